@@ -1,0 +1,1256 @@
+//! Reads the catalog in the leader's snapshot, one query per object kind, and builds the
+//! dump model with pg_dump's dependency edges and dump decisions.
+
+pub mod filter;
+pub mod queries;
+pub mod rows;
+
+use crate::ddl::quote::qualified;
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::*;
+use crate::plan::DumpPlan;
+use rows::*;
+use std::collections::{BTreeMap, BTreeSet};
+use tokio_postgres::Client;
+
+const PG_CLASS: u32 = 1259;
+const PG_TYPE: u32 = 1247;
+const PG_PROC: u32 = 1255;
+const PG_NAMESPACE: u32 = 2615;
+const PG_CONSTRAINT: u32 = 2606;
+const PG_TRIGGER: u32 = 2620;
+const PG_COLLATION: u32 = 3456;
+const PG_EXTENSION: u32 = 3079;
+const PG_DATABASE_OWNER: u32 = 6171;
+const FIRST_NORMAL_OID: u32 = 16384;
+
+async fn query(
+    client: &Client,
+    what: &str,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<Vec<tokio_postgres::Row>> {
+    client
+        .query(sql, params)
+        .await
+        .map_err(|e| Error::from_pg(e, ErrorKind::Server).context(format!("reading {what}")))
+}
+
+/// Table/schema OID sets the patterns resolved to.
+#[derive(Debug, Default)]
+pub struct Selection {
+    include_tables: Option<BTreeSet<u32>>,
+    exclude_tables: BTreeSet<u32>,
+    include_schemas: Option<BTreeSet<u32>>,
+    exclude_schemas: BTreeSet<u32>,
+    exclude_data: BTreeSet<u32>,
+}
+
+async fn expand_table_patterns(
+    client: &Client,
+    patterns: &[String],
+    dbname: &str,
+    strict: bool,
+    what: &str,
+) -> Result<BTreeSet<u32>> {
+    let mut out = BTreeSet::new();
+    for p in patterns {
+        let np = filter::parse_pattern(p, 2, dbname)?;
+        let mut sql = String::from(
+            "SELECT c.oid FROM pg_catalog.pg_class c \
+             LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind OPERATOR(pg_catalog.=) ANY (array['r', 'S', 'v', 'm', 'f', 'p']) \
+             AND c.relname OPERATOR(pg_catalog.~) $1 COLLATE pg_catalog.default",
+        );
+        let rows = match &np.schema_regex {
+            Some(s) => {
+                sql.push_str(" AND n.nspname OPERATOR(pg_catalog.~) $2 COLLATE pg_catalog.default");
+                query(client, what, &sql, &[&np.name_regex, s]).await?
+            }
+            None => {
+                sql.push_str(" AND pg_catalog.pg_table_is_visible(c.oid)");
+                query(client, what, &sql, &[&np.name_regex]).await?
+            }
+        };
+        if rows.is_empty() && strict {
+            return Err(Error::usage(format!(
+                "no matching tables were found for pattern \"{p}\""
+            )));
+        }
+        for r in &rows {
+            out.insert(oid(r, "oid")?);
+        }
+    }
+    Ok(out)
+}
+
+async fn expand_schema_patterns(
+    client: &Client,
+    patterns: &[String],
+    dbname: &str,
+    strict: bool,
+) -> Result<BTreeSet<u32>> {
+    let mut out = BTreeSet::new();
+    for p in patterns {
+        let np = filter::parse_pattern(p, 1, dbname)?;
+        let rows = query(
+            client,
+            "schema patterns",
+            "SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.~) $1 COLLATE pg_catalog.default",
+            &[&np.name_regex],
+        )
+        .await?;
+        if rows.is_empty() && strict {
+            return Err(Error::usage(format!(
+                "no matching schemas were found for pattern \"{p}\""
+            )));
+        }
+        for r in &rows {
+            out.insert(oid(r, "oid")?);
+        }
+    }
+    Ok(out)
+}
+
+/// Resolves the plan's patterns on the server (before `search_path` is emptied, so that an
+/// unqualified `-t name` sees the tables the user sees, as with pg_dump).
+pub async fn resolve_selection(
+    client: &Client,
+    plan: &DumpPlan,
+    dbname: &str,
+) -> Result<Selection> {
+    let f = &plan.filters;
+    let mut sel = Selection::default();
+    if !f.include_schemas.is_empty() {
+        let s = expand_schema_patterns(client, &f.include_schemas, dbname, f.strict_names).await?;
+        if s.is_empty() {
+            return Err(Error::usage("no matching schemas were found"));
+        }
+        sel.include_schemas = Some(s);
+    }
+    sel.exclude_schemas = expand_schema_patterns(client, &f.exclude_schemas, dbname, false).await?;
+    if !f.include_tables.is_empty() {
+        let t = expand_table_patterns(
+            client,
+            &f.include_tables,
+            dbname,
+            f.strict_names,
+            "table patterns",
+        )
+        .await?;
+        if t.is_empty() {
+            return Err(Error::usage("no matching tables were found"));
+        }
+        sel.include_tables = Some(t);
+    }
+    sel.exclude_tables =
+        expand_table_patterns(client, &f.exclude_tables, dbname, false, "table patterns").await?;
+    sel.exclude_data = expand_table_patterns(
+        client,
+        &f.exclude_table_data,
+        dbname,
+        false,
+        "table patterns",
+    )
+    .await?;
+    Ok(sel)
+}
+
+/// Refuses databases holding object kinds pgsnap cannot dump yet, naming them.
+pub async fn check_supported(client: &Client) -> Result<()> {
+    for (what, sql) in queries::UNSUPPORTED {
+        let rows = query(client, what, sql, &[]).await?;
+        if !rows.is_empty() {
+            let names: Vec<String> = rows
+                .iter()
+                .take(5)
+                .map(|r| r.try_get::<_, String>(0).unwrap_or_default())
+                .collect();
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                format!(
+                    "the database contains {} {what} object(s) ({}{}), which pgsnap cannot dump yet",
+                    rows.len(),
+                    names.join(", "),
+                    if rows.len() > 5 { ", ..." } else { "" }
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+struct Ns {
+    name: String,
+    dump_contains: bool,
+}
+
+fn acl_from(row: &tokio_postgres::Row, acl_col: &str) -> Result<Acl> {
+    Ok(Acl {
+        acl: opt_text(row, acl_col)?,
+        acldefault: text(row, "acldefault")?,
+        initprivs: opt_text(row, "initprivs")?,
+    })
+}
+
+/// Formats a reloptions array the way pg_dump's `appendReloptionsArray` does.
+pub fn format_reloptions(opts: &[String], prefix: &str) -> String {
+    let mut out = Vec::new();
+    for o in opts {
+        let (name, value) = match o.split_once('=') {
+            Some((n, v)) => (n, v),
+            None => (o.as_str(), ""),
+        };
+        out.push(format!(
+            "{prefix}{}={}",
+            crate::ddl::quote::quote_ident(name),
+            crate::ddl::quote::quote_literal(value, true)
+        ));
+    }
+    out.join(", ")
+}
+
+/// Reads the whole catalog and builds the model. `sel` comes from [`resolve_selection`].
+pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<Catalog> {
+    let mut cat = Catalog::default();
+    let info = query(
+        client,
+        "server settings",
+        "SELECT pg_catalog.current_setting('server_version') AS v, \
+         pg_catalog.pg_encoding_to_char(d.encoding) AS enc, \
+         pg_catalog.current_setting('standard_conforming_strings') AS ss \
+         FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()",
+        &[],
+    )
+    .await?;
+    let info = info
+        .first()
+        .ok_or_else(|| Error::catalog("current database not found in pg_database"))?;
+    cat.server_version = text(info, "v")?;
+    cat.encoding = text(info, "enc")?;
+    cat.std_strings = text(info, "ss")? == "on";
+
+    let filters_tables = sel.include_tables.is_some();
+    let include_everything = sel.include_tables.is_none() && sel.include_schemas.is_none();
+
+    // Extension membership first: members are never dumped on their own.
+    let mut ext_members: BTreeSet<(u32, u32)> = BTreeSet::new();
+    for r in query(client, "extension members", queries::EXTENSION_MEMBERS, &[]).await? {
+        ext_members.insert((oid(&r, "classid")?, oid(&r, "objid")?));
+    }
+
+    // Schemas.
+    let mut namespaces: BTreeMap<u32, Ns> = BTreeMap::new();
+    for r in query(client, "schemas", queries::NAMESPACES, &[]).await? {
+        let o = oid(&r, "oid")?;
+        let name = text(&r, "nspname")?;
+        let system = name == "pg_catalog"
+            || name == "information_schema"
+            || name.starts_with("pg_toast")
+            || name.starts_with("pg_temp_")
+            || ext_members.contains(&(PG_NAMESPACE, o));
+        let mut dump = !system;
+        if let Some(inc) = &sel.include_schemas {
+            dump = dump && inc.contains(&o);
+        } else if filters_tables {
+            dump = false;
+        }
+        if sel.exclude_schemas.contains(&o) {
+            dump = false;
+        }
+        let dump_contains = dump || (filters_tables && !system);
+        let owner = text(&r, "owner")?;
+        let is_public = name == "public";
+        let owner_oid = oid(&r, "nspowner")?;
+        let mut acl = acl_from(&r, "nspacl")?;
+        if is_public {
+            // pg_dump assumes the v15 default ACL for public and ignores pg_init_privs.
+            acl.initprivs = Some(format!(
+                "{{{}=UC/{},=U/{}}}",
+                acl_role(&owner),
+                acl_role(&owner),
+                acl_role(&owner)
+            ));
+        }
+        let def_dump = dump && !(is_public && owner_oid == PG_DATABASE_OWNER);
+        cat.add(Obj {
+            kind: Some(Kind::Namespace),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: o,
+            },
+            namespace: None,
+            name: name.clone(),
+            dump,
+            detail: Detail::Namespace {
+                owner,
+                acl,
+                comment: None,
+                create: !is_public,
+                dump_definition: def_dump,
+            },
+            ..Default::default()
+        });
+        namespaces.insert(
+            o,
+            Ns {
+                name,
+                dump_contains: dump_contains && (dump || filters_tables),
+            },
+        );
+    }
+    let ns_name = |o: u32| -> Result<String> {
+        namespaces
+            .get(&o)
+            .map(|n| n.name.clone())
+            .ok_or_else(|| Error::catalog(format!("schema with OID {o} does not exist")))
+    };
+    let ns_contains = |o: u32| namespaces.get(&o).map(|n| n.dump_contains).unwrap_or(false);
+
+    // Extensions.
+    for r in query(client, "extensions", queries::EXTENSIONS, &[]).await? {
+        let o = oid(&r, "oid")?;
+        cat.add(Obj {
+            kind: Some(Kind::Extension),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: o,
+            },
+            namespace: None,
+            name: text(&r, "extname")?,
+            dump: include_everything && o >= FIRST_NORMAL_OID,
+            detail: Detail::Extension {
+                schema: text(&r, "nspname")?,
+                version: text(&r, "extversion")?,
+                comment: None,
+            },
+            ..Default::default()
+        });
+    }
+
+    // Relations, locked right away to keep concurrent DDL out.
+    let table_rows = query(client, "tables", queries::TABLES, &[]).await?;
+    let mut table_ids: Vec<DumpId> = Vec::new();
+    let mut owned_seq: Vec<(DumpId, u32, i16, bool)> = Vec::new();
+    for r in &table_rows {
+        let o = oid(r, "oid")?;
+        let nsp = oid(r, "relnamespace")?;
+        let relkind = ch(r, "relkind")?;
+        let mut dump = ns_contains(nsp) && !ext_members.contains(&(PG_CLASS, o)) && relkind != 'c';
+        if let Some(inc) = &sel.include_tables {
+            dump = dump && inc.contains(&o);
+        }
+        if sel.exclude_tables.contains(&o) {
+            dump = false;
+        }
+        let reloptions = text_array(r, "reloptions")?;
+        let check_option = reloptions.iter().find_map(|o| match o.as_str() {
+            "check_option=local" => Some("LOCAL".to_string()),
+            "check_option=cascaded" => Some("CASCADED".to_string()),
+            _ => None,
+        });
+        let reloptions: Vec<String> = reloptions
+            .into_iter()
+            .filter(|o| !o.starts_with("check_option="))
+            .collect();
+        let toast = text_array(r, "toast_reloptions")?;
+        let detail = TableDetail {
+            relkind,
+            persistence: ch(r, "relpersistence")?,
+            owner: text(r, "owner")?,
+            reloptions: (!reloptions.is_empty()).then(|| format_reloptions(&reloptions, "")),
+            toast_reloptions: (!toast.is_empty()).then(|| format_reloptions(&toast, "toast.")),
+            check_option,
+            am: opt_text(r, "amname")?,
+            tablespace: text(r, "tablespace")?,
+            is_partition: boolean(r, "relispartition")?,
+            partbound: opt_text(r, "partbound")?,
+            partkeydef: opt_text(r, "partkeydef")?,
+            replident: ch(r, "relreplident")?,
+            row_security: boolean(r, "relrowsecurity")?,
+            force_row_security: boolean(r, "relforcerowsecurity")?,
+            viewdef: opt_text(r, "viewdef")?,
+            relpages: i64_(r, "relpages")?,
+            populated: boolean(r, "relispopulated")?,
+            acl: acl_from(r, "relacl")?,
+            of_type: opt_text(r, "oftype")?,
+            ext_member: ext_members.contains(&(PG_CLASS, o)),
+            ..Default::default()
+        };
+        let id = cat.add(Obj {
+            kind: Some(Kind::Table),
+            cat: CatalogId {
+                tableoid: oid(r, "tableoid")?,
+                oid: o,
+            },
+            namespace: Some(ns_name(nsp)?),
+            name: text(r, "relname")?,
+            dump,
+            detail: Detail::Table(Box::new(detail)),
+            ..Default::default()
+        });
+        table_ids.push(id);
+        if let Some(owner) = opt_oid(r, "owning_tab")? {
+            let col = i16::try_from(i32_(r, "owning_col")?)
+                .map_err(|_| Error::catalog("column number out of range"))?;
+            owned_seq.push((
+                id,
+                owner,
+                col,
+                opt_boolean(r, "is_identity")?.unwrap_or(false),
+            ));
+        }
+    }
+    // Sequences follow their owning table's dump decision (getOwnedSeqs).
+    for (seq, owner_oid, col, identity) in owned_seq {
+        if let Some(owner) = cat.find(PG_CLASS, owner_oid) {
+            let owner_dump = cat.objects[owner].dump;
+            if let Detail::Table(t) = &mut cat.objects[seq].detail {
+                t.owning_table = Some((owner, col));
+                t.is_identity_sequence = identity;
+            }
+            if owner_dump {
+                cat.objects[seq].dump = true;
+            }
+        }
+    }
+    lock_tables(client, &cat, &table_ids).await?;
+
+    // Sequence parameters.
+    for r in query(client, "sequences", queries::SEQUENCES, &[]).await? {
+        if let Some(id) = cat.find(PG_CLASS, oid(&r, "seqrelid")?) {
+            let p = SequenceParams {
+                type_name: text(&r, "seqtype")?,
+                start: i64_(&r, "seqstart")?,
+                increment: i64_(&r, "seqincrement")?,
+                max: i64_(&r, "seqmax")?,
+                min: i64_(&r, "seqmin")?,
+                cache: i64_(&r, "seqcache")?,
+                cycle: boolean(&r, "seqcycle")?,
+                ..Default::default()
+            };
+            if let Detail::Table(t) = &mut cat.objects[id].detail {
+                t.seq = Some(p);
+            }
+        }
+    }
+
+    // Functions and aggregates.
+    let mut aggs: BTreeMap<u32, AggDetail> = BTreeMap::new();
+    for r in query(client, "aggregates", queries::AGGREGATES, &[]).await? {
+        let dash = |s: String| if s == "-" { String::new() } else { s };
+        aggs.insert(
+            oid(&r, "oid")?,
+            AggDetail {
+                transfn: dash(text(&r, "transfn")?),
+                finalfn: dash(text(&r, "finalfn")?),
+                combinefn: dash(text(&r, "combinefn")?),
+                serialfn: dash(text(&r, "serialfn")?),
+                deserialfn: dash(text(&r, "deserialfn")?),
+                mtransfn: dash(text(&r, "mtransfn")?),
+                minvtransfn: dash(text(&r, "minvtransfn")?),
+                mfinalfn: dash(text(&r, "mfinalfn")?),
+                finalextra: boolean(&r, "aggfinalextra")?,
+                mfinalextra: boolean(&r, "aggmfinalextra")?,
+                finalmodify: ch(&r, "aggfinalmodify")?,
+                mfinalmodify: ch(&r, "aggmfinalmodify")?,
+                sortop: text(&r, "sortop")?,
+                kind: ch(&r, "aggkind")?,
+                transtype: text(&r, "transtype")?,
+                transspace: i32_(&r, "aggtransspace")?,
+                mtranstype: opt_text(&r, "mtranstype")?.unwrap_or_default(),
+                mtransspace: i32_(&r, "aggmtransspace")?,
+                initval: opt_text(&r, "agginitval")?,
+                minitval: opt_text(&r, "aggminitval")?,
+                parallel: ch(&r, "proparallel")?,
+            },
+        );
+    }
+    for r in query(client, "functions", queries::FUNCS, &[]).await? {
+        let o = oid(&r, "oid")?;
+        let nsp = oid(&r, "pronamespace")?;
+        let prokind = ch(&r, "prokind")?;
+        let lanname = text(&r, "lanname")?;
+        let detail = FuncDetail {
+            owner: text(&r, "owner")?,
+            argtypes: oid_array(&r, "argtypes")?,
+            argtype_names: text_array(&r, "argtypenames")?,
+            arguments: text(&r, "funcargs")?,
+            identity_arguments: text(&r, "funciargs")?,
+            result: opt_text(&r, "funcresult")?.unwrap_or_default(),
+            prokind,
+            lang_is_c_or_internal: lanname == "c" || lanname == "internal",
+            language: lanname,
+            src: opt_text(&r, "prosrc")?.unwrap_or_default(),
+            bin: opt_text(&r, "probin")?,
+            sqlbody: opt_text(&r, "prosqlbody")?,
+            volatile: ch(&r, "provolatile")?,
+            strict: boolean(&r, "proisstrict")?,
+            secdef: boolean(&r, "prosecdef")?,
+            leakproof: boolean(&r, "proleakproof")?,
+            parallel: ch(&r, "proparallel")?,
+            cost: text(&r, "procost")?,
+            rows: text(&r, "prorows")?,
+            retset: boolean(&r, "proretset")?,
+            support: opt_text(&r, "prosupport")?,
+            config: text_array(&r, "proconfig")?,
+            agg: aggs.remove(&o),
+            acl: acl_from(&r, "proacl")?,
+            comment: None,
+        };
+        let dump = ns_contains(nsp) && !filters_tables && !ext_members.contains(&(PG_PROC, o));
+        cat.add(Obj {
+            kind: Some(if prokind == 'a' {
+                Kind::Agg
+            } else {
+                Kind::Func
+            }),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: o,
+            },
+            namespace: Some(ns_name(nsp)?),
+            name: text(&r, "proname")?,
+            dump,
+            detail: Detail::Func(Box::new(detail)),
+            ..Default::default()
+        });
+    }
+
+    // Collations (needed before types and columns, which name them).
+    let mut collation_names: BTreeMap<u32, String> = BTreeMap::new();
+    for r in query(client, "collations", queries::COLLATIONS, &[]).await? {
+        let o = oid(&r, "oid")?;
+        let nsp = oid(&r, "collnamespace")?;
+        let name = text(&r, "collname")?;
+        let schema = ns_name(nsp)?;
+        collation_names.insert(o, qualified(&schema, &name));
+        let dump = ns_contains(nsp) && !filters_tables && !ext_members.contains(&(PG_COLLATION, o));
+        cat.add(Obj {
+            kind: Some(Kind::Collation),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: o,
+            },
+            namespace: Some(schema),
+            name,
+            dump,
+            detail: Detail::Collation {
+                owner: text(&r, "owner")?,
+                provider: ch(&r, "collprovider")?,
+                deterministic: boolean(&r, "collisdeterministic")?,
+                collate: opt_text(&r, "collcollate")?,
+                ctype: opt_text(&r, "collctype")?,
+                icu_locale: opt_text(&r, "colliculocale")?,
+                comment: None,
+            },
+            ..Default::default()
+        });
+    }
+    let coll_name = |o: u32| -> Option<String> {
+        if o == 0 {
+            None
+        } else {
+            collation_names.get(&o).cloned()
+        }
+    };
+
+    // Types.
+    let mut enum_labels: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    for r in query(client, "enum labels", queries::ENUM_LABELS, &[]).await? {
+        enum_labels
+            .entry(oid(&r, "enumtypid")?)
+            .or_default()
+            .push(text(&r, "enumlabel")?);
+    }
+    let mut composite: BTreeMap<u32, Vec<(String, String, Option<String>)>> = BTreeMap::new();
+    for r in query(client, "composite types", queries::COMPOSITE_ATTRS, &[]).await? {
+        if boolean(&r, "attisdropped")? {
+            continue;
+        }
+        composite.entry(oid(&r, "typeoid")?).or_default().push((
+            text(&r, "attname")?,
+            text(&r, "atttypdefn")?,
+            coll_name(oid(&r, "attcollation")?),
+        ));
+    }
+    let mut composite_rel_to_type: BTreeMap<u32, DumpId> = BTreeMap::new();
+    for r in query(client, "types", queries::TYPES, &[]).await? {
+        let o = oid(&r, "oid")?;
+        let nsp = oid(&r, "typnamespace")?;
+        let typtype = ch(&r, "typtype")?;
+        let relkind = opt_ch(&r, "relkind")?;
+        let isarray = boolean(&r, "isarray")?;
+        let typrelid = oid(&r, "typrelid")?;
+        let mut dump = ns_contains(nsp) && !filters_tables && !ext_members.contains(&(PG_TYPE, o));
+        if (typrelid != 0 && relkind != Some('c')) || isarray || typtype == 'm' {
+            dump = false;
+        }
+        let detail = TypeDetail {
+            owner: text(&r, "owner")?,
+            typtype,
+            relkind,
+            enum_labels: enum_labels.remove(&o).unwrap_or_default(),
+            domain_base: opt_text(&r, "domain_base")?.unwrap_or_default(),
+            domain_not_null: boolean(&r, "typnotnull")?,
+            domain_default: opt_text(&r, "domain_default")?,
+            domain_collation: coll_name(oid(&r, "domain_collation")?),
+            composite_attrs: composite.remove(&o).unwrap_or_default(),
+            acl: acl_from(&r, "typacl")?,
+            ..Default::default()
+        };
+        // Row types of tables and auto-generated array/multirange types are DO_DUMMY_TYPE.
+        let dummy = (typrelid != 0 && relkind != Some('c')) || isarray || typtype == 'm';
+        let id = cat.add(Obj {
+            kind: Some(if dummy { Kind::DummyType } else { Kind::Type }),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: o,
+            },
+            namespace: Some(ns_name(nsp)?),
+            name: text(&r, "typname")?,
+            dump,
+            detail: Detail::Type(Box::new(detail)),
+            ..Default::default()
+        });
+        if relkind == Some('c') {
+            composite_rel_to_type.insert(typrelid, id);
+        }
+    }
+
+    // Columns of every user relation (needed for COPY lists and ordering decisions).
+    let rel_oids: Vec<u32> = table_ids
+        .iter()
+        .map(|id| cat.objects[*id].cat.oid)
+        .collect();
+    for r in query(client, "columns", queries::COLUMNS, &[&rel_oids]).await? {
+        let Some(id) = cat.find(PG_CLASS, oid(&r, "attrelid")?) else {
+            continue;
+        };
+        let initprivs = opt_text(&r, "initprivs")?;
+        let attacl = opt_text(&r, "attacl")?;
+        let col = Column {
+            num: i16_(&r, "attnum")?,
+            name: text(&r, "attname")?,
+            type_name: opt_text(&r, "atttypname")?.unwrap_or_default(),
+            not_null: boolean(&r, "attnotnull")?,
+            dropped: boolean(&r, "attisdropped")?,
+            is_local: boolean(&r, "attislocal")?,
+            stat_target: i32_(&r, "attstattarget")?,
+            storage: ch(&r, "attstorage")?,
+            type_storage: opt_ch(&r, "typstorage")?.unwrap_or(' '),
+            identity: opt_ch(&r, "attidentity")?,
+            generated: opt_ch(&r, "attgenerated")?,
+            collation: coll_name(oid(&r, "attcollation")?),
+            compression: opt_ch(&r, "attcompression")?,
+            options: opt_text(&r, "attoptions")?.filter(|s| !s.is_empty()),
+            default: None,
+            comment: None,
+            acl: if attacl.is_some() || initprivs.is_some() {
+                Some(Acl {
+                    acl: attacl,
+                    acldefault: "{}".into(),
+                    initprivs,
+                })
+            } else {
+                None
+            },
+        };
+        if let Detail::Table(t) = &mut cat.objects[id].detail {
+            t.columns.push(col);
+        }
+    }
+
+    // Column defaults: non-separate ones must come before their table (pg_dump's trick, undone
+    // by the loop repair when a default refers to something created after the table).
+    for r in query(client, "column defaults", queries::ATTRDEFS, &[&rel_oids]).await? {
+        let Some(tid) = cat.find(PG_CLASS, oid(&r, "adrelid")?) else {
+            continue;
+        };
+        let adnum = i16_(&r, "adnum")?;
+        let (relkind, print_col, tdump, tns, tname) = {
+            let o = &cat.objects[tid];
+            let t = cat
+                .table(tid)
+                .ok_or_else(|| Error::catalog("default on a non-table"))?;
+            let col = t.columns.iter().find(|c| c.num == adnum);
+            let printed = col
+                .map(|c| (c.is_local || t.is_partition) && !c.dropped)
+                .unwrap_or(false);
+            (
+                t.relkind,
+                printed,
+                o.dump,
+                o.namespace.clone(),
+                o.name.clone(),
+            )
+        };
+        let separate = relkind == 'v' || !print_col;
+        let id = cat.add(Obj {
+            kind: Some(Kind::AttrDef),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: oid(&r, "oid")?,
+            },
+            namespace: tns,
+            name: tname,
+            dump: tdump,
+            detail: Detail::AttrDef {
+                table: tid,
+                adnum,
+                expr: text(&r, "adsrc")?,
+                separate,
+            },
+            ..Default::default()
+        });
+        if !separate {
+            cat.objects[tid].add_dep(id);
+        }
+        if let Detail::Table(t) = &mut cat.objects[tid].detail {
+            if let Some(c) = t.columns.iter_mut().find(|c| c.num == adnum) {
+                c.default = Some(id);
+            }
+        }
+    }
+
+    // Check constraints of tables and domains.
+    for r in query(client, "check constraints", queries::CHECKS, &[]).await? {
+        let conrelid = oid(&r, "conrelid")?;
+        let contypid = oid(&r, "contypid")?;
+        let validated = boolean(&r, "convalidated")?;
+        let is_local = boolean(&r, "conislocal")?;
+        let (owner_id, is_domain) = if conrelid != 0 {
+            match cat.find(PG_CLASS, conrelid) {
+                Some(t) => (t, false),
+                None => continue,
+            }
+        } else {
+            match cat.find(PG_TYPE, contypid) {
+                Some(t) => (t, true),
+                None => continue,
+            }
+        };
+        let owner = &cat.objects[owner_id];
+        let separate = !validated;
+        let detail = ConstraintDetail {
+            table: (!is_domain).then_some(owner_id),
+            domain: is_domain.then_some(owner_id),
+            contype: 'c',
+            def: text(&r, "consrc")?,
+            is_local,
+            validated,
+            separate,
+            ..Default::default()
+        };
+        let id = cat.add(Obj {
+            kind: Some(Kind::Constraint),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: oid(&r, "oid")?,
+            },
+            namespace: owner.namespace.clone(),
+            name: text(&r, "conname")?,
+            dump: owner.dump && (is_domain || is_local),
+            detail: Detail::Constraint(Box::new(detail)),
+            ..Default::default()
+        });
+        if !separate {
+            cat.objects[owner_id].add_dep(id);
+        }
+        match &mut cat.objects[owner_id].detail {
+            Detail::Table(t) => t.checks.push(id),
+            Detail::Type(t) => t.domain_constraints.push(id),
+            _ => {}
+        }
+    }
+
+    // Inheritance.
+    for r in query(client, "inheritance", queries::INHERITS, &[]).await? {
+        let (Some(child), Some(parent)) = (
+            cat.find(PG_CLASS, oid(&r, "inhrelid")?),
+            cat.find(PG_CLASS, oid(&r, "inhparent")?),
+        ) else {
+            continue;
+        };
+        if let Detail::Table(t) = &mut cat.objects[child].detail {
+            t.parents.push(parent);
+        }
+    }
+    // Partitions are attached by a separate TABLE ATTACH entry.
+    for &tid in &table_ids {
+        let Some(t) = cat.table(tid) else { continue };
+        if !t.is_partition {
+            continue;
+        }
+        let Some(&parent) = t.parents.first() else {
+            continue;
+        };
+        let (ns, name, dump) = {
+            let o = &cat.objects[tid];
+            (o.namespace.clone(), o.name.clone(), o.dump)
+        };
+        let id = cat.add(Obj {
+            kind: Some(Kind::TableAttach),
+            namespace: ns,
+            name,
+            dump,
+            detail: Detail::TableAttach {
+                partition: tid,
+                parent,
+            },
+            ..Default::default()
+        });
+        cat.objects[id].add_dep(tid);
+        cat.objects[id].add_dep(parent);
+    }
+
+    // Indexes and the constraints they implement.
+    let mut index_parent: Vec<(DumpId, u32)> = Vec::new();
+    for r in query(client, "indexes", queries::INDEXES, &[]).await? {
+        let Some(tid) = cat.find(PG_CLASS, oid(&r, "indrelid")?) else {
+            continue;
+        };
+        let (tns, tdump) = (cat.objects[tid].namespace.clone(), cat.objects[tid].dump);
+        let indreloptions = text_array(&r, "indreloptions")?;
+        let statcols = i32_array(&r, "indstatcols")?;
+        let statvals = i32_array(&r, "indstatvals")?;
+        let detail = IndexDetail {
+            table: tid,
+            def: text(&r, "indexdef")?,
+            clustered: boolean(&r, "indisclustered")?,
+            replident: boolean(&r, "indisreplident")?,
+            tablespace: text(&r, "tablespace")?,
+            reloptions: (!indreloptions.is_empty()).then(|| format_reloptions(&indreloptions, "")),
+            stat_targets: statcols.into_iter().zip(statvals).collect(),
+            nkeys: i32_(&r, "indnkeyatts")?,
+            parent_oid: oid(&r, "parentidx")?,
+            ..Default::default()
+        };
+        let index_id = cat.add(Obj {
+            kind: Some(Kind::Index),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: oid(&r, "oid")?,
+            },
+            namespace: tns.clone(),
+            name: text(&r, "indexname")?,
+            dump: tdump,
+            detail: Detail::Index(Box::new(detail)),
+            ..Default::default()
+        });
+        if let Some(contype) = opt_ch(&r, "contype")? {
+            let cdetail = ConstraintDetail {
+                table: Some(tid),
+                contype,
+                def: opt_text(&r, "condef")?.unwrap_or_default(),
+                index: Some(index_id),
+                deferrable: opt_boolean(&r, "condeferrable")?.unwrap_or(false),
+                deferred: opt_boolean(&r, "condeferred")?.unwrap_or(false),
+                is_local: true,
+                validated: true,
+                separate: true,
+                comment: None,
+                domain: None,
+            };
+            let cid = cat.add(Obj {
+                kind: Some(Kind::Constraint),
+                cat: CatalogId {
+                    tableoid: opt_oid(&r, "contableoid")?.unwrap_or(PG_CONSTRAINT),
+                    oid: opt_oid(&r, "conoid")?.unwrap_or(0),
+                },
+                namespace: tns,
+                name: opt_text(&r, "conname")?.unwrap_or_default(),
+                dump: tdump,
+                detail: Detail::Constraint(Box::new(cdetail)),
+                ..Default::default()
+            });
+            if let Detail::Index(ix) = &mut cat.objects[index_id].detail {
+                ix.constraint = Some(cid);
+            }
+        }
+        let parent = oid(&r, "parentidx")?;
+        if parent != 0 {
+            index_parent.push((index_id, parent));
+        }
+    }
+    for (child, parent_oid) in index_parent {
+        let Some(parent) = cat.find(PG_CLASS, parent_oid) else {
+            continue;
+        };
+        let (ns, name, dump) = {
+            let o = &cat.objects[child];
+            (o.namespace.clone(), o.name.clone(), o.dump)
+        };
+        let child_table = match &cat.objects[child].detail {
+            Detail::Index(ix) => ix.table,
+            _ => continue,
+        };
+        let parent_table = match &cat.objects[parent].detail {
+            Detail::Index(ix) => ix.table,
+            _ => continue,
+        };
+        let id = cat.add(Obj {
+            kind: Some(Kind::IndexAttach),
+            namespace: ns,
+            name,
+            dump: dump && cat.objects[parent].dump,
+            detail: Detail::IndexAttach {
+                index: child,
+                parent_index: parent,
+            },
+            ..Default::default()
+        });
+        for d in [parent, child, child_table, parent_table] {
+            cat.objects[id].add_dep(d);
+        }
+    }
+
+    // Foreign keys.
+    for r in query(client, "foreign keys", queries::FOREIGN_KEYS, &[]).await? {
+        let Some(tid) = cat.find(PG_CLASS, oid(&r, "conrelid")?) else {
+            continue;
+        };
+        let (tns, tdump) = (cat.objects[tid].namespace.clone(), cat.objects[tid].dump);
+        cat.add(Obj {
+            kind: Some(Kind::FkConstraint),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: oid(&r, "oid")?,
+            },
+            namespace: tns,
+            name: text(&r, "conname")?,
+            dump: tdump,
+            detail: Detail::Constraint(Box::new(ConstraintDetail {
+                table: Some(tid),
+                contype: 'f',
+                def: text(&r, "condef")?,
+                is_local: true,
+                validated: true,
+                separate: true,
+                ..Default::default()
+            })),
+            ..Default::default()
+        });
+    }
+
+    // Triggers.
+    for r in query(client, "triggers", queries::TRIGGERS, &[]).await? {
+        let Some(tid) = cat.find(PG_CLASS, oid(&r, "tgrelid")?) else {
+            continue;
+        };
+        let (tns, tdump) = (cat.objects[tid].namespace.clone(), cat.objects[tid].dump);
+        cat.add(Obj {
+            kind: Some(Kind::Trigger),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: oid(&r, "oid")?,
+            },
+            namespace: tns,
+            name: text(&r, "tgname")?,
+            dump: tdump,
+            detail: Detail::Trigger {
+                table: tid,
+                def: text(&r, "tgdef")?,
+                enabled: ch(&r, "tgenabled")?,
+                comment: None,
+            },
+            ..Default::default()
+        });
+    }
+
+    // Rules: a view's ON SELECT rule is folded into CREATE VIEW and orders it.
+    for r in query(client, "rules", queries::RULES, &[]).await? {
+        let Some(tid) = cat.find(PG_CLASS, oid(&r, "ev_class")?) else {
+            continue;
+        };
+        let ev_type = ch(&r, "ev_type")?;
+        let is_instead = boolean(&r, "is_instead")?;
+        let relkind = cat.table(tid).map(|t| t.relkind).unwrap_or('r');
+        let on_select_view = matches!(relkind, 'v' | 'm') && ev_type == '1' && is_instead;
+        let (tns, tdump) = (cat.objects[tid].namespace.clone(), cat.objects[tid].dump);
+        let id = cat.add(Obj {
+            kind: Some(Kind::Rule),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: oid(&r, "oid")?,
+            },
+            namespace: tns,
+            name: text(&r, "rulename")?,
+            dump: tdump && !on_select_view,
+            detail: Detail::Rule {
+                table: tid,
+                ev_type,
+                is_instead,
+                separate: !on_select_view,
+            },
+            ..Default::default()
+        });
+        if on_select_view {
+            cat.objects[tid].add_dep(id);
+        } else {
+            cat.objects[id].add_dep(tid);
+        }
+    }
+
+    // Comments.
+    if !plan.no_comments {
+        for r in query(client, "comments", queries::COMMENTS, &[]).await? {
+            let classoid = oid(&r, "classoid")?;
+            let objoid = oid(&r, "objoid")?;
+            let subid = i32_(&r, "objsubid")?;
+            let desc = text(&r, "description")?;
+            attach_comment(&mut cat, classoid, objoid, subid, desc);
+        }
+    }
+
+    // Dependencies from pg_depend; a composite type's relation stands for the type.
+    for r in query(client, "dependencies", queries::DEPENDS, &[]).await? {
+        let classid = oid(&r, "classid")?;
+        let objid = oid(&r, "objid")?;
+        let refclassid = oid(&r, "refclassid")?;
+        let refobjid = oid(&r, "refobjid")?;
+        let map = |c: u32, o: u32| -> Option<DumpId> {
+            if c == PG_CLASS {
+                if let Some(t) = composite_rel_to_type.get(&o) {
+                    return Some(*t);
+                }
+            }
+            cat.find(c, o)
+        };
+        let (Some(obj), Some(refobj)) = (map(classid, objid), map(refclassid, refobjid)) else {
+            continue;
+        };
+        if obj != refobj {
+            cat.objects[obj].add_dep(refobj);
+        }
+    }
+
+    // Data objects.
+    if plan.data {
+        for &tid in &table_ids {
+            let o = &cat.objects[tid];
+            if !o.dump {
+                continue;
+            }
+            let Some(t) = cat.table(tid) else { continue };
+            let kind = match t.relkind {
+                'r' => Kind::TableData,
+                'S' => Kind::SequenceSet,
+                'm' => Kind::RefreshMatview,
+                _ => continue,
+            };
+            if kind == Kind::TableData && sel.exclude_data.contains(&o.cat.oid) {
+                continue;
+            }
+            if kind == Kind::RefreshMatview && !t.populated {
+                continue;
+            }
+            let (ns, name) = (o.namespace.clone(), o.name.clone());
+            let id = cat.add(Obj {
+                kind: Some(kind),
+                namespace: ns,
+                name,
+                dump: true,
+                detail: Detail::TableData { table: tid },
+                ..Default::default()
+            });
+            cat.objects[id].add_dep(tid);
+            if let Detail::Table(t) = &mut cat.objects[tid].detail {
+                t.data = Some(id);
+            }
+        }
+        add_matview_refresh_deps(&mut cat);
+        load_sequence_values(client, &mut cat).await?;
+    }
+
+    // Without -s/-a everything is dumped; -a keeps definitions in the graph but prints none.
+    if !plan.schema {
+        for o in &mut cat.objects {
+            if !matches!(o.kind(), Kind::TableData | Kind::SequenceSet) {
+                o.dump = false;
+            }
+        }
+    }
+
+    add_boundaries(&mut cat);
+    Ok(cat)
+}
+
+/// A role name as it appears inside an aclitem (double-quoted when needed).
+pub fn acl_role(name: &str) -> String {
+    if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !name.is_empty() {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+fn attach_comment(cat: &mut Catalog, classoid: u32, objoid: u32, subid: i32, desc: String) {
+    let Some(id) = cat.find(classoid, objoid) else {
+        return;
+    };
+    match &mut cat.objects[id].detail {
+        Detail::Namespace { comment, .. }
+        | Detail::Extension { comment, .. }
+        | Detail::Collation { comment, .. }
+        | Detail::Trigger { comment, .. } => *comment = Some(desc),
+        Detail::Type(t) => t.comment = Some(desc),
+        Detail::Func(f) => f.comment = Some(desc),
+        Detail::Constraint(c) => c.comment = Some(desc),
+        Detail::Index(ix) => ix.comment = Some(desc),
+        Detail::Table(t) => {
+            if subid == 0 {
+                t.comment = Some(desc);
+            } else if let Some(c) = t.columns.iter_mut().find(|c| i32::from(c.num) == subid) {
+                c.comment = Some(desc);
+            }
+        }
+        _ => {}
+    }
+    let _ = (PG_TRIGGER, PG_EXTENSION);
+}
+
+/// A matview's refresh waits for the refreshes of the matviews it reads (pg_dump's
+/// `buildMatViewRefreshDependencies`), following the table's dependencies through views.
+fn add_matview_refresh_deps(cat: &mut Catalog) {
+    let refreshes: Vec<(DumpId, DumpId)> = cat
+        .objects
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.kind() == Kind::RefreshMatview)
+        .filter_map(|(id, o)| match o.detail {
+            Detail::TableData { table } => Some((id, table)),
+            _ => None,
+        })
+        .collect();
+    for (refresh, table) in refreshes {
+        // Walk the matview's rule dependencies looking for other matviews.
+        let mut stack = vec![table];
+        let mut seen = BTreeSet::new();
+        while let Some(cur) = stack.pop() {
+            if !seen.insert(cur) {
+                continue;
+            }
+            for &d in &cat.objects[cur].deps.clone() {
+                let o = &cat.objects[d];
+                match o.kind() {
+                    Kind::Rule => stack.push(d),
+                    Kind::Table => {
+                        if let Some(t) = cat.table(d) {
+                            if t.relkind == 'm' && d != table {
+                                if let Some(data) = t.data {
+                                    cat.objects[refresh].add_dep(data);
+                                }
+                            } else if t.relkind == 'v' {
+                                stack.push(d);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+async fn lock_tables(client: &Client, cat: &Catalog, table_ids: &[DumpId]) -> Result<()> {
+    let names: Vec<String> = table_ids
+        .iter()
+        .filter(|id| cat.objects[**id].dump)
+        .filter(|id| matches!(cat.table(**id).map(|t| t.relkind), Some('r' | 'p')))
+        .map(|id| {
+            let o = &cat.objects[*id];
+            qualified(o.namespace.as_deref().unwrap_or(""), &o.name)
+        })
+        .collect();
+    for chunk in names.chunks(1000) {
+        let sql = format!("LOCK TABLE {} IN ACCESS SHARE MODE", chunk.join(", "));
+        client
+            .batch_execute(&sql)
+            .await
+            .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("locking tables"))?;
+    }
+    Ok(())
+}
+
+async fn load_sequence_values(client: &Client, cat: &mut Catalog) -> Result<()> {
+    let seqs: Vec<DumpId> = cat
+        .objects
+        .iter()
+        .filter(|o| o.kind() == Kind::SequenceSet)
+        .filter_map(|o| match o.detail {
+            Detail::TableData { table } => Some(table),
+            _ => None,
+        })
+        .collect();
+    for chunk in seqs.chunks(500) {
+        let parts: Vec<String> = chunk
+            .iter()
+            .map(|id| {
+                let o = &cat.objects[*id];
+                format!(
+                    "SELECT {}::pg_catalog.oid AS seq, last_value, is_called FROM {}",
+                    o.cat.oid,
+                    qualified(o.namespace.as_deref().unwrap_or(""), &o.name)
+                )
+            })
+            .collect();
+        let sql = parts.join(" UNION ALL ");
+        for r in query(client, "sequence values", &sql, &[]).await? {
+            let Some(id) = cat.find(PG_CLASS, oid(&r, "seq")?) else {
+                continue;
+            };
+            let last = i64_(&r, "last_value")?;
+            let called = boolean(&r, "is_called")?;
+            if let Detail::Table(t) = &mut cat.objects[id].detail {
+                if let Some(p) = &mut t.seq {
+                    p.last_value = last;
+                    p.is_called = called;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// pg_dump's `addBoundaryDependencies`: pre-data objects before the pre-data boundary, data
+/// between the boundaries, post-data objects after the post-data boundary.
+fn add_boundaries(cat: &mut Catalog) {
+    let pre = cat.add(Obj {
+        kind: Some(Kind::PreDataBoundary),
+        name: "PRE-DATA BOUNDARY".into(),
+        ..Default::default()
+    });
+    let post = cat.add(Obj {
+        kind: Some(Kind::PostDataBoundary),
+        name: "POST-DATA BOUNDARY".into(),
+        ..Default::default()
+    });
+    cat.pre_boundary = pre;
+    cat.post_boundary = post;
+    for id in 0..cat.objects.len() {
+        let kind = cat.objects[id].kind();
+        match kind {
+            Kind::TableData | Kind::SequenceSet => {
+                cat.objects[id].add_dep(pre);
+                cat.objects[post].add_dep(id);
+            }
+            Kind::Index | Kind::IndexAttach | Kind::RefreshMatview | Kind::Trigger => {
+                cat.objects[id].add_dep(post);
+            }
+            Kind::Rule => {
+                if matches!(cat.objects[id].detail, Detail::Rule { separate: true, .. }) {
+                    cat.objects[id].add_dep(post);
+                }
+            }
+            Kind::Constraint | Kind::FkConstraint => {
+                if matches!(&cat.objects[id].detail, Detail::Constraint(c) if c.separate) {
+                    cat.objects[id].add_dep(post);
+                }
+            }
+            Kind::PreDataBoundary => {}
+            Kind::PostDataBoundary => cat.objects[id].add_dep(pre),
+            _ => cat.objects[pre].add_dep(id),
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! The catalog queries, one per object kind (PostgreSQL 15 catalogs), as pg_dump 15 reads them.
+
+/// Schemas, with ACL inputs.
+pub const NAMESPACES: &str = "SELECT n.tableoid, n.oid, n.nspname, pg_catalog.pg_get_userbyid(n.nspowner) AS owner, \
+ n.nspowner, n.nspacl::text, pg_catalog.acldefault('n', n.nspowner)::text AS acldefault, ip.initprivs::text \
+ FROM pg_catalog.pg_namespace n \
+ LEFT JOIN pg_catalog.pg_init_privs ip ON (ip.objoid = n.oid AND ip.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND ip.objsubid = 0) \
+ ORDER BY n.oid";
+
+/// Extensions.
+pub const EXTENSIONS: &str = "SELECT x.tableoid, x.oid, x.extname, n.nspname, x.extversion \
+ FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace ORDER BY x.oid";
+
+/// Objects that belong to an extension.
+pub const EXTENSION_MEMBERS: &str = "SELECT classid, objid, refobjid FROM pg_catalog.pg_depend \
+ WHERE refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND deptype = 'e' ORDER BY 1, 2";
+
+/// All types (system ones too: they are dependency passthroughs, never dumped).
+pub const TYPES: &str = "SELECT t.tableoid, t.oid, t.typname, t.typnamespace, pg_catalog.pg_get_userbyid(t.typowner) AS owner, \
+ t.typtype::text, t.typrelid, c.relkind::text AS relkind, t.typelem, t.typlen::int4, \
+ (t.typname[0] = '_' AND t.typelem <> 0 AND (SELECT te.typarray FROM pg_catalog.pg_type te WHERE te.oid = t.typelem) = t.oid) AS isarray, \
+ t.typacl::text, pg_catalog.acldefault('T', t.typowner)::text AS acldefault, ip.initprivs::text, \
+ CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END AS domain_base, \
+ t.typnotnull, \
+ CASE WHEN t.typtype = 'd' THEN pg_catalog.pg_get_expr(t.typdefaultbin, 'pg_catalog.pg_type'::pg_catalog.regclass) END AS domain_default, \
+ CASE WHEN t.typtype = 'd' AND t.typcollation <> u.typcollation THEN t.typcollation ELSE 0 END AS domain_collation \
+ FROM pg_catalog.pg_type t \
+ LEFT JOIN pg_catalog.pg_class c ON c.oid = t.typrelid \
+ LEFT JOIN pg_catalog.pg_type u ON (t.typbasetype = u.oid) \
+ LEFT JOIN pg_catalog.pg_init_privs ip ON (ip.objoid = t.oid AND ip.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass AND ip.objsubid = 0) \
+ ORDER BY t.oid";
+
+/// Enum labels.
+pub const ENUM_LABELS: &str =
+    "SELECT enumtypid, enumlabel FROM pg_catalog.pg_enum ORDER BY enumtypid, enumsortorder";
+
+/// Attributes of stand-alone composite types.
+pub const COMPOSITE_ATTRS: &str = "SELECT ct.oid AS typeoid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS atttypdefn, \
+ CASE WHEN a.attcollation <> at.typcollation THEN a.attcollation ELSE 0 END AS attcollation, a.attisdropped \
+ FROM pg_catalog.pg_type ct \
+ JOIN pg_catalog.pg_class c ON c.oid = ct.typrelid AND c.relkind = 'c' \
+ JOIN pg_catalog.pg_attribute a ON a.attrelid = ct.typrelid \
+ LEFT JOIN pg_catalog.pg_type at ON at.oid = a.atttypid \
+ WHERE a.attnum > 0 ORDER BY ct.oid, a.attnum";
+
+/// Collations.
+pub const COLLATIONS: &str = "SELECT c.tableoid, c.oid, c.collname, c.collnamespace, pg_catalog.pg_get_userbyid(c.collowner) AS owner, \
+ c.collprovider::text, c.collisdeterministic, c.collcollate, c.collctype, c.colliculocale \
+ FROM pg_catalog.pg_collation c ORDER BY c.oid";
+
+/// Functions, procedures and aggregates outside the system schemas.
+pub const FUNCS: &str = "SELECT p.tableoid, p.oid, p.proname, p.pronamespace, pg_catalog.pg_get_userbyid(p.proowner) AS owner, \
+ p.prokind::text, p.proargtypes::oid[] AS argtypes, \
+ ARRAY(SELECT pg_catalog.format_type(p.proargtypes[i], NULL) FROM pg_catalog.generate_series(0, p.pronargs - 1) i) AS argtypenames, \
+ pg_catalog.pg_get_function_arguments(p.oid) AS funcargs, \
+ pg_catalog.pg_get_function_identity_arguments(p.oid) AS funciargs, \
+ pg_catalog.pg_get_function_result(p.oid) AS funcresult, \
+ l.lanname, p.prosrc, p.probin, \
+ CASE WHEN p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_function_sqlbody(p.oid) END AS prosqlbody, \
+ p.provolatile::text, p.proisstrict, p.prosecdef, p.proleakproof, p.proparallel::text, \
+ p.procost::text, p.prorows::text, p.proretset, \
+ CASE WHEN p.prosupport <> 0 THEN p.prosupport::pg_catalog.regproc::text END AS prosupport, \
+ p.proconfig, \
+ p.proacl::text, pg_catalog.acldefault('f', p.proowner)::text AS acldefault, ip.initprivs::text \
+ FROM pg_catalog.pg_proc p \
+ JOIN pg_catalog.pg_language l ON l.oid = p.prolang \
+ LEFT JOIN pg_catalog.pg_init_privs ip ON (ip.objoid = p.oid AND ip.classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND ip.objsubid = 0) \
+ WHERE p.pronamespace <> 'pg_catalog'::pg_catalog.regnamespace \
+ AND p.pronamespace <> 'information_schema'::pg_catalog.regnamespace \
+ ORDER BY p.oid";
+
+/// Aggregate definitions.
+pub const AGGREGATES: &str = "SELECT a.aggfnoid::pg_catalog.oid AS oid, a.aggkind::text, \
+ a.aggtransfn::pg_catalog.regproc::text AS transfn, a.aggfinalfn::pg_catalog.regproc::text AS finalfn, \
+ a.aggcombinefn::pg_catalog.regproc::text AS combinefn, a.aggserialfn::pg_catalog.regproc::text AS serialfn, \
+ a.aggdeserialfn::pg_catalog.regproc::text AS deserialfn, a.aggmtransfn::pg_catalog.regproc::text AS mtransfn, \
+ a.aggminvtransfn::pg_catalog.regproc::text AS minvtransfn, a.aggmfinalfn::pg_catalog.regproc::text AS mfinalfn, \
+ a.aggfinalextra, a.aggmfinalextra, a.aggfinalmodify::text, a.aggmfinalmodify::text, \
+ a.aggsortop::pg_catalog.regoperator::text AS sortop, \
+ pg_catalog.format_type(a.aggtranstype, NULL) AS transtype, a.aggtransspace, \
+ pg_catalog.format_type(a.aggmtranstype, NULL) AS mtranstype, a.aggmtransspace, \
+ a.agginitval, a.aggminitval, p.proparallel::text \
+ FROM pg_catalog.pg_aggregate a JOIN pg_catalog.pg_proc p ON p.oid = a.aggfnoid \
+ WHERE p.pronamespace <> 'pg_catalog'::pg_catalog.regnamespace \
+ AND p.pronamespace <> 'information_schema'::pg_catalog.regnamespace";
+
+/// Relations: tables, views, matviews, sequences, composite-type relations, partitioned tables.
+pub const TABLES: &str = "SELECT c.tableoid, c.oid, c.relname, c.relnamespace, c.relkind::text, c.relpersistence::text, \
+ pg_catalog.pg_get_userbyid(c.relowner) AS owner, c.relacl::text, \
+ pg_catalog.acldefault(CASE WHEN c.relkind = 'S' THEN 's'::\"char\" ELSE 'r'::\"char\" END, c.relowner)::text AS acldefault, \
+ ip.initprivs::text, c.relpages::int8, c.relispartition, \
+ CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS partbound, \
+ CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partkeydef, \
+ c.reloptions, tc.reloptions AS toast_reloptions, \
+ am.amname, COALESCE(ts.spcname, '') AS tablespace, c.relreplident::text, c.relrowsecurity, c.relforcerowsecurity, \
+ c.relispopulated, CASE WHEN c.reloftype <> 0 THEN c.reloftype::pg_catalog.regtype::text END AS oftype, \
+ d.refobjid AS owning_tab, d.refobjsubid AS owning_col, (d.deptype = 'i') AS is_identity, \
+ CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END AS viewdef \
+ FROM pg_catalog.pg_class c \
+ LEFT JOIN pg_catalog.pg_depend d ON (c.relkind = 'S' AND d.classid = c.tableoid AND d.objid = c.oid AND d.objsubid = 0 \
+   AND d.refclassid = c.tableoid AND d.deptype IN ('a', 'i')) \
+ LEFT JOIN pg_catalog.pg_class tc ON (c.reltoastrelid = tc.oid AND c.relkind <> 'p') \
+ LEFT JOIN pg_catalog.pg_am am ON (c.relam = am.oid) \
+ LEFT JOIN pg_catalog.pg_tablespace ts ON (ts.oid = c.reltablespace) \
+ LEFT JOIN pg_catalog.pg_init_privs ip ON (c.oid = ip.objoid AND ip.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ip.objsubid = 0) \
+ WHERE c.relkind IN ('r', 'S', 'v', 'c', 'm', 'f', 'p') \
+ AND c.relnamespace <> 'pg_catalog'::pg_catalog.regnamespace \
+ AND c.relnamespace <> 'information_schema'::pg_catalog.regnamespace \
+ AND c.relnamespace <> 'pg_toast'::pg_catalog.regnamespace \
+ ORDER BY c.oid";
+
+/// Sequence parameters.
+pub const SEQUENCES: &str = "SELECT s.seqrelid, pg_catalog.format_type(s.seqtypid, NULL) AS seqtype, s.seqstart, s.seqincrement, \
+ s.seqmax, s.seqmin, s.seqcache, s.seqcycle FROM pg_catalog.pg_sequence s";
+
+/// Columns of the given tables.
+pub const COLUMNS: &str = "SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS atttypname, \
+ a.attnotnull, a.attisdropped, a.attislocal, a.attstattarget::int4, a.attstorage::text, t.typstorage::text, \
+ a.attidentity::text, a.attgenerated::text, \
+ CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation ELSE 0 END AS attcollation, \
+ a.attcompression::text, pg_catalog.array_to_string(a.attoptions, ', ') AS attoptions, \
+ a.attacl::text, ip.initprivs::text \
+ FROM pg_catalog.unnest($1::pg_catalog.oid[]) AS src(tbloid) \
+ JOIN pg_catalog.pg_attribute a ON src.tbloid = a.attrelid \
+ LEFT JOIN pg_catalog.pg_type t ON (a.atttypid = t.oid) \
+ LEFT JOIN pg_catalog.pg_init_privs ip ON (ip.objoid = a.attrelid AND ip.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ip.objsubid = a.attnum) \
+ WHERE a.attnum > 0::pg_catalog.int2 ORDER BY a.attrelid, a.attnum";
+
+/// Column defaults.
+pub const ATTRDEFS: &str = "SELECT a.tableoid, a.oid, a.adrelid, a.adnum, pg_catalog.pg_get_expr(a.adbin, a.adrelid) AS adsrc \
+ FROM pg_catalog.unnest($1::pg_catalog.oid[]) AS src(tbloid) \
+ JOIN pg_catalog.pg_attrdef a ON (src.tbloid = a.adrelid) ORDER BY a.adrelid, a.adnum";
+
+/// Check constraints of tables and domains.
+pub const CHECKS: &str = "SELECT c.tableoid, c.oid, c.conrelid, c.contypid, c.conname, \
+ pg_catalog.pg_get_constraintdef(c.oid) AS consrc, c.conislocal, c.convalidated \
+ FROM pg_catalog.pg_constraint c WHERE c.contype = 'c' ORDER BY c.conrelid, c.contypid, c.conname";
+
+/// Table inheritance.
+pub const INHERITS: &str =
+    "SELECT inhrelid, inhparent FROM pg_catalog.pg_inherits ORDER BY inhrelid, inhseqno";
+
+/// Indexes, with the constraints they implement.
+pub const INDEXES: &str = "SELECT t.tableoid, t.oid, i.indrelid, t.relname AS indexname, \
+ pg_catalog.pg_get_indexdef(i.indexrelid) AS indexdef, i.indnkeyatts::int4, i.indnatts::int4, \
+ i.indisclustered, i.indisreplident, c.contype::text, c.conname, c.condeferrable, c.condeferred, \
+ c.tableoid AS contableoid, c.oid AS conoid, \
+ CASE WHEN c.oid IS NOT NULL THEN pg_catalog.pg_get_constraintdef(c.oid, false) END AS condef, \
+ COALESCE(ts.spcname, '') AS tablespace, t.reloptions AS indreloptions, \
+ ARRAY(SELECT a.attnum::int4 FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.indexrelid AND a.attstattarget >= 0 ORDER BY a.attnum) AS indstatcols, \
+ ARRAY(SELECT a.attstattarget::int4 FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.indexrelid AND a.attstattarget >= 0 ORDER BY a.attnum) AS indstatvals, \
+ COALESCE(inh.inhparent, 0) AS parentidx \
+ FROM pg_catalog.pg_index i \
+ JOIN pg_catalog.pg_class t ON (t.oid = i.indexrelid) \
+ JOIN pg_catalog.pg_class t2 ON (t2.oid = i.indrelid) \
+ LEFT JOIN pg_catalog.pg_constraint c ON (i.indrelid = c.conrelid AND i.indexrelid = c.conindid AND c.contype IN ('p', 'u', 'x')) \
+ LEFT JOIN pg_catalog.pg_inherits inh ON (inh.inhrelid = i.indexrelid) \
+ LEFT JOIN pg_catalog.pg_tablespace ts ON (ts.oid = t.reltablespace) \
+ WHERE (i.indisvalid OR t2.relkind = 'p') AND i.indisready \
+ AND t2.relnamespace <> 'pg_catalog'::pg_catalog.regnamespace \
+ AND t2.relnamespace <> 'pg_toast'::pg_catalog.regnamespace \
+ AND t2.relnamespace <> 'information_schema'::pg_catalog.regnamespace \
+ ORDER BY i.indrelid, indexname";
+
+/// Foreign keys (not the clones on partitions).
+pub const FOREIGN_KEYS: &str = "SELECT c.tableoid, c.oid, c.conrelid, c.conname, c.confrelid, \
+ pg_catalog.pg_get_constraintdef(c.oid) AS condef \
+ FROM pg_catalog.pg_constraint c WHERE c.contype = 'f' AND c.conparentid = 0 AND c.conrelid <> 0 \
+ ORDER BY c.conrelid, c.conname";
+
+/// Triggers (not internal ones, not clones on partitions).
+pub const TRIGGERS: &str = "SELECT t.tableoid, t.oid, t.tgrelid, t.tgname, pg_catalog.pg_get_triggerdef(t.oid, false) AS tgdef, \
+ t.tgenabled::text FROM pg_catalog.pg_trigger t \
+ WHERE NOT t.tgisinternal AND t.tgparentid = 0 ORDER BY t.tgrelid, t.tgname";
+
+/// Rewrite rules.
+pub const RULES: &str =
+    "SELECT r.tableoid, r.oid, r.rulename, r.ev_class, r.ev_type::text, r.is_instead \
+ FROM pg_catalog.pg_rewrite r ORDER BY r.oid";
+
+/// Every comment.
+pub const COMMENTS: &str =
+    "SELECT classoid, objoid, objsubid, description FROM pg_catalog.pg_description \
+ ORDER BY classoid, objoid, objsubid";
+
+/// Dependencies pg_dump uses for ordering.
+pub const DEPENDS: &str =
+    "SELECT classid, objid, refclassid, refobjid, deptype::text FROM pg_catalog.pg_depend \
+ WHERE deptype != 'p' AND deptype != 'e' ORDER BY 1, 2";
+
+/// Object kinds pgsnap does not dump yet: (description, count query). Any non-zero count is refused.
+pub const UNSUPPORTED: &[(&str, &str)] = &[
+    ("operator", "SELECT o.oid::regoperator::text FROM pg_catalog.pg_operator o WHERE o.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_operator'::regclass AND d.objid = o.oid AND d.deptype = 'e')"),
+    ("operator class", "SELECT o.opcname::text FROM pg_catalog.pg_opclass o WHERE o.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_opclass'::regclass AND d.objid = o.oid AND d.deptype = 'e')"),
+    ("operator family", "SELECT o.opfname::text FROM pg_catalog.pg_opfamily o WHERE o.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_opfamily'::regclass AND d.objid = o.oid AND d.deptype = 'e')"),
+    ("cast", "SELECT format('%s AS %s', c.castsource::regtype, c.casttarget::regtype) FROM pg_catalog.pg_cast c WHERE c.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_cast'::regclass AND d.objid = c.oid AND d.deptype = 'e')"),
+    ("procedural language", "SELECT l.lanname::text FROM pg_catalog.pg_language l WHERE l.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_language'::regclass AND d.objid = l.oid AND d.deptype = 'e')"),
+    ("conversion", "SELECT c.conname::text FROM pg_catalog.pg_conversion c WHERE c.oid >= 16384"),
+    ("text search object", "SELECT cfgname::text FROM pg_catalog.pg_ts_config WHERE oid >= 16384 UNION ALL SELECT dictname::text FROM pg_catalog.pg_ts_dict WHERE oid >= 16384 UNION ALL SELECT prsname::text FROM pg_catalog.pg_ts_parser WHERE oid >= 16384 UNION ALL SELECT tmplname::text FROM pg_catalog.pg_ts_template WHERE oid >= 16384"),
+    ("foreign-data wrapper or server", "SELECT fdwname::text FROM pg_catalog.pg_foreign_data_wrapper UNION ALL SELECT srvname::text FROM pg_catalog.pg_foreign_server"),
+    ("foreign table", "SELECT c.oid::regclass::text FROM pg_catalog.pg_class c WHERE c.relkind = 'f'"),
+    ("row-level security policy", "SELECT polname::text FROM pg_catalog.pg_policy"),
+    ("publication", "SELECT pubname::text FROM pg_catalog.pg_publication"),
+    ("subscription", "SELECT subname::text FROM pg_catalog.pg_subscription WHERE subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())"),
+    ("event trigger", "SELECT evtname::text FROM pg_catalog.pg_event_trigger"),
+    ("large object", "SELECT oid::text FROM pg_catalog.pg_largeobject_metadata"),
+    ("extended statistics", "SELECT s.stxname::text FROM pg_catalog.pg_statistic_ext s"),
+    ("transform", "SELECT t.oid::text FROM pg_catalog.pg_transform t"),
+    ("default privileges", "SELECT d.oid::text FROM pg_catalog.pg_default_acl d"),
+    ("access method", "SELECT amname::text FROM pg_catalog.pg_am WHERE oid >= 16384"),
+    ("rule", "SELECT format('%s ON %s', r.rulename, r.ev_class::regclass) FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class WHERE r.rulename <> '_RETURN' AND c.relnamespace <> 'pg_catalog'::regnamespace"),
+    ("security label", "SELECT provider FROM pg_catalog.pg_seclabel"),
+    ("base or range type", "SELECT t.oid::regtype::text FROM pg_catalog.pg_type t WHERE t.oid >= 16384 AND t.typtype IN ('b', 'r', 'm') AND NOT (t.typelem <> 0 AND t.typlen = -1) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype IN ('e', 'i'))"),
+    ("ordered-set or hypothetical aggregate", "SELECT a.aggfnoid::regprocedure::text FROM pg_catalog.pg_aggregate a WHERE a.aggkind <> 'n' AND a.aggfnoid >= 16384"),
+];

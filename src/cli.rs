@@ -1,0 +1,184 @@
+//! The command line as typed (clap); no defaults resolved here, see `plan`.
+
+use crate::pg::conninfo::ConnOptions;
+use crate::plan::{DumpRequest, Filters};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// pgsnap: pg_dump-identical dumps without PostgreSQL client tools.
+#[derive(Debug, Parser)]
+#[command(name = "pgsnap", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Dump a database as a plain SQL script, like pg_dump -Fp.
+    Dump(DumpArgs),
+}
+
+/// `pgsnap dump` options, spelled as pg_dump spells them.
+#[derive(Debug, Args)]
+#[command(disable_help_flag = true)]
+pub struct DumpArgs {
+    /// Print help.
+    #[arg(long = "help", action = clap::ArgAction::Help)]
+    pub help: Option<bool>,
+    /// Output file name (default: stdout).
+    #[arg(short = 'f', long = "file", value_name = "FILENAME")]
+    pub file: Option<PathBuf>,
+    /// Dump only the schema, no data.
+    #[arg(short = 's', long = "schema-only")]
+    pub schema_only: bool,
+    /// Dump only the data, not the schema.
+    #[arg(short = 'a', long = "data-only")]
+    pub data_only: bool,
+    /// Do NOT dump data for the specified table(s).
+    #[arg(long = "exclude-table-data", value_name = "PATTERN")]
+    pub exclude_table_data: Vec<String>,
+    /// Dump only the specified table(s).
+    #[arg(short = 't', long = "table", value_name = "PATTERN")]
+    pub table: Vec<String>,
+    /// Do NOT dump the specified table(s).
+    #[arg(short = 'T', long = "exclude-table", value_name = "PATTERN")]
+    pub exclude_table: Vec<String>,
+    /// Dump only the specified schema(s).
+    #[arg(short = 'n', long = "schema", value_name = "PATTERN")]
+    pub schema: Vec<String>,
+    /// Do NOT dump the specified schema(s).
+    #[arg(short = 'N', long = "exclude-schema", value_name = "PATTERN")]
+    pub exclude_schema: Vec<String>,
+    /// Require table and/or schema include patterns to match at least one entity each.
+    #[arg(long = "strict-names")]
+    pub strict_names: bool,
+    /// Use this many parallel connections to copy table data.
+    #[arg(short = 'j', long = "jobs", value_name = "NUM")]
+    pub jobs: Option<usize>,
+    /// Skip restoration of object ownership.
+    #[arg(short = 'O', long = "no-owner")]
+    pub no_owner: bool,
+    /// Do not dump privileges (grant/revoke).
+    #[arg(short = 'x', long = "no-privileges", visible_alias = "no-acl")]
+    pub no_privileges: bool,
+    /// Do not dump comments.
+    #[arg(long = "no-comments")]
+    pub no_comments: bool,
+    /// Use this string as the psql \restrict key.
+    #[arg(long = "restrict-key", value_name = "RESTRICT_KEY")]
+    pub restrict_key: Option<String>,
+    /// Verbose mode.
+    #[arg(short = 'v', long = "verbose")]
+    pub verbose: bool,
+    /// Database server host or socket directory.
+    #[arg(short = 'h', long = "host", value_name = "HOSTNAME")]
+    pub host: Option<String>,
+    /// Database server port number.
+    #[arg(short = 'p', long = "port", value_name = "PORT")]
+    pub port: Option<String>,
+    /// Connect as specified database user.
+    #[arg(short = 'U', long = "username", value_name = "NAME")]
+    pub username: Option<String>,
+    /// Database to dump: a name, a key=value connection string or a postgresql:// URI.
+    #[arg(short = 'd', long = "dbname", value_name = "DBNAME")]
+    pub dbname_opt: Option<String>,
+    /// Never prompt for password.
+    #[arg(short = 'w', long = "no-password")]
+    pub no_password: bool,
+    /// Force password prompt.
+    #[arg(short = 'W', long = "password")]
+    pub password: bool,
+    /// Database to dump (same as -d).
+    #[arg(value_name = "DBNAME")]
+    pub dbname: Option<String>,
+}
+
+impl DumpArgs {
+    /// The request these flags make; `plan` validates it.
+    pub fn to_request(&self) -> Result<DumpRequest, String> {
+        if self.dbname.is_some() && self.dbname_opt.is_some() {
+            return Err(format!(
+                "too many command-line arguments (first is \"{}\")",
+                self.dbname.as_deref().unwrap_or("")
+            ));
+        }
+        Ok(DumpRequest {
+            conn: ConnOptions {
+                host: self.host.clone(),
+                port: self.port.clone(),
+                user: self.username.clone(),
+                dbname: self.dbname_opt.clone().or_else(|| self.dbname.clone()),
+            },
+            no_password: self.no_password,
+            password: self.password,
+            file: self.file.clone(),
+            schema_only: self.schema_only,
+            data_only: self.data_only,
+            filters: Filters {
+                include_tables: self.table.clone(),
+                exclude_tables: self.exclude_table.clone(),
+                include_schemas: self.schema.clone(),
+                exclude_schemas: self.exclude_schema.clone(),
+                exclude_table_data: self.exclude_table_data.clone(),
+                strict_names: self.strict_names,
+            },
+            jobs: self.jobs,
+            no_owner: self.no_owner,
+            no_privileges: self.no_privileges,
+            no_comments: self.no_comments,
+            restrict_key: self.restrict_key.clone(),
+            verbose: self.verbose,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> DumpArgs {
+        let mut v = vec!["pgsnap", "dump"];
+        v.extend_from_slice(args);
+        match Cli::try_parse_from(v).unwrap().command {
+            Command::Dump(d) => d,
+        }
+    }
+
+    #[test]
+    fn pg_dump_spellings() {
+        let d = parse(&[
+            "-s",
+            "--exclude-table-data=extras_objectchange",
+            "-h",
+            "localhost",
+            "-U",
+            "netbox",
+            "-W",
+            "netbox",
+        ]);
+        assert!(d.schema_only && d.password);
+        assert_eq!(d.exclude_table_data, vec!["extras_objectchange"]);
+        let r = d.to_request().unwrap();
+        assert_eq!(r.conn.dbname.as_deref(), Some("netbox"));
+        assert_eq!(r.conn.host.as_deref(), Some("localhost"));
+    }
+
+    #[test]
+    fn repeated_patterns_and_jobs() {
+        let d = parse(&[
+            "-t", "a", "-t", "b*", "-T", "c", "-n", "s", "-N", "x", "-j", "4", "-d", "db",
+        ]);
+        assert_eq!(d.table, vec!["a", "b*"]);
+        assert_eq!(d.jobs, Some(4));
+        assert_eq!(d.to_request().unwrap().conn.dbname.as_deref(), Some("db"));
+    }
+
+    #[test]
+    fn dbname_twice_is_refused() {
+        let d = parse(&["-d", "a", "b"]);
+        assert!(d.to_request().is_err());
+    }
+}

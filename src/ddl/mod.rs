@@ -1,0 +1,1307 @@
+//! Turns the ordered model into TOC entries with pg_dump's exact SQL text. Pure.
+
+pub mod acl;
+pub mod keywords;
+pub mod quote;
+
+use crate::model::*;
+use crate::toc::{Pass, TableCopy, TocEntry};
+use quote::{dollar_quote, qualified, quote_ident, quote_literal};
+
+/// Output switches that change the text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DdlOptions {
+    /// `-x`
+    pub no_privileges: bool,
+    /// `--no-comments`
+    pub no_comments: bool,
+    /// Definitions are printed (not `-a`).
+    pub schema: bool,
+}
+
+struct Ctx<'a> {
+    cat: &'a Catalog,
+    opts: DdlOptions,
+    out: Vec<TocEntry>,
+}
+
+fn qname(o: &Obj) -> String {
+    qualified(o.namespace.as_deref().unwrap_or(""), &o.name)
+}
+
+impl Ctx<'_> {
+    fn lit(&self, s: &str) -> String {
+        quote_literal(s, self.cat.std_strings)
+    }
+
+    /// `COMMENT ON <target> IS '...'` entry (pg_dump's `dumpComment`).
+    fn comment(&mut self, comment: &Option<String>, kind: &str, name: &str, o: &Obj, owner: &str) {
+        if self.opts.no_comments || !self.opts.schema {
+            return;
+        }
+        let Some(text) = comment else { return };
+        let target = match &o.namespace {
+            Some(ns) if !matches!(kind, "SCHEMA" | "EXTENSION") => {
+                format!("{kind} {}.{name}", quote_ident(ns))
+            }
+            _ => format!("{kind} {name}"),
+        };
+        let defn = format!("COMMENT ON {target} IS {};\n", self.lit(text));
+        let ns = if matches!(kind, "SCHEMA" | "EXTENSION") {
+            None
+        } else {
+            o.namespace.as_ref()
+        };
+        self.out.push(
+            TocEntry::new("COMMENT", format!("{kind} {name}"), defn)
+                .ns(ns)
+                .owner(owner),
+        );
+    }
+
+    /// Column/constraint comments whose target text is already complete.
+    fn comment_raw(
+        &mut self,
+        text: &Option<String>,
+        target: String,
+        tag: String,
+        ns: Option<&String>,
+        owner: &str,
+    ) {
+        if self.opts.no_comments || !self.opts.schema {
+            return;
+        }
+        let Some(text) = text else { return };
+        let defn = format!("COMMENT ON {target} IS {};\n", self.lit(text));
+        self.out
+            .push(TocEntry::new("COMMENT", tag, defn).ns(ns).owner(owner));
+    }
+
+    /// ACL entry (pg_dump's `dumpACL`).
+    #[allow(clippy::too_many_arguments)]
+    fn acl(
+        &mut self,
+        acl: &Acl,
+        objtype: &str,
+        name: &str,
+        subname: Option<&str>,
+        ns: Option<&String>,
+        owner: &str,
+        tag: String,
+    ) {
+        if self.opts.no_privileges || !self.opts.schema {
+            return;
+        }
+        let (acls, base) = match &acl.initprivs {
+            Some(init) if !init.is_empty() => (
+                acl.acl.clone().unwrap_or_else(|| acl.acldefault.clone()),
+                init.clone(),
+            ),
+            _ => match &acl.acl {
+                Some(a) => (a.clone(), acl.acldefault.clone()),
+                None => return,
+            },
+        };
+        let sql = acl::build_acl_commands(
+            name,
+            subname,
+            ns.map(String::as_str),
+            objtype,
+            &acls,
+            &base,
+            owner,
+        );
+        if sql.is_empty() {
+            return;
+        }
+        let mut e = TocEntry::new("ACL", tag, sql).ns(ns).owner(owner);
+        e.pass = Pass::Acl;
+        self.out.push(e);
+    }
+
+    fn push_def(&mut self, e: TocEntry) {
+        if self.opts.schema {
+            self.out.push(e);
+        }
+    }
+}
+
+/// Builds the TOC entries for the objects in `order` (pg_dump's `dumpDumpableObject` loop).
+pub fn entries(cat: &Catalog, order: &[DumpId], opts: DdlOptions) -> Vec<TocEntry> {
+    let mut cx = Ctx {
+        cat,
+        opts,
+        out: Vec::new(),
+    };
+    for &id in order {
+        let o = &cat.objects[id];
+        if !o.dump {
+            continue;
+        }
+        match o.kind() {
+            Kind::Namespace => namespace(&mut cx, o),
+            Kind::Extension => extension(&mut cx, o),
+            Kind::Type => type_entries(&mut cx, o),
+            Kind::Func | Kind::Agg => function(&mut cx, o),
+            Kind::Collation => collation(&mut cx, o),
+            Kind::Table => table(&mut cx, id, o),
+            Kind::TableAttach => table_attach(&mut cx, o),
+            Kind::AttrDef => attrdef(&mut cx, o),
+            Kind::Index => index(&mut cx, o),
+            Kind::IndexAttach => index_attach(&mut cx, o),
+            Kind::Constraint | Kind::FkConstraint => constraint(&mut cx, o),
+            Kind::Trigger => trigger(&mut cx, o),
+            Kind::TableData => table_data(&mut cx, o),
+            Kind::SequenceSet => sequence_set(&mut cx, o),
+            Kind::RefreshMatview => refresh_matview(&mut cx, o),
+            Kind::Rule | Kind::DummyType | Kind::PreDataBoundary | Kind::PostDataBoundary => {}
+        }
+    }
+    cx.out
+}
+
+fn namespace(cx: &mut Ctx, o: &Obj) {
+    let Detail::Namespace {
+        owner,
+        acl,
+        comment,
+        create,
+        dump_definition,
+    } = &o.detail
+    else {
+        return;
+    };
+    let q = quote_ident(&o.name);
+    if *dump_definition {
+        let defn = if *create {
+            format!("CREATE SCHEMA {q};\n")
+        } else {
+            "-- *not* creating schema, since initdb creates it\n".to_string()
+        };
+        let mut e = TocEntry::new("SCHEMA", o.name.clone(), defn).owner(owner);
+        e.owner_stmt = Some(format!("ALTER SCHEMA {q} OWNER TO {};", quote_ident(owner)));
+        cx.push_def(e);
+    }
+    // The public schema's stock comment is not dumped.
+    let comment = if !*create && comment.as_deref() == Some("standard public schema") {
+        &None
+    } else {
+        comment
+    };
+    cx.comment(comment, "SCHEMA", &q, o, owner);
+    cx.acl(acl, "SCHEMA", &q, None, None, owner, format!("SCHEMA {q}"));
+}
+
+fn extension(cx: &mut Ctx, o: &Obj) {
+    let Detail::Extension {
+        schema, comment, ..
+    } = &o.detail
+    else {
+        return;
+    };
+    let q = quote_ident(&o.name);
+    let defn = format!(
+        "CREATE EXTENSION IF NOT EXISTS {q} WITH SCHEMA {};\n",
+        quote_ident(schema)
+    );
+    cx.push_def(TocEntry::new("EXTENSION", o.name.clone(), defn));
+    cx.comment(comment, "EXTENSION", &q, o, "");
+}
+
+fn type_entries(cx: &mut Ctx, o: &Obj) {
+    let Detail::Type(t) = &o.detail else { return };
+    let qn = qname(o);
+    let q = quote_ident(&o.name);
+    let (desc, defn) = match t.typtype {
+        'e' => {
+            let mut s = format!("CREATE TYPE {qn} AS ENUM (");
+            for (i, l) in t.enum_labels.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                s.push_str("\n    ");
+                s.push_str(&cx.lit(l));
+            }
+            s.push_str("\n);\n");
+            ("TYPE", s)
+        }
+        'd' => {
+            let mut s = format!("CREATE DOMAIN {qn} AS {}", t.domain_base);
+            if let Some(c) = &t.domain_collation {
+                s.push_str(&format!(" COLLATE {c}"));
+            }
+            if let Some(d) = &t.domain_default {
+                s.push_str(&format!(" DEFAULT {d}"));
+            }
+            if t.domain_not_null {
+                s.push_str(" NOT NULL");
+            }
+            for &cid in &t.domain_constraints {
+                let co = &cx.cat.objects[cid];
+                if let Detail::Constraint(c) = &co.detail {
+                    if !c.separate {
+                        s.push_str(&format!(
+                            "\n\tCONSTRAINT {} {}",
+                            quote_ident(&co.name),
+                            c.def
+                        ));
+                    }
+                }
+            }
+            s.push_str(";\n");
+            ("DOMAIN", s)
+        }
+        'c' => {
+            let mut s = format!("CREATE TYPE {qn} AS (");
+            for (i, (name, ty, coll)) in t.composite_attrs.iter().enumerate() {
+                s.push_str(if i == 0 { "\n\t" } else { ",\n\t" });
+                s.push_str(&format!("{} {ty}", quote_ident(name)));
+                if let Some(c) = coll {
+                    s.push_str(&format!(" COLLATE {c}"));
+                }
+            }
+            s.push_str("\n);\n");
+            ("TYPE", s)
+        }
+        _ => return,
+    };
+    let mut e = TocEntry::new(desc, o.name.clone(), defn)
+        .ns(o.namespace.as_ref())
+        .owner(&t.owner);
+    e.owner_stmt = Some(format!(
+        "ALTER {desc} {qn} OWNER TO {};",
+        quote_ident(&t.owner)
+    ));
+    cx.push_def(e);
+    cx.comment(&t.comment, desc, &q, o, &t.owner);
+    for (col, text) in &t.column_comments {
+        cx.comment_raw(
+            &Some(text.clone()),
+            format!("COLUMN {qn}.{}", quote_ident(col)),
+            format!("COLUMN {}.{}", q, quote_ident(col)),
+            o.namespace.as_ref(),
+            &t.owner,
+        );
+    }
+    if desc == "DOMAIN" {
+        for &cid in &t.domain_constraints {
+            let co = &cx.cat.objects[cid];
+            if let Detail::Constraint(c) = &co.detail {
+                if !c.separate {
+                    let cq = quote_ident(&co.name);
+                    cx.comment_raw(
+                        &c.comment,
+                        format!("CONSTRAINT {cq} ON DOMAIN {qn}"),
+                        format!("CONSTRAINT {cq} ON DOMAIN {q}"),
+                        o.namespace.as_ref(),
+                        &t.owner,
+                    );
+                }
+            }
+        }
+    }
+    cx.acl(
+        &t.acl,
+        "TYPE",
+        &q,
+        None,
+        o.namespace.as_ref(),
+        &t.owner,
+        format!("TYPE {q}"),
+    );
+}
+
+fn function(cx: &mut Ctx, o: &Obj) {
+    let Detail::Func(f) = &o.detail else { return };
+    let q = quote_ident(&o.name);
+    let ns = o.namespace.as_deref().unwrap_or("");
+    let qns = quote_ident(ns);
+    let tag = format!("{}({})", o.name, f.argtype_names.join(", "));
+    let (desc, defn, sig) = if let Some(agg) = &f.agg {
+        let args = if f.arguments.is_empty() {
+            "*".to_string()
+        } else {
+            f.arguments.clone()
+        };
+        let iargs = if f.identity_arguments.is_empty() {
+            "*".to_string()
+        } else {
+            f.identity_arguments.clone()
+        };
+        let mut s = format!(
+            "CREATE AGGREGATE {qns}.{q}({args}) (\n    SFUNC = {},\n    STYPE = {}",
+            agg.transfn, agg.transtype
+        );
+        if agg.transspace != 0 {
+            s.push_str(&format!(",\n    SSPACE = {}", agg.transspace));
+        }
+        if let Some(iv) = &agg.initval {
+            s.push_str(&format!(",\n    INITCOND = {}", cx.lit(iv)));
+        }
+        if !agg.finalfn.is_empty() {
+            s.push_str(&format!(",\n    FINALFUNC = {}", agg.finalfn));
+            if agg.finalextra {
+                s.push_str(",\n    FINALFUNC_EXTRA");
+            }
+            if agg.finalmodify != 'r' {
+                s.push_str(&format!(
+                    ",\n    FINALFUNC_MODIFY = {}",
+                    modify_word(agg.finalmodify)
+                ));
+            }
+        }
+        if !agg.combinefn.is_empty() {
+            s.push_str(&format!(",\n    COMBINEFUNC = {}", agg.combinefn));
+        }
+        if !agg.serialfn.is_empty() {
+            s.push_str(&format!(",\n    SERIALFUNC = {}", agg.serialfn));
+        }
+        if !agg.deserialfn.is_empty() {
+            s.push_str(&format!(",\n    DESERIALFUNC = {}", agg.deserialfn));
+        }
+        if !agg.mtransfn.is_empty() {
+            s.push_str(&format!(
+                ",\n    MSFUNC = {},\n    MINVFUNC = {},\n    MSTYPE = {}",
+                agg.mtransfn, agg.minvtransfn, agg.mtranstype
+            ));
+            if agg.mtransspace != 0 {
+                s.push_str(&format!(",\n    MSSPACE = {}", agg.mtransspace));
+            }
+            if !agg.mfinalfn.is_empty() {
+                s.push_str(&format!(",\n    MFINALFUNC = {}", agg.mfinalfn));
+                if agg.mfinalextra {
+                    s.push_str(",\n    MFINALFUNC_EXTRA");
+                }
+                if agg.mfinalmodify != 'r' {
+                    s.push_str(&format!(
+                        ",\n    MFINALFUNC_MODIFY = {}",
+                        modify_word(agg.mfinalmodify)
+                    ));
+                }
+            }
+            if let Some(iv) = &agg.minitval {
+                s.push_str(&format!(",\n    MINITCOND = {}", cx.lit(iv)));
+            }
+        }
+        if agg.sortop != "0" && !agg.sortop.is_empty() {
+            let op = agg.sortop.split('(').next().unwrap_or("").to_string();
+            s.push_str(&format!(",\n    SORTOP = {}", op_name(&op)));
+        }
+        match agg.parallel {
+            's' => s.push_str(",\n    PARALLEL = safe"),
+            'r' => s.push_str(",\n    PARALLEL = restricted"),
+            _ => {}
+        }
+        s.push_str("\n);\n");
+        ("AGGREGATE", s, format!("{q}({iargs})"))
+    } else {
+        let keyword = if f.prokind == 'p' {
+            "PROCEDURE"
+        } else {
+            "FUNCTION"
+        };
+        let mut s = format!("CREATE {keyword} {qns}.{q}({})", f.arguments);
+        if f.prokind != 'p' {
+            s.push_str(&format!(" RETURNS {}", f.result));
+        }
+        s.push_str(&format!("\n    LANGUAGE {}", quote_ident(&f.language)));
+        if f.prokind == 'w' {
+            s.push_str(" WINDOW");
+        }
+        match f.volatile {
+            'i' => s.push_str(" IMMUTABLE"),
+            's' => s.push_str(" STABLE"),
+            _ => {}
+        }
+        if f.strict {
+            s.push_str(" STRICT");
+        }
+        if f.secdef {
+            s.push_str(" SECURITY DEFINER");
+        }
+        if f.leakproof {
+            s.push_str(" LEAKPROOF");
+        }
+        if f.cost != "0" {
+            let default = if f.lang_is_c_or_internal { "1" } else { "100" };
+            if f.cost != default {
+                s.push_str(&format!(" COST {}", f.cost));
+            }
+        }
+        if f.retset && f.rows != "0" && f.rows != "1000" {
+            s.push_str(&format!(" ROWS {}", f.rows));
+        }
+        if let Some(sup) = &f.support {
+            s.push_str(&format!(" SUPPORT {sup}"));
+        }
+        match f.parallel {
+            's' => s.push_str(" PARALLEL SAFE"),
+            'r' => s.push_str(" PARALLEL RESTRICTED"),
+            _ => {}
+        }
+        for item in &f.config {
+            if let Some((name, value)) = item.split_once('=') {
+                s.push_str(&format!("\n    SET {} TO ", quote_ident(name)));
+                if guc_list_quote(name) {
+                    let parts: Vec<String> =
+                        split_guc_list(value).iter().map(|p| cx.lit(p)).collect();
+                    s.push_str(&parts.join(", "));
+                } else {
+                    s.push_str(&cx.lit(value));
+                }
+            }
+        }
+        let as_part = if let Some(body) = &f.sqlbody {
+            body.clone()
+        } else if let Some(bin) = f.bin.as_ref().filter(|b| !b.is_empty() && *b != "-") {
+            format!("AS {}, {}", cx.lit(bin), cx.lit(&f.src))
+        } else {
+            format!("AS {}", dollar_quote(&f.src))
+        };
+        s.push_str(&format!("\n    {as_part};\n"));
+        (keyword, s, format!("{q}({})", f.identity_arguments))
+    };
+    let mut e = TocEntry::new(desc, tag, defn)
+        .ns(o.namespace.as_ref())
+        .owner(&f.owner);
+    e.owner_stmt = Some(format!(
+        "ALTER {desc} {qns}.{sig} OWNER TO {};",
+        quote_ident(&f.owner)
+    ));
+    cx.push_def(e);
+    cx.comment(&f.comment, desc, &sig, o, &f.owner);
+    let acl_type = if desc == "PROCEDURE" {
+        "PROCEDURE"
+    } else {
+        "FUNCTION"
+    };
+    cx.acl(
+        &f.acl,
+        acl_type,
+        &sig,
+        None,
+        o.namespace.as_ref(),
+        &f.owner,
+        format!("{acl_type} {sig}"),
+    );
+}
+
+fn modify_word(c: char) -> &'static str {
+    match c {
+        's' => "SHAREABLE",
+        'w' => "READ_WRITE",
+        _ => "READ_ONLY",
+    }
+}
+
+fn op_name(op: &str) -> String {
+    // regoperator prints schema-qualified names as OPERATOR(schema.op) when needed.
+    op.to_string()
+}
+
+fn guc_list_quote(name: &str) -> bool {
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "local_preload_libraries"
+            | "search_path"
+            | "session_preload_libraries"
+            | "shared_preload_libraries"
+            | "temp_tablespaces"
+            | "unix_socket_directories"
+    )
+}
+
+fn split_guc_list(value: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_quotes = false;
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if in_quotes && chars.peek() == Some(&'"') => {
+                chars.next();
+                cur.push('"');
+            }
+            '"' => in_quotes = !in_quotes,
+            ',' if !in_quotes => {
+                out.push(cur.trim().to_string());
+                cur.clear();
+            }
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur.trim().to_string());
+    out
+}
+
+fn collation(cx: &mut Ctx, o: &Obj) {
+    let Detail::Collation {
+        owner,
+        provider,
+        deterministic,
+        collate,
+        ctype,
+        icu_locale,
+        comment,
+    } = &o.detail
+    else {
+        return;
+    };
+    let qn = qname(o);
+    let mut s = format!("CREATE COLLATION {qn} (");
+    s.push_str(match provider {
+        'i' => "provider = icu",
+        'c' => "provider = libc",
+        _ => "provider = default",
+    });
+    if !deterministic {
+        s.push_str(", deterministic = false");
+    }
+    if *provider == 'i' {
+        if let Some(l) = icu_locale {
+            s.push_str(&format!(", locale = {}", cx.lit(l)));
+        }
+    } else if *provider == 'c' {
+        let (c, t) = (
+            collate.clone().unwrap_or_default(),
+            ctype.clone().unwrap_or_default(),
+        );
+        if c == t {
+            s.push_str(&format!(", locale = {}", cx.lit(&c)));
+        } else {
+            s.push_str(&format!(
+                ", lc_collate = {}, lc_ctype = {}",
+                cx.lit(&c),
+                cx.lit(&t)
+            ));
+        }
+    }
+    s.push_str(");\n");
+    let mut e = TocEntry::new("COLLATION", o.name.clone(), s)
+        .ns(o.namespace.as_ref())
+        .owner(owner);
+    e.owner_stmt = Some(format!(
+        "ALTER COLLATION {qn} OWNER TO {};",
+        quote_ident(owner)
+    ));
+    cx.push_def(e);
+    cx.comment(comment, "COLLATION", &quote_ident(&o.name), o, owner);
+}
+
+fn print_column(t: &TableDetail, c: &Column) -> bool {
+    !c.dropped && (c.is_local || t.is_partition)
+}
+
+fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
+    let Detail::Table(t) = &o.detail else { return };
+    let cat = cx.cat;
+    let qn = qname(o);
+    let q = quote_ident(&o.name);
+    match t.relkind {
+        'S' => return sequence(cx, o, t),
+        'c' => return,
+        _ => {}
+    }
+    let mut s = String::new();
+    let desc = match t.relkind {
+        'v' => {
+            s.push_str(&format!("CREATE VIEW {qn}"));
+            if let Some(r) = &t.reloptions {
+                s.push_str(&format!(" WITH ({r})"));
+            }
+            s.push_str(&format!(" AS\n{}", view_body(t)));
+            if let Some(co) = &t.check_option {
+                s.push_str(&format!("\n  WITH {co} CHECK OPTION"));
+            }
+            s.push_str(";\n");
+            "VIEW"
+        }
+        'm' => {
+            s.push_str(&format!("CREATE MATERIALIZED VIEW {qn}"));
+            if t.reloptions.is_some() || t.toast_reloptions.is_some() {
+                s.push_str(&format!("\nWITH ({})", with_options(t)));
+            }
+            s.push_str(&format!(" AS\n{}\n  WITH NO DATA;\n", view_body(t)));
+            "MATERIALIZED VIEW"
+        }
+        _ => {
+            let unlogged = if t.persistence == 'u' {
+                "UNLOGGED "
+            } else {
+                ""
+            };
+            s.push_str(&format!("CREATE {unlogged}TABLE {qn}"));
+            if let Some(of) = &t.of_type {
+                s.push_str(&format!(" OF {of}"));
+            }
+            let mut n = 0;
+            for c in &t.columns {
+                if !print_column(t, c) {
+                    continue;
+                }
+                let def = c.default.and_then(|d| match &cat.objects[d].detail {
+                    Detail::AttrDef {
+                        expr,
+                        separate: false,
+                        ..
+                    } if cat.objects[d].dump => Some(expr.clone()),
+                    _ => None,
+                });
+                let notnull = c.not_null;
+                if t.of_type.is_some() && def.is_none() && !notnull {
+                    continue;
+                }
+                s.push_str(if n == 0 { " (" } else { "," });
+                s.push_str("\n    ");
+                n += 1;
+                s.push_str(&quote_ident(&c.name));
+                if t.of_type.is_some() {
+                    s.push_str(" WITH OPTIONS");
+                } else {
+                    s.push(' ');
+                    s.push_str(&c.type_name);
+                }
+                if let Some(d) = def {
+                    if c.generated == Some('s') {
+                        s.push_str(&format!(" GENERATED ALWAYS AS ({d}) STORED"));
+                    } else {
+                        s.push_str(&format!(" DEFAULT {d}"));
+                    }
+                }
+                if notnull {
+                    s.push_str(" NOT NULL");
+                }
+                if let Some(coll) = &c.collation {
+                    s.push_str(&format!(" COLLATE {coll}"));
+                }
+            }
+            for &cid in &t.checks {
+                let co = &cat.objects[cid];
+                let Detail::Constraint(c) = &co.detail else {
+                    continue;
+                };
+                if c.separate || (!c.is_local && !t.is_partition) {
+                    continue;
+                }
+                s.push_str(if n == 0 { " (\n    " } else { ",\n    " });
+                s.push_str(&format!("CONSTRAINT {} {}", quote_ident(&co.name), c.def));
+                n += 1;
+            }
+            if n > 0 {
+                s.push_str("\n)");
+            } else if t.of_type.is_none() {
+                s.push_str(" (\n)");
+            }
+            if !t.parents.is_empty() && !t.is_partition {
+                let ps: Vec<String> = t.parents.iter().map(|p| qname(&cat.objects[*p])).collect();
+                s.push_str(&format!("\nINHERITS ({})", ps.join(", ")));
+            }
+            if t.relkind == 'p' {
+                if let Some(k) = &t.partkeydef {
+                    s.push_str(&format!("\nPARTITION BY {k}"));
+                }
+            }
+            if t.reloptions.is_some() || t.toast_reloptions.is_some() {
+                s.push_str(&format!("\nWITH ({})", with_options(t)));
+            }
+            s.push_str(";\n");
+            "TABLE"
+        }
+    };
+    for c in &t.columns {
+        if c.dropped {
+            continue;
+        }
+        let qc = quote_ident(&c.name);
+        if !print_column(t, c) && c.not_null && t.parents.is_empty() {
+            s.push_str(&format!(
+                "ALTER TABLE ONLY {qn} ALTER COLUMN {qc} SET NOT NULL;\n"
+            ));
+        }
+        if c.stat_target >= 0 {
+            s.push_str(&format!(
+                "ALTER TABLE ONLY {qn} ALTER COLUMN {qc} SET STATISTICS {};\n",
+                c.stat_target
+            ));
+        }
+        if c.storage != c.type_storage {
+            let storage = match c.storage {
+                'p' => Some("PLAIN"),
+                'e' => Some("EXTERNAL"),
+                'x' => Some("EXTENDED"),
+                'm' => Some("MAIN"),
+                _ => None,
+            };
+            if let Some(st) = storage {
+                s.push_str(&format!(
+                    "ALTER TABLE ONLY {qn} ALTER COLUMN {qc} SET STORAGE {st};\n"
+                ));
+            }
+        }
+        match c.compression {
+            Some('p') => s.push_str(&format!(
+                "ALTER TABLE ONLY {qn} ALTER COLUMN {qc} SET COMPRESSION pglz;\n"
+            )),
+            Some('l') => s.push_str(&format!(
+                "ALTER TABLE ONLY {qn} ALTER COLUMN {qc} SET COMPRESSION lz4;\n"
+            )),
+            _ => {}
+        }
+        if let Some(opts) = &c.options {
+            s.push_str(&format!(
+                "ALTER TABLE ONLY {qn} ALTER COLUMN {qc} SET ({opts});\n"
+            ));
+        }
+    }
+    match if matches!(t.relkind, 'r' | 'p') {
+        t.replident
+    } else {
+        'd'
+    } {
+        'n' => s.push_str(&format!(
+            "ALTER TABLE ONLY {qn} REPLICA IDENTITY NOTHING;\n"
+        )),
+        'f' => s.push_str(&format!("ALTER TABLE ONLY {qn} REPLICA IDENTITY FULL;\n")),
+        _ => {}
+    }
+    if t.force_row_security {
+        s.push_str(&format!(
+            "ALTER TABLE ONLY {qn} FORCE ROW LEVEL SECURITY;\n"
+        ));
+    }
+    let mut e = TocEntry::new(desc, o.name.clone(), s)
+        .ns(o.namespace.as_ref())
+        .owner(&t.owner);
+    if t.relkind != 'v' {
+        e.tablespace = Some(t.tablespace.clone());
+    }
+    if matches!(t.relkind, 'r' | 'm') {
+        e.tableam = t.am.clone();
+    }
+    e.owner_stmt = Some(format!(
+        "ALTER TABLE {qn} OWNER TO {};",
+        quote_ident(&t.owner)
+    ));
+    cx.push_def(e);
+    if t.row_security {
+        let e = TocEntry::new(
+            "ROW SECURITY",
+            o.name.clone(),
+            format!("ALTER TABLE {qn} ENABLE ROW LEVEL SECURITY;\n"),
+        )
+        .ns(o.namespace.as_ref())
+        .owner(&t.owner);
+        cx.push_def(e);
+    }
+    cx.comment(&t.comment, desc, &q, o, &t.owner);
+    for c in &t.columns {
+        if c.dropped {
+            continue;
+        }
+        let qc = quote_ident(&c.name);
+        cx.comment_raw(
+            &c.comment,
+            format!("COLUMN {qn}.{qc}"),
+            format!("COLUMN {q}.{qc}"),
+            o.namespace.as_ref(),
+            &t.owner,
+        );
+    }
+    cx.acl(
+        &t.acl,
+        "TABLE",
+        &q,
+        None,
+        o.namespace.as_ref(),
+        &t.owner,
+        format!("TABLE {q}"),
+    );
+    for c in &t.columns {
+        if let (Some(acl), false) = (&c.acl, c.dropped) {
+            let qc = quote_ident(&c.name);
+            cx.acl(
+                acl,
+                "TABLE",
+                &q,
+                Some(&qc),
+                o.namespace.as_ref(),
+                &t.owner,
+                format!("COLUMN {q}.{qc}"),
+            );
+        }
+    }
+    let _ = id;
+}
+
+fn with_options(t: &TableDetail) -> String {
+    let mut parts = Vec::new();
+    if let Some(r) = &t.reloptions {
+        parts.push(r.clone());
+    }
+    if let Some(r) = &t.toast_reloptions {
+        parts.push(r.clone());
+    }
+    parts.join(", ")
+}
+
+fn view_body(t: &TableDetail) -> String {
+    let def = t.viewdef.clone().unwrap_or_default();
+    def.trim_end_matches(';').to_string()
+}
+
+fn sequence(cx: &mut Ctx, o: &Obj, t: &TableDetail) {
+    let Some(p) = &t.seq else { return };
+    let qn = qname(o);
+    let (def_min, def_max) = match p.type_name.as_str() {
+        "smallint" => (i16::MIN as i64, i16::MAX as i64),
+        "integer" => (i32::MIN as i64, i32::MAX as i64),
+        _ => (i64::MIN, i64::MAX),
+    };
+    let (def_min, def_max) = if p.increment > 0 {
+        (1, def_max)
+    } else {
+        (def_min, -1)
+    };
+    let mut body = String::new();
+    body.push_str(&format!(
+        "    START WITH {}\n    INCREMENT BY {}\n",
+        p.start, p.increment
+    ));
+    if p.min == def_min {
+        body.push_str("    NO MINVALUE\n");
+    } else {
+        body.push_str(&format!("    MINVALUE {}\n", p.min));
+    }
+    if p.max == def_max {
+        body.push_str("    NO MAXVALUE\n");
+    } else {
+        body.push_str(&format!("    MAXVALUE {}\n", p.max));
+    }
+    body.push_str(&format!("    CACHE {}", p.cache));
+    if p.cycle {
+        body.push_str("\n    CYCLE");
+    }
+    let owning = t
+        .owning_table
+        .map(|(tid, col)| (&cx.cat.objects[tid], tid, col));
+    let mut e = if t.is_identity_sequence {
+        let Some((tab, tid, col)) = owning else {
+            return;
+        };
+        let cname = cx
+            .cat
+            .table(tid)
+            .and_then(|tt| tt.columns.iter().find(|c| c.num == col))
+            .map(|c| (c.name.clone(), c.identity));
+        let Some((cname, identity)) = cname else {
+            return;
+        };
+        let kind = if identity == Some('a') {
+            "ALWAYS"
+        } else {
+            "BY DEFAULT"
+        };
+        let mut s = format!("ALTER TABLE {} ALTER COLUMN {} ADD GENERATED {kind} AS IDENTITY (\n    SEQUENCE NAME {qn}\n", qname(tab), quote_ident(&cname));
+        if p.type_name != "bigint" {
+            // Identity sequences take the column's type; AS is not repeated.
+        }
+        s.push_str(&body);
+        s.push_str("\n);\n");
+        let mut e = TocEntry::new("SEQUENCE", o.name.clone(), s);
+        e.owner_stmt = None;
+        e
+    } else {
+        let unlogged = if t.persistence == 'u' {
+            "UNLOGGED "
+        } else {
+            ""
+        };
+        let mut s = format!("CREATE {unlogged}SEQUENCE {qn}\n");
+        if p.type_name != "bigint" {
+            s.push_str(&format!("    AS {}\n", p.type_name));
+        }
+        s.push_str(&body);
+        s.push_str(";\n");
+        let mut e = TocEntry::new("SEQUENCE", o.name.clone(), s);
+        e.owner_stmt = Some(format!(
+            "ALTER TABLE {qn} OWNER TO {};",
+            quote_ident(&t.owner)
+        ));
+        e
+    };
+    e.namespace = o.namespace.clone();
+    e.owner = t.owner.clone();
+    cx.push_def(e);
+    if let (Some((tab, tid, col)), false) = (owning, t.is_identity_sequence) {
+        if tab.dump {
+            if let Some(c) = cx
+                .cat
+                .table(tid)
+                .and_then(|tt| tt.columns.iter().find(|c| c.num == col))
+            {
+                let s = format!(
+                    "ALTER SEQUENCE {qn} OWNED BY {}.{};\n",
+                    qname(tab),
+                    quote_ident(&c.name)
+                );
+                cx.push_def(
+                    TocEntry::new("SEQUENCE OWNED BY", o.name.clone(), s)
+                        .ns(o.namespace.as_ref())
+                        .owner(&t.owner),
+                );
+            }
+        }
+    }
+    let q = quote_ident(&o.name);
+    cx.comment(&t.comment, "SEQUENCE", &q, o, &t.owner);
+    cx.acl(
+        &t.acl,
+        "SEQUENCE",
+        &q,
+        None,
+        o.namespace.as_ref(),
+        &t.owner,
+        format!("SEQUENCE {q}"),
+    );
+}
+
+fn table_attach(cx: &mut Ctx, o: &Obj) {
+    let Detail::TableAttach { partition, parent } = &o.detail else {
+        return;
+    };
+    let (po, pa) = (&cx.cat.objects[*partition], &cx.cat.objects[*parent]);
+    let Some(t) = cx.cat.table(*partition) else {
+        return;
+    };
+    let s = format!(
+        "ALTER TABLE ONLY {} ATTACH PARTITION {} {};\n",
+        qname(pa),
+        qname(po),
+        t.partbound.clone().unwrap_or_default()
+    );
+    let e = TocEntry::new("TABLE ATTACH", o.name.clone(), s)
+        .ns(o.namespace.as_ref())
+        .owner(&t.owner);
+    cx.push_def(e);
+}
+
+fn table_owner(cx: &Ctx, tid: DumpId) -> String {
+    cx.cat
+        .table(tid)
+        .map(|t| t.owner.clone())
+        .unwrap_or_default()
+}
+
+fn attrdef(cx: &mut Ctx, o: &Obj) {
+    let Detail::AttrDef {
+        table,
+        adnum,
+        expr,
+        separate,
+    } = &o.detail
+    else {
+        return;
+    };
+    if !separate {
+        return;
+    }
+    let Some(t) = cx.cat.table(*table) else {
+        return;
+    };
+    let Some(c) = t.columns.iter().find(|c| c.num == *adnum) else {
+        return;
+    };
+    let tab = &cx.cat.objects[*table];
+    let s = format!(
+        "ALTER TABLE ONLY {} ALTER COLUMN {} SET DEFAULT {expr};\n",
+        qname(tab),
+        quote_ident(&c.name)
+    );
+    let e = TocEntry::new("DEFAULT", format!("{} {}", tab.name, c.name), s)
+        .ns(o.namespace.as_ref())
+        .owner(&t.owner);
+    cx.push_def(e);
+}
+
+fn index(cx: &mut Ctx, o: &Obj) {
+    let Detail::Index(ix) = &o.detail else { return };
+    if ix.constraint.is_some() {
+        return;
+    }
+    let tab = &cx.cat.objects[ix.table];
+    let owner = table_owner(cx, ix.table);
+    let q = quote_ident(&o.name);
+    let mut s = format!("{};\n", ix.def);
+    if ix.clustered {
+        s.push_str(&format!("\nALTER TABLE {} CLUSTER ON {q};\n", qname(tab)));
+    }
+    for (col, target) in &ix.stat_targets {
+        s.push_str(&format!(
+            "ALTER INDEX {} ALTER COLUMN {col} SET STATISTICS {target};\n",
+            qname(o)
+        ));
+    }
+    if ix.replident {
+        s.push_str(&format!(
+            "\nALTER TABLE ONLY {} REPLICA IDENTITY USING INDEX {q};\n",
+            qname(tab)
+        ));
+    }
+    let mut e = TocEntry::new("INDEX", o.name.clone(), s)
+        .ns(o.namespace.as_ref())
+        .owner(&owner);
+    e.tablespace = Some(ix.tablespace.clone());
+    cx.push_def(e);
+    cx.comment(&ix.comment, "INDEX", &q, o, &owner);
+}
+
+fn index_attach(cx: &mut Ctx, o: &Obj) {
+    let Detail::IndexAttach {
+        index,
+        parent_index,
+    } = &o.detail
+    else {
+        return;
+    };
+    let (child, parent) = (&cx.cat.objects[*index], &cx.cat.objects[*parent_index]);
+    let owner = match &child.detail {
+        Detail::Index(ix) => table_owner(cx, ix.table),
+        _ => String::new(),
+    };
+    let s = format!(
+        "ALTER INDEX {} ATTACH PARTITION {};\n",
+        qname(parent),
+        qname(child)
+    );
+    cx.push_def(
+        TocEntry::new("INDEX ATTACH", o.name.clone(), s)
+            .ns(o.namespace.as_ref())
+            .owner(&owner),
+    );
+}
+
+fn constraint(cx: &mut Ctx, o: &Obj) {
+    let Detail::Constraint(c) = &o.detail else {
+        return;
+    };
+    let q = quote_ident(&o.name);
+    if let Some(dom) = c.domain {
+        if !c.separate {
+            return;
+        }
+        let d = &cx.cat.objects[dom];
+        let owner = match &d.detail {
+            Detail::Type(t) => t.owner.clone(),
+            _ => String::new(),
+        };
+        let s = format!(
+            "ALTER DOMAIN {}\n    ADD CONSTRAINT {q} {};\n",
+            qname(d),
+            c.def
+        );
+        cx.push_def(
+            TocEntry::new("CHECK CONSTRAINT", format!("{} {}", d.name, o.name), s)
+                .ns(o.namespace.as_ref())
+                .owner(&owner),
+        );
+        cx.comment_raw(
+            &c.comment,
+            format!("CONSTRAINT {q} ON DOMAIN {}", qname(d)),
+            format!("CONSTRAINT {q} ON DOMAIN {}", quote_ident(&d.name)),
+            o.namespace.as_ref(),
+            &owner,
+        );
+        return;
+    }
+    let Some(tid) = c.table else { return };
+    let tab = &cx.cat.objects[tid];
+    let owner = table_owner(cx, tid);
+    let relkind = cx.cat.table(tid).map(|t| t.relkind).unwrap_or('r');
+    let tag = format!("{} {}", tab.name, o.name);
+    let (desc, s, tablespace) = match c.contype {
+        'p' | 'u' | 'x' => {
+            let mut s = format!(
+                "ALTER TABLE ONLY {}\n    ADD CONSTRAINT {q} {};\n",
+                qname(tab),
+                c.def
+            );
+            let mut ts = None;
+            if let Some(ix) = c.index.and_then(|i| match &cx.cat.objects[i].detail {
+                Detail::Index(ix) => Some(ix),
+                _ => None,
+            }) {
+                if ix.clustered {
+                    s.push_str(&format!(
+                        "\nALTER TABLE {} CLUSTER ON {};\n",
+                        qname(tab),
+                        quote_ident(&cx.cat.objects[c.index.unwrap_or(0)].name)
+                    ));
+                }
+                ts = Some(ix.tablespace.clone());
+            }
+            ("CONSTRAINT", s, ts)
+        }
+        'f' => {
+            let only = if relkind == 'p' { "" } else { "ONLY " };
+            (
+                "FK CONSTRAINT",
+                format!(
+                    "ALTER TABLE {only}{}\n    ADD CONSTRAINT {q} {};\n",
+                    qname(tab),
+                    c.def
+                ),
+                None,
+            )
+        }
+        'c' => {
+            if !c.separate || !c.is_local {
+                return;
+            }
+            let only = if relkind == 'p' { "" } else { "ONLY " };
+            let _ = only;
+            (
+                "CONSTRAINT",
+                format!(
+                    "ALTER TABLE {}\n    ADD CONSTRAINT {q} {};\n",
+                    qname(tab),
+                    c.def
+                ),
+                None,
+            )
+        }
+        _ => return,
+    };
+    let mut e = TocEntry::new(desc, tag, s)
+        .ns(o.namespace.as_ref())
+        .owner(&owner);
+    e.tablespace = tablespace;
+    cx.push_def(e);
+    cx.comment_raw(
+        &c.comment,
+        format!("CONSTRAINT {q} ON {}", qname(tab)),
+        format!("CONSTRAINT {q} ON {}", quote_ident(&tab.name)),
+        o.namespace.as_ref(),
+        &owner,
+    );
+}
+
+fn trigger(cx: &mut Ctx, o: &Obj) {
+    let Detail::Trigger {
+        table,
+        def,
+        enabled,
+        comment,
+    } = &o.detail
+    else {
+        return;
+    };
+    let tab = &cx.cat.objects[*table];
+    let owner = table_owner(cx, *table);
+    let q = quote_ident(&o.name);
+    let mut s = format!("{def};\n");
+    if *enabled != 't' && *enabled != 'O' {
+        let what = match enabled {
+            'D' | 'f' => "DISABLE",
+            'A' => "ENABLE ALWAYS",
+            'R' => "ENABLE REPLICA",
+            _ => "ENABLE",
+        };
+        s.push_str(&format!(
+            "\nALTER TABLE {} {what} TRIGGER {q};\n",
+            qname(tab)
+        ));
+    }
+    cx.push_def(
+        TocEntry::new("TRIGGER", format!("{} {}", tab.name, o.name), s)
+            .ns(o.namespace.as_ref())
+            .owner(&owner),
+    );
+    cx.comment_raw(
+        comment,
+        format!("TRIGGER {q} ON {}", qname(tab)),
+        format!("TRIGGER {q} ON {}", quote_ident(&tab.name)),
+        o.namespace.as_ref(),
+        &owner,
+    );
+}
+
+/// The COPY column list pg_dump writes: every column that is neither dropped nor generated.
+pub fn copy_column_list(t: &TableDetail) -> String {
+    let cols: Vec<String> = t
+        .columns
+        .iter()
+        .filter(|c| !c.dropped && c.generated.is_none())
+        .map(|c| quote_ident(&c.name))
+        .collect();
+    if cols.is_empty() {
+        String::new()
+    } else {
+        format!("({})", cols.join(", "))
+    }
+}
+
+fn table_data(cx: &mut Ctx, o: &Obj) {
+    let Detail::TableData { table } = &o.detail else {
+        return;
+    };
+    let tab = &cx.cat.objects[*table];
+    let Some(t) = cx.cat.table(*table) else {
+        return;
+    };
+    let cols = copy_column_list(t);
+    let qn = qname(tab);
+    let copy_out_sql = if t.relkind == 'r' {
+        format!("COPY {qn} {cols} TO stdout;")
+    } else {
+        format!("COPY (SELECT * FROM {qn}) TO stdout;")
+    };
+    let mut e = TocEntry::new("TABLE DATA", o.name.clone(), "")
+        .ns(o.namespace.as_ref())
+        .owner(&t.owner);
+    e.data = Some(TableCopy {
+        table: *table,
+        copy_stmt: format!("COPY {qn} {cols} FROM stdin;\n"),
+        copy_out_sql,
+        relpages: t.relpages,
+    });
+    cx.out.push(e);
+}
+
+fn sequence_set(cx: &mut Ctx, o: &Obj) {
+    let Detail::TableData { table } = &o.detail else {
+        return;
+    };
+    let tab = &cx.cat.objects[*table];
+    let Some(t) = cx.cat.table(*table) else {
+        return;
+    };
+    let Some(p) = &t.seq else { return };
+    let s = format!(
+        "SELECT pg_catalog.setval({}, {}, {});\n",
+        cx.lit(&qname(tab)),
+        p.last_value,
+        if p.is_called { "true" } else { "false" }
+    );
+    cx.out.push(
+        TocEntry::new("SEQUENCE SET", o.name.clone(), s)
+            .ns(o.namespace.as_ref())
+            .owner(&t.owner),
+    );
+}
+
+fn refresh_matview(cx: &mut Ctx, o: &Obj) {
+    let Detail::TableData { table } = &o.detail else {
+        return;
+    };
+    let tab = &cx.cat.objects[*table];
+    let owner = table_owner(cx, *table);
+    let mut e = TocEntry::new(
+        "MATERIALIZED VIEW DATA",
+        o.name.clone(),
+        format!("REFRESH MATERIALIZED VIEW {};\n", qname(tab)),
+    )
+    .ns(o.namespace.as_ref())
+    .owner(&owner);
+    e.pass = Pass::PostAcl;
+    cx.out.push(e);
+}

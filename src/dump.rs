@@ -1,0 +1,168 @@
+//! `pgsnap dump`: connect, snapshot, read the catalog, order, generate DDL, copy data in
+//! parallel and write one plain SQL file in pg_dump's order.
+
+use crate::catalog;
+use crate::copy::{self, CopyJob};
+use crate::ddl::{self, DdlOptions};
+use crate::error::{Error, ErrorKind, Result};
+use crate::output::plain::{self, Header, PlainState, PrintOptions, COPY_END};
+use crate::output::sink::Sink;
+use crate::pg::{connect, conninfo, session};
+use crate::plan::DumpPlan;
+use crate::sort;
+use std::time::Instant;
+
+/// What a finished dump reports.
+#[derive(Debug, Default)]
+pub struct DumpReport {
+    /// Bytes written.
+    pub bytes: u64,
+    /// TOC entries written.
+    pub entries: usize,
+    /// Tables whose data was copied.
+    pub tables: usize,
+}
+
+fn os_user() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "postgres".to_string())
+}
+
+/// The version line pgsnap writes where pg_dump writes its own.
+pub fn dumped_by() -> String {
+    format!("pgsnap version {}", env!("CARGO_PKG_VERSION"))
+}
+
+fn log(plan: &DumpPlan, start: Instant, msg: &str) {
+    if plan.verbose {
+        eprintln!("pgsnap: {msg} ({:.2}s)", start.elapsed().as_secs_f64());
+    }
+}
+
+/// Runs a dump as planned.
+pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
+    let start = Instant::now();
+    let env = |k: &str| std::env::var(k).ok();
+    let settings = conninfo::resolve(&plan.conn, &env, &os_user())?;
+    // Open the output first: a bad -f path fails before any work, and leaves nothing behind.
+    let mut sink = Sink::open(plan.output.as_deref())?;
+    let (client, settings) = connect::connect_leader(settings, plan.prompt).await?;
+    let version: i32 = client
+        .query_one(
+            "SELECT pg_catalog.current_setting('server_version_num')::int4",
+            &[],
+        )
+        .await
+        .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("reading server version"))?
+        .get(0);
+    if version / 10000 != 15 {
+        return Err(Error::new(
+            ErrorKind::Unsupported,
+            format!(
+                "server version {version} is not supported: pgsnap dumps PostgreSQL 15 servers"
+            ),
+        ));
+    }
+    session::apply_settings(&client).await?;
+    let snapshot = session::begin_leader(&client).await?;
+    log(plan, start, "reading catalog");
+    let sel = catalog::resolve_selection(&client, plan, &settings.dbname).await?;
+    session::secure_search_path(&client).await?;
+    catalog::check_supported(&client).await?;
+    let mut cat = catalog::load(&client, plan, &sel).await?;
+    log(
+        plan,
+        start,
+        &format!("read {} catalog objects", cat.objects.len()),
+    );
+    let order = sort::order(&mut cat)?;
+    let opts = DdlOptions {
+        no_privileges: plan.no_privileges,
+        no_comments: plan.no_comments,
+        schema: plan.schema,
+    };
+    let entries = ddl::entries(&cat, &order, opts);
+
+    let key = match &plan.restrict_key {
+        Some(k) => k.clone(),
+        None => {
+            let mut buf = [0u8; 64];
+            getrandom::getrandom(&mut buf).map_err(|e| {
+                Error::new(
+                    ErrorKind::Io,
+                    format!("could not generate restrict key: {e}"),
+                )
+            })?;
+            plain::random_restrict_key(&buf)
+        }
+    };
+    let header = Header {
+        server_version: cat.server_version.clone(),
+        dumped_by: dumped_by(),
+        encoding: cat.encoding.clone(),
+        std_strings: cat.std_strings,
+        restrict_key: key.clone(),
+    };
+
+    let jobs: Vec<CopyJob> = entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| {
+            e.data.as_ref().map(|d| CopyJob {
+                entry: i,
+                sql: d.copy_out_sql.clone(),
+                relpages: d.relpages,
+                name: format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag),
+            })
+        })
+        .collect();
+    let tables = jobs.len();
+    let parallel = plan.jobs > 1 && jobs.len() > 1;
+    let mut receivers = if parallel {
+        let workers = plan.jobs.min(jobs.len());
+        let cap = plan.spool_memory * (workers + 2);
+        copy::start_workers(&settings, &snapshot, jobs, workers, cap)
+    } else {
+        Default::default()
+    };
+
+    log(plan, start, "writing");
+    let popts = PrintOptions {
+        no_owner: plan.no_owner,
+    };
+    let mut st = PlainState::default();
+    sink.write_all(plain::header(&header).as_bytes())?;
+    for i in plain::print_order(&entries) {
+        let e = &entries[i];
+        sink.write_all(st.entry_head(e, popts).as_bytes())?;
+        let Some(d) = &e.data else { continue };
+        if parallel {
+            let rx = receivers
+                .remove(&i)
+                .ok_or_else(|| Error::new(ErrorKind::Io, "internal: no copy job for table data"))?;
+            let spool = rx.await.map_err(|_| {
+                Error::new(
+                    ErrorKind::Server,
+                    format!("copy worker for {} stopped", e.tag),
+                )
+            })??;
+            spool.drain(&mut |b| sink.write_all(b))?;
+        } else {
+            let name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
+            copy::copy_table(&client, &d.copy_out_sql, &name, |b| sink.write_all(b)).await?;
+        }
+        sink.write_all(COPY_END.as_bytes())?;
+    }
+    sink.write_all(plain::footer(&key).as_bytes())?;
+    let bytes = sink.bytes();
+    sink.finish()?;
+    // The leader's transaction (and so the snapshot) stayed open until every worker finished.
+    let _ = client.batch_execute("COMMIT").await;
+    log(plan, start, "done");
+    Ok(DumpReport {
+        bytes,
+        entries: entries.len(),
+        tables,
+    })
+}

@@ -1,0 +1,126 @@
+//! The one error type of pgsnap: what failed (kind), in which phase and on which object (context).
+
+use std::fmt;
+
+/// What went wrong, coarse enough to pick an exit code and a message prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The command line is inconsistent or names something that does not exist.
+    Usage,
+    /// Connecting or authenticating failed.
+    Connect,
+    /// A query or COPY failed on the server.
+    Server,
+    /// The database holds something pgsnap cannot dump faithfully.
+    Unsupported,
+    /// The catalog returned something unexpected.
+    Catalog,
+    /// Reading or writing a local file failed.
+    Io,
+    /// The output pipe was closed by the reader (for example `| head`).
+    BrokenPipe,
+}
+
+/// An error with the phase and object it happened in.
+#[derive(Debug)]
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    kind: ErrorKind,
+    message: String,
+    context: Vec<String>,
+}
+
+/// Result alias used across pgsnap.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// A new error of `kind` with a message.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            inner: Box::new(Inner {
+                kind,
+                message: message.into(),
+                context: Vec::new(),
+            }),
+        }
+    }
+
+    /// A usage error (bad flags, patterns matching nothing under --strict-names, ...).
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Usage, message)
+    }
+
+    /// An unexpected catalog value.
+    pub fn catalog(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Catalog, message)
+    }
+
+    /// The kind of this error.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+
+    /// Adds the phase or object this error happened in ("reading tables", "COPY public.foo").
+    pub fn context(mut self, what: impl Into<String>) -> Self {
+        self.inner.context.push(what.into());
+        self
+    }
+
+    /// Wraps a tokio-postgres error, keeping the server's message and detail.
+    pub fn from_pg(err: tokio_postgres::Error, kind: ErrorKind) -> Self {
+        let message = match err.as_db_error() {
+            Some(db) => {
+                let mut m = db.message().to_string();
+                if let Some(detail) = db.detail() {
+                    m.push_str(&format!(" (detail: {detail})"));
+                }
+                m
+            }
+            None => {
+                let mut m = err.to_string();
+                let mut src = std::error::Error::source(&err);
+                while let Some(s) = src {
+                    let s_text = s.to_string();
+                    if !m.contains(&s_text) {
+                        m.push_str(": ");
+                        m.push_str(&s_text);
+                    }
+                    src = s.source();
+                }
+                m
+            }
+        };
+        Self::new(kind, message)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.inner.context.iter().rev() {
+            write!(f, "{c}: ")?;
+        }
+        write!(f, "{}", self.inner.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<std::io::Error> for Error {
+    fn from(err: std::io::Error) -> Self {
+        if err.kind() == std::io::ErrorKind::BrokenPipe {
+            Error::new(ErrorKind::BrokenPipe, "output closed by reader")
+        } else {
+            Error::new(ErrorKind::Io, err.to_string())
+        }
+    }
+}
+
+impl From<tokio_postgres::Error> for Error {
+    fn from(err: tokio_postgres::Error) -> Self {
+        Error::from_pg(err, ErrorKind::Server)
+    }
+}

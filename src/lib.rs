@@ -1,0 +1,21 @@
+//! pgsnap: a native reimplementation of `pg_dump` that writes pg_dump-identical plain SQL.
+//!
+//! ```text
+//! cli -> plan -> pg (connect, session, snapshot) -> catalog (queries -> model)
+//!     -> sort (priority + topological order) -> ddl (model -> TOC entries)
+//!     -> copy (parallel COPY into spools) -> output (plain text, ordered, atomic sink)
+//! ```
+#![warn(missing_docs)]
+
+pub mod catalog;
+pub mod cli;
+pub mod copy;
+pub mod ddl;
+pub mod dump;
+pub mod error;
+pub mod model;
+pub mod output;
+pub mod pg;
+pub mod plan;
+pub mod sort;
+pub mod toc;

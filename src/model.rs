@@ -1,0 +1,577 @@
+//! The dump model: every catalog object pg_dump would know about, with dump ids and
+//! dependencies. Pure data; built by `catalog`, ordered by `sort`, turned into text by `ddl`.
+
+use std::collections::BTreeMap;
+
+/// Index of an object in [`Catalog::objects`]; doubles as pg_dump's dump id (order of creation).
+pub type DumpId = usize;
+
+/// A catalog row's identity: the OID of the catalog table it lives in, and its own OID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct CatalogId {
+    /// OID of the system catalog (`pg_class`, `pg_type`, ...).
+    pub tableoid: u32,
+    /// OID of the object within that catalog.
+    pub oid: u32,
+}
+
+/// pg_dump's `DumpableObjectType`, for the kinds pgsnap models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// `DO_NAMESPACE`
+    Namespace,
+    /// `DO_EXTENSION`
+    Extension,
+    /// `DO_TYPE` (base, enum, domain, composite, array, range)
+    Type,
+    /// `DO_DUMMY_TYPE`: a table's row type, sorted after tables
+    DummyType,
+    /// `DO_FUNC`
+    Func,
+    /// `DO_AGG`
+    Agg,
+    /// `DO_COLLATION`
+    Collation,
+    /// `DO_TABLE`: tables, views, materialized views, sequences, composite-type relations
+    Table,
+    /// `DO_TABLE_ATTACH`
+    TableAttach,
+    /// `DO_ATTRDEF`: a column default
+    AttrDef,
+    /// `DO_INDEX`
+    Index,
+    /// `DO_INDEX_ATTACH`
+    IndexAttach,
+    /// `DO_RULE`
+    Rule,
+    /// `DO_TRIGGER`
+    Trigger,
+    /// `DO_CONSTRAINT`: check, primary key, unique, exclusion (table or domain)
+    Constraint,
+    /// `DO_FK_CONSTRAINT`
+    FkConstraint,
+    /// `DO_TABLE_DATA`
+    TableData,
+    /// `DO_SEQUENCE_SET`
+    SequenceSet,
+    /// `DO_REFRESH_MATVIEW`
+    RefreshMatview,
+    /// `DO_PRE_DATA_BOUNDARY`
+    PreDataBoundary,
+    /// `DO_POST_DATA_BOUNDARY`
+    PostDataBoundary,
+}
+
+/// One object of the model.
+#[derive(Debug, Clone, Default)]
+pub struct Obj {
+    /// Its kind.
+    pub kind: Option<Kind>,
+    /// Catalog identity (zero for synthesized objects such as table data).
+    pub cat: CatalogId,
+    /// Containing schema's name, if the object lives in one.
+    pub namespace: Option<String>,
+    /// pg_dump's `dobj.name`.
+    pub name: String,
+    /// Dump ids this object must come after.
+    pub deps: Vec<DumpId>,
+    /// Whether its definition is emitted.
+    pub dump: bool,
+    /// Kind-specific details.
+    pub detail: Detail,
+}
+
+impl Obj {
+    /// The object's kind; every object is created with one.
+    pub fn kind(&self) -> Kind {
+        self.kind.unwrap_or(Kind::PreDataBoundary)
+    }
+
+    /// Adds a dependency, once.
+    pub fn add_dep(&mut self, id: DumpId) {
+        if !self.deps.contains(&id) {
+            self.deps.push(id);
+        }
+    }
+
+    /// Removes a dependency.
+    pub fn remove_dep(&mut self, id: DumpId) {
+        self.deps.retain(|d| *d != id);
+    }
+}
+
+/// Privileges as pg_dump reads them: current ACL, the owner's default and `pg_init_privs`.
+#[derive(Debug, Clone, Default)]
+pub struct Acl {
+    /// The object's ACL (`relacl`, ...), `None` when NULL (meaning the default).
+    pub acl: Option<String>,
+    /// `acldefault(kind, owner)`.
+    pub acldefault: String,
+    /// `pg_init_privs.initprivs`, if any.
+    pub initprivs: Option<String>,
+}
+
+/// A table column as `getTableAttrs` reads it.
+#[derive(Debug, Clone, Default)]
+pub struct Column {
+    /// `attnum`
+    pub num: i16,
+    /// `attname`
+    pub name: String,
+    /// `format_type(atttypid, atttypmod)`
+    pub type_name: String,
+    /// `attnotnull`
+    pub not_null: bool,
+    /// `attisdropped`
+    pub dropped: bool,
+    /// `attislocal`
+    pub is_local: bool,
+    /// `attstattarget` (-1: default)
+    pub stat_target: i32,
+    /// `attstorage`
+    pub storage: char,
+    /// the type's `typstorage`
+    pub type_storage: char,
+    /// `attidentity` ('a', 'd' or none)
+    pub identity: Option<char>,
+    /// `attgenerated` ('s' or none)
+    pub generated: Option<char>,
+    /// Non-default collation, qualified and quoted.
+    pub collation: Option<String>,
+    /// `attcompression` when set
+    pub compression: Option<char>,
+    /// `attoptions` as `a=b, c=d`
+    pub options: Option<String>,
+    /// Dump id of its default, if any.
+    pub default: Option<DumpId>,
+    /// Comment on the column.
+    pub comment: Option<String>,
+    /// Column ACL.
+    pub acl: Option<Acl>,
+}
+
+/// Kind-specific details.
+#[derive(Debug, Clone, Default)]
+pub enum Detail {
+    /// No details.
+    #[default]
+    None,
+    /// Schema.
+    Namespace {
+        /// Owner role.
+        owner: String,
+        /// ACL.
+        acl: Acl,
+        /// Comment.
+        comment: Option<String>,
+        /// False for `public`, which initdb creates.
+        create: bool,
+        /// Whether the definition (CREATE / owner) is emitted.
+        dump_definition: bool,
+    },
+    /// Extension.
+    Extension {
+        /// Schema it is installed in.
+        schema: String,
+        /// Installed version.
+        version: String,
+        /// Comment.
+        comment: Option<String>,
+    },
+    /// Type.
+    Type(Box<TypeDetail>),
+    /// Function or aggregate.
+    Func(Box<FuncDetail>),
+    /// Collation.
+    Collation {
+        /// Owner role.
+        owner: String,
+        /// Provider ('c', 'i', 'd').
+        provider: char,
+        /// Deterministic?
+        deterministic: bool,
+        /// collcollate
+        collate: Option<String>,
+        /// collctype
+        ctype: Option<String>,
+        /// ICU locale
+        icu_locale: Option<String>,
+        /// Comment.
+        comment: Option<String>,
+    },
+    /// Table-like relation.
+    Table(Box<TableDetail>),
+    /// Partition attachment: the partition's dump id and its parent's.
+    TableAttach {
+        /// The partition.
+        partition: DumpId,
+        /// The partitioned parent.
+        parent: DumpId,
+    },
+    /// Column default.
+    AttrDef {
+        /// Table.
+        table: DumpId,
+        /// Column number.
+        adnum: i16,
+        /// Expression text.
+        expr: String,
+        /// Dumped as its own ALTER TABLE ... SET DEFAULT.
+        separate: bool,
+    },
+    /// Index.
+    Index(Box<IndexDetail>),
+    /// Index partition attachment.
+    IndexAttach {
+        /// The partition's index.
+        index: DumpId,
+        /// The parent index.
+        parent_index: DumpId,
+    },
+    /// Rewrite rule.
+    Rule {
+        /// Table or view.
+        table: DumpId,
+        /// ev_type
+        ev_type: char,
+        /// is_instead
+        is_instead: bool,
+        /// Dumped by itself (not merged into CREATE VIEW).
+        separate: bool,
+    },
+    /// Trigger.
+    Trigger {
+        /// Table.
+        table: DumpId,
+        /// `pg_get_triggerdef(oid, false)`
+        def: String,
+        /// tgenabled
+        enabled: char,
+        /// Comment.
+        comment: Option<String>,
+    },
+    /// Constraint.
+    Constraint(Box<ConstraintDetail>),
+    /// Table data or matview refresh or sequence set.
+    TableData {
+        /// Table.
+        table: DumpId,
+    },
+}
+
+/// Type details.
+#[derive(Debug, Clone, Default)]
+pub struct TypeDetail {
+    /// Owner role.
+    pub owner: String,
+    /// typtype
+    pub typtype: char,
+    /// typrelid's relkind, if any
+    pub relkind: Option<char>,
+    /// Enum labels in sort order.
+    pub enum_labels: Vec<String>,
+    /// Domain: base type text.
+    pub domain_base: String,
+    /// Domain: NOT NULL.
+    pub domain_not_null: bool,
+    /// Domain: default expression.
+    pub domain_default: Option<String>,
+    /// Domain: collation, qualified.
+    pub domain_collation: Option<String>,
+    /// Domain constraints (dump ids).
+    pub domain_constraints: Vec<DumpId>,
+    /// Composite: (name, type, collation) of attributes.
+    pub composite_attrs: Vec<(String, String, Option<String>)>,
+    /// ACL.
+    pub acl: Acl,
+    /// Comment.
+    pub comment: Option<String>,
+    /// Column comments of a composite type, (name, comment).
+    pub column_comments: Vec<(String, String)>,
+}
+
+/// Function details.
+#[derive(Debug, Clone, Default)]
+pub struct FuncDetail {
+    /// Owner role.
+    pub owner: String,
+    /// Argument type OIDs, for sorting.
+    pub argtypes: Vec<u32>,
+    /// `format_type` of each argument type, for the TOC tag.
+    pub argtype_names: Vec<String>,
+    /// `pg_get_function_arguments`
+    pub arguments: String,
+    /// `pg_get_function_identity_arguments`
+    pub identity_arguments: String,
+    /// `pg_get_function_result`
+    pub result: String,
+    /// prokind
+    pub prokind: char,
+    /// Language name.
+    pub language: String,
+    /// prosrc
+    pub src: String,
+    /// probin
+    pub bin: Option<String>,
+    /// `pg_get_function_sqlbody` when set
+    pub sqlbody: Option<String>,
+    /// provolatile
+    pub volatile: char,
+    /// proisstrict
+    pub strict: bool,
+    /// prosecdef
+    pub secdef: bool,
+    /// proleakproof
+    pub leakproof: bool,
+    /// proparallel
+    pub parallel: char,
+    /// procost as text
+    pub cost: String,
+    /// prorows as text
+    pub rows: String,
+    /// proretset
+    pub retset: bool,
+    /// prosupport (qualified) if set
+    pub support: Option<String>,
+    /// proconfig entries
+    pub config: Vec<String>,
+    /// Language of the function is internal/c for default cost
+    pub lang_is_c_or_internal: bool,
+    /// Aggregate pieces (for prokind 'a').
+    pub agg: Option<AggDetail>,
+    /// ACL.
+    pub acl: Acl,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Aggregate details as `dumpAgg` reads them.
+#[derive(Debug, Clone, Default)]
+pub struct AggDetail {
+    /// aggtransfn (regproc text)
+    pub transfn: String,
+    /// aggfinalfn, '-' when none
+    pub finalfn: String,
+    /// aggcombinefn
+    pub combinefn: String,
+    /// aggserialfn
+    pub serialfn: String,
+    /// aggdeserialfn
+    pub deserialfn: String,
+    /// aggmtransfn
+    pub mtransfn: String,
+    /// aggminvtransfn
+    pub minvtransfn: String,
+    /// aggmfinalfn
+    pub mfinalfn: String,
+    /// aggfinalextra
+    pub finalextra: bool,
+    /// aggmfinalextra
+    pub mfinalextra: bool,
+    /// aggfinalmodify
+    pub finalmodify: char,
+    /// aggmfinalmodify
+    pub mfinalmodify: char,
+    /// aggsortop (operator text) or "0"
+    pub sortop: String,
+    /// aggkind
+    pub kind: char,
+    /// aggtranstype formatted
+    pub transtype: String,
+    /// aggtransspace
+    pub transspace: i32,
+    /// aggmtranstype formatted
+    pub mtranstype: String,
+    /// aggmtransspace
+    pub mtransspace: i32,
+    /// agginitval
+    pub initval: Option<String>,
+    /// aggminitval
+    pub minitval: Option<String>,
+    /// proparallel
+    pub parallel: char,
+}
+
+/// Table details.
+#[derive(Debug, Clone, Default)]
+pub struct TableDetail {
+    /// relkind
+    pub relkind: char,
+    /// relpersistence
+    pub persistence: char,
+    /// Owner role.
+    pub owner: String,
+    /// Columns (including dropped ones), by attnum.
+    pub columns: Vec<Column>,
+    /// Check constraints (dump ids), by name.
+    pub checks: Vec<DumpId>,
+    /// reloptions as `a=b, c=d`
+    pub reloptions: Option<String>,
+    /// toast reloptions
+    pub toast_reloptions: Option<String>,
+    /// View check option (local/cascaded).
+    pub check_option: Option<String>,
+    /// Table access method name.
+    pub am: Option<String>,
+    /// Tablespace name ('' when default).
+    pub tablespace: String,
+    /// Is a partition.
+    pub is_partition: bool,
+    /// Partition bound expression.
+    pub partbound: Option<String>,
+    /// Partition key definition.
+    pub partkeydef: Option<String>,
+    /// Inheritance parents (dump ids), in inhseqno order.
+    pub parents: Vec<DumpId>,
+    /// relreplident
+    pub replident: char,
+    /// relrowsecurity
+    pub row_security: bool,
+    /// relforcerowsecurity
+    pub force_row_security: bool,
+    /// View definition.
+    pub viewdef: Option<String>,
+    /// Estimated size in pages, to schedule largest first.
+    pub relpages: i64,
+    /// Sequence: the owning table and column, for OWNED BY / identity.
+    pub owning_table: Option<(DumpId, i16)>,
+    /// Sequence used for an identity column.
+    pub is_identity_sequence: bool,
+    /// Sequence parameters.
+    pub seq: Option<SequenceParams>,
+    /// Table data object, if data is dumped.
+    pub data: Option<DumpId>,
+    /// `relispopulated` for matviews.
+    pub populated: bool,
+    /// Comment on the relation.
+    pub comment: Option<String>,
+    /// ACL.
+    pub acl: Acl,
+    /// Has an `OF type` clause (typed table): qualified type name.
+    pub of_type: Option<String>,
+    /// Whether the table is an extension member (kept for dependency purposes only).
+    pub ext_member: bool,
+}
+
+/// Sequence parameters and state.
+#[derive(Debug, Clone, Default)]
+pub struct SequenceParams {
+    /// seqtypid formatted
+    pub type_name: String,
+    /// seqstart
+    pub start: i64,
+    /// seqincrement
+    pub increment: i64,
+    /// seqmax
+    pub max: i64,
+    /// seqmin
+    pub min: i64,
+    /// seqcache
+    pub cache: i64,
+    /// seqcycle
+    pub cycle: bool,
+    /// last_value from the snapshot
+    pub last_value: i64,
+    /// is_called
+    pub is_called: bool,
+}
+
+/// Index details.
+#[derive(Debug, Clone, Default)]
+pub struct IndexDetail {
+    /// Table.
+    pub table: DumpId,
+    /// `pg_get_indexdef`
+    pub def: String,
+    /// Constraint it implements, if any.
+    pub constraint: Option<DumpId>,
+    /// indisclustered
+    pub clustered: bool,
+    /// indisreplident
+    pub replident: bool,
+    /// Tablespace.
+    pub tablespace: String,
+    /// reloptions
+    pub reloptions: Option<String>,
+    /// Column statistics targets: (column number in index, target).
+    pub stat_targets: Vec<(i32, i32)>,
+    /// Number of key columns, to print statistics.
+    pub nkeys: i32,
+    /// Parent index oid, for partitions.
+    pub parent_oid: u32,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Constraint details.
+#[derive(Debug, Clone, Default)]
+pub struct ConstraintDetail {
+    /// Table, when a table constraint.
+    pub table: Option<DumpId>,
+    /// Domain type, when a domain constraint.
+    pub domain: Option<DumpId>,
+    /// contype
+    pub contype: char,
+    /// `pg_get_constraintdef`
+    pub def: String,
+    /// The backing index, for p/u/x.
+    pub index: Option<DumpId>,
+    /// condeferrable
+    pub deferrable: bool,
+    /// condeferred
+    pub deferred: bool,
+    /// conislocal
+    pub is_local: bool,
+    /// convalidated
+    pub validated: bool,
+    /// Dumped on its own rather than inside CREATE TABLE / CREATE DOMAIN.
+    pub separate: bool,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Everything read from the server, plus synthesized objects.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    /// All objects; index = dump id.
+    pub objects: Vec<Obj>,
+    /// Lookup by catalog identity.
+    pub by_catalog_id: BTreeMap<CatalogId, DumpId>,
+    /// Server version string (`server_version`).
+    pub server_version: String,
+    /// Database encoding name.
+    pub encoding: String,
+    /// `standard_conforming_strings`.
+    pub std_strings: bool,
+    /// Pre-data boundary object.
+    pub pre_boundary: DumpId,
+    /// Post-data boundary object.
+    pub post_boundary: DumpId,
+}
+
+impl Catalog {
+    /// Adds an object, registering its catalog id when it has one.
+    pub fn add(&mut self, obj: Obj) -> DumpId {
+        let id = self.objects.len();
+        if obj.cat.oid != 0 {
+            self.by_catalog_id.insert(obj.cat, id);
+        }
+        self.objects.push(obj);
+        id
+    }
+
+    /// Looks an object up by catalog identity.
+    pub fn find(&self, tableoid: u32, oid: u32) -> Option<DumpId> {
+        self.by_catalog_id
+            .get(&CatalogId { tableoid, oid })
+            .copied()
+    }
+
+    /// The table detail of an object, if it is a table.
+    pub fn table(&self, id: DumpId) -> Option<&TableDetail> {
+        match &self.objects.get(id)?.detail {
+            Detail::Table(t) => Some(t),
+            _ => None,
+        }
+    }
+}

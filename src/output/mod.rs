@@ -1,0 +1,4 @@
+//! Everything about the output file: the plain-format text, the sink, and the ordered writer.
+
+pub mod plain;
+pub mod sink;

@@ -1,0 +1,234 @@
+//! The psql-loadable plain format, byte for byte as pg_dump's archiver prints it
+//! (`RestoreArchive` / `_printTocEntry`). Pure: entries in, text out.
+
+use crate::ddl::quote::sanitize_line;
+use crate::toc::TocEntry;
+
+/// Header settings.
+#[derive(Debug, Clone)]
+pub struct Header {
+    /// `server_version` of the source.
+    pub server_version: String,
+    /// Name and version of the dumping program.
+    pub dumped_by: String,
+    /// Database encoding (`client_encoding`).
+    pub encoding: String,
+    /// `standard_conforming_strings`.
+    pub std_strings: bool,
+    /// The `\restrict` key.
+    pub restrict_key: String,
+}
+
+/// The preamble up to the first entry.
+pub fn header(h: &Header) -> String {
+    format!(
+        "--\n-- PostgreSQL database dump\n--\n\n\\restrict {key}\n\n\
+-- Dumped from database version {sv}\n-- Dumped by {by}\n\n\
+SET statement_timeout = 0;\n\
+SET lock_timeout = 0;\n\
+SET idle_in_transaction_session_timeout = 0;\n\
+SET client_encoding = '{enc}';\n\
+SET standard_conforming_strings = {ss};\n\
+SELECT pg_catalog.set_config('search_path', '', false);\n\
+SET check_function_bodies = false;\n\
+SET xmloption = content;\n\
+SET client_min_messages = warning;\n\
+SET row_security = off;\n\n",
+        key = h.restrict_key,
+        sv = h.server_version,
+        by = h.dumped_by,
+        enc = h.encoding,
+        ss = if h.std_strings { "on" } else { "off" },
+    )
+}
+
+/// The closing lines.
+pub fn footer(restrict_key: &str) -> String {
+    format!("--\n-- PostgreSQL database dump complete\n--\n\n\\unrestrict {restrict_key}\n\n")
+}
+
+/// Tracks the session state the archiver tracks between entries (tablespace, access method).
+#[derive(Debug, Default)]
+pub struct PlainState {
+    tablespace: Option<String>,
+    tableam: Option<String>,
+}
+
+/// Options that change how entries print.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PrintOptions {
+    /// `-O`
+    pub no_owner: bool,
+}
+
+impl PlainState {
+    /// Everything printed for an entry before its data (for TABLE DATA) or its whole text.
+    pub fn entry_head(&mut self, e: &TocEntry, opts: PrintOptions) -> String {
+        let mut out = String::new();
+        if let Some(ts) = &e.tablespace {
+            if self.tablespace.as_ref() != Some(ts) {
+                if ts.is_empty() {
+                    out.push_str("SET default_tablespace = '';\n\n");
+                } else {
+                    out.push_str(&format!(
+                        "SET default_tablespace = {};\n\n",
+                        crate::ddl::quote::quote_ident(ts)
+                    ));
+                }
+                self.tablespace = Some(ts.clone());
+            }
+        }
+        if let Some(am) = &e.tableam {
+            if self.tableam.as_ref() != Some(am) {
+                out.push_str(&format!(
+                    "SET default_table_access_method = {};\n\n",
+                    crate::ddl::quote::quote_ident(am)
+                ));
+                self.tableam = Some(am.clone());
+            }
+        }
+        let pfx = if e.is_data() { "Data for " } else { "" };
+        let schema = match &e.namespace {
+            Some(ns) if !ns.is_empty() => sanitize_line(ns),
+            _ => "-".to_string(),
+        };
+        let owner = if opts.no_owner || e.owner.is_empty() {
+            "-".to_string()
+        } else {
+            sanitize_line(&e.owner)
+        };
+        out.push_str(&format!(
+            "--\n-- {pfx}Name: {}; Type: {}; Schema: {schema}; Owner: {owner}",
+            sanitize_line(&e.tag),
+            e.desc
+        ));
+        if let Some(ts) = &e.tablespace {
+            if !ts.is_empty() {
+                out.push_str(&format!("; Tablespace: {}", sanitize_line(ts)));
+            }
+        }
+        out.push_str("\n--\n\n");
+        if let Some(copy) = &e.data {
+            out.push_str(&copy.copy_stmt);
+            return out;
+        }
+        if !e.defn.is_empty() {
+            out.push_str(&e.defn);
+            out.push_str("\n\n");
+        }
+        if !opts.no_owner {
+            if let Some(stmt) = &e.owner_stmt {
+                if !e.owner.is_empty() {
+                    out.push_str(stmt);
+                    out.push_str("\n\n");
+                }
+            }
+        }
+        out
+    }
+}
+
+/// What ends a COPY data block.
+pub const COPY_END: &str = "\\.\n\n\n";
+
+/// Entries in print order: the main pass, then ACLs, then the post-ACL pass.
+pub fn print_order(entries: &[TocEntry]) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..entries.len()).collect();
+    idx.sort_by_key(|i| (entries[*i].pass, *i));
+    idx
+}
+
+/// The whole text of a dump without table data (for tests and `-s`).
+pub fn render_without_data(h: &Header, entries: &[TocEntry], opts: PrintOptions) -> String {
+    let mut st = PlainState::default();
+    let mut out = header(h);
+    for i in print_order(entries) {
+        let e = &entries[i];
+        out.push_str(&st.entry_head(e, opts));
+        if e.data.is_some() {
+            out.push_str(COPY_END);
+        }
+    }
+    out.push_str(&footer(&h.restrict_key));
+    out
+}
+
+/// pg_dump's restrict key: 63 random alphanumeric characters.
+pub fn random_restrict_key(random: &[u8]) -> String {
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    random
+        .iter()
+        .take(63)
+        .map(|b| CHARS[*b as usize % CHARS.len()] as char)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::toc::{Pass, TableCopy};
+
+    fn h() -> Header {
+        Header {
+            server_version: "15.0".into(),
+            dumped_by: "pgsnap version 0.1.0".into(),
+            encoding: "UTF8".into(),
+            std_strings: true,
+            restrict_key: "K".into(),
+        }
+    }
+
+    #[test]
+    fn entry_layout_matches_pg_dump() {
+        let mut e = TocEntry::new("TABLE", "actor", "CREATE TABLE public.actor (\n);\n")
+            .ns(Some(&"public".to_string()))
+            .owner("postgres");
+        e.owner_stmt = Some("ALTER TABLE public.actor OWNER TO postgres;".into());
+        e.tablespace = Some(String::new());
+        e.tableam = Some("heap".into());
+        let text = render_without_data(&h(), &[e], PrintOptions::default());
+        assert!(text.contains(
+            "SET default_tablespace = '';\n\nSET default_table_access_method = heap;\n\n--\n-- Name: actor; Type: TABLE; Schema: public; Owner: postgres\n--\n\nCREATE TABLE public.actor (\n);\n\n\nALTER TABLE public.actor OWNER TO postgres;\n\n"
+        ), "{text}");
+        assert!(
+            text.ends_with("--\n-- PostgreSQL database dump complete\n--\n\n\\unrestrict K\n\n")
+        );
+    }
+
+    #[test]
+    fn data_entry_and_no_owner() {
+        let mut e = TocEntry::new("TABLE DATA", "t", "")
+            .ns(Some(&"public".to_string()))
+            .owner("o");
+        e.data = Some(TableCopy {
+            table: 0,
+            copy_stmt: "COPY public.t  FROM stdin;\n".into(),
+            copy_out_sql: String::new(),
+            relpages: 0,
+        });
+        let text = render_without_data(&h(), &[e], PrintOptions { no_owner: true });
+        assert!(text.contains("-- Data for Name: t; Type: TABLE DATA; Schema: public; Owner: -\n--\n\nCOPY public.t  FROM stdin;\n\\.\n\n\n"), "{text}");
+    }
+
+    #[test]
+    fn acl_pass_prints_after_main() {
+        let mut acl = TocEntry::new("ACL", "SCHEMA x", "GRANT ...;\n");
+        acl.pass = Pass::Acl;
+        let main = TocEntry::new("SCHEMA", "x", "CREATE SCHEMA x;\n");
+        assert_eq!(print_order(&[acl, main]), vec![1, 0]);
+    }
+
+    #[test]
+    fn names_with_newlines_are_sanitized() {
+        let e = TocEntry::new("TABLE", "a\nb", "X;\n");
+        let text = render_without_data(&h(), &[e], PrintOptions::default());
+        assert!(text.contains("-- Name: a b; Type: TABLE"));
+    }
+
+    #[test]
+    fn restrict_key_is_alphanumeric() {
+        let k = random_restrict_key(&[255u8; 64]);
+        assert_eq!(k.len(), 63);
+        assert!(k.chars().all(|c| c.is_ascii_alphanumeric()));
+    }
+}

@@ -1,0 +1,6 @@
+//! Everything that talks to the server about connections: settings, connecting, session setup
+//! and the shared snapshot.
+
+pub mod connect;
+pub mod conninfo;
+pub mod session;

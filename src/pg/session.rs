@@ -1,0 +1,59 @@
+//! Session setup as pg_dump's `setup_connection`, and the exported snapshot shared with workers.
+
+use crate::error::{Error, ErrorKind, Result};
+use tokio_postgres::Client;
+
+/// pg_dump's session settings, applied on the leader and on every worker.
+pub const SESSION_SETTINGS: &str = "SET DATESTYLE = ISO; \
+SET INTERVALSTYLE = POSTGRES; \
+SET extra_float_digits TO 3; \
+SET synchronize_seqscans TO off; \
+SET statement_timeout = 0; \
+SET lock_timeout = 0; \
+SET idle_in_transaction_session_timeout = 0; \
+SET row_security = off";
+
+/// Empties `search_path` so that every name the server prints back is schema-qualified.
+pub const SECURE_SEARCH_PATH: &str = "SELECT pg_catalog.set_config('search_path', '', false)";
+
+/// Applies the session settings.
+pub async fn apply_settings(client: &Client) -> Result<()> {
+    client
+        .batch_execute(SESSION_SETTINGS)
+        .await
+        .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("setting up session"))
+}
+
+/// Empties the search path.
+pub async fn secure_search_path(client: &Client) -> Result<()> {
+    client
+        .batch_execute(SECURE_SEARCH_PATH)
+        .await
+        .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("setting search_path"))
+}
+
+/// Opens the leader's transaction and exports its snapshot for the workers.
+pub async fn begin_leader(client: &Client) -> Result<String> {
+    client
+        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .await
+        .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("starting transaction"))?;
+    let row = client
+        .query_one("SELECT pg_catalog.pg_export_snapshot()", &[])
+        .await
+        .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("exporting snapshot"))?;
+    row.try_get(0)
+        .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("exporting snapshot"))
+}
+
+/// Opens a worker's transaction on the leader's snapshot.
+pub async fn begin_worker(client: &Client, snapshot: &str) -> Result<()> {
+    let sql = format!(
+        "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT '{}'",
+        snapshot.replace('\'', "''")
+    );
+    client
+        .batch_execute(&sql)
+        .await
+        .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("importing snapshot"))
+}

@@ -1,0 +1,177 @@
+//! What a dump will do, resolved from what the user typed, with every conflict rejected. Pure.
+
+use crate::error::{Error, Result};
+use crate::pg::connect::PasswordPrompt;
+use crate::pg::conninfo::ConnOptions;
+use std::path::PathBuf;
+
+/// Object selection as pg_dump's `-t/-T/-n/-N/--exclude-table-data` patterns.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    /// `-t`
+    pub include_tables: Vec<String>,
+    /// `-T`
+    pub exclude_tables: Vec<String>,
+    /// `-n`
+    pub include_schemas: Vec<String>,
+    /// `-N`
+    pub exclude_schemas: Vec<String>,
+    /// `--exclude-table-data`
+    pub exclude_table_data: Vec<String>,
+    /// `--strict-names`
+    pub strict_names: bool,
+}
+
+/// A fully resolved dump.
+#[derive(Debug, Clone)]
+pub struct DumpPlan {
+    /// Connection options as typed.
+    pub conn: ConnOptions,
+    /// Password prompting.
+    pub prompt: PasswordPrompt,
+    /// Output file; `None` writes to stdout.
+    pub output: Option<PathBuf>,
+    /// Emit definitions.
+    pub schema: bool,
+    /// Emit data.
+    pub data: bool,
+    /// Selection.
+    pub filters: Filters,
+    /// Parallel COPY workers.
+    pub jobs: usize,
+    /// `-O`
+    pub no_owner: bool,
+    /// `-x`
+    pub no_privileges: bool,
+    /// `--no-comments`
+    pub no_comments: bool,
+    /// `\restrict` key; random when not given.
+    pub restrict_key: Option<String>,
+    /// `-v`
+    pub verbose: bool,
+    /// Memory a table's spool may hold before spilling to a temp file.
+    pub spool_memory: usize,
+}
+
+/// Inputs for [`DumpPlan::new`], mirroring the command line.
+#[derive(Debug, Clone, Default)]
+pub struct DumpRequest {
+    /// Connection options.
+    pub conn: ConnOptions,
+    /// `-w`
+    pub no_password: bool,
+    /// `-W`
+    pub password: bool,
+    /// `-f`
+    pub file: Option<PathBuf>,
+    /// `-s`
+    pub schema_only: bool,
+    /// `-a`
+    pub data_only: bool,
+    /// Filters.
+    pub filters: Filters,
+    /// `-j`
+    pub jobs: Option<usize>,
+    /// `-O`
+    pub no_owner: bool,
+    /// `-x`
+    pub no_privileges: bool,
+    /// `--no-comments`
+    pub no_comments: bool,
+    /// `--restrict-key`
+    pub restrict_key: Option<String>,
+    /// `-v`
+    pub verbose: bool,
+}
+
+impl DumpPlan {
+    /// Validates a request the way pg_dump does and resolves defaults.
+    pub fn new(req: DumpRequest) -> Result<Self> {
+        if req.schema_only && req.data_only {
+            return Err(Error::usage(
+                "options -s/--schema-only and -a/--data-only cannot be used together",
+            ));
+        }
+        if req.no_password && req.password {
+            return Err(Error::usage(
+                "options -w/--no-password and -W/--password cannot be used together",
+            ));
+        }
+        let jobs = req.jobs.unwrap_or(1);
+        if jobs == 0 {
+            return Err(Error::usage("invalid number of parallel jobs"));
+        }
+        if let Some(key) = &req.restrict_key {
+            if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return Err(Error::usage(
+                    "restrict key may only contain alphanumeric characters",
+                ));
+            }
+        }
+        if let Some(f) = &req.file {
+            if f.as_os_str().is_empty() {
+                return Err(Error::usage("output file name is empty"));
+            }
+        }
+        let prompt = if req.no_password {
+            PasswordPrompt::Never
+        } else if req.password {
+            PasswordPrompt::Always
+        } else {
+            PasswordPrompt::IfNeeded
+        };
+        Ok(DumpPlan {
+            conn: req.conn,
+            prompt,
+            output: req.file,
+            schema: !req.data_only,
+            data: !req.schema_only,
+            filters: req.filters,
+            jobs,
+            no_owner: req.no_owner,
+            no_privileges: req.no_privileges,
+            no_comments: req.no_comments,
+            restrict_key: req.restrict_key,
+            verbose: req.verbose,
+            spool_memory: 8 << 20,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_and_data_only_conflict() {
+        let req = DumpRequest {
+            schema_only: true,
+            data_only: true,
+            ..Default::default()
+        };
+        let err = DumpPlan::new(req).unwrap_err();
+        assert!(err.to_string().contains("cannot be used together"));
+    }
+
+    #[test]
+    fn defaults() {
+        let plan = DumpPlan::new(DumpRequest::default()).unwrap();
+        assert!(plan.schema && plan.data);
+        assert_eq!(plan.jobs, 1);
+        assert_eq!(plan.prompt, PasswordPrompt::IfNeeded);
+    }
+
+    #[test]
+    fn bad_restrict_key_and_jobs() {
+        let req = DumpRequest {
+            restrict_key: Some("a b".into()),
+            ..Default::default()
+        };
+        assert!(DumpPlan::new(req).is_err());
+        let req = DumpRequest {
+            jobs: Some(0),
+            ..Default::default()
+        };
+        assert!(DumpPlan::new(req).is_err());
+    }
+}

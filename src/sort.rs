@@ -1,0 +1,437 @@
+//! Dump order exactly as pg_dump_sort.c: type priority, then schema and name (with pg_dump's
+//! tie-breaks), then a minimal-change topological sort over the dependencies, repairing the
+//! known dependency loops. Pure.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::{Catalog, Detail, DumpId, Kind, Obj};
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+/// pg_dump 15's `dbObjectTypePriority` for the kinds modelled here.
+pub fn priority(kind: Kind) -> u32 {
+    match kind {
+        Kind::Namespace => 1,
+        Kind::Collation => 3,
+        Kind::Extension => 5,
+        Kind::Type => 6,
+        Kind::Func => 8,
+        Kind::Agg => 9,
+        Kind::Table => 20,
+        Kind::TableAttach => 21,
+        Kind::DummyType => 22,
+        Kind::AttrDef => 23,
+        Kind::PreDataBoundary => 25,
+        Kind::TableData => 26,
+        Kind::SequenceSet => 27,
+        Kind::PostDataBoundary => 29,
+        Kind::Constraint => 30,
+        Kind::Index => 31,
+        Kind::IndexAttach => 32,
+        Kind::Rule => 34,
+        Kind::Trigger => 35,
+        Kind::FkConstraint => 36,
+        Kind::RefreshMatview => 46,
+    }
+}
+
+fn parent_table(o: &Obj) -> Option<DumpId> {
+    match &o.detail {
+        Detail::Trigger { table, .. } | Detail::Rule { table, .. } => Some(*table),
+        Detail::Constraint(c) => c.table.or(c.domain),
+        _ => None,
+    }
+}
+
+/// pg_dump's `DOTypeNameCompare`.
+fn compare(cat: &Catalog, a: DumpId, b: DumpId) -> Ordering {
+    let (oa, ob) = (&cat.objects[a], &cat.objects[b]);
+    let by_prio = priority(oa.kind()).cmp(&priority(ob.kind()));
+    if by_prio != Ordering::Equal {
+        return by_prio;
+    }
+    // Objects without a schema sort after those with one.
+    let by_ns = match (&oa.namespace, &ob.namespace) {
+        (Some(x), Some(y)) => x.as_bytes().cmp(y.as_bytes()),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    };
+    if by_ns != Ordering::Equal {
+        return by_ns;
+    }
+    let by_name = oa.name.as_bytes().cmp(ob.name.as_bytes());
+    if by_name != Ordering::Equal {
+        return by_name;
+    }
+    match (&oa.detail, &ob.detail) {
+        (Detail::Func(fa), Detail::Func(fb)) => {
+            let n = fa.argtypes.len().cmp(&fb.argtypes.len());
+            if n != Ordering::Equal {
+                return n;
+            }
+            for (ta, tb) in fa.argtypes.iter().zip(&fb.argtypes) {
+                let (Some(ia), Some(ib)) = (cat.find(1247, *ta), cat.find(1247, *tb)) else {
+                    continue;
+                };
+                let (xa, xb) = (&cat.objects[ia], &cat.objects[ib]);
+                if let (Some(na), Some(nb)) = (&xa.namespace, &xb.namespace) {
+                    let c = na.as_bytes().cmp(nb.as_bytes());
+                    if c != Ordering::Equal {
+                        return c;
+                    }
+                }
+                let c = xa.name.as_bytes().cmp(xb.name.as_bytes());
+                if c != Ordering::Equal {
+                    return c;
+                }
+            }
+        }
+        (Detail::AttrDef { adnum: x, .. }, Detail::AttrDef { adnum: y, .. }) => {
+            let c = x.cmp(y);
+            if c != Ordering::Equal {
+                return c;
+            }
+        }
+        _ => {
+            if let (Some(ta), Some(tb)) = (parent_table(oa), parent_table(ob)) {
+                let (pa, pb) = (&cat.objects[ta], &cat.objects[tb]);
+                let c = pa
+                    .namespace
+                    .as_deref()
+                    .unwrap_or("")
+                    .as_bytes()
+                    .cmp(pb.namespace.as_deref().unwrap_or("").as_bytes())
+                    .then_with(|| pa.name.as_bytes().cmp(pb.name.as_bytes()));
+                if c != Ordering::Equal {
+                    return c;
+                }
+            }
+        }
+    }
+    oa.cat.oid.cmp(&ob.cat.oid).then(a.cmp(&b))
+}
+
+/// The presorted order: every object by type priority, schema, name and tie-breaks.
+pub fn presort(cat: &Catalog) -> Vec<DumpId> {
+    let mut ids: Vec<DumpId> = (0..cat.objects.len()).collect();
+    ids.sort_by(|a, b| compare(cat, *a, *b));
+    ids
+}
+
+/// pg_dump's `TopoSort`: walks backwards, each time emitting the last object in the current
+/// order that nothing still unplaced must follow. Returns the order, or the stuck objects.
+fn topo_sort(cat: &Catalog, objs: &[DumpId]) -> std::result::Result<Vec<DumpId>, Vec<DumpId>> {
+    let n = cat.objects.len();
+    let mut before = vec![0usize; n];
+    let mut position = vec![usize::MAX; n];
+    for (i, &id) in objs.iter().enumerate() {
+        position[id] = i;
+        for &d in &cat.objects[id].deps {
+            before[d] += 1;
+        }
+    }
+    let mut heap: BinaryHeap<usize> = objs
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| before[**id] == 0)
+        .map(|(i, _)| i)
+        .collect();
+    let mut out = vec![0; objs.len()];
+    let mut remaining = objs.len();
+    while let Some(i) = heap.pop() {
+        let id = objs[i];
+        remaining -= 1;
+        out[remaining] = id;
+        for &d in &cat.objects[id].deps {
+            before[d] -= 1;
+            if before[d] == 0 {
+                heap.push(position[d]);
+            }
+        }
+    }
+    if remaining == 0 {
+        Ok(out)
+    } else {
+        Err((0..n).filter(|id| before[*id] != 0).collect())
+    }
+}
+
+fn find_loop(
+    cat: &Catalog,
+    obj: DumpId,
+    start: DumpId,
+    processed: &[bool],
+    search_failed: &mut [Option<DumpId>],
+    workspace: &mut Vec<DumpId>,
+) -> bool {
+    if processed[obj] || search_failed[obj] == Some(start) || workspace.contains(&obj) {
+        return false;
+    }
+    workspace.push(obj);
+    if cat.objects[obj].deps.contains(&start) {
+        return true;
+    }
+    for &next in &cat.objects[obj].deps {
+        if find_loop(cat, next, start, processed, search_failed, workspace) {
+            return true;
+        }
+    }
+    workspace.pop();
+    search_failed[obj] = Some(start);
+    false
+}
+
+fn is_check_of(cat: &Catalog, con: DumpId, owner: DumpId, want_domain: bool) -> bool {
+    let o = &cat.objects[con];
+    match (&o.detail, o.kind()) {
+        (Detail::Constraint(c), Kind::Constraint) if c.contype == 'c' => {
+            if want_domain {
+                c.domain == Some(owner)
+            } else {
+                c.table == Some(owner)
+            }
+        }
+        _ => false,
+    }
+}
+
+fn is_attrdef_of(cat: &Catalog, def: DumpId, table: DumpId) -> bool {
+    matches!(cat.objects[def].detail, Detail::AttrDef { table: t, .. } if t == table)
+}
+
+fn is_view_rule(cat: &Catalog, rule: DumpId, view: DumpId) -> bool {
+    matches!(cat.objects[rule].detail, Detail::Rule { table, ev_type: '1', is_instead: true, .. } if table == view)
+        && matches!(cat.table(view).map(|t| t.relkind), Some('v' | 'm'))
+}
+
+fn set_separate(cat: &mut Catalog, id: DumpId) {
+    match &mut cat.objects[id].detail {
+        Detail::Constraint(c) => c.separate = true,
+        Detail::AttrDef { separate, .. } => *separate = true,
+        _ => {}
+    }
+}
+
+/// A named description of an object for loop reports (pg_dump's `describeDumpableObject`).
+pub fn describe(cat: &Catalog, id: DumpId) -> String {
+    let o = &cat.objects[id];
+    let what = match o.kind() {
+        Kind::Namespace => "SCHEMA",
+        Kind::Extension => "EXTENSION",
+        Kind::Type | Kind::DummyType => "TYPE",
+        Kind::Func => "FUNCTION",
+        Kind::Agg => "AGGREGATE",
+        Kind::Collation => "COLLATION",
+        Kind::Table => "TABLE",
+        Kind::TableAttach => "TABLE ATTACH",
+        Kind::AttrDef => "ATTRDEF",
+        Kind::Index => "INDEX",
+        Kind::IndexAttach => "INDEX ATTACH",
+        Kind::Rule => "RULE",
+        Kind::Trigger => "TRIGGER",
+        Kind::Constraint => "CONSTRAINT",
+        Kind::FkConstraint => "FK CONSTRAINT",
+        Kind::TableData => "TABLE DATA",
+        Kind::SequenceSet => "SEQUENCE SET",
+        Kind::RefreshMatview => "REFRESH MATERIALIZED VIEW",
+        Kind::PreDataBoundary => "PRE-DATA BOUNDARY",
+        Kind::PostDataBoundary => "POST-DATA BOUNDARY",
+    };
+    format!("{what} {}  (ID {} OID {})", o.name, id + 1, o.cat.oid)
+}
+
+/// Repairs one loop the way pg_dump's `repairDependencyLoop` does.
+fn repair_loop(cat: &mut Catalog, lp: &[DumpId]) -> Result<()> {
+    let kind = |cat: &Catalog, i: DumpId| cat.objects[i].kind();
+    if lp.len() == 2 {
+        let (a, b) = (lp[0], lp[1]);
+        for (x, y) in [(a, b), (b, a)] {
+            if kind(cat, x) == Kind::Table && kind(cat, y) == Kind::Rule && is_view_rule(cat, y, x)
+            {
+                cat.objects[y].remove_dep(x);
+                return Ok(());
+            }
+        }
+        for (x, y) in [(a, b), (b, a)] {
+            if kind(cat, x) == Kind::Table && is_check_of(cat, y, x, false) {
+                cat.objects[y].remove_dep(x);
+                return Ok(());
+            }
+        }
+        for (x, y) in [(a, b), (b, a)] {
+            if kind(cat, x) == Kind::Table && is_attrdef_of(cat, y, x) {
+                cat.objects[y].remove_dep(x);
+                return Ok(());
+            }
+        }
+        for (x, y) in [(a, b), (b, a)] {
+            if kind(cat, x) == Kind::Type && is_check_of(cat, y, x, true) {
+                cat.objects[y].remove_dep(x);
+                return Ok(());
+            }
+        }
+    }
+    if lp.len() > 2 {
+        for &t in lp {
+            if kind(cat, t) != Kind::Table {
+                continue;
+            }
+            if let Some(&c) = lp.iter().find(|c| is_check_of(cat, **c, t, false)) {
+                cat.objects[t].remove_dep(c);
+                set_separate(cat, c);
+                cat.objects[c].add_dep(t);
+                let post = cat.post_boundary;
+                cat.objects[c].add_dep(post);
+                return Ok(());
+            }
+        }
+        for &t in lp {
+            if kind(cat, t) != Kind::Table {
+                continue;
+            }
+            if let Some(&d) = lp.iter().find(|d| is_attrdef_of(cat, **d, t)) {
+                cat.objects[t].remove_dep(d);
+                set_separate(cat, d);
+                cat.objects[d].add_dep(t);
+                return Ok(());
+            }
+        }
+        for &t in lp {
+            if kind(cat, t) != Kind::Type {
+                continue;
+            }
+            if let Some(&c) = lp.iter().find(|c| is_check_of(cat, **c, t, true)) {
+                cat.objects[t].remove_dep(c);
+                set_separate(cat, c);
+                cat.objects[c].add_dep(t);
+                let post = cat.post_boundary;
+                cat.objects[c].add_dep(post);
+                return Ok(());
+            }
+        }
+    }
+    if lp.len() == 1 && kind(cat, lp[0]) == Kind::Table {
+        cat.objects[lp[0]].remove_dep(lp[0]);
+        return Ok(());
+    }
+    let names: Vec<String> = lp
+        .iter()
+        .map(|id| format!("  {}", describe(cat, *id)))
+        .collect();
+    Err(Error::new(
+        ErrorKind::Unsupported,
+        format!(
+            "could not resolve dependency loop among these items:\n{}",
+            names.join("\n")
+        ),
+    ))
+}
+
+/// Orders every object for dumping; repairs known loops in `cat` as a side effect.
+pub fn order(cat: &mut Catalog) -> Result<Vec<DumpId>> {
+    let objs = presort(cat);
+    loop {
+        match topo_sort(cat, &objs) {
+            Ok(order) => return Ok(order),
+            Err(stuck) => {
+                let n = cat.objects.len();
+                let mut processed = vec![false; n];
+                let mut search_failed: Vec<Option<DumpId>> = vec![None; n];
+                let mut fixed = false;
+                for &obj in &stuck {
+                    let mut ws = Vec::new();
+                    if find_loop(cat, obj, obj, &processed, &mut search_failed, &mut ws) {
+                        repair_loop(cat, &ws)?;
+                        fixed = true;
+                        for id in ws {
+                            processed[id] = true;
+                        }
+                    } else {
+                        processed[obj] = true;
+                    }
+                }
+                if !fixed {
+                    return Err(Error::new(
+                        ErrorKind::Catalog,
+                        "could not identify dependency loop",
+                    ));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CatalogId, ConstraintDetail, TableDetail};
+
+    fn obj(kind: Kind, name: &str, oid: u32) -> Obj {
+        Obj {
+            kind: Some(kind),
+            cat: CatalogId { tableoid: 1, oid },
+            namespace: Some("public".into()),
+            name: name.into(),
+            dump: true,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn presort_uses_priority_then_name() {
+        let mut cat = Catalog::default();
+        let t = cat.add(obj(Kind::Table, "b", 10));
+        let f = cat.add(obj(Kind::Func, "z", 11));
+        let t2 = cat.add(obj(Kind::Table, "a", 12));
+        assert_eq!(presort(&cat), vec![f, t2, t]);
+    }
+
+    #[test]
+    fn topo_sort_moves_only_what_it_must() {
+        let mut cat = Catalog::default();
+        let a = cat.add(obj(Kind::Table, "a", 1));
+        let b = cat.add(obj(Kind::Table, "b", 2));
+        let c = cat.add(obj(Kind::Table, "c", 3));
+        // a depends on c: c must move before a, b stays where it is relative to a.
+        cat.objects[a].add_dep(c);
+        let order = order(&mut cat).unwrap();
+        assert_eq!(order, vec![c, a, b]);
+    }
+
+    #[test]
+    fn table_check_loop_is_repaired_in_place() {
+        let mut cat = Catalog::default();
+        let t = cat.add(Obj {
+            detail: Detail::Table(Box::default()),
+            ..obj(Kind::Table, "t", 1)
+        });
+        let c = cat.add(Obj {
+            detail: Detail::Constraint(Box::new(ConstraintDetail {
+                table: Some(t),
+                contype: 'c',
+                ..Default::default()
+            })),
+            ..obj(Kind::Constraint, "t_check", 2)
+        });
+        cat.objects[t].add_dep(c);
+        cat.objects[c].add_dep(t);
+        let order = order(&mut cat).unwrap();
+        assert_eq!(order, vec![c, t]);
+        assert!(cat.objects[c].deps.is_empty());
+        let _ = TableDetail::default();
+    }
+
+    #[test]
+    fn unknown_loop_names_every_member() {
+        let mut cat = Catalog::default();
+        let a = cat.add(obj(Kind::Func, "f", 1));
+        let b = cat.add(obj(Kind::Func, "g", 2));
+        cat.objects[a].add_dep(b);
+        cat.objects[b].add_dep(a);
+        let err = order(&mut cat).unwrap_err().to_string();
+        assert!(
+            err.contains("FUNCTION f") && err.contains("FUNCTION g"),
+            "{err}"
+        );
+    }
+}

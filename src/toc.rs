@@ -1,0 +1,87 @@
+//! TOC entries: the seam between the DDL generators and the plain-format writer. Pure.
+
+use crate::model::DumpId;
+
+/// Which of pg_restore's passes prints an entry (`_tocEntryRestorePass`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Pass {
+    /// Everything but ACLs and the post-ACL items.
+    Main,
+    /// GRANT/REVOKE.
+    Acl,
+    /// Materialized view refreshes (and event triggers).
+    PostAcl,
+}
+
+/// One archive entry as pg_dump's `ArchiveEntry` records it.
+#[derive(Debug, Clone)]
+pub struct TocEntry {
+    /// `desc`: "TABLE", "INDEX", "TABLE DATA", ...
+    pub desc: &'static str,
+    /// `tag`: the name shown in the `-- Name:` line.
+    pub tag: String,
+    /// Schema name, if any.
+    pub namespace: Option<String>,
+    /// Owner role ("" when none).
+    pub owner: String,
+    /// Tablespace ("" = default), `None` when the entry has none.
+    pub tablespace: Option<String>,
+    /// Table access method, for tables and materialized views.
+    pub tableam: Option<String>,
+    /// The SQL definition (createStmt).
+    pub defn: String,
+    /// `ALTER ... OWNER TO ...;` to print after the definition, unless `--no-owner`.
+    pub owner_stmt: Option<String>,
+    /// Print pass.
+    pub pass: Pass,
+    /// For TABLE DATA: the table to COPY and the `COPY ... FROM stdin;` line.
+    pub data: Option<TableCopy>,
+}
+
+/// What a TABLE DATA entry streams.
+#[derive(Debug, Clone)]
+pub struct TableCopy {
+    /// Dump id of the table.
+    pub table: DumpId,
+    /// `COPY public.t (a, b) FROM stdin;\n`
+    pub copy_stmt: String,
+    /// `COPY public.t (a, b) TO stdout;` sent to the server.
+    pub copy_out_sql: String,
+    /// Relation size estimate, for scheduling largest first.
+    pub relpages: i64,
+}
+
+impl TocEntry {
+    /// A main-pass entry with the given description, tag and definition.
+    pub fn new(desc: &'static str, tag: impl Into<String>, defn: impl Into<String>) -> Self {
+        TocEntry {
+            desc,
+            tag: tag.into(),
+            namespace: None,
+            owner: String::new(),
+            tablespace: None,
+            tableam: None,
+            defn: defn.into(),
+            owner_stmt: None,
+            pass: Pass::Main,
+            data: None,
+        }
+    }
+
+    /// Sets the schema.
+    pub fn ns(mut self, ns: Option<&String>) -> Self {
+        self.namespace = ns.cloned();
+        self
+    }
+
+    /// Sets the owner.
+    pub fn owner(mut self, owner: &str) -> Self {
+        self.owner = owner.to_string();
+        self
+    }
+
+    /// Whether this entry carries table data (pg_dump prints "Data for Name").
+    pub fn is_data(&self) -> bool {
+        matches!(self.desc, "TABLE DATA" | "BLOBS")
+    }
+}
