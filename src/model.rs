@@ -514,6 +514,8 @@ pub struct ConstraintDetail {
     pub contype: char,
     /// `pg_get_constraintdef`
     pub def: String,
+    /// Referenced table OID, for foreign keys.
+    pub confrelid: u32,
     /// The backing index, for p/u/x.
     pub index: Option<DumpId>,
     /// condeferrable

@@ -310,6 +310,22 @@ fn repair_loop(cat: &mut Catalog, lp: &[DumpId]) -> Result<()> {
             }
         }
     }
+    if lp.iter().all(|i| kind(cat, *i) == Kind::TableData) {
+        // Circular foreign keys in a data-only dump: warn like pg_dump and break the loop.
+        if lp.len() == 1 {
+            eprintln!("pgsnap: warning: there are circular foreign-key constraints on this table:");
+        } else {
+            eprintln!("pgsnap: warning: there are circular foreign-key constraints among these tables:");
+        }
+        for i in lp {
+            eprintln!("pgsnap: detail: {}", cat.objects[*i].name);
+        }
+        eprintln!("pgsnap: hint: You might not be able to restore the dump without using --disable-triggers or temporarily dropping the constraints.");
+        eprintln!("pgsnap: hint: Consider using a full dump instead of a --data-only dump to avoid this problem.");
+        let (a, b) = (lp[0], if lp.len() > 1 { lp[1] } else { lp[0] });
+        cat.objects[a].remove_dep(b);
+        return Ok(());
+    }
     if lp.len() == 1 && kind(cat, lp[0]) == Kind::Table {
         cat.objects[lp[0]].remove_dep(lp[0]);
         return Ok(());

@@ -851,6 +851,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 separate: true,
                 comment: None,
                 domain: None,
+                confrelid: 0,
             };
             let cid = cat.add(Obj {
                 kind: Some(Kind::Constraint),
@@ -924,6 +925,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 table: Some(tid),
                 contype: 'f',
                 def: text(&r, "condef")?,
+                confrelid: oid(&r, "confrelid")?,
                 is_local: true,
                 validated: true,
                 separate: true,
@@ -1060,6 +1062,9 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             }
         }
         add_matview_refresh_deps(&mut cat);
+        if !plan.schema {
+            add_table_data_fk_deps(&mut cat);
+        }
         load_sequence_values(client, &mut cat).await?;
     }
 
@@ -1150,6 +1155,27 @@ fn add_matview_refresh_deps(cat: &mut Catalog) {
                 }
             }
         }
+    }
+}
+
+/// In a data-only dump, a table's data waits for the data of the tables it references
+/// (pg_dump's `getTableDataFKConstraints`); loops are reported while sorting.
+fn add_table_data_fk_deps(cat: &mut Catalog) {
+    let fks: Vec<(DumpId, u32)> = cat
+        .objects
+        .iter()
+        .filter(|o| o.kind() == Kind::FkConstraint)
+        .filter_map(|o| match &o.detail {
+            Detail::Constraint(c) => c.table.map(|t| (t, c.confrelid)),
+            _ => None,
+        })
+        .collect();
+    for (table, confrelid) in fks {
+        let Some(data) = cat.table(table).and_then(|t| t.data) else { continue };
+        let Some(fdata) = cat.find(PG_CLASS, confrelid).and_then(|f| cat.table(f)).and_then(|t| t.data) else {
+            continue;
+        };
+        cat.objects[data].add_dep(fdata);
     }
 }
 
