@@ -266,6 +266,8 @@ pub struct TypeDetail {
     pub owner: String,
     /// typtype
     pub typtype: char,
+    /// typinput function OID (for the type/function loop repair)
+    pub typinput: u32,
     /// typrelid's relkind, if any
     pub relkind: Option<char>,
     /// Enum labels in sort order.

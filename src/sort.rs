@@ -240,11 +240,34 @@ pub fn describe(cat: &Catalog, id: DumpId) -> String {
     format!("{what} {}  (ID {} OID {})", o.name, id + 1, o.cat.oid)
 }
 
+/// A type and one of its I/O functions: the functions come first, the input function before
+/// the other I/O functions (pg_dump's `repairTypeFuncLoop`).
+fn repair_type_func_loop(cat: &mut Catalog, ty: DumpId, func: DumpId) {
+    cat.objects[func].remove_dep(ty);
+    let typinput = match &cat.objects[ty].detail {
+        Detail::Type(t) => t.typinput,
+        _ => return,
+    };
+    if cat.objects[func].cat.oid == typinput {
+        return;
+    }
+    if let Some(input) = cat.find(1255, typinput) {
+        cat.objects[func].add_dep(input);
+        cat.objects[input].remove_dep(ty);
+    }
+}
+
 /// Repairs one loop the way pg_dump's `repairDependencyLoop` does.
 fn repair_loop(cat: &mut Catalog, lp: &[DumpId]) -> Result<()> {
     let kind = |cat: &Catalog, i: DumpId| cat.objects[i].kind();
     if lp.len() == 2 {
         let (a, b) = (lp[0], lp[1]);
+        for (ty, func) in [(a, b), (b, a)] {
+            if kind(cat, ty) == Kind::Type && kind(cat, func) == Kind::Func {
+                repair_type_func_loop(cat, ty, func);
+                return Ok(());
+            }
+        }
         for (x, y) in [(a, b), (b, a)] {
             if kind(cat, x) == Kind::Table && kind(cat, y) == Kind::Rule && is_view_rule(cat, y, x)
             {
@@ -315,7 +338,9 @@ fn repair_loop(cat: &mut Catalog, lp: &[DumpId]) -> Result<()> {
         if lp.len() == 1 {
             eprintln!("pgsnap: warning: there are circular foreign-key constraints on this table:");
         } else {
-            eprintln!("pgsnap: warning: there are circular foreign-key constraints among these tables:");
+            eprintln!(
+                "pgsnap: warning: there are circular foreign-key constraints among these tables:"
+            );
         }
         for i in lp {
             eprintln!("pgsnap: detail: {}", cat.objects[*i].name);

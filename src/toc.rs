@@ -22,8 +22,8 @@ pub struct TocEntry {
     pub tag: String,
     /// Schema name, if any.
     pub namespace: Option<String>,
-    /// Owner role ("" when none).
-    pub owner: String,
+    /// Owner role; `None` prints as "-", `Some("")` prints as nothing (pg_dump's NULL vs "").
+    pub owner: Option<String>,
     /// Tablespace ("" = default), `None` when the entry has none.
     pub tablespace: Option<String>,
     /// Table access method, for tables and materialized views.
@@ -58,7 +58,7 @@ impl TocEntry {
             desc,
             tag: tag.into(),
             namespace: None,
-            owner: String::new(),
+            owner: None,
             tablespace: None,
             tableam: None,
             defn: defn.into(),
@@ -76,7 +76,7 @@ impl TocEntry {
 
     /// Sets the owner.
     pub fn owner(mut self, owner: &str) -> Self {
-        self.owner = owner.to_string();
+        self.owner = Some(owner.to_string());
         self
     }
 

@@ -260,7 +260,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         }
         let dump_contains = dump || (filters_tables && !system);
         let owner = text(&r, "owner")?;
-        let is_public = name == "public";
+        // public is special (created by initdb) unless the user selected schemas with -n.
+        let is_public = name == "public" && sel.include_schemas.is_none();
         let owner_oid = oid(&r, "nspowner")?;
         let mut acl = acl_from(&r, "nspacl")?;
         if is_public {
@@ -409,7 +410,10 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 t.owning_table = Some((owner, col));
                 t.is_identity_sequence = identity;
             }
-            if owner_dump {
+            if identity {
+                // Identity sequences go exactly with their table.
+                cat.objects[seq].dump = owner_dump;
+            } else if owner_dump {
                 cat.objects[seq].dump = true;
             }
         }
@@ -589,6 +593,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         let detail = TypeDetail {
             owner: text(&r, "owner")?,
             typtype,
+            typinput: oid(&r, "typinput")?,
             relkind,
             enum_labels: enum_labels.remove(&o).unwrap_or_default(),
             domain_base: opt_text(&r, "domain_base")?.unwrap_or_default(),
@@ -1171,8 +1176,14 @@ fn add_table_data_fk_deps(cat: &mut Catalog) {
         })
         .collect();
     for (table, confrelid) in fks {
-        let Some(data) = cat.table(table).and_then(|t| t.data) else { continue };
-        let Some(fdata) = cat.find(PG_CLASS, confrelid).and_then(|f| cat.table(f)).and_then(|t| t.data) else {
+        let Some(data) = cat.table(table).and_then(|t| t.data) else {
+            continue;
+        };
+        let Some(fdata) = cat
+            .find(PG_CLASS, confrelid)
+            .and_then(|f| cat.table(f))
+            .and_then(|t| t.data)
+        else {
             continue;
         };
         cat.objects[data].add_dep(fdata);

@@ -17,7 +17,7 @@ pub const EXTENSION_MEMBERS: &str = "SELECT classid, objid, refobjid FROM pg_cat
 
 /// All types (system ones too: they are dependency passthroughs, never dumped).
 pub const TYPES: &str = "SELECT t.tableoid, t.oid, t.typname, t.typnamespace, pg_catalog.pg_get_userbyid(t.typowner) AS owner, \
- t.typtype::text, t.typrelid, c.relkind::text AS relkind, t.typelem, t.typlen::int4, \
+ t.typtype::text, t.typinput::pg_catalog.oid AS typinput, t.typrelid, c.relkind::text AS relkind, t.typelem, t.typlen::int4, \
  (t.typname[0] = '_' AND t.typelem <> 0 AND (SELECT te.typarray FROM pg_catalog.pg_type te WHERE te.oid = t.typelem) = t.oid) AS isarray, \
  t.typacl::text, pg_catalog.acldefault('T', t.typowner)::text AS acldefault, ip.initprivs::text, \
  CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END AS domain_base, \

@@ -230,11 +230,11 @@ fn type_entries(cx: &mut Ctx, o: &Obj) {
             if let Some(c) = &t.domain_collation {
                 s.push_str(&format!(" COLLATE {c}"));
             }
-            if let Some(d) = &t.domain_default {
-                s.push_str(&format!(" DEFAULT {d}"));
-            }
             if t.domain_not_null {
                 s.push_str(" NOT NULL");
+            }
+            if let Some(d) = &t.domain_default {
+                s.push_str(&format!(" DEFAULT {d}"));
             }
             for &cid in &t.domain_constraints {
                 let co = &cx.cat.objects[cid];
@@ -930,7 +930,7 @@ fn sequence(cx: &mut Ctx, o: &Obj, t: &TableDetail) {
         e
     };
     e.namespace = o.namespace.clone();
-    e.owner = t.owner.clone();
+    e.owner = Some(t.owner.clone());
     cx.push_def(e);
     if let (Some((tab, tid, col)), false) = (owning, t.is_identity_sequence) {
         if tab.dump {
@@ -1157,10 +1157,8 @@ fn constraint(cx: &mut Ctx, o: &Obj) {
             if !c.separate || !c.is_local {
                 return;
             }
-            let only = if relkind == 'p' { "" } else { "ONLY " };
-            let _ = only;
             (
-                "CONSTRAINT",
+                "CHECK CONSTRAINT",
                 format!(
                     "ALTER TABLE {}\n    ADD CONSTRAINT {q} {};\n",
                     qname(tab),

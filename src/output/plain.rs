@@ -92,10 +92,9 @@ impl PlainState {
             Some(ns) if !ns.is_empty() => sanitize_line(ns),
             _ => "-".to_string(),
         };
-        let owner = if opts.no_owner || e.owner.is_empty() {
-            "-".to_string()
-        } else {
-            sanitize_line(&e.owner)
+        let owner = match &e.owner {
+            Some(o) if !opts.no_owner => sanitize_line(o),
+            _ => "-".to_string(),
         };
         out.push_str(&format!(
             "--\n-- {pfx}Name: {}; Type: {}; Schema: {schema}; Owner: {owner}",
@@ -118,7 +117,7 @@ impl PlainState {
         }
         if !opts.no_owner {
             if let Some(stmt) = &e.owner_stmt {
-                if !e.owner.is_empty() {
+                if e.owner.as_deref().is_some_and(|o| !o.is_empty()) {
                     out.push_str(stmt);
                     out.push_str("\n\n");
                 }
