@@ -1046,7 +1046,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 'm' => Kind::RefreshMatview,
                 _ => continue,
             };
-            if kind == Kind::TableData && sel.exclude_data.contains(&o.cat.oid) {
+            // --exclude-table-data applies to every relation with data, sequences included.
+            if sel.exclude_data.contains(&o.cat.oid) {
                 continue;
             }
             if kind == Kind::RefreshMatview && !t.populated {

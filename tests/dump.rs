@@ -1,0 +1,335 @@
+//! Differential and round-trip tests of `pgsnap dump` against real pg_dump on a real server.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+
+const KEY: &str = "--restrict-key=FIXTURE";
+
+fn compare_runs(cluster: &Cluster, db: &str, what: &str, runs: &[&[&str]]) {
+    for flags in runs {
+        let mut args: Vec<&str> = vec![KEY];
+        args.extend_from_slice(flags);
+        let expected = cluster.pg_dump(db, &args);
+        let actual = cluster.pgsnap_dump(db, &args);
+        assert_same_dump(&expected, &actual, &format!("{what} {flags:?}"));
+    }
+}
+
+const STANDARD_RUNS: &[&[&str]] = &[
+    &[],
+    &["-s"],
+    &["-a"],
+    &["--exclude-table-data=extras_objectchange"],
+];
+
+#[test]
+fn fixture_is_byte_identical_to_pg_dump() {
+    let c = cluster();
+    let db = fixture_db(c);
+    compare_runs(c, &db, "fixture", STANDARD_RUNS);
+    compare_runs(
+        c,
+        &db,
+        "fixture",
+        &[
+            &["-O", "-x", "--no-comments"],
+            &["-t", "dcim_*"],
+            &["-t", "public.dcim_site", "-t", "audit.log", "-s"],
+            &["-n", "audit"],
+            &["-n", "public", "-T", "ipam*"],
+            &["-T", "extras_objectchange", "-N", "audit"],
+            &[
+                "--exclude-table-data=dcim_*",
+                "--exclude-table-data=audit.*",
+            ],
+            &["-t", "\"Weird \"\"Name\"\"\""],
+        ],
+    );
+}
+
+#[test]
+fn pagila_is_byte_identical_to_pg_dump() {
+    let c = cluster();
+    let Some(db) = pagila_db(c) else { return };
+    compare_runs(c, &db, "pagila", STANDARD_RUNS);
+    compare_runs(c, &db, "pagila", &[&["--exclude-table-data=payment*"]]);
+}
+
+#[test]
+fn netbox_is_byte_identical_to_pg_dump() {
+    let c = cluster();
+    let Some(db) = netbox_db(c) else { return };
+    compare_runs(c, &db, "netbox", STANDARD_RUNS);
+}
+
+#[test]
+fn parallel_output_is_identical_to_serial() {
+    let c = cluster();
+    let db = fixture_db(c);
+    let one = c.pgsnap_dump(&db, &[KEY, "-j", "1"]);
+    for jobs in ["2", "4", "7"] {
+        let many = c.pgsnap_dump(&db, &[KEY, "-j", jobs]);
+        assert!(one == many, "-j {jobs} output differs from -j 1");
+    }
+    if let Some(p) = pagila_db(c) {
+        let one = c.pgsnap_dump(&p, &[KEY, "-j", "1"]);
+        let four = c.pgsnap_dump(&p, &[KEY, "-j", "4"]);
+        assert!(one == four, "pagila: -j 4 output differs from -j 1");
+    }
+}
+
+#[test]
+fn exclude_table_data_keeps_table_sequence_and_indexes() {
+    let c = cluster();
+    let db = fixture_db(c);
+    let out =
+        String::from_utf8(c.pgsnap_dump(&db, &[KEY, "--exclude-table-data=extras_objectchange"]))
+            .unwrap();
+    assert!(out.contains("CREATE TABLE public.extras_objectchange ("));
+    assert!(out.contains("SEQUENCE NAME public.extras_objectchange_id_seq"));
+    assert!(
+        out.contains("SELECT pg_catalog.setval('public.extras_objectchange_id_seq', 50000, true);")
+    );
+    assert!(out.contains("CREATE INDEX extras_objectchange_time ON public.extras_objectchange USING btree (\"time\");"));
+    assert!(out.contains("ADD CONSTRAINT extras_objectchange_pkey PRIMARY KEY (id);"));
+    assert!(!out.contains("COPY public.extras_objectchange"));
+    assert!(out.contains("COPY public.dcim_site "));
+}
+
+fn roundtrip(c: &Cluster, db: &str, extra: &[&str], what: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("dump.sql");
+    let file_s = file.to_string_lossy().to_string();
+    let mut args = vec![KEY, "-f", &file_s];
+    args.extend_from_slice(extra);
+    c.pgsnap_dump(db, &args);
+    let target = c.fresh_db("restored");
+    c.load(&target, Path::new(&file));
+    let before = c.pg_dump(db, &["-s", KEY]);
+    let after = c.pg_dump(&target, &["-s", KEY]);
+    assert_same_dump(&before, &after, &format!("{what}: schema after restore"));
+    assert_eq!(
+        c.data_fingerprint(db),
+        c.data_fingerprint(&target),
+        "{what}: data after restore"
+    );
+}
+
+#[test]
+fn fixture_round_trips_through_psql() {
+    let c = cluster();
+    let db = fixture_db(c);
+    roundtrip(c, &db, &["-j", "3"], "fixture");
+}
+
+#[test]
+fn corpus_round_trips_through_psql() {
+    let c = cluster();
+    if let Some(db) = pagila_db(c) {
+        roundtrip(c, &db, &[], "pagila");
+    }
+    if let Some(db) = netbox_db(c) {
+        roundtrip(c, &db, &["-j", "2"], "netbox");
+    }
+}
+
+#[test]
+fn written_file_matches_stdout_and_leaves_no_temp_files() {
+    let c = cluster();
+    let db = fixture_db(c);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out.sql");
+    let file_s = file.to_string_lossy().to_string();
+    let stdout = c.pgsnap_dump(&db, &[KEY]);
+    c.pgsnap_dump(&db, &[KEY, "-f", &file_s, "-j", "2"]);
+    assert!(std::fs::read(&file).unwrap() == stdout);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "stray files: {names:?}");
+}
+
+fn assert_clean_failure(c: &Cluster, args: &[&str], file: &Path, needle: &str) {
+    let out = c.pgsnap(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{args:?}: exit code; stderr: {stderr}"
+    );
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "{args:?}: want one error line, got: {stderr}"
+    );
+    assert!(
+        stderr.contains(needle),
+        "{args:?}: error should mention {needle:?}: {stderr}"
+    );
+    assert!(!file.exists(), "{args:?}: output file was left behind");
+    if let Some(dir) = file.parent().filter(|d| d.exists()) {
+        let left: Vec<_> = std::fs::read_dir(dir).unwrap().collect();
+        assert!(left.is_empty(), "{args:?}: temp files left behind");
+    }
+}
+
+#[test]
+fn failures_give_one_clear_error_and_no_file() {
+    let c = cluster();
+    let db = fixture_db(c);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out.sql");
+    let f = file.to_string_lossy().to_string();
+    assert_clean_failure(
+        c,
+        &["dump", "-f", &f, "no_such_database"],
+        &file,
+        "database \"no_such_database\" does not exist",
+    );
+    assert_clean_failure(
+        c,
+        &[
+            "dump",
+            "-f",
+            &f,
+            "-w",
+            "-d",
+            &format!("dbname={db} user=pgsnap_pw password=wrong"),
+        ],
+        &file,
+        "password authentication failed",
+    );
+    assert_clean_failure(
+        c,
+        &["dump", "-f", &f, "-w", "-U", "pgsnap_pw", &db],
+        &file,
+        "password",
+    );
+    assert_clean_failure(
+        c,
+        &["dump", "-f", &f, "-h", "127.0.0.1", "-p", "1", &db],
+        &file,
+        "127.0.0.1",
+    );
+    let missing = dir.path().join("missing/out.sql");
+    assert_clean_failure(
+        c,
+        &["dump", "-f", &missing.to_string_lossy(), &db],
+        &missing,
+        "could not open output file",
+    );
+    assert_clean_failure(
+        c,
+        &[
+            "dump",
+            "-f",
+            &f,
+            "--strict-names",
+            "-t",
+            "dcim_site",
+            "-t",
+            "nothing_matches_this",
+            &db,
+        ],
+        &file,
+        "nothing_matches_this",
+    );
+    assert_clean_failure(
+        c,
+        &["dump", "-f", &f, "-t", "nothing_matches_this", &db],
+        &file,
+        "no matching tables were found",
+    );
+}
+
+#[test]
+fn right_password_from_environment_and_conninfo_work() {
+    let c = cluster();
+    let db = fixture_db(c);
+    c.psql(&db, &["-c", "GRANT pg_read_all_data TO pgsnap_pw"])
+        .unwrap();
+    let url = format!(
+        "postgresql://pgsnap_pw:right-password@/{db}?host={}&port={}",
+        c.socket_dir.display(),
+        c.port
+    );
+    let out = c.pgsnap(&["dump", "-s", "-d", &url]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pgsnap"));
+    c.env(&mut cmd);
+    let out = cmd
+        .env("PGPASSWORD", "right-password")
+        .args(["dump", "-s", "-w", "-U", "pgsnap_pw", &db])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn closed_stdout_ends_quietly_with_error_exit() {
+    let c = cluster();
+    let db = fixture_db(c);
+    let mut cmd = std::process::Command::new("sh");
+    c.env(&mut cmd);
+    let script = format!(
+        "{} dump {db} | head -c 100 >/dev/null; echo \"${{PIPESTATUS:-}}\"",
+        env!("CARGO_BIN_EXE_pgsnap")
+    );
+    let out = std::process::Command::new("bash")
+        .envs(
+            cmd.get_envs()
+                .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))),
+        )
+        .args([
+            "-c",
+            &format!(
+                "set -o pipefail; {} dump {db} | head -c 100 >/dev/null",
+                env!("CARGO_BIN_EXE_pgsnap")
+            ),
+        ])
+        .output()
+        .unwrap();
+    let _ = script;
+    assert_ne!(
+        out.status.code(),
+        Some(0),
+        "a truncated dump must not report success"
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "broken pipe must be quiet: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn unsupported_objects_are_refused_by_name() {
+    let c = cluster();
+    let db = c.fresh_db("unsupported");
+    c.psql(
+        &db,
+        &[
+            "-c",
+            "CREATE TABLE t (a int); CREATE POLICY p_secret ON t USING (a > 0);",
+        ],
+    )
+    .unwrap();
+    let out = c.pgsnap(&["dump", "-s", &db]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("p_secret") && err.contains("row-level security policy"),
+        "{err}"
+    );
+}
