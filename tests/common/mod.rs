@@ -183,7 +183,9 @@ impl Cluster {
             .env("PGPORT", self.port.to_string())
             .env("PGUSER", "postgres")
             .env_remove("PGDATABASE")
-            .env_remove("PGPASSWORD");
+            .env_remove("PGPASSWORD")
+            .env_remove("PGSERVICE")
+            .env_remove("PGOPTIONS");
     }
 
     /// Runs psql with ON_ERROR_STOP; returns stdout or the error output.
