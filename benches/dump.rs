@@ -26,7 +26,11 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
 /// Runs a command, returning wall time and the peak RSS seen while it ran.
 fn measure(mut cmd: Command) -> (Duration, u64) {
     let start = Instant::now();
-    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("spawn");
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
     let pid = child.id();
     let mut peak = 0;
     loop {
@@ -45,7 +49,10 @@ fn measure(mut cmd: Command) -> (Duration, u64) {
 }
 
 fn same_dump(a: &Path, b: &Path) -> bool {
-    let (ra, rb) = (BufReader::new(std::fs::File::open(a).unwrap()), BufReader::new(std::fs::File::open(b).unwrap()));
+    let (ra, rb) = (
+        BufReader::new(std::fs::File::open(a).unwrap()),
+        BufReader::new(std::fs::File::open(b).unwrap()),
+    );
     let mut la = ra.split(b'\n');
     let mut lb = rb.split(b'\n');
     loop {
@@ -95,8 +102,14 @@ fn main() {
         // `cargo test` builds benches too; only `cargo bench` runs this.
         return;
     }
-    let mb: u64 = std::env::var("PGSNAP_BENCH_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(600);
-    let rounds: usize = std::env::var("PGSNAP_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+    let mb: u64 = std::env::var("PGSNAP_BENCH_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(600);
+    let rounds: usize = std::env::var("PGSNAP_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
     let c = common::cluster();
     let db = c.fresh_db("bench");
     eprintln!("generating ~{mb} MB database {db} ...");
@@ -105,7 +118,9 @@ fn main() {
     let names = ["pg_dump -Fp", "pgsnap -j 1", "pgsnap -j 2"];
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
     let mut rss: Vec<u64> = vec![0; names.len()];
-    let files: Vec<_> = (0..names.len()).map(|i| dir.path().join(format!("out{i}.sql"))).collect();
+    let files: Vec<_> = (0..names.len())
+        .map(|i| dir.path().join(format!("out{i}.sql")))
+        .collect();
     for round in 0..rounds {
         for k in 0..names.len() {
             // Rotate the order each round so no command always runs first.
@@ -125,11 +140,20 @@ fn main() {
             let (t, peak) = measure(cmd);
             times[i].push(t.as_secs_f64());
             rss[i] = rss[i].max(peak);
-            eprintln!("round {round}: {:<12} {:>7.2}s {:>7} KiB", names[i], t.as_secs_f64(), peak);
+            eprintln!(
+                "round {round}: {:<12} {:>7.2}s {:>7} KiB",
+                names[i],
+                t.as_secs_f64(),
+                peak
+            );
         }
     }
     for f in &files[1..] {
-        assert!(same_dump(&files[0], f), "benchmark outputs differ from pg_dump: {}", f.display());
+        assert!(
+            same_dump(&files[0], f),
+            "benchmark outputs differ from pg_dump: {}",
+            f.display()
+        );
     }
     let size = std::fs::metadata(&files[0]).map(|m| m.len()).unwrap_or(0);
     let median = |v: &mut Vec<f64>| {
@@ -137,11 +161,19 @@ fn main() {
         v[v.len() / 2]
     };
     let base = median(&mut times[0].clone());
-    println!("\npgsnap benchmark: dump of {:.0} MB, {} rounds, medians (outputs identical to pg_dump)\n", size as f64 / 1e6, rounds);
+    println!(
+        "\npgsnap benchmark: dump of {:.0} MB, {} rounds, medians (outputs identical to pg_dump)\n",
+        size as f64 / 1e6,
+        rounds
+    );
     println!("| command | wall (s) | ratio vs pg_dump | peak RSS (MiB) |");
     println!("|---|---:|---:|---:|");
     for (i, name) in names.iter().enumerate() {
         let m = median(&mut times[i]);
-        println!("| {name} | {m:.2} | {:.2}x | {:.1} |", m / base, rss[i] as f64 / 1024.0);
+        println!(
+            "| {name} | {m:.2} | {:.2}x | {:.1} |",
+            m / base,
+            rss[i] as f64 / 1024.0
+        );
     }
 }

@@ -167,38 +167,63 @@ pub fn start_workers(
         let budget = Arc::clone(&budget);
         let settings = settings.clone();
         let snapshot = snapshot.to_string();
-        tokio::spawn(async move {
-            let client = match worker_connect(&settings, &snapshot).await {
-                Ok(c) => c,
-                Err(e) => {
-                    // Fail the first job we would have taken so the writer reports it.
-                    let next = queue.lock().ok().and_then(|mut q| q.pop());
-                    if let Some((_, tx)) = next {
-                        let _ = tx.send(Err(e));
+        // Each worker gets its own OS thread and single-threaded runtime: the COPY stream and
+        // its connection task then never hand messages across threads (one wake-up per row).
+        let spawned = std::thread::Builder::new()
+            .name("pgsnap-copy".into())
+            .spawn(move || {
+                let rt = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let next = queue.lock().ok().and_then(|mut q| q.pop());
+                        if let Some((_, tx)) = next {
+                            let _ = tx.send(Err(Error::new(
+                                ErrorKind::Io,
+                                format!("could not start worker: {e}"),
+                            )));
+                        }
+                        return;
                     }
-                    return;
-                }
-            };
-            loop {
-                let next = match queue.lock() {
-                    Ok(mut q) => q.pop(),
-                    Err(_) => None,
                 };
-                let Some((job, tx)) = next else { break };
-                let mut spool = Spool::new(Arc::clone(&budget));
-                let res = copy_table(&client, &job.sql, &job.name, |b| {
-                    spool
-                        .push(b)
-                        .map_err(|e| Error::from(e).context(format!("spooling {}", job.name)))
-                })
-                .await;
-                let failed = res.is_err();
-                let _ = tx.send(res.map(|_| spool));
-                if failed {
-                    break;
-                }
-            }
-        });
+                rt.block_on(async move {
+                    let client = match worker_connect(&settings, &snapshot).await {
+                        Ok(c) => c,
+                        Err(e) => {
+                            // Fail the first job we would have taken so the writer reports it.
+                            let next = queue.lock().ok().and_then(|mut q| q.pop());
+                            if let Some((_, tx)) = next {
+                                let _ = tx.send(Err(e));
+                            }
+                            return;
+                        }
+                    };
+                    loop {
+                        let next = match queue.lock() {
+                            Ok(mut q) => q.pop(),
+                            Err(_) => None,
+                        };
+                        let Some((job, tx)) = next else { break };
+                        let mut spool = Spool::new(Arc::clone(&budget));
+                        let res = copy_table(&client, &job.sql, &job.name, |b| {
+                            spool.push(b).map_err(|e| {
+                                Error::from(e).context(format!("spooling {}", job.name))
+                            })
+                        })
+                        .await;
+                        let failed = res.is_err();
+                        let _ = tx.send(res.map(|_| spool));
+                        if failed {
+                            break;
+                        }
+                    }
+                });
+            });
+        if let Err(e) = spawned {
+            eprintln!("pgsnap: warning: could not start a copy worker: {e}");
+        }
     }
     receivers
 }
