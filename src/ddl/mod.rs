@@ -647,7 +647,9 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
                     } if cat.objects[d].dump => Some(expr.clone()),
                     _ => None,
                 });
-                let notnull = c.not_null;
+                // A NOT NULL inherited from a parent is not repeated (pg_dump's inhNotNull).
+                let notnull =
+                    c.not_null && (!inherited_not_null(cat, t, &c.name) || t.is_partition);
                 if t.of_type.is_some() && def.is_none() && !notnull {
                     continue;
                 }
@@ -713,7 +715,7 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
             continue;
         }
         let qc = quote_ident(&c.name);
-        if !print_column(t, c) && c.not_null && t.parents.is_empty() {
+        if !print_column(t, c) && c.not_null && !inherited_not_null(cat, t, &c.name) {
             s.push_str(&format!(
                 "ALTER TABLE ONLY {qn} ALTER COLUMN {qc} SET NOT NULL;\n"
             ));
@@ -831,6 +833,14 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
         }
     }
     let _ = id;
+}
+
+fn inherited_not_null(cat: &Catalog, t: &TableDetail, column: &str) -> bool {
+    t.parents.iter().any(|p| {
+        cat.table(*p)
+            .and_then(|pt| pt.columns.iter().find(|c| c.name == column && !c.dropped))
+            .is_some_and(|c| c.not_null)
+    })
 }
 
 fn with_options(t: &TableDetail) -> String {
