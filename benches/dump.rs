@@ -2,7 +2,7 @@
 //!
 //! `cargo bench` builds a throwaway cluster, generates a mixed database (a large change-log
 //! table with jsonb, a numeric/bytea measurement table, many small tables; size set by
-//! PGSNAP_BENCH_MB, default 600), then times `pg_dump -Fp -f`, `pgsnap dump -j 1 -f` and
+//! PGSNAP_BENCH_MB, default 650), then times `pg_dump -Fp -f`, `pgsnap dump -j 1 -f` and
 //! `pgsnap dump -j 2 -f`, rotated, PGSNAP_BENCH_ROUNDS times (default 3), recording wall time
 //! and peak RSS. Outputs must be identical apart from the `-- Dumped by` line, or it fails.
 
@@ -105,7 +105,7 @@ fn main() {
     let mb: u64 = std::env::var("PGSNAP_BENCH_MB")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(600);
+        .unwrap_or(650);
     let rounds: usize = std::env::var("PGSNAP_BENCH_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())

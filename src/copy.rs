@@ -1,16 +1,21 @@
 //! Parallel COPY: workers on the leader's exported snapshot copy tables largest first into
-//! bounded spools (memory up to a shared cap, then temp files), handed to the ordered writer.
+//! spools that the ordered writer drains in pg_dump's order. A spool holds data in memory up to
+//! a shared budget and spills to a temp file beyond it; the writer streams the table it is
+//! waiting for while it is still being copied, so memory stays bounded whatever the table size.
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::pg::conninfo::ConnSettings;
 use crate::pg::{connect, session};
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures_util::{pin_mut, StreamExt};
-use std::collections::BTreeMap;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::collections::{BTreeMap, VecDeque};
+use std::os::unix::fs::FileExt;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use tokio::sync::oneshot;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::Notify;
+
+/// Size of the batches CopyData rows are gathered into before they are handed on.
+const BATCH: usize = 256 << 10;
 
 /// One table to copy.
 #[derive(Debug, Clone)]
@@ -25,77 +30,21 @@ pub struct CopyJob {
     pub name: String,
 }
 
-/// A finished table's data: in memory, in a temp file, or both (memory first).
-#[derive(Debug, Default)]
-pub struct Spool {
-    mem: Vec<u8>,
+#[derive(Default)]
+struct SpoolState {
+    mem: VecDeque<Bytes>,
+    mem_bytes: usize,
     file: Option<std::fs::File>,
-    held: usize,
-    budget: Option<Arc<AtomicUsize>>,
-    rows: u64,
+    file_written: u64,
+    file_read: u64,
+    done: Option<Result<()>>,
 }
 
-impl Spool {
-    /// A spool drawing on a shared in-memory byte budget.
-    pub fn new(budget: Arc<AtomicUsize>) -> Self {
-        Spool {
-            budget: Some(budget),
-            ..Default::default()
-        }
-    }
-
-    /// Appends one chunk; spills to a temp file once the shared budget is used up.
-    pub fn push(&mut self, chunk: &[u8]) -> std::io::Result<()> {
-        self.rows += 1;
-        if let Some(f) = &mut self.file {
-            return f.write_all(chunk);
-        }
-        if let Some(b) = self.budget.as_ref().map(Arc::clone) {
-            if !reserve(&b, chunk.len()) {
-                // Out of the shared memory budget: move what we hold to a temp file.
-                let mut f = tempfile::tempfile()?;
-                f.write_all(&self.mem)?;
-                f.write_all(chunk)?;
-                b.fetch_add(self.held, Ordering::AcqRel);
-                self.held = 0;
-                self.mem = Vec::new();
-                self.file = Some(f);
-                return Ok(());
-            }
-        }
-        self.held += chunk.len();
-        self.mem.extend_from_slice(chunk);
-        Ok(())
-    }
-
-    /// Rows (CopyData messages) received.
-    pub fn rows(&self) -> u64 {
-        self.rows
-    }
-
-    /// Writes the spooled bytes to `out` in order and releases the memory budget.
-    pub fn drain(mut self, out: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<()> {
-        if !self.mem.is_empty() {
-            out(&self.mem)?;
-        }
-        if let Some(b) = &self.budget {
-            b.fetch_add(self.held, Ordering::AcqRel);
-        }
-        self.held = 0;
-        self.mem = Vec::new();
-        if let Some(mut f) = self.file.take() {
-            f.seek(SeekFrom::Start(0))?;
-            let mut buf = vec![0u8; 1 << 20];
-            loop {
-                let n = f.read(&mut buf)?;
-                if n == 0 {
-                    break;
-                }
-                out(&buf[..n])?;
-            }
-        }
-        Ok(())
-    }
+/// One table's data on its way from a worker to the writer.
+pub struct Spool {
+    state: Mutex<SpoolState>,
+    ready: Notify,
+    budget: Arc<AtomicUsize>,
 }
 
 fn reserve(budget: &AtomicUsize, n: usize) -> bool {
@@ -111,60 +60,165 @@ fn reserve(budget: &AtomicUsize, n: usize) -> bool {
     }
 }
 
-/// Streams one table's COPY output through `sink`, batching the per-row messages.
+impl Spool {
+    /// A spool drawing on a shared in-memory byte budget.
+    pub fn new(budget: Arc<AtomicUsize>) -> Arc<Self> {
+        Arc::new(Spool {
+            state: Mutex::new(SpoolState::default()),
+            ready: Notify::new(),
+            budget,
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, SpoolState> {
+        // A poisoned lock only means another thread panicked mid-update; the data is bytes
+        // and offsets that stay consistent, so keep going.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Appends a chunk: to memory while the budget lasts, else (and from then on) to a file.
+    pub fn push(&self, chunk: Bytes) -> std::io::Result<()> {
+        let mut st = self.lock();
+        if st.file.is_none() && reserve(&self.budget, chunk.len()) {
+            st.mem_bytes += chunk.len();
+            st.mem.push_back(chunk);
+        } else {
+            if st.file.is_none() {
+                st.file = Some(tempfile::tempfile()?);
+            }
+            let at = st.file_written;
+            if let Some(f) = &st.file {
+                f.write_all_at(&chunk, at)?;
+            }
+            st.file_written += chunk.len() as u64;
+        }
+        drop(st);
+        self.ready.notify_one();
+        Ok(())
+    }
+
+    /// Marks the spool complete (or failed).
+    pub fn finish(&self, result: Result<()>) {
+        let mut st = self.lock();
+        if st.done.is_none() {
+            st.done = Some(result);
+        }
+        drop(st);
+        self.ready.notify_one();
+    }
+
+    /// Streams everything to `out` in order, waiting for the worker as needed.
+    pub async fn drain(&self, out: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<()> {
+        let mut buf = Vec::new();
+        loop {
+            let notified = self.ready.notified();
+            let mut chunks = Vec::new();
+            let mut file_part: Option<(std::fs::File, u64, u64)> = None;
+            let finished;
+            {
+                let mut st = self.lock();
+                while let Some(c) = st.mem.pop_front() {
+                    st.mem_bytes -= c.len();
+                    chunks.push(c);
+                }
+                if st.file_read < st.file_written {
+                    if let Some(f) = &st.file {
+                        file_part = Some((f.try_clone()?, st.file_read, st.file_written));
+                    }
+                    st.file_read = st.file_written;
+                }
+                finished = st.done.take();
+            }
+            for c in chunks {
+                self.budget.fetch_add(c.len(), Ordering::AcqRel);
+                out(&c)?;
+            }
+            if let Some((f, mut from, to)) = file_part {
+                buf.resize(1 << 20, 0);
+                while from < to {
+                    let want = ((to - from) as usize).min(buf.len());
+                    let n = f.read_at(&mut buf[..want], from)?;
+                    if n == 0 {
+                        return Err(Error::new(ErrorKind::Io, "spool file ended early"));
+                    }
+                    out(&buf[..n])?;
+                    from += n as u64;
+                }
+            }
+            if let Some(result) = finished {
+                // Everything pushed before `finish` was taken above under the same lock.
+                return result;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// The worker's end of a spool: fails the spool if dropped before finishing (a worker that
+/// died must not leave the writer waiting forever).
+struct Feed(Arc<Spool>);
+
+impl Drop for Feed {
+    fn drop(&mut self) {
+        self.0
+            .finish(Err(Error::new(ErrorKind::Server, "copy worker stopped")));
+    }
+}
+
+/// Streams one table's COPY output through `sink` in batches of about [`BATCH`] bytes.
 pub async fn copy_table(
     client: &tokio_postgres::Client,
     sql: &str,
     name: &str,
-    mut sink: impl FnMut(&[u8]) -> Result<()>,
+    mut sink: impl FnMut(Bytes) -> Result<()>,
 ) -> Result<()> {
     let stream = client
         .copy_out(sql)
         .await
         .map_err(|e| Error::from_pg(e, ErrorKind::Server).context(format!("COPY {name}")))?;
     pin_mut!(stream);
-    let mut batch: Vec<u8> = Vec::with_capacity(256 << 10);
+    let mut batch = BytesMut::with_capacity(BATCH * 2);
     while let Some(chunk) = stream.next().await {
-        let chunk: Bytes = chunk
+        let chunk = chunk
             .map_err(|e| Error::from_pg(e, ErrorKind::Server).context(format!("COPY {name}")))?;
         batch.extend_from_slice(&chunk);
-        if batch.len() >= 256 << 10 {
-            sink(&batch)?;
-            batch.clear();
+        if batch.len() >= BATCH {
+            sink(batch.split().freeze())?;
+            batch.reserve(BATCH * 2);
         }
     }
     if !batch.is_empty() {
-        sink(&batch)?;
+        sink(batch.freeze())?;
     }
     Ok(())
 }
 
-/// Receivers the writer waits on, one per TABLE DATA entry.
-pub type SpoolReceivers = BTreeMap<usize, oneshot::Receiver<Result<Spool>>>;
+/// Spools the writer drains, one per TABLE DATA entry.
+pub type Spools = BTreeMap<usize, Arc<Spool>>;
 
-/// Starts `workers` connections on `snapshot` and copies `jobs` largest first.
+/// Starts `workers` threads, each with its own connection on `snapshot`, copying `jobs`
+/// largest first. Returns the spools keyed by TOC entry.
 pub fn start_workers(
     settings: &ConnSettings,
     snapshot: &str,
     mut jobs: Vec<CopyJob>,
     workers: usize,
     memory_cap: usize,
-) -> SpoolReceivers {
+) -> Spools {
     // Largest first; ties by entry position so the schedule is deterministic.
     jobs.sort_by(|a, b| b.relpages.cmp(&a.relpages).then(a.entry.cmp(&b.entry)));
-    let mut receivers = BTreeMap::new();
+    let budget = Arc::new(AtomicUsize::new(memory_cap));
+    let mut spools = BTreeMap::new();
     let mut queue = Vec::new();
     for job in jobs {
-        let (tx, rx) = oneshot::channel();
-        receivers.insert(job.entry, rx);
-        queue.push((job, tx));
+        let spool = Spool::new(Arc::clone(&budget));
+        spools.insert(job.entry, Arc::clone(&spool));
+        queue.push((job, Feed(spool)));
     }
     queue.reverse();
     let queue = Arc::new(Mutex::new(queue));
-    let budget = Arc::new(AtomicUsize::new(memory_cap));
     for _ in 0..workers {
         let queue = Arc::clone(&queue);
-        let budget = Arc::clone(&budget);
         let settings = settings.clone();
         let snapshot = snapshot.to_string();
         // Each worker gets its own OS thread and single-threaded runtime: the COPY stream and
@@ -172,15 +226,15 @@ pub fn start_workers(
         let spawned = std::thread::Builder::new()
             .name("pgsnap-copy".into())
             .spawn(move || {
+                let next = || queue.lock().ok().and_then(|mut q| q.pop());
                 let rt = match tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
                 {
                     Ok(rt) => rt,
                     Err(e) => {
-                        let next = queue.lock().ok().and_then(|mut q| q.pop());
-                        if let Some((_, tx)) = next {
-                            let _ = tx.send(Err(Error::new(
+                        if let Some((_, feed)) = next() {
+                            feed.0.finish(Err(Error::new(
                                 ErrorKind::Io,
                                 format!("could not start worker: {e}"),
                             )));
@@ -188,25 +242,18 @@ pub fn start_workers(
                         return;
                     }
                 };
-                rt.block_on(async move {
+                rt.block_on(async {
                     let client = match worker_connect(&settings, &snapshot).await {
                         Ok(c) => c,
                         Err(e) => {
-                            // Fail the first job we would have taken so the writer reports it.
-                            let next = queue.lock().ok().and_then(|mut q| q.pop());
-                            if let Some((_, tx)) = next {
-                                let _ = tx.send(Err(e));
+                            if let Some((_, feed)) = next() {
+                                feed.0.finish(Err(e));
                             }
                             return;
                         }
                     };
-                    loop {
-                        let next = match queue.lock() {
-                            Ok(mut q) => q.pop(),
-                            Err(_) => None,
-                        };
-                        let Some((job, tx)) = next else { break };
-                        let mut spool = Spool::new(Arc::clone(&budget));
+                    while let Some((job, feed)) = next() {
+                        let spool = &feed.0;
                         let res = copy_table(&client, &job.sql, &job.name, |b| {
                             spool.push(b).map_err(|e| {
                                 Error::from(e).context(format!("spooling {}", job.name))
@@ -214,7 +261,7 @@ pub fn start_workers(
                         })
                         .await;
                         let failed = res.is_err();
-                        let _ = tx.send(res.map(|_| spool));
+                        spool.finish(res);
                         if failed {
                             break;
                         }
@@ -225,7 +272,7 @@ pub fn start_workers(
             eprintln!("pgsnap: warning: could not start a copy worker: {e}");
         }
     }
-    receivers
+    spools
 }
 
 async fn worker_connect(settings: &ConnSettings, snapshot: &str) -> Result<tokio_postgres::Client> {
@@ -240,12 +287,15 @@ async fn worker_connect(settings: &ConnSettings, snapshot: &str) -> Result<tokio
 mod tests {
     use super::*;
 
-    fn drained(s: Spool) -> Vec<u8> {
+    fn drained(s: &Spool) -> Vec<u8> {
         let mut out = Vec::new();
-        s.drain(&mut |b| {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(s.drain(&mut |b| {
             out.extend_from_slice(b);
             Ok(())
-        })
+        }))
         .unwrap();
         out
     }
@@ -253,23 +303,40 @@ mod tests {
     #[test]
     fn spool_keeps_order_across_spill() {
         let budget = Arc::new(AtomicUsize::new(10));
-        let mut s = Spool::new(Arc::clone(&budget));
-        s.push(b"12345").unwrap();
-        s.push(b"67890ab").unwrap();
-        s.push(b"cd").unwrap();
-        assert!(s.file.is_some());
-        assert_eq!(s.rows(), 3);
-        assert_eq!(drained(s), b"1234567890abcd");
+        let s = Spool::new(Arc::clone(&budget));
+        s.push(Bytes::from_static(b"12345")).unwrap();
+        s.push(Bytes::from_static(b"67890ab")).unwrap();
+        s.push(Bytes::from_static(b"cd")).unwrap();
+        s.finish(Ok(()));
+        assert_eq!(drained(&s), b"1234567890abcd");
         assert_eq!(budget.load(Ordering::Relaxed), 10);
     }
 
     #[test]
-    fn spool_in_memory_returns_budget() {
-        let budget = Arc::new(AtomicUsize::new(100));
-        let mut s = Spool::new(Arc::clone(&budget));
-        s.push(b"abc").unwrap();
-        assert_eq!(budget.load(Ordering::Relaxed), 97);
-        assert_eq!(drained(s), b"abc");
-        assert_eq!(budget.load(Ordering::Relaxed), 100);
+    fn writer_streams_while_worker_copies() {
+        let budget = Arc::new(AtomicUsize::new(1 << 20));
+        let s = Spool::new(Arc::clone(&budget));
+        let producer = Arc::clone(&s);
+        let t = std::thread::spawn(move || {
+            for i in 0..1000u32 {
+                producer.push(Bytes::from(format!("{i}\n"))).unwrap();
+            }
+            producer.finish(Ok(()));
+        });
+        let out = drained(&s);
+        t.join().unwrap();
+        let want: String = (0..1000).map(|i| format!("{i}\n")).collect();
+        assert_eq!(out, want.as_bytes());
+        assert_eq!(budget.load(Ordering::Relaxed), 1 << 20);
+    }
+
+    #[test]
+    fn dropped_feed_fails_the_spool() {
+        let s = Spool::new(Arc::new(AtomicUsize::new(100)));
+        drop(Feed(Arc::clone(&s)));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        assert!(rt.block_on(s.drain(&mut |_| Ok(()))).is_err());
     }
 }

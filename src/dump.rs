@@ -119,7 +119,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         .collect();
     let tables = jobs.len();
     let parallel = plan.jobs > 1 && jobs.len() > 1;
-    let mut receivers = if parallel {
+    let mut spools = if parallel {
         let workers = plan.jobs.min(jobs.len());
         let cap = plan.spool_memory * (workers + 2);
         copy::start_workers(&settings, &snapshot, jobs, workers, cap)
@@ -138,19 +138,13 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         sink.write_all(st.entry_head(e, popts).as_bytes())?;
         let Some(d) = &e.data else { continue };
         if parallel {
-            let rx = receivers
+            let spool = spools
                 .remove(&i)
                 .ok_or_else(|| Error::new(ErrorKind::Io, "internal: no copy job for table data"))?;
-            let spool = rx.await.map_err(|_| {
-                Error::new(
-                    ErrorKind::Server,
-                    format!("copy worker for {} stopped", e.tag),
-                )
-            })??;
-            spool.drain(&mut |b| sink.write_all(b))?;
+            spool.drain(&mut |b| sink.write_all(b)).await?;
         } else {
             let name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
-            copy::copy_table(&client, &d.copy_out_sql, &name, |b| sink.write_all(b)).await?;
+            copy::copy_table(&client, &d.copy_out_sql, &name, |b| sink.write_all(&b)).await?;
         }
         sink.write_all(COPY_END.as_bytes())?;
     }

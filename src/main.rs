@@ -6,6 +6,23 @@ use pgsnap::error::ErrorKind;
 use pgsnap::plan::DumpPlan;
 use std::process::ExitCode;
 
+/// Runs the dump; SIGINT/SIGTERM cancel it so that the temp output file is removed on the way out.
+async fn run_until_signal(plan: &DumpPlan) -> pgsnap::error::Result<pgsnap::dump::DumpReport> {
+    use pgsnap::error::Error;
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            format!("could not install signal handler: {e}"),
+        )
+    })?;
+    tokio::select! {
+        r = pgsnap::dump::run(plan) => r,
+        _ = tokio::signal::ctrl_c() => Err(Error::new(ErrorKind::Io, "interrupted")),
+        _ = term.recv() => Err(Error::new(ErrorKind::Io, "terminated")),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -30,7 +47,7 @@ fn main() -> ExitCode {
                     return ExitCode::from(1);
                 }
             };
-            match runtime.block_on(pgsnap::dump::run(&plan)) {
+            match runtime.block_on(run_until_signal(&plan)) {
                 Ok(_) => ExitCode::SUCCESS,
                 Err(e) if e.kind() == ErrorKind::BrokenPipe => ExitCode::from(1),
                 Err(e) => {
