@@ -118,7 +118,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         })
         .collect();
     let tables = jobs.len();
-    let parallel = plan.jobs > 1 && jobs.len() > 1;
+    let parallel = !jobs.is_empty();
     let mut spools = if parallel {
         let workers = plan.jobs.min(jobs.len());
         let cap = plan.spool_memory * (workers + 2);
