@@ -19,6 +19,41 @@ pub struct Cli {
 pub enum Command {
     /// Dump a database as a plain SQL script, like pg_dump -Fp.
     Dump(DumpArgs),
+    /// Archive, verify or restore an application's media directory.
+    #[command(subcommand)]
+    Media(MediaCommand),
+}
+
+/// `pgsnap media ...`
+#[derive(Debug, Subcommand)]
+pub enum MediaCommand {
+    /// Write DIR as a .tar.gz with a SHA-256 MANIFEST (entries under DIR's own name).
+    Archive {
+        /// The media directory.
+        dir: PathBuf,
+        /// The archive to write.
+        #[arg(short = 'o', long = "output", value_name = "FILE.tar.gz")]
+        output: PathBuf,
+    },
+    /// Check every entry of an archive against its MANIFEST.
+    Verify {
+        /// The archive.
+        file: PathBuf,
+    },
+    /// Restore an archive all or nothing, refusing anything unsafe.
+    Restore {
+        /// The archive.
+        file: PathBuf,
+        /// Directory that becomes the media directory (default: ./NAME, NAME = the archive's top directory).
+        #[arg(long = "into", value_name = "DIR")]
+        into: Option<PathBuf>,
+        /// Restore a plain tarball without MANIFEST (every other safety rule still applies).
+        #[arg(long = "no-verify")]
+        no_verify: bool,
+        /// Refuse archives whose files add up to more bytes (default: the MANIFEST's total; 8 GiB without one).
+        #[arg(long = "max-size", value_name = "BYTES")]
+        max_size: Option<u64>,
+    },
 }
 
 /// `pgsnap dump` options, spelled as pg_dump spells them.

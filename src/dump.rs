@@ -21,6 +21,12 @@ pub struct DumpReport {
     pub entries: usize,
     /// Tables whose data was copied.
     pub tables: usize,
+    /// SHA-256 of the output, when requested.
+    pub sha256: Option<String>,
+    /// Source server version.
+    pub server_version: String,
+    /// The exported snapshot the dump was taken in.
+    pub snapshot: String,
 }
 
 fn os_user() -> String {
@@ -47,6 +53,9 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     let settings = conninfo::resolve(&plan.conn, &env, &os_user())?;
     // Open the output first: a bad -f path fails before any work, and leaves nothing behind.
     let mut sink = Sink::open(plan.output.as_deref())?;
+    if plan.hash_output {
+        sink = sink.with_sha256();
+    }
     let (client, settings) = connect::connect_leader(settings, plan.prompt).await?;
     let version: i32 = client
         .query_one(
@@ -149,14 +158,16 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         sink.write_all(COPY_END.as_bytes())?;
     }
     sink.write_all(plain::footer(&key).as_bytes())?;
-    let bytes = sink.bytes();
-    sink.finish()?;
+    let summary = sink.finish()?;
     // The leader's transaction (and so the snapshot) stayed open until every worker finished.
     let _ = client.batch_execute("COMMIT").await;
     log(plan, start, "done");
     Ok(DumpReport {
-        bytes,
+        bytes: summary.bytes,
+        sha256: summary.sha256,
         entries: entries.len(),
         tables,
+        server_version: cat.server_version.clone(),
+        snapshot,
     })
 }

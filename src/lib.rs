@@ -13,6 +13,7 @@ pub mod copy;
 pub mod ddl;
 pub mod dump;
 pub mod error;
+pub mod media;
 pub mod model;
 pub mod output;
 pub mod pg;

@@ -26,6 +26,13 @@ async fn run_until_signal(plan: &DumpPlan) -> pgsnap::error::Result<pgsnap::dump
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Media(cmd) => match pgsnap::media::run(cmd) {
+            Ok(code) => ExitCode::from(code),
+            Err(e) => {
+                eprintln!("pgsnap: error: {e}");
+                ExitCode::from(1)
+            }
+        },
         Command::Dump(args) => {
             let plan = match args
                 .to_request()

@@ -51,6 +51,8 @@ pub struct DumpPlan {
     pub verbose: bool,
     /// Memory a table's spool may hold before spilling to a temp file.
     pub spool_memory: usize,
+    /// Compute the SHA-256 of the output (for snapshot manifests).
+    pub hash_output: bool,
 }
 
 /// Inputs for [`DumpPlan::new`], mirroring the command line.
@@ -134,6 +136,7 @@ impl DumpPlan {
             restrict_key: req.restrict_key,
             verbose: req.verbose,
             spool_memory: 8 << 20,
+            hash_output: false,
         })
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use std::io::{BufWriter, Write};
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 const BUFFER: usize = 1 << 20;
@@ -20,6 +21,16 @@ enum Target {
 pub struct Sink {
     target: Target,
     bytes: u64,
+    hasher: Option<Sha256>,
+}
+
+/// What [`Sink::finish`] reports.
+#[derive(Debug, Clone, Default)]
+pub struct SinkSummary {
+    /// Bytes written.
+    pub bytes: u64,
+    /// SHA-256 of everything written, when hashing was enabled.
+    pub sha256: Option<String>,
 }
 
 impl Sink {
@@ -58,12 +69,21 @@ impl Sink {
                 }
             }
         };
-        Ok(Sink { target, bytes: 0 })
+        Ok(Sink { target, bytes: 0, hasher: None })
+    }
+
+    /// Also computes the SHA-256 of everything written from now on.
+    pub fn with_sha256(mut self) -> Self {
+        self.hasher = Some(Sha256::new());
+        self
     }
 
     /// Writes bytes.
     pub fn write_all(&mut self, buf: &[u8]) -> Result<()> {
         self.bytes += buf.len() as u64;
+        if let Some(h) = &mut self.hasher {
+            h.update(buf);
+        }
         let r = match &mut self.target {
             Target::Stdout(w) => w.write_all(buf),
             Target::File { writer, .. } => writer.write_all(buf),
@@ -92,9 +112,13 @@ impl Sink {
     }
 
     /// Flushes; for a file also fsyncs and renames it into place.
-    pub fn finish(self) -> Result<()> {
+    pub fn finish(self) -> Result<SinkSummary> {
+        let summary = SinkSummary {
+            bytes: self.bytes,
+            sha256: self.hasher.map(|h| hex::encode(h.finalize())),
+        };
         match self.target {
-            Target::Stdout(mut w) => w.flush().map_err(Error::from),
+            Target::Stdout(mut w) => w.flush().map_err(Error::from)?,
             Target::File { writer, temp, path } => {
                 let file = writer.into_inner().map_err(|e| {
                     Error::new(
@@ -124,9 +148,20 @@ impl Sink {
                         let _ = d.sync_all();
                     }
                 }
-                Ok(())
             }
         }
+        Ok(summary)
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.write_all(buf).map_err(|e| std::io::Error::other(e.to_string()))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
