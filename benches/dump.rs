@@ -8,45 +8,13 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "support.rs"]
+mod support;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-fn peak_rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-}
-
-/// Runs a command, returning wall time and the peak RSS seen while it ran.
-fn measure(mut cmd: Command) -> (Duration, u64) {
-    let start = Instant::now();
-    let mut child = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let pid = child.id();
-    let mut peak = 0;
-    loop {
-        if let Some(k) = peak_rss_kib(pid) {
-            peak = peak.max(k);
-        }
-        match child.try_wait().expect("wait") {
-            Some(status) => {
-                assert!(status.success(), "benchmark command failed: {cmd:?}");
-                break;
-            }
-            None => std::thread::sleep(Duration::from_millis(5)),
-        }
-    }
-    (start.elapsed(), peak)
-}
+use std::process::Command;
+use support::{measure, median};
 
 fn same_dump(a: &Path, b: &Path) -> bool {
     let (ra, rb) = (
@@ -156,10 +124,6 @@ fn main() {
         );
     }
     let size = std::fs::metadata(&files[0]).map(|m| m.len()).unwrap_or(0);
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(|a, b| a.total_cmp(b));
-        v[v.len() / 2]
-    };
     let base = median(&mut times[0].clone());
     println!(
         "\npgsnap benchmark: dump of {:.0} MB, {} rounds, medians (outputs identical to pg_dump)\n",

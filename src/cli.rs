@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Dump a database as a plain SQL script, like pg_dump -Fp.
-    Dump(DumpArgs),
+    Dump(Box<DumpArgs>),
     /// Archive, verify or restore an application's media directory.
     #[command(subcommand)]
     Media(MediaCommand),
@@ -178,7 +178,8 @@ mod tests {
         let mut v = vec!["pgsnap", "dump"];
         v.extend_from_slice(args);
         match Cli::try_parse_from(v).unwrap().command {
-            Command::Dump(d) => d,
+            Command::Dump(d) => *d,
+            other => panic!("not a dump command: {other:?}"),
         }
     }
 

@@ -11,7 +11,10 @@ use std::path::Path;
 use std::process::Command;
 
 fn pgsnap(args: &[&OsStr]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_pgsnap")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_pgsnap"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn s(p: &Path) -> &OsStr {
@@ -22,10 +25,18 @@ fn s(p: &Path) -> &OsStr {
 fn snapshot(root: &Path) -> BTreeMap<Vec<u8>, (char, u32, String)> {
     let mut out = BTreeMap::new();
     fn visit(root: &Path, dir: &Path, out: &mut BTreeMap<Vec<u8>, (char, u32, String)>) {
-        let mut names: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut names: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         names.sort();
         for p in names {
-            let rel = p.strip_prefix(root).unwrap().as_os_str().as_bytes().to_vec();
+            let rel = p
+                .strip_prefix(root)
+                .unwrap()
+                .as_os_str()
+                .as_bytes()
+                .to_vec();
             let m = std::fs::symlink_metadata(&p).unwrap();
             if m.file_type().is_symlink() {
                 let t = std::fs::read_link(&p).unwrap();
@@ -56,9 +67,17 @@ fn make_tree(root: &Path) {
     std::fs::write(media.join("new\nline"), b"newline in name").unwrap();
     std::fs::write(media.join(OsStr::from_bytes(b"bad\xffutf8")), b"not utf-8").unwrap();
     std::fs::write(media.join("sub/deeper/secret"), b"0600").unwrap();
-    std::fs::set_permissions(media.join("sub/deeper/secret"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::set_permissions(
+        media.join("sub/deeper/secret"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
     std::fs::write(media.join("sub/run.sh"), b"#!/bin/sh\n").unwrap();
-    std::fs::set_permissions(media.join("sub/run.sh"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(
+        media.join("sub/run.sh"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
     // A 1 GB file (sparse: reads as zeros) and a few MB of incompressible data.
     let big = std::fs::File::create(media.join("sub/big.bin")).unwrap();
     big.set_len(1 << 30).unwrap();
@@ -81,24 +100,62 @@ fn round_trip_and_gnu_tar_compatibility() {
     make_tree(dir.path());
     let media = dir.path().join("media");
     let archive = dir.path().join("media.tar.gz");
-    let out = pgsnap(&[OsStr::new("media"), OsStr::new("archive"), s(&media), OsStr::new("-o"), s(&archive)]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = pgsnap(&[
+        OsStr::new("media"),
+        OsStr::new("archive"),
+        s(&media),
+        OsStr::new("-o"),
+        s(&archive),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = pgsnap(&[OsStr::new("media"), OsStr::new("verify"), s(&archive)]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let target = dir.path().join("elsewhere/media");
-    let out = pgsnap(&[OsStr::new("media"), OsStr::new("restore"), s(&archive), OsStr::new("--into"), s(&target)]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = pgsnap(&[
+        OsStr::new("media"),
+        OsStr::new("restore"),
+        s(&archive),
+        OsStr::new("--into"),
+        s(&target),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(snapshot(&media), snapshot(&target), "restored tree differs");
     // GNU tar lists and extracts the same archive.
-    let list = Command::new("tar").arg("-tzf").arg(&archive).output().unwrap();
+    let list = Command::new("tar")
+        .arg("-tzf")
+        .arg(&archive)
+        .output()
+        .unwrap();
     assert!(list.status.success());
     let listing = String::from_utf8_lossy(&list.stdout);
     assert!(listing.lines().next() == Some("MANIFEST") && listing.contains("media/sub/big.bin"));
     let gnu = dir.path().join("gnu");
     std::fs::create_dir(&gnu).unwrap();
-    let x = Command::new("tar").arg("-xzf").arg(&archive).arg("-C").arg(&gnu).output().unwrap();
+    let x = Command::new("tar")
+        .arg("-xzf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(&gnu)
+        .output()
+        .unwrap();
     assert!(x.status.success(), "{}", String::from_utf8_lossy(&x.stderr));
-    assert_eq!(snapshot(&media), snapshot(&gnu.join("media")), "GNU tar extraction differs");
+    assert_eq!(
+        snapshot(&media),
+        snapshot(&gnu.join("media")),
+        "GNU tar extraction differs"
+    );
 }
 
 #[test]
@@ -109,13 +166,39 @@ fn seed_tarball_restores_with_no_verify() {
     std::fs::write(media.join("devicetype-images/front.png"), b"png").unwrap();
     let archive = dir.path().join("nautobot_media.tar.gz");
     // The seed's own command, with an absolute path: GNU tar strips the leading '/'.
-    let st = Command::new("tar").arg("-czf").arg(&archive).arg(format!("{}/", media.display())).output().unwrap();
+    let st = Command::new("tar")
+        .arg("-czf")
+        .arg(&archive)
+        .arg(format!("{}/", media.display()))
+        .output()
+        .unwrap();
     assert!(st.status.success());
     let target = dir.path().join("restored/media");
-    let out = pgsnap(&[OsStr::new("media"), OsStr::new("restore"), s(&archive), OsStr::new("--into"), s(&target)]);
-    assert_eq!(out.status.code(), Some(1), "a plain tarball needs --no-verify");
-    let out = pgsnap(&[OsStr::new("media"), OsStr::new("restore"), s(&archive), OsStr::new("--no-verify"), OsStr::new("--into"), s(&target)]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = pgsnap(&[
+        OsStr::new("media"),
+        OsStr::new("restore"),
+        s(&archive),
+        OsStr::new("--into"),
+        s(&target),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a plain tarball needs --no-verify"
+    );
+    let out = pgsnap(&[
+        OsStr::new("media"),
+        OsStr::new("restore"),
+        s(&archive),
+        OsStr::new("--no-verify"),
+        OsStr::new("--into"),
+        s(&target),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(snapshot(&media), snapshot(&target));
 }
 
@@ -127,15 +210,29 @@ fn special_files_and_escaping_links_are_skipped_with_a_warning() {
     std::fs::write(media.join("ok"), b"ok").unwrap();
     std::os::unix::fs::symlink("/etc/passwd", media.join("abs-link")).unwrap();
     std::os::unix::fs::symlink("../outside", media.join("up-link")).unwrap();
-    assert!(Command::new("mkfifo").arg(media.join("pipe")).status().unwrap().success());
+    assert!(Command::new("mkfifo")
+        .arg(media.join("pipe"))
+        .status()
+        .unwrap()
+        .success());
     let archive = dir.path().join("m.tar.gz");
-    let out = pgsnap(&[OsStr::new("media"), OsStr::new("archive"), s(&media), OsStr::new("-o"), s(&archive)]);
+    let out = pgsnap(&[
+        OsStr::new("media"),
+        OsStr::new("archive"),
+        s(&media),
+        OsStr::new("-o"),
+        s(&archive),
+    ]);
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     for name in ["abs-link", "up-link", "pipe"] {
         assert!(err.contains(name), "no warning for {name}: {err}");
     }
-    let list = Command::new("tar").arg("-tzf").arg(&archive).output().unwrap();
+    let list = Command::new("tar")
+        .arg("-tzf")
+        .arg(&archive)
+        .output()
+        .unwrap();
     let listing = String::from_utf8_lossy(&list.stdout);
     assert!(listing.contains("media/ok") && !listing.contains("link") && !listing.contains("pipe"));
 }
@@ -149,27 +246,52 @@ fn unreadable_file_refuses_and_writes_nothing() {
     std::fs::set_permissions(&media, std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::write(media.join("readable"), b"x").unwrap();
     std::fs::write(media.join("secret"), b"x").unwrap();
-    std::fs::set_permissions(media.join("readable"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::set_permissions(
+        media.join("readable"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
     std::fs::set_permissions(media.join("secret"), std::fs::Permissions::from_mode(0o000)).unwrap();
     let archive = dir.path().join("m.tar.gz");
     // root reads everything: run as an unprivileged user then.
     let mut cmd = if is_root() {
         let mut c = Command::new("runuser");
-        c.args(["-u", "nobody", "--"]).arg(env!("CARGO_BIN_EXE_pgsnap"));
+        c.args(["-u", "nobody", "--"])
+            .arg(env!("CARGO_BIN_EXE_pgsnap"));
         c
     } else {
         Command::new(env!("CARGO_BIN_EXE_pgsnap"))
     };
-    let out = cmd.args([OsStr::new("media"), OsStr::new("archive"), s(&media), OsStr::new("-o"), s(&archive)]).output().unwrap();
+    let out = cmd
+        .args([
+            OsStr::new("media"),
+            OsStr::new("archive"),
+            s(&media),
+            OsStr::new("-o"),
+            s(&archive),
+        ])
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("secret") && err.contains("ermission denied"), "{err}");
+    assert!(
+        err.contains("secret") && err.contains("ermission denied"),
+        "{err}"
+    );
     assert!(!archive.exists());
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "temp files left behind");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "temp files left behind"
+    );
 }
 
 fn is_root() -> bool {
-    Command::new("id").arg("-u").output().map(|o| o.stdout == b"0\n").unwrap_or(false)
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false)
 }
 
 // ---- hostile archives, built byte by byte ----
@@ -208,10 +330,12 @@ impl RawTar {
         if path.len() > 100 {
             let mut long = path.to_vec();
             long.push(0);
-            self.0.extend_from_slice(&raw_header(b"././@LongLink", b'L', long.len() as u64, b""));
+            self.0
+                .extend_from_slice(&raw_header(b"././@LongLink", b'L', long.len() as u64, b""));
             self.pad_data(&long);
         }
-        self.0.extend_from_slice(&raw_header(path, kind, data.len() as u64, link));
+        self.0
+            .extend_from_slice(&raw_header(path, kind, data.len() as u64, link));
         self.pad_data(data);
         self
     }
@@ -249,60 +373,156 @@ fn assert_refused(name: &str, archive: &[u8], extra: &[&str], needle: &str) {
     let file = dir.path().join("hostile.tar.gz");
     std::fs::write(&file, archive).unwrap();
     let before = (snapshot(dir.path()), snapshot(&site));
-    let mut args: Vec<&OsStr> = vec![OsStr::new("media"), OsStr::new("restore"), s(&file), OsStr::new("--into"), s(&target)];
+    let mut args: Vec<&OsStr> = vec![
+        OsStr::new("media"),
+        OsStr::new("restore"),
+        s(&file),
+        OsStr::new("--into"),
+        s(&target),
+    ];
     args.extend(extra.iter().map(OsStr::new));
     let out = pgsnap(&args);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{name}: must be refused; stderr: {err}");
-    assert!(err.contains(needle), "{name}: message should mention {needle:?}: {err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "{name}: one error line: {err}");
-    assert_eq!(before, (snapshot(dir.path()), snapshot(&site)), "{name}: something changed on disk");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{name}: must be refused; stderr: {err}"
+    );
+    assert!(
+        err.contains(needle),
+        "{name}: message should mention {needle:?}: {err}"
+    );
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "{name}: one error line: {err}"
+    );
+    assert_eq!(
+        before,
+        (snapshot(dir.path()), snapshot(&site)),
+        "{name}: something changed on disk"
+    );
 }
 
 #[test]
 fn hostile_archives_are_refused_and_nothing_changes() {
     let nv = &["--no-verify"][..];
-    assert_refused("dotdot", &RawTar::new().dir("media/").file("media/../../outside/x", b"x").gz(), nv, "..");
-    assert_refused("absolute", &RawTar::new().dir("media/").file("/abs/path", b"x").gz(), nv, "absolute");
+    assert_refused(
+        "dotdot",
+        &RawTar::new()
+            .dir("media/")
+            .file("media/../../outside/x", b"x")
+            .gz(),
+        nv,
+        "..",
+    );
+    assert_refused(
+        "absolute",
+        &RawTar::new().dir("media/").file("/abs/path", b"x").gz(),
+        nv,
+        "absolute",
+    );
     assert_refused(
         "abs symlink then write through",
-        &RawTar::new().dir("media/").entry(b"media/l", b'2', b"", b"/outside").file("media/l/x", b"x").gz(),
+        &RawTar::new()
+            .dir("media/")
+            .entry(b"media/l", b'2', b"", b"/outside")
+            .file("media/l/x", b"x")
+            .gz(),
         nv,
         "symlink",
     );
     assert_refused(
         "relative escaping symlink",
-        &RawTar::new().dir("media/").entry(b"media/l", b'2', b"", b"../../outside").file("media/l/x", b"x").gz(),
+        &RawTar::new()
+            .dir("media/")
+            .entry(b"media/l", b'2', b"", b"../../outside")
+            .file("media/l/x", b"x")
+            .gz(),
         nv,
         "symlink",
     );
     assert_refused(
         "inside symlink then write through",
-        &RawTar::new().dir("media/").dir("media/d/").entry(b"media/l", b'2', b"", b"d").file("media/l/x", b"x").gz(),
+        &RawTar::new()
+            .dir("media/")
+            .dir("media/d/")
+            .entry(b"media/l", b'2', b"", b"d")
+            .file("media/l/x", b"x")
+            .gz(),
         nv,
         "through a symlink",
     );
     assert_refused(
         "hardlink outside",
-        &RawTar::new().dir("media/").entry(b"media/h", b'1', b"", b"../outside/sentinel").gz(),
+        &RawTar::new()
+            .dir("media/")
+            .entry(b"media/h", b'1', b"", b"../outside/sentinel")
+            .gz(),
         nv,
         "hard link",
     );
-    assert_refused("char device", &RawTar::new().dir("media/").entry(b"media/c", b'3', b"", b"").gz(), nv, "character device");
-    assert_refused("block device", &RawTar::new().dir("media/").entry(b"media/b", b'4', b"", b"").gz(), nv, "block device");
-    assert_refused("fifo", &RawTar::new().dir("media/").entry(b"media/f", b'6', b"", b"").gz(), nv, "fifo");
+    assert_refused(
+        "char device",
+        &RawTar::new()
+            .dir("media/")
+            .entry(b"media/c", b'3', b"", b"")
+            .gz(),
+        nv,
+        "character device",
+    );
+    assert_refused(
+        "block device",
+        &RawTar::new()
+            .dir("media/")
+            .entry(b"media/b", b'4', b"", b"")
+            .gz(),
+        nv,
+        "block device",
+    );
+    assert_refused(
+        "fifo",
+        &RawTar::new()
+            .dir("media/")
+            .entry(b"media/f", b'6', b"", b"")
+            .gz(),
+        nv,
+        "fifo",
+    );
     assert_refused(
         "duplicate",
-        &RawTar::new().dir("media/").file("media/a", b"one").file("media/a", b"two").gz(),
+        &RawTar::new()
+            .dir("media/")
+            .file("media/a", b"one")
+            .file("media/a", b"two")
+            .gz(),
         nv,
         "duplicate",
     );
-    assert_refused("outside top", &RawTar::new().dir("media/").file("other/x", b"x").gz(), nv, "outside the archive's top directory");
+    assert_refused(
+        "outside top",
+        &RawTar::new().dir("media/").file("other/x", b"x").gz(),
+        nv,
+        "outside the archive's top directory",
+    );
     let long = format!("media/{}", "d/".repeat(2046));
-    assert_refused("4097-byte path", &RawTar::new().dir("media/").file(&long[..4097], b"x").gz(), nv, "longer than");
-    let full = RawTar::new().dir("media/").file("media/a", &[1u8; 5000]).gz();
+    assert_refused(
+        "4097-byte path",
+        &RawTar::new().dir("media/").file(&long[..4097], b"x").gz(),
+        nv,
+        "longer than",
+    );
+    let full = RawTar::new()
+        .dir("media/")
+        .file("media/a", &[1u8; 5000])
+        .gz();
     assert_refused("truncated", &full[..full.len() / 2], nv, "truncated");
-    assert_refused("no manifest", &RawTar::new().dir("media/").file("media/a", b"x").gz(), &[], "no MANIFEST");
+    assert_refused(
+        "no manifest",
+        &RawTar::new().dir("media/").file("media/a", b"x").gz(),
+        &[],
+        "no MANIFEST",
+    );
 }
 
 fn archive_of(files: &[(&str, &[u8])]) -> Vec<u8> {
@@ -313,7 +533,13 @@ fn archive_of(files: &[(&str, &[u8])]) -> Vec<u8> {
         std::fs::write(media.join(n), d).unwrap();
     }
     let archive = dir.path().join("a.tar.gz");
-    let out = pgsnap(&[OsStr::new("media"), OsStr::new("archive"), s(&media), OsStr::new("-o"), s(&archive)]);
+    let out = pgsnap(&[
+        OsStr::new("media"),
+        OsStr::new("archive"),
+        s(&media),
+        OsStr::new("-o"),
+        s(&archive),
+    ]);
     assert!(out.status.success());
     std::fs::read(archive).unwrap()
 }
@@ -325,7 +551,11 @@ fn flipped_bit_and_gzip_bomb_are_refused() {
     let gz = archive_of(&[("doc.txt", &data)]);
     let mut tar = Vec::new();
     std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(&gz[..]), &mut tar).unwrap();
-    let pos = tar.windows(1000).position(|w| w.iter().all(|b| *b == b'a')).unwrap() + 500;
+    let pos = tar
+        .windows(1000)
+        .position(|w| w.iter().all(|b| *b == b'a'))
+        .unwrap()
+        + 500;
     tar[pos] ^= 0x01;
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     e.write_all(&tar).unwrap();
@@ -355,7 +585,12 @@ fn flipped_bit_and_gzip_bomb_are_refused() {
         bomb.extend_from_slice(&zeros);
     }
     assert_refused("gzip bomb", &bomb, &["--no-verify"], "bytes");
-    assert_refused("gzip bomb with cap", &bomb, &["--no-verify", "--max-size", "1000000"], "decompression bomb");
+    assert_refused(
+        "gzip bomb with cap",
+        &bomb,
+        &["--no-verify", "--max-size", "1000000"],
+        "decompression bomb",
+    );
 }
 
 #[test]
@@ -371,18 +606,30 @@ fn file_changing_during_archive_is_reported_and_nothing_written() {
         let stop = std::sync::Arc::clone(&stop);
         let growing = growing.clone();
         std::thread::spawn(move || {
-            let mut f = std::fs::OpenOptions::new().append(true).open(growing).unwrap();
+            let mut f = std::fs::OpenOptions::new()
+                .append(true)
+                .open(growing)
+                .unwrap();
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 f.write_all(b"more\n").unwrap();
                 std::thread::sleep(std::time::Duration::from_millis(1));
             }
         })
     };
-    let out = pgsnap(&[OsStr::new("media"), OsStr::new("archive"), s(&media), OsStr::new("-o"), s(&archive)]);
+    let out = pgsnap(&[
+        OsStr::new("media"),
+        OsStr::new("archive"),
+        s(&media),
+        OsStr::new("-o"),
+        s(&archive),
+    ]);
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     writer.join().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("changed while being archived") && err.contains("growing.log"), "{err}");
+    assert!(
+        err.contains("changed while being archived") && err.contains("growing.log"),
+        "{err}"
+    );
     assert!(!archive.exists());
 }

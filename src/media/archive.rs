@@ -35,15 +35,22 @@ pub struct ArchiveReport {
 }
 
 fn hash_file(path: &Path) -> Result<(String, u64)> {
-    let mut f = std::fs::File::open(path)
-        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read \"{}\": {e}", path.display())))?;
+    let mut f = std::fs::File::open(path).map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            format!("cannot read \"{}\": {e}", path.display()),
+        )
+    })?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut n_total = 0u64;
     loop {
-        let n = f
-            .read(&mut buf)
-            .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read \"{}\": {e}", path.display())))?;
+        let n = f.read(&mut buf).map_err(|e| {
+            Error::new(
+                ErrorKind::Io,
+                format!("cannot read \"{}\": {e}", path.display()),
+            )
+        })?;
         if n == 0 {
             break;
         }
@@ -55,9 +62,15 @@ fn hash_file(path: &Path) -> Result<(String, u64)> {
 
 /// Hashes every file, spreading the work over the available cores.
 fn hash_all(entries: &[WalkEntry]) -> Result<Vec<Option<String>>> {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<std::sync::Mutex<Option<Result<String>>>> = entries.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let results: Vec<std::sync::Mutex<Option<Result<String>>>> = entries
+        .iter()
+        .map(|_| std::sync::Mutex::new(None))
+        .collect();
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| loop {
@@ -92,7 +105,11 @@ impl Read for CheckedReader {
             return Ok(0);
         }
         let want = (self.left.min(buf.len() as u64)) as usize;
-        let n = if self.short { 0 } else { self.file.read(&mut buf[..want])? };
+        let n = if self.short {
+            0
+        } else {
+            self.file.read(&mut buf[..want])?
+        };
         if n == 0 {
             self.short = true;
             buf[..want].fill(0);
@@ -144,14 +161,19 @@ pub fn archive(dir: &Path, out: &Path) -> Result<ArchiveReport> {
     let newest = w.entries.iter().map(|e| e.mtime).max().unwrap_or(0);
 
     let sink = Sink::open(Some(out))?.with_sha256();
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     let mut builder = tar::Builder::new(ParallelGz::new(sink, threads, 6));
     let mut h = header(tar::EntryType::Regular, text.len() as u64, 0o644, newest);
     builder
         .append_data(&mut h, "MANIFEST", text.as_bytes())
         .map_err(|e| io_err("writing MANIFEST", e))?;
 
-    let mut report = ArchiveReport { skipped: w.skipped, ..Default::default() };
+    let mut report = ArchiveReport {
+        skipped: w.skipped,
+        ..Default::default()
+    };
     let mut changed = Vec::new();
     for (e, m) in w.entries.iter().zip(&manifest.entries) {
         let path = Path::new(OsStr::from_bytes(&e.archive_path));
@@ -160,26 +182,39 @@ pub fn archive(dir: &Path, out: &Path) -> Result<ArchiveReport> {
                 let mut h = header(tar::EntryType::Directory, 0, e.mode, e.mtime);
                 builder
                     .append_data(&mut h, path, io::empty())
-                    .map_err(|err| io_err(&format!("archiving \"{}\"", e.disk_path.display()), err))?;
+                    .map_err(|err| {
+                        io_err(&format!("archiving \"{}\"", e.disk_path.display()), err)
+                    })?;
                 report.dirs += 1;
             }
             EntryKind::Symlink => {
                 let mut h = header(tar::EntryType::Symlink, 0, 0o777, e.mtime);
                 builder
                     .append_link(&mut h, path, OsStr::from_bytes(&e.target))
-                    .map_err(|err| io_err(&format!("archiving \"{}\"", e.disk_path.display()), err))?;
+                    .map_err(|err| {
+                        io_err(&format!("archiving \"{}\"", e.disk_path.display()), err)
+                    })?;
                 report.symlinks += 1;
             }
             EntryKind::File => {
-                let file = std::fs::File::open(&e.disk_path)
-                    .map_err(|err| io_err(&format!("cannot read \"{}\"", e.disk_path.display()), err))?;
-                let mut reader = CheckedReader { file, left: e.size, hasher: Sha256::new(), short: false };
+                let file = std::fs::File::open(&e.disk_path).map_err(|err| {
+                    io_err(&format!("cannot read \"{}\"", e.disk_path.display()), err)
+                })?;
+                let mut reader = CheckedReader {
+                    file,
+                    left: e.size,
+                    hasher: Sha256::new(),
+                    short: false,
+                };
                 let mut h = header(tar::EntryType::Regular, e.size, e.mode, e.mtime);
                 builder
                     .append_data(&mut h, path, &mut reader)
-                    .map_err(|err| io_err(&format!("archiving \"{}\"", e.disk_path.display()), err))?;
+                    .map_err(|err| {
+                        io_err(&format!("archiving \"{}\"", e.disk_path.display()), err)
+                    })?;
                 let after = std::fs::symlink_metadata(&e.disk_path).ok();
-                let same_meta = after.is_some_and(|a| a.len() == e.size && a.mtime().max(0) as u64 == e.mtime);
+                let same_meta =
+                    after.is_some_and(|a| a.len() == e.size && a.mtime().max(0) as u64 == e.mtime);
                 let mut extra = [0u8; 1];
                 let grew = reader.file.read(&mut extra).map(|n| n > 0).unwrap_or(true);
                 let sha = hex::encode(reader.hasher.finalize());
@@ -192,7 +227,11 @@ pub fn archive(dir: &Path, out: &Path) -> Result<ArchiveReport> {
         }
     }
     if !changed.is_empty() {
-        let list: Vec<String> = changed.iter().take(10).map(|p| p.display().to_string()).collect();
+        let list: Vec<String> = changed
+            .iter()
+            .take(10)
+            .map(|p| p.display().to_string())
+            .collect();
         return Err(Error::new(
             ErrorKind::Io,
             format!(
@@ -202,7 +241,9 @@ pub fn archive(dir: &Path, out: &Path) -> Result<ArchiveReport> {
             ),
         ));
     }
-    let gz = builder.into_inner().map_err(|e| io_err("finishing archive", e))?;
+    let gz = builder
+        .into_inner()
+        .map_err(|e| io_err("finishing archive", e))?;
     let sink = gz.finish().map_err(|e| io_err("finishing archive", e))?;
     let summary = sink.finish()?;
     report.archive_size = summary.bytes;

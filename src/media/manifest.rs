@@ -68,7 +68,8 @@ pub fn unescape(s: &str) -> Result<Vec<u8>> {
                 .get(i + 2..i + 4)
                 .filter(|_| bytes.get(i + 1) == Some(&b'x'))
                 .ok_or_else(|| Error::usage(format!("bad escape in MANIFEST path: {s}")))?;
-            let v = u8::from_str_radix(hex, 16).map_err(|_| Error::usage(format!("bad escape in MANIFEST path: {s}")))?;
+            let v = u8::from_str_radix(hex, 16)
+                .map_err(|_| Error::usage(format!("bad escape in MANIFEST path: {s}")))?;
             out.push(v);
             i += 4;
         } else {
@@ -103,7 +104,11 @@ impl Manifest {
                 escape(&e.target)
             ));
         }
-        out.push_str(&format!("# total {} bytes in {} entries\n", self.total_size(), self.entries.len()));
+        out.push_str(&format!(
+            "# total {} bytes in {} entries\n",
+            self.total_size(),
+            self.entries.len()
+        ));
         out
     }
 
@@ -131,7 +136,11 @@ impl Manifest {
             };
             entries.push(ManifestEntry {
                 kind,
-                sha256: if f[1] == "-" { String::new() } else { f[1].to_string() },
+                sha256: if f[1] == "-" {
+                    String::new()
+                } else {
+                    f[1].to_string()
+                },
                 size: f[2].parse().map_err(|_| bad())?,
                 mode: u32::from_str_radix(f[3], 8).map_err(|_| bad())?,
                 mtime: f[4].parse().map_err(|_| bad())?,
@@ -159,9 +168,33 @@ mod tests {
     fn manifest_round_trips() {
         let m = Manifest {
             entries: vec![
-                ManifestEntry { kind: EntryKind::Dir, path: b"media".to_vec(), size: 0, mode: 0o755, mtime: 1, sha256: String::new(), target: vec![] },
-                ManifestEntry { kind: EntryKind::File, path: b"media/a\nb".to_vec(), size: 3, mode: 0o600, mtime: 2, sha256: "ab".repeat(32), target: vec![] },
-                ManifestEntry { kind: EntryKind::Symlink, path: b"media/l".to_vec(), size: 0, mode: 0o777, mtime: 3, sha256: String::new(), target: b"a\nb".to_vec() },
+                ManifestEntry {
+                    kind: EntryKind::Dir,
+                    path: b"media".to_vec(),
+                    size: 0,
+                    mode: 0o755,
+                    mtime: 1,
+                    sha256: String::new(),
+                    target: vec![],
+                },
+                ManifestEntry {
+                    kind: EntryKind::File,
+                    path: b"media/a\nb".to_vec(),
+                    size: 3,
+                    mode: 0o600,
+                    mtime: 2,
+                    sha256: "ab".repeat(32),
+                    target: vec![],
+                },
+                ManifestEntry {
+                    kind: EntryKind::Symlink,
+                    path: b"media/l".to_vec(),
+                    size: 0,
+                    mode: 0o777,
+                    mtime: 3,
+                    sha256: String::new(),
+                    target: b"a\nb".to_vec(),
+                },
             ],
         };
         let text = m.render();

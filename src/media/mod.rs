@@ -27,24 +27,48 @@ pub fn run(cmd: MediaCommand) -> Result<u8> {
         MediaCommand::Verify { file } => {
             let r = restore::verify(&file)?;
             if r.differences.is_empty() {
-                eprintln!("pgsnap: \"{}\": all {} entries match the MANIFEST", file.display(), r.entries);
+                eprintln!(
+                    "pgsnap: \"{}\": all {} entries match the MANIFEST",
+                    file.display(),
+                    r.entries
+                );
                 Ok(0)
             } else {
                 for d in &r.differences {
                     println!("{d}");
                 }
-                eprintln!("pgsnap: error: \"{}\": {} difference(s) from the MANIFEST", file.display(), r.differences.len());
+                eprintln!(
+                    "pgsnap: error: \"{}\": {} difference(s) from the MANIFEST",
+                    file.display(),
+                    r.differences.len()
+                );
                 Ok(1)
             }
         }
-        MediaCommand::Restore { file, into, no_verify, max_size } => {
-            let r = restore::restore(&file, &restore::RestoreOptions { into, no_verify, max_size })?;
+        MediaCommand::Restore {
+            file,
+            into,
+            no_verify,
+            max_size,
+        } => {
+            let r = restore::restore(
+                &file,
+                &restore::RestoreOptions {
+                    into,
+                    no_verify,
+                    max_size,
+                },
+            )?;
             eprintln!(
                 "pgsnap: restored {} files ({} bytes) into \"{}\"{}",
                 r.files,
                 r.bytes,
                 r.target.display(),
-                if r.verified { ", MANIFEST verified" } else { " (no MANIFEST)" }
+                if r.verified {
+                    ", MANIFEST verified"
+                } else {
+                    " (no MANIFEST)"
+                }
             );
             Ok(0)
         }

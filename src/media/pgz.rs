@@ -44,7 +44,8 @@ impl<W: Write> ParallelGz<W> {
                         Err(_) => return,
                     };
                     let Ok((seq, data)) = job else { return };
-                    let mut enc = GzEncoder::new(Vec::with_capacity(data.len() / 2), Compression::new(level));
+                    let mut enc =
+                        GzEncoder::new(Vec::with_capacity(data.len() / 2), Compression::new(level));
                     let res = enc.write_all(&data).and_then(|_| enc.finish());
                     if done_tx.send((seq, res)).is_err() {
                         return;
@@ -71,8 +72,12 @@ impl<W: Write> ParallelGz<W> {
             return Ok(());
         }
         let data = std::mem::replace(&mut self.buf, Vec::with_capacity(self.block));
-        let jobs = self.jobs.as_ref().ok_or_else(|| io::Error::other("compressor closed"))?;
-        jobs.send((self.sent, data)).map_err(|_| io::Error::other("compressor thread stopped"))?;
+        let jobs = self
+            .jobs
+            .as_ref()
+            .ok_or_else(|| io::Error::other("compressor closed"))?;
+        jobs.send((self.sent, data))
+            .map_err(|_| io::Error::other("compressor thread stopped"))?;
         self.sent += 1;
         // Keep memory bounded: wait while too many blocks are in flight.
         while self.sent - self.written > self.max_in_flight {
@@ -148,14 +153,18 @@ mod tests {
 
     #[test]
     fn members_decode_to_the_input_in_order() {
-        let input: Vec<u8> = (0..5_000_000u32).flat_map(|i| (i % 251).to_le_bytes()).collect();
+        let input: Vec<u8> = (0..5_000_000u32)
+            .flat_map(|i| (i % 251).to_le_bytes())
+            .collect();
         let mut gz = ParallelGz::new(Vec::new(), 3, 1);
         for chunk in input.chunks(77_777) {
             gz.write_all(chunk).unwrap();
         }
         let out = gz.finish().unwrap();
         let mut back = Vec::new();
-        MultiGzDecoder::new(&out[..]).read_to_end(&mut back).unwrap();
+        MultiGzDecoder::new(&out[..])
+            .read_to_end(&mut back)
+            .unwrap();
         assert!(back == input);
     }
 
@@ -163,7 +172,9 @@ mod tests {
     fn empty_stream_is_valid_gzip() {
         let out = ParallelGz::new(Vec::new(), 2, 6).finish().unwrap();
         let mut back = Vec::new();
-        MultiGzDecoder::new(&out[..]).read_to_end(&mut back).unwrap();
+        MultiGzDecoder::new(&out[..])
+            .read_to_end(&mut back)
+            .unwrap();
         assert!(back.is_empty());
     }
 }

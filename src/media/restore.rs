@@ -30,9 +30,15 @@ fn show(p: &[u8]) -> String {
 }
 
 fn open_archive(file: &Path) -> Result<tar::Archive<MultiGzDecoder<io::BufReader<std::fs::File>>>> {
-    let f = std::fs::File::open(file)
-        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot open archive \"{}\": {e}", file.display())))?;
-    Ok(tar::Archive::new(MultiGzDecoder::new(io::BufReader::with_capacity(1 << 20, f))))
+    let f = std::fs::File::open(file).map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            format!("cannot open archive \"{}\": {e}", file.display()),
+        )
+    })?;
+    Ok(tar::Archive::new(MultiGzDecoder::new(
+        io::BufReader::with_capacity(1 << 20, f),
+    )))
 }
 
 fn corrupt(e: io::Error) -> Error {
@@ -50,15 +56,26 @@ fn check_path(raw: &[u8]) -> Result<Vec<Vec<u8>>> {
         return Err(refuse(format!("absolute path in archive: {}", show(raw))));
     }
     if raw.len() > MAX_PATH {
-        return Err(refuse(format!("path longer than {MAX_PATH} bytes in archive: {}...", show(&raw[..64]))));
+        return Err(refuse(format!(
+            "path longer than {MAX_PATH} bytes in archive: {}...",
+            show(&raw[..64])
+        )));
     }
     let mut parts = Vec::new();
     for c in p.split(|b| *b == b'/') {
         match c {
             b"" | b"." => continue,
-            b".." => return Err(refuse(format!("path with \"..\" in archive: {}", show(raw)))),
+            b".." => {
+                return Err(refuse(format!(
+                    "path with \"..\" in archive: {}",
+                    show(raw)
+                )))
+            }
             _ if c.len() > MAX_NAME => {
-                return Err(refuse(format!("file name longer than {MAX_NAME} bytes in archive: {}", show(raw))))
+                return Err(refuse(format!(
+                    "file name longer than {MAX_NAME} bytes in archive: {}",
+                    show(raw)
+                )))
             }
             _ if c.contains(&0) => return Err(refuse("NUL byte in archive path")),
             _ => parts.push(c.to_vec()),
@@ -118,28 +135,45 @@ pub fn verify(file: &Path) -> Result<VerifyReport> {
         return Err(refuse("archive has no MANIFEST"));
     }
     let manifest = read_manifest(&mut first)?;
-    let mut expected: BTreeMap<Vec<u8>, ManifestEntry> = manifest.entries.iter().map(|e| (e.path.clone(), e.clone())).collect();
+    let mut expected: BTreeMap<Vec<u8>, ManifestEntry> = manifest
+        .entries
+        .iter()
+        .map(|e| (e.path.clone(), e.clone()))
+        .collect();
     let mut report = VerifyReport::default();
     for entry in entries {
         let mut entry = entry.map_err(corrupt)?;
         report.entries += 1;
         let path = strip_slash(&entry.path_bytes());
         let Some(want) = expected.remove(&path) else {
-            report.differences.push(format!("{}: not in MANIFEST", show(&path)));
+            report
+                .differences
+                .push(format!("{}: not in MANIFEST", show(&path)));
             continue;
         };
         let kind = describe_kind(entry.header().entry_type());
         if kind != Some(want.kind) {
-            report.differences.push(format!("{}: type differs", show(&path)));
+            report
+                .differences
+                .push(format!("{}: type differs", show(&path)));
             continue;
         }
         let mode = entry.header().mode().map_err(corrupt)? & 0o777;
         if want.kind != EntryKind::Symlink && mode != want.mode {
-            report.differences.push(format!("{}: mode {:o}, MANIFEST says {:o}", show(&path), mode, want.mode));
+            report.differences.push(format!(
+                "{}: mode {:o}, MANIFEST says {:o}",
+                show(&path),
+                mode,
+                want.mode
+            ));
         }
         let mtime = entry.header().mtime().map_err(corrupt)?;
         if mtime != want.mtime {
-            report.differences.push(format!("{}: mtime {mtime}, MANIFEST says {}", show(&path), want.mtime));
+            report.differences.push(format!(
+                "{}: mtime {mtime}, MANIFEST says {}",
+                show(&path),
+                want.mtime
+            ));
         }
         match want.kind {
             EntryKind::File => {
@@ -147,22 +181,37 @@ pub fn verify(file: &Path) -> Result<VerifyReport> {
                 let n = io::copy(&mut entry, &mut HashWriter(&mut h)).map_err(corrupt)?;
                 let sha = hex::encode(h.finalize());
                 if n != want.size {
-                    report.differences.push(format!("{}: size {n}, MANIFEST says {}", show(&path), want.size));
+                    report.differences.push(format!(
+                        "{}: size {n}, MANIFEST says {}",
+                        show(&path),
+                        want.size
+                    ));
                 } else if sha != want.sha256 {
-                    report.differences.push(format!("{}: SHA-256 differs from MANIFEST", show(&path)));
+                    report
+                        .differences
+                        .push(format!("{}: SHA-256 differs from MANIFEST", show(&path)));
                 }
             }
             EntryKind::Symlink => {
-                let target = entry.link_name_bytes().map(|t| t.to_vec()).unwrap_or_default();
+                let target = entry
+                    .link_name_bytes()
+                    .map(|t| t.to_vec())
+                    .unwrap_or_default();
                 if target != want.target {
-                    report.differences.push(format!("{}: link target differs from MANIFEST", show(&path)));
+                    report.differences.push(format!(
+                        "{}: link target differs from MANIFEST",
+                        show(&path)
+                    ));
                 }
             }
             EntryKind::Dir => {}
         }
     }
     for missing in expected.keys() {
-        report.differences.push(format!("{}: in MANIFEST but missing from the archive", show(missing)));
+        report.differences.push(format!(
+            "{}: in MANIFEST but missing from the archive",
+            show(missing)
+        ));
     }
     Ok(report)
 }
@@ -211,23 +260,39 @@ pub fn restore(file: &Path, opts: &RestoreOptions) -> Result<RestoreReport> {
     let mut manifest = None;
     if let Some(Ok(e)) = entries.peek() {
         if e.path_bytes().as_ref() == b"MANIFEST" {
-            let mut e = entries.next().ok_or_else(|| refuse("archive is empty"))?.map_err(corrupt)?;
+            let mut e = entries
+                .next()
+                .ok_or_else(|| refuse("archive is empty"))?
+                .map_err(corrupt)?;
             manifest = Some(read_manifest(&mut e)?);
         }
     }
     if manifest.is_none() && !opts.no_verify {
-        return Err(refuse("archive has no MANIFEST; use --no-verify to restore a plain tarball"));
+        return Err(refuse(
+            "archive has no MANIFEST; use --no-verify to restore a plain tarball",
+        ));
     }
     // The top directory: the first entry, which must be a directory.
-    let first = entries.next().ok_or_else(|| refuse("archive holds no entries"))?.map_err(corrupt)?;
+    let first = entries
+        .next()
+        .ok_or_else(|| refuse("archive holds no entries"))?
+        .map_err(corrupt)?;
     if first.header().entry_type() != tar::EntryType::Directory {
-        return Err(refuse("archive has no top directory (its first entry is not a directory)"));
+        return Err(refuse(
+            "archive has no top directory (its first entry is not a directory)",
+        ));
     }
     let top = check_path(&first.path_bytes())?;
     if let Some(m) = &manifest {
-        let want = m.entries.first().map(|e| e.path.clone()).unwrap_or_default();
+        let want = m
+            .entries
+            .first()
+            .map(|e| e.path.clone())
+            .unwrap_or_default();
         if strip_slash(&top.join(&b'/')) != want {
-            return Err(refuse("archive's top directory does not match its MANIFEST"));
+            return Err(refuse(
+                "archive's top directory does not match its MANIFEST",
+            ));
         }
     }
     let top_name = top.last().cloned().unwrap_or_default();
@@ -243,16 +308,31 @@ pub fn restore(file: &Path, opts: &RestoreOptions) -> Result<RestoreReport> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&parent)
-        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot create \"{}\": {e}", parent.display())))?;
+    std::fs::create_dir_all(&parent).map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            format!("cannot create \"{}\": {e}", parent.display()),
+        )
+    })?;
     let cap = opts
         .max_size
         .or(manifest.as_ref().map(Manifest::total_size))
         .unwrap_or(DEFAULT_CAP_WITHOUT_MANIFEST);
     let staging = tempfile::Builder::new()
-        .prefix(&format!(".{}.pgsnap-staging.", target_name.to_string_lossy()))
+        .prefix(&format!(
+            ".{}.pgsnap-staging.",
+            target_name.to_string_lossy()
+        ))
         .tempdir_in(&parent)
-        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot create staging directory in \"{}\": {e}", parent.display())))?;
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Io,
+                format!(
+                    "cannot create staging directory in \"{}\": {e}",
+                    parent.display()
+                ),
+            )
+        })?;
     let first_mode = first.header().mode().map_err(corrupt)? & 0o777;
     let first_mtime = first.header().mtime().map_err(corrupt)?;
     drop(first);
@@ -266,7 +346,13 @@ pub fn restore(file: &Path, opts: &RestoreOptions) -> Result<RestoreReport> {
         used: 0,
         dir_times: vec![(staging.path().to_path_buf(), first_mode, first_mtime)],
         report: RestoreReport::default(),
-        expected: manifest.as_ref().map(|m| m.entries.iter().skip(1).map(|e| (e.path.clone(), e.clone())).collect()),
+        expected: manifest.as_ref().map(|m| {
+            m.entries
+                .iter()
+                .skip(1)
+                .map(|e| (e.path.clone(), e.clone()))
+                .collect()
+        }),
     };
     for entry in entries {
         let entry = entry.map_err(corrupt)?;
@@ -274,7 +360,10 @@ pub fn restore(file: &Path, opts: &RestoreOptions) -> Result<RestoreReport> {
     }
     if let Some(rest) = &ctx.expected {
         if let Some(missing) = rest.keys().next() {
-            return Err(refuse(format!("{}: in MANIFEST but missing from the archive", show(missing))));
+            return Err(refuse(format!(
+                "{}: in MANIFEST but missing from the archive",
+                show(missing)
+            )));
         }
     }
     // Directory modes and times last, deepest first, so creating children did not disturb them.
@@ -288,7 +377,11 @@ pub fn restore(file: &Path, opts: &RestoreOptions) -> Result<RestoreReport> {
     let staged = staging.keep();
     let swap = || -> Result<()> {
         if std::fs::symlink_metadata(&target).is_ok() {
-            let old = parent.join(format!(".{}.pgsnap-old.{}", target_name.to_string_lossy(), std::process::id()));
+            let old = parent.join(format!(
+                ".{}.pgsnap-old.{}",
+                target_name.to_string_lossy(),
+                std::process::id()
+            ));
             std::fs::rename(&target, &old)?;
             if let Err(e) = std::fs::rename(&staged, &target) {
                 let _ = std::fs::rename(&old, &target);
@@ -302,7 +395,10 @@ pub fn restore(file: &Path, opts: &RestoreOptions) -> Result<RestoreReport> {
     };
     if let Err(e) = swap() {
         let _ = std::fs::remove_dir_all(&staged);
-        return Err(e.context(format!("moving the restored tree into \"{}\"", target.display())));
+        return Err(e.context(format!(
+            "moving the restored tree into \"{}\"",
+            target.display()
+        )));
     }
     ctx.report.target = target;
     ctx.report.verified = manifest.is_some();
@@ -337,8 +433,18 @@ impl Extract {
             p.push(OsStr::from_bytes(c));
             match std::fs::symlink_metadata(&p) {
                 Ok(m) if m.file_type().is_dir() => {}
-                Ok(_) => return Err(refuse(format!("entry would be written through a symlink or file: {}", show(raw)))),
-                Err(_) => return Err(refuse(format!("entry's directory is not in the archive: {}", show(raw)))),
+                Ok(_) => {
+                    return Err(refuse(format!(
+                        "entry would be written through a symlink or file: {}",
+                        show(raw)
+                    )))
+                }
+                Err(_) => {
+                    return Err(refuse(format!(
+                        "entry's directory is not in the archive: {}",
+                        show(raw)
+                    )))
+                }
             }
         }
         Ok(())
@@ -348,7 +454,10 @@ impl Extract {
         let raw = entry.path_bytes().to_vec();
         let parts = check_path(&raw)?;
         if parts.len() <= self.top.len() || parts[..self.top.len()] != self.top[..] {
-            return Err(refuse(format!("entry outside the archive's top directory: {}", show(&raw))));
+            return Err(refuse(format!(
+                "entry outside the archive's top directory: {}",
+                show(&raw)
+            )));
         }
         let rel = parts[self.top.len()..].to_vec();
         if !self.seen.insert(rel.clone()) {
@@ -361,14 +470,19 @@ impl Extract {
         let mtime = header.mtime().map_err(corrupt)?;
         let etype = header.entry_type();
         let want = match &mut self.expected {
-            Some(map) => Some(map.remove(&strip_slash(&raw)).or_else(|| map.remove(&parts.join(&b'/'))).ok_or_else(|| {
-                refuse(format!("entry not in MANIFEST: {}", show(&raw)))
-            })?),
+            Some(map) => Some(
+                map.remove(&strip_slash(&raw))
+                    .or_else(|| map.remove(&parts.join(&b'/')))
+                    .ok_or_else(|| refuse(format!("entry not in MANIFEST: {}", show(&raw))))?,
+            ),
             None => None,
         };
         if let (Some(w), Some(k)) = (&want, describe_kind(etype)) {
             if w.kind != k {
-                return Err(refuse(format!("{}: type differs from MANIFEST", show(&raw))));
+                return Err(refuse(format!(
+                    "{}: type differs from MANIFEST",
+                    show(&raw)
+                )));
             }
         }
         match etype {
@@ -410,12 +524,16 @@ impl Extract {
                 }
                 if let Some(w) = &want {
                     if w.size != size || hex::encode(h.finalize()) != w.sha256 {
-                        return Err(refuse(format!("{}: content does not match its MANIFEST checksum", show(&raw))));
+                        return Err(refuse(format!(
+                            "{}: content does not match its MANIFEST checksum",
+                            show(&raw)
+                        )));
                     }
                 }
                 // setuid/setgid/sticky never survive a restore.
                 out.set_permissions(std::fs::Permissions::from_mode(mode))?;
-                let _ = out.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(mtime));
+                let _ =
+                    out.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(mtime));
                 self.files.insert(rel);
                 self.report.files += 1;
                 self.report.bytes += size;
@@ -427,11 +545,18 @@ impl Extract {
                     .to_vec();
                 let parts_ref: Vec<&[u8]> = rel.iter().map(|v| v.as_slice()).collect();
                 if !link_stays_inside(&parts_ref, Path::new(OsStr::from_bytes(&target))) {
-                    return Err(refuse(format!("symlink pointing outside the archive: {} -> {}", show(&raw), show(&target))));
+                    return Err(refuse(format!(
+                        "symlink pointing outside the archive: {} -> {}",
+                        show(&raw),
+                        show(&target)
+                    )));
                 }
                 if let Some(w) = &want {
                     if w.target != target {
-                        return Err(refuse(format!("{}: link target does not match its MANIFEST", show(&raw))));
+                        return Err(refuse(format!(
+                            "{}: link target does not match its MANIFEST",
+                            show(&raw)
+                        )));
                     }
                 }
                 std::os::unix::fs::symlink(OsStr::from_bytes(&target), &dest)?;
@@ -441,14 +566,26 @@ impl Extract {
                     .link_name_bytes()
                     .ok_or_else(|| refuse(format!("hard link without target: {}", show(&raw))))?
                     .to_vec();
-                let tparts = check_path(&target)
-                    .map_err(|_| refuse(format!("hard link pointing outside the archive: {} -> {}", show(&raw), show(&target))))?;
+                let tparts = check_path(&target).map_err(|_| {
+                    refuse(format!(
+                        "hard link pointing outside the archive: {} -> {}",
+                        show(&raw),
+                        show(&target)
+                    ))
+                })?;
                 if tparts.len() <= self.top.len() || tparts[..self.top.len()] != self.top[..] {
-                    return Err(refuse(format!("hard link pointing outside the archive: {} -> {}", show(&raw), show(&target))));
+                    return Err(refuse(format!(
+                        "hard link pointing outside the archive: {} -> {}",
+                        show(&raw),
+                        show(&target)
+                    )));
                 }
                 let trel = tparts[self.top.len()..].to_vec();
                 if !self.files.contains(&trel) {
-                    return Err(refuse(format!("hard link to something that is not a restored file: {}", show(&raw))));
+                    return Err(refuse(format!(
+                        "hard link to something that is not a restored file: {}",
+                        show(&raw)
+                    )));
                 }
                 std::fs::hard_link(self.disk(&trel), &dest)?;
                 self.files.insert(rel);
@@ -473,7 +610,10 @@ mod tests {
 
     #[test]
     fn path_rules() {
-        assert_eq!(check_path(b"./media/a/b").unwrap(), vec![b"media".to_vec(), b"a".to_vec(), b"b".to_vec()]);
+        assert_eq!(
+            check_path(b"./media/a/b").unwrap(),
+            vec![b"media".to_vec(), b"a".to_vec(), b"b".to_vec()]
+        );
         assert!(check_path(b"/etc/passwd").is_err());
         assert!(check_path(b"media/../../x").is_err());
         assert!(check_path(&[b'a'; 4097]).is_err());

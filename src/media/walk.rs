@@ -62,10 +62,17 @@ pub fn link_stays_inside(link_rel: &[&[u8]], target: &Path) -> bool {
 
 /// Walks `root`.
 pub fn walk(root: &Path) -> Result<Walk> {
-    let meta = std::fs::metadata(root)
-        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read media directory \"{}\": {e}", root.display())))?;
+    let meta = std::fs::metadata(root).map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            format!("cannot read media directory \"{}\": {e}", root.display()),
+        )
+    })?;
     if !meta.is_dir() {
-        return Err(Error::usage(format!("\"{}\" is not a directory", root.display())));
+        return Err(Error::usage(format!(
+            "\"{}\" is not a directory",
+            root.display()
+        )));
     }
     let canonical = root.canonicalize()?;
     let top = canonical
@@ -74,18 +81,38 @@ pub fn walk(root: &Path) -> Result<Walk> {
         .as_bytes()
         .to_vec();
     let mut w = Walk::default();
-    w.entries.push(entry_for(EntryKind::Dir, top.clone(), root.to_path_buf(), &meta, Vec::new()));
+    w.entries.push(entry_for(
+        EntryKind::Dir,
+        top.clone(),
+        root.to_path_buf(),
+        &meta,
+        Vec::new(),
+    ));
     walk_dir(root, &top, &mut Vec::new(), &mut w)?;
     Ok(w)
 }
 
-fn entry_for(kind: EntryKind, archive_path: Vec<u8>, disk_path: PathBuf, meta: &std::fs::Metadata, target: Vec<u8>) -> WalkEntry {
+fn entry_for(
+    kind: EntryKind,
+    archive_path: Vec<u8>,
+    disk_path: PathBuf,
+    meta: &std::fs::Metadata,
+    target: Vec<u8>,
+) -> WalkEntry {
     WalkEntry {
         kind,
         archive_path,
         disk_path,
-        size: if kind == EntryKind::File { meta.len() } else { 0 },
-        mode: if kind == EntryKind::Symlink { 0o777 } else { meta.permissions().mode() & 0o777 },
+        size: if kind == EntryKind::File {
+            meta.len()
+        } else {
+            0
+        },
+        mode: if kind == EntryKind::Symlink {
+            0o777
+        } else {
+            meta.permissions().mode() & 0o777
+        },
         mtime: meta.mtime().max(0) as u64,
         target,
     }
@@ -93,7 +120,12 @@ fn entry_for(kind: EntryKind, archive_path: Vec<u8>, disk_path: PathBuf, meta: &
 
 fn walk_dir(dir: &Path, prefix: &[u8], rel: &mut Vec<Vec<u8>>, w: &mut Walk) -> Result<()> {
     let mut names: Vec<std::ffi::OsString> = std::fs::read_dir(dir)
-        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read directory \"{}\": {e}", dir.display())))?
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Io,
+                format!("cannot read directory \"{}\": {e}", dir.display()),
+            )
+        })?
         .map(|e| e.map(|e| e.file_name()))
         .collect::<std::io::Result<_>>()?;
     names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
@@ -102,22 +134,50 @@ fn walk_dir(dir: &Path, prefix: &[u8], rel: &mut Vec<Vec<u8>>, w: &mut Walk) -> 
         let mut archive_path = prefix.to_vec();
         archive_path.push(b'/');
         archive_path.extend_from_slice(name.as_bytes());
-        let meta = std::fs::symlink_metadata(&path)
-            .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read \"{}\": {e}", path.display())))?;
+        let meta = std::fs::symlink_metadata(&path).map_err(|e| {
+            Error::new(
+                ErrorKind::Io,
+                format!("cannot read \"{}\": {e}", path.display()),
+            )
+        })?;
         let ft = meta.file_type();
         rel.push(name.as_bytes().to_vec());
         if ft.is_dir() {
-            w.entries.push(entry_for(EntryKind::Dir, archive_path.clone(), path.clone(), &meta, Vec::new()));
+            w.entries.push(entry_for(
+                EntryKind::Dir,
+                archive_path.clone(),
+                path.clone(),
+                &meta,
+                Vec::new(),
+            ));
             walk_dir(&path, &archive_path, rel, w)?;
         } else if ft.is_file() {
-            w.entries.push(entry_for(EntryKind::File, archive_path, path, &meta, Vec::new()));
+            w.entries.push(entry_for(
+                EntryKind::File,
+                archive_path,
+                path,
+                &meta,
+                Vec::new(),
+            ));
         } else if ft.is_symlink() {
             let target = std::fs::read_link(&path)?;
             let parts: Vec<&[u8]> = rel.iter().map(|v| v.as_slice()).collect();
             if link_stays_inside(&parts, &target) {
-                w.entries.push(entry_for(EntryKind::Symlink, archive_path, path, &meta, target.as_os_str().as_bytes().to_vec()));
+                w.entries.push(entry_for(
+                    EntryKind::Symlink,
+                    archive_path,
+                    path,
+                    &meta,
+                    target.as_os_str().as_bytes().to_vec(),
+                ));
             } else {
-                w.skipped.push((path, format!("symlink points outside the directory ({})", target.display())));
+                w.skipped.push((
+                    path,
+                    format!(
+                        "symlink points outside the directory ({})",
+                        target.display()
+                    ),
+                ));
             }
         } else {
             let what = if meta.mode() & 0o170000 == 0o010000 {

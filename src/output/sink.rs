@@ -2,8 +2,8 @@
 //! over FILE only when the dump succeeded (a failed dump never leaves FILE behind).
 
 use crate::error::{Error, ErrorKind, Result};
-use std::io::{BufWriter, Write};
 use sha2::{Digest, Sha256};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 const BUFFER: usize = 1 << 20;
@@ -69,7 +69,11 @@ impl Sink {
                 }
             }
         };
-        Ok(Sink { target, bytes: 0, hasher: None })
+        Ok(Sink {
+            target,
+            bytes: 0,
+            hasher: None,
+        })
     }
 
     /// Also computes the SHA-256 of everything written from now on.
@@ -156,7 +160,8 @@ impl Sink {
 
 impl Write for Sink {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.write_all(buf).map_err(|e| std::io::Error::other(e.to_string()))?;
+        self.write_all(buf)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
         Ok(buf.len())
     }
 
