@@ -22,6 +22,36 @@ pub enum Command {
     /// Archive, verify or restore an application's media directory.
     #[command(subcommand)]
     Media(MediaCommand),
+    /// Take the database dump and the media archive together, with a manifest.json.
+    Snapshot(Box<SnapshotArgs>),
+}
+
+/// `pgsnap snapshot [--media DIR] [dump options] DBNAME -o OUT/` or `pgsnap snapshot verify OUT/`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, disable_help_flag = true)]
+pub struct SnapshotArgs {
+    /// `verify OUT/`
+    #[command(subcommand)]
+    pub action: Option<SnapshotAction>,
+    /// The media directory to archive with the dump.
+    #[arg(long = "media", value_name = "DIR")]
+    pub media: Option<PathBuf>,
+    /// The snapshot directory to create.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// Dump options, as for `pgsnap dump`.
+    #[command(flatten)]
+    pub dump: DumpArgs,
+}
+
+/// Snapshot subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SnapshotAction {
+    /// Check a snapshot directory against its manifest.json.
+    Verify {
+        /// The snapshot directory.
+        dir: PathBuf,
+    },
 }
 
 /// `pgsnap media ...`

@@ -18,5 +18,6 @@ pub mod model;
 pub mod output;
 pub mod pg;
 pub mod plan;
+pub mod snapshot;
 pub mod sort;
 pub mod toc;

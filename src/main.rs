@@ -23,9 +23,102 @@ async fn run_until_signal(plan: &DumpPlan) -> pgsnap::error::Result<pgsnap::dump
     }
 }
 
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => Some(rt),
+        Err(e) => {
+            eprintln!("pgsnap: error: could not start runtime: {e}");
+            None
+        }
+    }
+}
+
+fn snapshot(args: pgsnap::cli::SnapshotArgs) -> ExitCode {
+    use pgsnap::cli::SnapshotAction;
+    if let Some(SnapshotAction::Verify { dir }) = args.action {
+        return match pgsnap::snapshot::verify(&dir) {
+            Ok(problems) if problems.is_empty() => {
+                eprintln!("pgsnap: snapshot \"{}\" is intact", dir.display());
+                ExitCode::SUCCESS
+            }
+            Ok(problems) => {
+                for p in &problems {
+                    println!("{p}");
+                }
+                eprintln!(
+                    "pgsnap: error: snapshot \"{}\" has {} problem(s)",
+                    dir.display(),
+                    problems.len()
+                );
+                ExitCode::from(1)
+            }
+            Err(e) => {
+                eprintln!("pgsnap: error: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
+    let Some(out) = args.output.clone() else {
+        eprintln!("pgsnap: error: snapshot needs -o OUT (the directory to create)");
+        return ExitCode::from(1);
+    };
+    if args.dump.file.is_some() {
+        eprintln!("pgsnap: error: snapshot writes its own files; use -o OUT instead of -f");
+        return ExitCode::from(1);
+    }
+    let plan = match args
+        .dump
+        .to_request()
+        .and_then(|r| DumpPlan::new(r).map_err(|e| e.to_string()))
+    {
+        Ok(p) => p,
+        Err(msg) => {
+            eprintln!("pgsnap: error: {msg}");
+            return ExitCode::from(1);
+        }
+    };
+    let Some(rt) = runtime() else {
+        return ExitCode::from(1);
+    };
+    let env = |k: &str| std::env::var(k).ok();
+    let user = std::env::var("USER").unwrap_or_else(|_| "postgres".into());
+    let dbname = pgsnap::pg::conninfo::resolve(&plan.conn, &env, &user)
+        .map(|s| s.dbname)
+        .unwrap_or_default();
+    match rt.block_on(pgsnap::snapshot::take(
+        &plan,
+        args.media.as_deref(),
+        &out,
+        &dbname,
+    )) {
+        Ok(m) => {
+            eprintln!(
+                "pgsnap: snapshot {} of \"{}\" written to \"{}\" (dump {} bytes{})",
+                m.snapshot_id,
+                m.database,
+                out.display(),
+                m.database_dump.size,
+                m.media
+                    .as_ref()
+                    .map(|f| format!(", media {} bytes", f.size))
+                    .unwrap_or_default()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("pgsnap: error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Snapshot(args) => snapshot(*args),
         Command::Media(cmd) => match pgsnap::media::run(cmd) {
             Ok(code) => ExitCode::from(code),
             Err(e) => {

@@ -319,3 +319,47 @@ fn unsupported_objects_are_refused_by_name() {
         "{err}"
     );
 }
+
+#[test]
+fn snapshot_takes_dump_and_media_together_and_verifies() {
+    let c = cluster();
+    let db = fixture_db(c);
+    let dir = tempfile::tempdir().unwrap();
+    let media = dir.path().join("media");
+    std::fs::create_dir_all(media.join("images")).unwrap();
+    std::fs::write(media.join("images/a.png"), b"png bytes").unwrap();
+    let out = dir.path().join("snap");
+    let o = c.pgsnap(&[
+        "snapshot",
+        "--media",
+        &media.to_string_lossy(),
+        KEY,
+        "-j",
+        "2",
+        "-o",
+        &out.to_string_lossy(),
+        &db,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let dump = std::fs::read(out.join("database.sql")).unwrap();
+    assert_same_dump(&c.pg_dump(&db, &[KEY]), &dump, "snapshot database.sql");
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"snapshot_id\"") && manifest.contains("\"server_version\": \"15"));
+    let ok = c.pgsnap(&["snapshot", "verify", &out.to_string_lossy()]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    // Tampering with either file is caught.
+    let mut bytes = std::fs::read(out.join("media.tar.gz")).unwrap();
+    let n = bytes.len();
+    bytes[n / 2] ^= 0x40;
+    std::fs::write(out.join("media.tar.gz"), bytes).unwrap();
+    let bad = c.pgsnap(&["snapshot", "verify", &out.to_string_lossy()]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stdout).contains("media.tar.gz"));
+    // An existing output directory is never overwritten.
+    let again = c.pgsnap(&["snapshot", KEY, "-o", &out.to_string_lossy(), &db]);
+    assert_eq!(again.status.code(), Some(1));
+}
