@@ -29,12 +29,6 @@ pub struct DumpReport {
     pub snapshot: String,
 }
 
-fn os_user() -> String {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "postgres".to_string())
-}
-
 /// The version line pgsnap writes where pg_dump writes its own.
 pub fn dumped_by() -> String {
     format!("pgsnap version {}", env!("CARGO_PKG_VERSION"))
@@ -49,8 +43,10 @@ fn log(plan: &DumpPlan, start: Instant, msg: &str) {
 /// Runs a dump as planned.
 pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     let start = Instant::now();
-    let env = |k: &str| std::env::var(k).ok();
-    let settings = conninfo::resolve(&plan.conn, &env, &os_user())?;
+    let settings = conninfo::resolve_from_process(&plan.conn)?;
+    if plan.verbose {
+        eprintln!("pgsnap: connecting with {}", settings.redacted());
+    }
     // Open the output first: a bad -f path fails before any work, and leaves nothing behind.
     let mut sink = Sink::open(plan.output.as_deref())?;
     if plan.hash_output {

@@ -83,9 +83,7 @@ fn snapshot(args: pgsnap::cli::SnapshotArgs) -> ExitCode {
     let Some(rt) = runtime() else {
         return ExitCode::from(1);
     };
-    let env = |k: &str| std::env::var(k).ok();
-    let user = std::env::var("USER").unwrap_or_else(|_| "postgres".into());
-    let dbname = pgsnap::pg::conninfo::resolve(&plan.conn, &env, &user)
+    let dbname = pgsnap::pg::conninfo::resolve_from_process(&plan.conn)
         .map(|s| s.dbname)
         .unwrap_or_default();
     match rt.block_on(pgsnap::snapshot::take(

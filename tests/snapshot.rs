@@ -22,7 +22,16 @@ fn workers_see_the_leaders_snapshot_not_later_writes() {
         user: Some("postgres".into()),
         dbname: Some(db.clone()),
     };
-    let settings = conninfo::resolve(&opts, &|_| None, "postgres").unwrap();
+    let settings = conninfo::resolve(
+        &opts,
+        &conninfo::Sources {
+            env: &|_| None,
+            file: &|_| None,
+            os_user: "postgres",
+            home: None,
+        },
+    )
+    .unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -1,9 +1,16 @@
-//! Opens connections: the only place that spawns a tokio-postgres connection task.
+//! Opens connections the libpq way: every host in order, TLS per `sslmode`, a password from
+//! the settings or `.pgpass` or the terminal, and libpq-style error messages naming the
+//! server that was tried. The only place that spawns a tokio-postgres connection task.
 
-use super::conninfo::ConnSettings;
+use super::conninfo::{ChannelBinding, ConnSettings, HostSpec, SslMode};
+use super::tls;
 use crate::error::{Error, ErrorKind, Result};
 use std::time::Duration;
-use tokio_postgres::{Client, Config, NoTls};
+use tokio_postgres::config::{
+    ChannelBinding as PgChannelBinding, SslMode as PgSslMode, TargetSessionAttrs,
+};
+use tokio_postgres::{Client, Config};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// How to behave when the server wants a password we do not have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,72 +23,183 @@ pub enum PasswordPrompt {
     Always,
 }
 
-fn build_config(s: &ConnSettings) -> Config {
+fn build_config(s: &ConnSettings, h: &HostSpec, ssl: PgSslMode) -> Result<Config> {
     let mut cfg = Config::new();
-    for h in &s.hosts {
-        if h.starts_with('/') {
-            cfg.host_path(h);
-        } else {
-            cfg.host(h);
-        }
+    if h.is_socket() {
+        cfg.host_path(&h.host);
+    } else {
+        cfg.host(&h.host);
     }
-    for p in &s.ports {
-        cfg.port(*p);
+    if let Some(addr) = &h.hostaddr {
+        let ip = addr
+            .parse()
+            .map_err(|_| Error::usage(format!("could not parse network address \"{addr}\"")))?;
+        cfg.hostaddr(ip);
     }
+    cfg.port(h.port);
     cfg.user(&s.user);
     cfg.dbname(&s.dbname);
     cfg.application_name(&s.application_name);
-    if let Some(pw) = &s.password {
+    if let Some(pw) = &h.password {
         cfg.password(pw);
     }
     if let Some(o) = &s.options {
         cfg.options(o);
     }
     if let Some(t) = s.connect_timeout {
-        cfg.connect_timeout(Duration::from_secs(t.max(2)));
+        cfg.connect_timeout(Duration::from_secs(t));
     }
-    cfg
+    cfg.ssl_mode(ssl);
+    cfg.channel_binding(match s.channel_binding {
+        ChannelBinding::Disable => PgChannelBinding::Disable,
+        ChannelBinding::Prefer => PgChannelBinding::Prefer,
+        ChannelBinding::Require => PgChannelBinding::Require,
+    });
+    cfg.target_session_attrs(match s.target_session_attrs.as_str() {
+        "read-write" => TargetSessionAttrs::ReadWrite,
+        "read-only" => TargetSessionAttrs::ReadOnly,
+        _ => TargetSessionAttrs::Any,
+    });
+    Ok(cfg)
 }
 
-/// Connects once with the given settings, spawning the connection task.
-pub async fn connect_once(s: &ConnSettings) -> Result<Client> {
-    let cfg = build_config(s);
-    match cfg.connect(NoTls).await {
-        Ok((client, connection)) => {
-            tokio::spawn(async move {
-                // Errors surface through the client's next call; nothing to do here.
-                let _ = connection.await;
-            });
-            Ok(client)
+/// libpq's wording for why a connection attempt failed.
+fn cause(err: &tokio_postgres::Error) -> String {
+    if let Some(db) = err.as_db_error() {
+        let mut m = format!("{}:  {}", db.severity(), db.message());
+        if let Some(d) = db.detail() {
+            m.push_str(&format!(" (DETAIL:  {d})"));
         }
-        Err(e) => Err(Error::from_pg(e, ErrorKind::Connect)
-            .context(format!("connection to {} failed", s.describe()))),
+        return m;
     }
+    let text = err.to_string();
+    if text.contains("password missing") {
+        return "fe_sendauth: no password supplied".into();
+    }
+    if text.contains("timeout") {
+        return "timeout expired".into();
+    }
+    let mut src = std::error::Error::source(err);
+    while let Some(s) = src {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            let t = io.to_string();
+            return match t.find(" (os error") {
+                Some(i) => t[..i].to_string(),
+                None => t,
+            };
+        }
+        let t = s.to_string();
+        src = s.source();
+        if src.is_none() {
+            return t;
+        }
+    }
+    text.strip_prefix("error connecting to server: ")
+        .unwrap_or(&text)
+        .to_string()
+}
+
+async fn try_host(
+    s: &ConnSettings,
+    h: &HostSpec,
+    ssl: PgSslMode,
+) -> std::result::Result<Client, String> {
+    let cfg = build_config(s, h, ssl).map_err(|e| e.to_string())?;
+    let result = if h.is_socket() || ssl == PgSslMode::Disable {
+        cfg.connect(tokio_postgres::NoTls).await.map(|(c, conn)| {
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+            c
+        })
+    } else {
+        let tls = tls::client_config(s).map_err(|e| e.to_string())?;
+        cfg.connect(MakeRustlsConnect::new(tls))
+            .await
+            .map(|(c, conn)| {
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                });
+                c
+            })
+    };
+    result.map_err(|e| cause(&e))
+}
+
+/// Connects to the first host that accepts, trying them in order like libpq. Returns the
+/// client and the index of the host that worked.
+pub async fn connect_any(s: &ConnSettings) -> Result<(Client, usize)> {
+    let mut failures = Vec::new();
+    for (i, h) in s.hosts.iter().enumerate() {
+        // TLS never applies to unix sockets (libpq ignores sslmode there).
+        let attempts: &[PgSslMode] = match (h.is_socket(), s.sslmode) {
+            (true, _) | (false, SslMode::Disable) => &[PgSslMode::Disable],
+            (false, SslMode::Allow) => &[PgSslMode::Disable, PgSslMode::Require],
+            (false, SslMode::Prefer) => &[PgSslMode::Prefer],
+            (false, _) => &[PgSslMode::Require],
+        };
+        let mut last = String::new();
+        for ssl in attempts {
+            match try_host(s, h, *ssl).await {
+                Ok(c) => return Ok((c, i)),
+                Err(e) => last = e,
+            }
+        }
+        failures.push(format!("connection to {} failed: {last}", h.describe()));
+    }
+    Err(Error::new(ErrorKind::Connect, failures.join("\n")))
+}
+
+/// Connects once (workers: the settings already name the host and password that worked).
+pub async fn connect_once(s: &ConnSettings) -> Result<Client> {
+    connect_any(s).await.map(|(c, _)| c)
 }
 
 fn is_missing_password(err: &Error) -> bool {
-    let text = err.to_string();
-    text.contains("password missing") || text.contains("no password supplied")
+    err.to_string().contains("no password supplied")
+}
+
+fn terminal_available() -> bool {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .is_ok()
 }
 
 /// Connects the leader, prompting for a password the way pg_dump does. Returns the client and
-/// the settings that worked (with the password), so workers can connect the same way.
+/// the settings narrowed to the host that worked (with the password), so workers connect to
+/// the same server the same way.
 pub async fn connect_leader(
     mut s: ConnSettings,
     prompt: PasswordPrompt,
 ) -> Result<(Client, ConnSettings)> {
-    if prompt == PasswordPrompt::Always && s.password.is_none() {
-        s.password = Some(read_password()?);
+    for w in &s.warnings {
+        eprintln!("pgsnap: warning: {w}");
     }
-    match connect_once(&s).await {
-        Ok(c) => Ok((c, s)),
-        Err(e) if is_missing_password(&e) && prompt == PasswordPrompt::IfNeeded => {
-            s.password = Some(read_password()?);
-            let c = connect_once(&s).await?;
-            Ok((c, s))
+    if prompt == PasswordPrompt::Always {
+        let pw = read_password()?;
+        for h in &mut s.hosts {
+            h.password = Some(pw.clone());
         }
-        Err(e) => Err(e),
     }
+    let (client, i) = match connect_any(&s).await {
+        Ok(ok) => ok,
+        Err(e)
+            if is_missing_password(&e)
+                && prompt == PasswordPrompt::IfNeeded
+                && terminal_available() =>
+        {
+            let pw = read_password()?;
+            for h in &mut s.hosts {
+                h.password = Some(pw.clone());
+            }
+            connect_any(&s).await?
+        }
+        Err(e) => return Err(e),
+    };
+    s.hosts = vec![s.hosts[i].clone()];
+    Ok((client, s))
 }
 
 fn read_password() -> Result<String> {

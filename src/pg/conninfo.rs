@@ -1,8 +1,10 @@
-//! Connection settings resolved the libpq way from options, a conninfo string or URI,
-//! the environment and defaults. Pure: the environment is passed in, nothing is read here.
+//! Connection settings resolved the libpq way: `key=value` strings and `postgresql://` URIs,
+//! `-h/-p/-U`, `pg_service.conf`, `PG*` variables, `.pgpass` and libpq's defaults, into one
+//! settings struct. Pure: the environment and file reads are passed in as functions.
 
 use crate::error::{Error, Result};
-use std::str::FromStr;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 /// What the user gave on the command line about the connection.
 #[derive(Debug, Clone, Default)]
@@ -17,242 +19,785 @@ pub struct ConnOptions {
     pub dbname: Option<String>,
 }
 
-/// Fully resolved settings for one connection.
+/// libpq's `sslmode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SslMode {
+    /// Never TLS.
+    Disable,
+    /// Plain first, TLS if the server insists.
+    Allow,
+    /// TLS if the server offers it (libpq's default).
+    Prefer,
+    /// TLS, certificate not verified (unless a root certificate file exists).
+    Require,
+    /// TLS, certificate chain verified.
+    VerifyCa,
+    /// TLS, chain and host name verified.
+    VerifyFull,
+}
+
+/// libpq's `channel_binding`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChannelBinding {
+    /// Never.
+    Disable,
+    /// When TLS and SCRAM allow it.
+    Prefer,
+    /// Fail unless SCRAM-SHA-256-PLUS is used.
+    Require,
+}
+
+/// One host to try.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostSpec {
+    /// Host name, IP address or unix-socket directory (starts with `/`).
+    pub host: String,
+    /// `hostaddr`, when given.
+    pub hostaddr: Option<String>,
+    /// Port.
+    pub port: u16,
+    /// Password for this host (given, or found in the password file).
+    pub password: Option<String>,
+}
+
+impl HostSpec {
+    /// Whether this is a unix-socket connection.
+    pub fn is_socket(&self) -> bool {
+        self.hostaddr.is_none() && (self.host.starts_with('/') || self.host.starts_with('@'))
+    }
+
+    /// libpq's description of where it connects, for messages.
+    pub fn describe(&self) -> String {
+        if self.is_socket() {
+            format!("socket \"{}/.s.PGSQL.{}\"", self.host, self.port)
+        } else if let Some(addr) = &self.hostaddr {
+            format!("server at \"{}\" ({addr}), port {}", self.host, self.port)
+        } else {
+            format!("server at \"{}\", port {}", self.host, self.port)
+        }
+    }
+}
+
+/// Fully resolved settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnSettings {
-    /// Hosts: names, addresses, or unix-socket directories (starting with `/`).
-    pub hosts: Vec<String>,
-    /// Ports, one per host or one for all.
-    pub ports: Vec<u16>,
+    /// Hosts in the order to try them.
+    pub hosts: Vec<HostSpec>,
     /// Role name.
     pub user: String,
     /// Database name.
     pub dbname: String,
-    /// Password, if known.
-    pub password: Option<String>,
     /// `application_name`.
     pub application_name: String,
-    /// Server `options` (from `PGOPTIONS` or conninfo).
+    /// Server `options`.
     pub options: Option<String>,
-    /// Connect timeout in seconds.
+    /// Connect timeout in seconds (per host).
     pub connect_timeout: Option<u64>,
+    /// TLS mode.
+    pub sslmode: SslMode,
+    /// Root certificate file, or `system`.
+    pub sslrootcert: Option<String>,
+    /// Client certificate file.
+    pub sslcert: Option<String>,
+    /// Client key file.
+    pub sslkey: Option<String>,
+    /// Channel binding.
+    pub channel_binding: ChannelBinding,
+    /// `target_session_attrs`: `any` or `read-write` (or `read-only`).
+    pub target_session_attrs: String,
+    /// Warnings to print (password-file permissions, ...).
+    pub warnings: Vec<String>,
 }
 
-/// Looks up an environment variable; injected so resolution is testable.
+impl ConnSettings {
+    /// The first host's description, for messages.
+    pub fn describe(&self) -> String {
+        self.hosts
+            .first()
+            .map(HostSpec::describe)
+            .unwrap_or_default()
+    }
+
+    /// The settings as a conninfo string with the password redacted (for `-v`).
+    pub fn redacted(&self) -> String {
+        let hosts: Vec<&str> = self.hosts.iter().map(|h| h.host.as_str()).collect();
+        let ports: Vec<String> = self.hosts.iter().map(|h| h.port.to_string()).collect();
+        let pw = if self.hosts.iter().any(|h| h.password.is_some()) {
+            " password=********"
+        } else {
+            ""
+        };
+        format!(
+            "host={} port={} user={} dbname={}{pw} sslmode={:?}",
+            hosts.join(","),
+            ports.join(","),
+            self.user,
+            self.dbname,
+            self.sslmode
+        )
+    }
+}
+
+/// Reads a file: its contents and permission bits, `None` when absent or unreadable.
+pub type FileLookup<'a> = &'a dyn Fn(&Path) -> Option<(String, u32)>;
+/// Looks up an environment variable.
 pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Everything resolution reads from outside.
+pub struct Sources<'a> {
+    /// Environment.
+    pub env: EnvLookup<'a>,
+    /// File reader.
+    pub file: FileLookup<'a>,
+    /// The OS user name (libpq's default user).
+    pub os_user: &'a str,
+    /// Home directory, for `~/.pgpass` and `~/.pg_service.conf`.
+    pub home: Option<PathBuf>,
+}
 
 /// libpq's compiled-in socket directory on Debian builds.
 pub const DEFAULT_SOCKET_DIR: &str = "/var/run/postgresql";
+/// Debian's `SYSCONFDIR` for libpq (where the system `pg_service.conf` lives).
+pub const DEFAULT_SYSCONFDIR: &str = "/etc/postgresql-common";
+
+/// Every keyword libpq 15 knows; anything else is an error, as in libpq.
+const KNOWN: &[&str] = &[
+    "host",
+    "hostaddr",
+    "port",
+    "dbname",
+    "user",
+    "password",
+    "passfile",
+    "connect_timeout",
+    "client_encoding",
+    "options",
+    "application_name",
+    "fallback_application_name",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_count",
+    "tcp_user_timeout",
+    "sslmode",
+    "sslcompression",
+    "sslcert",
+    "sslkey",
+    "sslpassword",
+    "sslrootcert",
+    "sslcrl",
+    "sslcrldir",
+    "sslsni",
+    "requirepeer",
+    "ssl_min_protocol_version",
+    "ssl_max_protocol_version",
+    "gssencmode",
+    "krbsrvname",
+    "gsslib",
+    "service",
+    "target_session_attrs",
+    "channel_binding",
+    "replication",
+    "load_balance_hosts",
+    "sslnegotiation",
+];
+
+/// Environment variables and the keyword each one sets (lowest priority before defaults).
+const ENV_KEYS: &[(&str, &str)] = &[
+    ("PGHOST", "host"),
+    ("PGHOSTADDR", "hostaddr"),
+    ("PGPORT", "port"),
+    ("PGDATABASE", "dbname"),
+    ("PGUSER", "user"),
+    ("PGPASSWORD", "password"),
+    ("PGPASSFILE", "passfile"),
+    ("PGOPTIONS", "options"),
+    ("PGAPPNAME", "application_name"),
+    ("PGSSLMODE", "sslmode"),
+    ("PGSSLROOTCERT", "sslrootcert"),
+    ("PGSSLCERT", "sslcert"),
+    ("PGSSLKEY", "sslkey"),
+    ("PGSSLCRL", "sslcrl"),
+    ("PGREQUIREPEER", "requirepeer"),
+    ("PGGSSENCMODE", "gssencmode"),
+    ("PGCONNECT_TIMEOUT", "connect_timeout"),
+    ("PGCHANNELBINDING", "channel_binding"),
+    ("PGTARGETSESSIONATTRS", "target_session_attrs"),
+    ("PGCLIENTENCODING", "client_encoding"),
+];
 
 fn looks_like_conninfo(s: &str) -> bool {
     s.starts_with("postgresql://") || s.starts_with("postgres://") || s.contains('=')
 }
 
-/// Resolves the settings: a conninfo/URI in `dbname` wins over `-h/-p/-U` (as in pg_dump,
-/// where the expanded dbname is applied last), those win over `PG*` variables, and those
-/// over libpq's defaults (unix socket, port 5432, the OS user, dbname = user).
-pub fn resolve(opts: &ConnOptions, env: EnvLookup<'_>, os_user: &str) -> Result<ConnSettings> {
-    let mut hosts: Vec<String> = Vec::new();
-    let mut ports: Vec<u16> = Vec::new();
-    let mut user: Option<String> = None;
-    let mut dbname: Option<String> = None;
-    let mut password: Option<String> = None;
-    let mut application_name: Option<String> = None;
-    let mut options: Option<String> = None;
-    let mut connect_timeout: Option<u64> = None;
+/// Parses a libpq `key=value` string (single quotes, backslash escapes, spaces around `=`).
+pub fn parse_keyword_value(s: &str) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    let n = chars.len();
+    let err = |m: String| Error::usage(m);
+    loop {
+        while i < n && chars[i].is_whitespace() {
+            i += 1;
+        }
+        if i >= n {
+            break;
+        }
+        let start = i;
+        while i < n && chars[i] != '=' && !chars[i].is_whitespace() {
+            i += 1;
+        }
+        let key: String = chars[start..i].iter().collect();
+        while i < n && chars[i].is_whitespace() {
+            i += 1;
+        }
+        if i >= n || chars[i] != '=' {
+            return Err(err(format!(
+                "missing \"=\" after \"{key}\" in connection info string"
+            )));
+        }
+        i += 1;
+        while i < n && chars[i].is_whitespace() {
+            i += 1;
+        }
+        let mut value = String::new();
+        if i < n && chars[i] == '\'' {
+            i += 1;
+            loop {
+                if i >= n {
+                    return Err(err(
+                        "unterminated quoted string in connection info string".into()
+                    ));
+                }
+                match chars[i] {
+                    '\\' if i + 1 < n => {
+                        value.push(chars[i + 1]);
+                        i += 2;
+                    }
+                    '\'' => {
+                        i += 1;
+                        break;
+                    }
+                    c => {
+                        value.push(c);
+                        i += 1;
+                    }
+                }
+            }
+        } else {
+            while i < n && !chars[i].is_whitespace() {
+                if chars[i] == '\\' && i + 1 < n {
+                    value.push(chars[i + 1]);
+                    i += 2;
+                } else {
+                    value.push(chars[i]);
+                    i += 1;
+                }
+            }
+        }
+        out.push((key, value));
+    }
+    Ok(out)
+}
 
+fn percent_decode(s: &str) -> Result<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s
+                .get(i + 1..i + 3)
+                .ok_or_else(|| Error::usage(format!("invalid percent-encoded token: \"{s}\"")))?;
+            let v = u8::from_str_radix(hex, 16)
+                .map_err(|_| Error::usage(format!("invalid percent-encoded token: \"{s}\"")))?;
+            if v == 0 {
+                return Err(Error::usage(format!(
+                    "forbidden value %00 in percent-encoded value: \"{s}\""
+                )));
+            }
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out)
+        .map_err(|_| Error::usage(format!("invalid UTF-8 in percent-encoded value: \"{s}\"")))
+}
+
+/// Parses a `postgresql://` or `postgres://` URI into keywords.
+pub fn parse_uri(uri: &str) -> Result<Vec<(String, String)>> {
+    let rest = uri
+        .strip_prefix("postgresql://")
+        .or_else(|| uri.strip_prefix("postgres://"))
+        .ok_or_else(|| Error::usage(format!("invalid URI: \"{uri}\"")))?;
+    let mut out = Vec::new();
+    let (main, query) = match rest.split_once('?') {
+        Some((m, q)) => (m, Some(q)),
+        None => (rest, None),
+    };
+    let (authority, path) = match main.find('/') {
+        Some(i) => (&main[..i], Some(&main[i + 1..])),
+        None => (main, None),
+    };
+    let (userinfo, hostlist) = match authority.rfind('@') {
+        Some(i) => (Some(&authority[..i]), &authority[i + 1..]),
+        None => (None, authority),
+    };
+    if let Some(ui) = userinfo {
+        let (u, p) = match ui.split_once(':') {
+            Some((u, p)) => (u, Some(p)),
+            None => (ui, None),
+        };
+        if !u.is_empty() {
+            out.push(("user".into(), percent_decode(u)?));
+        }
+        if let Some(p) = p {
+            out.push(("password".into(), percent_decode(p)?));
+        }
+    }
+    if !hostlist.is_empty() {
+        let mut hosts = Vec::new();
+        let mut ports = Vec::new();
+        for spec in hostlist.split(',') {
+            let (h, p) = if let Some(v6) = spec.strip_prefix('[') {
+                let end = v6.find(']').ok_or_else(|| {
+                    Error::usage(format!(
+                        "missing \"]\" in IPv6 host address in URI: \"{uri}\""
+                    ))
+                })?;
+                let after = &v6[end + 1..];
+                (
+                    v6[..end].to_string(),
+                    after.strip_prefix(':').map(str::to_string),
+                )
+            } else {
+                match spec.rsplit_once(':') {
+                    Some((h, p)) => (h.to_string(), Some(p.to_string())),
+                    None => (spec.to_string(), None),
+                }
+            };
+            hosts.push(percent_decode(&h)?);
+            ports.push(p.unwrap_or_default());
+        }
+        out.push(("host".into(), hosts.join(",")));
+        if ports.iter().any(|p| !p.is_empty()) {
+            out.push(("port".into(), ports.join(",")));
+        }
+    }
+    if let Some(p) = path.filter(|p| !p.is_empty()) {
+        out.push(("dbname".into(), percent_decode(p)?));
+    }
+    if let Some(q) = query {
+        for pair in q.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').ok_or_else(|| {
+                Error::usage(format!(
+                    "missing key/value separator \"=\" in URI query parameter: \"{pair}\""
+                ))
+            })?;
+            let k = percent_decode(k)?;
+            // libpq accepts ssl=true as sslmode=require (JDBC compatibility).
+            if k == "ssl" && v == "true" {
+                out.push(("sslmode".into(), "require".into()));
+            } else {
+                out.push((k, percent_decode(v)?));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Looks a service up in `pg_service.conf` text: `[name]` sections of `key=value` lines.
+pub fn service_entry(text: &str, service: &str) -> Result<Option<Vec<(String, String)>>> {
+    let mut in_section = false;
+    let mut found = false;
+    let mut out = Vec::new();
+    for (lineno, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            if found && in_section {
+                break;
+            }
+            in_section = name == service;
+            found |= in_section;
+            continue;
+        }
+        if !in_section {
+            continue;
+        }
+        let (k, v) = line.split_once('=').ok_or_else(|| {
+            Error::usage(format!("syntax error in service file, line {}", lineno + 1))
+        })?;
+        let k = k.trim().to_string();
+        if k == "service" {
+            return Err(Error::usage(format!(
+                "nested service specifications not supported in service file, line {}",
+                lineno + 1
+            )));
+        }
+        out.push((k, v.trim().to_string()));
+    }
+    Ok(found.then_some(out))
+}
+
+/// Finds the password for a connection in `.pgpass` text (first match wins).
+pub fn pgpass_lookup(
+    text: &str,
+    host: &str,
+    port: u16,
+    dbname: &str,
+    user: &str,
+) -> Option<String> {
+    let port = port.to_string();
+    for line in text.lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        // Split on unescaped ':' into five fields, undoing '\:' and '\\'.
+        let mut fields: Vec<String> = vec![String::new()];
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => {
+                    if let Some(n) = chars.next() {
+                        if let Some(f) = fields.last_mut() {
+                            f.push(n);
+                        }
+                    }
+                }
+                ':' if fields.len() < 5 => fields.push(String::new()),
+                _ => {
+                    if let Some(f) = fields.last_mut() {
+                        f.push(c);
+                    }
+                }
+            }
+        }
+        if fields.len() != 5 {
+            continue;
+        }
+        let matches = |f: &str, v: &str| f == "*" || f == v;
+        if matches(&fields[0], host)
+            && matches(&fields[1], &port)
+            && matches(&fields[2], dbname)
+            && matches(&fields[3], user)
+        {
+            return Some(fields[4].clone());
+        }
+    }
+    None
+}
+
+fn check_keyword(k: &str) -> Result<()> {
+    if KNOWN.contains(&k) {
+        Ok(())
+    } else {
+        Err(Error::usage(format!("invalid connection option \"{k}\"")))
+    }
+}
+
+fn parse_port(p: &str) -> Result<u16> {
+    p.trim()
+        .parse::<u16>()
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or_else(|| Error::usage(format!("invalid port number: \"{p}\"")))
+}
+
+/// Refuses options pgsnap cannot honour, rather than silently ignoring them.
+fn refuse_unsupported(params: &BTreeMap<String, String>) -> Result<()> {
+    let get = |k: &str| params.get(k).map(String::as_str).filter(|v| !v.is_empty());
+    if let Some(v) = get("gssencmode") {
+        if v == "require" {
+            return Err(Error::usage(
+                "gssencmode=require is not supported: pgsnap has no GSSAPI support",
+            ));
+        }
+        if !matches!(v, "disable" | "prefer") {
+            return Err(Error::usage(format!("invalid gssencmode value: \"{v}\"")));
+        }
+    }
+    for k in [
+        "requirepeer",
+        "krbsrvname",
+        "gsslib",
+        "sslcrl",
+        "sslcrldir",
+        "sslpassword",
+        "replication",
+    ] {
+        if get(k).is_some() {
+            return Err(Error::usage(format!(
+                "connection option \"{k}\" is not supported by pgsnap"
+            )));
+        }
+    }
+    if get("sslcompression") == Some("1") {
+        return Err(Error::usage("sslcompression=1 is not supported"));
+    }
+    if let Some(enc) = get("client_encoding") {
+        if !matches!(
+            enc.to_ascii_uppercase().as_str(),
+            "UTF8" | "UTF-8" | "UNICODE" | "AUTO"
+        ) {
+            return Err(Error::usage(format!(
+                "client_encoding \"{enc}\" is not supported: pgsnap writes dumps in UTF8"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Resolves the settings. Order, highest first: keys of a conninfo string or URI given as the
+/// database name (they win over `-h/-p/-U`, as in pg_dump, which applies the expanded dbname
+/// last), then `-h/-p/-U`, then the service file entry, then `PG*` variables, then defaults
+/// (unix socket in `/var/run/postgresql`, port 5432, the OS user, dbname = user).
+pub fn resolve(opts: &ConnOptions, src: &Sources<'_>) -> Result<ConnSettings> {
+    let mut params: BTreeMap<String, String> = BTreeMap::new();
     if let Some(h) = &opts.host {
-        hosts = h.split(',').map(str::to_string).collect();
+        params.insert("host".into(), h.clone());
     }
     if let Some(p) = &opts.port {
-        ports = parse_ports(p)?;
+        params.insert("port".into(), p.clone());
     }
     if let Some(u) = &opts.user {
-        user = Some(u.clone());
+        params.insert("user".into(), u.clone());
     }
     match &opts.dbname {
         Some(d) if looks_like_conninfo(d) => {
-            let cfg = tokio_postgres::Config::from_str(d)
-                .map_err(|e| Error::usage(format!("invalid connection string \"{d}\": {e}")))?;
-            let conn_hosts: Vec<String> = cfg
-                .get_hosts()
-                .iter()
-                .map(|h| match h {
-                    tokio_postgres::config::Host::Tcp(s) => s.clone(),
-                    tokio_postgres::config::Host::Unix(p) => p.to_string_lossy().into_owned(),
-                })
-                .collect();
-            if !conn_hosts.is_empty() {
-                hosts = conn_hosts;
-            }
-            if !cfg.get_ports().is_empty() {
-                ports = cfg.get_ports().to_vec();
-            }
-            if let Some(u) = cfg.get_user() {
-                user = Some(u.to_string());
-            }
-            if let Some(db) = cfg.get_dbname() {
-                dbname = Some(db.to_string());
-            }
-            if let Some(pw) = cfg.get_password() {
-                password = Some(String::from_utf8_lossy(pw).into_owned());
-            }
-            if let Some(app) = cfg.get_application_name() {
-                application_name = Some(app.to_string());
-            }
-            if let Some(o) = cfg.get_options() {
-                options = Some(o.to_string());
-            }
-            if let Some(t) = cfg.get_connect_timeout() {
-                connect_timeout = Some(t.as_secs());
+            let pairs = if d.starts_with("postgres") && d.contains("://") {
+                parse_uri(d)?
+            } else {
+                parse_keyword_value(d)?
+            };
+            for (k, v) in pairs {
+                check_keyword(&k)?;
+                params.insert(k, v);
             }
         }
-        Some(d) => dbname = Some(d.clone()),
+        Some(d) => {
+            params.insert("dbname".into(), d.clone());
+        }
         None => {}
     }
+    let env = |k: &str| (src.env)(k).filter(|v| !v.is_empty());
 
-    if hosts.is_empty() {
-        hosts = match env("PGHOST").filter(|s| !s.is_empty()) {
-            Some(h) => h.split(',').map(str::to_string).collect(),
-            None => vec![DEFAULT_SOCKET_DIR.to_string()],
-        };
-    }
-    if ports.is_empty() {
-        ports = match env("PGPORT").filter(|s| !s.is_empty()) {
-            Some(p) => parse_ports(&p)?,
-            None => vec![5432],
-        };
-    }
-    let user = user
-        .or_else(|| env("PGUSER").filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| os_user.to_string());
-    let dbname = dbname
-        .or_else(|| env("PGDATABASE").filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| user.clone());
-    let password = password.or_else(|| env("PGPASSWORD"));
-    let application_name = application_name
-        .or_else(|| env("PGAPPNAME"))
-        .unwrap_or_else(|| "pgsnap".to_string());
-    let options = options.or_else(|| env("PGOPTIONS").filter(|s| !s.is_empty()));
-    if connect_timeout.is_none() {
-        if let Some(t) = env("PGCONNECT_TIMEOUT").filter(|s| !s.is_empty()) {
-            connect_timeout =
-                Some(t.trim().parse().map_err(|_| {
-                    Error::usage(format!("invalid PGCONNECT_TIMEOUT value: \"{t}\""))
-                })?);
+    // Service file: fills only what is still missing.
+    if let Some(service) = params.get("service").cloned().or_else(|| env("PGSERVICE")) {
+        let user_file = env("PGSERVICEFILE")
+            .map(PathBuf::from)
+            .or_else(|| src.home.as_ref().map(|h| h.join(".pg_service.conf")));
+        let sys_file =
+            PathBuf::from(env("PGSYSCONFDIR").unwrap_or_else(|| DEFAULT_SYSCONFDIR.into()))
+                .join("pg_service.conf");
+        let mut entry = None;
+        for file in user_file.iter().chain(std::iter::once(&sys_file)) {
+            if let Some((text, _)) = (src.file)(file) {
+                if let Some(e) = service_entry(&text, &service)? {
+                    entry = Some(e);
+                    break;
+                }
+            }
+        }
+        let entry = entry.ok_or_else(|| {
+            Error::usage(format!("definition of service \"{service}\" not found"))
+        })?;
+        for (k, v) in entry {
+            check_keyword(&k)?;
+            params.entry(k).or_insert(v);
         }
     }
-    if ports.len() != 1 && ports.len() != hosts.len() {
+    for (var, key) in ENV_KEYS {
+        if !params.contains_key(*key) {
+            if let Some(v) = env(var) {
+                params.insert((*key).to_string(), v);
+            }
+        }
+    }
+    refuse_unsupported(&params)?;
+    let get = |k: &str| params.get(k).cloned().filter(|v| !v.is_empty());
+
+    // Hosts and ports.
+    let host_list: Vec<String> = match get("host") {
+        Some(h) => h.split(',').map(|s| s.trim().to_string()).collect(),
+        None => vec![String::new()],
+    };
+    let addr_list: Vec<String> = get("hostaddr")
+        .map(|h| h.split(',').map(|s| s.trim().to_string()).collect())
+        .unwrap_or_default();
+    let n = host_list.len().max(addr_list.len());
+    if !addr_list.is_empty() && get("host").is_some() && addr_list.len() != host_list.len() {
         return Err(Error::usage(format!(
-            "could not match {} port numbers to {} hosts",
-            ports.len(),
-            hosts.len()
+            "could not match {} host names to {} hostaddr values",
+            host_list.len(),
+            addr_list.len()
         )));
     }
+    let port_list: Vec<String> = get("port")
+        .map(|p| p.split(',').map(str::to_string).collect())
+        .unwrap_or_default();
+    if port_list.len() > 1 && port_list.len() != n {
+        return Err(Error::usage(format!(
+            "could not match {} port numbers to {} hosts",
+            port_list.len(),
+            n
+        )));
+    }
+    let user = get("user").unwrap_or_else(|| src.os_user.to_string());
+    let dbname = get("dbname").unwrap_or_else(|| user.clone());
+    let password = params.get("password").cloned();
+    let mut warnings = Vec::new();
+
+    // Password file, read only when no password was given.
+    let passfile_text = if password.is_none() {
+        let path = get("passfile")
+            .map(PathBuf::from)
+            .or_else(|| src.home.as_ref().map(|h| h.join(".pgpass")));
+        match path.and_then(|p| (src.file)(&p).map(|f| (p, f))) {
+            Some((p, (text, mode))) => {
+                if mode & 0o077 != 0 {
+                    warnings.push(format!(
+                        "password file \"{}\" has group or world access; permissions should be u=rw (0600) or less",
+                        p.display()
+                    ));
+                    None
+                } else {
+                    Some(text)
+                }
+            }
+            None => None,
+        }
+    } else {
+        None
+    };
+
+    let mut hosts = Vec::with_capacity(n);
+    for i in 0..n {
+        let hostaddr = addr_list.get(i).cloned().filter(|a| !a.is_empty());
+        let mut host = host_list.get(i).cloned().unwrap_or_default();
+        if host.is_empty() {
+            host = hostaddr
+                .clone()
+                .unwrap_or_else(|| DEFAULT_SOCKET_DIR.to_string());
+        }
+        let port = match port_list.get(if port_list.len() == 1 { 0 } else { i }) {
+            Some(p) if !p.is_empty() => parse_port(p)?,
+            _ => 5432,
+        };
+        let pw = password.clone().or_else(|| {
+            let text = passfile_text.as_ref()?;
+            // libpq looks up the default socket directory as "localhost".
+            let key = if host == DEFAULT_SOCKET_DIR {
+                "localhost"
+            } else {
+                host.as_str()
+            };
+            pgpass_lookup(text, key, port, &dbname, &user)
+        });
+        hosts.push(HostSpec {
+            host,
+            hostaddr,
+            port,
+            password: pw,
+        });
+    }
+
+    let sslmode = match get("sslmode").as_deref().unwrap_or("prefer") {
+        "disable" => SslMode::Disable,
+        "allow" => SslMode::Allow,
+        "prefer" => SslMode::Prefer,
+        "require" => SslMode::Require,
+        "verify-ca" => SslMode::VerifyCa,
+        "verify-full" => SslMode::VerifyFull,
+        other => return Err(Error::usage(format!("invalid sslmode value: \"{other}\""))),
+    };
+    let channel_binding = match get("channel_binding").as_deref().unwrap_or("prefer") {
+        "disable" => ChannelBinding::Disable,
+        "prefer" => ChannelBinding::Prefer,
+        "require" => ChannelBinding::Require,
+        other => {
+            return Err(Error::usage(format!(
+                "invalid channel_binding value: \"{other}\""
+            )))
+        }
+    };
+    let target_session_attrs = get("target_session_attrs").unwrap_or_else(|| "any".into());
+    if !matches!(
+        target_session_attrs.as_str(),
+        "any" | "read-write" | "read-only"
+    ) {
+        return Err(Error::usage(format!(
+            "target_session_attrs \"{target_session_attrs}\" is not supported (use any, read-write or read-only)"
+        )));
+    }
+    let connect_timeout = match get("connect_timeout") {
+        Some(t) => {
+            let v: i64 = t.trim().parse().map_err(|_| {
+                Error::usage(format!(
+                    "invalid integer value \"{t}\" for connection option \"connect_timeout\""
+                ))
+            })?;
+            // libpq: zero or negative waits forever; one second is raised to two.
+            (v > 0).then_some(v.max(2) as u64)
+        }
+        None => None,
+    };
+    let home_file = |name: &str| src.home.as_ref().map(|h| h.join(".postgresql").join(name));
+    let existing = |p: Option<PathBuf>| {
+        p.filter(|p| (src.file)(p).is_some())
+            .map(|p| p.to_string_lossy().into_owned())
+    };
     Ok(ConnSettings {
         hosts,
-        ports,
         user,
         dbname,
-        password,
-        application_name,
-        options,
+        application_name: get("application_name")
+            .or_else(|| get("fallback_application_name"))
+            .unwrap_or_else(|| "pgsnap".into()),
+        options: get("options"),
         connect_timeout,
+        sslmode,
+        sslrootcert: get("sslrootcert").or_else(|| existing(home_file("root.crt"))),
+        sslcert: get("sslcert").or_else(|| existing(home_file("postgresql.crt"))),
+        sslkey: get("sslkey").or_else(|| existing(home_file("postgresql.key"))),
+        channel_binding,
+        target_session_attrs,
+        warnings,
     })
 }
 
-fn parse_ports(p: &str) -> Result<Vec<u16>> {
-    p.split(',')
-        .map(|s| {
-            s.trim()
-                .parse::<u16>()
-                .map_err(|_| Error::usage(format!("invalid port number: \"{s}\"")))
-        })
-        .collect()
-}
-
-impl ConnSettings {
-    /// A short description for error messages, as libpq names the server it tried.
-    pub fn describe(&self) -> String {
-        let host = self.hosts.first().map(String::as_str).unwrap_or("");
-        let port = self.ports.first().copied().unwrap_or(5432);
-        if host.starts_with('/') {
-            format!("socket \"{host}/.s.PGSQL.{port}\"")
-        } else {
-            format!("server \"{host}\", port {port}")
+/// Resolution against the real process environment and file system.
+pub fn resolve_from_process(opts: &ConnOptions) -> Result<ConnSettings> {
+    let env = |k: &str| std::env::var(k).ok();
+    let file = |p: &Path| -> Option<(String, u32)> {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::metadata(p).ok()?;
+        if !meta.is_file() {
+            return None;
         }
-    }
+        let text = std::fs::read_to_string(p).ok()?;
+        Some((text, meta.permissions().mode()))
+    };
+    let os_user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "postgres".to_string());
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    resolve(
+        opts,
+        &Sources {
+            env: &env,
+            file: &file,
+            os_user: &os_user,
+            home,
+        },
+    )
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |k| {
-            pairs
-                .iter()
-                .find(|(n, _)| *n == k)
-                .map(|(_, v)| v.to_string())
-        }
-    }
-
-    #[test]
-    fn defaults_follow_libpq() {
-        let s = resolve(&ConnOptions::default(), &env_of(&[]), "alice").unwrap();
-        assert_eq!(s.hosts, vec![DEFAULT_SOCKET_DIR]);
-        assert_eq!(s.ports, vec![5432]);
-        assert_eq!(s.user, "alice");
-        assert_eq!(s.dbname, "alice");
-        assert_eq!(s.application_name, "pgsnap");
-    }
-
-    #[test]
-    fn options_beat_environment() {
-        let env = env_of(&[("PGHOST", "envhost"), ("PGPORT", "6000"), ("PGUSER", "bob")]);
-        let opts = ConnOptions {
-            host: Some("cli".into()),
-            port: None,
-            user: Some("carol".into()),
-            dbname: Some("nautobot".into()),
-        };
-        let s = resolve(&opts, &env, "alice").unwrap();
-        assert_eq!(s.hosts, vec!["cli"]);
-        assert_eq!(s.ports, vec![6000]);
-        assert_eq!(s.user, "carol");
-        assert_eq!(s.dbname, "nautobot");
-    }
-
-    #[test]
-    fn conninfo_and_uri_win_over_options() {
-        let opts = ConnOptions {
-            host: Some("cli".into()),
-            port: Some("1".into()),
-            user: Some("carol".into()),
-            dbname: Some("host=/tmp port=5999 dbname=x user=u password=pw".into()),
-        };
-        let s = resolve(&opts, &env_of(&[]), "alice").unwrap();
-        assert_eq!(s.hosts, vec!["/tmp"]);
-        assert_eq!(s.ports, vec![5999]);
-        assert_eq!(s.user, "u");
-        assert_eq!(s.dbname, "x");
-        assert_eq!(s.password.as_deref(), Some("pw"));
-        let opts = ConnOptions {
-            dbname: Some("postgresql://u@h:5433/db?application_name=a".into()),
-            ..Default::default()
-        };
-        let s = resolve(&opts, &env_of(&[]), "alice").unwrap();
-        assert_eq!((s.hosts[0].as_str(), s.ports[0]), ("h", 5433));
-        assert_eq!((s.user.as_str(), s.dbname.as_str()), ("u", "db"));
-        assert_eq!(s.application_name, "a");
-    }
-
-    #[test]
-    fn bad_port_is_an_error() {
-        let opts = ConnOptions {
-            port: Some("abc".into()),
-            ..Default::default()
-        };
-        assert!(resolve(&opts, &env_of(&[]), "a").is_err());
-    }
-}
+mod tests;

@@ -4,3 +4,4 @@
 pub mod connect;
 pub mod conninfo;
 pub mod session;
+pub mod tls;
