@@ -72,13 +72,20 @@ fn cause(err: &tokio_postgres::Error) -> String {
         }
         return m;
     }
-    let text = err.to_string();
+    let mut text = err.to_string();
+    let mut src = std::error::Error::source(err);
+    while let Some(s) = src {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        src = s.source();
+    }
     if text.contains("password missing") {
         return "fe_sendauth: no password supplied".into();
     }
     if text.contains("timeout") {
         return "timeout expired".into();
     }
+    let text = err.to_string();
     let mut src = std::error::Error::source(err);
     while let Some(s) = src {
         if let Some(io) = s.downcast_ref::<std::io::Error>() {

@@ -69,7 +69,7 @@ impl HostSpec {
     /// libpq's description of where it connects, for messages.
     pub fn describe(&self) -> String {
         if self.is_socket() {
-            format!("socket \"{}/.s.PGSQL.{}\"", self.host, self.port)
+            format!("server on socket \"{}/.s.PGSQL.{}\"", self.host, self.port)
         } else if let Some(addr) = &self.hostaddr {
             format!("server at \"{}\" ({addr}), port {}", self.host, self.port)
         } else {

@@ -19,6 +19,7 @@ pub struct Cluster {
 }
 
 static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
+static TLS_CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 const INSTALL_HINT: &str = "PostgreSQL server binaries (initdb, pg_ctl) were not found under \
@@ -69,6 +70,95 @@ fn run_as_server_user(bin: &Path, args: &[&str], root: bool) -> Result<Output, S
 }
 
 fn start() -> Result<Cluster, String> {
+    start_with(false)
+}
+
+/// Makes a CA and a server certificate for `localhost` (DNS name only) in `dir`.
+fn make_certs(dir: &Path) -> Result<(), String> {
+    let run = |args: &[&str]| -> Result<(), String> {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .map_err(|e| format!("openssl: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=pgsnap test CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ])?;
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=localhost",
+    ])?;
+    std::fs::write(dir.join("ext.cnf"), "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n").map_err(|e| e.to_string())?;
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.crt",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ])?;
+    Ok(())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(54329)
+}
+
+/// A second cluster listening on 127.0.0.1 with TLS and scram-sha-256 (and the unix socket,
+/// trusted, for setup).
+pub fn tls_cluster() -> &'static Cluster {
+    match TLS_CLUSTER.get_or_init(|| start_with(true)) {
+        Ok(c) => c,
+        Err(e) => panic!("cannot start a PostgreSQL TLS test cluster: {e}"),
+    }
+}
+
+fn start_with(tls: bool) -> Result<Cluster, String> {
     let bindir = find_bindir().ok_or_else(|| INSTALL_HINT.to_string())?;
     let root = is_root();
     let base = tempfile::Builder::new()
@@ -110,14 +200,33 @@ fn start() -> Result<Cluster, String> {
         ));
     }
     // Password authentication for one role, so that wrong-password handling can be tested.
-    std::fs::write(
-        data.join("pg_hba.conf"),
-        "local all pgsnap_pw scram-sha-256\nlocal all all trust\n",
-    )
-    .map_err(|e| e.to_string())?;
-    let port = 5432u16;
+    let hba = if tls {
+        "local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\nhost all all 127.0.0.1/32 scram-sha-256\n"
+    } else {
+        "local all pgsnap_pw scram-sha-256\nlocal all all trust\n"
+    };
+    std::fs::write(data.join("pg_hba.conf"), hba).map_err(|e| e.to_string())?;
+    let (port, listen) = if tls {
+        make_certs(&base)?;
+        if root {
+            let _ = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&base)
+                .status();
+        }
+        let _ = Command::new("chmod")
+            .arg("600")
+            .arg(base.join("server.key"))
+            .status();
+        (free_port(), format!(
+            "-c listen_addresses=127.0.0.1 -c ssl=on -c ssl_cert_file={b}/server.crt -c ssl_key_file={b}/server.key",
+            b = base.display()
+        ))
+    } else {
+        (5432u16, "-c listen_addresses=''".to_string())
+    };
     let opts = format!(
-        "-k {} -p {port} -c listen_addresses='' -c fsync=off -c max_connections=60 -c shared_buffers=128MB -c max_locks_per_transaction=256",
+        "-k {} -p {port} {listen} -c fsync=off -c max_connections=60 -c shared_buffers=128MB -c max_locks_per_transaction=256",
         base.display()
     );
     let log = base.join("log").to_string_lossy().to_string();
@@ -165,6 +274,15 @@ fn start() -> Result<Cluster, String> {
         "postgres",
         &["-c", "CREATE ROLE pgsnap_pw LOGIN PASSWORD 'right-password'; CREATE ROLE pgsnap_app; CREATE ROLE pgsnap_ro; CREATE ROLE netbox LOGIN"],
     )?;
+    if tls {
+        cluster.psql(
+            "postgres",
+            &[
+                "-c",
+                "CREATE ROLE tlsuser LOGIN SUPERUSER PASSWORD 'p@ss:word'",
+            ],
+        )?;
+    }
     Ok(cluster)
 }
 

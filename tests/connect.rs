@@ -1,0 +1,301 @@
+//! The libpq-compatible connection layer against a cluster with TLS and scram-sha-256 over TCP.
+
+mod common;
+
+use common::*;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs pgsnap with a clean environment: only what the test sets.
+fn run(home: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgsnap"));
+    cmd.env_clear()
+        .env("HOME", home)
+        .env("PATH", "/usr/bin:/bin")
+        .env("USER", "tester");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.args(args).stdin(std::process::Stdio::null());
+    cmd.output().unwrap()
+}
+
+fn ok(out: &Output, what: &str) {
+    assert!(
+        out.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn fail(out: &Output, what: &str, needle: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{what} should fail: {err}");
+    assert!(
+        err.contains(needle),
+        "{what}: expected {needle:?} in: {err}"
+    );
+    assert!(!err.contains("p@ss:word"), "{what}: password leaked: {err}");
+}
+
+struct Env {
+    c: &'static Cluster,
+    db: String,
+    home: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        let c = tls_cluster();
+        let db = c.fresh_db("tls");
+        c.psql(&db, &["-c", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'row ' || g FROM generate_series(1, 1000) g; CREATE TABLE u (x int); INSERT INTO u VALUES (1);"]).unwrap();
+        Env {
+            c,
+            db,
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn port(&self) -> String {
+        self.c.port.to_string()
+    }
+    fn ca(&self) -> String {
+        self.c
+            .socket_dir
+            .join("ca.crt")
+            .to_string_lossy()
+            .into_owned()
+    }
+    fn conninfo(&self, extra: &str) -> String {
+        format!(
+            "host=localhost port={} dbname={} user=tlsuser {extra}",
+            self.port(),
+            self.db
+        )
+    }
+}
+
+#[test]
+fn passwords_from_pgpass_env_service_and_uri() {
+    let e = Env::new();
+    let home = e.home.path();
+    // .pgpass (0600).
+    let pgpass = home.join(".pgpass");
+    std::fs::write(
+        &pgpass,
+        format!("localhost:{}:*:tlsuser:p@ss\\:word\n", e.port()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o600)).unwrap();
+    ok(
+        &run(
+            home,
+            &[],
+            &["dump", "-s", "-w", "-d", &e.conninfo("sslmode=require")],
+        ),
+        ".pgpass",
+    );
+    // A 0644 .pgpass is warned about and ignored.
+    std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = run(
+        home,
+        &[],
+        &["dump", "-s", "-w", "-d", &e.conninfo("sslmode=require")],
+    );
+    fail(&out, "world-readable .pgpass", "no password supplied");
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("has group or world access; permissions should be u=rw (0600) or less"));
+    std::fs::remove_file(&pgpass).unwrap();
+    // PGPASSWORD.
+    ok(
+        &run(
+            home,
+            &[("PGPASSWORD", "p@ss:word")],
+            &["dump", "-s", "-w", "-d", &e.conninfo("")],
+        ),
+        "PGPASSWORD",
+    );
+    // A service file.
+    let svc = home.join("services.conf");
+    std::fs::write(&svc, format!("[app]\nhost=localhost\nport={}\ndbname={}\nuser=tlsuser\npassword=p@ss:word\nsslmode=require\n", e.port(), e.db)).unwrap();
+    ok(
+        &run(
+            home,
+            &[("PGSERVICEFILE", svc.to_str().unwrap())],
+            &["dump", "-s", "-w", "-d", "service=app"],
+        ),
+        "service file",
+    );
+    ok(
+        &run(
+            home,
+            &[
+                ("PGSERVICEFILE", svc.to_str().unwrap()),
+                ("PGSERVICE", "app"),
+            ],
+            &["dump", "-s", "-w"],
+        ),
+        "PGSERVICE",
+    );
+    // A URI with a percent-encoded password.
+    let uri = format!(
+        "postgresql://tlsuser:p%40ss%3Aword@localhost:{}/{}?sslmode=require",
+        e.port(),
+        e.db
+    );
+    ok(&run(home, &[], &["dump", "-s", "-w", "-d", &uri]), "URI");
+    // -w with no password anywhere fails fast with libpq's words.
+    fail(
+        &run(home, &[], &["dump", "-s", "-w", "-d", &e.conninfo("")]),
+        "-w without password",
+        "fe_sendauth: no password supplied",
+    );
+    // A wrong password names the server and the reason.
+    let out = run(
+        home,
+        &[("PGPASSWORD", "wrong")],
+        &["dump", "-s", "-w", "-d", &e.conninfo("")],
+    );
+    fail(
+        &out,
+        "wrong password",
+        "password authentication failed for user \"tlsuser\"",
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!(
+        "connection to server at \"localhost\", port {} failed",
+        e.port()
+    )));
+}
+
+#[test]
+fn tls_modes_and_channel_binding() {
+    let e = Env::new();
+    let home = e.home.path();
+    let pw = [("PGPASSWORD", "p@ss:word")];
+    ok(
+        &run(
+            home,
+            &pw,
+            &["dump", "-s", "-d", &e.conninfo("sslmode=require")],
+        ),
+        "require with a self-signed chain",
+    );
+    ok(
+        &run(
+            home,
+            &pw,
+            &[
+                "dump",
+                "-s",
+                "-d",
+                &e.conninfo(&format!("sslmode=verify-full sslrootcert={}", e.ca())),
+            ],
+        ),
+        "verify-full",
+    );
+    let wrong_name = format!(
+        "host=127.0.0.1 port={} dbname={} user=tlsuser sslmode=verify-full sslrootcert={}",
+        e.port(),
+        e.db,
+        e.ca()
+    );
+    fail(
+        &run(home, &pw, &["dump", "-s", "-d", &wrong_name]),
+        "verify-full, wrong host name",
+        "certificate",
+    );
+    let by_ip = format!(
+        "host=127.0.0.1 port={} dbname={} user=tlsuser sslmode=verify-ca sslrootcert={}",
+        e.port(),
+        e.db,
+        e.ca()
+    );
+    ok(
+        &run(home, &pw, &["dump", "-s", "-d", &by_ip]),
+        "verify-ca with the right root",
+    );
+    // verify-ca against an unrelated root fails.
+    let other = home.join("other.crt");
+    std::fs::copy(e.c.socket_dir.join("server.crt"), &other).unwrap();
+    let bad_root = format!(
+        "host=127.0.0.1 port={} dbname={} user=tlsuser sslmode=verify-ca sslrootcert={}",
+        e.port(),
+        e.db,
+        other.display()
+    );
+    fail(
+        &run(home, &pw, &["dump", "-s", "-d", &bad_root]),
+        "verify-ca, wrong root",
+        "certificate",
+    );
+    // Channel binding: SCRAM-SHA-256-PLUS over TLS works; required over plain TCP it must fail.
+    ok(
+        &run(
+            home,
+            &pw,
+            &[
+                "dump",
+                "-s",
+                "-d",
+                &e.conninfo("sslmode=require channel_binding=require"),
+            ],
+        ),
+        "channel binding over TLS",
+    );
+    fail(
+        &run(
+            home,
+            &pw,
+            &[
+                "dump",
+                "-s",
+                "-d",
+                &e.conninfo("sslmode=disable channel_binding=require"),
+            ],
+        ),
+        "channel binding without TLS",
+        "failed",
+    );
+    // Options pgsnap cannot honour are refused, not ignored.
+    fail(
+        &run(
+            home,
+            &pw,
+            &["dump", "-s", "-d", &e.conninfo("gssencmode=require")],
+        ),
+        "gssencmode",
+        "GSSAPI",
+    );
+    // Several hosts are tried in order.
+    let multi = format!(
+        "host=/nonexistent,localhost port=1,{} dbname={} user=tlsuser sslmode=require",
+        e.port(),
+        e.db
+    );
+    ok(
+        &run(home, &pw, &["dump", "-s", "-d", &multi]),
+        "second host",
+    );
+}
+
+#[test]
+fn dump_over_tls_with_workers_matches_pg_dump() {
+    let e = Env::new();
+    let home = e.home.path();
+    let pw = [("PGPASSWORD", "p@ss:word")];
+    let out = run(
+        home,
+        &pw,
+        &[
+            "dump",
+            "-j",
+            "2",
+            "--restrict-key=K",
+            "-d",
+            &e.conninfo(&format!("sslmode=verify-full sslrootcert={}", e.ca())),
+        ],
+    );
+    ok(&out, "dump over TLS");
+    let expected = e.c.pg_dump(&e.db, &["--restrict-key=K"]);
+    assert_same_dump(&expected, &out.stdout, "dump over TLS");
+}
