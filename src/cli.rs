@@ -138,6 +138,9 @@ pub struct DumpArgs {
     /// Verbose mode.
     #[arg(short = 'v', long = "verbose")]
     pub verbose: bool,
+    /// Heap pages per chunk when a big table is split across workers (default 1024).
+    #[arg(long = "chunk-pages", value_name = "PAGES", hide = true)]
+    pub chunk_pages: Option<i64>,
     /// Database server host or socket directory.
     #[arg(short = 'h', long = "host", value_name = "HOSTNAME")]
     pub host: Option<String>,
@@ -196,6 +199,7 @@ impl DumpArgs {
             no_comments: self.no_comments,
             restrict_key: self.restrict_key.clone(),
             verbose: self.verbose,
+            chunk_pages: self.chunk_pages,
         })
     }
 }

@@ -17,11 +17,13 @@ use tokio::sync::Notify;
 /// Size of the batches CopyData rows are gathered into before they are handed on.
 const BATCH: usize = 256 << 10;
 
-/// One table to copy.
+/// One table, or one chunk of a big table, to copy.
 #[derive(Debug, Clone)]
 pub struct CopyJob {
     /// Position of its entry in the TOC (the key the writer waits on).
     pub entry: usize,
+    /// Chunk number within the table (0 when not split).
+    pub chunk: usize,
     /// `COPY ... TO stdout` to run.
     pub sql: String,
     /// Size estimate for largest-first scheduling.
@@ -193,8 +195,62 @@ pub async fn copy_table(
     Ok(())
 }
 
-/// Spools the writer drains, one per TABLE DATA entry.
-pub type Spools = BTreeMap<usize, Arc<Spool>>;
+/// Spools the writer drains: per TABLE DATA entry, its chunks in order.
+pub type Spools = BTreeMap<usize, Vec<Arc<Spool>>>;
+
+/// Pages per chunk when a big table is split across workers (8 MiB of heap at 8 kB pages).
+pub const CHUNK_PAGES: i64 = 1024;
+
+/// Splits a table's COPY into ctid page ranges when it is big enough to be worth it (TID range
+/// scans, PostgreSQL 14 and later). The chunks, emitted in order, give exactly the bytes of a
+/// plain `COPY table TO stdout`: both read the heap in physical order.
+#[allow(clippy::too_many_arguments)]
+pub fn chunk_jobs(
+    entry: usize,
+    sql: &str,
+    qualified: &str,
+    columns: &str,
+    relpages: i64,
+    name: &str,
+    workers: usize,
+    chunk_pages: i64,
+) -> Vec<CopyJob> {
+    let chunk_pages = chunk_pages.max(1);
+    let whole = || {
+        vec![CopyJob {
+            entry,
+            chunk: 0,
+            sql: sql.to_string(),
+            relpages,
+            name: name.to_string(),
+        }]
+    };
+    if workers < 2 || relpages < 2 * chunk_pages || columns.is_empty() {
+        return whole();
+    }
+    let n = (relpages + chunk_pages - 1) / chunk_pages;
+    (0..n)
+        .map(|i| {
+            let from = i * chunk_pages;
+            let cond = if i + 1 == n {
+                // Open-ended: also covers pages the size estimate did not count.
+                format!("ctid >= '({from},0)'::pg_catalog.tid")
+            } else {
+                format!(
+                    "ctid >= '({from},0)'::pg_catalog.tid AND ctid < '({},0)'::pg_catalog.tid",
+                    from + chunk_pages
+                )
+            };
+            CopyJob {
+                entry,
+                chunk: i as usize,
+                sql: format!("COPY (SELECT {columns} FROM {qualified} WHERE {cond}) TO stdout;"),
+                relpages,
+                name: format!("{name} (chunk {})", i + 1),
+            }
+        })
+        .collect()
+}
 
 /// Starts `workers` threads, each with its own connection on `snapshot`, copying `jobs`
 /// largest first. Returns the spools keyed by TOC entry.
@@ -205,14 +261,23 @@ pub fn start_workers(
     workers: usize,
     memory_cap: usize,
 ) -> Spools {
-    // Largest first; ties by entry position so the schedule is deterministic.
-    jobs.sort_by(|a, b| b.relpages.cmp(&a.relpages).then(a.entry.cmp(&b.entry)));
+    // Largest table first, its chunks in order; ties by entry so the schedule is deterministic.
+    jobs.sort_by(|a, b| {
+        b.relpages
+            .cmp(&a.relpages)
+            .then(a.entry.cmp(&b.entry))
+            .then(a.chunk.cmp(&b.chunk))
+    });
     let budget = Arc::new(AtomicUsize::new(memory_cap));
-    let mut spools = BTreeMap::new();
+    let mut spools: Spools = BTreeMap::new();
     let mut queue = Vec::new();
     for job in jobs {
         let spool = Spool::new(Arc::clone(&budget));
-        spools.insert(job.entry, Arc::clone(&spool));
+        let chunks = spools.entry(job.entry).or_default();
+        if chunks.len() <= job.chunk {
+            chunks.resize_with(job.chunk + 1, || Spool::new(Arc::new(AtomicUsize::new(0))));
+        }
+        chunks[job.chunk] = Arc::clone(&spool);
         queue.push((job, Feed(spool)));
     }
     queue.reverse();
@@ -280,12 +345,48 @@ async fn worker_connect(settings: &ConnSettings, snapshot: &str) -> Result<tokio
     session::apply_settings(&client).await?;
     session::secure_search_path(&client).await?;
     session::begin_worker(&client, snapshot).await?;
+    // Chunked COPY (SELECT ...) must read the heap in order, never through parallel workers.
+    client
+        .batch_execute("SET max_parallel_workers_per_gather = 0")
+        .await
+        .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("setting up worker"))?;
     Ok(client)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn big_tables_split_into_ordered_ctid_ranges() {
+        let jobs = chunk_jobs(
+            3,
+            "COPY t TO stdout;",
+            "public.t",
+            "a, b",
+            25,
+            "public.t",
+            2,
+            10,
+        );
+        let sql: Vec<&str> = jobs.iter().map(|j| j.sql.as_str()).collect();
+        assert_eq!(
+            sql,
+            vec![
+                "COPY (SELECT a, b FROM public.t WHERE ctid >= '(0,0)'::pg_catalog.tid AND ctid < '(10,0)'::pg_catalog.tid) TO stdout;",
+                "COPY (SELECT a, b FROM public.t WHERE ctid >= '(10,0)'::pg_catalog.tid AND ctid < '(20,0)'::pg_catalog.tid) TO stdout;",
+                "COPY (SELECT a, b FROM public.t WHERE ctid >= '(20,0)'::pg_catalog.tid) TO stdout;",
+            ]
+        );
+        assert_eq!(
+            jobs.iter().map(|j| j.chunk).collect::<Vec<_>>(),
+            vec![0, 1, 2]
+        );
+        // Small tables, one worker, or no columns: one plain COPY.
+        assert_eq!(chunk_jobs(0, "X", "t", "a", 15, "t", 2, 10).len(), 1);
+        assert_eq!(chunk_jobs(0, "X", "t", "a", 1000, "t", 1, 10).len(), 1);
+        assert_eq!(chunk_jobs(0, "X", "t", "", 1000, "t", 4, 10).len(), 1);
+    }
 
     fn drained(s: &Spool) -> Vec<u8> {
         let mut out = Vec::new();

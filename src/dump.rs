@@ -110,23 +110,30 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         restrict_key: key.clone(),
     };
 
+    let workers = plan.jobs.max(1);
     let jobs: Vec<CopyJob> = entries
         .iter()
         .enumerate()
-        .filter_map(|(i, e)| {
-            e.data.as_ref().map(|d| CopyJob {
-                entry: i,
-                sql: d.copy_out_sql.clone(),
-                relpages: d.relpages,
-                name: format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag),
-            })
+        .filter_map(|(i, e)| e.data.as_ref().map(|d| (i, e, d)))
+        .flat_map(|(i, e, d)| {
+            let name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
+            copy::chunk_jobs(
+                i,
+                &d.copy_out_sql,
+                &d.qualified_name,
+                &d.columns,
+                d.relpages,
+                &name,
+                workers,
+                plan.chunk_pages,
+            )
         })
         .collect();
-    let tables = jobs.len();
+    let tables = entries.iter().filter(|e| e.data.is_some()).count();
     let parallel = !jobs.is_empty();
     let mut spools = if parallel {
         let workers = plan.jobs.min(jobs.len());
-        let cap = plan.spool_memory * (workers + 2);
+        let cap = (plan.spool_memory * (workers + 1)).min(48 << 20);
         copy::start_workers(&settings, &snapshot, jobs, workers, cap)
     } else {
         Default::default()
@@ -143,10 +150,12 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         sink.write_all(st.entry_head(e, popts).as_bytes())?;
         let Some(d) = &e.data else { continue };
         if parallel {
-            let spool = spools
+            let chunks = spools
                 .remove(&i)
                 .ok_or_else(|| Error::new(ErrorKind::Io, "internal: no copy job for table data"))?;
-            spool.drain(&mut |b| sink.write_all(b)).await?;
+            for spool in chunks {
+                spool.drain(&mut |b| sink.write_all(b)).await?;
+            }
         } else {
             let name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
             copy::copy_table(&client, &d.copy_out_sql, &name, |b| sink.write_all(&b)).await?;

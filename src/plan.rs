@@ -53,6 +53,8 @@ pub struct DumpPlan {
     pub spool_memory: usize,
     /// Compute the SHA-256 of the output (for snapshot manifests).
     pub hash_output: bool,
+    /// Heap pages per chunk when big tables are split across workers.
+    pub chunk_pages: i64,
 }
 
 /// Inputs for [`DumpPlan::new`], mirroring the command line.
@@ -84,6 +86,8 @@ pub struct DumpRequest {
     pub restrict_key: Option<String>,
     /// `-v`
     pub verbose: bool,
+    /// `--chunk-pages` (tuning and tests).
+    pub chunk_pages: Option<i64>,
 }
 
 impl DumpPlan {
@@ -137,6 +141,7 @@ impl DumpPlan {
             verbose: req.verbose,
             spool_memory: 8 << 20,
             hash_output: false,
+            chunk_pages: req.chunk_pages.unwrap_or(crate::copy::CHUNK_PAGES),
         })
     }
 }

@@ -47,8 +47,12 @@ pub struct TableCopy {
     pub copy_stmt: String,
     /// `COPY public.t (a, b) TO stdout;` sent to the server.
     pub copy_out_sql: String,
-    /// Relation size estimate, for scheduling largest first.
+    /// Relation size in pages, for scheduling largest first and splitting.
     pub relpages: i64,
+    /// Qualified table name (for chunked `COPY (SELECT ...)`).
+    pub qualified_name: String,
+    /// Column list without parentheses (`a, b`), empty for zero-column tables.
+    pub columns: String,
 }
 
 impl TocEntry {

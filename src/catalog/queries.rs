@@ -88,7 +88,9 @@ pub const AGGREGATES: &str = "SELECT a.aggfnoid::pg_catalog.oid AS oid, a.aggkin
 pub const TABLES: &str = "SELECT c.tableoid, c.oid, c.relname, c.relnamespace, c.relkind::text, c.relpersistence::text, \
  pg_catalog.pg_get_userbyid(c.relowner) AS owner, c.relacl::text, \
  pg_catalog.acldefault(CASE WHEN c.relkind = 'S' THEN 's'::\"char\" ELSE 'r'::\"char\" END, c.relowner)::text AS acldefault, \
- ip.initprivs::text, c.relpages::int8, c.relispartition, \
+ ip.initprivs::text, \
+ CASE WHEN c.relkind IN ('r', 'm') THEN pg_catalog.pg_relation_size(c.oid) / pg_catalog.current_setting('block_size')::int8 \
+      ELSE c.relpages::int8 END AS relpages, c.relispartition, \
  CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS partbound, \
  CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partkeydef, \
  c.reloptions, tc.reloptions AS toast_reloptions, \

@@ -1271,6 +1271,11 @@ fn table_data(cx: &mut Ctx, o: &Obj) {
         copy_stmt: format!("COPY {qn} {cols} FROM stdin;\n"),
         copy_out_sql,
         relpages: t.relpages,
+        qualified_name: qn.clone(),
+        columns: cols
+            .trim_start_matches('(')
+            .trim_end_matches(')')
+            .to_string(),
     });
     cx.out.push(e);
 }

@@ -204,6 +204,8 @@ mod tests {
             copy_stmt: "COPY public.t  FROM stdin;\n".into(),
             copy_out_sql: String::new(),
             relpages: 0,
+            qualified_name: "public.t".into(),
+            columns: String::new(),
         });
         let text = render_without_data(&h(), &[e], PrintOptions { no_owner: true });
         assert!(text.contains("-- Data for Name: t; Type: TABLE DATA; Schema: public; Owner: -\n--\n\nCOPY public.t  FROM stdin;\n\\.\n\n\n"), "{text}");
