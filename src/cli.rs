@@ -138,6 +138,9 @@ pub struct DumpArgs {
     /// Verbose mode.
     #[arg(short = 'v', long = "verbose")]
     pub verbose: bool,
+    /// Compress the output: 0-9 (gzip level), or gzip, lz4, zstd, none, with an optional :LEVEL.
+    #[arg(short = 'Z', long = "compress", value_name = "METHOD[:LEVEL]")]
+    pub compress: Option<String>,
     /// Heap pages per chunk when a big table is split across workers (default 1024).
     #[arg(long = "chunk-pages", value_name = "PAGES", hide = true)]
     pub chunk_pages: Option<i64>,
@@ -200,6 +203,7 @@ impl DumpArgs {
             restrict_key: self.restrict_key.clone(),
             verbose: self.verbose,
             chunk_pages: self.chunk_pages,
+            compress: self.compress.clone(),
         })
     }
 }

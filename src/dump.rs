@@ -48,10 +48,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         eprintln!("pgsnap: connecting with {}", settings.redacted());
     }
     // Open the output first: a bad -f path fails before any work, and leaves nothing behind.
-    let mut sink = Sink::open(plan.output.as_deref())?;
-    if plan.hash_output {
-        sink = sink.with_sha256();
-    }
+    let mut sink = Sink::open_with(plan.output.as_deref(), plan.compression, plan.hash_output)?;
     let (client, settings) = connect::connect_leader(settings, plan.prompt).await?;
     let version: i32 = client
         .query_one(
@@ -168,7 +165,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     let _ = client.batch_execute("COMMIT").await;
     log(plan, start, "done");
     Ok(DumpReport {
-        bytes: summary.bytes,
+        bytes: summary.stored_bytes,
         sha256: summary.sha256,
         entries: entries.len(),
         tables,

@@ -55,6 +55,8 @@ pub struct DumpPlan {
     pub hash_output: bool,
     /// Heap pages per chunk when big tables are split across workers.
     pub chunk_pages: i64,
+    /// Output compression.
+    pub compression: crate::output::compress::Compression,
 }
 
 /// Inputs for [`DumpPlan::new`], mirroring the command line.
@@ -88,6 +90,8 @@ pub struct DumpRequest {
     pub verbose: bool,
     /// `--chunk-pages` (tuning and tests).
     pub chunk_pages: Option<i64>,
+    /// `-Z/--compress`
+    pub compress: Option<String>,
 }
 
 impl DumpPlan {
@@ -119,6 +123,12 @@ impl DumpPlan {
                 return Err(Error::usage("output file name is empty"));
             }
         }
+        // -Z wins; otherwise the -f name's ending (.gz, .lz4, .zst) decides, as pg_dump 16 does.
+        let compression = match (&req.compress, &req.file) {
+            (Some(spec), _) => crate::output::compress::Compression::parse(spec)?,
+            (None, Some(f)) => crate::output::compress::Compression::from_file_name(f),
+            (None, None) => Default::default(),
+        };
         let prompt = if req.no_password {
             PasswordPrompt::Never
         } else if req.password {
@@ -142,6 +152,7 @@ impl DumpPlan {
             spool_memory: 8 << 20,
             hash_output: false,
             chunk_pages: req.chunk_pages.unwrap_or(crate::copy::CHUNK_PAGES),
+            compression,
         })
     }
 }

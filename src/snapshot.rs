@@ -134,8 +134,15 @@ pub async fn take(
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
+    use crate::output::compress::Method;
+    let (db_file, db_format) = match plan.compression.method {
+        Method::None => (DB_FILE.to_string(), "plain-sql"),
+        Method::Gzip => (format!("{DB_FILE}.gz"), "plain-sql+gzip"),
+        Method::Lz4 => (format!("{DB_FILE}.lz4"), "plain-sql+lz4"),
+        Method::Zstd => (format!("{DB_FILE}.zst"), "plain-sql+zstd"),
+    };
     let mut dump_plan = plan.clone();
-    dump_plan.output = Some(staging.path().join(DB_FILE));
+    dump_plan.output = Some(staging.path().join(&db_file));
     dump_plan.hash_output = true;
     let report = dump::run(&dump_plan)
         .await
@@ -168,8 +175,8 @@ pub async fn take(
         server_version: report.server_version.clone(),
         database: dbname.to_string(),
         database_dump: SnapshotFile {
-            path: DB_FILE.into(),
-            format: "plain-sql".into(),
+            path: db_file,
+            format: db_format.into(),
             size: report.bytes,
             sha256: report.sha256.clone().unwrap_or_default(),
         },

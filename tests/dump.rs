@@ -373,3 +373,53 @@ fn snapshot_takes_dump_and_media_together_and_verifies() {
     let again = c.pgsnap(&["snapshot", KEY, "-o", &out.to_string_lossy(), &db]);
     assert_eq!(again.status.code(), Some(1));
 }
+
+#[test]
+fn compressed_output_decompresses_to_pg_dumps_bytes() {
+    use std::io::Read;
+    let c = cluster();
+    let db = fixture_db(c);
+    let expected = c.pg_dump(&db, &[KEY]);
+    let dir = tempfile::tempdir().unwrap();
+    for (args, name) in [
+        (vec!["-Z", "zstd"], "a.sql"),
+        (vec!["-Z", "gzip:6"], "b.sql"),
+        (vec!["-Z", "5"], "c.sql"),
+        (vec!["--compress=lz4"], "d.sql"),
+        (vec![], "e.sql.gz"),
+        (vec![], "f.sql.zst"),
+        (vec![], "g.sql.lz4"),
+    ] {
+        let path = dir.path().join(name);
+        let p = path.to_string_lossy().to_string();
+        let mut all = vec![KEY, "-j", "2", "--chunk-pages", "16", "-f", &p];
+        all.extend(args.iter().copied());
+        c.pgsnap_dump(&db, &all);
+        let stored = std::fs::read(&path).unwrap();
+        let mut plain = Vec::new();
+        let how = format!("{args:?} {name}");
+        if how.contains("zst") {
+            zstd::stream::read::Decoder::new(&stored[..])
+                .unwrap()
+                .read_to_end(&mut plain)
+                .unwrap();
+        } else if how.contains("lz4") {
+            lz4_flex::frame::FrameDecoder::new(&stored[..])
+                .read_to_end(&mut plain)
+                .unwrap();
+        } else {
+            flate2::read::MultiGzDecoder::new(&stored[..])
+                .read_to_end(&mut plain)
+                .unwrap();
+        }
+        assert_same_dump(&expected, &plain, &how);
+    }
+    // zcat reads the parallel gzip output (concatenated members) too.
+    let gz = dir.path().join("e.sql.gz");
+    let out = std::process::Command::new("zcat")
+        .arg(&gz)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_same_dump(&expected, &out.stdout, "zcat");
+}

@@ -4,9 +4,9 @@
 //! or content changed in between fails the archive rather than producing one that lies.
 
 use super::manifest::{EntryKind, Manifest, ManifestEntry};
-use super::pgz::ParallelGz;
 use super::walk::{walk, WalkEntry};
 use crate::error::{Error, ErrorKind, Result};
+use crate::output::pgz::ParallelGz;
 use crate::output::sink::Sink;
 use sha2::{Digest, Sha256};
 use std::ffi::OsStr;

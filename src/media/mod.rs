@@ -3,7 +3,6 @@
 
 pub mod archive;
 pub mod manifest;
-pub mod pgz;
 pub mod restore;
 pub mod walk;
 

@@ -1,6 +1,10 @@
 //! Where the dump goes: stdout, or a temp file beside `-f FILE` that is fsynced and renamed
-//! over FILE only when the dump succeeded (a failed dump never leaves FILE behind).
+//! over FILE only when the dump succeeded (a failed dump never leaves FILE behind); optionally
+//! through a compressor (gzip and zstd on several threads) and with a SHA-256 of the bytes
+//! written.
 
+use super::compress::{Compression, Method};
+use super::pgz::ParallelGz;
 use crate::error::{Error, ErrorKind, Result};
 use sha2::{Digest, Sha256};
 use std::io::{BufWriter, Write};
@@ -8,36 +12,83 @@ use std::path::{Path, PathBuf};
 
 const BUFFER: usize = 1 << 20;
 
-enum Target {
+/// The bytes that reach the file or stdout (after compression), counted and hashed.
+struct Raw {
+    out: RawOut,
+    hasher: Option<Sha256>,
+    bytes: u64,
+}
+
+enum RawOut {
     Stdout(BufWriter<std::io::Stdout>),
-    File {
-        writer: BufWriter<std::fs::File>,
-        temp: tempfile::TempPath,
-        path: PathBuf,
-    },
+    File(BufWriter<std::fs::File>),
+}
+
+impl Write for Raw {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = match &mut self.out {
+            RawOut::Stdout(w) => w.write(buf)?,
+            RawOut::File(w) => w.write(buf)?,
+        };
+        if let Some(h) = &mut self.hasher {
+            h.update(&buf[..n]);
+        }
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.out {
+            RawOut::Stdout(w) => w.flush(),
+            RawOut::File(w) => w.flush(),
+        }
+    }
+}
+
+enum Stage {
+    Plain(Raw),
+    Gzip(ParallelGz<Raw>),
+    Zstd(zstd::stream::write::Encoder<'static, Raw>),
+    Lz4(lz4_flex::frame::FrameEncoder<Raw>),
 }
 
 /// An open output.
 pub struct Sink {
-    target: Target,
+    stage: Stage,
+    file: Option<(tempfile::TempPath, PathBuf)>,
     bytes: u64,
-    hasher: Option<Sha256>,
 }
 
 /// What [`Sink::finish`] reports.
 #[derive(Debug, Clone, Default)]
 pub struct SinkSummary {
-    /// Bytes written.
+    /// Bytes given to the sink (before compression).
     pub bytes: u64,
-    /// SHA-256 of everything written, when hashing was enabled.
+    /// Bytes written to the file or stdout (after compression).
+    pub stored_bytes: u64,
+    /// SHA-256 of the stored bytes, when hashing was enabled.
     pub sha256: Option<String>,
 }
 
+fn threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
 impl Sink {
-    /// Opens stdout, or a temp file in FILE's directory.
+    /// Opens stdout, or a temp file in FILE's directory, uncompressed.
     pub fn open(path: Option<&Path>) -> Result<Sink> {
-        let target = match path {
-            None => Target::Stdout(BufWriter::with_capacity(BUFFER, std::io::stdout())),
+        Self::open_with(path, Compression::default(), false)
+    }
+
+    /// Opens the output with a compression method, optionally hashing what is stored.
+    pub fn open_with(path: Option<&Path>, compression: Compression, hash: bool) -> Result<Sink> {
+        let (out, file) = match path {
+            None => (
+                RawOut::Stdout(BufWriter::with_capacity(BUFFER, std::io::stdout())),
+                None,
+            ),
             Some(p) => {
                 let dir = match p.parent() {
                     Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -61,41 +112,68 @@ impl Sink {
                             ),
                         )
                     })?;
-                let (file, temp) = tmp.into_parts();
-                Target::File {
-                    writer: BufWriter::with_capacity(BUFFER, file),
-                    temp,
-                    path: p.to_path_buf(),
-                }
+                let (f, temp) = tmp.into_parts();
+                (
+                    RawOut::File(BufWriter::with_capacity(BUFFER, f)),
+                    Some((temp, p.to_path_buf())),
+                )
             }
         };
-        Ok(Sink {
-            target,
+        let raw = Raw {
+            out,
+            hasher: hash.then(Sha256::new),
             bytes: 0,
-            hasher: None,
+        };
+        let stage = match compression.method {
+            Method::None => Stage::Plain(raw),
+            // Default levels favour speed: the dump must not wait on the compressor.
+            Method::Gzip => Stage::Gzip(ParallelGz::new(
+                raw,
+                threads(),
+                compression.level.unwrap_or(1) as u32,
+            )),
+            Method::Zstd => {
+                let level = compression.level.unwrap_or(1);
+                let mut enc = zstd::stream::write::Encoder::new(raw, level)
+                    .map_err(|e| Error::new(ErrorKind::Io, format!("could not start zstd: {e}")))?;
+                // Extra threads only pay off for the slower levels.
+                if level > 3 && threads() > 1 {
+                    enc.multithread(threads() as u32).map_err(|e| {
+                        Error::new(ErrorKind::Io, format!("could not start zstd workers: {e}"))
+                    })?;
+                }
+                Stage::Zstd(enc)
+            }
+            Method::Lz4 => Stage::Lz4(lz4_flex::frame::FrameEncoder::new(raw)),
+        };
+        Ok(Sink {
+            stage,
+            file,
+            bytes: 0,
         })
     }
 
-    /// Also computes the SHA-256 of everything written from now on.
+    /// Also computes the SHA-256 of what is stored (uncompressed sinks opened with [`Sink::open`]).
     pub fn with_sha256(mut self) -> Self {
-        self.hasher = Some(Sha256::new());
+        if let Stage::Plain(raw) = &mut self.stage {
+            raw.hasher = Some(Sha256::new());
+        }
         self
     }
 
     /// Writes bytes.
     pub fn write_all(&mut self, buf: &[u8]) -> Result<()> {
         self.bytes += buf.len() as u64;
-        if let Some(h) = &mut self.hasher {
-            h.update(buf);
-        }
-        let r = match &mut self.target {
-            Target::Stdout(w) => w.write_all(buf),
-            Target::File { writer, .. } => writer.write_all(buf),
+        let r = match &mut self.stage {
+            Stage::Plain(w) => w.write_all(buf),
+            Stage::Gzip(w) => w.write_all(buf),
+            Stage::Zstd(w) => w.write_all(buf),
+            Stage::Lz4(w) => w.write_all(buf),
         };
         r.map_err(|e| self.write_error(e))
     }
 
-    /// Bytes written so far.
+    /// Bytes written so far (before compression).
     pub fn bytes(&self) -> u64 {
         self.bytes
     }
@@ -104,53 +182,66 @@ impl Sink {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             return Error::from(e);
         }
-        match &self.target {
-            Target::Stdout(_) => {
-                Error::new(ErrorKind::Io, format!("could not write to output: {e}"))
-            }
-            Target::File { path, .. } => Error::new(
+        match &self.file {
+            None => Error::new(ErrorKind::Io, format!("could not write to output: {e}")),
+            Some((_, path)) => Error::new(
                 ErrorKind::Io,
                 format!("could not write to output file \"{}\": {e}", path.display()),
             ),
         }
     }
 
-    /// Flushes; for a file also fsyncs and renames it into place.
+    /// Finishes compression and flushes; for a file also fsyncs and renames it into place.
     pub fn finish(self) -> Result<SinkSummary> {
-        let summary = SinkSummary {
-            bytes: self.bytes,
-            sha256: self.hasher.map(|h| hex::encode(h.finalize())),
+        let bytes = self.bytes;
+        let io = |e: std::io::Error| {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                Error::from(e)
+            } else {
+                Error::new(ErrorKind::Io, format!("could not finish output: {e}"))
+            }
         };
-        match self.target {
-            Target::Stdout(mut w) => w.flush().map_err(Error::from)?,
-            Target::File { writer, temp, path } => {
-                let file = writer.into_inner().map_err(|e| {
-                    Error::new(
-                        ErrorKind::Io,
-                        format!(
-                            "could not write to output file \"{}\": {}",
-                            path.display(),
-                            e.error()
-                        ),
-                    )
-                })?;
-                file.sync_all()?;
-                set_mode(&file);
-                drop(file);
-                temp.persist(&path).map_err(|e| {
-                    Error::new(
-                        ErrorKind::Io,
-                        format!(
-                            "could not rename output file into \"{}\": {}",
-                            path.display(),
-                            e.error
-                        ),
-                    )
-                })?;
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    if let Ok(d) = std::fs::File::open(dir) {
-                        let _ = d.sync_all();
-                    }
+        let mut raw = match self.stage {
+            Stage::Plain(r) => r,
+            Stage::Gzip(w) => w.finish().map_err(io)?,
+            Stage::Zstd(w) => w.finish().map_err(io)?,
+            Stage::Lz4(w) => w
+                .finish()
+                .map_err(|e| io(std::io::Error::other(e.to_string())))?,
+        };
+        raw.flush().map_err(io)?;
+        let summary = SinkSummary {
+            bytes,
+            stored_bytes: raw.bytes,
+            sha256: raw.hasher.map(|h| hex::encode(h.finalize())),
+        };
+        if let (RawOut::File(writer), Some((temp, path))) = (raw.out, self.file) {
+            let file = writer.into_inner().map_err(|e| {
+                Error::new(
+                    ErrorKind::Io,
+                    format!(
+                        "could not write to output file \"{}\": {}",
+                        path.display(),
+                        e.error()
+                    ),
+                )
+            })?;
+            file.sync_all()?;
+            set_mode(&file);
+            drop(file);
+            temp.persist(&path).map_err(|e| {
+                Error::new(
+                    ErrorKind::Io,
+                    format!(
+                        "could not rename output file into \"{}\": {}",
+                        path.display(),
+                        e.error
+                    ),
+                )
+            })?;
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                if let Ok(d) = std::fs::File::open(dir) {
+                    let _ = d.sync_all();
                 }
             }
         }
@@ -191,6 +282,7 @@ fn io_reason(e: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
 
     #[test]
     fn file_appears_only_after_finish() {
@@ -223,5 +315,56 @@ mod tests {
             err.to_string().contains("could not open output file"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn every_method_decodes_back() {
+        let data: Vec<u8> = (0..3_000_000u32)
+            .flat_map(|i| format!("{i}\t{}\n", i % 97).into_bytes())
+            .collect();
+        for method in [Method::None, Method::Gzip, Method::Zstd, Method::Lz4] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("out");
+            let mut s = Sink::open_with(
+                Some(&path),
+                Compression {
+                    method,
+                    level: None,
+                },
+                true,
+            )
+            .unwrap();
+            for chunk in data.chunks(100_000) {
+                s.write_all(chunk).unwrap();
+            }
+            let summary = s.finish().unwrap();
+            let stored = std::fs::read(&path).unwrap();
+            assert_eq!(summary.stored_bytes, stored.len() as u64);
+            assert_eq!(
+                summary.sha256.unwrap(),
+                hex::encode(Sha256::digest(&stored))
+            );
+            let mut back = Vec::new();
+            match method {
+                Method::None => back = stored,
+                Method::Gzip => {
+                    flate2::read::MultiGzDecoder::new(&stored[..])
+                        .read_to_end(&mut back)
+                        .unwrap();
+                }
+                Method::Zstd => {
+                    zstd::stream::read::Decoder::new(&stored[..])
+                        .unwrap()
+                        .read_to_end(&mut back)
+                        .unwrap();
+                }
+                Method::Lz4 => {
+                    lz4_flex::frame::FrameDecoder::new(&stored[..])
+                        .read_to_end(&mut back)
+                        .unwrap();
+                }
+            }
+            assert!(back == data, "{method:?} did not round-trip");
+        }
     }
 }
