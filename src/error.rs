@@ -78,6 +78,9 @@ impl Error {
                 if let Some(detail) = db.detail() {
                     m.push_str(&format!(" (detail: {detail})"));
                 }
+                if let Some(hint) = db.hint() {
+                    m.push_str(&format!(" (hint: {hint})"));
+                }
                 m
             }
             None => {

@@ -1271,7 +1271,7 @@ fn add_boundaries(cat: &mut Catalog) {
         match kind {
             Kind::TableData | Kind::SequenceSet => {
                 cat.objects[id].add_dep(pre);
-                cat.objects[post].add_dep(id);
+                cat.objects[post].deps.push(id);
             }
             Kind::Index | Kind::IndexAttach | Kind::RefreshMatview | Kind::Trigger => {
                 cat.objects[id].add_dep(post);
@@ -1288,7 +1288,8 @@ fn add_boundaries(cat: &mut Catalog) {
             }
             Kind::PreDataBoundary => {}
             Kind::PostDataBoundary => cat.objects[id].add_dep(pre),
-            _ => cat.objects[pre].add_dep(id),
+            // Each id comes up once: push directly (add_dep's duplicate check is linear).
+            _ => cat.objects[pre].deps.push(id),
         }
     }
 }

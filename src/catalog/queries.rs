@@ -149,8 +149,7 @@ pub const INDEXES: &str = "SELECT t.tableoid, t.oid, i.indrelid, t.relname AS in
  c.tableoid AS contableoid, c.oid AS conoid, \
  CASE WHEN c.oid IS NOT NULL THEN pg_catalog.pg_get_constraintdef(c.oid, false) END AS condef, \
  COALESCE(ts.spcname, '') AS tablespace, t.reloptions AS indreloptions, \
- ARRAY(SELECT a.attnum::int4 FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.indexrelid AND a.attstattarget >= 0 ORDER BY a.attnum) AS indstatcols, \
- ARRAY(SELECT a.attstattarget::int4 FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.indexrelid AND a.attstattarget >= 0 ORDER BY a.attnum) AS indstatvals, \
+ st.cols AS indstatcols, st.vals AS indstatvals, \
  COALESCE(inh.inhparent, 0) AS parentidx \
  FROM pg_catalog.pg_index i \
  JOIN pg_catalog.pg_class t ON (t.oid = i.indexrelid) \
@@ -158,6 +157,10 @@ pub const INDEXES: &str = "SELECT t.tableoid, t.oid, i.indrelid, t.relname AS in
  LEFT JOIN pg_catalog.pg_constraint c ON (i.indrelid = c.conrelid AND i.indexrelid = c.conindid AND c.contype IN ('p', 'u', 'x')) \
  LEFT JOIN pg_catalog.pg_inherits inh ON (inh.inhrelid = i.indexrelid) \
  LEFT JOIN pg_catalog.pg_tablespace ts ON (ts.oid = t.reltablespace) \
+ LEFT JOIN (SELECT a.attrelid, pg_catalog.array_agg(a.attnum::int4 ORDER BY a.attnum) AS cols, \
+              pg_catalog.array_agg(a.attstattarget::int4 ORDER BY a.attnum) AS vals \
+            FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class ic ON ic.oid = a.attrelid AND ic.relkind IN ('i', 'I') \
+            WHERE a.attstattarget >= 0 GROUP BY a.attrelid) st ON st.attrelid = i.indexrelid \
  WHERE (i.indisvalid OR t2.relkind = 'p') AND i.indisready \
  AND t2.relnamespace <> 'pg_catalog'::pg_catalog.regnamespace \
  AND t2.relnamespace <> 'pg_toast'::pg_catalog.regnamespace \
