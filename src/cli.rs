@@ -24,6 +24,53 @@ pub enum Command {
     Media(MediaCommand),
     /// Take the database dump and the media archive together, with a manifest.json.
     Snapshot(Box<SnapshotArgs>),
+    /// Load a plain SQL dump (plain, gzip, lz4 or zstd) without psql, in parallel.
+    Restore(RestoreArgs),
+}
+
+/// `pgsnap restore [OPTIONS] FILE|-`
+#[derive(Debug, Args)]
+#[command(disable_help_flag = true)]
+pub struct RestoreArgs {
+    /// Print help.
+    #[arg(long = "help", action = clap::ArgAction::Help)]
+    pub help: Option<bool>,
+    /// The dump to load, or - for stdin.
+    #[arg(value_name = "FILE")]
+    pub file: String,
+    /// Target database: a name, a key=value connection string or a postgresql:// URI.
+    #[arg(short = 'd', long = "dbname", value_name = "DBNAME")]
+    pub dbname: Option<String>,
+    /// Database server host or socket directory.
+    #[arg(short = 'h', long = "host", value_name = "HOSTNAME")]
+    pub host: Option<String>,
+    /// Database server port number.
+    #[arg(short = 'p', long = "port", value_name = "PORT")]
+    pub port: Option<String>,
+    /// Connect as specified database user.
+    #[arg(short = 'U', long = "username", value_name = "NAME")]
+    pub username: Option<String>,
+    /// Never prompt for password.
+    #[arg(short = 'w', long = "no-password")]
+    pub no_password: bool,
+    /// Force password prompt.
+    #[arg(short = 'W', long = "password")]
+    pub password: bool,
+    /// Connections loading data and building indexes in parallel.
+    #[arg(short = 'j', long = "jobs", value_name = "NUM", default_value_t = 2)]
+    pub jobs: usize,
+    /// Drop and re-create the target database first.
+    #[arg(long = "clean-database")]
+    pub clean_database: bool,
+    /// With --clean-database: terminate other sessions on the target database.
+    #[arg(long = "force")]
+    pub force: bool,
+    /// Run the whole script in one transaction (serially); nothing is committed on error.
+    #[arg(long = "single-transaction")]
+    pub single_transaction: bool,
+    /// Stop at the first error (always on; accepted for psql's ON_ERROR_STOP habit).
+    #[arg(long = "exit-on-error")]
+    pub exit_on_error: bool,
 }
 
 /// `pgsnap snapshot [--media DIR] [dump options] DBNAME -o OUT/` or `pgsnap snapshot verify OUT/`.

@@ -109,6 +109,39 @@ impl Spool {
         self.ready.notify_one();
     }
 
+    /// The next chunk in order, waiting for the producer as needed; `None` at the end.
+    pub async fn next_chunk(&self) -> Result<Option<Bytes>> {
+        loop {
+            let notified = self.ready.notified();
+            {
+                let mut st = self.lock();
+                if let Some(c) = st.mem.pop_front() {
+                    st.mem_bytes -= c.len();
+                    self.budget.fetch_add(c.len(), Ordering::AcqRel);
+                    return Ok(Some(c));
+                }
+                if st.file_read < st.file_written {
+                    let want = ((st.file_written - st.file_read) as usize).min(1 << 20);
+                    let mut buf = vec![0u8; want];
+                    if let Some(f) = &st.file {
+                        let n = f.read_at(&mut buf, st.file_read)?;
+                        if n == 0 {
+                            return Err(Error::new(ErrorKind::Io, "spool file ended early"));
+                        }
+                        buf.truncate(n);
+                        st.file_read += n as u64;
+                        return Ok(Some(Bytes::from(buf)));
+                    }
+                }
+                if let Some(result) = st.done.take() {
+                    st.done = Some(Ok(()));
+                    return result.map(|_| None);
+                }
+            }
+            notified.await;
+        }
+    }
+
     /// Streams everything to `out` in order, waiting for the worker as needed.
     pub async fn drain(&self, out: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<()> {
         let mut buf = Vec::new();

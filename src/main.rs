@@ -113,10 +113,51 @@ fn snapshot(args: pgsnap::cli::SnapshotArgs) -> ExitCode {
     }
 }
 
+fn restore(args: pgsnap::cli::RestoreArgs) -> ExitCode {
+    use pgsnap::pg::connect::PasswordPrompt;
+    let plan = pgsnap::restore::RestorePlan {
+        conn: pgsnap::pg::conninfo::ConnOptions {
+            host: args.host,
+            port: args.port,
+            user: args.username,
+            dbname: args.dbname,
+        },
+        prompt: if args.no_password {
+            PasswordPrompt::Never
+        } else if args.password {
+            PasswordPrompt::Always
+        } else {
+            PasswordPrompt::IfNeeded
+        },
+        file: (args.file != "-").then(|| std::path::PathBuf::from(&args.file)),
+        jobs: args.jobs.max(1),
+        clean_database: args.clean_database,
+        force: args.force,
+        single_transaction: args.single_transaction,
+    };
+    let Some(rt) = runtime() else {
+        return ExitCode::from(1);
+    };
+    match rt.block_on(pgsnap::restore::run(&plan)) {
+        Ok(r) => {
+            eprintln!(
+                "pgsnap: restored {} statements and {} tables",
+                r.statements, r.tables
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("pgsnap: error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Snapshot(args) => snapshot(*args),
+        Command::Restore(args) => restore(args),
         Command::Media(cmd) => match pgsnap::media::run(cmd) {
             Ok(code) => ExitCode::from(code),
             Err(e) => {
