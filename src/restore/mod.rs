@@ -242,10 +242,18 @@ async fn clean_database(settings: &ConnSettings, force: bool) -> Result<()> {
     if current == target {
         return Err(Error::usage(format!("refusing to drop database \"{target}\": it is the database this session is connected to")));
     }
-    let others: i64 = client
-        .query_one("SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid()", &[&target])
-        .await?
-        .get(0);
+    // Sessions that just disconnected (a previous run's workers) linger for a moment.
+    let mut others: i64 = 0;
+    for attempt in 0..10 {
+        others = client
+            .query_one("SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid()", &[&target])
+            .await?
+            .get(0);
+        if others == 0 || force || attempt == 9 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
     if others > 0 {
         if !force {
             return Err(Error::usage(format!(
@@ -285,7 +293,7 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
         leader.batch_execute("BEGIN").await?;
     }
     let (items_tx, mut items_rx) = mpsc::channel::<Result<(Item, Option<Arc<Spool>>)>>(4);
-    let budget = Arc::new(AtomicUsize::new(64 << 20));
+    let budget = Arc::new(AtomicUsize::new(24 << 20));
     // The script is read on its own thread: COPY data goes into spools that workers drain
     // while the reader moves on, so loading several tables overlaps with reading the file.
     let reader = std::thread::spawn(move || {

@@ -1,0 +1,165 @@
+//! `pgsnap restore` against real dumps: the restored database equals the source.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+
+const KEY: &str = "--restrict-key=R";
+
+fn restore(c: &Cluster, file: &Path, db: &str, extra: &[&str]) -> std::process::Output {
+    let f = file.to_string_lossy().to_string();
+    let mut args = vec!["restore", "-d", db];
+    args.extend_from_slice(extra);
+    args.push(&f);
+    c.pgsnap(&args)
+}
+
+fn assert_same_database(c: &Cluster, source: &str, target: &str, what: &str) {
+    assert_same_dump(
+        &c.pg_dump(source, &["-s", KEY]),
+        &c.pg_dump(target, &["-s", KEY]),
+        &format!("{what}: schema"),
+    );
+    assert_eq!(
+        c.data_fingerprint(source),
+        c.data_fingerprint(target),
+        "{what}: data"
+    );
+}
+
+fn round_trip(c: &Cluster, source: &str, what: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let by_pg_dump = dir.path().join("pg_dump.sql");
+    std::fs::write(&by_pg_dump, c.pg_dump(source, &[KEY])).unwrap();
+    let by_pgsnap = dir.path().join("pgsnap.sql.zst");
+    c.pgsnap_dump(
+        source,
+        &[KEY, "-j", "2", "-f", &by_pgsnap.to_string_lossy()],
+    );
+    for (file, jobs) in [(&by_pg_dump, "1"), (&by_pg_dump, "4"), (&by_pgsnap, "4")] {
+        let target = c.fresh_db("restored");
+        let out = restore(c, file, &target, &["-j", jobs]);
+        assert!(
+            out.status.success(),
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_same_database(
+            c,
+            source,
+            &target,
+            &format!("{what} from {} -j {jobs}", file.display()),
+        );
+    }
+}
+
+#[test]
+fn fixture_restores_identically() {
+    let c = cluster();
+    let db = fixture_db(c);
+    round_trip(c, &db, "fixture");
+}
+
+#[test]
+fn corpus_restores_identically() {
+    let c = cluster();
+    if let Some(db) = pagila_db(c) {
+        round_trip(c, &db, "pagila");
+    }
+    if let Some(db) = netbox_db(c) {
+        round_trip(c, &db, "netbox");
+    }
+}
+
+#[test]
+fn seed_flow_with_clean_database() {
+    let c = cluster();
+    let db = fixture_db(c);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("nautobot.sql");
+    c.pgsnap_dump(&db, &[KEY, "-f", &file.to_string_lossy()]);
+    let target = c.fresh_db("nautobot");
+    c.psql(&target, &["-c", "CREATE TABLE stale (x int)"])
+        .unwrap();
+    let out = restore(c, &file, &target, &["--clean-database"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same_database(c, &db, &target, "clean-database restore");
+    // A database with other sessions is not dropped without --force.
+    let mut busy = std::process::Command::new(c.bindir.join("psql"));
+    c.env(&mut busy);
+    let mut child = busy
+        .args(["-X", "-d", &target, "-c", "SELECT pg_sleep(30)"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let out = restore(c, &file, &target, &["--clean-database"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("other session"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = restore(c, &file, &target, &["--clean-database", "--force"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn bad_scripts_stop_with_the_line_number() {
+    let c = cluster();
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("CREATE TABLE a (x int);\nINSERT INTO a VALUES (1);\nSELECT nonsense_function();\nCREATE TABLE b (x int);\n", "line 3", "nonsense_function"),
+        ("CREATE TABLE a (x int);\nCOPY a (x) FROM stdin;\n1\n2\n", "line 2", "truncated"),
+        ("CREATE TABLE a (x int);\n\\! ls\nCREATE TABLE b (x int);\n", "line 2", "not allowed"),
+    ];
+    for (script, line, needle) in cases {
+        let file = dir.path().join("bad.sql");
+        std::fs::write(&file, script).unwrap();
+        for extra in [&[][..], &["--single-transaction"][..]] {
+            let target = c.fresh_db("bad");
+            let out = restore(c, &file, &target, extra);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{script:?} {extra:?}: {err}");
+            assert!(
+                err.contains(line) && err.contains(needle),
+                "{script:?}: {err}"
+            );
+            let tables = c
+                .psql(
+                    &target,
+                    &[
+                        "-At",
+                        "-c",
+                        "SELECT count(*) FROM pg_class WHERE relname IN ('a', 'b')",
+                    ],
+                )
+                .unwrap();
+            if extra.is_empty() {
+                assert_eq!(
+                    tables.trim(),
+                    "1",
+                    "without a transaction, what ran before the error stays"
+                );
+            } else {
+                assert_eq!(
+                    tables.trim(),
+                    "0",
+                    "--single-transaction must commit nothing"
+                );
+            }
+        }
+    }
+}
