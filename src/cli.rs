@@ -185,6 +185,9 @@ pub struct DumpArgs {
     /// Verbose mode.
     #[arg(short = 'v', long = "verbose")]
     pub verbose: bool,
+    /// Progress on stderr: auto (a bar on a terminal), bar, json (one event per line), none.
+    #[arg(long = "progress", value_name = "MODE")]
+    pub progress: Option<String>,
     /// Compress the output: 0-9 (gzip level), or gzip, lz4, zstd, none, with an optional :LEVEL.
     #[arg(short = 'Z', long = "compress", value_name = "METHOD[:LEVEL]")]
     pub compress: Option<String>,
@@ -251,6 +254,7 @@ impl DumpArgs {
             verbose: self.verbose,
             chunk_pages: self.chunk_pages,
             compress: self.compress.clone(),
+            progress: self.progress.clone(),
         })
     }
 }

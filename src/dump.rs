@@ -137,6 +137,13 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     };
 
     log(plan, start, "writing");
+    let estimate: u64 = entries
+        .iter()
+        .filter_map(|e| e.data.as_ref())
+        .map(|d| d.relpages.max(0) as u64 * 8192)
+        .sum();
+    let mut progress = crate::progress::Progress::new(plan.progress, estimate, tables);
+    progress.phase("data");
     let popts = PrintOptions {
         no_owner: plan.no_owner,
     };
@@ -146,21 +153,32 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         let e = &entries[i];
         sink.write_all(st.entry_head(e, popts).as_bytes())?;
         let Some(d) = &e.data else { continue };
+        let table_name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
+        progress.table_start(&table_name);
+        let (mut t_bytes, mut t_rows) = (0u64, 0u64);
+        let mut write = |b: &[u8]| -> Result<()> {
+            t_bytes += b.len() as u64;
+            t_rows += b.iter().filter(|c| **c == b'\n').count() as u64;
+            progress.bytes(b.len() as u64);
+            sink.write_all(b)
+        };
         if parallel {
             let chunks = spools
                 .remove(&i)
                 .ok_or_else(|| Error::new(ErrorKind::Io, "internal: no copy job for table data"))?;
             for spool in chunks {
-                spool.drain(&mut |b| sink.write_all(b)).await?;
+                spool.drain(&mut write).await?;
             }
         } else {
             let name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
-            copy::copy_table(&client, &d.copy_out_sql, &name, |b| sink.write_all(&b)).await?;
+            copy::copy_table(&client, &d.copy_out_sql, &name, |b| write(&b)).await?;
         }
+        progress.table_end(&table_name, t_bytes, t_rows);
         sink.write_all(COPY_END.as_bytes())?;
     }
     sink.write_all(plain::footer(&key).as_bytes())?;
     let summary = sink.finish()?;
+    progress.finish(summary.stored_bytes);
     // The leader's transaction (and so the snapshot) stayed open until every worker finished.
     let _ = client.batch_execute("COMMIT").await;
     log(plan, start, "done");

@@ -18,6 +18,7 @@ pub mod model;
 pub mod output;
 pub mod pg;
 pub mod plan;
+pub mod progress;
 pub mod restore;
 pub mod snapshot;
 pub mod sort;

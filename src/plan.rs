@@ -57,6 +57,8 @@ pub struct DumpPlan {
     pub chunk_pages: i64,
     /// Output compression.
     pub compression: crate::output::compress::Compression,
+    /// Progress reporting.
+    pub progress: crate::progress::ProgressMode,
 }
 
 /// Inputs for [`DumpPlan::new`], mirroring the command line.
@@ -92,6 +94,8 @@ pub struct DumpRequest {
     pub chunk_pages: Option<i64>,
     /// `-Z/--compress`
     pub compress: Option<String>,
+    /// `--progress`
+    pub progress: Option<String>,
 }
 
 impl DumpPlan {
@@ -153,6 +157,10 @@ impl DumpPlan {
             hash_output: false,
             chunk_pages: req.chunk_pages.unwrap_or(crate::copy::CHUNK_PAGES),
             compression,
+            progress: match &req.progress {
+                Some(p) => crate::progress::ProgressMode::parse(p).map_err(Error::usage)?,
+                None => Default::default(),
+            },
         })
     }
 }

@@ -423,3 +423,34 @@ fn compressed_output_decompresses_to_pg_dumps_bytes() {
     assert!(out.status.success());
     assert_same_dump(&expected, &out.stdout, "zcat");
 }
+
+#[test]
+fn progress_json_reports_every_table() {
+    let c = cluster();
+    let db = fixture_db(c);
+    let out = c.pgsnap(&["dump", "--progress=json", "-j", "2", "-f", "/dev/null", &db]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let events: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    let ends: Vec<&serde_json::Value> = events
+        .iter()
+        .filter(|e| e["event"] == "table_end")
+        .collect();
+    assert!(ends.len() >= 10);
+    assert!(ends.iter().all(|e| e["tables_total"] == ends.len()));
+    let change = ends
+        .iter()
+        .find(|e| e["table"] == "public.extras_objectchange")
+        .unwrap();
+    assert_eq!(change["rows"], 50000);
+    assert_eq!(events.last().unwrap()["event"], "done");
+    // Not a terminal and not asked: nothing extra on stderr.
+    let quiet = c.pgsnap(&["dump", "-f", "/dev/null", &db]);
+    assert!(quiet.stderr.is_empty());
+}
