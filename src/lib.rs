@@ -7,6 +7,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod bench;
 pub mod catalog;
 pub mod cli;
 pub mod copy;

@@ -84,11 +84,32 @@ impl Sink {
 
     /// Opens the output with a compression method, optionally hashing what is stored.
     pub fn open_with(path: Option<&Path>, compression: Compression, hash: bool) -> Result<Sink> {
+        // A device or pipe (`-f /dev/null`, `-f /dev/stdout`, a fifo) is written in place: only
+        // regular files get the temp-file-and-rename treatment.
+        let special = path
+            .and_then(|p| std::fs::metadata(p).ok())
+            .is_some_and(|m| !m.is_file() && !m.is_dir());
         let (out, file) = match path {
             None => (
                 RawOut::Stdout(BufWriter::with_capacity(BUFFER, std::io::stdout())),
                 None,
             ),
+            Some(p) if special => {
+                let f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(p)
+                    .map_err(|e| {
+                        Error::new(
+                            ErrorKind::Io,
+                            format!(
+                                "could not open output file \"{}\": {}",
+                                p.display(),
+                                io_reason(&e)
+                            ),
+                        )
+                    })?;
+                (RawOut::File(BufWriter::with_capacity(BUFFER, f)), None)
+            }
             Some(p) => {
                 let dir = match p.parent() {
                     Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -215,6 +236,9 @@ impl Sink {
             stored_bytes: raw.bytes,
             sha256: raw.hasher.map(|h| hex::encode(h.finalize())),
         };
+        if let (RawOut::File(writer), None) = (&mut raw.out, &self.file) {
+            writer.flush().map_err(io)?;
+        }
         if let (RawOut::File(writer), Some((temp, path))) = (raw.out, self.file) {
             let file = writer.into_inner().map_err(|e| {
                 Error::new(
@@ -315,6 +339,15 @@ mod tests {
             err.to_string().contains("could not open output file"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn devices_are_written_in_place() {
+        let mut s = Sink::open(Some(Path::new("/dev/null"))).unwrap();
+        s.write_all(b"discarded").unwrap();
+        s.finish().unwrap();
+        let meta = std::fs::metadata("/dev/null").unwrap();
+        assert!(!meta.is_file(), "/dev/null must stay a device");
     }
 
     #[test]

@@ -1,0 +1,3 @@
+//! Benchmarking: throwaway clusters, generated databases and the `pgsnap bench` runner.
+
+pub mod cluster;
