@@ -24,4 +24,4 @@ if diff <(grep -v '^-- Dumped by' "$OUT/pg_dump.sql") <(grep -v '^-- Dumped by' 
 else
   echo "pgsnap output differs from pg_dump:"; diff "$OUT/pg_dump.sql" "$OUT/pgsnap.sql" | head -40; exit 1
 fi
-cargo bench
+target/release/pgsnap bench "$@"

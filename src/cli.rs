@@ -26,6 +26,33 @@ pub enum Command {
     Snapshot(Box<SnapshotArgs>),
     /// Load a plain SQL dump (plain, gzip, lz4 or zstd) without psql, in parallel.
     Restore(RestoreArgs),
+    /// Benchmark pgsnap against pg_dump on generated databases on a throwaway local server.
+    Bench(BenchArgs),
+}
+
+/// `pgsnap bench`
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Dataset shapes: pgbench, mixed, many-tables or all.
+    #[arg(long = "scenario", default_value = "all")]
+    pub scenario: String,
+    /// Approximate size of the data scenarios' dumps, in MB.
+    #[arg(long = "scale", default_value_t = 500)]
+    pub scale: u64,
+    /// Tables in the many-tables scenario.
+    #[arg(long = "tables", default_value_t = 2000)]
+    pub tables: u32,
+    /// Rounds per command (medians are reported).
+    #[arg(long = "rounds", default_value_t = 3)]
+    pub rounds: usize,
+    /// pgsnap -j values to time, comma-separated.
+    #[arg(
+        short = 'j',
+        long = "jobs",
+        default_value = "1,2,4",
+        value_delimiter = ','
+    )]
+    pub jobs: Vec<usize>,
 }
 
 /// `pgsnap restore [OPTIONS] FILE|-`

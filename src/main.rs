@@ -153,11 +153,40 @@ fn restore(args: pgsnap::cli::RestoreArgs) -> ExitCode {
     }
 }
 
+fn bench(args: pgsnap::cli::BenchArgs) -> ExitCode {
+    use pgsnap::bench::run::{self, BenchOptions, Scenario};
+    let scenarios = match Scenario::parse(&args.scenario) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("pgsnap: error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let opts = BenchOptions {
+        scenarios,
+        scale_mb: args.scale,
+        tables: args.tables,
+        rounds: args.rounds,
+        jobs: args.jobs,
+    };
+    match run::run(&opts) {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("pgsnap: error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Snapshot(args) => snapshot(*args),
         Command::Restore(args) => restore(args),
+        Command::Bench(args) => bench(args),
         Command::Media(cmd) => match pgsnap::media::run(cmd) {
             Ok(code) => ExitCode::from(code),
             Err(e) => {

@@ -1,0 +1,371 @@
+//! `pgsnap bench`: generates benchmark databases (pgbench-like, mixed-wide, many-tables) on a
+//! throwaway local server, then times pgsnap (several `-j`, with and without compression)
+//! against pg_dump `-Fp` and `-Fd -j` on the same data in the same run, rotating the order, and
+//! checks that pgsnap's output is byte-identical to pg_dump's.
+
+use super::cluster::{self, Cluster};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A dataset shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scenario {
+    /// pgbench's tables: one big narrow table.
+    Pgbench,
+    /// Wide rows (jsonb, text, numeric, bytea), a big change log, mid tables, small tables.
+    Mixed,
+    /// Thousands of small tables with indexes and foreign keys.
+    ManyTables,
+}
+
+impl Scenario {
+    /// Parses a scenario name.
+    pub fn parse(s: &str) -> Result<Vec<Scenario>, String> {
+        match s {
+            "pgbench" => Ok(vec![Scenario::Pgbench]),
+            "mixed" => Ok(vec![Scenario::Mixed]),
+            "many-tables" => Ok(vec![Scenario::ManyTables]),
+            "all" => Ok(vec![
+                Scenario::Pgbench,
+                Scenario::Mixed,
+                Scenario::ManyTables,
+            ]),
+            _ => Err(format!(
+                "unknown scenario \"{s}\" (pgbench, mixed, many-tables, all)"
+            )),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Scenario::Pgbench => "pgbench",
+            Scenario::Mixed => "mixed",
+            Scenario::ManyTables => "many-tables",
+        }
+    }
+}
+
+/// Benchmark settings.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// Scenarios to run.
+    pub scenarios: Vec<Scenario>,
+    /// Approximate dump size in MB for the data scenarios.
+    pub scale_mb: u64,
+    /// Tables for the many-tables scenario.
+    pub tables: u32,
+    /// Rounds (medians are reported).
+    pub rounds: usize,
+    /// pgsnap `-j` values to time.
+    pub jobs: Vec<usize>,
+}
+
+/// One measured command.
+#[derive(Debug, Clone)]
+pub struct Measurement {
+    /// Wall time.
+    pub wall: Duration,
+    /// Peak RSS in KiB.
+    pub peak_rss_kib: u64,
+    /// CPU seconds (user + system) of the process.
+    pub cpu: f64,
+}
+
+fn proc_stat(pid: u32) -> Option<(u64, f64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let rss = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())?;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some((rss, ticks / 100.0))
+}
+
+/// Runs a command to completion, sampling its peak RSS and CPU from /proc.
+pub fn measure(mut cmd: Command) -> Result<Measurement, String> {
+    let start = Instant::now();
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{cmd:?}: {e}"))?;
+    let pid = child.id();
+    let (mut peak, mut cpu) = (0, 0.0);
+    loop {
+        if let Some((r, c)) = proc_stat(pid) {
+            peak = peak.max(r);
+            cpu = c;
+        }
+        match child.try_wait().map_err(|e| e.to_string())? {
+            Some(status) => {
+                if !status.success() {
+                    let mut err = String::new();
+                    if let Some(mut e) = child.stderr.take() {
+                        let _ = std::io::Read::read_to_string(&mut e, &mut err);
+                    }
+                    return Err(format!("{cmd:?} failed: {err}"));
+                }
+                break;
+            }
+            None => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+    Ok(Measurement {
+        wall: start.elapsed(),
+        peak_rss_kib: peak,
+        cpu,
+    })
+}
+
+/// Compares two plain dumps ignoring the `-- Dumped by` line.
+pub fn same_dump(a: &Path, b: &Path) -> bool {
+    let (Ok(fa), Ok(fb)) = (std::fs::File::open(a), std::fs::File::open(b)) else {
+        return false;
+    };
+    let mut la = BufReader::new(fa).split(b'\n');
+    let mut lb = BufReader::new(fb).split(b'\n');
+    loop {
+        match (la.next(), lb.next()) {
+            (None, None) => return true,
+            (Some(Ok(x)), Some(Ok(y))) => {
+                if x != y && !(x.starts_with(b"-- Dumped by ") && y.starts_with(b"-- Dumped by ")) {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// SQL that builds a scenario's data.
+pub fn generate_sql(s: Scenario, scale_mb: u64, tables: u32) -> Vec<String> {
+    match s {
+        Scenario::Pgbench => {
+            // pgbench: 100,000 accounts per scale unit, ~10 MB of dump each.
+            let accounts = scale_mb * 10_000;
+            let branches = (accounts / 100_000).max(1);
+            vec![format!(
+                "CREATE TABLE pgbench_branches (bid int PRIMARY KEY, bbalance int, filler char(88));
+                 CREATE TABLE pgbench_tellers (tid int PRIMARY KEY, bid int, tbalance int, filler char(84));
+                 CREATE TABLE pgbench_accounts (aid int PRIMARY KEY, bid int, abalance int, filler char(84)) WITH (fillfactor = 100);
+                 CREATE TABLE pgbench_history (tid int, bid int, aid int, delta int, mtime timestamp, filler char(22));
+                 INSERT INTO pgbench_branches SELECT g, 0, '' FROM generate_series(1, {branches}) g;
+                 INSERT INTO pgbench_tellers SELECT g, 1 + (g - 1) / 10, 0, '' FROM generate_series(1, {branches} * 10) g;
+                 INSERT INTO pgbench_accounts SELECT g, 1 + (g - 1) / 100000, 0, '' FROM generate_series(1, {accounts}) g;"
+            )]
+        }
+        Scenario::Mixed => {
+            let changelog = scale_mb * 1_000_000 * 6 / 10 / 260;
+            let measure = scale_mb * 1_000_000 * 3 / 10 / 110;
+            vec![
+                format!(
+                    "CREATE TABLE extras_objectchange (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, time timestamptz NOT NULL,
+                       user_name varchar(150) NOT NULL, request_id uuid NOT NULL, action varchar(50) NOT NULL, changed_object_id uuid NOT NULL,
+                       object_repr varchar(200) NOT NULL, object_data jsonb NOT NULL);
+                     INSERT INTO extras_objectchange (time, user_name, request_id, action, changed_object_id, object_repr, object_data)
+                       SELECT '2025-01-01'::timestamptz + i * interval '1 second', 'user' || (i % 50), md5(i::text)::uuid, 'update',
+                              md5((i * 3)::text)::uuid, 'device ' || i || E' \\t \"quoted\"',
+                              jsonb_build_object('name', 'dev' || i, 'serial', md5(i::text), 'position', i % 42, 'tags', jsonb_build_array('a', 'b'))
+                       FROM generate_series(1, {changelog}) i;
+                     CREATE TABLE measurement (id bigserial PRIMARY KEY, device_id integer NOT NULL, value numeric(14,4), at timestamptz, payload bytea, note text);
+                     INSERT INTO measurement (device_id, value, at, payload, note)
+                       SELECT i % 1000, i * 1.0001, '2025-01-01'::timestamptz + i * interval '1 minute', decode(md5(i::text), 'hex'),
+                              CASE WHEN i % 10 = 0 THEN NULL ELSE 'n' || i END
+                       FROM generate_series(1, {measure}) i;
+                     CREATE INDEX measurement_device ON measurement (device_id);"
+                ),
+                "DO $$ BEGIN FOR t IN 1..200 LOOP
+                   EXECUTE format('CREATE TABLE small_%s (id serial PRIMARY KEY, name text NOT NULL, created timestamptz DEFAULT now())', t);
+                   EXECUTE format('INSERT INTO small_%s (name) SELECT ''row '' || g FROM generate_series(1, 50) g', t);
+                 END LOOP; END $$;"
+                    .to_string(),
+            ]
+        }
+        Scenario::ManyTables => (0..tables.div_ceil(500))
+            .map(|b| {
+                let (from, to) = (b * 500 + 1, ((b + 1) * 500).min(tables));
+                format!(
+                    "DO $$ BEGIN FOR i IN {from}..{to} LOOP
+                       EXECUTE format('CREATE TABLE t%s (id serial PRIMARY KEY, ref int REFERENCES t%s(id), name text, created timestamptz DEFAULT now()); CREATE INDEX ON t%s (name); INSERT INTO t%s (name) VALUES (''x'');', i, greatest(i - 1, 1), i, i);
+                     END LOOP; END $$;"
+                )
+            })
+            .collect(),
+    }
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// Runs the benchmark; returns the report as Markdown.
+pub fn run(opts: &BenchOptions) -> Result<String, String> {
+    let c: Cluster = cluster::start(false)?;
+    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let work = tempfile::Builder::new()
+        .prefix("pgsnap-bench-")
+        .tempdir()
+        .map_err(|e| e.to_string())?;
+    let mut report = String::from("| scenario | command | dump MB | wall s | MB/s | CPU s | peak RSS MiB | vs pg_dump -Fp | output |\n|---|---|---:|---:|---:|---:|---:|---:|---|\n");
+    for &s in &opts.scenarios {
+        let db = c.fresh_db(s.name().replace('-', "_").as_str());
+        eprintln!("pgsnap bench: generating {} ...", s.name());
+        for sql in generate_sql(s, opts.scale_mb, opts.tables) {
+            c.psql(&db, &["-c", &sql])?;
+        }
+        c.psql(&db, &["-c", "VACUUM ANALYZE"])?;
+        // (label, program, args, output path, compare with pg_dump -Fp?)
+        let mut runs: Vec<(String, PathBuf, Vec<String>, PathBuf, bool)> = Vec::new();
+        let pg_dump = c.bindir.join("pg_dump");
+        let have_pg_dump = pg_dump.exists();
+        let out = |name: &str| work.path().join(format!("{}-{name}", s.name()));
+        if have_pg_dump {
+            let f = out("pg_dump.sql");
+            runs.push((
+                "pg_dump -Fp".into(),
+                pg_dump.clone(),
+                vec![
+                    "-Fp".into(),
+                    "--restrict-key=BENCH".into(),
+                    "-f".into(),
+                    f.display().to_string(),
+                    db.clone(),
+                ],
+                f,
+                false,
+            ));
+            let d = out("pg_dump-dir");
+            runs.push((
+                "pg_dump -Fd -j 2".into(),
+                pg_dump.clone(),
+                vec![
+                    "-Fd".into(),
+                    "-j".into(),
+                    "2".into(),
+                    "-f".into(),
+                    d.display().to_string(),
+                    db.clone(),
+                ],
+                d,
+                false,
+            ));
+        }
+        for &j in &opts.jobs {
+            let f = out(&format!("pgsnap-j{j}.sql"));
+            runs.push((
+                format!("pgsnap -j {j}"),
+                me.clone(),
+                vec![
+                    "dump".into(),
+                    "-j".into(),
+                    j.to_string(),
+                    "--restrict-key=BENCH".into(),
+                    "-f".into(),
+                    f.display().to_string(),
+                    db.clone(),
+                ],
+                f,
+                have_pg_dump,
+            ));
+        }
+        let zj = opts.jobs.iter().copied().max().unwrap_or(2);
+        for method in ["zstd", "gzip"] {
+            let f = out(&format!("pgsnap-{method}.sql"));
+            runs.push((
+                format!("pgsnap -j {zj} -Z {method}"),
+                me.clone(),
+                vec![
+                    "dump".into(),
+                    "-j".into(),
+                    zj.to_string(),
+                    "-Z".into(),
+                    method.into(),
+                    "-f".into(),
+                    f.display().to_string(),
+                    db.clone(),
+                ],
+                f,
+                false,
+            ));
+        }
+        let mut times: Vec<Vec<f64>> = vec![Vec::new(); runs.len()];
+        let mut rss = vec![0u64; runs.len()];
+        let mut cpu: Vec<Vec<f64>> = vec![Vec::new(); runs.len()];
+        for round in 0..opts.rounds.max(1) {
+            for k in 0..runs.len() {
+                let i = (k + round) % runs.len();
+                let (label, prog, args, path, _) = &runs[i];
+                let _ = std::fs::remove_dir_all(path);
+                let _ = std::fs::remove_file(path);
+                let mut cmd = Command::new(prog);
+                c.env(&mut cmd);
+                cmd.args(args);
+                let m = measure(cmd)?;
+                eprintln!(
+                    "pgsnap bench: {} round {round}: {label} {:.2}s",
+                    s.name(),
+                    m.wall.as_secs_f64()
+                );
+                times[i].push(m.wall.as_secs_f64());
+                cpu[i].push(m.cpu);
+                rss[i] = rss[i].max(m.peak_rss_kib);
+            }
+        }
+        let reference = runs.first().map(|r| r.3.clone());
+        let size_of = |p: &Path| -> u64 {
+            if p.is_dir() {
+                std::fs::read_dir(p)
+                    .map(|d| {
+                        d.filter_map(|e| e.ok())
+                            .filter_map(|e| e.metadata().ok())
+                            .map(|m| m.len())
+                            .sum()
+                    })
+                    .unwrap_or(0)
+            } else {
+                std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
+            }
+        };
+        let base = if have_pg_dump {
+            Some(median(&mut times[0].clone()))
+        } else {
+            None
+        };
+        let plain_mb = reference.as_deref().map(size_of).unwrap_or(0) as f64 / 1e6;
+        for (i, (label, _, _, path, check)) in runs.iter().enumerate() {
+            let wall = median(&mut times[i]);
+            let identical = if *check {
+                match &reference {
+                    Some(r) if same_dump(r, path) => "identical",
+                    Some(_) => "DIFFERS",
+                    None => "-",
+                }
+            } else {
+                "-"
+            };
+            if identical == "DIFFERS" {
+                return Err(format!(
+                    "{}: {label} output differs from pg_dump's",
+                    s.name()
+                ));
+            }
+            let mb = size_of(path) as f64 / 1e6;
+            report.push_str(&format!(
+                "| {} | {label} | {mb:.0} | {wall:.2} | {:.0} | {:.2} | {:.1} | {} | {identical} |\n",
+                s.name(),
+                plain_mb.max(mb) / wall,
+                median(&mut cpu[i]),
+                rss[i] as f64 / 1024.0,
+                base.map(|b| format!("{:.2}x", wall / b)).unwrap_or_else(|| "-".into()),
+            ));
+        }
+    }
+    Ok(report)
+}
