@@ -174,6 +174,12 @@ pub fn archive(dir: &Path, out: &Path) -> Result<ArchiveReport> {
         skipped: w.skipped,
         ..Default::default()
     };
+    let files_total = w.entries.iter().filter(|e| e.kind == EntryKind::File).count();
+    let progress = crate::progress::Progress::new(
+        crate::progress::ProgressMode::Auto,
+        manifest.total_size(),
+        files_total,
+    );
     let mut changed = Vec::new();
     for (e, m) in w.entries.iter().zip(&manifest.entries) {
         let path = Path::new(OsStr::from_bytes(&e.archive_path));
@@ -223,6 +229,7 @@ pub fn archive(dir: &Path, out: &Path) -> Result<ArchiveReport> {
                 }
                 report.files += 1;
                 report.bytes += e.size;
+                progress.bytes(e.size);
             }
         }
     }
@@ -245,6 +252,7 @@ pub fn archive(dir: &Path, out: &Path) -> Result<ArchiveReport> {
         .into_inner()
         .map_err(|e| io_err("finishing archive", e))?;
     let sink = gz.finish().map_err(|e| io_err("finishing archive", e))?;
+    progress.finish(report.bytes);
     let summary = sink.finish()?;
     report.archive_size = summary.bytes;
     report.archive_sha256 = summary.sha256.unwrap_or_default();
