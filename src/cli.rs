@@ -65,24 +65,9 @@ pub struct RestoreArgs {
     /// The dump to load, or - for stdin.
     #[arg(value_name = "FILE")]
     pub file: String,
-    /// Target database: a name, a key=value connection string or a postgresql:// URI.
-    #[arg(short = 'd', long = "dbname", value_name = "DBNAME")]
-    pub dbname: Option<String>,
-    /// Database server host or socket directory.
-    #[arg(short = 'h', long = "host", value_name = "HOSTNAME")]
-    pub host: Option<String>,
-    /// Database server port number.
-    #[arg(short = 'p', long = "port", value_name = "PORT")]
-    pub port: Option<String>,
-    /// Connect as specified database user.
-    #[arg(short = 'U', long = "username", value_name = "NAME")]
-    pub username: Option<String>,
-    /// Never prompt for password.
-    #[arg(short = 'w', long = "no-password")]
-    pub no_password: bool,
-    /// Force password prompt.
-    #[arg(short = 'W', long = "password")]
-    pub password: bool,
+    /// Connection options (`-d` names the target database).
+    #[command(flatten)]
+    pub conn: ConnArgs,
     /// Connections loading data and building indexes in parallel.
     #[arg(short = 'j', long = "jobs", value_name = "NUM", default_value_t = 2)]
     pub jobs: usize,
@@ -160,6 +145,41 @@ pub enum MediaCommand {
     },
 }
 
+/// Connection options shared by every command that talks to a server, as pg_dump spells them.
+#[derive(Debug, Clone, Args)]
+pub struct ConnArgs {
+    /// Database server host or socket directory.
+    #[arg(short = 'h', long = "host", value_name = "HOSTNAME")]
+    pub host: Option<String>,
+    /// Database server port number.
+    #[arg(short = 'p', long = "port", value_name = "PORT")]
+    pub port: Option<String>,
+    /// Connect as specified database user.
+    #[arg(short = 'U', long = "username", value_name = "NAME")]
+    pub username: Option<String>,
+    /// Database: a name, a key=value connection string or a postgresql:// URI.
+    #[arg(id = "dbname_opt", short = 'd', long = "dbname", value_name = "DBNAME")]
+    pub dbname: Option<String>,
+    /// Never prompt for password.
+    #[arg(short = 'w', long = "no-password")]
+    pub no_password: bool,
+    /// Force password prompt.
+    #[arg(short = 'W', long = "password")]
+    pub password: bool,
+}
+
+impl ConnArgs {
+    /// The connection options, with a positional database name when `-d` was not given.
+    pub fn options(&self, positional: Option<&String>) -> ConnOptions {
+        ConnOptions {
+            host: self.host.clone(),
+            port: self.port.clone(),
+            user: self.username.clone(),
+            dbname: self.dbname.clone().or_else(|| positional.cloned()),
+        }
+    }
+}
+
 /// `pgsnap dump` options, spelled as pg_dump spells them.
 #[derive(Debug, Args)]
 #[command(disable_help_flag = true)]
@@ -221,24 +241,9 @@ pub struct DumpArgs {
     /// Heap pages per chunk when a big table is split across workers (default 1024).
     #[arg(long = "chunk-pages", value_name = "PAGES", hide = true)]
     pub chunk_pages: Option<i64>,
-    /// Database server host or socket directory.
-    #[arg(short = 'h', long = "host", value_name = "HOSTNAME")]
-    pub host: Option<String>,
-    /// Database server port number.
-    #[arg(short = 'p', long = "port", value_name = "PORT")]
-    pub port: Option<String>,
-    /// Connect as specified database user.
-    #[arg(short = 'U', long = "username", value_name = "NAME")]
-    pub username: Option<String>,
-    /// Database to dump: a name, a key=value connection string or a postgresql:// URI.
-    #[arg(short = 'd', long = "dbname", value_name = "DBNAME")]
-    pub dbname_opt: Option<String>,
-    /// Never prompt for password.
-    #[arg(short = 'w', long = "no-password")]
-    pub no_password: bool,
-    /// Force password prompt.
-    #[arg(short = 'W', long = "password")]
-    pub password: bool,
+    /// Connection options.
+    #[command(flatten)]
+    pub conn: ConnArgs,
     /// Database to dump (same as -d).
     #[arg(value_name = "DBNAME")]
     pub dbname: Option<String>,
@@ -247,21 +252,16 @@ pub struct DumpArgs {
 impl DumpArgs {
     /// The request these flags make; `plan` validates it.
     pub fn to_request(&self) -> Result<DumpRequest, String> {
-        if self.dbname.is_some() && self.dbname_opt.is_some() {
+        if self.dbname.is_some() && self.conn.dbname.is_some() {
             return Err(format!(
                 "too many command-line arguments (first is \"{}\")",
                 self.dbname.as_deref().unwrap_or("")
             ));
         }
         Ok(DumpRequest {
-            conn: ConnOptions {
-                host: self.host.clone(),
-                port: self.port.clone(),
-                user: self.username.clone(),
-                dbname: self.dbname_opt.clone().or_else(|| self.dbname.clone()),
-            },
-            no_password: self.no_password,
-            password: self.password,
+            conn: self.conn.options(self.dbname.as_ref()),
+            no_password: self.conn.no_password,
+            password: self.conn.password,
             file: self.file.clone(),
             schema_only: self.schema_only,
             data_only: self.data_only,
@@ -311,7 +311,7 @@ mod tests {
             "-W",
             "netbox",
         ]);
-        assert!(d.schema_only && d.password);
+        assert!(d.schema_only && d.conn.password);
         assert_eq!(d.exclude_table_data, vec!["extras_objectchange"]);
         let r = d.to_request().unwrap();
         assert_eq!(r.conn.dbname.as_deref(), Some("netbox"));

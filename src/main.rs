@@ -116,15 +116,10 @@ fn snapshot(args: pgsnap::cli::SnapshotArgs) -> ExitCode {
 fn restore(args: pgsnap::cli::RestoreArgs) -> ExitCode {
     use pgsnap::pg::connect::PasswordPrompt;
     let plan = pgsnap::restore::RestorePlan {
-        conn: pgsnap::pg::conninfo::ConnOptions {
-            host: args.host,
-            port: args.port,
-            user: args.username,
-            dbname: args.dbname,
-        },
-        prompt: if args.no_password {
+        conn: args.conn.options(None),
+        prompt: if args.conn.no_password {
             PasswordPrompt::Never
-        } else if args.password {
+        } else if args.conn.password {
             PasswordPrompt::Always
         } else {
             PasswordPrompt::IfNeeded

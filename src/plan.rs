@@ -111,7 +111,14 @@ impl DumpPlan {
                 "options -w/--no-password and -W/--password cannot be used together",
             ));
         }
-        let jobs = req.jobs.unwrap_or(1);
+        // Default: one COPY connection per core (the server's COPY is the bottleneck and uses a
+        // core per connection; more connections than cores measured slower), at most four.
+        let jobs = req.jobs.unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+                .clamp(1, 4)
+        });
         if jobs == 0 {
             return Err(Error::usage("invalid number of parallel jobs"));
         }
@@ -184,7 +191,7 @@ mod tests {
     fn defaults() {
         let plan = DumpPlan::new(DumpRequest::default()).unwrap();
         assert!(plan.schema && plan.data);
-        assert_eq!(plan.jobs, 1);
+        assert!((1..=4).contains(&plan.jobs));
         assert_eq!(plan.prompt, PasswordPrompt::IfNeeded);
     }
 

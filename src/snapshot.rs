@@ -8,8 +8,6 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::media;
 use crate::plan::DumpPlan;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Name of the manifest inside a snapshot directory.
@@ -76,27 +74,6 @@ pub fn rfc3339(secs: u64) -> String {
         rem % 3600 / 60,
         rem % 60
     )
-}
-
-fn sha256_file(path: &Path) -> Result<(String, u64)> {
-    let mut f = std::fs::File::open(path).map_err(|e| {
-        Error::new(
-            ErrorKind::Io,
-            format!("cannot read \"{}\": {e}", path.display()),
-        )
-    })?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut n_total = 0u64;
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-        n_total += n as u64;
-    }
-    Ok((hex::encode(h.finalize()), n_total))
 }
 
 /// Takes a snapshot into `out` (created; must not exist). Written in a staging directory
@@ -221,7 +198,7 @@ pub fn verify(dir: &Path) -> Result<Vec<String>> {
             problems.push(format!("{}: not a plain file name", f.path));
             continue;
         }
-        match sha256_file(&dir.join(&f.path)) {
+        match media::archive::hash_file(&dir.join(&f.path)) {
             Ok((sha, size)) => {
                 if size != f.size {
                     problems.push(format!("{}: size {size}, manifest says {}", f.path, f.size));

@@ -34,7 +34,8 @@ pub struct ArchiveReport {
     pub archive_sha256: String,
 }
 
-fn hash_file(path: &Path) -> Result<(String, u64)> {
+/// SHA-256 (hex) and length of a file, read in 1 MiB blocks.
+pub fn hash_file(path: &Path) -> Result<(String, u64)> {
     let mut f = std::fs::File::open(path).map_err(|e| {
         Error::new(
             ErrorKind::Io,
@@ -174,7 +175,11 @@ pub fn archive(dir: &Path, out: &Path) -> Result<ArchiveReport> {
         skipped: w.skipped,
         ..Default::default()
     };
-    let files_total = w.entries.iter().filter(|e| e.kind == EntryKind::File).count();
+    let files_total = w
+        .entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::File)
+        .count();
     let progress = crate::progress::Progress::new(
         crate::progress::ProgressMode::Auto,
         manifest.total_size(),
