@@ -184,3 +184,26 @@ pub fn netbox_db(cluster: &Cluster) -> Option<String> {
     cluster.load(&db, &corpus.join("netbox/netbox-demo-v4.2.sql"));
     Some(db)
 }
+
+/// A database loaded with the PostgreSQL 15 regression database (None when the corpus is missing).
+pub fn regression_db(cluster: &Cluster) -> Option<String> {
+    let corpus = corpus()?;
+    let db = cluster.fresh_db("regression");
+    let mut cmd = Command::new("sh");
+    cluster.env(&mut cmd);
+    let script = format!(
+        "gzip -dc '{}' | '{}' -X -q -v ON_ERROR_STOP=1 -d '{db}' >/dev/null",
+        corpus.join("regress/regression-pg15.sql.gz").display(),
+        cluster.bindir.join("psql").display()
+    );
+    let out = cmd
+        .args(["-c", &script])
+        .output()
+        .expect("load regression database");
+    assert!(
+        out.status.success(),
+        "loading the regression database failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(db)
+}
