@@ -216,5 +216,6 @@ pub const UNSUPPORTED: &[(&str, &str)] = &[
     ("rule", "SELECT format('%s ON %s', r.rulename, r.ev_class::regclass) FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class WHERE r.rulename <> '_RETURN' AND c.relnamespace <> 'pg_catalog'::regnamespace"),
     ("security label", "SELECT provider FROM pg_catalog.pg_seclabel"),
     ("base or range type", "SELECT t.oid::regtype::text FROM pg_catalog.pg_type t WHERE t.oid >= 16384 AND t.typtype IN ('b', 'r', 'm') AND NOT (t.typelem <> 0 AND t.typlen = -1) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype IN ('e', 'i'))"),
+    ("extension configuration table", "SELECT format('%s (%s)', c.oid::regclass, x.extname) FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_class c ON c.oid = ANY (x.extconfig)"),
     ("ordered-set or hypothetical aggregate", "SELECT a.aggfnoid::regprocedure::text FROM pg_catalog.pg_aggregate a WHERE a.aggkind <> 'n' AND a.aggfnoid >= 16384"),
 ];
