@@ -36,6 +36,30 @@ async fn query(
         .map_err(|e| Error::from_pg(e, ErrorKind::Server).context(format!("reading {what}")))
 }
 
+/// Runs a catalog query whose rows are consumed one at a time (big results are never held whole).
+async fn query_stream(
+    client: &Client,
+    what: &str,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<std::pin::Pin<Box<tokio_postgres::RowStream>>> {
+    client
+        .query_raw(sql, params.iter().copied())
+        .await
+        .map(Box::pin)
+        .map_err(|e| Error::from_pg(e, ErrorKind::Server).context(format!("reading {what}")))
+}
+
+async fn next_row(
+    rows: &mut std::pin::Pin<Box<tokio_postgres::RowStream>>,
+    what: &str,
+) -> Result<Option<tokio_postgres::Row>> {
+    use futures_util::TryStreamExt;
+    rows.try_next()
+        .await
+        .map_err(|e| Error::from_pg(e, ErrorKind::Server).context(format!("reading {what}")))
+}
+
 /// Table/schema OID sets the patterns resolved to.
 #[derive(Debug, Default)]
 pub struct Selection {
@@ -235,13 +259,16 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
 
     // Extension membership first: members are never dumped on their own.
     let mut ext_members: BTreeSet<(u32, u32)> = BTreeSet::new();
-    for r in query(client, "extension members", queries::EXTENSION_MEMBERS, &[]).await? {
+    let mut rows =
+        query_stream(client, "extension members", queries::EXTENSION_MEMBERS, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "extension members").await? {
         ext_members.insert((oid(&r, "classid")?, oid(&r, "objid")?));
     }
 
     // Schemas.
     let mut namespaces: BTreeMap<u32, Ns> = BTreeMap::new();
-    for r in query(client, "schemas", queries::NAMESPACES, &[]).await? {
+    let mut rows = query_stream(client, "schemas", queries::NAMESPACES, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "schemas").await? {
         let o = oid(&r, "oid")?;
         let name = text(&r, "nspname")?;
         let system = name == "pg_catalog"
@@ -309,7 +336,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     let ns_contains = |o: u32| namespaces.get(&o).map(|n| n.dump_contains).unwrap_or(false);
 
     // Extensions.
-    for r in query(client, "extensions", queries::EXTENSIONS, &[]).await? {
+    let mut rows = query_stream(client, "extensions", queries::EXTENSIONS, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "extensions").await? {
         let o = oid(&r, "oid")?;
         cat.add(Obj {
             kind: Some(Kind::Extension),
@@ -330,10 +358,11 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     }
 
     // Relations, locked right away to keep concurrent DDL out.
-    let table_rows = query(client, "tables", queries::TABLES, &[]).await?;
+    let mut table_rows = query_stream(client, "tables", queries::TABLES, &[]).await?;
     let mut table_ids: Vec<DumpId> = Vec::new();
     let mut owned_seq: Vec<(DumpId, u32, i16, bool)> = Vec::new();
-    for r in &table_rows {
+    while let Some(row) = next_row(&mut table_rows, "tables").await? {
+        let r = &row;
         let o = oid(r, "oid")?;
         let nsp = oid(r, "relnamespace")?;
         let relkind = ch(r, "relkind")?;
@@ -421,7 +450,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     lock_tables(client, &cat, &table_ids).await?;
 
     // Sequence parameters.
-    for r in query(client, "sequences", queries::SEQUENCES, &[]).await? {
+    let mut rows = query_stream(client, "sequences", queries::SEQUENCES, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "sequences").await? {
         if let Some(id) = cat.find(PG_CLASS, oid(&r, "seqrelid")?) {
             let p = SequenceParams {
                 type_name: text(&r, "seqtype")?,
@@ -441,7 +471,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
 
     // Functions and aggregates.
     let mut aggs: BTreeMap<u32, AggDetail> = BTreeMap::new();
-    for r in query(client, "aggregates", queries::AGGREGATES, &[]).await? {
+    let mut rows = query_stream(client, "aggregates", queries::AGGREGATES, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "aggregates").await? {
         let dash = |s: String| if s == "-" { String::new() } else { s };
         aggs.insert(
             oid(&r, "oid")?,
@@ -470,7 +501,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             },
         );
     }
-    for r in query(client, "functions", queries::FUNCS, &[]).await? {
+    let mut rows = query_stream(client, "functions", queries::FUNCS, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "functions").await? {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "pronamespace")?;
         let prokind = ch(&r, "prokind")?;
@@ -523,7 +555,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
 
     // Collations (needed before types and columns, which name them).
     let mut collation_names: BTreeMap<u32, String> = BTreeMap::new();
-    for r in query(client, "collations", queries::COLLATIONS, &[]).await? {
+    let mut rows = query_stream(client, "collations", queries::COLLATIONS, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "collations").await? {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "collnamespace")?;
         let name = text(&r, "collname")?;
@@ -561,14 +594,16 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
 
     // Types.
     let mut enum_labels: BTreeMap<u32, Vec<String>> = BTreeMap::new();
-    for r in query(client, "enum labels", queries::ENUM_LABELS, &[]).await? {
+    let mut rows = query_stream(client, "enum labels", queries::ENUM_LABELS, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "enum labels").await? {
         enum_labels
             .entry(oid(&r, "enumtypid")?)
             .or_default()
             .push(text(&r, "enumlabel")?);
     }
     let mut composite: BTreeMap<u32, Vec<(String, String, Option<String>)>> = BTreeMap::new();
-    for r in query(client, "composite types", queries::COMPOSITE_ATTRS, &[]).await? {
+    let mut rows = query_stream(client, "composite types", queries::COMPOSITE_ATTRS, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "composite types").await? {
         if boolean(&r, "attisdropped")? {
             continue;
         }
@@ -579,7 +614,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         ));
     }
     let mut composite_rel_to_type: BTreeMap<u32, DumpId> = BTreeMap::new();
-    for r in query(client, "types", queries::TYPES, &[]).await? {
+    let mut rows = query_stream(client, "types", queries::TYPES, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "types").await? {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "typnamespace")?;
         let typtype = ch(&r, "typtype")?;
@@ -628,7 +664,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         .iter()
         .map(|id| cat.objects[*id].cat.oid)
         .collect();
-    for r in query(client, "columns", queries::COLUMNS, &[&rel_oids]).await? {
+    let mut rows = query_stream(client, "columns", queries::COLUMNS, &[&rel_oids]).await?;
+    while let Some(r) = next_row(&mut rows, "columns").await? {
         let Some(id) = cat.find(PG_CLASS, oid(&r, "attrelid")?) else {
             continue;
         };
@@ -668,7 +705,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
 
     // Column defaults: non-separate ones must come before their table (pg_dump's trick, undone
     // by the loop repair when a default refers to something created after the table).
-    for r in query(client, "column defaults", queries::ATTRDEFS, &[&rel_oids]).await? {
+    let mut rows = query_stream(client, "column defaults", queries::ATTRDEFS, &[&rel_oids]).await?;
+    while let Some(r) = next_row(&mut rows, "column defaults").await? {
         let Some(tid) = cat.find(PG_CLASS, oid(&r, "adrelid")?) else {
             continue;
         };
@@ -719,7 +757,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     }
 
     // Check constraints of tables and domains.
-    for r in query(client, "check constraints", queries::CHECKS, &[]).await? {
+    let mut rows = query_stream(client, "check constraints", queries::CHECKS, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "check constraints").await? {
         let conrelid = oid(&r, "conrelid")?;
         let contypid = oid(&r, "contypid")?;
         let validated = boolean(&r, "convalidated")?;
@@ -770,7 +809,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     }
 
     // Inheritance.
-    for r in query(client, "inheritance", queries::INHERITS, &[]).await? {
+    let mut rows = query_stream(client, "inheritance", queries::INHERITS, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "inheritance").await? {
         let (Some(child), Some(parent)) = (
             cat.find(PG_CLASS, oid(&r, "inhrelid")?),
             cat.find(PG_CLASS, oid(&r, "inhparent")?),
@@ -811,7 +851,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
 
     // Indexes and the constraints they implement.
     let mut index_parent: Vec<(DumpId, u32)> = Vec::new();
-    for r in query(client, "indexes", queries::INDEXES, &[]).await? {
+    let mut rows = query_stream(client, "indexes", queries::INDEXES, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "indexes").await? {
         let Some(tid) = cat.find(PG_CLASS, oid(&r, "indrelid")?) else {
             continue;
         };
@@ -912,7 +953,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     }
 
     // Foreign keys.
-    for r in query(client, "foreign keys", queries::FOREIGN_KEYS, &[]).await? {
+    let mut rows = query_stream(client, "foreign keys", queries::FOREIGN_KEYS, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "foreign keys").await? {
         let Some(tid) = cat.find(PG_CLASS, oid(&r, "conrelid")?) else {
             continue;
         };
@@ -941,7 +983,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     }
 
     // Triggers.
-    for r in query(client, "triggers", queries::TRIGGERS, &[]).await? {
+    let mut rows = query_stream(client, "triggers", queries::TRIGGERS, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "triggers").await? {
         let Some(tid) = cat.find(PG_CLASS, oid(&r, "tgrelid")?) else {
             continue;
         };
@@ -966,7 +1009,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     }
 
     // Rules: a view's ON SELECT rule is folded into CREATE VIEW and orders it.
-    for r in query(client, "rules", queries::RULES, &[]).await? {
+    let mut rows = query_stream(client, "rules", queries::RULES, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "rules").await? {
         let Some(tid) = cat.find(PG_CLASS, oid(&r, "ev_class")?) else {
             continue;
         };
@@ -1001,7 +1045,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
 
     // Comments.
     if !plan.no_comments {
-        for r in query(client, "comments", queries::COMMENTS, &[]).await? {
+        let mut rows = query_stream(client, "comments", queries::COMMENTS, &[]).await?;
+        while let Some(r) = next_row(&mut rows, "comments").await? {
             let classoid = oid(&r, "classoid")?;
             let objoid = oid(&r, "objoid")?;
             let subid = i32_(&r, "objsubid")?;
@@ -1011,7 +1056,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     }
 
     // Dependencies from pg_depend; a composite type's relation stands for the type.
-    for r in query(client, "dependencies", queries::DEPENDS, &[]).await? {
+    let mut rows = query_stream(client, "dependencies", queries::DEPENDS, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "dependencies").await? {
         let classid = oid(&r, "classid")?;
         let objid = oid(&r, "objid")?;
         let refclassid = oid(&r, "refclassid")?;
@@ -1234,7 +1280,8 @@ async fn load_sequence_values(client: &Client, cat: &mut Catalog) -> Result<()> 
             })
             .collect();
         let sql = parts.join(" UNION ALL ");
-        for r in query(client, "sequence values", &sql, &[]).await? {
+        let mut rows = query_stream(client, "sequence values", &sql, &[]).await?;
+        while let Some(r) = next_row(&mut rows, "sequence values").await? {
             let Some(id) = cat.find(PG_CLASS, oid(&r, "seq")?) else {
                 continue;
             };
