@@ -80,6 +80,9 @@ pub struct RestoreArgs {
     /// Run the whole script in one transaction (serially); nothing is committed on error.
     #[arg(long = "single-transaction")]
     pub single_transaction: bool,
+    /// Progress on stderr: auto (a bar on a terminal), bar, json (one event per line), none.
+    #[arg(long = "progress", value_name = "MODE", default_value = "auto")]
+    pub progress: String,
     /// Stop at the first error (always on; accepted for psql's ON_ERROR_STOP habit).
     #[arg(long = "exit-on-error")]
     pub exit_on_error: bool,

@@ -129,6 +129,13 @@ fn restore(args: pgsnap::cli::RestoreArgs) -> ExitCode {
         clean_database: args.clean_database,
         force: args.force,
         single_transaction: args.single_transaction,
+        progress: match pgsnap::progress::ProgressMode::parse(&args.progress) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("pgsnap: error: {e}");
+                return ExitCode::from(1);
+            }
+        },
     };
     let Some(rt) = runtime() else {
         return ExitCode::from(1);

@@ -38,6 +38,8 @@ pub struct RestorePlan {
     pub force: bool,
     /// Run the whole script in one transaction (serially).
     pub single_transaction: bool,
+    /// Progress reporting.
+    pub progress: crate::progress::ProgressMode,
 }
 
 /// What a restore did.
@@ -53,8 +55,30 @@ fn at_line(line: usize, e: Error) -> Error {
     e.context(format!("line {line}"))
 }
 
+/// Counts the bytes read from the file (before decompression), for progress.
+struct Counting<R> {
+    inner: R,
+    read: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
 /// Opens the input, detecting gzip, lz4 and zstd by their magic bytes.
 pub fn open_input(file: Option<&std::path::Path>) -> Result<Box<dyn BufRead + Send>> {
+    open_counted(file, Arc::default())
+}
+
+fn open_counted(
+    file: Option<&std::path::Path>,
+    read: Arc<std::sync::atomic::AtomicU64>,
+) -> Result<Box<dyn BufRead + Send>> {
     let raw: Box<dyn Read + Send> = match file {
         Some(p) => Box::new(std::fs::File::open(p).map_err(|e| {
             Error::new(
@@ -64,7 +88,7 @@ pub fn open_input(file: Option<&std::path::Path>) -> Result<Box<dyn BufRead + Se
         })?),
         None => Box::new(std::io::stdin()),
     };
-    let mut r = BufReader::with_capacity(1 << 20, raw);
+    let mut r = BufReader::with_capacity(1 << 20, Counting { inner: raw, read });
     let magic = r
         .fill_buf()?
         .get(..4)
@@ -277,7 +301,17 @@ async fn clean_database(settings: &ConnSettings, force: bool) -> Result<()> {
 /// Runs a restore.
 pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
     let settings = conninfo::resolve_from_process(&plan.conn)?;
-    let input = open_input(plan.file.as_deref())?;
+    let read_bytes: Arc<std::sync::atomic::AtomicU64> = Arc::default();
+    let input = open_counted(plan.file.as_deref(), Arc::clone(&read_bytes))?;
+    let file_size = plan
+        .file
+        .as_deref()
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .unwrap_or(0);
+    let mut progress = crate::progress::Progress::new(plan.progress, file_size, 0);
+    let mut reported = 0u64;
+    progress.phase("restore");
     if plan.clean_database {
         clean_database(&settings, plan.force).await?;
     }
@@ -344,6 +378,9 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
     let mut in_parallel_wave = false;
     while let Some(next) = items_rx.recv().await {
         let (item, spool) = next?;
+        let now = read_bytes.load(std::sync::atomic::Ordering::Relaxed);
+        progress.bytes(now.saturating_sub(reported));
+        reported = now;
         match item {
             Item::Meta { cmd, arg, line } => match cmd.as_str() {
                 "restrict" | "unrestrict" => {}
@@ -373,6 +410,13 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
                 let spool = spool
                     .ok_or_else(|| Error::new(ErrorKind::Io, "internal: COPY without data"))?;
                 report.tables += 1;
+                let table = sql
+                    .trim_start_matches("COPY ")
+                    .split(' ')
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                progress.table_start(&table);
                 if jobs == 0 {
                     copy_in(&leader, &sql, &spool)
                         .await
@@ -408,6 +452,7 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
     }
     pool.barrier().await?;
     let _ = reader.join();
+    progress.finish(read_bytes.load(std::sync::atomic::Ordering::Relaxed));
     if plan.single_transaction {
         leader.batch_execute("COMMIT").await?;
     }
