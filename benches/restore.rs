@@ -45,7 +45,7 @@ fn main() {
             .stdout
     };
     let names = ["psql -f", "pgsnap restore -j 2"];
-    let mut times = vec![Vec::new(), Vec::new()];
+    let mut times = [Vec::new(), Vec::new()];
     let mut rss = [0u64; 2];
     for round in 0..rounds {
         for k in 0..2 {
