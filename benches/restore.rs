@@ -1,5 +1,5 @@
 //! Benchmark: `pgsnap restore -j 2` against `psql -f` loading the same plain dump (generated
-//! mixed database, PGSNAP_BENCH_MB, default 600), same run, rotated, medians; wall and RSS.
+//! mixed database, PGSNAP_BENCH_MB, default 620), same run, rotated, medians; wall and RSS.
 
 #[path = "support.rs"]
 mod support;
@@ -16,7 +16,7 @@ fn main() {
     let mb: u64 = std::env::var("PGSNAP_BENCH_MB")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(600);
+        .unwrap_or(620);
     let rounds: usize = std::env::var("PGSNAP_BENCH_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
