@@ -56,6 +56,8 @@ pub enum Kind {
     SequenceSet,
     /// `DO_REFRESH_MATVIEW`
     RefreshMatview,
+    /// `DO_POLICY`: a row-level security policy, or (without a name) "row security enabled"
+    Policy,
     /// `DO_PRE_DATA_BOUNDARY`
     PreDataBoundary,
     /// `DO_POST_DATA_BOUNDARY`
@@ -252,11 +254,34 @@ pub enum Detail {
     },
     /// Constraint.
     Constraint(Box<ConstraintDetail>),
+    /// Row-level security policy.
+    Policy(Box<PolicyDetail>),
     /// Table data or matview refresh or sequence set.
     TableData {
         /// Table.
         table: DumpId,
     },
+}
+
+/// A policy, or the marker that a table has row security enabled (`name` is `None`).
+#[derive(Debug, Clone, Default)]
+pub struct PolicyDetail {
+    /// Table.
+    pub table: DumpId,
+    /// Policy name; `None` for the ENABLE ROW LEVEL SECURITY marker.
+    pub name: Option<String>,
+    /// polcmd: '*', 'r', 'a', 'w', 'd'.
+    pub cmd: char,
+    /// PERMISSIVE (else RESTRICTIVE).
+    pub permissive: bool,
+    /// Role list, `None` for PUBLIC.
+    pub roles: Option<String>,
+    /// USING expression.
+    pub qual: Option<String>,
+    /// WITH CHECK expression.
+    pub with_check: Option<String>,
+    /// Comment.
+    pub comment: Option<String>,
 }
 
 /// Type details.

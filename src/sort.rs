@@ -30,6 +30,7 @@ pub fn priority(kind: Kind) -> u32 {
         Kind::Rule => 34,
         Kind::Trigger => 35,
         Kind::FkConstraint => 36,
+        Kind::Policy => 37,
         Kind::RefreshMatview => 46,
     }
 }
@@ -38,6 +39,7 @@ fn parent_table(o: &Obj) -> Option<DumpId> {
     match &o.detail {
         Detail::Trigger { table, .. } | Detail::Rule { table, .. } => Some(*table),
         Detail::Constraint(c) => c.table.or(c.domain),
+        Detail::Policy(p) => Some(p.table),
         _ => None,
     }
 }
@@ -234,6 +236,7 @@ pub fn describe(cat: &Catalog, id: DumpId) -> String {
         Kind::TableData => "TABLE DATA",
         Kind::SequenceSet => "SEQUENCE SET",
         Kind::RefreshMatview => "REFRESH MATERIALIZED VIEW",
+        Kind::Policy => "POLICY",
         Kind::PreDataBoundary => "PRE-DATA BOUNDARY",
         Kind::PostDataBoundary => "POST-DATA BOUNDARY",
     };

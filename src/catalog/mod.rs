@@ -1043,6 +1043,59 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         }
     }
 
+    // Row security: a nameless policy object marks "enabled" (pg_dump's getPolicies), then
+    // the policies themselves.
+    for &tid in &table_ids {
+        let Some(t) = cat.table(tid) else { continue };
+        if !t.row_security {
+            continue;
+        }
+        let o = &cat.objects[tid];
+        let (ns, name, dump, oid) = (o.namespace.clone(), o.name.clone(), o.dump, o.cat.oid);
+        let id = cat.add(Obj {
+            kind: Some(Kind::Policy),
+            cat: CatalogId { tableoid: 0, oid },
+            namespace: ns,
+            name,
+            dump,
+            detail: Detail::Policy(Box::new(PolicyDetail {
+                table: tid,
+                ..Default::default()
+            })),
+            ..Default::default()
+        });
+        cat.objects[id].add_dep(tid);
+    }
+    let mut rows = query_stream(client, "policies", queries::POLICIES, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "policies").await? {
+        let Some(tid) = cat.find(PG_CLASS, oid(&r, "polrelid")?) else {
+            continue;
+        };
+        let (ns, dump) = (cat.objects[tid].namespace.clone(), cat.objects[tid].dump);
+        let name = text(&r, "polname")?;
+        cat.add(Obj {
+            kind: Some(Kind::Policy),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: oid(&r, "oid")?,
+            },
+            namespace: ns,
+            name: name.clone(),
+            dump,
+            detail: Detail::Policy(Box::new(PolicyDetail {
+                table: tid,
+                name: Some(name),
+                cmd: ch(&r, "polcmd")?,
+                permissive: boolean(&r, "polpermissive")?,
+                roles: opt_text(&r, "polroles")?,
+                qual: opt_text(&r, "polqual")?,
+                with_check: opt_text(&r, "polwithcheck")?,
+                comment: None,
+            })),
+            ..Default::default()
+        });
+    }
+
     // Comments.
     if !plan.no_comments {
         let mut rows = query_stream(client, "comments", queries::COMMENTS, &[]).await?;
@@ -1155,6 +1208,7 @@ fn attach_comment(cat: &mut Catalog, classoid: u32, objoid: u32, subid: i32, des
         Detail::Func(f) => f.comment = Some(desc),
         Detail::Constraint(c) => c.comment = Some(desc),
         Detail::Index(ix) => ix.comment = Some(desc),
+        Detail::Policy(p) => p.comment = Some(desc),
         Detail::Table(t) => {
             if subid == 0 {
                 t.comment = Some(desc);
@@ -1320,7 +1374,11 @@ fn add_boundaries(cat: &mut Catalog) {
                 cat.objects[id].add_dep(pre);
                 cat.objects[post].deps.push(id);
             }
-            Kind::Index | Kind::IndexAttach | Kind::RefreshMatview | Kind::Trigger => {
+            Kind::Index
+            | Kind::IndexAttach
+            | Kind::RefreshMatview
+            | Kind::Trigger
+            | Kind::Policy => {
                 cat.objects[id].add_dep(post);
             }
             Kind::Rule => {

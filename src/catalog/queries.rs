@@ -178,6 +178,14 @@ pub const TRIGGERS: &str = "SELECT t.tableoid, t.oid, t.tgrelid, t.tgname, pg_ca
  t.tgenabled::text FROM pg_catalog.pg_trigger t \
  WHERE NOT t.tgisinternal AND t.tgparentid = 0 ORDER BY t.tgrelid, t.tgname";
 
+/// Row-level security policies.
+pub const POLICIES: &str = "SELECT pol.tableoid, pol.oid, pol.polrelid, pol.polname, pol.polcmd::text, pol.polpermissive, \
+ CASE WHEN pol.polroles = '{0}' THEN NULL ELSE pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.quote_ident(rolname) \
+   FROM pg_catalog.pg_roles WHERE oid = ANY(pol.polroles)), ', ') END AS polroles, \
+ pg_catalog.pg_get_expr(pol.polqual, pol.polrelid) AS polqual, \
+ pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid) AS polwithcheck \
+ FROM pg_catalog.pg_policy pol ORDER BY pol.oid";
+
 /// Rewrite rules.
 pub const RULES: &str =
     "SELECT r.tableoid, r.oid, r.rulename, r.ev_class, r.ev_type::text, r.is_instead \
@@ -204,7 +212,6 @@ pub const UNSUPPORTED: &[(&str, &str)] = &[
     ("text search object", "SELECT cfgname::text FROM pg_catalog.pg_ts_config WHERE oid >= 16384 UNION ALL SELECT dictname::text FROM pg_catalog.pg_ts_dict WHERE oid >= 16384 UNION ALL SELECT prsname::text FROM pg_catalog.pg_ts_parser WHERE oid >= 16384 UNION ALL SELECT tmplname::text FROM pg_catalog.pg_ts_template WHERE oid >= 16384"),
     ("foreign-data wrapper or server", "SELECT fdwname::text FROM pg_catalog.pg_foreign_data_wrapper UNION ALL SELECT srvname::text FROM pg_catalog.pg_foreign_server"),
     ("foreign table", "SELECT c.oid::regclass::text FROM pg_catalog.pg_class c WHERE c.relkind = 'f'"),
-    ("row-level security policy", "SELECT polname::text FROM pg_catalog.pg_policy"),
     ("publication", "SELECT pubname::text FROM pg_catalog.pg_publication"),
     ("subscription", "SELECT subname::text FROM pg_catalog.pg_subscription WHERE subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())"),
     ("event trigger", "SELECT evtname::text FROM pg_catalog.pg_event_trigger"),

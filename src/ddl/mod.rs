@@ -151,6 +151,7 @@ pub fn entries(cat: &Catalog, order: &[DumpId], opts: DdlOptions) -> Vec<TocEntr
             Kind::IndexAttach => index_attach(&mut cx, o),
             Kind::Constraint | Kind::FkConstraint => constraint(&mut cx, o),
             Kind::Trigger => trigger(&mut cx, o),
+            Kind::Policy => policy(&mut cx, o),
             Kind::TableData => table_data(&mut cx, o),
             Kind::SequenceSet => sequence_set(&mut cx, o),
             Kind::RefreshMatview => refresh_matview(&mut cx, o),
@@ -761,14 +762,14 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
         'd'
     } {
         'n' => s.push_str(&format!(
-            "ALTER TABLE ONLY {qn} REPLICA IDENTITY NOTHING;\n"
+            "\nALTER TABLE ONLY {qn} REPLICA IDENTITY NOTHING;\n"
         )),
-        'f' => s.push_str(&format!("ALTER TABLE ONLY {qn} REPLICA IDENTITY FULL;\n")),
+        'f' => s.push_str(&format!("\nALTER TABLE ONLY {qn} REPLICA IDENTITY FULL;\n")),
         _ => {}
     }
     if t.force_row_security {
         s.push_str(&format!(
-            "ALTER TABLE ONLY {qn} FORCE ROW LEVEL SECURITY;\n"
+            "\nALTER TABLE ONLY {qn} FORCE ROW LEVEL SECURITY;\n"
         ));
     }
     let mut e = TocEntry::new(desc, o.name.clone(), s)
@@ -785,16 +786,6 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
         quote_ident(&t.owner)
     ));
     cx.push_def(e);
-    if t.row_security {
-        let e = TocEntry::new(
-            "ROW SECURITY",
-            o.name.clone(),
-            format!("ALTER TABLE {qn} ENABLE ROW LEVEL SECURITY;\n"),
-        )
-        .ns(o.namespace.as_ref())
-        .owner(&t.owner);
-        cx.push_def(e);
-    }
     cx.comment(&t.comment, desc, &q, o, &t.owner);
     for c in &t.columns {
         if c.dropped {
@@ -1228,6 +1219,59 @@ fn trigger(cx: &mut Ctx, o: &Obj) {
         comment,
         format!("TRIGGER {q} ON {}", qname(tab)),
         format!("TRIGGER {q} ON {}", quote_ident(&tab.name)),
+        o.namespace.as_ref(),
+        &owner,
+    );
+}
+
+fn policy(cx: &mut Ctx, o: &Obj) {
+    let Detail::Policy(p) = &o.detail else { return };
+    let tab = &cx.cat.objects[p.table];
+    let owner = table_owner(cx, p.table);
+    let Some(name) = &p.name else {
+        // Row security enabled on the table; pg_dump writes no newline after this one.
+        let e = TocEntry::new(
+            "ROW SECURITY",
+            tab.name.clone(),
+            format!("ALTER TABLE {} ENABLE ROW LEVEL SECURITY;", qname(tab)),
+        )
+        .ns(o.namespace.as_ref())
+        .owner(&owner);
+        cx.push_def(e);
+        return;
+    };
+    let q = quote_ident(name);
+    let cmd = match p.cmd {
+        'r' => " FOR SELECT",
+        'a' => " FOR INSERT",
+        'w' => " FOR UPDATE",
+        'd' => " FOR DELETE",
+        _ => "",
+    };
+    let mut s = format!(
+        "CREATE POLICY {q} ON {}{}{cmd}",
+        qname(tab),
+        if p.permissive { "" } else { " AS RESTRICTIVE" }
+    );
+    if let Some(r) = &p.roles {
+        s.push_str(&format!(" TO {r}"));
+    }
+    if let Some(qual) = &p.qual {
+        s.push_str(&format!(" USING ({qual})"));
+    }
+    if let Some(wc) = &p.with_check {
+        s.push_str(&format!(" WITH CHECK ({wc})"));
+    }
+    s.push_str(";\n");
+    cx.push_def(
+        TocEntry::new("POLICY", format!("{} {}", tab.name, name), s)
+            .ns(o.namespace.as_ref())
+            .owner(&owner),
+    );
+    cx.comment_raw(
+        &p.comment,
+        format!("POLICY {q} ON {}", qname(tab)),
+        format!("POLICY {q} ON {}", quote_ident(&tab.name)),
         o.namespace.as_ref(),
         &owner,
     );
