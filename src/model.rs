@@ -240,6 +240,12 @@ pub enum Detail {
         is_instead: bool,
         /// Dumped by itself (not merged into CREATE VIEW).
         separate: bool,
+        /// `pg_get_ruledef` (separate rules only).
+        def: Option<String>,
+        /// ev_enabled
+        enabled: char,
+        /// Comment.
+        comment: Option<String>,
     },
     /// Trigger.
     Trigger {

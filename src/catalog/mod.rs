@@ -1033,6 +1033,9 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 ev_type,
                 is_instead,
                 separate: !on_select_view,
+                def: opt_text(&r, "ruledef")?,
+                enabled: ch(&r, "ev_enabled")?,
+                comment: None,
             },
             ..Default::default()
         });
@@ -1209,6 +1212,7 @@ fn attach_comment(cat: &mut Catalog, classoid: u32, objoid: u32, subid: i32, des
         Detail::Constraint(c) => c.comment = Some(desc),
         Detail::Index(ix) => ix.comment = Some(desc),
         Detail::Policy(p) => p.comment = Some(desc),
+        Detail::Rule { comment, .. } => *comment = Some(desc),
         Detail::Table(t) => {
             if subid == 0 {
                 t.comment = Some(desc);

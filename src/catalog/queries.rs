@@ -188,7 +188,8 @@ pub const POLICIES: &str = "SELECT pol.tableoid, pol.oid, pol.polrelid, pol.poln
 
 /// Rewrite rules.
 pub const RULES: &str =
-    "SELECT r.tableoid, r.oid, r.rulename, r.ev_class, r.ev_type::text, r.is_instead \
+    "SELECT r.tableoid, r.oid, r.rulename, r.ev_class, r.ev_type::text, r.is_instead, r.ev_enabled::text, \
+ CASE WHEN r.rulename <> '_RETURN' THEN pg_catalog.pg_get_ruledef(r.oid) END AS ruledef \
  FROM pg_catalog.pg_rewrite r ORDER BY r.oid";
 
 /// Every comment.
@@ -220,7 +221,6 @@ pub const UNSUPPORTED: &[(&str, &str)] = &[
     ("transform", "SELECT t.oid::text FROM pg_catalog.pg_transform t"),
     ("default privileges", "SELECT d.oid::text FROM pg_catalog.pg_default_acl d"),
     ("access method", "SELECT amname::text FROM pg_catalog.pg_am WHERE oid >= 16384"),
-    ("rule", "SELECT format('%s ON %s', r.rulename, r.ev_class::regclass) FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class WHERE r.rulename <> '_RETURN' AND c.relnamespace <> 'pg_catalog'::regnamespace"),
     ("security label", "SELECT provider FROM pg_catalog.pg_seclabel"),
     ("base or range type", "SELECT t.oid::regtype::text FROM pg_catalog.pg_type t WHERE t.oid >= 16384 AND t.typtype IN ('b', 'r', 'm') AND NOT (t.typelem <> 0 AND t.typlen = -1) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype IN ('e', 'i'))"),
     ("extension configuration table", "SELECT format('%s (%s)', c.oid::regclass, x.extname) FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_class c ON c.oid = ANY (x.extconfig)"),

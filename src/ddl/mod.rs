@@ -155,7 +155,8 @@ pub fn entries(cat: &Catalog, order: &[DumpId], opts: DdlOptions) -> Vec<TocEntr
             Kind::TableData => table_data(&mut cx, o),
             Kind::SequenceSet => sequence_set(&mut cx, o),
             Kind::RefreshMatview => refresh_matview(&mut cx, o),
-            Kind::Rule | Kind::DummyType | Kind::PreDataBoundary | Kind::PostDataBoundary => {}
+            Kind::Rule => rule(&mut cx, o),
+            Kind::DummyType | Kind::PreDataBoundary | Kind::PostDataBoundary => {}
         }
     }
     cx.out
@@ -1219,6 +1220,45 @@ fn trigger(cx: &mut Ctx, o: &Obj) {
         comment,
         format!("TRIGGER {q} ON {}", qname(tab)),
         format!("TRIGGER {q} ON {}", quote_ident(&tab.name)),
+        o.namespace.as_ref(),
+        &owner,
+    );
+}
+
+fn rule(cx: &mut Ctx, o: &Obj) {
+    let Detail::Rule {
+        table,
+        separate: true,
+        def: Some(def),
+        enabled,
+        comment,
+        ..
+    } = &o.detail
+    else {
+        return;
+    };
+    let tab = &cx.cat.objects[*table];
+    let owner = table_owner(cx, *table);
+    let q = quote_ident(&o.name);
+    let mut s = format!("{def}\n");
+    if *enabled != 'O' {
+        let what = match enabled {
+            'D' => "DISABLE",
+            'A' => "ENABLE ALWAYS",
+            'R' => "ENABLE REPLICA",
+            _ => "ENABLE",
+        };
+        s.push_str(&format!("ALTER TABLE {} {what} RULE {q};\n", qname(tab)));
+    }
+    cx.push_def(
+        TocEntry::new("RULE", format!("{} {}", tab.name, o.name), s)
+            .ns(o.namespace.as_ref())
+            .owner(&owner),
+    );
+    cx.comment_raw(
+        comment,
+        format!("RULE {q} ON {}", qname(tab)),
+        format!("RULE {q} ON {}", quote_ident(&tab.name)),
         o.namespace.as_ref(),
         &owner,
     );
