@@ -58,6 +58,8 @@ pub enum Kind {
     RefreshMatview,
     /// `DO_POLICY`: a row-level security policy, or (without a name) "row security enabled"
     Policy,
+    /// `DO_DEFAULT_ACL`: `ALTER DEFAULT PRIVILEGES`
+    DefaultAcl,
     /// `DO_PRE_DATA_BOUNDARY`
     PreDataBoundary,
     /// `DO_POST_DATA_BOUNDARY`
@@ -262,6 +264,15 @@ pub enum Detail {
     Constraint(Box<ConstraintDetail>),
     /// Row-level security policy.
     Policy(Box<PolicyDetail>),
+    /// Default privileges of a role (in a schema, or everywhere).
+    DefaultAcl {
+        /// The role whose future objects get these privileges.
+        role: String,
+        /// defaclobjtype: 'r', 'S', 'f', 'T', 'n'.
+        objtype: char,
+        /// ACL inputs (acldefault is the type's default, or `{}` inside a schema).
+        acl: Acl,
+    },
     /// Table data or matview refresh or sequence set.
     TableData {
         /// Table.

@@ -31,6 +31,7 @@ pub fn priority(kind: Kind) -> u32 {
         Kind::Trigger => 35,
         Kind::FkConstraint => 36,
         Kind::Policy => 37,
+        Kind::DefaultAcl => 44,
         Kind::RefreshMatview => 46,
     }
 }
@@ -237,6 +238,7 @@ pub fn describe(cat: &Catalog, id: DumpId) -> String {
         Kind::SequenceSet => "SEQUENCE SET",
         Kind::RefreshMatview => "REFRESH MATERIALIZED VIEW",
         Kind::Policy => "POLICY",
+        Kind::DefaultAcl => "DEFAULT ACL",
         Kind::PreDataBoundary => "PRE-DATA BOUNDARY",
         Kind::PostDataBoundary => "POST-DATA BOUNDARY",
     };

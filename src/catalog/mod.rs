@@ -1099,6 +1099,38 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         });
     }
 
+    // Default privileges: in a dumped schema, or global ones in a whole-database dump.
+    let mut rows = query_stream(client, "default privileges", queries::DEFAULT_ACLS, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "default privileges").await? {
+        let nsp = oid(&r, "defaclnamespace")?;
+        let (namespace, dump) = if nsp == 0 {
+            (None, include_everything)
+        } else {
+            (Some(ns_name(nsp)?), ns_contains(nsp) && !filters_tables)
+        };
+        let role = text(&r, "defaclrole")?;
+        cat.add(Obj {
+            kind: Some(Kind::DefaultAcl),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: oid(&r, "oid")?,
+            },
+            namespace,
+            name: role.clone(),
+            dump,
+            detail: Detail::DefaultAcl {
+                role,
+                objtype: ch(&r, "defaclobjtype")?,
+                acl: Acl {
+                    acl: opt_text(&r, "defaclacl")?,
+                    acldefault: text(&r, "acldefault")?,
+                    initprivs: None,
+                },
+            },
+            ..Default::default()
+        });
+    }
+
     // Comments.
     if !plan.no_comments {
         let mut rows = query_stream(client, "comments", queries::COMMENTS, &[]).await?;

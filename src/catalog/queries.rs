@@ -186,6 +186,13 @@ pub const POLICIES: &str = "SELECT pol.tableoid, pol.oid, pol.polrelid, pol.poln
  pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid) AS polwithcheck \
  FROM pg_catalog.pg_policy pol ORDER BY pol.oid";
 
+/// Default privileges.
+pub const DEFAULT_ACLS: &str = "SELECT d.tableoid, d.oid, pg_catalog.pg_get_userbyid(d.defaclrole) AS defaclrole, \
+ d.defaclnamespace, d.defaclobjtype::text, d.defaclacl::text, \
+ CASE WHEN d.defaclnamespace = 0 THEN pg_catalog.acldefault(CASE WHEN d.defaclobjtype = 'S' THEN 's'::\"char\" \
+   ELSE d.defaclobjtype END, d.defaclrole)::text ELSE '{}' END AS acldefault \
+ FROM pg_catalog.pg_default_acl d ORDER BY d.oid";
+
 /// Rewrite rules.
 pub const RULES: &str =
     "SELECT r.tableoid, r.oid, r.rulename, r.ev_class, r.ev_type::text, r.is_instead, r.ev_enabled::text, \
@@ -219,7 +226,6 @@ pub const UNSUPPORTED: &[(&str, &str)] = &[
     ("large object", "SELECT oid::text FROM pg_catalog.pg_largeobject_metadata"),
     ("extended statistics", "SELECT s.stxname::text FROM pg_catalog.pg_statistic_ext s"),
     ("transform", "SELECT t.oid::text FROM pg_catalog.pg_transform t"),
-    ("default privileges", "SELECT d.oid::text FROM pg_catalog.pg_default_acl d"),
     ("access method", "SELECT amname::text FROM pg_catalog.pg_am WHERE oid >= 16384"),
     ("security label", "SELECT provider FROM pg_catalog.pg_seclabel"),
     ("base or range type", "SELECT t.oid::regtype::text FROM pg_catalog.pg_type t WHERE t.oid >= 16384 AND t.typtype IN ('b', 'r', 'm') AND NOT (t.typelem <> 0 AND t.typlen = -1) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype IN ('e', 'i'))"),

@@ -105,9 +105,9 @@ fn parse_item(item: &str, objtype: &str, subname: Option<&str>, split_wgo: bool)
         }
     };
     match objtype {
-        "TABLE" | "SEQUENCE" | "FOREIGN TABLE" => {
+        "TABLE" | "SEQUENCE" | "FOREIGN TABLE" | "TABLES" | "SEQUENCES" => {
             convert('r', "SELECT");
-            if objtype == "SEQUENCE" {
+            if objtype == "SEQUENCE" || objtype == "SEQUENCES" {
                 convert('U', "USAGE");
             } else {
                 convert('a', "INSERT");
@@ -120,8 +120,8 @@ fn parse_item(item: &str, objtype: &str, subname: Option<&str>, split_wgo: bool)
             }
             convert('w', "UPDATE");
         }
-        "FUNCTION" | "PROCEDURE" => convert('X', "EXECUTE"),
-        "SCHEMA" => {
+        "FUNCTION" | "PROCEDURE" | "FUNCTIONS" | "PROCEDURES" => convert('X', "EXECUTE"),
+        "SCHEMA" | "SCHEMAS" => {
             convert('C', "CREATE");
             convert('U', "USAGE");
         }
@@ -162,6 +162,36 @@ pub fn build_acl_commands(
     base: &str,
     owner: &str,
 ) -> String {
+    build_acl_commands_with_prefix(name, subname, nspname, objtype, acls, base, owner, "")
+}
+
+/// `ALTER DEFAULT PRIVILEGES FOR ROLE r [IN SCHEMA s] GRANT/REVOKE ... ON TABLES ...` (pg_dump's
+/// `buildDefaultACLCommands`): the base is always the type's default.
+pub fn build_default_acl_commands(
+    objtype: &str,
+    nspname: Option<&str>,
+    acls: &str,
+    base: &str,
+    owner: &str,
+) -> String {
+    let mut prefix = format!("ALTER DEFAULT PRIVILEGES FOR ROLE {} ", quote_ident(owner));
+    if let Some(ns) = nspname {
+        prefix.push_str(&format!("IN SCHEMA {} ", quote_ident(ns)));
+    }
+    build_acl_commands_with_prefix("", None, None, objtype, acls, base, owner, &prefix)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_acl_commands_with_prefix(
+    name: &str,
+    subname: Option<&str>,
+    nspname: Option<&str>,
+    objtype: &str,
+    acls: &str,
+    base: &str,
+    owner: &str,
+    prefix: &str,
+) -> String {
     if acls.is_empty() && base.is_empty() {
         return String::new();
     }
@@ -175,10 +205,10 @@ pub fn build_acl_commands(
             t.push_str(&quote_ident(ns));
             t.push('.');
         }
-        if !name.is_empty() {
-            t.push_str(name);
-            t.push(' ');
-        }
+        // pg_dump prints the name and a space even when the name is empty (default ACLs),
+        // hence its "ON TABLES  TO".
+        t.push_str(name);
+        t.push(' ');
         t
     };
     let who = |g: &str| {
@@ -194,7 +224,7 @@ pub fn build_acl_commands(
         if let Some(p) = parse_item(r, objtype, subname, false) {
             if !p.privs.is_empty() {
                 first.push_str(&format!(
-                    "REVOKE {} {target}FROM {};\n",
+                    "{prefix}REVOKE {} {target}FROM {};\n",
                     p.privs,
                     who(&p.grantee)
                 ));
@@ -225,14 +255,14 @@ pub fn build_acl_commands(
         }
         if !p.privs.is_empty() {
             out.push_str(&format!(
-                "GRANT {} {target}TO {};\n",
+                "{prefix}GRANT {} {target}TO {};\n",
                 p.privs,
                 who(&p.grantee)
             ));
         }
         if !p.privs_wgo.is_empty() {
             out.push_str(&format!(
-                "GRANT {} {target}TO {} WITH GRANT OPTION;\n",
+                "{prefix}GRANT {} {target}TO {} WITH GRANT OPTION;\n",
                 p.privs_wgo,
                 who(&p.grantee)
             ));
@@ -294,6 +324,15 @@ mod tests {
             "o",
         );
         assert_eq!(sql, "GRANT SELECT(c) ON TABLE public.t TO r;\n");
+    }
+
+    #[test]
+    fn default_privileges_keep_pg_dumps_double_space() {
+        let sql = build_default_acl_commands("TABLES", Some("audit"), "{r=r/o}", "{}", "o");
+        assert_eq!(
+            sql,
+            "ALTER DEFAULT PRIVILEGES FOR ROLE o IN SCHEMA audit GRANT SELECT ON TABLES  TO r;\n"
+        );
     }
 
     #[test]

@@ -152,6 +152,7 @@ pub fn entries(cat: &Catalog, order: &[DumpId], opts: DdlOptions) -> Vec<TocEntr
             Kind::Constraint | Kind::FkConstraint => constraint(&mut cx, o),
             Kind::Trigger => trigger(&mut cx, o),
             Kind::Policy => policy(&mut cx, o),
+            Kind::DefaultAcl => default_acl(&mut cx, o),
             Kind::TableData => table_data(&mut cx, o),
             Kind::SequenceSet => sequence_set(&mut cx, o),
             Kind::RefreshMatview => refresh_matview(&mut cx, o),
@@ -1223,6 +1224,34 @@ fn trigger(cx: &mut Ctx, o: &Obj) {
         o.namespace.as_ref(),
         &owner,
     );
+}
+
+fn default_acl(cx: &mut Ctx, o: &Obj) {
+    let Detail::DefaultAcl { role, objtype, acl } = &o.detail else {
+        return;
+    };
+    if cx.opts.no_privileges || !cx.opts.schema {
+        return;
+    }
+    let kind = match objtype {
+        'r' => "TABLES",
+        'S' => "SEQUENCES",
+        'f' => "FUNCTIONS",
+        'T' => "TYPES",
+        'n' => "SCHEMAS",
+        _ => return,
+    };
+    let acls = acl.acl.clone().unwrap_or_default();
+    let sql =
+        acl::build_default_acl_commands(kind, o.namespace.as_deref(), &acls, &acl.acldefault, role);
+    if sql.is_empty() {
+        return;
+    }
+    let mut e = TocEntry::new("DEFAULT ACL", format!("DEFAULT PRIVILEGES FOR {kind}"), sql)
+        .ns(o.namespace.as_ref())
+        .owner(role);
+    e.pass = Pass::Acl;
+    cx.out.push(e);
 }
 
 fn rule(cx: &mut Ctx, o: &Obj) {
