@@ -60,6 +60,8 @@ pub enum Kind {
     Policy,
     /// `DO_DEFAULT_ACL`: `ALTER DEFAULT PRIVILEGES`
     DefaultAcl,
+    /// `DO_STATSEXT`: extended statistics
+    StatsExt,
     /// `DO_PRE_DATA_BOUNDARY`
     PreDataBoundary,
     /// `DO_POST_DATA_BOUNDARY`
@@ -264,6 +266,17 @@ pub enum Detail {
     Constraint(Box<ConstraintDetail>),
     /// Row-level security policy.
     Policy(Box<PolicyDetail>),
+    /// Extended statistics object.
+    StatsExt {
+        /// Owner role.
+        owner: String,
+        /// `pg_get_statisticsobjdef`
+        def: String,
+        /// stxstattarget (-1: default)
+        stattarget: i32,
+        /// Comment.
+        comment: Option<String>,
+    },
     /// Default privileges of a role (in a schema, or everywhere).
     DefaultAcl {
         /// The role whose future objects get these privileges.

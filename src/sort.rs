@@ -27,6 +27,7 @@ pub fn priority(kind: Kind) -> u32 {
         Kind::Constraint => 30,
         Kind::Index => 31,
         Kind::IndexAttach => 32,
+        Kind::StatsExt => 33,
         Kind::Rule => 34,
         Kind::Trigger => 35,
         Kind::FkConstraint => 36,
@@ -239,6 +240,7 @@ pub fn describe(cat: &Catalog, id: DumpId) -> String {
         Kind::RefreshMatview => "REFRESH MATERIALIZED VIEW",
         Kind::Policy => "POLICY",
         Kind::DefaultAcl => "DEFAULT ACL",
+        Kind::StatsExt => "STATISTICS",
         Kind::PreDataBoundary => "PRE-DATA BOUNDARY",
         Kind::PostDataBoundary => "POST-DATA BOUNDARY",
     };

@@ -1099,6 +1099,31 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         });
     }
 
+    // Extended statistics.
+    let mut rows = query_stream(client, "extended statistics", queries::STATS_EXT, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "extended statistics").await? {
+        // pg_dump 15 decides by the statistics object's schema, not by its table.
+        let nsp = oid(&r, "stxnamespace")?;
+        let dump = ns_contains(nsp) && !filters_tables;
+        cat.add(Obj {
+            kind: Some(Kind::StatsExt),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: oid(&r, "oid")?,
+            },
+            namespace: Some(ns_name(oid(&r, "stxnamespace")?)?),
+            name: text(&r, "stxname")?,
+            dump,
+            detail: Detail::StatsExt {
+                owner: text(&r, "owner")?,
+                def: text(&r, "def")?,
+                stattarget: i32_(&r, "stxstattarget")?,
+                comment: None,
+            },
+            ..Default::default()
+        });
+    }
+
     // Default privileges: in a dumped schema, or global ones in a whole-database dump.
     let mut rows = query_stream(client, "default privileges", queries::DEFAULT_ACLS, &[]).await?;
     while let Some(r) = next_row(&mut rows, "default privileges").await? {
@@ -1244,7 +1269,7 @@ fn attach_comment(cat: &mut Catalog, classoid: u32, objoid: u32, subid: i32, des
         Detail::Constraint(c) => c.comment = Some(desc),
         Detail::Index(ix) => ix.comment = Some(desc),
         Detail::Policy(p) => p.comment = Some(desc),
-        Detail::Rule { comment, .. } => *comment = Some(desc),
+        Detail::Rule { comment, .. } | Detail::StatsExt { comment, .. } => *comment = Some(desc),
         Detail::Table(t) => {
             if subid == 0 {
                 t.comment = Some(desc);
@@ -1414,7 +1439,9 @@ fn add_boundaries(cat: &mut Catalog) {
             | Kind::IndexAttach
             | Kind::RefreshMatview
             | Kind::Trigger
-            | Kind::Policy => {
+            | Kind::Policy
+            | Kind::StatsExt
+            | Kind::DefaultAcl => {
                 cat.objects[id].add_dep(post);
             }
             Kind::Rule => {

@@ -186,6 +186,11 @@ pub const POLICIES: &str = "SELECT pol.tableoid, pol.oid, pol.polrelid, pol.poln
  pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid) AS polwithcheck \
  FROM pg_catalog.pg_policy pol ORDER BY pol.oid";
 
+/// Extended statistics.
+pub const STATS_EXT: &str = "SELECT s.tableoid, s.oid, s.stxname, s.stxnamespace, pg_catalog.pg_get_userbyid(s.stxowner) AS owner, \
+ s.stxrelid, s.stxstattarget::int4, pg_catalog.pg_get_statisticsobjdef(s.oid) AS def \
+ FROM pg_catalog.pg_statistic_ext s ORDER BY s.oid";
+
 /// Default privileges.
 pub const DEFAULT_ACLS: &str = "SELECT d.tableoid, d.oid, pg_catalog.pg_get_userbyid(d.defaclrole) AS defaclrole, \
  d.defaclnamespace, d.defaclobjtype::text, d.defaclacl::text, \
@@ -224,7 +229,6 @@ pub const UNSUPPORTED: &[(&str, &str)] = &[
     ("subscription", "SELECT subname::text FROM pg_catalog.pg_subscription WHERE subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())"),
     ("event trigger", "SELECT evtname::text FROM pg_catalog.pg_event_trigger"),
     ("large object", "SELECT oid::text FROM pg_catalog.pg_largeobject_metadata"),
-    ("extended statistics", "SELECT s.stxname::text FROM pg_catalog.pg_statistic_ext s"),
     ("transform", "SELECT t.oid::text FROM pg_catalog.pg_transform t"),
     ("access method", "SELECT amname::text FROM pg_catalog.pg_am WHERE oid >= 16384"),
     ("security label", "SELECT provider FROM pg_catalog.pg_seclabel"),

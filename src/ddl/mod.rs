@@ -153,6 +153,7 @@ pub fn entries(cat: &Catalog, order: &[DumpId], opts: DdlOptions) -> Vec<TocEntr
             Kind::Trigger => trigger(&mut cx, o),
             Kind::Policy => policy(&mut cx, o),
             Kind::DefaultAcl => default_acl(&mut cx, o),
+            Kind::StatsExt => stats_ext(&mut cx, o),
             Kind::TableData => table_data(&mut cx, o),
             Kind::SequenceSet => sequence_set(&mut cx, o),
             Kind::RefreshMatview => refresh_matview(&mut cx, o),
@@ -1224,6 +1225,34 @@ fn trigger(cx: &mut Ctx, o: &Obj) {
         o.namespace.as_ref(),
         &owner,
     );
+}
+
+fn stats_ext(cx: &mut Ctx, o: &Obj) {
+    let Detail::StatsExt {
+        owner,
+        def,
+        stattarget,
+        comment,
+    } = &o.detail
+    else {
+        return;
+    };
+    let qn = qname(o);
+    let mut s = format!("{def};\n");
+    if *stattarget >= 0 {
+        s.push_str(&format!(
+            "ALTER STATISTICS {qn} SET STATISTICS {stattarget};\n"
+        ));
+    }
+    let mut e = TocEntry::new("STATISTICS", o.name.clone(), s)
+        .ns(o.namespace.as_ref())
+        .owner(owner);
+    e.owner_stmt = Some(format!(
+        "ALTER STATISTICS {qn} OWNER TO {};",
+        quote_ident(owner)
+    ));
+    cx.push_def(e);
+    cx.comment(comment, "STATISTICS", &quote_ident(&o.name), o, owner);
 }
 
 fn default_acl(cx: &mut Ctx, o: &Obj) {
