@@ -62,6 +62,12 @@ pub enum Kind {
     DefaultAcl,
     /// `DO_STATSEXT`: extended statistics
     StatsExt,
+    /// `DO_PUBLICATION`
+    Publication,
+    /// `DO_PUBLICATION_REL`: a table in a publication
+    PublicationRel,
+    /// `DO_PUBLICATION_TABLE_IN_SCHEMA`: a schema in a publication
+    PublicationSchema,
     /// `DO_PRE_DATA_BOUNDARY`
     PreDataBoundary,
     /// `DO_POST_DATA_BOUNDARY`
@@ -266,6 +272,30 @@ pub enum Detail {
     Constraint(Box<ConstraintDetail>),
     /// Row-level security policy.
     Policy(Box<PolicyDetail>),
+    /// Publication.
+    Publication {
+        /// Owner role.
+        owner: String,
+        /// FOR ALL TABLES
+        all_tables: bool,
+        /// publish = '...' operations in pg_dump's order.
+        publish: String,
+        /// publish_via_partition_root
+        via_root: bool,
+        /// Comment.
+        comment: Option<String>,
+    },
+    /// Membership of a table or schema in a publication.
+    PublicationMember {
+        /// The publication.
+        publication: DumpId,
+        /// Table or schema (dump id).
+        member: DumpId,
+        /// Column list `(a, b)` for tables, if any.
+        columns: Option<String>,
+        /// Row filter expression for tables, if any.
+        filter: Option<String>,
+    },
     /// Extended statistics object.
     StatsExt {
         /// Owner role.

@@ -32,6 +32,9 @@ pub fn priority(kind: Kind) -> u32 {
         Kind::Trigger => 35,
         Kind::FkConstraint => 36,
         Kind::Policy => 37,
+        Kind::Publication => 38,
+        Kind::PublicationRel => 39,
+        Kind::PublicationSchema => 40,
         Kind::DefaultAcl => 44,
         Kind::RefreshMatview => 46,
     }
@@ -241,6 +244,9 @@ pub fn describe(cat: &Catalog, id: DumpId) -> String {
         Kind::Policy => "POLICY",
         Kind::DefaultAcl => "DEFAULT ACL",
         Kind::StatsExt => "STATISTICS",
+        Kind::Publication => "PUBLICATION",
+        Kind::PublicationRel => "PUBLICATION TABLE",
+        Kind::PublicationSchema => "PUBLICATION TABLES IN SCHEMA",
         Kind::PreDataBoundary => "PRE-DATA BOUNDARY",
         Kind::PostDataBoundary => "POST-DATA BOUNDARY",
     };

@@ -21,6 +21,7 @@ const PG_CONSTRAINT: u32 = 2606;
 const PG_TRIGGER: u32 = 2620;
 const PG_COLLATION: u32 = 3456;
 const PG_EXTENSION: u32 = 3079;
+const PG_PUBLICATION: u32 = 6104;
 const PG_DATABASE_OWNER: u32 = 6171;
 const FIRST_NORMAL_OID: u32 = 16384;
 
@@ -1099,6 +1100,112 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         });
     }
 
+    // Publications, their tables and schemas.
+    let mut rows = query_stream(client, "publications", queries::PUBLICATIONS, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "publications").await? {
+        let mut ops = Vec::new();
+        for (col, word) in [
+            ("pubinsert", "insert"),
+            ("pubupdate", "update"),
+            ("pubdelete", "delete"),
+            ("pubtruncate", "truncate"),
+        ] {
+            if boolean(&r, col)? {
+                ops.push(word);
+            }
+        }
+        cat.add(Obj {
+            kind: Some(Kind::Publication),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: oid(&r, "oid")?,
+            },
+            namespace: None,
+            name: text(&r, "pubname")?,
+            dump: include_everything,
+            detail: Detail::Publication {
+                owner: text(&r, "owner")?,
+                all_tables: boolean(&r, "puballtables")?,
+                publish: ops.join(", "),
+                via_root: boolean(&r, "pubviaroot")?,
+                comment: None,
+            },
+            ..Default::default()
+        });
+    }
+    let mut rows =
+        query_stream(client, "publication tables", queries::PUBLICATION_RELS, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "publication tables").await? {
+        let (Some(p), Some(t)) = (
+            cat.find(PG_PUBLICATION, oid(&r, "prpubid")?),
+            cat.find(PG_CLASS, oid(&r, "prrelid")?),
+        ) else {
+            continue;
+        };
+        let (ns, name, dump) = (
+            cat.objects[t].namespace.clone(),
+            cat.objects[t].name.clone(),
+            cat.objects[t].dump && cat.objects[p].dump,
+        );
+        let id = cat.add(Obj {
+            kind: Some(Kind::PublicationRel),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: oid(&r, "oid")?,
+            },
+            namespace: ns,
+            name,
+            dump,
+            detail: Detail::PublicationMember {
+                publication: p,
+                member: t,
+                columns: opt_text(&r, "prattrs")?,
+                filter: opt_text(&r, "prrelqual")?,
+            },
+            ..Default::default()
+        });
+        cat.objects[id].add_dep(p);
+        cat.objects[id].add_dep(t);
+    }
+    let mut rows = query_stream(
+        client,
+        "publication schemas",
+        queries::PUBLICATION_SCHEMAS,
+        &[],
+    )
+    .await?;
+    while let Some(r) = next_row(&mut rows, "publication schemas").await? {
+        let (Some(p), Some(n)) = (
+            cat.find(PG_PUBLICATION, oid(&r, "pnpubid")?),
+            cat.find(PG_NAMESPACE, oid(&r, "pnnspid")?),
+        ) else {
+            continue;
+        };
+        let (name, dump) = (
+            cat.objects[n].name.clone(),
+            cat.objects[n].dump && cat.objects[p].dump,
+        );
+        let id = cat.add(Obj {
+            kind: Some(Kind::PublicationSchema),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: oid(&r, "oid")?,
+            },
+            namespace: None,
+            name,
+            dump,
+            detail: Detail::PublicationMember {
+                publication: p,
+                member: n,
+                columns: None,
+                filter: None,
+            },
+            ..Default::default()
+        });
+        cat.objects[id].add_dep(p);
+        cat.objects[id].add_dep(n);
+    }
+
     // Extended statistics.
     let mut rows = query_stream(client, "extended statistics", queries::STATS_EXT, &[]).await?;
     while let Some(r) = next_row(&mut rows, "extended statistics").await? {
@@ -1269,7 +1376,9 @@ fn attach_comment(cat: &mut Catalog, classoid: u32, objoid: u32, subid: i32, des
         Detail::Constraint(c) => c.comment = Some(desc),
         Detail::Index(ix) => ix.comment = Some(desc),
         Detail::Policy(p) => p.comment = Some(desc),
-        Detail::Rule { comment, .. } | Detail::StatsExt { comment, .. } => *comment = Some(desc),
+        Detail::Rule { comment, .. }
+        | Detail::StatsExt { comment, .. }
+        | Detail::Publication { comment, .. } => *comment = Some(desc),
         Detail::Table(t) => {
             if subid == 0 {
                 t.comment = Some(desc);
@@ -1441,6 +1550,9 @@ fn add_boundaries(cat: &mut Catalog) {
             | Kind::Trigger
             | Kind::Policy
             | Kind::StatsExt
+            | Kind::Publication
+            | Kind::PublicationRel
+            | Kind::PublicationSchema
             | Kind::DefaultAcl => {
                 cat.objects[id].add_dep(post);
             }

@@ -186,6 +186,22 @@ pub const POLICIES: &str = "SELECT pol.tableoid, pol.oid, pol.polrelid, pol.poln
  pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid) AS polwithcheck \
  FROM pg_catalog.pg_policy pol ORDER BY pol.oid";
 
+/// Publications.
+pub const PUBLICATIONS: &str =
+    "SELECT p.tableoid, p.oid, p.pubname, pg_catalog.pg_get_userbyid(p.pubowner) AS owner, \
+ p.puballtables, p.pubinsert, p.pubupdate, p.pubdelete, p.pubtruncate, p.pubviaroot \
+ FROM pg_catalog.pg_publication p ORDER BY p.oid";
+
+/// Tables in publications, with column lists and row filters.
+pub const PUBLICATION_RELS: &str = "SELECT pr.tableoid, pr.oid, pr.prpubid, pr.prrelid, \
+ pg_catalog.pg_get_expr(pr.prqual, pr.prrelid) AS prrelqual, \
+ (CASE WHEN pr.prattrs IS NOT NULL THEN (SELECT pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.quote_ident(attname) \
+   FROM pg_catalog.pg_attribute WHERE attrelid = pr.prrelid AND attnum = ANY(pr.prattrs) ORDER BY attnum), ', ')) END) AS prattrs \
+ FROM pg_catalog.pg_publication_rel pr ORDER BY pr.oid";
+
+/// Schemas in publications.
+pub const PUBLICATION_SCHEMAS: &str = "SELECT pn.tableoid, pn.oid, pn.pnpubid, pn.pnnspid FROM pg_catalog.pg_publication_namespace pn ORDER BY pn.oid";
+
 /// Extended statistics.
 pub const STATS_EXT: &str = "SELECT s.tableoid, s.oid, s.stxname, s.stxnamespace, pg_catalog.pg_get_userbyid(s.stxowner) AS owner, \
  s.stxrelid, s.stxstattarget::int4, pg_catalog.pg_get_statisticsobjdef(s.oid) AS def \
@@ -225,7 +241,6 @@ pub const UNSUPPORTED: &[(&str, &str)] = &[
     ("text search object", "SELECT cfgname::text FROM pg_catalog.pg_ts_config WHERE oid >= 16384 UNION ALL SELECT dictname::text FROM pg_catalog.pg_ts_dict WHERE oid >= 16384 UNION ALL SELECT prsname::text FROM pg_catalog.pg_ts_parser WHERE oid >= 16384 UNION ALL SELECT tmplname::text FROM pg_catalog.pg_ts_template WHERE oid >= 16384"),
     ("foreign-data wrapper or server", "SELECT fdwname::text FROM pg_catalog.pg_foreign_data_wrapper UNION ALL SELECT srvname::text FROM pg_catalog.pg_foreign_server"),
     ("foreign table", "SELECT c.oid::regclass::text FROM pg_catalog.pg_class c WHERE c.relkind = 'f'"),
-    ("publication", "SELECT pubname::text FROM pg_catalog.pg_publication"),
     ("subscription", "SELECT subname::text FROM pg_catalog.pg_subscription WHERE subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())"),
     ("event trigger", "SELECT evtname::text FROM pg_catalog.pg_event_trigger"),
     ("large object", "SELECT oid::text FROM pg_catalog.pg_largeobject_metadata"),

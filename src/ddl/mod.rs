@@ -154,6 +154,8 @@ pub fn entries(cat: &Catalog, order: &[DumpId], opts: DdlOptions) -> Vec<TocEntr
             Kind::Policy => policy(&mut cx, o),
             Kind::DefaultAcl => default_acl(&mut cx, o),
             Kind::StatsExt => stats_ext(&mut cx, o),
+            Kind::Publication => publication(&mut cx, o),
+            Kind::PublicationRel | Kind::PublicationSchema => publication_member(&mut cx, o),
             Kind::TableData => table_data(&mut cx, o),
             Kind::SequenceSet => sequence_set(&mut cx, o),
             Kind::RefreshMatview => refresh_matview(&mut cx, o),
@@ -1225,6 +1227,80 @@ fn trigger(cx: &mut Ctx, o: &Obj) {
         o.namespace.as_ref(),
         &owner,
     );
+}
+
+fn publication(cx: &mut Ctx, o: &Obj) {
+    let Detail::Publication {
+        owner,
+        all_tables,
+        publish,
+        via_root,
+        comment,
+    } = &o.detail
+    else {
+        return;
+    };
+    let q = quote_ident(&o.name);
+    let mut s = format!("CREATE PUBLICATION {q}");
+    if *all_tables {
+        s.push_str(" FOR ALL TABLES");
+    }
+    s.push_str(&format!(" WITH (publish = '{publish}'"));
+    if *via_root {
+        s.push_str(", publish_via_partition_root = true");
+    }
+    s.push_str(");\n");
+    let mut e = TocEntry::new("PUBLICATION", o.name.clone(), s).owner(owner);
+    e.owner_stmt = Some(format!(
+        "ALTER PUBLICATION {q} OWNER TO {};",
+        quote_ident(owner)
+    ));
+    cx.push_def(e);
+    cx.comment(comment, "PUBLICATION", &q, o, owner);
+}
+
+fn publication_member(cx: &mut Ctx, o: &Obj) {
+    let Detail::PublicationMember {
+        publication,
+        member,
+        columns,
+        filter,
+    } = &o.detail
+    else {
+        return;
+    };
+    let p = &cx.cat.objects[*publication];
+    let owner = match &p.detail {
+        Detail::Publication { owner, .. } => owner.clone(),
+        _ => String::new(),
+    };
+    let m = &cx.cat.objects[*member];
+    let qp = quote_ident(&p.name);
+    let e = if o.kind() == Kind::PublicationSchema {
+        TocEntry::new(
+            "PUBLICATION TABLES IN SCHEMA",
+            format!("{} {}", p.name, m.name),
+            format!(
+                "ALTER PUBLICATION {qp} ADD TABLES IN SCHEMA {};\n",
+                quote_ident(&m.name)
+            ),
+        )
+        .ns(Some(&m.name))
+        .owner(&owner)
+    } else {
+        let mut s = format!("ALTER PUBLICATION {qp} ADD TABLE ONLY {}", qname(m));
+        if let Some(c) = columns {
+            s.push_str(&format!(" ({c})"));
+        }
+        if let Some(f) = filter {
+            s.push_str(&format!(" WHERE ({f})"));
+        }
+        s.push_str(";\n");
+        TocEntry::new("PUBLICATION TABLE", format!("{} {}", p.name, m.name), s)
+            .ns(m.namespace.as_ref())
+            .owner(&owner)
+    };
+    cx.push_def(e);
 }
 
 fn stats_ext(cx: &mut Ctx, o: &Obj) {
