@@ -62,6 +62,8 @@ pub enum Kind {
     DefaultAcl,
     /// `DO_STATSEXT`: extended statistics
     StatsExt,
+    /// `DO_EVENT_TRIGGER`
+    EventTrigger,
     /// `DO_PUBLICATION`
     Publication,
     /// `DO_PUBLICATION_REL`: a table in a publication
@@ -272,6 +274,21 @@ pub enum Detail {
     Constraint(Box<ConstraintDetail>),
     /// Row-level security policy.
     Policy(Box<PolicyDetail>),
+    /// Event trigger.
+    EventTrigger {
+        /// Owner role.
+        owner: String,
+        /// evtevent
+        event: String,
+        /// WHEN TAG IN list, quoted, comma-separated ('' when none)
+        tags: String,
+        /// Function (regproc text).
+        function: String,
+        /// evtenabled
+        enabled: char,
+        /// Comment.
+        comment: Option<String>,
+    },
     /// Publication.
     Publication {
         /// Owner role.

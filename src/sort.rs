@@ -36,6 +36,7 @@ pub fn priority(kind: Kind) -> u32 {
         Kind::PublicationRel => 39,
         Kind::PublicationSchema => 40,
         Kind::DefaultAcl => 44,
+        Kind::EventTrigger => 45,
         Kind::RefreshMatview => 46,
     }
 }
@@ -245,6 +246,7 @@ pub fn describe(cat: &Catalog, id: DumpId) -> String {
         Kind::DefaultAcl => "DEFAULT ACL",
         Kind::StatsExt => "STATISTICS",
         Kind::Publication => "PUBLICATION",
+        Kind::EventTrigger => "EVENT TRIGGER",
         Kind::PublicationRel => "PUBLICATION TABLE",
         Kind::PublicationSchema => "PUBLICATION TABLES IN SCHEMA",
         Kind::PreDataBoundary => "PRE-DATA BOUNDARY",

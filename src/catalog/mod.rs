@@ -22,6 +22,7 @@ const PG_TRIGGER: u32 = 2620;
 const PG_COLLATION: u32 = 3456;
 const PG_EXTENSION: u32 = 3079;
 const PG_PUBLICATION: u32 = 6104;
+const PG_EVENT_TRIGGER: u32 = 3466;
 const PG_DATABASE_OWNER: u32 = 6171;
 const FIRST_NORMAL_OID: u32 = 16384;
 
@@ -1100,6 +1101,31 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         });
     }
 
+    // Event triggers.
+    let mut rows = query_stream(client, "event triggers", queries::EVENT_TRIGGERS, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "event triggers").await? {
+        let o = oid(&r, "oid")?;
+        cat.add(Obj {
+            kind: Some(Kind::EventTrigger),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: o,
+            },
+            namespace: None,
+            name: text(&r, "evtname")?,
+            dump: include_everything && !ext_members.contains(&(PG_EVENT_TRIGGER, o)),
+            detail: Detail::EventTrigger {
+                owner: text(&r, "owner")?,
+                event: text(&r, "evtevent")?,
+                tags: opt_text(&r, "evttags")?.unwrap_or_default(),
+                function: text(&r, "evtfname")?,
+                enabled: ch(&r, "evtenabled")?,
+                comment: None,
+            },
+            ..Default::default()
+        });
+    }
+
     // Publications, their tables and schemas.
     let mut rows = query_stream(client, "publications", queries::PUBLICATIONS, &[]).await?;
     while let Some(r) = next_row(&mut rows, "publications").await? {
@@ -1378,7 +1404,8 @@ fn attach_comment(cat: &mut Catalog, classoid: u32, objoid: u32, subid: i32, des
         Detail::Policy(p) => p.comment = Some(desc),
         Detail::Rule { comment, .. }
         | Detail::StatsExt { comment, .. }
-        | Detail::Publication { comment, .. } => *comment = Some(desc),
+        | Detail::Publication { comment, .. }
+        | Detail::EventTrigger { comment, .. } => *comment = Some(desc),
         Detail::Table(t) => {
             if subid == 0 {
                 t.comment = Some(desc);
@@ -1553,6 +1580,7 @@ fn add_boundaries(cat: &mut Catalog) {
             | Kind::Publication
             | Kind::PublicationRel
             | Kind::PublicationSchema
+            | Kind::EventTrigger
             | Kind::DefaultAcl => {
                 cat.objects[id].add_dep(post);
             }

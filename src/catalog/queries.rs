@@ -186,6 +186,13 @@ pub const POLICIES: &str = "SELECT pol.tableoid, pol.oid, pol.polrelid, pol.poln
  pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid) AS polwithcheck \
  FROM pg_catalog.pg_policy pol ORDER BY pol.oid";
 
+/// Event triggers.
+pub const EVENT_TRIGGERS: &str = "SELECT e.tableoid, e.oid, e.evtname, e.evtenabled::text, e.evtevent, \
+ pg_catalog.pg_get_userbyid(e.evtowner) AS owner, \
+ pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.quote_literal(x) FROM pg_catalog.unnest(e.evttags) AS t(x)), ', ') AS evttags, \
+ e.evtfoid::pg_catalog.regproc::text AS evtfname \
+ FROM pg_catalog.pg_event_trigger e ORDER BY e.oid";
+
 /// Publications.
 pub const PUBLICATIONS: &str =
     "SELECT p.tableoid, p.oid, p.pubname, pg_catalog.pg_get_userbyid(p.pubowner) AS owner, \
@@ -242,7 +249,6 @@ pub const UNSUPPORTED: &[(&str, &str)] = &[
     ("foreign-data wrapper or server", "SELECT fdwname::text FROM pg_catalog.pg_foreign_data_wrapper UNION ALL SELECT srvname::text FROM pg_catalog.pg_foreign_server"),
     ("foreign table", "SELECT c.oid::regclass::text FROM pg_catalog.pg_class c WHERE c.relkind = 'f'"),
     ("subscription", "SELECT subname::text FROM pg_catalog.pg_subscription WHERE subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())"),
-    ("event trigger", "SELECT evtname::text FROM pg_catalog.pg_event_trigger"),
     ("large object", "SELECT oid::text FROM pg_catalog.pg_largeobject_metadata"),
     ("transform", "SELECT t.oid::text FROM pg_catalog.pg_transform t"),
     ("access method", "SELECT amname::text FROM pg_catalog.pg_am WHERE oid >= 16384"),

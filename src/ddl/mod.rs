@@ -52,11 +52,14 @@ impl Ctx<'_> {
         } else {
             o.namespace.as_ref()
         };
-        self.out.push(
-            TocEntry::new("COMMENT", format!("{kind} {name}"), defn)
-                .ns(ns)
-                .owner(owner),
-        );
+        let mut e = TocEntry::new("COMMENT", format!("{kind} {name}"), defn)
+            .ns(ns)
+            .owner(owner);
+        // Comments go in their parent's pass; event triggers are restored after the ACLs.
+        if kind == "EVENT TRIGGER" {
+            e.pass = Pass::PostAcl;
+        }
+        self.out.push(e);
     }
 
     /// Column/constraint comments whose target text is already complete.
@@ -155,6 +158,7 @@ pub fn entries(cat: &Catalog, order: &[DumpId], opts: DdlOptions) -> Vec<TocEntr
             Kind::DefaultAcl => default_acl(&mut cx, o),
             Kind::StatsExt => stats_ext(&mut cx, o),
             Kind::Publication => publication(&mut cx, o),
+            Kind::EventTrigger => event_trigger(&mut cx, o),
             Kind::PublicationRel | Kind::PublicationSchema => publication_member(&mut cx, o),
             Kind::TableData => table_data(&mut cx, o),
             Kind::SequenceSet => sequence_set(&mut cx, o),
@@ -1227,6 +1231,43 @@ fn trigger(cx: &mut Ctx, o: &Obj) {
         o.namespace.as_ref(),
         &owner,
     );
+}
+
+fn event_trigger(cx: &mut Ctx, o: &Obj) {
+    let Detail::EventTrigger {
+        owner,
+        event,
+        tags,
+        function,
+        enabled,
+        comment,
+    } = &o.detail
+    else {
+        return;
+    };
+    let q = quote_ident(&o.name);
+    let mut s = format!("CREATE EVENT TRIGGER {q} ON {}", quote_ident(event));
+    if !tags.is_empty() {
+        s.push_str(&format!("\n         WHEN TAG IN ({tags})"));
+    }
+    s.push_str(&format!("\n   EXECUTE FUNCTION {function}();\n"));
+    if *enabled != 'O' {
+        let what = match enabled {
+            'D' => "DISABLE",
+            'A' => "ENABLE ALWAYS",
+            'R' => "ENABLE REPLICA",
+            _ => "ENABLE",
+        };
+        s.push_str(&format!("\nALTER EVENT TRIGGER {q} {what};\n"));
+    }
+    let mut e = TocEntry::new("EVENT TRIGGER", o.name.clone(), s).owner(owner);
+    e.owner_stmt = Some(format!(
+        "ALTER EVENT TRIGGER {q} OWNER TO {};",
+        quote_ident(owner)
+    ));
+    e.pass = Pass::PostAcl;
+    cx.push_def(e);
+    cx.comment(comment, "EVENT TRIGGER", &q, o, owner);
 }
 
 fn publication(cx: &mut Ctx, o: &Obj) {
