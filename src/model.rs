@@ -384,6 +384,8 @@ pub struct TypeDetail {
     pub domain_collation: Option<String>,
     /// Domain constraints (dump ids).
     pub domain_constraints: Vec<DumpId>,
+    /// Range: the body lines (`subtype = ...`, ...) in pg_dump's order.
+    pub range_options: Vec<String>,
     /// Composite: (name, type, collation) of attributes.
     pub composite_attrs: Vec<(String, String, Option<String>)>,
     /// ACL.

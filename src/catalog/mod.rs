@@ -603,6 +603,34 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             .or_default()
             .push(text(&r, "enumlabel")?);
     }
+    let mut ranges: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    let mut rows = query_stream(client, "range types", queries::RANGES, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "range types").await? {
+        let mut opts = vec![format!("subtype = {}", text(&r, "rngsubtype")?)];
+        if let Some(m) = opt_text(&r, "rngmultitype")? {
+            opts.push(format!("multirange_type_name = {m}"));
+        }
+        if opt_boolean(&r, "opcdefault")? == Some(false) {
+            opts.push(format!(
+                "subtype_opclass = {}.{}",
+                crate::ddl::quote::quote_ident(&text(&r, "opcnsp")?),
+                crate::ddl::quote::quote_ident(&text(&r, "opcname")?)
+            ));
+        }
+        if let Some(c) = coll_name(oid(&r, "collation")?) {
+            opts.push(format!("collation = {c}"));
+        }
+        for (col, word) in [
+            ("rngcanonical", "canonical"),
+            ("rngsubdiff", "subtype_diff"),
+        ] {
+            let f = text(&r, col)?;
+            if f != "-" {
+                opts.push(format!("{word} = {f}"));
+            }
+        }
+        ranges.insert(oid(&r, "rngtypid")?, opts);
+    }
     let mut composite: BTreeMap<u32, Vec<(String, String, Option<String>)>> = BTreeMap::new();
     let mut rows = query_stream(client, "composite types", queries::COMPOSITE_ATTRS, &[]).await?;
     while let Some(r) = next_row(&mut rows, "composite types").await? {
@@ -639,6 +667,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             domain_default: opt_text(&r, "domain_default")?,
             domain_collation: coll_name(oid(&r, "domain_collation")?),
             composite_attrs: composite.remove(&o).unwrap_or_default(),
+            range_options: ranges.remove(&o).unwrap_or_default(),
             acl: acl_from(&r, "typacl")?,
             ..Default::default()
         };

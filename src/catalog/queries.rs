@@ -30,6 +30,15 @@ pub const TYPES: &str = "SELECT t.tableoid, t.oid, t.typname, t.typnamespace, pg
  LEFT JOIN pg_catalog.pg_init_privs ip ON (ip.objoid = t.oid AND ip.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass AND ip.objsubid = 0) \
  ORDER BY t.oid";
 
+/// Range types.
+pub const RANGES: &str = "SELECT r.rngtypid, pg_catalog.format_type(r.rngsubtype, NULL) AS rngsubtype, \
+ pg_catalog.format_type(r.rngmultitypid, NULL) AS rngmultitype, opc.opcname, \
+ (SELECT nspname FROM pg_catalog.pg_namespace nsp WHERE nsp.oid = opc.opcnamespace) AS opcnsp, opc.opcdefault, \
+ CASE WHEN r.rngcollation = st.typcollation THEN 0 ELSE r.rngcollation END AS collation, \
+ r.rngcanonical::pg_catalog.regproc::text AS rngcanonical, r.rngsubdiff::pg_catalog.regproc::text AS rngsubdiff \
+ FROM pg_catalog.pg_range r LEFT JOIN pg_catalog.pg_type st ON st.oid = r.rngsubtype \
+ LEFT JOIN pg_catalog.pg_opclass opc ON opc.oid = r.rngsubopc ORDER BY r.rngtypid";
+
 /// Enum labels.
 pub const ENUM_LABELS: &str =
     "SELECT enumtypid, enumlabel FROM pg_catalog.pg_enum ORDER BY enumtypid, enumsortorder";
@@ -67,6 +76,8 @@ pub const FUNCS: &str = "SELECT p.tableoid, p.oid, p.proname, p.pronamespace, pg
  LEFT JOIN pg_catalog.pg_init_privs ip ON (ip.objoid = p.oid AND ip.classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND ip.objsubid = 0) \
  WHERE p.pronamespace <> 'pg_catalog'::pg_catalog.regnamespace \
  AND p.pronamespace <> 'information_schema'::pg_catalog.regnamespace \
+ AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass \
+   AND d.objid = p.oid AND d.deptype = 'i') \
  ORDER BY p.oid";
 
 /// Aggregate definitions.
@@ -242,7 +253,7 @@ pub const UNSUPPORTED: &[(&str, &str)] = &[
     ("operator", "SELECT o.oid::regoperator::text FROM pg_catalog.pg_operator o WHERE o.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_operator'::regclass AND d.objid = o.oid AND d.deptype = 'e')"),
     ("operator class", "SELECT o.opcname::text FROM pg_catalog.pg_opclass o WHERE o.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_opclass'::regclass AND d.objid = o.oid AND d.deptype = 'e')"),
     ("operator family", "SELECT o.opfname::text FROM pg_catalog.pg_opfamily o WHERE o.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_opfamily'::regclass AND d.objid = o.oid AND d.deptype = 'e')"),
-    ("cast", "SELECT format('%s AS %s', c.castsource::regtype, c.casttarget::regtype) FROM pg_catalog.pg_cast c WHERE c.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_cast'::regclass AND d.objid = c.oid AND d.deptype = 'e')"),
+    ("cast", "SELECT format('%s AS %s', c.castsource::regtype, c.casttarget::regtype) FROM pg_catalog.pg_cast c WHERE c.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_cast'::regclass AND d.objid = c.oid AND d.deptype IN ('e', 'i'))"),
     ("procedural language", "SELECT l.lanname::text FROM pg_catalog.pg_language l WHERE l.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_language'::regclass AND d.objid = l.oid AND d.deptype = 'e')"),
     ("conversion", "SELECT c.conname::text FROM pg_catalog.pg_conversion c WHERE c.oid >= 16384"),
     ("text search object", "SELECT cfgname::text FROM pg_catalog.pg_ts_config WHERE oid >= 16384 UNION ALL SELECT dictname::text FROM pg_catalog.pg_ts_dict WHERE oid >= 16384 UNION ALL SELECT prsname::text FROM pg_catalog.pg_ts_parser WHERE oid >= 16384 UNION ALL SELECT tmplname::text FROM pg_catalog.pg_ts_template WHERE oid >= 16384"),
@@ -253,7 +264,7 @@ pub const UNSUPPORTED: &[(&str, &str)] = &[
     ("transform", "SELECT t.oid::text FROM pg_catalog.pg_transform t"),
     ("access method", "SELECT amname::text FROM pg_catalog.pg_am WHERE oid >= 16384"),
     ("security label", "SELECT provider FROM pg_catalog.pg_seclabel"),
-    ("base or range type", "SELECT t.oid::regtype::text FROM pg_catalog.pg_type t WHERE t.oid >= 16384 AND t.typtype IN ('b', 'r', 'm') AND NOT (t.typelem <> 0 AND t.typlen = -1) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype IN ('e', 'i'))"),
+    ("base type", "SELECT t.oid::regtype::text FROM pg_catalog.pg_type t WHERE t.oid >= 16384 AND t.typtype = 'b' AND NOT (t.typelem <> 0 AND t.typlen = -1) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype IN ('e', 'i'))"),
     ("extension configuration table", "SELECT format('%s (%s)', c.oid::regclass, x.extname) FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_class c ON c.oid = ANY (x.extconfig)"),
     ("ordered-set or hypothetical aggregate", "SELECT a.aggfnoid::regprocedure::text FROM pg_catalog.pg_aggregate a WHERE a.aggkind <> 'n' AND a.aggfnoid >= 16384"),
 ];

@@ -261,6 +261,17 @@ fn type_entries(cx: &mut Ctx, o: &Obj) {
             s.push_str(";\n");
             ("DOMAIN", s)
         }
+        'r' => {
+            let body: Vec<String> = t
+                .range_options
+                .iter()
+                .map(|o| format!("\n    {o}"))
+                .collect();
+            (
+                "TYPE",
+                format!("CREATE TYPE {qn} AS RANGE ({}\n);\n", body.join(",")),
+            )
+        }
         'c' => {
             let mut s = format!("CREATE TYPE {qn} AS (");
             for (i, (name, ty, coll)) in t.composite_attrs.iter().enumerate() {
