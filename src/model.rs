@@ -32,6 +32,10 @@ pub enum Kind {
     Agg,
     /// `DO_COLLATION`
     Collation,
+    /// `DO_TSDICT`
+    TsDict,
+    /// `DO_TSCONFIG`
+    TsConfig,
     /// `DO_TABLE`: tables, views, materialized views, sequences, composite-type relations
     Table,
     /// `DO_TABLE_ATTACH`
@@ -274,6 +278,17 @@ pub enum Detail {
     Constraint(Box<ConstraintDetail>),
     /// Row-level security policy.
     Policy(Box<PolicyDetail>),
+    /// Text search dictionary or configuration: owner, body text and comment.
+    TextSearch {
+        /// Owner role.
+        owner: String,
+        /// Dictionary: `TEMPLATE = ...` and options; configuration: `PARSER = ...`.
+        head: String,
+        /// Configuration token mappings: (token alias, dictionaries).
+        mappings: Vec<(String, String)>,
+        /// Comment.
+        comment: Option<String>,
+    },
     /// Event trigger.
     EventTrigger {
         /// Owner role.

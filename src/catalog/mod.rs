@@ -23,6 +23,8 @@ const PG_COLLATION: u32 = 3456;
 const PG_EXTENSION: u32 = 3079;
 const PG_PUBLICATION: u32 = 6104;
 const PG_EVENT_TRIGGER: u32 = 3466;
+const PG_TS_DICT: u32 = 3600;
+const PG_TS_CONFIG: u32 = 3602;
 const PG_DATABASE_OWNER: u32 = 6171;
 const FIRST_NORMAL_OID: u32 = 16384;
 
@@ -1130,6 +1132,84 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         });
     }
 
+    // Text search dictionaries and configurations.
+    let mut rows = query_stream(client, "text search dictionaries", queries::TS_DICTS, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "text search dictionaries").await? {
+        let o = oid(&r, "oid")?;
+        let nsp = oid(&r, "dictnamespace")?;
+        let mut head = format!(
+            "TEMPLATE = {}",
+            qualified(&text(&r, "tmplnsp")?, &text(&r, "tmplname")?)
+        );
+        if let Some(opt) = opt_text(&r, "dictinitoption")? {
+            head.push_str(&format!(",\n    {opt}"));
+        }
+        cat.add(Obj {
+            kind: Some(Kind::TsDict),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: o,
+            },
+            namespace: Some(ns_name(nsp)?),
+            name: text(&r, "dictname")?,
+            dump: ns_contains(nsp) && !filters_tables && !ext_members.contains(&(PG_TS_DICT, o)),
+            detail: Detail::TextSearch {
+                owner: text(&r, "owner")?,
+                head,
+                mappings: Vec::new(),
+                comment: None,
+            },
+            ..Default::default()
+        });
+    }
+    let mut maps: BTreeMap<u32, Vec<(String, String)>> = BTreeMap::new();
+    let mut rows =
+        query_stream(client, "text search mappings", queries::TS_CONFIG_MAPS, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "text search mappings").await? {
+        let list = maps.entry(oid(&r, "mapcfg")?).or_default();
+        let token = text(&r, "tokenname")?;
+        let dict = text(&r, "dictname")?;
+        match list.last_mut() {
+            Some((t, d)) if *t == token => {
+                d.push_str(", ");
+                d.push_str(&dict);
+            }
+            _ => list.push((token, dict)),
+        }
+    }
+    let mut rows = query_stream(
+        client,
+        "text search configurations",
+        queries::TS_CONFIGS,
+        &[],
+    )
+    .await?;
+    while let Some(r) = next_row(&mut rows, "text search configurations").await? {
+        let o = oid(&r, "oid")?;
+        let nsp = oid(&r, "cfgnamespace")?;
+        let head = format!(
+            "PARSER = {}",
+            qualified(&text(&r, "prsnsp")?, &text(&r, "prsname")?)
+        );
+        cat.add(Obj {
+            kind: Some(Kind::TsConfig),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: o,
+            },
+            namespace: Some(ns_name(nsp)?),
+            name: text(&r, "cfgname")?,
+            dump: ns_contains(nsp) && !filters_tables && !ext_members.contains(&(PG_TS_CONFIG, o)),
+            detail: Detail::TextSearch {
+                owner: text(&r, "owner")?,
+                head,
+                mappings: maps.remove(&o).unwrap_or_default(),
+                comment: None,
+            },
+            ..Default::default()
+        });
+    }
+
     // Event triggers.
     let mut rows = query_stream(client, "event triggers", queries::EVENT_TRIGGERS, &[]).await?;
     while let Some(r) = next_row(&mut rows, "event triggers").await? {
@@ -1434,7 +1514,8 @@ fn attach_comment(cat: &mut Catalog, classoid: u32, objoid: u32, subid: i32, des
         Detail::Rule { comment, .. }
         | Detail::StatsExt { comment, .. }
         | Detail::Publication { comment, .. }
-        | Detail::EventTrigger { comment, .. } => *comment = Some(desc),
+        | Detail::EventTrigger { comment, .. }
+        | Detail::TextSearch { comment, .. } => *comment = Some(desc),
         Detail::Table(t) => {
             if subid == 0 {
                 t.comment = Some(desc);

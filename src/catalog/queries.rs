@@ -197,6 +197,24 @@ pub const POLICIES: &str = "SELECT pol.tableoid, pol.oid, pol.polrelid, pol.poln
  pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid) AS polwithcheck \
  FROM pg_catalog.pg_policy pol ORDER BY pol.oid";
 
+/// Text search dictionaries.
+pub const TS_DICTS: &str = "SELECT d.tableoid, d.oid, d.dictname, d.dictnamespace, pg_catalog.pg_get_userbyid(d.dictowner) AS owner, \
+ d.dictinitoption, t.tmplname, tn.nspname AS tmplnsp \
+ FROM pg_catalog.pg_ts_dict d JOIN pg_catalog.pg_ts_template t ON t.oid = d.dicttemplate \
+ JOIN pg_catalog.pg_namespace tn ON tn.oid = t.tmplnamespace ORDER BY d.oid";
+
+/// Text search configurations.
+pub const TS_CONFIGS: &str = "SELECT c.tableoid, c.oid, c.cfgname, c.cfgnamespace, pg_catalog.pg_get_userbyid(c.cfgowner) AS owner, \
+ p.prsname, pn.nspname AS prsnsp \
+ FROM pg_catalog.pg_ts_config c JOIN pg_catalog.pg_ts_parser p ON p.oid = c.cfgparser \
+ JOIN pg_catalog.pg_namespace pn ON pn.oid = p.prsnamespace ORDER BY c.oid";
+
+/// Token mappings of user text search configurations.
+pub const TS_CONFIG_MAPS: &str = "SELECT m.mapcfg, (SELECT alias FROM pg_catalog.ts_token_type(c.cfgparser) AS t \
+   WHERE t.tokid = m.maptokentype) AS tokenname, m.mapdict::pg_catalog.regdictionary::text AS dictname \
+ FROM pg_catalog.pg_ts_config_map m JOIN pg_catalog.pg_ts_config c ON c.oid = m.mapcfg \
+ WHERE c.oid >= 16384 ORDER BY m.mapcfg, m.maptokentype, m.mapseqno";
+
 /// Event triggers.
 pub const EVENT_TRIGGERS: &str = "SELECT e.tableoid, e.oid, e.evtname, e.evtenabled::text, e.evtevent, \
  pg_catalog.pg_get_userbyid(e.evtowner) AS owner, \
@@ -256,7 +274,7 @@ pub const UNSUPPORTED: &[(&str, &str)] = &[
     ("cast", "SELECT format('%s AS %s', c.castsource::regtype, c.casttarget::regtype) FROM pg_catalog.pg_cast c WHERE c.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_cast'::regclass AND d.objid = c.oid AND d.deptype IN ('e', 'i'))"),
     ("procedural language", "SELECT l.lanname::text FROM pg_catalog.pg_language l WHERE l.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_language'::regclass AND d.objid = l.oid AND d.deptype = 'e')"),
     ("conversion", "SELECT c.conname::text FROM pg_catalog.pg_conversion c WHERE c.oid >= 16384"),
-    ("text search object", "SELECT cfgname::text FROM pg_catalog.pg_ts_config WHERE oid >= 16384 UNION ALL SELECT dictname::text FROM pg_catalog.pg_ts_dict WHERE oid >= 16384 UNION ALL SELECT prsname::text FROM pg_catalog.pg_ts_parser WHERE oid >= 16384 UNION ALL SELECT tmplname::text FROM pg_catalog.pg_ts_template WHERE oid >= 16384"),
+    ("text search parser or template", "SELECT prsname::text FROM pg_catalog.pg_ts_parser p WHERE p.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_ts_parser'::regclass AND d.objid = p.oid AND d.deptype = 'e') UNION ALL SELECT tmplname::text FROM pg_catalog.pg_ts_template t WHERE t.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_ts_template'::regclass AND d.objid = t.oid AND d.deptype = 'e')"),
     ("foreign-data wrapper or server", "SELECT fdwname::text FROM pg_catalog.pg_foreign_data_wrapper UNION ALL SELECT srvname::text FROM pg_catalog.pg_foreign_server"),
     ("foreign table", "SELECT c.oid::regclass::text FROM pg_catalog.pg_class c WHERE c.relkind = 'f'"),
     ("subscription", "SELECT subname::text FROM pg_catalog.pg_subscription WHERE subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())"),

@@ -159,6 +159,7 @@ pub fn entries(cat: &Catalog, order: &[DumpId], opts: DdlOptions) -> Vec<TocEntr
             Kind::StatsExt => stats_ext(&mut cx, o),
             Kind::Publication => publication(&mut cx, o),
             Kind::EventTrigger => event_trigger(&mut cx, o),
+            Kind::TsDict | Kind::TsConfig => text_search(&mut cx, o),
             Kind::PublicationRel | Kind::PublicationSchema => publication_member(&mut cx, o),
             Kind::TableData => table_data(&mut cx, o),
             Kind::SequenceSet => sequence_set(&mut cx, o),
@@ -1242,6 +1243,40 @@ fn trigger(cx: &mut Ctx, o: &Obj) {
         o.namespace.as_ref(),
         &owner,
     );
+}
+
+fn text_search(cx: &mut Ctx, o: &Obj) {
+    let Detail::TextSearch {
+        owner,
+        head,
+        mappings,
+        comment,
+    } = &o.detail
+    else {
+        return;
+    };
+    let desc = if o.kind() == Kind::TsDict {
+        "TEXT SEARCH DICTIONARY"
+    } else {
+        "TEXT SEARCH CONFIGURATION"
+    };
+    let qn = qname(o);
+    let mut s = format!("CREATE {desc} {qn} (\n    {head} );\n");
+    for (token, dicts) in mappings {
+        s.push_str(&format!(
+            "\nALTER {desc} {qn}\n    ADD MAPPING FOR {} WITH {dicts};\n",
+            quote_ident(token)
+        ));
+    }
+    let mut e = TocEntry::new(desc, o.name.clone(), s)
+        .ns(o.namespace.as_ref())
+        .owner(owner);
+    e.owner_stmt = Some(format!(
+        "ALTER {desc} {qn} OWNER TO {};",
+        quote_ident(owner)
+    ));
+    cx.push_def(e);
+    cx.comment(comment, desc, &quote_ident(&o.name), o, owner);
 }
 
 fn event_trigger(cx: &mut Ctx, o: &Obj) {
