@@ -26,6 +26,8 @@ pub enum Kind {
     Type,
     /// `DO_DUMMY_TYPE`: a table's row type, sorted after tables
     DummyType,
+    /// `DO_CAST`
+    Cast,
     /// `DO_FUNC`
     Func,
     /// `DO_AGG`
@@ -278,6 +280,15 @@ pub enum Detail {
     Constraint(Box<ConstraintDetail>),
     /// Row-level security policy.
     Policy(Box<PolicyDetail>),
+    /// Cast: `(source AS target)` and the rest of the CREATE CAST text.
+    Cast {
+        /// `source AS target`, formatted.
+        types: String,
+        /// `WITH FUNCTION ...`, `WITH INOUT` or `WITHOUT FUNCTION`, plus context.
+        body: String,
+        /// Comment.
+        comment: Option<String>,
+    },
     /// Text search dictionary or configuration: owner, body text and comment.
     TextSearch {
         /// Owner role.

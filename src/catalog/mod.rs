@@ -24,6 +24,7 @@ const PG_EXTENSION: u32 = 3079;
 const PG_PUBLICATION: u32 = 6104;
 const PG_EVENT_TRIGGER: u32 = 3466;
 const PG_TS_DICT: u32 = 3600;
+const PG_CAST: u32 = 2605;
 const PG_TS_CONFIG: u32 = 3602;
 const PG_DATABASE_OWNER: u32 = 6171;
 const FIRST_NORMAL_OID: u32 = 16384;
@@ -1132,6 +1133,41 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         });
     }
 
+    // Casts.
+    let mut rows = query_stream(client, "casts", queries::CASTS, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "casts").await? {
+        let o = oid(&r, "oid")?;
+        let mut body = match ch(&r, "castmethod")? {
+            'b' => "WITHOUT FUNCTION".to_string(),
+            'i' => "WITH INOUT".to_string(),
+            _ => format!(
+                "WITH FUNCTION {}",
+                opt_text(&r, "func")?.unwrap_or_default()
+            ),
+        };
+        match ch(&r, "castcontext")? {
+            'a' => body.push_str(" AS ASSIGNMENT"),
+            'i' => body.push_str(" AS IMPLICIT"),
+            _ => {}
+        }
+        cat.add(Obj {
+            kind: Some(Kind::Cast),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: o,
+            },
+            namespace: None,
+            name: format!("{} {}", text(&r, "srcname")?, text(&r, "tgtname")?),
+            dump: include_everything && !ext_members.contains(&(PG_CAST, o)),
+            detail: Detail::Cast {
+                types: format!("{} AS {}", text(&r, "source")?, text(&r, "target")?),
+                body,
+                comment: None,
+            },
+            ..Default::default()
+        });
+    }
+
     // Text search dictionaries and configurations.
     let mut rows = query_stream(client, "text search dictionaries", queries::TS_DICTS, &[]).await?;
     while let Some(r) = next_row(&mut rows, "text search dictionaries").await? {
@@ -1515,7 +1551,8 @@ fn attach_comment(cat: &mut Catalog, classoid: u32, objoid: u32, subid: i32, des
         | Detail::StatsExt { comment, .. }
         | Detail::Publication { comment, .. }
         | Detail::EventTrigger { comment, .. }
-        | Detail::TextSearch { comment, .. } => *comment = Some(desc),
+        | Detail::TextSearch { comment, .. }
+        | Detail::Cast { comment, .. } => *comment = Some(desc),
         Detail::Table(t) => {
             if subid == 0 {
                 t.comment = Some(desc);

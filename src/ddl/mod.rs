@@ -160,6 +160,7 @@ pub fn entries(cat: &Catalog, order: &[DumpId], opts: DdlOptions) -> Vec<TocEntr
             Kind::Publication => publication(&mut cx, o),
             Kind::EventTrigger => event_trigger(&mut cx, o),
             Kind::TsDict | Kind::TsConfig => text_search(&mut cx, o),
+            Kind::Cast => cast(&mut cx, o),
             Kind::PublicationRel | Kind::PublicationSchema => publication_member(&mut cx, o),
             Kind::TableData => table_data(&mut cx, o),
             Kind::SequenceSet => sequence_set(&mut cx, o),
@@ -1243,6 +1244,27 @@ fn trigger(cx: &mut Ctx, o: &Obj) {
         o.namespace.as_ref(),
         &owner,
     );
+}
+
+fn cast(cx: &mut Ctx, o: &Obj) {
+    let Detail::Cast {
+        types,
+        body,
+        comment,
+    } = &o.detail
+    else {
+        return;
+    };
+    let label = format!("CAST ({types})");
+    cx.push_def(TocEntry::new(
+        "CAST",
+        label.clone(),
+        format!("CREATE CAST ({types}) {body};\n"),
+    ));
+    if let (Some(text), false, true) = (comment, cx.opts.no_comments, cx.opts.schema) {
+        let defn = format!("COMMENT ON {label} IS {};\n", cx.lit(text));
+        cx.out.push(TocEntry::new("COMMENT", label, defn).owner(""));
+    }
 }
 
 fn text_search(cx: &mut Ctx, o: &Obj) {
