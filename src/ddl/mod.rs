@@ -1217,33 +1217,52 @@ fn trigger(cx: &mut Ctx, o: &Obj) {
         return;
     };
     let tab = &cx.cat.objects[*table];
-    let owner = table_owner(cx, *table);
     let q = quote_ident(&o.name);
     let mut s = format!("{def};\n");
     if *enabled != 't' && *enabled != 'O' {
-        let what = match enabled {
-            'D' | 'f' => "DISABLE",
-            'A' => "ENABLE ALWAYS",
-            'R' => "ENABLE REPLICA",
-            _ => "ENABLE",
-        };
+        let what = enable_word(*enabled);
         s.push_str(&format!(
             "\nALTER TABLE {} {what} TRIGGER {q};\n",
             qname(tab)
         ));
     }
+    push_table_child(cx, "TRIGGER", o, *table, s, comment);
+}
+
+/// The ALTER ... keyword for a trigger's or rule's `enabled` state ('D'/'f' disabled,
+/// 'A' always, 'R' replica, else plain enable).
+fn enable_word(state: char) -> &'static str {
+    match state {
+        'D' | 'f' => "DISABLE",
+        'A' => "ENABLE ALWAYS",
+        'R' => "ENABLE REPLICA",
+        _ => "ENABLE",
+    }
+}
+
+/// An entry owned by a table (trigger, rule, policy), tagged "table name", and its comment
+/// `COMMENT ON <KIND> name ON table`.
+fn push_table_child(
+    cx: &mut Ctx,
+    desc: &'static str,
+    o: &Obj,
+    table: DumpId,
+    sql: String,
+    comment: &Option<String>,
+) {
+    let tab = &cx.cat.objects[table];
+    let owner = table_owner(cx, table);
+    let q = quote_ident(&o.name);
+    let (target, tag) = (
+        format!("{desc} {q} ON {}", qname(tab)),
+        format!("{desc} {q} ON {}", quote_ident(&tab.name)),
+    );
     cx.push_def(
-        TocEntry::new("TRIGGER", format!("{} {}", tab.name, o.name), s)
+        TocEntry::new(desc, format!("{} {}", tab.name, o.name), sql)
             .ns(o.namespace.as_ref())
             .owner(&owner),
     );
-    cx.comment_raw(
-        comment,
-        format!("TRIGGER {q} ON {}", qname(tab)),
-        format!("TRIGGER {q} ON {}", quote_ident(&tab.name)),
-        o.namespace.as_ref(),
-        &owner,
-    );
+    cx.comment_raw(comment, target, tag, o.namespace.as_ref(), &owner);
 }
 
 fn cast(cx: &mut Ctx, o: &Obj) {
@@ -1320,12 +1339,7 @@ fn event_trigger(cx: &mut Ctx, o: &Obj) {
     }
     s.push_str(&format!("\n   EXECUTE FUNCTION {function}();\n"));
     if *enabled != 'O' {
-        let what = match enabled {
-            'D' => "DISABLE",
-            'A' => "ENABLE ALWAYS",
-            'R' => "ENABLE REPLICA",
-            _ => "ENABLE",
-        };
+        let what = enable_word(*enabled);
         s.push_str(&format!("\nALTER EVENT TRIGGER {q} {what};\n"));
     }
     let mut e = TocEntry::new("EVENT TRIGGER", o.name.clone(), s).owner(owner);
@@ -1481,30 +1495,13 @@ fn rule(cx: &mut Ctx, o: &Obj) {
         return;
     };
     let tab = &cx.cat.objects[*table];
-    let owner = table_owner(cx, *table);
     let q = quote_ident(&o.name);
     let mut s = format!("{def}\n");
     if *enabled != 'O' {
-        let what = match enabled {
-            'D' => "DISABLE",
-            'A' => "ENABLE ALWAYS",
-            'R' => "ENABLE REPLICA",
-            _ => "ENABLE",
-        };
+        let what = enable_word(*enabled);
         s.push_str(&format!("ALTER TABLE {} {what} RULE {q};\n", qname(tab)));
     }
-    cx.push_def(
-        TocEntry::new("RULE", format!("{} {}", tab.name, o.name), s)
-            .ns(o.namespace.as_ref())
-            .owner(&owner),
-    );
-    cx.comment_raw(
-        comment,
-        format!("RULE {q} ON {}", qname(tab)),
-        format!("RULE {q} ON {}", quote_ident(&tab.name)),
-        o.namespace.as_ref(),
-        &owner,
-    );
+    push_table_child(cx, "RULE", o, *table, s, comment);
 }
 
 fn policy(cx: &mut Ctx, o: &Obj) {
@@ -1546,18 +1543,7 @@ fn policy(cx: &mut Ctx, o: &Obj) {
         s.push_str(&format!(" WITH CHECK ({wc})"));
     }
     s.push_str(";\n");
-    cx.push_def(
-        TocEntry::new("POLICY", format!("{} {}", tab.name, name), s)
-            .ns(o.namespace.as_ref())
-            .owner(&owner),
-    );
-    cx.comment_raw(
-        &p.comment,
-        format!("POLICY {q} ON {}", qname(tab)),
-        format!("POLICY {q} ON {}", quote_ident(&tab.name)),
-        o.namespace.as_ref(),
-        &owner,
-    );
+    push_table_child(cx, "POLICY", o, p.table, s, &p.comment);
 }
 
 /// The COPY column list pg_dump writes: every column that is neither dropped nor generated.
