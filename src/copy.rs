@@ -228,6 +228,9 @@ pub async fn copy_table(
     Ok(())
 }
 
+/// COPY jobs a worker runs in one transaction before it re-imports the snapshot.
+const TABLES_PER_TRANSACTION: usize = 1000;
+
 /// Spools the writer drains: per TABLE DATA entry, its chunks in order.
 pub type Spools = BTreeMap<usize, Vec<Arc<Spool>>>;
 
@@ -350,8 +353,25 @@ pub fn start_workers(
                             return;
                         }
                     };
+                    let mut copied = 0usize;
                     while let Some((job, feed)) = next() {
                         let spool = &feed.0;
+                        copied += 1;
+                        if copied % TABLES_PER_TRANSACTION == 0 {
+                            // Each COPY locks its table in this worker's transaction; start a
+                            // new one on the same snapshot now and then so that thousands of
+                            // tables do not fill the server's lock table (the leader keeps
+                            // every table locked for the whole dump).
+                            let renewed = async {
+                                client.batch_execute("COMMIT").await.map_err(Error::from)?;
+                                session::begin_worker(&client, &snapshot).await
+                            }
+                            .await;
+                            if let Err(e) = renewed {
+                                spool.finish(Err(e));
+                                break;
+                            }
+                        }
                         let res = copy_table(&client, &job.sql, &job.name, |b| {
                             spool.push(b).map_err(|e| {
                                 Error::from(e).context(format!("spooling {}", job.name))

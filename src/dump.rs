@@ -73,6 +73,12 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     session::secure_search_path(&client).await?;
     catalog::check_supported(&client).await?;
     let mut cat = catalog::load(&client, plan, &sel).await?;
+    if plan.data {
+        let seq_client = connect::connect_once(&settings).await?;
+        session::apply_settings(&seq_client).await?;
+        session::secure_search_path(&seq_client).await?;
+        catalog::load_sequence_values(&seq_client, &mut cat).await?;
+    }
     log(
         plan,
         start,

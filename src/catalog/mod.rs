@@ -1508,7 +1508,6 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         if !plan.schema {
             add_table_data_fk_deps(&mut cat);
         }
-        load_sequence_values(client, &mut cat).await?;
     }
 
     // Without -s/-a everything is dumped; -a keeps definitions in the graph but prints none.
@@ -1655,7 +1654,11 @@ async fn lock_tables(client: &Client, cat: &Catalog, table_ids: &[DumpId]) -> Re
     Ok(())
 }
 
-async fn load_sequence_values(client: &Client, cat: &mut Catalog) -> Result<()> {
+/// Reads the state of every dumped sequence, 500 per statement. Run it on a connection in
+/// autocommit mode: reading a sequence locks it, and sequence values are not transactional
+/// anyway (pg_dump too reads whatever the value is when it asks), so each batch releases its
+/// locks and a database with thousands of sequences does not exhaust the lock table.
+pub async fn load_sequence_values(client: &Client, cat: &mut Catalog) -> Result<()> {
     let seqs: Vec<DumpId> = cat
         .objects
         .iter()
