@@ -357,7 +357,7 @@ pub fn start_workers(
                     while let Some((job, feed)) = next() {
                         let spool = &feed.0;
                         copied += 1;
-                        if copied % TABLES_PER_TRANSACTION == 0 {
+                        if copied.is_multiple_of(TABLES_PER_TRANSACTION) {
                             // Each COPY locks its table in this worker's transaction; start a
                             // new one on the same snapshot now and then so that thousands of
                             // tables do not fill the server's lock table (the leader keeps
