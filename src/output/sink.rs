@@ -98,16 +98,7 @@ impl Sink {
                 let f = std::fs::OpenOptions::new()
                     .write(true)
                     .open(p)
-                    .map_err(|e| {
-                        Error::new(
-                            ErrorKind::Io,
-                            format!(
-                                "could not open output file \"{}\": {}",
-                                p.display(),
-                                io_reason(&e)
-                            ),
-                        )
-                    })?;
+                    .map_err(|e| open_error(p, &e))?;
                 (RawOut::File(BufWriter::with_capacity(BUFFER, f)), None)
             }
             Some(p) => {
@@ -123,16 +114,7 @@ impl Sink {
                     .prefix(&format!(".{name}."))
                     .suffix(".tmp")
                     .tempfile_in(&dir)
-                    .map_err(|e| {
-                        Error::new(
-                            ErrorKind::Io,
-                            format!(
-                                "could not open output file \"{}\": {}",
-                                p.display(),
-                                io_reason(&e)
-                            ),
-                        )
-                    })?;
+                    .map_err(|e| open_error(p, &e))?;
                 let (f, temp) = tmp.into_parts();
                 (
                     RawOut::File(BufWriter::with_capacity(BUFFER, f)),
@@ -294,6 +276,17 @@ fn set_mode(file: &std::fs::File) {
 
 #[cfg(not(unix))]
 fn set_mode(_file: &std::fs::File) {}
+
+fn open_error(p: &Path, e: &std::io::Error) -> Error {
+    Error::new(
+        ErrorKind::Io,
+        format!(
+            "could not open output file \"{}\": {}",
+            p.display(),
+            io_reason(e)
+        ),
+    )
+}
 
 fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {

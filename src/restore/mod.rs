@@ -191,7 +191,12 @@ impl Pool {
         Ok(())
     }
 
-    async fn spawn_sql(&mut self, sql: String, line: usize) -> Result<()> {
+    /// Runs `job` on the next free worker connection; errors carry the script line.
+    async fn spawn<F, Fut>(&mut self, line: usize, job: F) -> Result<()>
+    where
+        F: FnOnce(Arc<Client>) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<()>> + Send,
+    {
         self.ensure().await?;
         let (free, back, clients) = (
             Arc::clone(&self.free),
@@ -205,37 +210,28 @@ impl Pool {
                 .recv()
                 .await
                 .ok_or_else(|| Error::new(ErrorKind::Io, "worker pool closed"))?;
-            let r = clients[idx]
-                .batch_execute(&sql)
-                .await
-                .map_err(|e| at_line(line, Error::from(e)));
-            let _ = back.send(idx).await;
-            r
-        });
-        Ok(())
-    }
-
-    async fn spawn_copy(&mut self, sql: String, line: usize, spool: Arc<Spool>) -> Result<()> {
-        self.ensure().await?;
-        let (free, back, clients) = (
-            Arc::clone(&self.free),
-            self.give_back.clone(),
-            self.clients.clone(),
-        );
-        self.tasks.spawn(async move {
-            let idx = free
-                .lock()
-                .await
-                .recv()
-                .await
-                .ok_or_else(|| Error::new(ErrorKind::Io, "worker pool closed"))?;
-            let r = copy_in(&clients[idx], &sql, &spool)
+            let r = job(Arc::clone(&clients[idx]))
                 .await
                 .map_err(|e| at_line(line, e));
             let _ = back.send(idx).await;
             r
         });
         Ok(())
+    }
+
+    async fn spawn_sql(&mut self, sql: String, line: usize) -> Result<()> {
+        self.spawn(line, move |c| async move {
+            c.batch_execute(&sql).await.map_err(Error::from)
+        })
+        .await
+    }
+
+    async fn spawn_copy(&mut self, sql: String, line: usize, spool: Arc<Spool>) -> Result<()> {
+        self.spawn(
+            line,
+            move |c| async move { copy_in(&c, &sql, &spool).await },
+        )
+        .await
     }
 }
 
