@@ -69,6 +69,12 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     session::apply_settings(&client).await?;
     let snapshot = session::begin_leader(&client).await?;
     log(plan, start, "reading catalog");
+    if plan.progress == crate::progress::ProgressMode::Json {
+        eprintln!(
+            "{{\"event\":\"phase\",\"phase\":\"catalog\",\"elapsed\":{:.3}}}",
+            start.elapsed().as_secs_f64()
+        );
+    }
     let sel = catalog::resolve_selection(&client, plan, &settings.dbname).await?;
     session::secure_search_path(&client).await?;
     catalog::check_supported(&client).await?;

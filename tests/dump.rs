@@ -447,6 +447,12 @@ fn progress_json_reports_every_table() {
         .unwrap();
     assert_eq!(change["rows"], 50000);
     assert_eq!(events.last().unwrap()["event"], "done");
+    let phases: Vec<&serde_json::Value> = events
+        .iter()
+        .filter(|e| e["event"] == "phase")
+        .map(|e| &e["phase"])
+        .collect();
+    assert_eq!(phases, vec!["catalog", "data"]);
     // Not a terminal and not asked: nothing extra on stderr.
     let quiet = c.pgsnap(&["dump", "-f", "/dev/null", &db]);
     assert!(quiet.stderr.is_empty());
