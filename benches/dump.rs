@@ -27,14 +27,8 @@ fn main() {
         // `cargo test` builds benches too; only `cargo bench` runs this.
         return;
     }
-    let mb: u64 = std::env::var("PGSNAP_BENCH_MB")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(650);
-    let rounds: usize = std::env::var("PGSNAP_BENCH_ROUNDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3);
+    let mb: u64 = support::env_or("PGSNAP_BENCH_MB", 650);
+    let rounds: usize = support::env_or("PGSNAP_BENCH_ROUNDS", 3);
     let c = common::cluster();
     let db = c.fresh_db("bench");
     eprintln!("generating ~{mb} MB database {db} ...");

@@ -48,14 +48,8 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let rounds: usize = std::env::var("PGSNAP_BENCH_ROUNDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3);
-    let large_mb: usize = std::env::var("PGSNAP_MEDIA_LARGE_MB")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100);
+    let rounds: usize = support::env_or("PGSNAP_BENCH_ROUNDS", 3);
+    let large_mb: usize = support::env_or("PGSNAP_MEDIA_LARGE_MB", 100);
     let dir = tempfile::tempdir().unwrap();
     make_tree(dir.path(), large_mb);
     let bin = env!("CARGO_BIN_EXE_pgsnap");

@@ -13,14 +13,8 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let mb: u64 = std::env::var("PGSNAP_BENCH_MB")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(620);
-    let rounds: usize = std::env::var("PGSNAP_BENCH_ROUNDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3);
+    let mb: u64 = support::env_or("PGSNAP_BENCH_MB", 620);
+    let rounds: usize = support::env_or("PGSNAP_BENCH_ROUNDS", 3);
     let c = cluster::start(false).expect("cluster");
     let src = c.fresh_db("restore_src");
     for sql in generate_sql(Scenario::Mixed, mb, 0) {

@@ -23,6 +23,18 @@ async fn run_until_signal(plan: &DumpPlan) -> pgsnap::error::Result<pgsnap::dump
     }
 }
 
+/// Prints one error line and gives the failure exit code.
+fn fail(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("pgsnap: error: {msg}");
+    ExitCode::from(1)
+}
+
+/// The validated dump plan for `dump` and `snapshot` flags.
+fn dump_plan(args: &pgsnap::cli::DumpArgs) -> Result<DumpPlan, String> {
+    args.to_request()
+        .and_then(|r| DumpPlan::new(r).map_err(|e| e.to_string()))
+}
+
 fn runtime() -> Option<tokio::runtime::Runtime> {
     match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -55,30 +67,18 @@ fn snapshot(args: pgsnap::cli::SnapshotArgs) -> ExitCode {
                 );
                 ExitCode::from(1)
             }
-            Err(e) => {
-                eprintln!("pgsnap: error: {e}");
-                ExitCode::from(1)
-            }
+            Err(e) => fail(e),
         };
     }
     let Some(out) = args.output.clone() else {
-        eprintln!("pgsnap: error: snapshot needs -o OUT (the directory to create)");
-        return ExitCode::from(1);
+        return fail("snapshot needs -o OUT (the directory to create)");
     };
     if args.dump.file.is_some() {
-        eprintln!("pgsnap: error: snapshot writes its own files; use -o OUT instead of -f");
-        return ExitCode::from(1);
+        return fail("snapshot writes its own files; use -o OUT instead of -f");
     }
-    let plan = match args
-        .dump
-        .to_request()
-        .and_then(|r| DumpPlan::new(r).map_err(|e| e.to_string()))
-    {
+    let plan = match dump_plan(&args.dump) {
         Ok(p) => p,
-        Err(msg) => {
-            eprintln!("pgsnap: error: {msg}");
-            return ExitCode::from(1);
-        }
+        Err(msg) => return fail(msg),
     };
     let Some(rt) = runtime() else {
         return ExitCode::from(1);
@@ -106,10 +106,7 @@ fn snapshot(args: pgsnap::cli::SnapshotArgs) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("pgsnap: error: {e}");
-            ExitCode::from(1)
-        }
+        Err(e) => fail(e),
     }
 }
 
@@ -131,10 +128,7 @@ fn restore(args: pgsnap::cli::RestoreArgs) -> ExitCode {
         single_transaction: args.single_transaction,
         progress: match pgsnap::progress::ProgressMode::parse(&args.progress) {
             Ok(p) => p,
-            Err(e) => {
-                eprintln!("pgsnap: error: {e}");
-                return ExitCode::from(1);
-            }
+            Err(e) => return fail(e),
         },
     };
     let Some(rt) = runtime() else {
@@ -148,10 +142,7 @@ fn restore(args: pgsnap::cli::RestoreArgs) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("pgsnap: error: {e}");
-            ExitCode::from(1)
-        }
+        Err(e) => fail(e),
     }
 }
 
@@ -159,10 +150,7 @@ fn bench(args: pgsnap::cli::BenchArgs) -> ExitCode {
     use pgsnap::bench::run::{self, BenchOptions, Scenario};
     let scenarios = match Scenario::parse(&args.scenario) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("pgsnap: error: {e}");
-            return ExitCode::from(1);
-        }
+        Err(e) => return fail(e),
     };
     let opts = BenchOptions {
         scenarios,
@@ -176,10 +164,7 @@ fn bench(args: pgsnap::cli::BenchArgs) -> ExitCode {
             println!("{report}");
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("pgsnap: error: {e}");
-            ExitCode::from(1)
-        }
+        Err(e) => fail(e),
     }
 }
 
@@ -191,39 +176,20 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench(args),
         Command::Media(cmd) => match pgsnap::media::run(cmd) {
             Ok(code) => ExitCode::from(code),
-            Err(e) => {
-                eprintln!("pgsnap: error: {e}");
-                ExitCode::from(1)
-            }
+            Err(e) => fail(e),
         },
         Command::Dump(args) => {
-            let plan = match args
-                .to_request()
-                .and_then(|r| DumpPlan::new(r).map_err(|e| e.to_string()))
-            {
+            let plan = match dump_plan(&args) {
                 Ok(p) => p,
-                Err(msg) => {
-                    eprintln!("pgsnap: error: {msg}");
-                    return ExitCode::from(1);
-                }
+                Err(msg) => return fail(msg),
             };
-            let runtime = match tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(rt) => rt,
-                Err(e) => {
-                    eprintln!("pgsnap: error: could not start runtime: {e}");
-                    return ExitCode::from(1);
-                }
+            let Some(rt) = runtime() else {
+                return ExitCode::from(1);
             };
-            match runtime.block_on(run_until_signal(&plan)) {
+            match rt.block_on(run_until_signal(&plan)) {
                 Ok(_) => ExitCode::SUCCESS,
                 Err(e) if e.kind() == ErrorKind::BrokenPipe => ExitCode::from(1),
-                Err(e) => {
-                    eprintln!("pgsnap: error: {e}");
-                    ExitCode::from(1)
-                }
+                Err(e) => fail(e),
             }
         }
     }
