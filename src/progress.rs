@@ -84,6 +84,11 @@ impl Progress {
         }
     }
 
+    /// Whether table_end reports row counts (so the caller needs to count them).
+    pub fn reports_rows(&self) -> bool {
+        self.json || self.bar.is_some()
+    }
+
     /// A phase begins ("catalog", "data", "done").
     pub fn phase(&self, name: &str) {
         self.emit(format!(
