@@ -5,11 +5,13 @@ use crate::catalog;
 use crate::copy::{self, CopyJob};
 use crate::ddl::{self, DdlOptions};
 use crate::error::{Error, ErrorKind, Result};
+use crate::model::{DumpId, Kind};
 use crate::output::plain::{self, Header, PlainState, PrintOptions, COPY_END};
 use crate::output::sink::Sink;
 use crate::pg::{connect, conninfo, session};
 use crate::plan::DumpPlan;
 use crate::sort;
+use crate::toc::{Pass, TocEntry};
 use std::time::Instant;
 
 /// What a finished dump reports.
@@ -36,8 +38,19 @@ pub fn dumped_by() -> String {
 
 fn log(plan: &DumpPlan, start: Instant, msg: &str) {
     if plan.verbose {
-        eprintln!("pgsnap: {msg} ({:.2}s)", start.elapsed().as_secs_f64());
+        let rss = resident_mib()
+            .map(|m| format!(", {m} MiB"))
+            .unwrap_or_default();
+        eprintln!("pgsnap: {msg} ({:.2}s{rss})", start.elapsed().as_secs_f64());
     }
+}
+
+/// The process's resident memory, where the platform tells it (Linux's /proc).
+fn resident_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
 }
 
 /// Runs a dump as planned.
@@ -91,12 +104,22 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         &format!("read {} catalog objects", cat.objects.len()),
     );
     let order = sort::order(&mut cat)?;
+    log(plan, start, "sorted");
     let opts = DdlOptions {
         no_privileges: plan.no_privileges,
         no_comments: plan.no_comments,
         schema: plan.schema,
     };
-    let entries = ddl::entries(&cat, &order, opts);
+    // Entries are built object by object while writing, so the text of a big schema is never
+    // held whole; only the table-data entries are built up front, to schedule the workers.
+    let mut data_entries: Vec<(DumpId, TocEntry)> = Vec::new();
+    let mut batch = Vec::new();
+    for &id in &order {
+        if cat.objects[id].kind() == Kind::TableData {
+            ddl::object_entries(&cat, id, opts, &mut batch);
+            data_entries.extend(batch.drain(..).map(|e| (id, e)));
+        }
+    }
 
     let key = match &plan.restrict_key {
         Some(k) => k.clone(),
@@ -120,10 +143,9 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     };
 
     let workers = plan.jobs.max(1);
-    let jobs: Vec<CopyJob> = entries
+    let jobs: Vec<CopyJob> = data_entries
         .iter()
-        .enumerate()
-        .filter_map(|(i, e)| e.data.as_ref().map(|d| (i, e, d)))
+        .filter_map(|(id, e)| e.data.as_ref().map(|d| (*id, e, d)))
         .flat_map(|(i, e, d)| {
             let name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
             copy::chunk_jobs(
@@ -138,7 +160,10 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
             )
         })
         .collect();
-    let tables = entries.iter().filter(|e| e.data.is_some()).count();
+    let tables = data_entries
+        .iter()
+        .filter(|(_, e)| e.data.is_some())
+        .count();
     let parallel = !jobs.is_empty();
     let mut spools = if parallel {
         let workers = plan.jobs.min(jobs.len());
@@ -149,9 +174,9 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     };
 
     log(plan, start, "writing");
-    let estimate: u64 = entries
+    let estimate: u64 = data_entries
         .iter()
-        .filter_map(|e| e.data.as_ref())
+        .filter_map(|(_, e)| e.data.as_ref())
         .map(|d| d.relpages.max(0) as u64 * 8192)
         .sum();
     let mut progress = crate::progress::Progress::new(plan.progress, estimate, tables);
@@ -161,37 +186,55 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     };
     let mut st = PlainState::default();
     sink.write_all(plain::header(&header).as_bytes())?;
-    for i in plain::print_order(&entries) {
-        let e = &entries[i];
-        sink.write_all(st.entry_head(e, popts).as_bytes())?;
-        let Some(d) = &e.data else { continue };
-        let table_name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
-        progress.table_start(&table_name);
-        let (mut t_bytes, mut t_rows) = (0u64, 0u64);
-        // Counting rows reads every byte once more; only pay for it when someone is watching.
-        let count_rows = progress.reports_rows();
-        let mut write = |b: &[u8]| -> Result<()> {
-            t_bytes += b.len() as u64;
-            if count_rows {
-                // COPY text escapes newlines inside values, so each newline ends one row.
-                t_rows += memchr::memchr_iter(b'\n', b).count() as u64;
+    drop(data_entries);
+    let mut later: Vec<TocEntry> = Vec::new();
+    let mut entry_count = 0usize;
+    for &id in &order {
+        ddl::object_entries(&cat, id, opts, &mut batch);
+        entry_count += batch.len();
+        for e in batch.drain(..) {
+            // ACLs and post-ACL entries print after everything else, in their order.
+            if e.pass != Pass::Main {
+                later.push(e);
+                continue;
             }
-            progress.bytes(b.len() as u64);
-            sink.write_all(b)
-        };
-        if parallel {
-            let chunks = spools
-                .remove(&i)
-                .ok_or_else(|| Error::new(ErrorKind::Io, "internal: no copy job for table data"))?;
-            for spool in chunks {
-                spool.drain(&mut write).await?;
+            let Some(d) = &e.data else {
+                sink.write_all(st.entry_head(&e, popts).as_bytes())?;
+                continue;
+            };
+            sink.write_all(st.entry_head(&e, popts).as_bytes())?;
+            let table_name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
+            progress.table_start(&table_name);
+            let (mut t_bytes, mut t_rows) = (0u64, 0u64);
+            // Counting rows reads every byte once more; only pay for it when someone is watching.
+            let count_rows = progress.reports_rows();
+            let mut write = |b: &[u8]| -> Result<()> {
+                t_bytes += b.len() as u64;
+                if count_rows {
+                    // COPY text escapes newlines inside values, so each newline ends one row.
+                    t_rows += memchr::memchr_iter(b'\n', b).count() as u64;
+                }
+                progress.bytes(b.len() as u64);
+                sink.write_all(b)
+            };
+            if parallel {
+                let chunks = spools.remove(&id).ok_or_else(|| {
+                    Error::new(ErrorKind::Io, "internal: no copy job for table data")
+                })?;
+                for spool in chunks {
+                    spool.drain(&mut write).await?;
+                }
+            } else {
+                copy::copy_table(&client, &d.copy_out_sql, &table_name, |b| write(&b)).await?;
             }
-        } else {
-            let name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
-            copy::copy_table(&client, &d.copy_out_sql, &name, |b| write(&b)).await?;
+            progress.table_end(&table_name, t_bytes, t_rows);
+            sink.write_all(COPY_END.as_bytes())?;
         }
-        progress.table_end(&table_name, t_bytes, t_rows);
-        sink.write_all(COPY_END.as_bytes())?;
+    }
+    // Stable by pass: ACLs, then the post-ACL entries, each in dump order.
+    later.sort_by_key(|e| e.pass);
+    for e in &later {
+        sink.write_all(st.entry_head(e, popts).as_bytes())?;
     }
     sink.write_all(plain::footer(&key).as_bytes())?;
     let summary = sink.finish()?;
@@ -202,7 +245,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     Ok(DumpReport {
         bytes: summary.stored_bytes,
         sha256: summary.sha256,
-        entries: entries.len(),
+        entries: entry_count,
         tables,
         server_version: cat.server_version.clone(),
         snapshot,

@@ -363,7 +363,10 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     }
 
     // Relations, locked right away to keep concurrent DDL out.
-    let mut table_rows = query_stream(client, "tables", queries::TABLES, &[]).await?;
+    // The true size (a lock and a file stat per table, 175 ms for 10,000 tables) only matters
+    // for splitting table data into chunks; a schema-only dump makes do with relpages.
+    let true_sizes = plan.data;
+    let mut table_rows = query_stream(client, "tables", queries::TABLES, &[&true_sizes]).await?;
     let mut table_ids: Vec<DumpId> = Vec::new();
     let mut owned_seq: Vec<(DumpId, u32, i16, bool)> = Vec::new();
     while let Some(row) = next_row(&mut table_rows, "tables").await? {
@@ -896,7 +899,9 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         let statvals = i32_array(&r, "indstatvals")?;
         let detail = IndexDetail {
             table: tid,
-            def: text(&r, "indexdef")?,
+            // Constraint indexes are written from the constraint's definition; skipping their
+            // pg_get_indexdef halves this query's cost on schemas with many tables.
+            def: opt_text(&r, "indexdef")?.unwrap_or_default(),
             clustered: boolean(&r, "indisclustered")?,
             replident: boolean(&r, "indisreplident")?,
             tablespace: text(&r, "tablespace")?,

@@ -96,11 +96,13 @@ pub const AGGREGATES: &str = "SELECT a.aggfnoid::pg_catalog.oid AS oid, a.aggkin
  AND p.pronamespace <> 'information_schema'::pg_catalog.regnamespace";
 
 /// Relations: tables, views, matviews, sequences, composite-type relations, partitioned tables.
+/// $1: whether to measure the true heap size of tables (for chunking their data).
 pub const TABLES: &str = "SELECT c.tableoid, c.oid, c.relname, c.relnamespace, c.relkind::text, c.relpersistence::text, \
  pg_catalog.pg_get_userbyid(c.relowner) AS owner, c.relacl::text, \
  pg_catalog.acldefault(CASE WHEN c.relkind = 'S' THEN 's'::\"char\" ELSE 'r'::\"char\" END, c.relowner)::text AS acldefault, \
  ip.initprivs::text, \
- CASE WHEN c.relkind IN ('r', 'm') THEN pg_catalog.pg_relation_size(c.oid) / pg_catalog.current_setting('block_size')::int8 \
+ CASE WHEN $1::bool AND c.relkind IN ('r', 'm') \
+      THEN pg_catalog.pg_relation_size(c.oid) / pg_catalog.current_setting('block_size')::int8 \
       ELSE c.relpages::int8 END AS relpages, c.relispartition, \
  CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS partbound, \
  CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partkeydef, \
@@ -155,7 +157,7 @@ pub const INHERITS: &str =
 
 /// Indexes, with the constraints they implement.
 pub const INDEXES: &str = "SELECT t.tableoid, t.oid, i.indrelid, t.relname AS indexname, \
- pg_catalog.pg_get_indexdef(i.indexrelid) AS indexdef, i.indnkeyatts::int4, i.indnatts::int4, \
+ CASE WHEN c.oid IS NULL THEN pg_catalog.pg_get_indexdef(i.indexrelid) END AS indexdef, i.indnkeyatts::int4, i.indnatts::int4, \
  i.indisclustered, i.indisreplident, c.contype::text, c.conname, c.condeferrable, c.condeferred, \
  c.tableoid AS contableoid, c.oid AS conoid, \
  CASE WHEN c.oid IS NOT NULL THEN pg_catalog.pg_get_constraintdef(c.oid, false) END AS condef, \

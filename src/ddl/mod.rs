@@ -22,7 +22,7 @@ pub struct DdlOptions {
 struct Ctx<'a> {
     cat: &'a Catalog,
     opts: DdlOptions,
-    out: Vec<TocEntry>,
+    out: &'a mut Vec<TocEntry>,
 }
 
 fn qname(o: &Obj) -> String {
@@ -130,16 +130,24 @@ impl Ctx<'_> {
 }
 
 /// Builds the TOC entries for the objects in `order` (pg_dump's `dumpDumpableObject` loop).
+/// The dump itself streams them with [`object_entries`]; this collects them all (tests, `-s`
+/// text rendering).
 pub fn entries(cat: &Catalog, order: &[DumpId], opts: DdlOptions) -> Vec<TocEntry> {
-    let mut cx = Ctx {
-        cat,
-        opts,
-        out: Vec::new(),
-    };
+    let mut out = Vec::new();
     for &id in order {
+        object_entries(cat, id, opts, &mut out);
+    }
+    out
+}
+
+/// Appends the TOC entries of one object (pg_dump's `dumpDumpableObject`); nothing when the
+/// object is not dumped.
+pub fn object_entries(cat: &Catalog, id: DumpId, opts: DdlOptions, out: &mut Vec<TocEntry>) {
+    let mut cx = Ctx { cat, opts, out };
+    {
         let o = &cat.objects[id];
         if !o.dump {
-            continue;
+            return;
         }
         match o.kind() {
             Kind::Namespace => namespace(&mut cx, o),
@@ -169,7 +177,6 @@ pub fn entries(cat: &Catalog, order: &[DumpId], opts: DdlOptions) -> Vec<TocEntr
             Kind::DummyType | Kind::PreDataBoundary | Kind::PostDataBoundary => {}
         }
     }
-    cx.out
 }
 
 fn namespace(cx: &mut Ctx, o: &Obj) {
