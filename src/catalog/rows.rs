@@ -67,6 +67,11 @@ pub fn i64_(row: &Row, col: &str) -> Result<i64> {
     get::<i64>(row, col)
 }
 
+/// A nullable int8 column.
+pub fn opt_i64(row: &Row, col: &str) -> Result<Option<i64>> {
+    get::<Option<i64>>(row, col)
+}
+
 /// A nullable text[] column (NULL becomes empty).
 pub fn text_array(row: &Row, col: &str) -> Result<Vec<String>> {
     Ok(get::<Option<Vec<String>>>(row, col)?.unwrap_or_default())
