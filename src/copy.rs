@@ -205,28 +205,122 @@ pub async fn copy_table(
     client: &tokio_postgres::Client,
     sql: &str,
     name: &str,
-    mut sink: impl FnMut(Bytes) -> Result<()>,
+    sink: impl FnMut(Bytes) -> Result<()>,
 ) -> Result<()> {
     let stream = client
         .copy_out(sql)
         .await
         .map_err(|e| Error::from_pg(e, ErrorKind::Server).context(format!("COPY {name}")))?;
+    drain_copy(stream, name, sink).await
+}
+
+/// Hands a COPY stream's rows on in batches of about [`BATCH`] bytes.
+async fn drain_copy(
+    stream: tokio_postgres::CopyOutStream,
+    name: &str,
+    mut sink: impl FnMut(Bytes) -> Result<()>,
+) -> Result<()> {
     pin_mut!(stream);
-    let mut batch = BytesMut::with_capacity(BATCH * 2);
+    // Grows as rows come: a tiny table must not pin a full-size buffer while it waits in its
+    // spool (the memory budget counts bytes, not capacity).
+    let mut batch = BytesMut::new();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk
             .map_err(|e| Error::from_pg(e, ErrorKind::Server).context(format!("COPY {name}")))?;
         batch.extend_from_slice(&chunk);
         if batch.len() >= BATCH {
             sink(batch.split().freeze())?;
-            batch.reserve(BATCH * 2);
+            batch.reserve(BATCH + (BATCH >> 2));
         }
     }
     if !batch.is_empty() {
-        sink(batch.freeze())?;
+        let tail = if batch.capacity() > 2 * batch.len() {
+            Bytes::copy_from_slice(&batch)
+        } else {
+            batch.freeze()
+        };
+        sink(tail)?;
     }
     Ok(())
 }
+
+/// Copies several small tables with their requests pipelined: all statements are prepared in
+/// one round trip, and each COPY's request goes out while the previous one's rows are still
+/// arriving, so thousands of tiny tables cost server time, not round trips. Each job's result
+/// goes to its own spool; the first failure stops the batch (later spools report the worker
+/// stopped).
+async fn copy_small_batch(
+    client: &tokio_postgres::Client,
+    batch: Vec<(CopyJob, Feed)>,
+) -> Result<()> {
+    let prepared =
+        futures_util::future::join_all(batch.iter().map(|(job, _)| client.prepare(&job.sql))).await;
+    let mut statements = Vec::with_capacity(batch.len());
+    for (res, (job, _)) in prepared.into_iter().zip(&batch) {
+        statements.push(res.map_err(|e| {
+            Error::from_pg(e, ErrorKind::Server).context(format!("COPY {}", job.name))
+        })?);
+    }
+    let mut pending = statements
+        .iter()
+        .map(|st| client.copy_out(st))
+        .collect::<VecDeque<_>>();
+    let mut next = pending
+        .pop_front()
+        .map(|f| Box::pin(futures_util::future::maybe_done(f)));
+    for (job, feed) in &batch {
+        let Some(mut current) = next.take() else {
+            break;
+        };
+        current.as_mut().await;
+        let stream = current
+            .as_mut()
+            .take_output()
+            .ok_or_else(|| Error::new(ErrorKind::Server, "internal: COPY answer taken twice"))
+            .and_then(|r| {
+                r.map_err(|e| {
+                    Error::from_pg(e, ErrorKind::Server).context(format!("COPY {}", job.name))
+                })
+            });
+        // Polling the next request once sends it; its answer waits in order behind this one.
+        next = pending
+            .pop_front()
+            .map(|f| Box::pin(futures_util::future::maybe_done(f)));
+        if let Some(f) = next.as_mut() {
+            let _ = futures_util::poll!(f.as_mut());
+        }
+        let spool = &feed.0;
+        let res = match stream {
+            Ok(stream) => {
+                drain_copy(stream, &job.name, |b| {
+                    spool
+                        .push(b)
+                        .map_err(|e| Error::from(e).context(format!("spooling {}", job.name)))
+                })
+                .await
+            }
+            Err(e) => Err(e),
+        };
+        let failed = res.as_ref().err().map(|e| e.to_string());
+        spool.finish(res);
+        if let Some(msg) = failed {
+            for (_, feed) in &batch {
+                feed.0.finish(Err(Error::new(
+                    ErrorKind::Server,
+                    format!("not copied after an earlier failure: {msg}"),
+                )));
+            }
+            return Err(Error::new(ErrorKind::Server, msg));
+        }
+    }
+    Ok(())
+}
+
+/// Tables at most this big (in pages) are copied in pipelined batches.
+const SMALL_TABLE_PAGES: i64 = 16;
+
+/// Tables per pipelined batch.
+const SMALL_BATCH: usize = 32;
 
 /// COPY jobs a worker runs in one transaction before it re-imports the snapshot.
 const TABLES_PER_TRANSACTION: usize = 1000;
@@ -328,6 +422,22 @@ pub fn start_workers(
             .name("pgsnap-copy".into())
             .spawn(move || {
                 let next = || queue.lock().ok().and_then(|mut q| q.pop());
+                // A big job alone; small ones (the queue ends with them, largest first) in
+                // pipelined batches.
+                let next_batch = || {
+                    let mut q = queue.lock().ok()?;
+                    let first = q.pop()?;
+                    let mut batch = vec![first];
+                    if batch[0].0.relpages <= SMALL_TABLE_PAGES {
+                        while batch.len() < SMALL_BATCH {
+                            match q.pop() {
+                                Some(j) => batch.push(j),
+                                None => break,
+                            }
+                        }
+                    }
+                    Some(batch)
+                };
                 let rt = match tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
@@ -354,33 +464,46 @@ pub fn start_workers(
                         }
                     };
                     let mut copied = 0usize;
-                    while let Some((job, feed)) = next() {
-                        let spool = &feed.0;
-                        copied += 1;
-                        if copied.is_multiple_of(TABLES_PER_TRANSACTION) {
+                    while let Some(batch) = next_batch() {
+                        if copied >= TABLES_PER_TRANSACTION {
                             // Each COPY locks its table in this worker's transaction; start a
                             // new one on the same snapshot now and then so that thousands of
                             // tables do not fill the server's lock table (the leader keeps
                             // every table locked for the whole dump).
+                            copied = 0;
                             let renewed = async {
                                 client.batch_execute("COMMIT").await.map_err(Error::from)?;
                                 session::begin_worker(&client, &snapshot).await
                             }
                             .await;
                             if let Err(e) = renewed {
-                                spool.finish(Err(e));
+                                if let Some((_, feed)) = batch.first() {
+                                    feed.0.finish(Err(e));
+                                }
                                 break;
                             }
                         }
-                        let res = copy_table(&client, &job.sql, &job.name, |b| {
-                            spool.push(b).map_err(|e| {
-                                Error::from(e).context(format!("spooling {}", job.name))
+                        copied += batch.len();
+                        let res = if batch.len() == 1 {
+                            let Some((job, feed)) = batch.into_iter().next() else {
+                                break;
+                            };
+                            let spool = &feed.0;
+                            let res = copy_table(&client, &job.sql, &job.name, |b| {
+                                spool.push(b).map_err(|e| {
+                                    Error::from(e).context(format!("spooling {}", job.name))
+                                })
                             })
-                        })
-                        .await;
-                        let failed = res.is_err();
-                        spool.finish(res);
-                        if failed {
+                            .await;
+                            let failed = res.as_ref().map(|_| ()).map_err(|e| e.to_string());
+                            spool.finish(res);
+                            failed
+                        } else {
+                            copy_small_batch(&client, batch)
+                                .await
+                                .map_err(|e| e.to_string())
+                        };
+                        if res.is_err() {
                             break;
                         }
                     }
