@@ -166,8 +166,8 @@ pub struct Column {
     pub default: Option<DumpId>,
     /// Comment on the column.
     pub comment: Option<String>,
-    /// Column ACL.
-    pub acl: Option<Acl>,
+    /// Column ACL (boxed: rare, and there can be hundreds of thousands of columns).
+    pub acl: Option<Box<Acl>>,
 }
 
 /// Kind-specific details.
@@ -570,7 +570,7 @@ pub struct TableDetail {
     /// Sequence used for an identity column.
     pub is_identity_sequence: bool,
     /// Sequence parameters.
-    pub seq: Option<SequenceParams>,
+    pub seq: Option<Box<SequenceParams>>,
     /// Table data object, if data is dumped.
     pub data: Option<DumpId>,
     /// `relispopulated` for matviews.
@@ -578,7 +578,7 @@ pub struct TableDetail {
     /// Comment on the relation.
     pub comment: Option<String>,
     /// ACL.
-    pub acl: Acl,
+    pub acl: Box<Acl>,
     /// Has an `OF type` clause (typed table): qualified type name.
     pub of_type: Option<String>,
     /// Whether the table is an extension member (kept for dependency purposes only).

@@ -410,7 +410,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             viewdef: opt_text(r, "viewdef")?,
             relpages: i64_(r, "relpages")?,
             populated: boolean(r, "relispopulated")?,
-            acl: acl_from(r, "relacl")?,
+            acl: Box::new(acl_from(r, "relacl")?),
             of_type: opt_text(r, "oftype")?,
             ext_member: ext_members.contains(&(PG_CLASS, o)),
             ..Default::default()
@@ -472,7 +472,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 ..Default::default()
             };
             if let Detail::Table(t) = &mut cat.objects[id].detail {
-                t.seq = Some(p);
+                t.seq = Some(Box::new(p));
             }
         }
     }
@@ -704,8 +704,10 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     }
 
     // Columns of every user relation (needed for COPY lists and ordering decisions).
+    // Not of sequences: their columns are fixed and never dumped (as pg_dump's getTableAttrs).
     let rel_oids: Vec<u32> = table_ids
         .iter()
+        .filter(|id| cat.table(**id).map(|t| t.relkind) != Some('S'))
         .map(|id| cat.objects[*id].cat.oid)
         .collect();
     let mut rows = query_stream(client, "columns", queries::COLUMNS, &[&rel_oids]).await?;
@@ -733,17 +735,22 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             default: None,
             comment: None,
             acl: if attacl.is_some() || initprivs.is_some() {
-                Some(Acl {
+                Some(Box::new(Acl {
                     acl: attacl,
                     acldefault: "{}".into(),
                     initprivs,
-                })
+                }))
             } else {
                 None
             },
         };
         if let Detail::Table(t) = &mut cat.objects[id].detail {
             t.columns.push(col);
+        }
+    }
+    for id in &table_ids {
+        if let Detail::Table(t) = &mut cat.objects[*id].detail {
+            t.columns.shrink_to_fit();
         }
     }
 
