@@ -177,48 +177,15 @@ pub enum Detail {
     #[default]
     None,
     /// Schema.
-    Namespace {
-        /// Owner role.
-        owner: String,
-        /// ACL.
-        acl: Acl,
-        /// Comment.
-        comment: Option<String>,
-        /// False for `public`, which initdb creates.
-        create: bool,
-        /// Whether the definition (CREATE / owner) is emitted.
-        dump_definition: bool,
-    },
+    Namespace(Box<NamespaceDetail>),
     /// Extension.
-    Extension {
-        /// Schema it is installed in.
-        schema: String,
-        /// Installed version.
-        version: String,
-        /// Comment.
-        comment: Option<String>,
-    },
+    Extension(Box<ExtensionDetail>),
     /// Type.
     Type(Box<TypeDetail>),
     /// Function or aggregate.
     Func(Box<FuncDetail>),
     /// Collation.
-    Collation {
-        /// Owner role.
-        owner: String,
-        /// Provider ('c', 'i', 'd').
-        provider: char,
-        /// Deterministic?
-        deterministic: bool,
-        /// collcollate
-        collate: Option<String>,
-        /// collctype
-        ctype: Option<String>,
-        /// ICU locale
-        icu_locale: Option<String>,
-        /// Comment.
-        comment: Option<String>,
-    },
+    Collation(Box<CollationDetail>),
     /// Table-like relation.
     Table(Box<TableDetail>),
     /// Partition attachment: the partition's dump id and its parent's.
@@ -249,121 +216,202 @@ pub enum Detail {
         parent_index: DumpId,
     },
     /// Rewrite rule.
-    Rule {
-        /// Table or view.
-        table: DumpId,
-        /// ev_type
-        ev_type: char,
-        /// is_instead
-        is_instead: bool,
-        /// Dumped by itself (not merged into CREATE VIEW).
-        separate: bool,
-        /// `pg_get_ruledef` (separate rules only).
-        def: Option<String>,
-        /// ev_enabled
-        enabled: char,
-        /// Comment.
-        comment: Option<String>,
-    },
+    Rule(Box<RuleDetail>),
     /// Trigger.
-    Trigger {
-        /// Table.
-        table: DumpId,
-        /// `pg_get_triggerdef(oid, false)`
-        def: String,
-        /// tgenabled
-        enabled: char,
-        /// Comment.
-        comment: Option<String>,
-    },
+    Trigger(Box<TriggerDetail>),
     /// Constraint.
     Constraint(Box<ConstraintDetail>),
     /// Row-level security policy.
     Policy(Box<PolicyDetail>),
     /// Cast: `(source AS target)` and the rest of the CREATE CAST text.
-    Cast {
-        /// `source AS target`, formatted.
-        types: String,
-        /// `WITH FUNCTION ...`, `WITH INOUT` or `WITHOUT FUNCTION`, plus context.
-        body: String,
-        /// Comment.
-        comment: Option<String>,
-    },
+    Cast(Box<CastDetail>),
     /// Text search dictionary or configuration: owner, body text and comment.
-    TextSearch {
-        /// Owner role.
-        owner: String,
-        /// Dictionary: `TEMPLATE = ...` and options; configuration: `PARSER = ...`.
-        head: String,
-        /// Configuration token mappings: (token alias, dictionaries).
-        mappings: Vec<(String, String)>,
-        /// Comment.
-        comment: Option<String>,
-    },
+    TextSearch(Box<TextSearchDetail>),
     /// Event trigger.
-    EventTrigger {
-        /// Owner role.
-        owner: String,
-        /// evtevent
-        event: String,
-        /// WHEN TAG IN list, quoted, comma-separated ('' when none)
-        tags: String,
-        /// Function (regproc text).
-        function: String,
-        /// evtenabled
-        enabled: char,
-        /// Comment.
-        comment: Option<String>,
-    },
+    EventTrigger(Box<EventTriggerDetail>),
     /// Publication.
-    Publication {
-        /// Owner role.
-        owner: String,
-        /// FOR ALL TABLES
-        all_tables: bool,
-        /// publish = '...' operations in pg_dump's order.
-        publish: String,
-        /// publish_via_partition_root
-        via_root: bool,
-        /// Comment.
-        comment: Option<String>,
-    },
+    Publication(Box<PublicationDetail>),
     /// Membership of a table or schema in a publication.
-    PublicationMember {
-        /// The publication.
-        publication: DumpId,
-        /// Table or schema (dump id).
-        member: DumpId,
-        /// Column list `(a, b)` for tables, if any.
-        columns: Option<String>,
-        /// Row filter expression for tables, if any.
-        filter: Option<String>,
-    },
+    PublicationMember(Box<PublicationMemberDetail>),
     /// Extended statistics object.
-    StatsExt {
-        /// Owner role.
-        owner: String,
-        /// `pg_get_statisticsobjdef`
-        def: String,
-        /// stxstattarget (-1: default)
-        stattarget: i32,
-        /// Comment.
-        comment: Option<String>,
-    },
+    StatsExt(Box<StatsExtDetail>),
     /// Default privileges of a role (in a schema, or everywhere).
-    DefaultAcl {
-        /// The role whose future objects get these privileges.
-        role: String,
-        /// defaclobjtype: 'r', 'S', 'f', 'T', 'n'.
-        objtype: char,
-        /// ACL inputs (acldefault is the type's default, or `{}` inside a schema).
-        acl: Acl,
-    },
+    DefaultAcl(Box<DefaultAclDetail>),
     /// Table data or matview refresh or sequence set.
     TableData {
         /// Table.
         table: DumpId,
     },
+}
+
+/// Details of a Namespace object (boxed in [`Detail`] to keep every object small).
+#[derive(Debug, Clone, Default)]
+pub struct NamespaceDetail {
+    /// Owner role.
+    pub owner: String,
+    /// ACL.
+    pub acl: Acl,
+    /// Comment.
+    pub comment: Option<String>,
+    /// False for `public`, which initdb creates.
+    pub create: bool,
+    /// Whether the definition (CREATE / owner) is emitted.
+    pub dump_definition: bool,
+}
+
+/// Details of a Extension object (boxed in [`Detail`] to keep every object small).
+#[derive(Debug, Clone, Default)]
+pub struct ExtensionDetail {
+    /// Schema it is installed in.
+    pub schema: String,
+    /// Installed version.
+    pub version: String,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Details of a Collation object (boxed in [`Detail`] to keep every object small).
+#[derive(Debug, Clone, Default)]
+pub struct CollationDetail {
+    /// Owner role.
+    pub owner: String,
+    /// Provider ('c', 'i', 'd').
+    pub provider: char,
+    /// Deterministic?
+    pub deterministic: bool,
+    /// collcollate
+    pub collate: Option<String>,
+    /// collctype
+    pub ctype: Option<String>,
+    /// ICU locale
+    pub icu_locale: Option<String>,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Details of a Rule object (boxed in [`Detail`] to keep every object small).
+#[derive(Debug, Clone, Default)]
+pub struct RuleDetail {
+    /// Table or view.
+    pub table: DumpId,
+    /// ev_type
+    pub ev_type: char,
+    /// is_instead
+    pub is_instead: bool,
+    /// Dumped by itself (not merged into CREATE VIEW).
+    pub separate: bool,
+    /// `pg_get_ruledef` (separate rules only).
+    pub def: Option<String>,
+    /// ev_enabled
+    pub enabled: char,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Details of a Trigger object (boxed in [`Detail`] to keep every object small).
+#[derive(Debug, Clone, Default)]
+pub struct TriggerDetail {
+    /// Table.
+    pub table: DumpId,
+    /// `pg_get_triggerdef(oid, false)`
+    pub def: String,
+    /// tgenabled
+    pub enabled: char,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Details of a Cast object (boxed in [`Detail`] to keep every object small).
+#[derive(Debug, Clone, Default)]
+pub struct CastDetail {
+    /// `source AS target`, formatted.
+    pub types: String,
+    /// `WITH FUNCTION ...`, `WITH INOUT` or `WITHOUT FUNCTION`, plus context.
+    pub body: String,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Details of a TextSearch object (boxed in [`Detail`] to keep every object small).
+#[derive(Debug, Clone, Default)]
+pub struct TextSearchDetail {
+    /// Owner role.
+    pub owner: String,
+    /// Dictionary: `TEMPLATE = ...` and options; configuration: `PARSER = ...`.
+    pub head: String,
+    /// Configuration token mappings: (token alias, dictionaries).
+    pub mappings: Vec<(String, String)>,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Details of a EventTrigger object (boxed in [`Detail`] to keep every object small).
+#[derive(Debug, Clone, Default)]
+pub struct EventTriggerDetail {
+    /// Owner role.
+    pub owner: String,
+    /// evtevent
+    pub event: String,
+    /// WHEN TAG IN list, quoted, comma-separated ('' when none)
+    pub tags: String,
+    /// Function (regproc text).
+    pub function: String,
+    /// evtenabled
+    pub enabled: char,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Details of a Publication object (boxed in [`Detail`] to keep every object small).
+#[derive(Debug, Clone, Default)]
+pub struct PublicationDetail {
+    /// Owner role.
+    pub owner: String,
+    /// FOR ALL TABLES
+    pub all_tables: bool,
+    /// publish = '...' operations in pg_dump's order.
+    pub publish: String,
+    /// publish_via_partition_root
+    pub via_root: bool,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Details of a PublicationMember object (boxed in [`Detail`] to keep every object small).
+#[derive(Debug, Clone, Default)]
+pub struct PublicationMemberDetail {
+    /// The publication.
+    pub publication: DumpId,
+    /// Table or schema (dump id).
+    pub member: DumpId,
+    /// Column list `(a, b)` for tables, if any.
+    pub columns: Option<String>,
+    /// Row filter expression for tables, if any.
+    pub filter: Option<String>,
+}
+
+/// Details of a StatsExt object (boxed in [`Detail`] to keep every object small).
+#[derive(Debug, Clone, Default)]
+pub struct StatsExtDetail {
+    /// Owner role.
+    pub owner: String,
+    /// `pg_get_statisticsobjdef`
+    pub def: String,
+    /// stxstattarget (-1: default)
+    pub stattarget: i32,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Details of a DefaultAcl object (boxed in [`Detail`] to keep every object small).
+#[derive(Debug, Clone, Default)]
+pub struct DefaultAclDetail {
+    /// The role whose future objects get these privileges.
+    pub role: String,
+    /// defaclobjtype: 'r', 'S', 'f', 'T', 'n'.
+    pub objtype: char,
+    /// ACL inputs (acldefault is the type's default, or `{}` inside a schema).
+    pub acl: Acl,
 }
 
 /// A policy, or the marker that a table has row security enabled (`name` is `None`).

@@ -46,7 +46,8 @@ pub fn priority(kind: Kind) -> u32 {
 
 fn parent_table(o: &Obj) -> Option<DumpId> {
     match &o.detail {
-        Detail::Trigger { table, .. } | Detail::Rule { table, .. } => Some(*table),
+        Detail::Trigger(t) => Some(t.table),
+        Detail::Rule(r) => Some(r.table),
         Detail::Constraint(c) => c.table.or(c.domain),
         Detail::Policy(p) => Some(p.table),
         _ => None,
@@ -211,7 +212,7 @@ fn is_attrdef_of(cat: &Catalog, def: DumpId, table: DumpId) -> bool {
 }
 
 fn is_view_rule(cat: &Catalog, rule: DumpId, view: DumpId) -> bool {
-    matches!(cat.objects[rule].detail, Detail::Rule { table, ev_type: '1', is_instead: true, .. } if table == view)
+    matches!(&cat.objects[rule].detail, Detail::Rule(r) if r.table == view && r.ev_type == '1' && r.is_instead)
         && matches!(cat.table(view).map(|t| t.relkind), Some('v' | 'm'))
 }
 

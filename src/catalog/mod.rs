@@ -315,13 +315,13 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             namespace: None,
             name: name.clone(),
             dump,
-            detail: Detail::Namespace {
+            detail: Detail::Namespace(Box::new(NamespaceDetail {
                 owner,
                 acl,
                 comment: None,
                 create: !is_public,
                 dump_definition: def_dump,
-            },
+            })),
             ..Default::default()
         });
         namespaces.insert(
@@ -353,11 +353,11 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             namespace: None,
             name: text(&r, "extname")?,
             dump: include_everything && o >= FIRST_NORMAL_OID,
-            detail: Detail::Extension {
+            detail: Detail::Extension(Box::new(ExtensionDetail {
                 schema: text(&r, "nspname")?,
                 version: text(&r, "extversion")?,
                 comment: None,
-            },
+            })),
             ..Default::default()
         });
     }
@@ -580,7 +580,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             namespace: Some(schema),
             name,
             dump,
-            detail: Detail::Collation {
+            detail: Detail::Collation(Box::new(CollationDetail {
                 owner: text(&r, "owner")?,
                 provider: ch(&r, "collprovider")?,
                 deterministic: boolean(&r, "collisdeterministic")?,
@@ -588,7 +588,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 ctype: opt_text(&r, "collctype")?,
                 icu_locale: opt_text(&r, "colliculocale")?,
                 comment: None,
-            },
+            })),
             ..Default::default()
         });
     }
@@ -1051,12 +1051,12 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             namespace: tns,
             name: text(&r, "tgname")?,
             dump: tdump,
-            detail: Detail::Trigger {
+            detail: Detail::Trigger(Box::new(TriggerDetail {
                 table: tid,
                 def: text(&r, "tgdef")?,
                 enabled: ch(&r, "tgenabled")?,
                 comment: None,
-            },
+            })),
             ..Default::default()
         });
     }
@@ -1081,7 +1081,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             namespace: tns,
             name: text(&r, "rulename")?,
             dump: tdump && !on_select_view,
-            detail: Detail::Rule {
+            detail: Detail::Rule(Box::new(RuleDetail {
                 table: tid,
                 ev_type,
                 is_instead,
@@ -1089,7 +1089,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 def: opt_text(&r, "ruledef")?,
                 enabled: ch(&r, "ev_enabled")?,
                 comment: None,
-            },
+            })),
             ..Default::default()
         });
         if on_select_view {
@@ -1178,11 +1178,11 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             namespace: None,
             name: format!("{} {}", text(&r, "srcname")?, text(&r, "tgtname")?),
             dump: include_everything && !ext_members.contains(&(PG_CAST, o)),
-            detail: Detail::Cast {
+            detail: Detail::Cast(Box::new(CastDetail {
                 types: format!("{} AS {}", text(&r, "source")?, text(&r, "target")?),
                 body,
                 comment: None,
-            },
+            })),
             ..Default::default()
         });
     }
@@ -1208,12 +1208,12 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             namespace: Some(ns_name(nsp)?),
             name: text(&r, "dictname")?,
             dump: ns_contains(nsp) && !filters_tables && !ext_members.contains(&(PG_TS_DICT, o)),
-            detail: Detail::TextSearch {
+            detail: Detail::TextSearch(Box::new(TextSearchDetail {
                 owner: text(&r, "owner")?,
                 head,
                 mappings: Vec::new(),
                 comment: None,
-            },
+            })),
             ..Default::default()
         });
     }
@@ -1255,12 +1255,12 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             namespace: Some(ns_name(nsp)?),
             name: text(&r, "cfgname")?,
             dump: ns_contains(nsp) && !filters_tables && !ext_members.contains(&(PG_TS_CONFIG, o)),
-            detail: Detail::TextSearch {
+            detail: Detail::TextSearch(Box::new(TextSearchDetail {
                 owner: text(&r, "owner")?,
                 head,
                 mappings: maps.remove(&o).unwrap_or_default(),
                 comment: None,
-            },
+            })),
             ..Default::default()
         });
     }
@@ -1278,14 +1278,14 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             namespace: None,
             name: text(&r, "evtname")?,
             dump: include_everything && !ext_members.contains(&(PG_EVENT_TRIGGER, o)),
-            detail: Detail::EventTrigger {
+            detail: Detail::EventTrigger(Box::new(EventTriggerDetail {
                 owner: text(&r, "owner")?,
                 event: text(&r, "evtevent")?,
                 tags: opt_text(&r, "evttags")?.unwrap_or_default(),
                 function: text(&r, "evtfname")?,
                 enabled: ch(&r, "evtenabled")?,
                 comment: None,
-            },
+            })),
             ..Default::default()
         });
     }
@@ -1313,13 +1313,13 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             namespace: None,
             name: text(&r, "pubname")?,
             dump: include_everything,
-            detail: Detail::Publication {
+            detail: Detail::Publication(Box::new(PublicationDetail {
                 owner: text(&r, "owner")?,
                 all_tables: boolean(&r, "puballtables")?,
                 publish: ops.join(", "),
                 via_root: boolean(&r, "pubviaroot")?,
                 comment: None,
-            },
+            })),
             ..Default::default()
         });
     }
@@ -1346,12 +1346,12 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             namespace: ns,
             name,
             dump,
-            detail: Detail::PublicationMember {
+            detail: Detail::PublicationMember(Box::new(PublicationMemberDetail {
                 publication: p,
                 member: t,
                 columns: opt_text(&r, "prattrs")?,
                 filter: opt_text(&r, "prrelqual")?,
-            },
+            })),
             ..Default::default()
         });
         cat.objects[id].add_dep(p);
@@ -1384,12 +1384,12 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             namespace: None,
             name,
             dump,
-            detail: Detail::PublicationMember {
+            detail: Detail::PublicationMember(Box::new(PublicationMemberDetail {
                 publication: p,
                 member: n,
                 columns: None,
                 filter: None,
-            },
+            })),
             ..Default::default()
         });
         cat.objects[id].add_dep(p);
@@ -1411,12 +1411,12 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             namespace: Some(ns_name(oid(&r, "stxnamespace")?)?),
             name: text(&r, "stxname")?,
             dump,
-            detail: Detail::StatsExt {
+            detail: Detail::StatsExt(Box::new(StatsExtDetail {
                 owner: text(&r, "owner")?,
                 def: text(&r, "def")?,
                 stattarget: i32_(&r, "stxstattarget")?,
                 comment: None,
-            },
+            })),
             ..Default::default()
         });
     }
@@ -1440,7 +1440,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             namespace,
             name: role.clone(),
             dump,
-            detail: Detail::DefaultAcl {
+            detail: Detail::DefaultAcl(Box::new(DefaultAclDetail {
                 role,
                 objtype: ch(&r, "defaclobjtype")?,
                 acl: Acl {
@@ -1448,7 +1448,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                     acldefault: text(&r, "acldefault")?,
                     initprivs: None,
                 },
-            },
+            })),
             ..Default::default()
         });
     }
@@ -1556,21 +1556,21 @@ fn attach_comment(cat: &mut Catalog, classoid: u32, objoid: u32, subid: i32, des
         return;
     };
     match &mut cat.objects[id].detail {
-        Detail::Namespace { comment, .. }
-        | Detail::Extension { comment, .. }
-        | Detail::Collation { comment, .. }
-        | Detail::Trigger { comment, .. } => *comment = Some(desc),
+        Detail::Namespace(d) => d.comment = Some(desc),
+        Detail::Extension(d) => d.comment = Some(desc),
+        Detail::Collation(d) => d.comment = Some(desc),
+        Detail::Trigger(d) => d.comment = Some(desc),
         Detail::Type(t) => t.comment = Some(desc),
         Detail::Func(f) => f.comment = Some(desc),
         Detail::Constraint(c) => c.comment = Some(desc),
         Detail::Index(ix) => ix.comment = Some(desc),
         Detail::Policy(p) => p.comment = Some(desc),
-        Detail::Rule { comment, .. }
-        | Detail::StatsExt { comment, .. }
-        | Detail::Publication { comment, .. }
-        | Detail::EventTrigger { comment, .. }
-        | Detail::TextSearch { comment, .. }
-        | Detail::Cast { comment, .. } => *comment = Some(desc),
+        Detail::Rule(d) => d.comment = Some(desc),
+        Detail::StatsExt(d) => d.comment = Some(desc),
+        Detail::Publication(d) => d.comment = Some(desc),
+        Detail::EventTrigger(d) => d.comment = Some(desc),
+        Detail::TextSearch(d) => d.comment = Some(desc),
+        Detail::Cast(d) => d.comment = Some(desc),
         Detail::Table(t) => {
             if subid == 0 {
                 t.comment = Some(desc);
@@ -1781,7 +1781,7 @@ fn add_boundaries(cat: &mut Catalog) {
                 cat.objects[id].add_dep(post);
             }
             Kind::Rule => {
-                if matches!(cat.objects[id].detail, Detail::Rule { separate: true, .. }) {
+                if matches!(&cat.objects[id].detail, Detail::Rule(r) if r.separate) {
                     cat.objects[id].add_dep(post);
                 }
             }

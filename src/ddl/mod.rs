@@ -180,16 +180,16 @@ pub fn object_entries(cat: &Catalog, id: DumpId, opts: DdlOptions, out: &mut Vec
 }
 
 fn namespace(cx: &mut Ctx, o: &Obj) {
-    let Detail::Namespace {
+    let Detail::Namespace(detail) = &o.detail else {
+        return;
+    };
+    let NamespaceDetail {
         owner,
         acl,
         comment,
         create,
         dump_definition,
-    } = &o.detail
-    else {
-        return;
-    };
+    } = &**detail;
     let q = quote_ident(&o.name);
     if *dump_definition {
         let defn = if *create {
@@ -212,12 +212,12 @@ fn namespace(cx: &mut Ctx, o: &Obj) {
 }
 
 fn extension(cx: &mut Ctx, o: &Obj) {
-    let Detail::Extension {
-        schema, comment, ..
-    } = &o.detail
-    else {
+    let Detail::Extension(detail) = &o.detail else {
         return;
     };
+    let ExtensionDetail {
+        schema, comment, ..
+    } = &**detail;
     let q = quote_ident(&o.name);
     let defn = format!(
         "CREATE EXTENSION IF NOT EXISTS {q} WITH SCHEMA {};\n",
@@ -565,7 +565,10 @@ fn split_guc_list(value: &str) -> Vec<String> {
 }
 
 fn collation(cx: &mut Ctx, o: &Obj) {
-    let Detail::Collation {
+    let Detail::Collation(detail) = &o.detail else {
+        return;
+    };
+    let CollationDetail {
         owner,
         provider,
         deterministic,
@@ -573,10 +576,7 @@ fn collation(cx: &mut Ctx, o: &Obj) {
         ctype,
         icu_locale,
         comment,
-    } = &o.detail
-    else {
-        return;
-    };
+    } = &**detail;
     let qn = qname(o);
     let mut s = format!("CREATE COLLATION {qn} (");
     s.push_str(match provider {
@@ -1214,15 +1214,15 @@ fn constraint(cx: &mut Ctx, o: &Obj) {
 }
 
 fn trigger(cx: &mut Ctx, o: &Obj) {
-    let Detail::Trigger {
+    let Detail::Trigger(detail) = &o.detail else {
+        return;
+    };
+    let TriggerDetail {
         table,
         def,
         enabled,
         comment,
-    } = &o.detail
-    else {
-        return;
-    };
+    } = &**detail;
     let tab = &cx.cat.objects[*table];
     let q = quote_ident(&o.name);
     let mut s = format!("{def};\n");
@@ -1273,14 +1273,14 @@ fn push_table_child(
 }
 
 fn cast(cx: &mut Ctx, o: &Obj) {
-    let Detail::Cast {
+    let Detail::Cast(detail) = &o.detail else {
+        return;
+    };
+    let CastDetail {
         types,
         body,
         comment,
-    } = &o.detail
-    else {
-        return;
-    };
+    } = &**detail;
     let label = format!("CAST ({types})");
     cx.push_def(TocEntry::new(
         "CAST",
@@ -1294,15 +1294,15 @@ fn cast(cx: &mut Ctx, o: &Obj) {
 }
 
 fn text_search(cx: &mut Ctx, o: &Obj) {
-    let Detail::TextSearch {
+    let Detail::TextSearch(detail) = &o.detail else {
+        return;
+    };
+    let TextSearchDetail {
         owner,
         head,
         mappings,
         comment,
-    } = &o.detail
-    else {
-        return;
-    };
+    } = &**detail;
     let desc = if o.kind() == Kind::TsDict {
         "TEXT SEARCH DICTIONARY"
     } else {
@@ -1328,17 +1328,17 @@ fn text_search(cx: &mut Ctx, o: &Obj) {
 }
 
 fn event_trigger(cx: &mut Ctx, o: &Obj) {
-    let Detail::EventTrigger {
+    let Detail::EventTrigger(detail) = &o.detail else {
+        return;
+    };
+    let EventTriggerDetail {
         owner,
         event,
         tags,
         function,
         enabled,
         comment,
-    } = &o.detail
-    else {
-        return;
-    };
+    } = &**detail;
     let q = quote_ident(&o.name);
     let mut s = format!("CREATE EVENT TRIGGER {q} ON {}", quote_ident(event));
     if !tags.is_empty() {
@@ -1360,16 +1360,16 @@ fn event_trigger(cx: &mut Ctx, o: &Obj) {
 }
 
 fn publication(cx: &mut Ctx, o: &Obj) {
-    let Detail::Publication {
+    let Detail::Publication(detail) = &o.detail else {
+        return;
+    };
+    let PublicationDetail {
         owner,
         all_tables,
         publish,
         via_root,
         comment,
-    } = &o.detail
-    else {
-        return;
-    };
+    } = &**detail;
     let q = quote_ident(&o.name);
     let mut s = format!("CREATE PUBLICATION {q}");
     if *all_tables {
@@ -1390,18 +1390,18 @@ fn publication(cx: &mut Ctx, o: &Obj) {
 }
 
 fn publication_member(cx: &mut Ctx, o: &Obj) {
-    let Detail::PublicationMember {
+    let Detail::PublicationMember(detail) = &o.detail else {
+        return;
+    };
+    let PublicationMemberDetail {
         publication,
         member,
         columns,
         filter,
-    } = &o.detail
-    else {
-        return;
-    };
+    } = &**detail;
     let p = &cx.cat.objects[*publication];
     let owner = match &p.detail {
-        Detail::Publication { owner, .. } => owner.clone(),
+        Detail::Publication(p) => p.owner.clone(),
         _ => String::new(),
     };
     let m = &cx.cat.objects[*member];
@@ -1434,15 +1434,15 @@ fn publication_member(cx: &mut Ctx, o: &Obj) {
 }
 
 fn stats_ext(cx: &mut Ctx, o: &Obj) {
-    let Detail::StatsExt {
+    let Detail::StatsExt(detail) = &o.detail else {
+        return;
+    };
+    let StatsExtDetail {
         owner,
         def,
         stattarget,
         comment,
-    } = &o.detail
-    else {
-        return;
-    };
+    } = &**detail;
     let qn = qname(o);
     let mut s = format!("{def};\n");
     if *stattarget >= 0 {
@@ -1462,9 +1462,10 @@ fn stats_ext(cx: &mut Ctx, o: &Obj) {
 }
 
 fn default_acl(cx: &mut Ctx, o: &Obj) {
-    let Detail::DefaultAcl { role, objtype, acl } = &o.detail else {
+    let Detail::DefaultAcl(detail) = &o.detail else {
         return;
     };
+    let DefaultAclDetail { role, objtype, acl } = &**detail;
     if cx.opts.no_privileges || !cx.opts.schema {
         return;
     }
@@ -1490,14 +1491,17 @@ fn default_acl(cx: &mut Ctx, o: &Obj) {
 }
 
 fn rule(cx: &mut Ctx, o: &Obj) {
-    let Detail::Rule {
+    let Detail::Rule(detail) = &o.detail else {
+        return;
+    };
+    let RuleDetail {
         table,
         separate: true,
         def: Some(def),
         enabled,
         comment,
         ..
-    } = &o.detail
+    } = &**detail
     else {
         return;
     };
