@@ -89,8 +89,9 @@ pub struct Obj {
     pub kind: Option<Kind>,
     /// Catalog identity (zero for synthesized objects such as table data).
     pub cat: CatalogId,
-    /// Containing schema's name, if the object lives in one.
-    pub namespace: Option<String>,
+    /// Containing schema's name, if the object lives in one (shared: one allocation per schema,
+    /// not per object).
+    pub namespace: Option<std::sync::Arc<str>>,
     /// pg_dump's `dobj.name`.
     pub name: String,
     /// Dump ids this object must come after.

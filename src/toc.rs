@@ -73,8 +73,8 @@ impl TocEntry {
     }
 
     /// Sets the schema.
-    pub fn ns(mut self, ns: Option<&String>) -> Self {
-        self.namespace = ns.cloned();
+    pub fn ns(mut self, ns: Option<&str>) -> Self {
+        self.namespace = ns.map(str::to_string);
         self
     }
 

@@ -210,7 +210,7 @@ pub async fn check_supported(client: &Client) -> Result<()> {
 }
 
 struct Ns {
-    name: String,
+    name: std::sync::Arc<str>,
     dump_contains: bool,
 }
 
@@ -327,12 +327,12 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         namespaces.insert(
             o,
             Ns {
-                name,
+                name: name.into(),
                 dump_contains: dump_contains && (dump || filters_tables),
             },
         );
     }
-    let ns_name = |o: u32| -> Result<String> {
+    let ns_name = |o: u32| -> Result<std::sync::Arc<str>> {
         namespaces
             .get(&o)
             .map(|n| n.name.clone())
@@ -577,7 +577,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 tableoid: oid(&r, "tableoid")?,
                 oid: o,
             },
-            namespace: Some(schema),
+            namespace: Some(std::sync::Arc::from(schema.as_ref())),
             name,
             dump,
             detail: Detail::Collation(Box::new(CollationDetail {

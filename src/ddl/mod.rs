@@ -50,7 +50,7 @@ impl Ctx<'_> {
         let ns = if matches!(kind, "SCHEMA" | "EXTENSION") {
             None
         } else {
-            o.namespace.as_ref()
+            o.namespace.as_deref()
         };
         let mut e = TocEntry::new("COMMENT", format!("{kind} {name}"), defn)
             .ns(ns)
@@ -68,7 +68,7 @@ impl Ctx<'_> {
         text: &Option<String>,
         target: String,
         tag: String,
-        ns: Option<&String>,
+        ns: Option<&str>,
         owner: &str,
     ) {
         if self.opts.no_comments || !self.opts.schema {
@@ -88,7 +88,7 @@ impl Ctx<'_> {
         objtype: &str,
         name: &str,
         subname: Option<&str>,
-        ns: Option<&String>,
+        ns: Option<&str>,
         owner: &str,
         tag: String,
     ) {
@@ -105,15 +105,7 @@ impl Ctx<'_> {
                 None => return,
             },
         };
-        let sql = acl::build_acl_commands(
-            name,
-            subname,
-            ns.map(String::as_str),
-            objtype,
-            &acls,
-            &base,
-            owner,
-        );
+        let sql = acl::build_acl_commands(name, subname, ns, objtype, &acls, &base, owner);
         if sql.is_empty() {
             return;
         }
@@ -296,7 +288,7 @@ fn type_entries(cx: &mut Ctx, o: &Obj) {
         _ => return,
     };
     let mut e = TocEntry::new(desc, o.name.clone(), defn)
-        .ns(o.namespace.as_ref())
+        .ns(o.namespace.as_deref())
         .owner(&t.owner);
     e.owner_stmt = Some(format!(
         "ALTER {desc} {qn} OWNER TO {};",
@@ -309,7 +301,7 @@ fn type_entries(cx: &mut Ctx, o: &Obj) {
             &Some(text.clone()),
             format!("COLUMN {qn}.{}", quote_ident(col)),
             format!("COLUMN {}.{}", q, quote_ident(col)),
-            o.namespace.as_ref(),
+            o.namespace.as_deref(),
             &t.owner,
         );
     }
@@ -323,7 +315,7 @@ fn type_entries(cx: &mut Ctx, o: &Obj) {
                         &c.comment,
                         format!("CONSTRAINT {cq} ON DOMAIN {qn}"),
                         format!("CONSTRAINT {cq} ON DOMAIN {q}"),
-                        o.namespace.as_ref(),
+                        o.namespace.as_deref(),
                         &t.owner,
                     );
                 }
@@ -335,7 +327,7 @@ fn type_entries(cx: &mut Ctx, o: &Obj) {
         "TYPE",
         &q,
         None,
-        o.namespace.as_ref(),
+        o.namespace.as_deref(),
         &t.owner,
         format!("TYPE {q}"),
     );
@@ -492,7 +484,7 @@ fn function(cx: &mut Ctx, o: &Obj) {
         (keyword, s, format!("{q}({})", f.identity_arguments))
     };
     let mut e = TocEntry::new(desc, tag, defn)
-        .ns(o.namespace.as_ref())
+        .ns(o.namespace.as_deref())
         .owner(&f.owner);
     e.owner_stmt = Some(format!(
         "ALTER {desc} {qns}.{sig} OWNER TO {};",
@@ -510,7 +502,7 @@ fn function(cx: &mut Ctx, o: &Obj) {
         acl_type,
         &sig,
         None,
-        o.namespace.as_ref(),
+        o.namespace.as_deref(),
         &f.owner,
         format!("{acl_type} {sig}"),
     );
@@ -608,7 +600,7 @@ fn collation(cx: &mut Ctx, o: &Obj) {
     }
     s.push_str(");\n");
     let mut e = TocEntry::new("COLLATION", o.name.clone(), s)
-        .ns(o.namespace.as_ref())
+        .ns(o.namespace.as_deref())
         .owner(owner);
     e.owner_stmt = Some(format!(
         "ALTER COLLATION {qn} OWNER TO {};",
@@ -802,7 +794,7 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
         ));
     }
     let mut e = TocEntry::new(desc, o.name.clone(), s)
-        .ns(o.namespace.as_ref())
+        .ns(o.namespace.as_deref())
         .owner(&t.owner);
     if t.relkind != 'v' {
         e.tablespace = Some(t.tablespace.clone());
@@ -825,7 +817,7 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
             &c.comment,
             format!("COLUMN {qn}.{qc}"),
             format!("COLUMN {q}.{qc}"),
-            o.namespace.as_ref(),
+            o.namespace.as_deref(),
             &t.owner,
         );
     }
@@ -834,7 +826,7 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
         "TABLE",
         &q,
         None,
-        o.namespace.as_ref(),
+        o.namespace.as_deref(),
         &t.owner,
         format!("TABLE {q}"),
     );
@@ -846,7 +838,7 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
                 "TABLE",
                 &q,
                 Some(&qc),
-                o.namespace.as_ref(),
+                o.namespace.as_deref(),
                 &t.owner,
                 format!("COLUMN {q}.{qc}"),
             );
@@ -959,7 +951,7 @@ fn sequence(cx: &mut Ctx, o: &Obj, t: &TableDetail) {
         ));
         e
     };
-    e.namespace = o.namespace.clone();
+    e.namespace = o.namespace.as_deref().map(str::to_string);
     e.owner = Some(t.owner.clone());
     cx.push_def(e);
     if let (Some((tab, tid, col)), false) = (owning, t.is_identity_sequence) {
@@ -976,7 +968,7 @@ fn sequence(cx: &mut Ctx, o: &Obj, t: &TableDetail) {
                 );
                 cx.push_def(
                     TocEntry::new("SEQUENCE OWNED BY", o.name.clone(), s)
-                        .ns(o.namespace.as_ref())
+                        .ns(o.namespace.as_deref())
                         .owner(&t.owner),
                 );
             }
@@ -989,7 +981,7 @@ fn sequence(cx: &mut Ctx, o: &Obj, t: &TableDetail) {
         "SEQUENCE",
         &q,
         None,
-        o.namespace.as_ref(),
+        o.namespace.as_deref(),
         &t.owner,
         format!("SEQUENCE {q}"),
     );
@@ -1010,7 +1002,7 @@ fn table_attach(cx: &mut Ctx, o: &Obj) {
         t.partbound.clone().unwrap_or_default()
     );
     let e = TocEntry::new("TABLE ATTACH", o.name.clone(), s)
-        .ns(o.namespace.as_ref())
+        .ns(o.namespace.as_deref())
         .owner(&t.owner);
     cx.push_def(e);
 }
@@ -1048,7 +1040,7 @@ fn attrdef(cx: &mut Ctx, o: &Obj) {
         quote_ident(&c.name)
     );
     let e = TocEntry::new("DEFAULT", format!("{} {}", tab.name, c.name), s)
-        .ns(o.namespace.as_ref())
+        .ns(o.namespace.as_deref())
         .owner(&t.owner);
     cx.push_def(e);
 }
@@ -1078,7 +1070,7 @@ fn index(cx: &mut Ctx, o: &Obj) {
         ));
     }
     let mut e = TocEntry::new("INDEX", o.name.clone(), s)
-        .ns(o.namespace.as_ref())
+        .ns(o.namespace.as_deref())
         .owner(&owner);
     e.tablespace = Some(ix.tablespace.clone());
     cx.push_def(e);
@@ -1105,7 +1097,7 @@ fn index_attach(cx: &mut Ctx, o: &Obj) {
     );
     cx.push_def(
         TocEntry::new("INDEX ATTACH", o.name.clone(), s)
-            .ns(o.namespace.as_ref())
+            .ns(o.namespace.as_deref())
             .owner(&owner),
     );
 }
@@ -1131,14 +1123,14 @@ fn constraint(cx: &mut Ctx, o: &Obj) {
         );
         cx.push_def(
             TocEntry::new("CHECK CONSTRAINT", format!("{} {}", d.name, o.name), s)
-                .ns(o.namespace.as_ref())
+                .ns(o.namespace.as_deref())
                 .owner(&owner),
         );
         cx.comment_raw(
             &c.comment,
             format!("CONSTRAINT {q} ON DOMAIN {}", qname(d)),
             format!("CONSTRAINT {q} ON DOMAIN {}", quote_ident(&d.name)),
-            o.namespace.as_ref(),
+            o.namespace.as_deref(),
             &owner,
         );
         return;
@@ -1200,7 +1192,7 @@ fn constraint(cx: &mut Ctx, o: &Obj) {
         _ => return,
     };
     let mut e = TocEntry::new(desc, tag, s)
-        .ns(o.namespace.as_ref())
+        .ns(o.namespace.as_deref())
         .owner(&owner);
     e.tablespace = tablespace;
     cx.push_def(e);
@@ -1208,7 +1200,7 @@ fn constraint(cx: &mut Ctx, o: &Obj) {
         &c.comment,
         format!("CONSTRAINT {q} ON {}", qname(tab)),
         format!("CONSTRAINT {q} ON {}", quote_ident(&tab.name)),
-        o.namespace.as_ref(),
+        o.namespace.as_deref(),
         &owner,
     );
 }
@@ -1266,10 +1258,10 @@ fn push_table_child(
     );
     cx.push_def(
         TocEntry::new(desc, format!("{} {}", tab.name, o.name), sql)
-            .ns(o.namespace.as_ref())
+            .ns(o.namespace.as_deref())
             .owner(&owner),
     );
-    cx.comment_raw(comment, target, tag, o.namespace.as_ref(), &owner);
+    cx.comment_raw(comment, target, tag, o.namespace.as_deref(), &owner);
 }
 
 fn cast(cx: &mut Ctx, o: &Obj) {
@@ -1317,7 +1309,7 @@ fn text_search(cx: &mut Ctx, o: &Obj) {
         ));
     }
     let mut e = TocEntry::new(desc, o.name.clone(), s)
-        .ns(o.namespace.as_ref())
+        .ns(o.namespace.as_deref())
         .owner(owner);
     e.owner_stmt = Some(format!(
         "ALTER {desc} {qn} OWNER TO {};",
@@ -1427,7 +1419,7 @@ fn publication_member(cx: &mut Ctx, o: &Obj) {
         }
         s.push_str(";\n");
         TocEntry::new("PUBLICATION TABLE", format!("{} {}", p.name, m.name), s)
-            .ns(m.namespace.as_ref())
+            .ns(m.namespace.as_deref())
             .owner(&owner)
     };
     cx.push_def(e);
@@ -1451,7 +1443,7 @@ fn stats_ext(cx: &mut Ctx, o: &Obj) {
         ));
     }
     let mut e = TocEntry::new("STATISTICS", o.name.clone(), s)
-        .ns(o.namespace.as_ref())
+        .ns(o.namespace.as_deref())
         .owner(owner);
     e.owner_stmt = Some(format!(
         "ALTER STATISTICS {qn} OWNER TO {};",
@@ -1484,7 +1476,7 @@ fn default_acl(cx: &mut Ctx, o: &Obj) {
         return;
     }
     let mut e = TocEntry::new("DEFAULT ACL", format!("DEFAULT PRIVILEGES FOR {kind}"), sql)
-        .ns(o.namespace.as_ref())
+        .ns(o.namespace.as_deref())
         .owner(role);
     e.pass = Pass::Acl;
     cx.out.push(e);
@@ -1526,7 +1518,7 @@ fn policy(cx: &mut Ctx, o: &Obj) {
             tab.name.clone(),
             format!("ALTER TABLE {} ENABLE ROW LEVEL SECURITY;", qname(tab)),
         )
-        .ns(o.namespace.as_ref())
+        .ns(o.namespace.as_deref())
         .owner(&owner);
         cx.push_def(e);
         return;
@@ -1588,7 +1580,7 @@ fn table_data(cx: &mut Ctx, o: &Obj) {
         format!("COPY (SELECT * FROM {qn}) TO stdout;")
     };
     let mut e = TocEntry::new("TABLE DATA", o.name.clone(), "")
-        .ns(o.namespace.as_ref())
+        .ns(o.namespace.as_deref())
         .owner(&t.owner);
     e.data = Some(TableCopy {
         table: *table,
@@ -1621,7 +1613,7 @@ fn sequence_set(cx: &mut Ctx, o: &Obj) {
     );
     cx.out.push(
         TocEntry::new("SEQUENCE SET", o.name.clone(), s)
-            .ns(o.namespace.as_ref())
+            .ns(o.namespace.as_deref())
             .owner(&t.owner),
     );
 }
@@ -1637,7 +1629,7 @@ fn refresh_matview(cx: &mut Ctx, o: &Obj) {
         o.name.clone(),
         format!("REFRESH MATERIALIZED VIEW {};\n", qname(tab)),
     )
-    .ns(o.namespace.as_ref())
+    .ns(o.namespace.as_deref())
     .owner(&owner);
     e.pass = Pass::PostAcl;
     cx.out.push(e);
