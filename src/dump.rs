@@ -5,7 +5,7 @@ use crate::catalog;
 use crate::copy::{self, CopyJob};
 use crate::ddl::{self, DdlOptions};
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::{DumpId, Kind};
+use crate::model::Kind;
 use crate::output::plain::{self, Header, PlainState, PrintOptions, COPY_END};
 use crate::output::sink::Sink;
 use crate::pg::{connect, conninfo, session};
@@ -111,13 +111,32 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         schema: plan.schema,
     };
     // Entries are built object by object while writing, so the text of a big schema is never
-    // held whole; only the table-data entries are built up front, to schedule the workers.
-    let mut data_entries: Vec<(DumpId, TocEntry)> = Vec::new();
+    // held whole; only the table-data entries are built up front (and dropped again), to
+    // schedule the workers.
+    let workers = plan.jobs.max(1);
+    let mut jobs: Vec<CopyJob> = Vec::new();
+    let (mut tables, mut estimate) = (0usize, 0u64);
     let mut batch = Vec::new();
     for &id in &order {
-        if cat.objects[id].kind() == Kind::TableData {
-            ddl::object_entries(&cat, id, opts, &mut batch);
-            data_entries.extend(batch.drain(..).map(|e| (id, e)));
+        if cat.objects[id].kind() != Kind::TableData {
+            continue;
+        }
+        ddl::object_entries(&cat, id, opts, &mut batch);
+        for e in batch.drain(..) {
+            let Some(d) = &e.data else { continue };
+            tables += 1;
+            estimate += d.relpages.max(0) as u64 * 8192;
+            let name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
+            jobs.extend(copy::chunk_jobs(
+                id,
+                &d.copy_out_sql,
+                &d.qualified_name,
+                &d.columns,
+                d.relpages,
+                &name,
+                workers,
+                plan.chunk_pages,
+            ));
         }
     }
 
@@ -142,28 +161,6 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         restrict_key: key.clone(),
     };
 
-    let workers = plan.jobs.max(1);
-    let jobs: Vec<CopyJob> = data_entries
-        .iter()
-        .filter_map(|(id, e)| e.data.as_ref().map(|d| (*id, e, d)))
-        .flat_map(|(i, e, d)| {
-            let name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
-            copy::chunk_jobs(
-                i,
-                &d.copy_out_sql,
-                &d.qualified_name,
-                &d.columns,
-                d.relpages,
-                &name,
-                workers,
-                plan.chunk_pages,
-            )
-        })
-        .collect();
-    let tables = data_entries
-        .iter()
-        .filter(|(_, e)| e.data.is_some())
-        .count();
     let parallel = !jobs.is_empty();
     let mut spools = if parallel {
         let workers = plan.jobs.min(jobs.len());
@@ -174,11 +171,6 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     };
 
     log(plan, start, "writing");
-    let estimate: u64 = data_entries
-        .iter()
-        .filter_map(|(_, e)| e.data.as_ref())
-        .map(|d| d.relpages.max(0) as u64 * 8192)
-        .sum();
     let mut progress = crate::progress::Progress::new(plan.progress, estimate, tables);
     progress.phase("data");
     let popts = PrintOptions {
@@ -186,7 +178,6 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     };
     let mut st = PlainState::default();
     sink.write_all(plain::header(&header).as_bytes())?;
-    drop(data_entries);
     let mut later: Vec<TocEntry> = Vec::new();
     let mut entry_count = 0usize;
     for &id in &order {
