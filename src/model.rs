@@ -95,7 +95,7 @@ pub struct Obj {
     /// pg_dump's `dobj.name`.
     pub name: String,
     /// Dump ids this object must come after.
-    pub deps: Vec<DumpId>,
+    pub deps: smallvec::SmallVec<[DumpId; 2]>,
     /// Whether its definition is emitted.
     pub dump: bool,
     /// Kind-specific details.
