@@ -586,22 +586,12 @@ pub struct TableDetail {
     pub columns: Vec<Column>,
     /// Check constraints (dump ids), by name.
     pub checks: Vec<DumpId>,
-    /// reloptions as `a=b, c=d`
-    pub reloptions: Option<String>,
-    /// toast reloptions
-    pub toast_reloptions: Option<String>,
-    /// View check option (local/cascaded).
-    pub check_option: Option<String>,
     /// Table access method name.
     pub am: Option<String>,
     /// Tablespace name ('' when default).
     pub tablespace: String,
     /// Is a partition.
     pub is_partition: bool,
-    /// Partition bound expression.
-    pub partbound: Option<String>,
-    /// Partition key definition.
-    pub partkeydef: Option<String>,
     /// Inheritance parents (dump ids), in inhseqno order.
     pub parents: Vec<DumpId>,
     /// relreplident
@@ -610,8 +600,6 @@ pub struct TableDetail {
     pub row_security: bool,
     /// relforcerowsecurity
     pub force_row_security: bool,
-    /// View definition.
-    pub viewdef: Option<String>,
     /// Estimated size in pages, to schedule largest first.
     pub relpages: i64,
     /// Sequence: the owning table and column, for OWNED BY / identity.
@@ -628,10 +616,75 @@ pub struct TableDetail {
     pub comment: Option<String>,
     /// ACL.
     pub acl: Box<Acl>,
-    /// Has an `OF type` clause (typed table): qualified type name.
-    pub of_type: Option<String>,
     /// Whether the table is an extension member (kept for dependency purposes only).
     pub ext_member: bool,
+    /// Options and definitions most tables do not have (boxed: there can be many tables).
+    pub extra: Option<Box<TableExtra>>,
+}
+
+/// Rarely set table texts, apart so that a plain table stays small.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TableExtra {
+    /// reloptions as `a=b, c=d`
+    pub reloptions: Option<String>,
+    /// toast reloptions
+    pub toast_reloptions: Option<String>,
+    /// View check option (local/cascaded).
+    pub check_option: Option<String>,
+    /// Partition bound expression.
+    pub partbound: Option<String>,
+    /// Partition key definition.
+    pub partkeydef: Option<String>,
+    /// View definition.
+    pub viewdef: Option<String>,
+    /// Has an `OF type` clause (typed table): qualified type name.
+    pub of_type: Option<String>,
+}
+
+impl TableExtra {
+    /// Whether nothing is set.
+    pub fn is_empty(&self) -> bool {
+        *self == TableExtra::default()
+    }
+}
+
+impl TableDetail {
+    /// `reloptions` (see [`TableExtra`]).
+    pub fn reloptions(&self) -> Option<&String> {
+        self.extra.as_ref().and_then(|x| x.reloptions.as_ref())
+    }
+
+    /// `toast_reloptions` (see [`TableExtra`]).
+    pub fn toast_reloptions(&self) -> Option<&String> {
+        self.extra
+            .as_ref()
+            .and_then(|x| x.toast_reloptions.as_ref())
+    }
+
+    /// `check_option` (see [`TableExtra`]).
+    pub fn check_option(&self) -> Option<&String> {
+        self.extra.as_ref().and_then(|x| x.check_option.as_ref())
+    }
+
+    /// `partbound` (see [`TableExtra`]).
+    pub fn partbound(&self) -> Option<&String> {
+        self.extra.as_ref().and_then(|x| x.partbound.as_ref())
+    }
+
+    /// `partkeydef` (see [`TableExtra`]).
+    pub fn partkeydef(&self) -> Option<&String> {
+        self.extra.as_ref().and_then(|x| x.partkeydef.as_ref())
+    }
+
+    /// `viewdef` (see [`TableExtra`]).
+    pub fn viewdef(&self) -> Option<&String> {
+        self.extra.as_ref().and_then(|x| x.viewdef.as_ref())
+    }
+
+    /// `of_type` (see [`TableExtra`]).
+    pub fn of_type(&self) -> Option<&String> {
+        self.extra.as_ref().and_then(|x| x.of_type.as_ref())
+    }
 }
 
 /// Sequence parameters and state.

@@ -392,26 +392,29 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             .filter(|o| !o.starts_with("check_option="))
             .collect();
         let toast = text_array(r, "toast_reloptions")?;
+        let extra = TableExtra {
+            reloptions: (!reloptions.is_empty()).then(|| format_reloptions(&reloptions, "")),
+            toast_reloptions: (!toast.is_empty()).then(|| format_reloptions(&toast, "toast.")),
+            check_option,
+            partbound: opt_text(r, "partbound")?,
+            partkeydef: opt_text(r, "partkeydef")?,
+            viewdef: opt_text(r, "viewdef")?,
+            of_type: opt_text(r, "oftype")?,
+        };
         let detail = TableDetail {
             relkind,
             persistence: ch(r, "relpersistence")?,
             owner: text(r, "owner")?,
-            reloptions: (!reloptions.is_empty()).then(|| format_reloptions(&reloptions, "")),
-            toast_reloptions: (!toast.is_empty()).then(|| format_reloptions(&toast, "toast.")),
-            check_option,
+            extra: (!extra.is_empty()).then(|| Box::new(extra)),
             am: opt_text(r, "amname")?,
             tablespace: text(r, "tablespace")?,
             is_partition: boolean(r, "relispartition")?,
-            partbound: opt_text(r, "partbound")?,
-            partkeydef: opt_text(r, "partkeydef")?,
             replident: ch(r, "relreplident")?,
             row_security: boolean(r, "relrowsecurity")?,
             force_row_security: boolean(r, "relforcerowsecurity")?,
-            viewdef: opt_text(r, "viewdef")?,
             relpages: i64_(r, "relpages")?,
             populated: boolean(r, "relispopulated")?,
             acl: Box::new(acl_from(r, "relacl")?),
-            of_type: opt_text(r, "oftype")?,
             ext_member: ext_members.contains(&(PG_CLASS, o)),
             ..Default::default()
         };

@@ -628,11 +628,11 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
     let desc = match t.relkind {
         'v' => {
             s.push_str(&format!("CREATE VIEW {qn}"));
-            if let Some(r) = &t.reloptions {
+            if let Some(r) = t.reloptions() {
                 s.push_str(&format!(" WITH ({r})"));
             }
             s.push_str(&format!(" AS\n{}", view_body(t)));
-            if let Some(co) = &t.check_option {
+            if let Some(co) = t.check_option() {
                 s.push_str(&format!("\n  WITH {co} CHECK OPTION"));
             }
             s.push_str(";\n");
@@ -640,7 +640,7 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
         }
         'm' => {
             s.push_str(&format!("CREATE MATERIALIZED VIEW {qn}"));
-            if t.reloptions.is_some() || t.toast_reloptions.is_some() {
+            if t.reloptions().is_some() || t.toast_reloptions().is_some() {
                 s.push_str(&format!("\nWITH ({})", with_options(t)));
             }
             s.push_str(&format!(" AS\n{}\n  WITH NO DATA;\n", view_body(t)));
@@ -653,7 +653,7 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
                 ""
             };
             s.push_str(&format!("CREATE {unlogged}TABLE {qn}"));
-            if let Some(of) = &t.of_type {
+            if let Some(of) = t.of_type() {
                 s.push_str(&format!(" OF {of}"));
             }
             let mut n = 0;
@@ -672,14 +672,14 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
                 // A NOT NULL inherited from a parent is not repeated (pg_dump's inhNotNull).
                 let notnull =
                     c.not_null && (!inherited_not_null(cat, t, &c.name) || t.is_partition);
-                if t.of_type.is_some() && def.is_none() && !notnull {
+                if t.of_type().is_some() && def.is_none() && !notnull {
                     continue;
                 }
                 s.push_str(if n == 0 { " (" } else { "," });
                 s.push_str("\n    ");
                 n += 1;
                 s.push_str(&quote_ident(&c.name));
-                if t.of_type.is_some() {
+                if t.of_type().is_some() {
                     s.push_str(" WITH OPTIONS");
                 } else {
                     s.push(' ');
@@ -713,7 +713,7 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
             }
             if n > 0 {
                 s.push_str("\n)");
-            } else if t.of_type.is_none() {
+            } else if t.of_type().is_none() {
                 s.push_str(" (\n)");
             }
             if !t.parents.is_empty() && !t.is_partition {
@@ -721,11 +721,11 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
                 s.push_str(&format!("\nINHERITS ({})", ps.join(", ")));
             }
             if t.relkind == 'p' {
-                if let Some(k) = &t.partkeydef {
+                if let Some(k) = t.partkeydef() {
                     s.push_str(&format!("\nPARTITION BY {k}"));
                 }
             }
-            if t.reloptions.is_some() || t.toast_reloptions.is_some() {
+            if t.reloptions().is_some() || t.toast_reloptions().is_some() {
                 s.push_str(&format!("\nWITH ({})", with_options(t)));
             }
             s.push_str(";\n");
@@ -857,17 +857,17 @@ fn inherited_not_null(cat: &Catalog, t: &TableDetail, column: &str) -> bool {
 
 fn with_options(t: &TableDetail) -> String {
     let mut parts = Vec::new();
-    if let Some(r) = &t.reloptions {
+    if let Some(r) = t.reloptions() {
         parts.push(r.clone());
     }
-    if let Some(r) = &t.toast_reloptions {
+    if let Some(r) = t.toast_reloptions() {
         parts.push(r.clone());
     }
     parts.join(", ")
 }
 
 fn view_body(t: &TableDetail) -> String {
-    let def = t.viewdef.clone().unwrap_or_default();
+    let def = t.viewdef().cloned().unwrap_or_default();
     def.trim_end_matches(';').to_string()
 }
 
@@ -999,7 +999,7 @@ fn table_attach(cx: &mut Ctx, o: &Obj) {
         "ALTER TABLE ONLY {} ATTACH PARTITION {} {};\n",
         qname(pa),
         qname(po),
-        t.partbound.clone().unwrap_or_default()
+        t.partbound().cloned().unwrap_or_default()
     );
     let e = TocEntry::new("TABLE ATTACH", o.name.clone(), s)
         .ns(o.namespace.as_deref())
