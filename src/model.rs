@@ -157,18 +157,53 @@ pub struct Column {
     pub identity: Option<char>,
     /// `attgenerated` ('s' or none)
     pub generated: Option<char>,
-    /// Non-default collation, qualified and quoted.
-    pub collation: Option<String>,
     /// `attcompression` when set
     pub compression: Option<char>,
-    /// `attoptions` as `a=b, c=d`
-    pub options: Option<String>,
     /// Dump id of its default, if any.
     pub default: Option<DumpId>,
+    /// Collation, options, comment and ACL, which most columns lack (boxed: there can be
+    /// hundreds of thousands of columns).
+    pub extra: Option<Box<ColumnExtra>>,
+}
+
+/// Rarely set column properties.
+#[derive(Debug, Clone, Default)]
+pub struct ColumnExtra {
+    /// Non-default collation, qualified and quoted.
+    pub collation: Option<String>,
+    /// `attoptions` as `a=b, c=d`
+    pub options: Option<String>,
     /// Comment on the column.
     pub comment: Option<String>,
-    /// Column ACL (boxed: rare, and there can be hundreds of thousands of columns).
-    pub acl: Option<Box<Acl>>,
+    /// Column ACL.
+    pub acl: Option<Acl>,
+}
+
+impl Column {
+    /// Non-default collation, qualified and quoted.
+    pub fn collation(&self) -> Option<&String> {
+        self.extra.as_ref().and_then(|x| x.collation.as_ref())
+    }
+
+    /// `attoptions` as `a=b, c=d`.
+    pub fn options(&self) -> Option<&String> {
+        self.extra.as_ref().and_then(|x| x.options.as_ref())
+    }
+
+    /// Comment on the column.
+    pub fn comment(&self) -> Option<&String> {
+        self.extra.as_ref().and_then(|x| x.comment.as_ref())
+    }
+
+    /// Column ACL.
+    pub fn acl(&self) -> Option<&Acl> {
+        self.extra.as_ref().and_then(|x| x.acl.as_ref())
+    }
+
+    /// The rare properties, created on first use.
+    pub fn extra_mut(&mut self) -> &mut ColumnExtra {
+        self.extra.get_or_insert_with(Box::default)
+    }
 }
 
 /// Kind-specific details.

@@ -720,6 +720,17 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         };
         let initprivs = opt_text(&r, "initprivs")?;
         let attacl = opt_text(&r, "attacl")?;
+        let extra = ColumnExtra {
+            collation: coll_name(oid(&r, "attcollation")?),
+            options: opt_text(&r, "attoptions")?.filter(|s| !s.is_empty()),
+            comment: None,
+            acl: (attacl.is_some() || initprivs.is_some()).then(|| Acl {
+                acl: attacl,
+                acldefault: "{}".into(),
+                initprivs,
+            }),
+        };
+        let rare = extra.collation.is_some() || extra.options.is_some() || extra.acl.is_some();
         let col = Column {
             num: i16_(&r, "attnum")?,
             name: text(&r, "attname")?,
@@ -732,20 +743,9 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             type_storage: opt_ch(&r, "typstorage")?.unwrap_or(' '),
             identity: opt_ch(&r, "attidentity")?,
             generated: opt_ch(&r, "attgenerated")?,
-            collation: coll_name(oid(&r, "attcollation")?),
             compression: opt_ch(&r, "attcompression")?,
-            options: opt_text(&r, "attoptions")?.filter(|s| !s.is_empty()),
             default: None,
-            comment: None,
-            acl: if attacl.is_some() || initprivs.is_some() {
-                Some(Box::new(Acl {
-                    acl: attacl,
-                    acldefault: "{}".into(),
-                    initprivs,
-                }))
-            } else {
-                None
-            },
+            extra: rare.then(|| Box::new(extra)),
         };
         if let Detail::Table(t) = &mut cat.objects[id].detail {
             t.columns.push(col);
@@ -1578,7 +1578,7 @@ fn attach_comment(cat: &mut Catalog, classoid: u32, objoid: u32, subid: i32, des
             if subid == 0 {
                 t.comment = Some(desc);
             } else if let Some(c) = t.columns.iter_mut().find(|c| i32::from(c.num) == subid) {
-                c.comment = Some(desc);
+                c.extra_mut().comment = Some(desc);
             }
         }
         _ => {}

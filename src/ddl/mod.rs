@@ -695,7 +695,7 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
                 if notnull {
                     s.push_str(" NOT NULL");
                 }
-                if let Some(coll) = &c.collation {
+                if let Some(coll) = c.collation() {
                     s.push_str(&format!(" COLLATE {coll}"));
                 }
             }
@@ -771,7 +771,7 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
             )),
             _ => {}
         }
-        if let Some(opts) = &c.options {
+        if let Some(opts) = c.options() {
             s.push_str(&format!(
                 "ALTER TABLE ONLY {qn} ALTER COLUMN {qc} SET ({opts});\n"
             ));
@@ -814,7 +814,7 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
         }
         let qc = quote_ident(&c.name);
         cx.comment_raw(
-            &c.comment,
+            &c.comment().cloned(),
             format!("COLUMN {qn}.{qc}"),
             format!("COLUMN {q}.{qc}"),
             o.namespace.as_deref(),
@@ -831,7 +831,7 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
         format!("TABLE {q}"),
     );
     for c in &t.columns {
-        if let (Some(acl), false) = (&c.acl, c.dropped) {
+        if let (Some(acl), false) = (c.acl(), c.dropped) {
             let qc = quote_ident(&c.name);
             cx.acl(
                 acl,
