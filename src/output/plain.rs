@@ -180,7 +180,7 @@ mod tests {
     #[test]
     fn entry_layout_matches_pg_dump() {
         let mut e = TocEntry::new("TABLE", "actor", "CREATE TABLE public.actor (\n);\n")
-            .ns(Some(&"public".to_string()))
+            .ns(Some("public"))
             .owner("postgres");
         e.owner_stmt = Some("ALTER TABLE public.actor OWNER TO postgres;".into());
         e.tablespace = Some(String::new());
@@ -197,7 +197,7 @@ mod tests {
     #[test]
     fn data_entry_and_no_owner() {
         let mut e = TocEntry::new("TABLE DATA", "t", "")
-            .ns(Some(&"public".to_string()))
+            .ns(Some("public"))
             .owner("o");
         e.data = Some(TableCopy {
             table: 0,
