@@ -244,6 +244,10 @@ pub struct DumpArgs {
     /// Heap pages per chunk when a big table is split across workers (default 1024).
     #[arg(long = "chunk-pages", value_name = "PAGES", hide = true)]
     pub chunk_pages: Option<i64>,
+    /// Memory for table data copied ahead of the writer, in MiB (default 24); beyond it, data
+    /// waits in temp files.
+    #[arg(long = "spool-memory", value_name = "MIB")]
+    pub spool_memory: Option<usize>,
     /// Connection options.
     #[command(flatten)]
     pub conn: ConnArgs,
@@ -283,6 +287,7 @@ impl DumpArgs {
             restrict_key: self.restrict_key.clone(),
             verbose: self.verbose,
             chunk_pages: self.chunk_pages,
+            spool_memory_mib: self.spool_memory,
             compress: self.compress.clone(),
             progress: self.progress.clone(),
         })

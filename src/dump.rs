@@ -164,8 +164,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     let parallel = !jobs.is_empty();
     let mut spools = if parallel {
         let workers = plan.jobs.min(jobs.len());
-        let cap = (plan.spool_memory * (workers + 1)).min(32 << 20);
-        copy::start_workers(&settings, &snapshot, jobs, workers, cap)
+        copy::start_workers(&settings, &snapshot, jobs, workers, plan.spool_memory)
     } else {
         Default::default()
     };

@@ -22,6 +22,10 @@ pub struct Filters {
     pub strict_names: bool,
 }
 
+/// Default `--spool-memory`: enough to keep two or three 8 MiB chunks ahead of the writer, small
+/// enough that a dump stays within 64 MiB at any `-j`.
+pub const DEFAULT_SPOOL_MIB: usize = 24;
+
 /// A fully resolved dump.
 #[derive(Debug, Clone)]
 pub struct DumpPlan {
@@ -49,7 +53,7 @@ pub struct DumpPlan {
     pub restrict_key: Option<String>,
     /// `-v`
     pub verbose: bool,
-    /// Memory a table's spool may hold before spilling to a temp file.
+    /// Memory all spools together may hold before spilling to temp files (bytes).
     pub spool_memory: usize,
     /// Compute the SHA-256 of the output (for snapshot manifests).
     pub hash_output: bool,
@@ -92,6 +96,8 @@ pub struct DumpRequest {
     pub verbose: bool,
     /// `--chunk-pages` (tuning and tests).
     pub chunk_pages: Option<i64>,
+    /// `--spool-memory` in MiB.
+    pub spool_memory_mib: Option<usize>,
     /// `-Z/--compress`
     pub compress: Option<String>,
     /// `--progress`
@@ -160,7 +166,7 @@ impl DumpPlan {
             no_comments: req.no_comments,
             restrict_key: req.restrict_key,
             verbose: req.verbose,
-            spool_memory: 8 << 20,
+            spool_memory: req.spool_memory_mib.unwrap_or(DEFAULT_SPOOL_MIB) << 20,
             hash_output: false,
             chunk_pages: req.chunk_pages.unwrap_or(crate::copy::CHUNK_PAGES),
             compression,

@@ -55,6 +55,84 @@ async fn query_stream(
         .map_err(|e| Error::from_pg(e, ErrorKind::Server).context(format!("reading {what}")))
 }
 
+type PendingRows<'c> = std::pin::Pin<
+    Box<
+        futures_util::future::MaybeDone<
+            std::pin::Pin<
+                Box<
+                    dyn std::future::Future<
+                            Output = std::result::Result<
+                                tokio_postgres::RowStream,
+                                tokio_postgres::Error,
+                            >,
+                        > + 'c,
+                >,
+            >,
+        >,
+    >,
+>;
+
+/// Catalog queries with one sent ahead: while the rows of one query are turned into the model,
+/// the server already runs the next (unnamed statement, one message batch), so the catalog costs
+/// the server's time rather than the server's plus the client's. Only queries whose rows are
+/// read to the end before any other statement runs may be sent ahead.
+struct Pipeline<'c> {
+    client: &'c Client,
+    ahead: Option<(&'static str, PendingRows<'c>)>,
+}
+
+impl<'c> Pipeline<'c> {
+    fn new(client: &'c Client) -> Self {
+        Pipeline {
+            client,
+            ahead: None,
+        }
+    }
+
+    /// Sends `sql` now (with an `oid[]` as $1 when given); [`Pipeline::stream`] picks it up.
+    async fn send_ahead(&mut self, sql: &'static str, oids: Option<Vec<u32>>) {
+        if self.ahead.is_some() {
+            return;
+        }
+        let params: Vec<(Vec<u32>, tokio_postgres::types::Type)> = oids
+            .map(|o| vec![(o, tokio_postgres::types::Type::OID_ARRAY)])
+            .unwrap_or_default();
+        let request: std::pin::Pin<Box<dyn std::future::Future<Output = _> + 'c>> =
+            Box::pin(self.client.query_typed_raw(sql, params));
+        let mut pending = Box::pin(futures_util::future::maybe_done(request));
+        // The first poll writes the request; its answer queues behind the current query's rows.
+        let _ = futures_util::poll!(pending.as_mut());
+        self.ahead = Some((sql, pending));
+    }
+
+    /// The rows of `sql`: the one sent ahead if it is that query, else a new request.
+    async fn stream(
+        &mut self,
+        what: &str,
+        sql: &'static str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<std::pin::Pin<Box<tokio_postgres::RowStream>>> {
+        if let Some((ahead_sql, mut pending)) = self.ahead.take() {
+            pending.as_mut().await;
+            let answer = pending.as_mut().take_output();
+            if ahead_sql == sql {
+                return match answer {
+                    Some(Ok(rows)) => Ok(Box::pin(rows)),
+                    Some(Err(e)) => {
+                        Err(Error::from_pg(e, ErrorKind::Server).context(format!("reading {what}")))
+                    }
+                    None => Err(Error::new(
+                        ErrorKind::Server,
+                        format!("internal: reading {what}: answer taken twice"),
+                    )),
+                };
+            }
+            // A query sent ahead and then not wanted: its rows are dropped unread.
+        }
+        query_stream(self.client, what, sql, params).await
+    }
+}
+
 async fn next_row(
     rows: &mut std::pin::Pin<Box<tokio_postgres::RowStream>>,
     what: &str,
@@ -242,6 +320,7 @@ pub fn format_reloptions(opts: &[String], prefix: &str) -> String {
 /// Reads the whole catalog and builds the model. `sel` comes from [`resolve_selection`].
 pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<Catalog> {
     let mut cat = Catalog::default();
+    let mut pipe = Pipeline::new(client);
     let info = query(
         client,
         "server settings",
@@ -264,15 +343,18 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
 
     // Extension membership first: members are never dumped on their own.
     let mut ext_members: BTreeSet<(u32, u32)> = BTreeSet::new();
-    let mut rows =
-        query_stream(client, "extension members", queries::EXTENSION_MEMBERS, &[]).await?;
+    let mut rows = pipe
+        .stream("extension members", queries::EXTENSION_MEMBERS, &[])
+        .await?;
+    pipe.send_ahead(queries::NAMESPACES, None).await;
     while let Some(r) = next_row(&mut rows, "extension members").await? {
         ext_members.insert((oid(&r, "classid")?, oid(&r, "objid")?));
     }
 
     // Schemas.
     let mut namespaces: BTreeMap<u32, Ns> = BTreeMap::new();
-    let mut rows = query_stream(client, "schemas", queries::NAMESPACES, &[]).await?;
+    let mut rows = pipe.stream("schemas", queries::NAMESPACES, &[]).await?;
+    pipe.send_ahead(queries::EXTENSIONS, None).await;
     while let Some(r) = next_row(&mut rows, "schemas").await? {
         let o = oid(&r, "oid")?;
         let name = text(&r, "nspname")?;
@@ -341,7 +423,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     let ns_contains = |o: u32| namespaces.get(&o).map(|n| n.dump_contains).unwrap_or(false);
 
     // Extensions.
-    let mut rows = query_stream(client, "extensions", queries::EXTENSIONS, &[]).await?;
+    let mut rows = pipe.stream("extensions", queries::EXTENSIONS, &[]).await?;
     while let Some(r) = next_row(&mut rows, "extensions").await? {
         let o = oid(&r, "oid")?;
         cat.add(Obj {
@@ -366,7 +448,9 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     // The true size (a lock and a file stat per table, 175 ms for 10,000 tables) only matters
     // for splitting table data into chunks; a schema-only dump makes do with relpages.
     let true_sizes = plan.data;
-    let mut table_rows = query_stream(client, "tables", queries::TABLES, &[&true_sizes]).await?;
+    let mut table_rows = pipe
+        .stream("tables", queries::TABLES, &[&true_sizes])
+        .await?;
     let mut table_ids: Vec<DumpId> = Vec::new();
     let mut owned_seq: Vec<(DumpId, u32, i16, bool)> = Vec::new();
     while let Some(row) = next_row(&mut table_rows, "tables").await? {
@@ -461,7 +545,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     lock_tables(client, &cat, &table_ids).await?;
 
     // Sequence parameters.
-    let mut rows = query_stream(client, "sequences", queries::SEQUENCES, &[]).await?;
+    let mut rows = pipe.stream("sequences", queries::SEQUENCES, &[]).await?;
+    pipe.send_ahead(queries::AGGREGATES, None).await;
     while let Some(r) = next_row(&mut rows, "sequences").await? {
         if let Some(id) = cat.find(PG_CLASS, oid(&r, "seqrelid")?) {
             let p = SequenceParams {
@@ -482,7 +567,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
 
     // Functions and aggregates.
     let mut aggs: BTreeMap<u32, AggDetail> = BTreeMap::new();
-    let mut rows = query_stream(client, "aggregates", queries::AGGREGATES, &[]).await?;
+    let mut rows = pipe.stream("aggregates", queries::AGGREGATES, &[]).await?;
+    pipe.send_ahead(queries::FUNCS, None).await;
     while let Some(r) = next_row(&mut rows, "aggregates").await? {
         let dash = |s: String| if s == "-" { String::new() } else { s };
         aggs.insert(
@@ -512,7 +598,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             },
         );
     }
-    let mut rows = query_stream(client, "functions", queries::FUNCS, &[]).await?;
+    let mut rows = pipe.stream("functions", queries::FUNCS, &[]).await?;
+    pipe.send_ahead(queries::COLLATIONS, None).await;
     while let Some(r) = next_row(&mut rows, "functions").await? {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "pronamespace")?;
@@ -566,7 +653,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
 
     // Collations (needed before types and columns, which name them).
     let mut collation_names: BTreeMap<u32, String> = BTreeMap::new();
-    let mut rows = query_stream(client, "collations", queries::COLLATIONS, &[]).await?;
+    let mut rows = pipe.stream("collations", queries::COLLATIONS, &[]).await?;
+    pipe.send_ahead(queries::ENUM_LABELS, None).await;
     while let Some(r) = next_row(&mut rows, "collations").await? {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "collnamespace")?;
@@ -605,7 +693,10 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
 
     // Types.
     let mut enum_labels: BTreeMap<u32, Vec<String>> = BTreeMap::new();
-    let mut rows = query_stream(client, "enum labels", queries::ENUM_LABELS, &[]).await?;
+    let mut rows = pipe
+        .stream("enum labels", queries::ENUM_LABELS, &[])
+        .await?;
+    pipe.send_ahead(queries::RANGES, None).await;
     while let Some(r) = next_row(&mut rows, "enum labels").await? {
         enum_labels
             .entry(oid(&r, "enumtypid")?)
@@ -613,7 +704,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             .push(text(&r, "enumlabel")?);
     }
     let mut ranges: BTreeMap<u32, Vec<String>> = BTreeMap::new();
-    let mut rows = query_stream(client, "range types", queries::RANGES, &[]).await?;
+    let mut rows = pipe.stream("range types", queries::RANGES, &[]).await?;
+    pipe.send_ahead(queries::COMPOSITE_ATTRS, None).await;
     while let Some(r) = next_row(&mut rows, "range types").await? {
         let mut opts = vec![format!("subtype = {}", text(&r, "rngsubtype")?)];
         if let Some(m) = opt_text(&r, "rngmultitype")? {
@@ -641,7 +733,10 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         ranges.insert(oid(&r, "rngtypid")?, opts);
     }
     let mut composite: BTreeMap<u32, Vec<(String, String, Option<String>)>> = BTreeMap::new();
-    let mut rows = query_stream(client, "composite types", queries::COMPOSITE_ATTRS, &[]).await?;
+    let mut rows = pipe
+        .stream("composite types", queries::COMPOSITE_ATTRS, &[])
+        .await?;
+    pipe.send_ahead(queries::TYPES, None).await;
     while let Some(r) = next_row(&mut rows, "composite types").await? {
         if boolean(&r, "attisdropped")? {
             continue;
@@ -653,7 +748,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         ));
     }
     let mut composite_rel_to_type: BTreeMap<u32, DumpId> = BTreeMap::new();
-    let mut rows = query_stream(client, "types", queries::TYPES, &[]).await?;
+    let mut rows = pipe.stream("types", queries::TYPES, &[]).await?;
     while let Some(r) = next_row(&mut rows, "types").await? {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "typnamespace")?;
@@ -713,7 +808,11 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         .filter(|id| cat.table(**id).map(|t| t.relkind) != Some('S'))
         .map(|id| cat.objects[*id].cat.oid)
         .collect();
-    let mut rows = query_stream(client, "columns", queries::COLUMNS, &[&rel_oids]).await?;
+    let mut rows = pipe
+        .stream("columns", queries::COLUMNS, &[&rel_oids])
+        .await?;
+    pipe.send_ahead(queries::ATTRDEFS, Some(rel_oids.clone()))
+        .await;
     while let Some(r) = next_row(&mut rows, "columns").await? {
         let Some(id) = cat.find(PG_CLASS, oid(&r, "attrelid")?) else {
             continue;
@@ -759,7 +858,10 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
 
     // Column defaults: non-separate ones must come before their table (pg_dump's trick, undone
     // by the loop repair when a default refers to something created after the table).
-    let mut rows = query_stream(client, "column defaults", queries::ATTRDEFS, &[&rel_oids]).await?;
+    let mut rows = pipe
+        .stream("column defaults", queries::ATTRDEFS, &[&rel_oids])
+        .await?;
+    pipe.send_ahead(queries::CHECKS, None).await;
     while let Some(r) = next_row(&mut rows, "column defaults").await? {
         let Some(tid) = cat.find(PG_CLASS, oid(&r, "adrelid")?) else {
             continue;
@@ -811,7 +913,10 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     }
 
     // Check constraints of tables and domains.
-    let mut rows = query_stream(client, "check constraints", queries::CHECKS, &[]).await?;
+    let mut rows = pipe
+        .stream("check constraints", queries::CHECKS, &[])
+        .await?;
+    pipe.send_ahead(queries::INHERITS, None).await;
     while let Some(r) = next_row(&mut rows, "check constraints").await? {
         let conrelid = oid(&r, "conrelid")?;
         let contypid = oid(&r, "contypid")?;
@@ -863,7 +968,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     }
 
     // Inheritance.
-    let mut rows = query_stream(client, "inheritance", queries::INHERITS, &[]).await?;
+    let mut rows = pipe.stream("inheritance", queries::INHERITS, &[]).await?;
+    pipe.send_ahead(queries::INDEXES, None).await;
     while let Some(r) = next_row(&mut rows, "inheritance").await? {
         let (Some(child), Some(parent)) = (
             cat.find(PG_CLASS, oid(&r, "inhrelid")?),
@@ -905,7 +1011,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
 
     // Indexes and the constraints they implement.
     let mut index_parent: Vec<(DumpId, u32)> = Vec::new();
-    let mut rows = query_stream(client, "indexes", queries::INDEXES, &[]).await?;
+    let mut rows = pipe.stream("indexes", queries::INDEXES, &[]).await?;
+    pipe.send_ahead(queries::FOREIGN_KEYS, None).await;
     while let Some(r) = next_row(&mut rows, "indexes").await? {
         let Some(tid) = cat.find(PG_CLASS, oid(&r, "indrelid")?) else {
             continue;
@@ -1009,7 +1116,10 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     }
 
     // Foreign keys.
-    let mut rows = query_stream(client, "foreign keys", queries::FOREIGN_KEYS, &[]).await?;
+    let mut rows = pipe
+        .stream("foreign keys", queries::FOREIGN_KEYS, &[])
+        .await?;
+    pipe.send_ahead(queries::TRIGGERS, None).await;
     while let Some(r) = next_row(&mut rows, "foreign keys").await? {
         let Some(tid) = cat.find(PG_CLASS, oid(&r, "conrelid")?) else {
             continue;
@@ -1039,7 +1149,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     }
 
     // Triggers.
-    let mut rows = query_stream(client, "triggers", queries::TRIGGERS, &[]).await?;
+    let mut rows = pipe.stream("triggers", queries::TRIGGERS, &[]).await?;
+    pipe.send_ahead(queries::RULES, None).await;
     while let Some(r) = next_row(&mut rows, "triggers").await? {
         let Some(tid) = cat.find(PG_CLASS, oid(&r, "tgrelid")?) else {
             continue;
@@ -1065,7 +1176,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     }
 
     // Rules: a view's ON SELECT rule is folded into CREATE VIEW and orders it.
-    let mut rows = query_stream(client, "rules", queries::RULES, &[]).await?;
+    let mut rows = pipe.stream("rules", queries::RULES, &[]).await?;
+    pipe.send_ahead(queries::POLICIES, None).await;
     while let Some(r) = next_row(&mut rows, "rules").await? {
         let Some(tid) = cat.find(PG_CLASS, oid(&r, "ev_class")?) else {
             continue;
@@ -1125,7 +1237,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         });
         cat.objects[id].add_dep(tid);
     }
-    let mut rows = query_stream(client, "policies", queries::POLICIES, &[]).await?;
+    let mut rows = pipe.stream("policies", queries::POLICIES, &[]).await?;
+    pipe.send_ahead(queries::CASTS, None).await;
     while let Some(r) = next_row(&mut rows, "policies").await? {
         let Some(tid) = cat.find(PG_CLASS, oid(&r, "polrelid")?) else {
             continue;
@@ -1156,7 +1269,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     }
 
     // Casts.
-    let mut rows = query_stream(client, "casts", queries::CASTS, &[]).await?;
+    let mut rows = pipe.stream("casts", queries::CASTS, &[]).await?;
+    pipe.send_ahead(queries::TS_DICTS, None).await;
     while let Some(r) = next_row(&mut rows, "casts").await? {
         let o = oid(&r, "oid")?;
         let mut body = match ch(&r, "castmethod")? {
@@ -1191,7 +1305,10 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     }
 
     // Text search dictionaries and configurations.
-    let mut rows = query_stream(client, "text search dictionaries", queries::TS_DICTS, &[]).await?;
+    let mut rows = pipe
+        .stream("text search dictionaries", queries::TS_DICTS, &[])
+        .await?;
+    pipe.send_ahead(queries::TS_CONFIG_MAPS, None).await;
     while let Some(r) = next_row(&mut rows, "text search dictionaries").await? {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "dictnamespace")?;
@@ -1221,8 +1338,9 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         });
     }
     let mut maps: BTreeMap<u32, Vec<(String, String)>> = BTreeMap::new();
-    let mut rows =
-        query_stream(client, "text search mappings", queries::TS_CONFIG_MAPS, &[]).await?;
+    let mut rows = pipe
+        .stream("text search mappings", queries::TS_CONFIG_MAPS, &[])
+        .await?;
     while let Some(r) = next_row(&mut rows, "text search mappings").await? {
         let list = maps.entry(oid(&r, "mapcfg")?).or_default();
         let token = text(&r, "tokenname")?;
@@ -1235,13 +1353,9 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             _ => list.push((token, dict)),
         }
     }
-    let mut rows = query_stream(
-        client,
-        "text search configurations",
-        queries::TS_CONFIGS,
-        &[],
-    )
-    .await?;
+    let mut rows = pipe
+        .stream("text search configurations", queries::TS_CONFIGS, &[])
+        .await?;
     while let Some(r) = next_row(&mut rows, "text search configurations").await? {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "cfgnamespace")?;
@@ -1269,7 +1383,10 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     }
 
     // Event triggers.
-    let mut rows = query_stream(client, "event triggers", queries::EVENT_TRIGGERS, &[]).await?;
+    let mut rows = pipe
+        .stream("event triggers", queries::EVENT_TRIGGERS, &[])
+        .await?;
+    pipe.send_ahead(queries::PUBLICATIONS, None).await;
     while let Some(r) = next_row(&mut rows, "event triggers").await? {
         let o = oid(&r, "oid")?;
         cat.add(Obj {
@@ -1294,7 +1411,10 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     }
 
     // Publications, their tables and schemas.
-    let mut rows = query_stream(client, "publications", queries::PUBLICATIONS, &[]).await?;
+    let mut rows = pipe
+        .stream("publications", queries::PUBLICATIONS, &[])
+        .await?;
+    pipe.send_ahead(queries::PUBLICATION_RELS, None).await;
     while let Some(r) = next_row(&mut rows, "publications").await? {
         let mut ops = Vec::new();
         for (col, word) in [
@@ -1326,8 +1446,9 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             ..Default::default()
         });
     }
-    let mut rows =
-        query_stream(client, "publication tables", queries::PUBLICATION_RELS, &[]).await?;
+    let mut rows = pipe
+        .stream("publication tables", queries::PUBLICATION_RELS, &[])
+        .await?;
     while let Some(r) = next_row(&mut rows, "publication tables").await? {
         let (Some(p), Some(t)) = (
             cat.find(PG_PUBLICATION, oid(&r, "prpubid")?),
@@ -1360,13 +1481,9 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         cat.objects[id].add_dep(p);
         cat.objects[id].add_dep(t);
     }
-    let mut rows = query_stream(
-        client,
-        "publication schemas",
-        queries::PUBLICATION_SCHEMAS,
-        &[],
-    )
-    .await?;
+    let mut rows = pipe
+        .stream("publication schemas", queries::PUBLICATION_SCHEMAS, &[])
+        .await?;
     while let Some(r) = next_row(&mut rows, "publication schemas").await? {
         let (Some(p), Some(n)) = (
             cat.find(PG_PUBLICATION, oid(&r, "pnpubid")?),
@@ -1400,7 +1517,10 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     }
 
     // Extended statistics.
-    let mut rows = query_stream(client, "extended statistics", queries::STATS_EXT, &[]).await?;
+    let mut rows = pipe
+        .stream("extended statistics", queries::STATS_EXT, &[])
+        .await?;
+    pipe.send_ahead(queries::DEFAULT_ACLS, None).await;
     while let Some(r) = next_row(&mut rows, "extended statistics").await? {
         // pg_dump 15 decides by the statistics object's schema, not by its table.
         let nsp = oid(&r, "stxnamespace")?;
@@ -1425,7 +1545,15 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     }
 
     // Default privileges: in a dumped schema, or global ones in a whole-database dump.
-    let mut rows = query_stream(client, "default privileges", queries::DEFAULT_ACLS, &[]).await?;
+    let mut rows = pipe
+        .stream("default privileges", queries::DEFAULT_ACLS, &[])
+        .await?;
+    let after_acls = if plan.no_comments {
+        queries::DEPENDS
+    } else {
+        queries::COMMENTS
+    };
+    pipe.send_ahead(after_acls, None).await;
     while let Some(r) = next_row(&mut rows, "default privileges").await? {
         let nsp = oid(&r, "defaclnamespace")?;
         let (namespace, dump) = if nsp == 0 {
@@ -1458,7 +1586,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
 
     // Comments.
     if !plan.no_comments {
-        let mut rows = query_stream(client, "comments", queries::COMMENTS, &[]).await?;
+        let mut rows = pipe.stream("comments", queries::COMMENTS, &[]).await?;
+        pipe.send_ahead(queries::DEPENDS, None).await;
         while let Some(r) = next_row(&mut rows, "comments").await? {
             let classoid = oid(&r, "classoid")?;
             let objoid = oid(&r, "objoid")?;
@@ -1469,7 +1598,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     }
 
     // Dependencies from pg_depend; a composite type's relation stands for the type.
-    let mut rows = query_stream(client, "dependencies", queries::DEPENDS, &[]).await?;
+    let mut rows = pipe.stream("dependencies", queries::DEPENDS, &[]).await?;
     while let Some(r) = next_row(&mut rows, "dependencies").await? {
         let classid = oid(&r, "classid")?;
         let objid = oid(&r, "objid")?;
