@@ -40,7 +40,7 @@ pub struct BenchArgs {
     #[arg(long = "scale", default_value_t = 500)]
     pub scale: u64,
     /// Tables in the many-tables scenario.
-    #[arg(long = "tables", default_value_t = 2000)]
+    #[arg(long = "tables", default_value_t = 10000)]
     pub tables: u32,
     /// Rounds per command (medians are reported).
     #[arg(long = "rounds", default_value_t = 3)]

@@ -213,7 +213,7 @@ pub fn run(opts: &BenchOptions) -> Result<String, String> {
         .prefix("pgsnap-bench-")
         .tempdir()
         .map_err(|e| e.to_string())?;
-    let mut report = String::from("| scenario | command | dump MB | wall s | MB/s | CPU s | peak RSS MiB | vs pg_dump -Fp | output |\n|---|---|---:|---:|---:|---:|---:|---:|---|\n");
+    let mut report = String::from("| scenario | command | dump MB | wall s | MB/s | CPU s | peak RSS MiB | vs pg_dump | output |\n|---|---|---:|---:|---:|---:|---:|---:|---|\n");
     for &s in &opts.scenarios {
         let db = c.fresh_db(s.name().replace('-', "_").as_str());
         eprintln!("pgsnap bench: generating {} ...", s.name());
@@ -295,6 +295,44 @@ pub fn run(opts: &BenchOptions) -> Result<String, String> {
                 false,
             ));
         }
+        // Schema only (`-s`), compared with pg_dump -s: what structure.sql users run.
+        let mut baseline: Vec<usize> = vec![0; runs.len()];
+        if s == Scenario::ManyTables {
+            let schema_base = runs.len();
+            if have_pg_dump {
+                let f = out("pg_dump-s.sql");
+                runs.push((
+                    "pg_dump -s".into(),
+                    pg_dump.clone(),
+                    vec![
+                        "-s".into(),
+                        "--restrict-key=BENCH".into(),
+                        "-f".into(),
+                        f.display().to_string(),
+                        db.clone(),
+                    ],
+                    f,
+                    false,
+                ));
+                baseline.push(schema_base);
+            }
+            let f = out("pgsnap-s.sql");
+            runs.push((
+                "pgsnap -s".into(),
+                me.clone(),
+                vec![
+                    "dump".into(),
+                    "-s".into(),
+                    "--restrict-key=BENCH".into(),
+                    "-f".into(),
+                    f.display().to_string(),
+                    db.clone(),
+                ],
+                f,
+                have_pg_dump,
+            ));
+            baseline.push(schema_base);
+        }
         let mut times: Vec<Vec<f64>> = vec![Vec::new(); runs.len()];
         let mut rss = vec![0u64; runs.len()];
         let mut cpu: Vec<Vec<f64>> = vec![Vec::new(); runs.len()];
@@ -318,7 +356,6 @@ pub fn run(opts: &BenchOptions) -> Result<String, String> {
                 rss[i] = rss[i].max(m.peak_rss_kib);
             }
         }
-        let reference = runs.first().map(|r| r.3.clone());
         let size_of = |p: &Path| -> u64 {
             if p.is_dir() {
                 std::fs::read_dir(p)
@@ -333,14 +370,13 @@ pub fn run(opts: &BenchOptions) -> Result<String, String> {
                 std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
             }
         };
-        let base = if have_pg_dump {
-            Some(median(&mut times[0].clone()))
-        } else {
-            None
-        };
-        let plain_mb = reference.as_deref().map(size_of).unwrap_or(0) as f64 / 1e6;
+        let medians: Vec<f64> = times.iter().map(|t| median(&mut t.clone())).collect();
         for (i, (label, _, _, path, check)) in runs.iter().enumerate() {
-            let wall = median(&mut times[i]);
+            let wall = medians[i];
+            // The pg_dump run this one is measured and checked against (pg_dump -Fp, or -s).
+            let base = baseline[i];
+            let reference = have_pg_dump.then(|| runs[base].3.clone());
+            let plain_mb = reference.as_deref().map(size_of).unwrap_or(0) as f64 / 1e6;
             let identical = if *check {
                 match &reference {
                     Some(r) if same_dump(r, path) => "identical",
@@ -363,7 +399,11 @@ pub fn run(opts: &BenchOptions) -> Result<String, String> {
                 plain_mb.max(mb) / wall,
                 median(&mut cpu[i]),
                 rss[i] as f64 / 1024.0,
-                base.map(|b| format!("{:.2}x", wall / b)).unwrap_or_else(|| "-".into()),
+                if have_pg_dump {
+                    format!("{:.2}x", wall / medians[base])
+                } else {
+                    "-".into()
+                },
             ));
         }
     }
