@@ -18,7 +18,7 @@ pub const EXTENSION_MEMBERS: &str = "SELECT classid, objid, refobjid FROM pg_cat
 /// All types (system ones too: they are dependency passthroughs, never dumped).
 pub const TYPES: &str = "SELECT t.tableoid, t.oid, t.typname, t.typnamespace, pg_catalog.pg_get_userbyid(t.typowner) AS owner, \
  t.typtype::text, t.typinput::pg_catalog.oid AS typinput, t.typrelid, c.relkind::text AS relkind, t.typelem, t.typlen::int4, \
- (t.typname[0] = '_' AND t.typelem <> 0 AND (SELECT te.typarray FROM pg_catalog.pg_type te WHERE te.oid = t.typelem) = t.oid) AS isarray, \
+ (t.typname[0] = '_' AND t.typelem <> 0 AND te.typarray = t.oid) AS isarray, \
  t.typacl::text, pg_catalog.acldefault('T', t.typowner)::text AS acldefault, ip.initprivs::text, \
  CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END AS domain_base, \
  t.typnotnull, \
@@ -27,6 +27,7 @@ pub const TYPES: &str = "SELECT t.tableoid, t.oid, t.typname, t.typnamespace, pg
  FROM pg_catalog.pg_type t \
  LEFT JOIN pg_catalog.pg_class c ON c.oid = t.typrelid \
  LEFT JOIN pg_catalog.pg_type u ON (t.typbasetype = u.oid) \
+ LEFT JOIN pg_catalog.pg_type te ON (te.oid = t.typelem) \
  LEFT JOIN pg_catalog.pg_init_privs ip ON (ip.objoid = t.oid AND ip.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass AND ip.objsubid = 0) \
  ORDER BY t.oid";
 
@@ -155,7 +156,8 @@ pub const CHECKS: &str = "SELECT c.tableoid, c.oid, c.conrelid, c.contypid, c.co
 pub const INHERITS: &str =
     "SELECT inhrelid, inhparent FROM pg_catalog.pg_inherits ORDER BY inhrelid, inhseqno";
 
-/// Indexes, with the constraints they implement.
+/// Indexes, with the constraints they implement. Statistics targets are looked up only for
+/// expression indexes: only an expression column of an index can carry one.
 pub const INDEXES: &str = "SELECT t.tableoid, t.oid, i.indrelid, t.relname AS indexname, \
  CASE WHEN c.oid IS NULL THEN pg_catalog.pg_get_indexdef(i.indexrelid) END AS indexdef, i.indnkeyatts::int4, i.indnatts::int4, \
  i.indisclustered, i.indisreplident, c.contype::text, c.conname, c.condeferrable, c.condeferred, \
@@ -172,7 +174,7 @@ pub const INDEXES: &str = "SELECT t.tableoid, t.oid, i.indrelid, t.relname AS in
  LEFT JOIN pg_catalog.pg_tablespace ts ON (ts.oid = t.reltablespace) \
  LEFT JOIN (SELECT a.attrelid, pg_catalog.array_agg(a.attnum::int4 ORDER BY a.attnum) AS cols, \
               pg_catalog.array_agg(a.attstattarget::int4 ORDER BY a.attnum) AS vals \
-            FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class ic ON ic.oid = a.attrelid AND ic.relkind IN ('i', 'I') \
+            FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_index xi ON xi.indexrelid = a.attrelid AND xi.indexprs IS NOT NULL \
             WHERE a.attstattarget >= 0 GROUP BY a.attrelid) st ON st.attrelid = i.indexrelid \
  WHERE (i.indisvalid OR t2.relkind = 'p') AND i.indisready \
  AND t2.relnamespace <> 'pg_catalog'::pg_catalog.regnamespace \
