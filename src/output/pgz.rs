@@ -63,7 +63,8 @@ impl<W: Write> ParallelGz<W> {
             sent: 0,
             written: 0,
             pending: BTreeMap::new(),
-            max_in_flight: (threads * 4) as u64,
+            // Enough to keep every thread busy while the writer waits on the oldest block.
+            max_in_flight: (threads * 2 + 1) as u64,
         }
     }
 
