@@ -325,92 +325,340 @@ const SMALL_BATCH: usize = 32;
 /// COPY jobs a worker runs in one transaction before it re-imports the snapshot.
 const TABLES_PER_TRANSACTION: usize = 1000;
 
-/// Spools the writer drains: per TABLE DATA entry, its chunks in order.
-pub type Spools = BTreeMap<usize, Vec<Arc<Spool>>>;
-
-/// Pages per chunk when a big table is split across workers (8 MiB of heap at 8 kB pages).
-pub const CHUNK_PAGES: i64 = 1024;
-
-/// Splits a table's COPY into ctid page ranges when it is big enough to be worth it (TID range
-/// scans, PostgreSQL 14 and later). The chunks, emitted in order, give exactly the bytes of a
-/// plain `COPY table TO stdout`: both read the heap in physical order.
-#[allow(clippy::too_many_arguments)]
-pub fn chunk_jobs(
-    entry: usize,
-    sql: &str,
-    qualified: &str,
-    columns: &str,
-    relpages: i64,
-    name: &str,
-    workers: usize,
-    chunk_pages: i64,
-) -> Vec<CopyJob> {
-    let chunk_pages = chunk_pages.max(1);
-    let whole = || {
-        vec![CopyJob {
-            entry,
-            chunk: 0,
-            sql: sql.to_string(),
-            relpages,
-            name: name.to_string(),
-        }]
-    };
-    if workers < 2 || relpages < 2 * chunk_pages || columns.is_empty() {
-        return whole();
-    }
-    let n = (relpages + chunk_pages - 1) / chunk_pages;
-    (0..n)
-        .map(|i| {
-            let from = i * chunk_pages;
-            let cond = if i + 1 == n {
-                // Open-ended: also covers pages the size estimate did not count.
-                format!("ctid >= '({from},0)'::pg_catalog.tid")
-            } else {
-                format!(
-                    "ctid >= '({from},0)'::pg_catalog.tid AND ctid < '({},0)'::pg_catalog.tid",
-                    from + chunk_pages
-                )
-            };
-            CopyJob {
-                entry,
-                chunk: i as usize,
-                sql: format!("COPY (SELECT {columns} FROM {qualified} WHERE {cond}) TO stdout;"),
-                relpages,
-                name: format!("{name} (chunk {})", i + 1),
-            }
-        })
-        .collect()
+/// A table's chunks in copy order, as the writer drains them. A split table's list grows while
+/// workers claim its ranges; `complete` says no more will come.
+pub struct TableSpools {
+    state: Mutex<TableChunks>,
+    ready: Notify,
 }
 
-/// Starts `workers` threads, each with its own connection on `snapshot`, copying `jobs`
-/// largest first. Returns the spools keyed by TOC entry.
+#[derive(Default)]
+struct TableChunks {
+    chunks: Vec<Arc<Spool>>,
+    complete: bool,
+}
+
+impl TableSpools {
+    fn new() -> Arc<Self> {
+        Arc::new(TableSpools {
+            state: Mutex::new(TableChunks::default()),
+            ready: Notify::new(),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, TableChunks> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn push(&self, spool: Arc<Spool>, last: bool) {
+        let mut st = self.lock();
+        st.chunks.push(spool);
+        st.complete |= last;
+        drop(st);
+        self.ready.notify_one();
+    }
+
+    /// Ends the list with a failed chunk (its remaining ranges will never be copied).
+    fn fail(&self, why: &str) {
+        let mut st = self.lock();
+        if st.complete {
+            return;
+        }
+        let failed = Spool::new(Arc::new(AtomicUsize::new(0)));
+        failed.finish(Err(Error::new(ErrorKind::Server, why.to_string())));
+        st.chunks.push(failed);
+        st.complete = true;
+        drop(st);
+        self.ready.notify_one();
+    }
+
+    /// Chunk `i`, waiting until a worker creates it; `None` once the table has fewer.
+    async fn chunk(&self, i: usize) -> Option<Arc<Spool>> {
+        loop {
+            let notified = self.ready.notified();
+            {
+                let st = self.lock();
+                if let Some(c) = st.chunks.get(i) {
+                    return Some(Arc::clone(c));
+                }
+                if st.complete {
+                    return None;
+                }
+            }
+            notified.await;
+        }
+    }
+
+    /// Streams every chunk in order, waiting for the workers as needed.
+    pub async fn drain(&self, out: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<()> {
+        let mut i = 0;
+        while let Some(spool) = self.chunk(i).await {
+            spool.drain(out).await?;
+            i += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Spools the writer drains, per TABLE DATA entry.
+pub type Spools = BTreeMap<usize, Arc<TableSpools>>;
+
+/// Heap pages of a split table's first chunk (8 MiB at 8 kB pages).
+pub const CHUNK_PAGES: i64 = 1024;
+
+/// Bounds for adapted chunk sizes, in heap pages.
+const MIN_CHUNK_PAGES: i64 = 16;
+const MAX_CHUNK_PAGES: i64 = 16384;
+
+/// One table's data to copy.
+#[derive(Debug, Clone)]
+pub struct TableJob {
+    /// The key the writer waits on (the TABLE DATA entry).
+    pub entry: usize,
+    /// `COPY ... TO stdout` of the whole table.
+    pub sql: String,
+    /// Qualified table name (for ranged `COPY (SELECT ...)`).
+    pub qualified: String,
+    /// Column list without parentheses; empty for zero-column tables (never split).
+    pub columns: String,
+    /// Heap size in pages, for largest-first scheduling and splitting.
+    pub relpages: i64,
+    /// Qualified name, for messages.
+    pub name: String,
+}
+
+/// How big tables are split.
+#[derive(Debug, Clone, Copy)]
+pub struct Chunking {
+    /// Pages of the first chunk; tables of at least twice this many are split.
+    pub first_pages: i64,
+    /// Whether later chunks are sized from what earlier ones produced.
+    pub adaptive: bool,
+}
+
+/// `COPY` of one ctid page range; `to: None` is open-ended, so rows on pages the size estimate
+/// did not count are still copied. Ranges read the heap in physical order, so consecutive ranges
+/// give exactly the bytes of a plain `COPY table TO stdout` (TID range scans: PostgreSQL 14+).
+pub fn range_sql(columns: &str, qualified: &str, from: i64, to: Option<i64>) -> String {
+    let cond = match to {
+        Some(to) => {
+            format!("ctid >= '({from},0)'::pg_catalog.tid AND ctid < '({to},0)'::pg_catalog.tid")
+        }
+        None => format!("ctid >= '({from},0)'::pg_catalog.tid"),
+    };
+    format!("COPY (SELECT {columns} FROM {qualified} WHERE {cond}) TO stdout;")
+}
+
+/// The size of the next chunk: enough pages for about `target_bytes` of COPY text at the rate
+/// seen so far (wide or TOASTed rows give many bytes per heap page), grown when a chunk went by
+/// quickly (per-chunk overhead) and shrunk when it was slow, within fixed bounds.
+fn next_chunk_pages(current: i64, pages: i64, bytes: u64, seconds: f64, target_bytes: u64) -> i64 {
+    if pages <= 0 {
+        return current;
+    }
+    let per_page = (bytes as f64 / pages as f64).max(1.0);
+    let mut next = (target_bytes as f64 / per_page) as i64;
+    if seconds < 0.05 {
+        next = next.max(current * 2);
+    } else if seconds > 1.0 {
+        next = next.min(current / 2);
+    }
+    next.clamp(MIN_CHUNK_PAGES, MAX_CHUNK_PAGES)
+}
+
+struct SplitState {
+    next_page: i64,
+    pages: i64,
+    chunk: usize,
+    exhausted: bool,
+}
+
+/// A big table handed out to workers one page range at a time.
+struct SplitTable {
+    job: TableJob,
+    adaptive: bool,
+    target_bytes: u64,
+    budget: Arc<AtomicUsize>,
+    spools: Arc<TableSpools>,
+    state: Mutex<SplitState>,
+}
+
+/// One claimed range: the pages it covers (for the size rule) and whether it is the last.
+struct Claim {
+    job: CopyJob,
+    feed: Feed,
+    pages: i64,
+    last: bool,
+}
+
+impl SplitTable {
+    fn lock(&self) -> MutexGuard<'_, SplitState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The next range, registered in the writer's list in page order (under the same lock).
+    fn claim(&self) -> Option<Claim> {
+        let mut st = self.lock();
+        if st.exhausted {
+            return None;
+        }
+        let from = st.next_page;
+        let last = from + st.pages >= self.job.relpages;
+        let to = (!last).then_some(from + st.pages);
+        st.next_page += st.pages;
+        st.exhausted = last;
+        let chunk = st.chunk;
+        st.chunk += 1;
+        let spool = Spool::new(Arc::clone(&self.budget));
+        self.spools.push(Arc::clone(&spool), last);
+        Some(Claim {
+            job: CopyJob {
+                entry: self.job.entry,
+                chunk,
+                sql: range_sql(&self.job.columns, &self.job.qualified, from, to),
+                relpages: self.job.relpages,
+                name: format!("{} (chunk {})", self.job.name, chunk + 1),
+            },
+            feed: Feed(spool),
+            pages: to.map(|t| t - from).unwrap_or(0),
+            last,
+        })
+    }
+
+    fn done(&self) -> bool {
+        self.lock().exhausted
+    }
+
+    /// Adapts the chunk size to what a finished range produced.
+    fn observe(&self, pages: i64, bytes: u64, seconds: f64) {
+        if !self.adaptive {
+            return;
+        }
+        let mut st = self.lock();
+        st.pages = next_chunk_pages(st.pages, pages, bytes, seconds, self.target_bytes);
+    }
+}
+
+/// A split table's place in the queue; if it is dropped with ranges left (every worker gone),
+/// the writer learns the table will not be complete.
+struct SplitWork(Arc<SplitTable>);
+
+impl Drop for SplitWork {
+    fn drop(&mut self) {
+        if !self.0.done() {
+            self.0.spools.fail("copy worker stopped");
+        }
+    }
+}
+
+enum Work {
+    Whole(CopyJob, Feed),
+    Split(SplitWork),
+}
+
+impl Work {
+    fn relpages(&self) -> i64 {
+        match self {
+            Work::Whole(job, _) => job.relpages,
+            Work::Split(s) => s.0.job.relpages,
+        }
+    }
+}
+
+/// What a worker does next: one range of a split table, one big table, or a batch of small ones.
+enum Task {
+    Range(Arc<SplitTable>, Claim),
+    Tables(Vec<(CopyJob, Feed)>),
+}
+
+fn next_task(queue: &Mutex<Vec<Work>>) -> Option<Task> {
+    let mut q = queue.lock().ok()?;
+    loop {
+        match q.pop()? {
+            Work::Split(split) => {
+                let table = Arc::clone(&split.0);
+                let Some(claim) = table.claim() else {
+                    continue;
+                };
+                if !claim.last {
+                    // Back on top: the next idle worker takes the following range.
+                    q.push(Work::Split(split));
+                }
+                return Some(Task::Range(table, claim));
+            }
+            Work::Whole(job, feed) => {
+                let mut batch = vec![(job, feed)];
+                // Small ones (the queue ends with them, largest first) go in pipelined batches.
+                if batch[0].0.relpages <= SMALL_TABLE_PAGES {
+                    while batch.len() < SMALL_BATCH {
+                        match q.pop() {
+                            Some(Work::Whole(j, f)) => batch.push((j, f)),
+                            Some(other) => {
+                                q.push(other);
+                                break;
+                            }
+                            None => break,
+                        }
+                    }
+                }
+                return Some(Task::Tables(batch));
+            }
+        }
+    }
+}
+
+/// Starts `workers` threads, each with its own connection on `snapshot`, copying `tables`
+/// largest first; tables of at least twice `chunking.first_pages` are copied in ctid ranges by
+/// every worker at once. Returns the spools keyed by TOC entry.
 pub fn start_workers(
     settings: &ConnSettings,
     snapshot: &str,
-    mut jobs: Vec<CopyJob>,
+    mut tables: Vec<TableJob>,
     workers: usize,
     memory_cap: usize,
+    chunking: Chunking,
 ) -> Spools {
-    // Largest table first, its chunks in order; ties by entry so the schedule is deterministic.
-    jobs.sort_by(|a, b| {
-        b.relpages
-            .cmp(&a.relpages)
-            .then(a.entry.cmp(&b.entry))
-            .then(a.chunk.cmp(&b.chunk))
-    });
+    // Largest table first; ties by entry so the schedule is deterministic.
+    tables.sort_by(|a, b| b.relpages.cmp(&a.relpages).then(a.entry.cmp(&b.entry)));
     let budget = Arc::new(AtomicUsize::new(memory_cap));
+    // A chunk of about this much text can wait in memory for each worker plus the writer.
+    let target_bytes = (memory_cap / (workers + 1)).clamp(1 << 20, 32 << 20) as u64;
+    let first_pages = chunking.first_pages.max(1);
     let mut spools: Spools = BTreeMap::new();
     let mut queue = Vec::new();
-    for job in jobs {
-        let spool = Spool::new(Arc::clone(&budget));
-        let chunks = spools.entry(job.entry).or_default();
-        if chunks.len() <= job.chunk {
-            chunks.resize_with(job.chunk + 1, || Spool::new(Arc::new(AtomicUsize::new(0))));
+    for job in tables {
+        let list = TableSpools::new();
+        spools.insert(job.entry, Arc::clone(&list));
+        if workers >= 2 && job.relpages >= 2 * first_pages && !job.columns.is_empty() {
+            queue.push(Work::Split(SplitWork(Arc::new(SplitTable {
+                job,
+                adaptive: chunking.adaptive,
+                target_bytes,
+                budget: Arc::clone(&budget),
+                spools: list,
+                state: Mutex::new(SplitState {
+                    next_page: 0,
+                    pages: first_pages,
+                    chunk: 0,
+                    exhausted: false,
+                }),
+            }))));
+        } else {
+            let spool = Spool::new(Arc::clone(&budget));
+            list.push(Arc::clone(&spool), true);
+            queue.push(Work::Whole(
+                CopyJob {
+                    entry: job.entry,
+                    chunk: 0,
+                    sql: job.sql,
+                    relpages: job.relpages,
+                    name: job.name,
+                },
+                Feed(spool),
+            ));
         }
-        chunks[job.chunk] = Arc::clone(&spool);
-        queue.push((job, Feed(spool)));
     }
-    queue.reverse();
+    queue.sort_by_key(|w| w.relpages());
     let queue = Arc::new(Mutex::new(queue));
     for _ in 0..workers {
         let queue = Arc::clone(&queue);
@@ -421,35 +669,13 @@ pub fn start_workers(
         let spawned = std::thread::Builder::new()
             .name("pgsnap-copy".into())
             .spawn(move || {
-                let next = || queue.lock().ok().and_then(|mut q| q.pop());
-                // A big job alone; small ones (the queue ends with them, largest first) in
-                // pipelined batches.
-                let next_batch = || {
-                    let mut q = queue.lock().ok()?;
-                    let first = q.pop()?;
-                    let mut batch = vec![first];
-                    if batch[0].0.relpages <= SMALL_TABLE_PAGES {
-                        while batch.len() < SMALL_BATCH {
-                            match q.pop() {
-                                Some(j) => batch.push(j),
-                                None => break,
-                            }
-                        }
-                    }
-                    Some(batch)
-                };
                 let rt = match tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
                 {
                     Ok(rt) => rt,
                     Err(e) => {
-                        if let Some((_, feed)) = next() {
-                            feed.0.finish(Err(Error::new(
-                                ErrorKind::Io,
-                                format!("could not start worker: {e}"),
-                            )));
-                        }
+                        eprintln!("pgsnap: warning: could not start a copy worker: {e}");
                         return;
                     }
                 };
@@ -457,14 +683,21 @@ pub fn start_workers(
                     let client = match worker_connect(&settings, &snapshot).await {
                         Ok(c) => c,
                         Err(e) => {
-                            if let Some((_, feed)) = next() {
-                                feed.0.finish(Err(e));
+                            // Report on the next task's spool; the others keep going.
+                            match next_task(&queue) {
+                                Some(Task::Range(_, claim)) => claim.feed.0.finish(Err(e)),
+                                Some(Task::Tables(batch)) => {
+                                    if let Some((_, feed)) = batch.first() {
+                                        feed.0.finish(Err(e));
+                                    }
+                                }
+                                None => {}
                             }
                             return;
                         }
                     };
                     let mut copied = 0usize;
-                    while let Some(batch) = next_batch() {
+                    while let Some(task) = next_task(&queue) {
                         if copied >= TABLES_PER_TRANSACTION {
                             // Each COPY locks its table in this worker's transaction; start a
                             // new one on the same snapshot now and then so that thousands of
@@ -477,33 +710,50 @@ pub fn start_workers(
                             }
                             .await;
                             if let Err(e) = renewed {
-                                if let Some((_, feed)) = batch.first() {
-                                    feed.0.finish(Err(e));
+                                match task {
+                                    Task::Range(_, claim) => claim.feed.0.finish(Err(e)),
+                                    Task::Tables(batch) => {
+                                        if let Some((_, feed)) = batch.first() {
+                                            feed.0.finish(Err(e));
+                                        }
+                                    }
                                 }
                                 break;
                             }
                         }
-                        copied += batch.len();
-                        let res = if batch.len() == 1 {
-                            let Some((job, feed)) = batch.into_iter().next() else {
-                                break;
-                            };
-                            let spool = &feed.0;
-                            let res = copy_table(&client, &job.sql, &job.name, |b| {
-                                spool.push(b).map_err(|e| {
-                                    Error::from(e).context(format!("spooling {}", job.name))
-                                })
-                            })
-                            .await;
-                            let failed = res.as_ref().map(|_| ()).map_err(|e| e.to_string());
-                            spool.finish(res);
-                            failed
-                        } else {
-                            copy_small_batch(&client, batch)
-                                .await
-                                .map_err(|e| e.to_string())
+                        let ok = match task {
+                            Task::Range(table, claim) => {
+                                copied += 1;
+                                let started = std::time::Instant::now();
+                                let (res, bytes) =
+                                    copy_one(&client, &claim.job, &claim.feed.0).await;
+                                if res.is_ok() && !claim.last {
+                                    table.observe(
+                                        claim.pages,
+                                        bytes,
+                                        started.elapsed().as_secs_f64(),
+                                    );
+                                }
+                                let ok = res.is_ok();
+                                claim.feed.0.finish(res);
+                                ok
+                            }
+                            Task::Tables(batch) if batch.len() == 1 => {
+                                copied += 1;
+                                let Some((job, feed)) = batch.into_iter().next() else {
+                                    break;
+                                };
+                                let (res, _) = copy_one(&client, &job, &feed.0).await;
+                                let ok = res.is_ok();
+                                feed.0.finish(res);
+                                ok
+                            }
+                            Task::Tables(batch) => {
+                                copied += batch.len();
+                                copy_small_batch(&client, batch).await.is_ok()
+                            }
                         };
-                        if res.is_err() {
+                        if !ok {
                             break;
                         }
                     }
@@ -514,6 +764,23 @@ pub fn start_workers(
         }
     }
     spools
+}
+
+/// Copies one job into its spool; returns the result and the bytes copied.
+async fn copy_one(
+    client: &tokio_postgres::Client,
+    job: &CopyJob,
+    spool: &Spool,
+) -> (Result<()>, u64) {
+    let mut bytes = 0u64;
+    let res = copy_table(client, &job.sql, &job.name, |b| {
+        bytes += b.len() as u64;
+        spool
+            .push(b)
+            .map_err(|e| Error::from(e).context(format!("spooling {}", job.name)))
+    })
+    .await;
+    (res, bytes)
 }
 
 async fn worker_connect(settings: &ConnSettings, snapshot: &str) -> Result<tokio_postgres::Client> {
@@ -534,34 +801,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn big_tables_split_into_ordered_ctid_ranges() {
-        let jobs = chunk_jobs(
-            3,
-            "COPY t TO stdout;",
-            "public.t",
-            "a, b",
-            25,
-            "public.t",
-            2,
-            10,
-        );
-        let sql: Vec<&str> = jobs.iter().map(|j| j.sql.as_str()).collect();
+    fn ranges_cover_the_heap_in_order() {
         assert_eq!(
-            sql,
-            vec![
-                "COPY (SELECT a, b FROM public.t WHERE ctid >= '(0,0)'::pg_catalog.tid AND ctid < '(10,0)'::pg_catalog.tid) TO stdout;",
-                "COPY (SELECT a, b FROM public.t WHERE ctid >= '(10,0)'::pg_catalog.tid AND ctid < '(20,0)'::pg_catalog.tid) TO stdout;",
-                "COPY (SELECT a, b FROM public.t WHERE ctid >= '(20,0)'::pg_catalog.tid) TO stdout;",
-            ]
+            range_sql("a, b", "public.t", 0, Some(10)),
+            "COPY (SELECT a, b FROM public.t WHERE ctid >= '(0,0)'::pg_catalog.tid AND ctid < '(10,0)'::pg_catalog.tid) TO stdout;"
         );
         assert_eq!(
-            jobs.iter().map(|j| j.chunk).collect::<Vec<_>>(),
-            vec![0, 1, 2]
+            range_sql("a", "public.t", 20, None),
+            "COPY (SELECT a FROM public.t WHERE ctid >= '(20,0)'::pg_catalog.tid) TO stdout;"
         );
-        // Small tables, one worker, or no columns: one plain COPY.
-        assert_eq!(chunk_jobs(0, "X", "t", "a", 15, "t", 2, 10).len(), 1);
-        assert_eq!(chunk_jobs(0, "X", "t", "a", 1000, "t", 1, 10).len(), 1);
-        assert_eq!(chunk_jobs(0, "X", "t", "", 1000, "t", 4, 10).len(), 1);
+    }
+
+    #[test]
+    fn chunk_size_follows_bytes_per_page_and_speed() {
+        // 1,024 pages gave 64 MiB (64 KiB a page, TOASTed rows): aim at 8 MiB -> 128 pages.
+        assert_eq!(next_chunk_pages(1024, 1024, 64 << 20, 0.5, 8 << 20), 128);
+        // Narrow rows: 8 KiB a page -> 1,024 pages for 8 MiB.
+        assert_eq!(next_chunk_pages(1024, 1024, 8 << 20, 0.5, 8 << 20), 1024);
+        // A chunk that went by in 10 ms grows at least twofold...
+        assert_eq!(next_chunk_pages(1024, 1024, 64 << 20, 0.01, 8 << 20), 2048);
+        // ...a slow one at least halves, and the size stays within bounds.
+        assert_eq!(next_chunk_pages(1024, 1024, 1 << 20, 3.0, 8 << 20), 512);
+        assert_eq!(
+            next_chunk_pages(16, 16, 1 << 30, 3.0, 8 << 20),
+            MIN_CHUNK_PAGES
+        );
+        assert_eq!(
+            next_chunk_pages(10000, 10000, 1, 0.01, 1 << 30),
+            MAX_CHUNK_PAGES
+        );
     }
 
     fn drained(s: &Spool) -> Vec<u8> {

@@ -2,7 +2,7 @@
 //! parallel and write one plain SQL file in pg_dump's order.
 
 use crate::catalog;
-use crate::copy::{self, CopyJob};
+use crate::copy::{self, TableJob};
 use crate::ddl::{self, DdlOptions};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::Kind;
@@ -113,8 +113,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     // Entries are built object by object while writing, so the text of a big schema is never
     // held whole; only the table-data entries are built up front (and dropped again), to
     // schedule the workers.
-    let workers = plan.jobs.max(1);
-    let mut jobs: Vec<CopyJob> = Vec::new();
+    let mut jobs: Vec<TableJob> = Vec::new();
     let (mut tables, mut estimate) = (0usize, 0u64);
     let mut batch = Vec::new();
     for &id in &order {
@@ -127,16 +126,14 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
             tables += 1;
             estimate += d.relpages.max(0) as u64 * 8192;
             let name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
-            jobs.extend(copy::chunk_jobs(
-                id,
-                &d.copy_out_sql,
-                &d.qualified_name,
-                &d.columns,
-                d.relpages,
-                &name,
-                workers,
-                plan.chunk_pages,
-            ));
+            jobs.push(TableJob {
+                entry: id,
+                sql: d.copy_out_sql.clone(),
+                qualified: d.qualified_name.clone(),
+                columns: d.columns.clone(),
+                relpages: d.relpages,
+                name,
+            });
         }
     }
 
@@ -163,8 +160,25 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
 
     let parallel = !jobs.is_empty();
     let mut spools = if parallel {
-        let workers = plan.jobs.min(jobs.len());
-        copy::start_workers(&settings, &snapshot, jobs, workers, plan.spool_memory)
+        // More workers than tables only help when a table is big enough to be split.
+        let splittable = jobs.iter().any(|j| j.relpages >= 2 * plan.chunk_pages);
+        let workers = if splittable {
+            plan.jobs
+        } else {
+            plan.jobs.min(jobs.len())
+        };
+        let chunking = copy::Chunking {
+            first_pages: plan.chunk_pages,
+            adaptive: plan.adaptive_chunks,
+        };
+        copy::start_workers(
+            &settings,
+            &snapshot,
+            jobs,
+            workers,
+            plan.spool_memory,
+            chunking,
+        )
     } else {
         Default::default()
     };
@@ -211,9 +225,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
                 let chunks = spools.remove(&id).ok_or_else(|| {
                     Error::new(ErrorKind::Io, "internal: no copy job for table data")
                 })?;
-                for spool in chunks {
-                    spool.drain(&mut write).await?;
-                }
+                chunks.drain(&mut write).await?;
             } else {
                 copy::copy_table(&client, &d.copy_out_sql, &table_name, |b| write(&b)).await?;
             }

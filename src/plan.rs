@@ -57,8 +57,11 @@ pub struct DumpPlan {
     pub spool_memory: usize,
     /// Compute the SHA-256 of the output (for snapshot manifests).
     pub hash_output: bool,
-    /// Heap pages per chunk when big tables are split across workers.
+    /// Heap pages of a big table's first chunk (and of every chunk when not adaptive).
     pub chunk_pages: i64,
+    /// Whether chunk sizes adapt to the bytes and time earlier chunks took (off when
+    /// `--chunk-pages` fixes the size).
+    pub adaptive_chunks: bool,
     /// Output compression.
     pub compression: crate::output::compress::Compression,
     /// Progress reporting.
@@ -169,6 +172,7 @@ impl DumpPlan {
             spool_memory: req.spool_memory_mib.unwrap_or(DEFAULT_SPOOL_MIB) << 20,
             hash_output: false,
             chunk_pages: req.chunk_pages.unwrap_or(crate::copy::CHUNK_PAGES),
+            adaptive_chunks: req.chunk_pages.is_none(),
             compression,
             progress: match &req.progress {
                 Some(p) => crate::progress::ProgressMode::parse(p).map_err(Error::usage)?,
