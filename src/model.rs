@@ -93,7 +93,7 @@ pub struct Obj {
     /// not per object).
     pub namespace: Option<std::sync::Arc<str>>,
     /// pg_dump's `dobj.name`.
-    pub name: String,
+    pub name: Box<str>,
     /// Dump ids this object must come after.
     pub deps: smallvec::SmallVec<[DumpId; 2]>,
     /// Whether its definition is emitted.

@@ -395,7 +395,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 oid: o,
             },
             namespace: None,
-            name: name.clone(),
+            name: name.clone().into(),
             dump,
             detail: Detail::Namespace(Box::new(NamespaceDetail {
                 owner,
@@ -433,7 +433,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 oid: o,
             },
             namespace: None,
-            name: text(&r, "extname")?,
+            name: text(&r, "extname")?.into(),
             dump: include_everything && o >= FIRST_NORMAL_OID,
             detail: Detail::Extension(Box::new(ExtensionDetail {
                 schema: text(&r, "nspname")?,
@@ -509,7 +509,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 oid: o,
             },
             namespace: Some(ns_name(nsp)?),
-            name: text(r, "relname")?,
+            name: text(r, "relname")?.into(),
             dump,
             detail: Detail::Table(Box::new(detail)),
             ..Default::default()
@@ -644,7 +644,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 oid: o,
             },
             namespace: Some(ns_name(nsp)?),
-            name: text(&r, "proname")?,
+            name: text(&r, "proname")?.into(),
             dump,
             detail: Detail::Func(Box::new(detail)),
             ..Default::default()
@@ -669,7 +669,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 oid: o,
             },
             namespace: Some(std::sync::Arc::from(schema.as_ref())),
-            name,
+            name: name.into(),
             dump,
             detail: Detail::Collation(Box::new(CollationDetail {
                 owner: text(&r, "owner")?,
@@ -791,7 +791,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 oid: o,
             },
             namespace: Some(ns_name(nsp)?),
-            name: text(&r, "typname")?,
+            name: text(&r, "typname")?.into(),
             dump,
             detail,
             ..Default::default()
@@ -952,7 +952,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 oid: oid(&r, "oid")?,
             },
             namespace: owner.namespace.clone(),
-            name: text(&r, "conname")?,
+            name: text(&r, "conname")?.into(),
             dump: owner.dump && (is_domain || is_local),
             detail: Detail::Constraint(Box::new(detail)),
             ..Default::default()
@@ -1042,7 +1042,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 oid: oid(&r, "oid")?,
             },
             namespace: tns.clone(),
-            name: text(&r, "indexname")?,
+            name: text(&r, "indexname")?.into(),
             dump: tdump,
             detail: Detail::Index(Box::new(detail)),
             ..Default::default()
@@ -1069,7 +1069,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                     oid: opt_oid(&r, "conoid")?.unwrap_or(0),
                 },
                 namespace: tns,
-                name: opt_text(&r, "conname")?.unwrap_or_default(),
+                name: opt_text(&r, "conname")?.unwrap_or_default().into(),
                 dump: tdump,
                 detail: Detail::Constraint(Box::new(cdetail)),
                 ..Default::default()
@@ -1132,7 +1132,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 oid: oid(&r, "oid")?,
             },
             namespace: tns,
-            name: text(&r, "conname")?,
+            name: text(&r, "conname")?.into(),
             dump: tdump,
             detail: Detail::Constraint(Box::new(ConstraintDetail {
                 table: Some(tid),
@@ -1163,7 +1163,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 oid: oid(&r, "oid")?,
             },
             namespace: tns,
-            name: text(&r, "tgname")?,
+            name: text(&r, "tgname")?.into(),
             dump: tdump,
             detail: Detail::Trigger(Box::new(TriggerDetail {
                 table: tid,
@@ -1194,7 +1194,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 oid: oid(&r, "oid")?,
             },
             namespace: tns,
-            name: text(&r, "rulename")?,
+            name: text(&r, "rulename")?.into(),
             dump: tdump && !on_select_view,
             detail: Detail::Rule(Box::new(RuleDetail {
                 table: tid,
@@ -1252,7 +1252,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 oid: oid(&r, "oid")?,
             },
             namespace: ns,
-            name: name.clone(),
+            name: name.clone().into(),
             dump,
             detail: Detail::Policy(Box::new(PolicyDetail {
                 table: tid,
@@ -1293,7 +1293,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 oid: o,
             },
             namespace: None,
-            name: format!("{} {}", text(&r, "srcname")?, text(&r, "tgtname")?),
+            name: format!("{} {}", text(&r, "srcname")?, text(&r, "tgtname")?).into(),
             dump: include_everything && !ext_members.contains(&(PG_CAST, o)),
             detail: Detail::Cast(Box::new(CastDetail {
                 types: format!("{} AS {}", text(&r, "source")?, text(&r, "target")?),
@@ -1326,7 +1326,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 oid: o,
             },
             namespace: Some(ns_name(nsp)?),
-            name: text(&r, "dictname")?,
+            name: text(&r, "dictname")?.into(),
             dump: ns_contains(nsp) && !filters_tables && !ext_members.contains(&(PG_TS_DICT, o)),
             detail: Detail::TextSearch(Box::new(TextSearchDetail {
                 owner: text(&r, "owner")?,
@@ -1370,7 +1370,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 oid: o,
             },
             namespace: Some(ns_name(nsp)?),
-            name: text(&r, "cfgname")?,
+            name: text(&r, "cfgname")?.into(),
             dump: ns_contains(nsp) && !filters_tables && !ext_members.contains(&(PG_TS_CONFIG, o)),
             detail: Detail::TextSearch(Box::new(TextSearchDetail {
                 owner: text(&r, "owner")?,
@@ -1396,7 +1396,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 oid: o,
             },
             namespace: None,
-            name: text(&r, "evtname")?,
+            name: text(&r, "evtname")?.into(),
             dump: include_everything && !ext_members.contains(&(PG_EVENT_TRIGGER, o)),
             detail: Detail::EventTrigger(Box::new(EventTriggerDetail {
                 owner: text(&r, "owner")?,
@@ -1434,7 +1434,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 oid: oid(&r, "oid")?,
             },
             namespace: None,
-            name: text(&r, "pubname")?,
+            name: text(&r, "pubname")?.into(),
             dump: include_everything,
             detail: Detail::Publication(Box::new(PublicationDetail {
                 owner: text(&r, "owner")?,
@@ -1532,7 +1532,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 oid: oid(&r, "oid")?,
             },
             namespace: Some(ns_name(oid(&r, "stxnamespace")?)?),
-            name: text(&r, "stxname")?,
+            name: text(&r, "stxname")?.into(),
             dump,
             detail: Detail::StatsExt(Box::new(StatsExtDetail {
                 owner: text(&r, "owner")?,
@@ -1569,7 +1569,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 oid: oid(&r, "oid")?,
             },
             namespace,
-            name: role.clone(),
+            name: role.clone().into(),
             dump,
             detail: Detail::DefaultAcl(Box::new(DefaultAclDetail {
                 role,
