@@ -244,10 +244,44 @@ pub struct DumpArgs {
     /// Heap pages per chunk when a big table is split across workers (default 1024).
     #[arg(long = "chunk-pages", value_name = "PAGES", hide = true)]
     pub chunk_pages: Option<i64>,
-    /// Memory for table data copied ahead of the writer, in MiB (default 24); beyond it, data
+    /// Memory for table data copied ahead of the writer, in MiB (default 16); beyond it, data
     /// waits in temp files.
     #[arg(long = "spool-memory", value_name = "MIB")]
     pub spool_memory: Option<usize>,
+    /// Do not dump publications.
+    #[arg(long = "no-publications")]
+    pub no_publications: bool,
+    /// Do not dump subscriptions.
+    #[arg(long = "no-subscriptions")]
+    pub no_subscriptions: bool,
+    /// Do not dump security label assignments.
+    #[arg(long = "no-security-labels")]
+    pub no_security_labels: bool,
+    /// Do not dump tablespace assignments.
+    #[arg(long = "no-tablespaces")]
+    pub no_tablespaces: bool,
+    /// Do not dump table access methods.
+    #[arg(long = "no-table-access-method")]
+    pub no_table_access_method: bool,
+    /// Do not dump TOAST compression methods.
+    #[arg(long = "no-toast-compression")]
+    pub no_toast_compression: bool,
+    /// Do not dump unlogged table data.
+    #[arg(long = "no-unlogged-table-data")]
+    pub no_unlogged_table_data: bool,
+    /// Enable row security (dump only content the user has access to).
+    #[arg(long = "enable-row-security")]
+    pub enable_row_security: bool,
+    /// Fail after waiting TIMEOUT for a table lock.
+    #[arg(long = "lock-wait-timeout", value_name = "TIMEOUT")]
+    pub lock_wait_timeout: Option<String>,
+    /// Override default setting for extra_float_digits.
+    #[arg(
+        long = "extra-float-digits",
+        value_name = "NUM",
+        allow_negative_numbers = true
+    )]
+    pub extra_float_digits: Option<i32>,
     /// Connection options.
     #[command(flatten)]
     pub conn: ConnArgs,
@@ -288,6 +322,18 @@ impl DumpArgs {
             verbose: self.verbose,
             chunk_pages: self.chunk_pages,
             spool_memory_mib: self.spool_memory,
+            switches: crate::plan::Switches {
+                no_publications: self.no_publications,
+                no_subscriptions: self.no_subscriptions,
+                no_security_labels: self.no_security_labels,
+                no_tablespaces: self.no_tablespaces,
+                no_table_access_method: self.no_table_access_method,
+                no_toast_compression: self.no_toast_compression,
+                no_unlogged_table_data: self.no_unlogged_table_data,
+                enable_row_security: self.enable_row_security,
+                lock_wait_timeout: self.lock_wait_timeout.clone(),
+                extra_float_digits: self.extra_float_digits,
+            },
             compress: self.compress.clone(),
             progress: self.progress.clone(),
         })

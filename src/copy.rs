@@ -613,6 +613,7 @@ fn next_task(queue: &Mutex<Vec<Work>>) -> Option<Task> {
 pub fn start_workers(
     settings: &ConnSettings,
     snapshot: &str,
+    session_sql: &str,
     mut tables: Vec<TableJob>,
     workers: usize,
     memory_cap: usize,
@@ -664,6 +665,7 @@ pub fn start_workers(
         let queue = Arc::clone(&queue);
         let settings = settings.clone();
         let snapshot = snapshot.to_string();
+        let session_sql = session_sql.to_string();
         // Each worker gets its own OS thread and single-threaded runtime: the COPY stream and
         // its connection task then never hand messages across threads (one wake-up per row).
         let spawned = std::thread::Builder::new()
@@ -680,7 +682,7 @@ pub fn start_workers(
                     }
                 };
                 rt.block_on(async {
-                    let client = match worker_connect(&settings, &snapshot).await {
+                    let client = match worker_connect(&settings, &snapshot, &session_sql).await {
                         Ok(c) => c,
                         Err(e) => {
                             // Report on the next task's spool; the others keep going.
@@ -783,9 +785,19 @@ async fn copy_one(
     (res, bytes)
 }
 
-async fn worker_connect(settings: &ConnSettings, snapshot: &str) -> Result<tokio_postgres::Client> {
+async fn worker_connect(
+    settings: &ConnSettings,
+    snapshot: &str,
+    session_sql: &str,
+) -> Result<tokio_postgres::Client> {
     let client = connect::connect_once(settings).await?;
     session::apply_settings(&client).await?;
+    if !session_sql.is_empty() {
+        client
+            .batch_execute(session_sql)
+            .await
+            .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("setting up worker"))?;
+    }
     session::secure_search_path(&client).await?;
     session::begin_worker(&client, snapshot).await?;
     // Chunked COPY (SELECT ...) must read the heap in order, never through parallel workers.

@@ -80,6 +80,13 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         ));
     }
     session::apply_settings(&client).await?;
+    let session_sql = plan.switches.session_sql();
+    if !session_sql.is_empty() {
+        client
+            .batch_execute(&session_sql)
+            .await
+            .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("setting up session"))?;
+    }
     let snapshot = session::begin_leader(&client).await?;
     log(plan, start, "reading catalog");
     if plan.progress == crate::progress::ProgressMode::Json {
@@ -90,7 +97,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     }
     let sel = catalog::resolve_selection(&client, plan, &settings.dbname).await?;
     session::secure_search_path(&client).await?;
-    catalog::check_supported(&client).await?;
+    catalog::check_supported(&client, &plan.switches).await?;
     let mut cat = catalog::load(&client, plan, &sel).await?;
     if plan.data {
         let seq_client = connect::connect_once(&settings).await?;
@@ -106,6 +113,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     let order = sort::order(&mut cat)?;
     log(plan, start, "sorted");
     let opts = DdlOptions {
+        no_toast_compression: plan.switches.no_toast_compression,
         no_privileges: plan.no_privileges,
         no_comments: plan.no_comments,
         schema: plan.schema,
@@ -156,6 +164,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         encoding: cat.encoding.clone(),
         std_strings: cat.std_strings,
         restrict_key: key.clone(),
+        row_security: plan.switches.enable_row_security,
     };
 
     let parallel = !jobs.is_empty();
@@ -174,6 +183,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         copy::start_workers(
             &settings,
             &snapshot,
+            &session_sql,
             jobs,
             workers,
             plan.spool_memory,
@@ -188,6 +198,8 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     progress.phase("data");
     let popts = PrintOptions {
         no_owner: plan.no_owner,
+        no_tablespaces: plan.switches.no_tablespaces,
+        no_table_access_method: plan.switches.no_table_access_method,
     };
     let mut st = PlainState::default();
     sink.write_all(plain::header(&header).as_bytes())?;

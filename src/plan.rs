@@ -22,9 +22,9 @@ pub struct Filters {
     pub strict_names: bool,
 }
 
-/// Default `--spool-memory`: enough to keep two or three 8 MiB chunks ahead of the writer, small
-/// enough that a dump stays within 64 MiB at any `-j`.
-pub const DEFAULT_SPOOL_MIB: usize = 24;
+/// Default `--spool-memory`: enough to keep a few chunks ahead of the writer (chunks are sized to
+/// fit it), small enough that a dump stays within 64 MiB at any `-j`.
+pub const DEFAULT_SPOOL_MIB: usize = 16;
 
 /// A fully resolved dump.
 #[derive(Debug, Clone)]
@@ -59,6 +59,8 @@ pub struct DumpPlan {
     pub hash_output: bool,
     /// Heap pages of a big table's first chunk (and of every chunk when not adaptive).
     pub chunk_pages: i64,
+    /// Output switches.
+    pub switches: Switches,
     /// Whether chunk sizes adapt to the bytes and time earlier chunks took (off when
     /// `--chunk-pages` fixes the size).
     pub adaptive_chunks: bool,
@@ -66,6 +68,46 @@ pub struct DumpPlan {
     pub compression: crate::output::compress::Compression,
     /// Progress reporting.
     pub progress: crate::progress::ProgressMode,
+}
+
+/// pg_dump's output switches that only leave things out or adjust session settings.
+#[derive(Debug, Clone, Default)]
+pub struct Switches {
+    /// `--no-publications`
+    pub no_publications: bool,
+    /// `--no-subscriptions` (pgsnap never dumps subscriptions; this lets a database with some
+    /// be dumped)
+    pub no_subscriptions: bool,
+    /// `--no-security-labels` (likewise for security labels)
+    pub no_security_labels: bool,
+    /// `--no-tablespaces`
+    pub no_tablespaces: bool,
+    /// `--no-table-access-method`
+    pub no_table_access_method: bool,
+    /// `--no-toast-compression`
+    pub no_toast_compression: bool,
+    /// `--no-unlogged-table-data`
+    pub no_unlogged_table_data: bool,
+    /// `--enable-row-security`
+    pub enable_row_security: bool,
+    /// `--lock-wait-timeout`
+    pub lock_wait_timeout: Option<String>,
+    /// `--extra-float-digits`
+    pub extra_float_digits: Option<i32>,
+}
+
+impl Switches {
+    /// Session settings that differ from the defaults every connection gets.
+    pub fn session_sql(&self) -> String {
+        let mut s = String::new();
+        if self.enable_row_security {
+            s.push_str("SET row_security = on;");
+        }
+        if let Some(d) = self.extra_float_digits {
+            s.push_str(&format!("SET extra_float_digits TO {d};"));
+        }
+        s
+    }
 }
 
 /// Inputs for [`DumpPlan::new`], mirroring the command line.
@@ -101,6 +143,8 @@ pub struct DumpRequest {
     pub chunk_pages: Option<i64>,
     /// `--spool-memory` in MiB.
     pub spool_memory_mib: Option<usize>,
+    /// Output switches.
+    pub switches: Switches,
     /// `-Z/--compress`
     pub compress: Option<String>,
     /// `--progress`
@@ -110,6 +154,11 @@ pub struct DumpRequest {
 impl DumpPlan {
     /// Validates a request the way pg_dump does and resolves defaults.
     pub fn new(req: DumpRequest) -> Result<Self> {
+        if let Some(d) = req.switches.extra_float_digits {
+            if !(-15..=3).contains(&d) {
+                return Err(Error::usage("--extra-float-digits must be in range -15..3"));
+            }
+        }
         if req.schema_only && req.data_only {
             return Err(Error::usage(
                 "options -s/--schema-only and -a/--data-only cannot be used together",
@@ -173,6 +222,7 @@ impl DumpPlan {
             hash_output: false,
             chunk_pages: req.chunk_pages.unwrap_or(crate::copy::CHUNK_PAGES),
             adaptive_chunks: req.chunk_pages.is_none(),
+            switches: req.switches.clone(),
             compression,
             progress: match &req.progress {
                 Some(p) => crate::progress::ProgressMode::parse(p).map_err(Error::usage)?,

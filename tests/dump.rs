@@ -50,6 +50,33 @@ fn fixture_is_byte_identical_to_pg_dump() {
 }
 
 #[test]
+fn leave_out_switches_match_pg_dump() {
+    let c = cluster();
+    let db = fixture_db(c);
+    compare_runs(
+        c,
+        &db,
+        "fixture",
+        &[
+            &[
+                "--no-publications",
+                "--no-subscriptions",
+                "--no-security-labels",
+            ],
+            &["--no-tablespaces", "--no-table-access-method", "-s"],
+            &["--no-toast-compression", "-s"],
+            &["--no-unlogged-table-data"],
+            &["--enable-row-security", "-a"],
+            &["--lock-wait-timeout=5s", "--extra-float-digits=0"],
+        ],
+    );
+    let out = c.pgsnap(&["dump", "--extra-float-digits=9", &db]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("--extra-float-digits must be in range -15..3"));
+}
+
+#[test]
 fn pagila_is_byte_identical_to_pg_dump() {
     let c = cluster();
     let Some(db) = pagila_db(c) else { return };

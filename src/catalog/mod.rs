@@ -264,8 +264,14 @@ pub async fn resolve_selection(
 }
 
 /// Refuses databases holding object kinds pgsnap cannot dump yet, naming them.
-pub async fn check_supported(client: &Client) -> Result<()> {
+pub async fn check_supported(client: &Client, switches: &crate::plan::Switches) -> Result<()> {
     for (what, sql) in queries::UNSUPPORTED {
+        // Kinds the user asked to leave out do not stop the dump.
+        if (*what == "subscription" && switches.no_subscriptions)
+            || (*what == "security label" && switches.no_security_labels)
+        {
+            continue;
+        }
         let rows = query(client, what, sql, &[]).await?;
         if !rows.is_empty() {
             let names: Vec<String> = rows
@@ -542,7 +548,23 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             }
         }
     }
+    if let Some(t) = &plan.switches.lock_wait_timeout {
+        // pg_dump's --lock-wait-timeout: give up instead of queueing behind a long lock.
+        let sql = format!(
+            "SET lock_timeout = {}",
+            crate::ddl::quote::quote_literal(t, true)
+        );
+        client.batch_execute(&sql).await.map_err(|e| {
+            Error::from_pg(e, ErrorKind::Server).context("setting lock wait timeout")
+        })?;
+    }
     lock_tables(client, &cat, &table_ids).await?;
+    if plan.switches.lock_wait_timeout.is_some() {
+        client
+            .batch_execute("SET lock_timeout = 0")
+            .await
+            .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("resetting lock timeout"))?;
+    }
 
     // Sequence parameters.
     let mut rows = pipe.stream("sequences", queries::SEQUENCES, &[]).await?;
@@ -1435,7 +1457,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             },
             namespace: None,
             name: text(&r, "pubname")?.into(),
-            dump: include_everything,
+            dump: include_everything && !plan.switches.no_publications,
             detail: Detail::Publication(Box::new(PublicationDetail {
                 owner: text(&r, "owner")?,
                 all_tables: boolean(&r, "puballtables")?,
@@ -1636,6 +1658,9 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             };
             // --exclude-table-data applies to every relation with data, sequences included.
             if sel.exclude_data.contains(&o.cat.oid) {
+                continue;
+            }
+            if plan.switches.no_unlogged_table_data && t.persistence == 'u' {
                 continue;
             }
             if kind == Kind::RefreshMatview && !t.populated {

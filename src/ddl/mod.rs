@@ -11,6 +11,8 @@ use quote::{dollar_quote, qualified, quote_ident, quote_literal};
 /// Output switches that change the text.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DdlOptions {
+    /// `--no-toast-compression`
+    pub no_toast_compression: bool,
     /// `-x`
     pub no_privileges: bool,
     /// `--no-comments`
@@ -762,7 +764,7 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
                 ));
             }
         }
-        match c.compression {
+        match c.compression.filter(|_| !cx.opts.no_toast_compression) {
             Some('p') => s.push_str(&format!(
                 "ALTER TABLE ONLY {qn} ALTER COLUMN {qc} SET COMPRESSION pglz;\n"
             )),

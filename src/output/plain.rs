@@ -17,6 +17,8 @@ pub struct Header {
     pub std_strings: bool,
     /// The `\restrict` key.
     pub restrict_key: String,
+    /// `--enable-row-security`
+    pub row_security: bool,
 }
 
 /// The preamble up to the first entry.
@@ -33,12 +35,13 @@ SELECT pg_catalog.set_config('search_path', '', false);\n\
 SET check_function_bodies = false;\n\
 SET xmloption = content;\n\
 SET client_min_messages = warning;\n\
-SET row_security = off;\n\n",
+SET row_security = {rls};\n\n",
         key = h.restrict_key,
         sv = h.server_version,
         by = h.dumped_by,
         enc = h.encoding,
         ss = if h.std_strings { "on" } else { "off" },
+        rls = if h.row_security { "on" } else { "off" },
     )
 }
 
@@ -59,13 +62,17 @@ pub struct PlainState {
 pub struct PrintOptions {
     /// `-O`
     pub no_owner: bool,
+    /// `--no-tablespaces`
+    pub no_tablespaces: bool,
+    /// `--no-table-access-method`
+    pub no_table_access_method: bool,
 }
 
 impl PlainState {
     /// Everything printed for an entry before its data (for TABLE DATA) or its whole text.
     pub fn entry_head(&mut self, e: &TocEntry, opts: PrintOptions) -> String {
         let mut out = String::new();
-        if let Some(ts) = &e.tablespace {
+        if let Some(ts) = e.tablespace.as_ref().filter(|_| !opts.no_tablespaces) {
             if self.tablespace.as_ref() != Some(ts) {
                 if ts.is_empty() {
                     out.push_str("SET default_tablespace = '';\n\n");
@@ -78,7 +85,7 @@ impl PlainState {
                 self.tablespace = Some(ts.clone());
             }
         }
-        if let Some(am) = &e.tableam {
+        if let Some(am) = e.tableam.as_ref().filter(|_| !opts.no_table_access_method) {
             if self.tableam.as_ref() != Some(am) {
                 out.push_str(&format!(
                     "SET default_table_access_method = {};\n\n",
@@ -101,7 +108,7 @@ impl PlainState {
             sanitize_line(&e.tag),
             e.desc
         ));
-        if let Some(ts) = &e.tablespace {
+        if let Some(ts) = e.tablespace.as_ref().filter(|_| !opts.no_tablespaces) {
             if !ts.is_empty() {
                 out.push_str(&format!("; Tablespace: {}", sanitize_line(ts)));
             }
@@ -174,6 +181,7 @@ mod tests {
             encoding: "UTF8".into(),
             std_strings: true,
             restrict_key: "K".into(),
+            row_security: false,
         }
     }
 
@@ -207,7 +215,14 @@ mod tests {
             qualified_name: "public.t".into(),
             columns: String::new(),
         });
-        let text = render_without_data(&h(), &[e], PrintOptions { no_owner: true });
+        let text = render_without_data(
+            &h(),
+            &[e],
+            PrintOptions {
+                no_owner: true,
+                ..Default::default()
+            },
+        );
         assert!(text.contains("-- Data for Name: t; Type: TABLE DATA; Schema: public; Owner: -\n--\n\nCOPY public.t  FROM stdin;\n\\.\n\n\n"), "{text}");
     }
 

@@ -12,11 +12,66 @@ use std::path::{Path, PathBuf};
 
 const BUFFER: usize = 1 << 20;
 
+/// Bytes written between background flushes of the temp file.
+const FLUSH_EVERY: u64 = 64 << 20;
+
+/// Pushes the temp file to disk in the background while the dump runs, so that the fsync
+/// before the rename has only the tail left: a dump keeps the CPUs busy, and without this the
+/// disk would idle until the end and then hold the exit up for the whole file.
+struct Flusher {
+    wake: Option<std::sync::mpsc::SyncSender<()>>,
+    thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+    since: u64,
+}
+
+impl Flusher {
+    fn start(file: &std::fs::File) -> Option<Flusher> {
+        let file = file.try_clone().ok()?;
+        let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
+        let thread = std::thread::Builder::new()
+            .name("pgsnap-flush".into())
+            .spawn(move || {
+                while woken.recv().is_ok() {
+                    file.sync_data()?;
+                }
+                Ok(())
+            })
+            .ok()?;
+        Some(Flusher {
+            wake: Some(wake),
+            thread: Some(thread),
+            since: 0,
+        })
+    }
+
+    fn wrote(&mut self, n: usize) {
+        self.since += n as u64;
+        if self.since >= FLUSH_EVERY {
+            self.since = 0;
+            if let Some(w) = &self.wake {
+                // A flush still running covers this request too.
+                let _ = w.try_send(());
+            }
+        }
+    }
+
+    /// Waits for the flush in progress; reports a failed one.
+    fn finish(&mut self) -> std::io::Result<()> {
+        self.wake = None;
+        match self.thread.take().map(|t| t.join()) {
+            Some(Ok(r)) => r,
+            Some(Err(_)) => Err(std::io::Error::other("background flush failed")),
+            None => Ok(()),
+        }
+    }
+}
+
 /// The bytes that reach the file or stdout (after compression), counted and hashed.
 struct Raw {
     out: RawOut,
     hasher: Option<Sha256>,
     bytes: u64,
+    flusher: Option<Flusher>,
 }
 
 enum RawOut {
@@ -32,6 +87,9 @@ impl Write for Raw {
         };
         if let Some(h) = &mut self.hasher {
             h.update(&buf[..n]);
+        }
+        if let Some(f) = &mut self.flusher {
+            f.wrote(n);
         }
         self.bytes += n as u64;
         Ok(n)
@@ -89,6 +147,7 @@ impl Sink {
         let special = path
             .and_then(|p| std::fs::metadata(p).ok())
             .is_some_and(|m| !m.is_file() && !m.is_dir());
+        let mut flusher = None;
         let (out, file) = match path {
             None => (
                 RawOut::Stdout(BufWriter::with_capacity(BUFFER, std::io::stdout())),
@@ -116,6 +175,7 @@ impl Sink {
                     .tempfile_in(&dir)
                     .map_err(|e| open_error(p, &e))?;
                 let (f, temp) = tmp.into_parts();
+                flusher = Flusher::start(&f);
                 (
                     RawOut::File(BufWriter::with_capacity(BUFFER, f)),
                     Some((temp, p.to_path_buf())),
@@ -126,6 +186,7 @@ impl Sink {
             out,
             hasher: hash.then(Sha256::new),
             bytes: 0,
+            flusher,
         };
         let stage = match compression.method {
             Method::None => Stage::Plain(raw),
@@ -213,6 +274,9 @@ impl Sink {
                 .map_err(|e| io(std::io::Error::other(e.to_string())))?,
         };
         raw.flush().map_err(io)?;
+        if let Some(f) = &mut raw.flusher {
+            f.finish().map_err(io)?;
+        }
         let summary = SinkSummary {
             bytes,
             stored_bytes: raw.bytes,
