@@ -111,6 +111,9 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         &format!("read {} catalog objects", cat.objects.len()),
     );
     let order = sort::order(&mut cat)?;
+    // The catalog-id index served loading and sorting; writing needs only the objects, and
+    // the memory it frees is what the copy spools use next.
+    cat.by_catalog_id = Default::default();
     log(plan, start, "sorted");
     let opts = DdlOptions {
         no_toast_compression: plan.switches.no_toast_compression,
