@@ -135,6 +135,19 @@ impl Progress {
         ));
     }
 
+    /// A table finished loading elsewhere (restore workers): bytes and seconds as measured there.
+    pub fn table_loaded(&mut self, name: &str, bytes: u64, seconds: f64) {
+        self.tables_done += 1;
+        if let Some(b) = &self.bar {
+            b.set_message(format!("tables loaded {} ({name})", self.tables_done));
+        }
+        self.emit(format!(
+            "{{\"event\":\"table_end\",\"table\":{},\"bytes\":{bytes},\"seconds\":{seconds:.3},\"tables_done\":{}}}",
+            json_str(name),
+            self.tables_done
+        ));
+    }
+
     /// The command finished.
     pub fn finish(&self, bytes: u64) {
         if let Some(b) = &self.bar {

@@ -55,6 +55,39 @@ fn round_trip(c: &Cluster, source: &str, what: &str) {
 }
 
 #[test]
+fn progress_json_reports_every_loaded_table() {
+    let c = cluster();
+    let db = fixture_db(c);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fixture.sql");
+    let dump = c.pg_dump(&db, &[KEY]);
+    let copies = String::from_utf8_lossy(&dump)
+        .lines()
+        .filter(|l| l.starts_with("-- Data for Name: ") && l.contains("; Type: TABLE DATA;"))
+        .count();
+    std::fs::write(&file, &dump).unwrap();
+    for jobs in ["1", "2"] {
+        let target = c.fresh_db("progress");
+        let out = restore(c, &file, &target, &["-j", jobs, "--progress=json"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let events = String::from_utf8_lossy(&out.stderr).to_string();
+        let ends = events
+            .lines()
+            .filter(|l| l.contains("\"event\":\"table_end\""))
+            .count();
+        assert_eq!(
+            ends, copies,
+            "-j {jobs}: one table_end per COPY block:\n{events}"
+        );
+        assert!(events.contains(&format!("\"tables_done\":{copies}")));
+    }
+}
+
+#[test]
 fn fixture_restores_identically() {
     let c = cluster();
     let db = fixture_db(c);

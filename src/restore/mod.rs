@@ -226,23 +226,37 @@ impl Pool {
         .await
     }
 
-    async fn spawn_copy(&mut self, sql: String, line: usize, spool: Arc<Spool>) -> Result<()> {
-        self.spawn(
-            line,
-            move |c| async move { copy_in(&c, &sql, &spool).await },
-        )
+    async fn spawn_copy(
+        &mut self,
+        sql: String,
+        line: usize,
+        spool: Arc<Spool>,
+        table: String,
+        loaded: std::sync::mpsc::Sender<Loaded>,
+    ) -> Result<()> {
+        self.spawn(line, move |c| async move {
+            let started = std::time::Instant::now();
+            let bytes = copy_in(&c, &sql, &spool).await?;
+            let _ = loaded.send((table, bytes, started.elapsed().as_secs_f64()));
+            Ok(())
+        })
         .await
     }
 }
 
-async fn copy_in(client: &Client, sql: &str, spool: &Spool) -> Result<()> {
+/// A table whose data finished loading: name, bytes, seconds.
+type Loaded = (String, u64, f64);
+
+async fn copy_in(client: &Client, sql: &str, spool: &Spool) -> Result<u64> {
     let sink = client.copy_in::<_, Bytes>(sql).await?;
     futures_util::pin_mut!(sink);
+    let mut bytes = 0u64;
     while let Some(chunk) = spool.next_chunk().await? {
+        bytes += chunk.len() as u64;
         sink.send(chunk).await?;
     }
     sink.finish().await?;
-    Ok(())
+    Ok(bytes)
 }
 
 /// Drops and re-creates the target database (the seed's `drop database` / `create database`).
@@ -308,6 +322,8 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
     let mut progress = crate::progress::Progress::new(plan.progress, file_size, 0);
     let mut reported = 0u64;
     progress.phase("restore");
+    // Workers report each table they finish loading; the reader passes it on to progress.
+    let (loaded_tx, loaded_rx) = std::sync::mpsc::channel::<Loaded>();
     if plan.clean_database {
         clean_database(&settings, plan.force).await?;
     }
@@ -414,15 +430,21 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
                     .to_string();
                 progress.table_start(&table);
                 if jobs == 0 {
-                    copy_in(&leader, &sql, &spool)
+                    let started = std::time::Instant::now();
+                    let bytes = copy_in(&leader, &sql, &spool)
                         .await
                         .map_err(|e| at_line(line, e))?;
+                    progress.table_loaded(&table, bytes, started.elapsed().as_secs_f64());
                 } else {
-                    pool.spawn_copy(sql, line, spool).await?;
+                    pool.spawn_copy(sql, line, spool, table, loaded_tx.clone())
+                        .await?;
                 }
             }
             Item::Statement { sql, line, toc } => {
                 report.statements += 1;
+                while let Ok((t, b, secs)) = loaded_rx.try_recv() {
+                    progress.table_loaded(&t, b, secs);
+                }
                 let data_side = matches!(toc.as_deref(), Some("SEQUENCE SET"));
                 if jobs > 0 && parallel_post_data(&toc) {
                     if !in_parallel_wave {
@@ -447,6 +469,9 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
         }
     }
     pool.barrier().await?;
+    while let Ok((t, b, secs)) = loaded_rx.try_recv() {
+        progress.table_loaded(&t, b, secs);
+    }
     let _ = reader.join();
     progress.finish(read_bytes.load(std::sync::atomic::Ordering::Relaxed));
     if plan.single_transaction {
