@@ -248,6 +248,9 @@ pub struct DumpArgs {
     /// waits in temp files.
     #[arg(long = "spool-memory", value_name = "MIB")]
     pub spool_memory: Option<usize>,
+    /// Dump named section (pre-data, data, or post-data).
+    #[arg(long = "section", value_name = "SECTION")]
+    pub section: Vec<String>,
     /// Do not dump publications.
     #[arg(long = "no-publications")]
     pub no_publications: bool,
@@ -322,6 +325,7 @@ impl DumpArgs {
             verbose: self.verbose,
             chunk_pages: self.chunk_pages,
             spool_memory_mib: self.spool_memory,
+            sections: self.section.clone(),
             switches: crate::plan::Switches {
                 no_publications: self.no_publications,
                 no_subscriptions: self.no_subscriptions,

@@ -11,7 +11,7 @@ use crate::output::sink::Sink;
 use crate::pg::{connect, conninfo, session};
 use crate::plan::DumpPlan;
 use crate::sort;
-use crate::toc::{Pass, TocEntry};
+use crate::toc::{Pass, Section, TocEntry};
 use std::time::Instant;
 
 /// What a finished dump reports.
@@ -99,7 +99,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     session::secure_search_path(&client).await?;
     catalog::check_supported(&client, &plan.switches).await?;
     let mut cat = catalog::load(&client, plan, &sel).await?;
-    if plan.data {
+    if plan.data && plan.sections.data {
         let seq_client = connect::connect_once(&settings).await?;
         session::apply_settings(&seq_client).await?;
         session::secure_search_path(&seq_client).await?;
@@ -128,7 +128,8 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     let (mut tables, mut estimate) = (0usize, 0u64);
     let mut batch = Vec::new();
     for &id in &order {
-        if cat.objects[id].kind() != Kind::TableData {
+        // Data a --section choice leaves out is not copied at all.
+        if cat.objects[id].kind() != Kind::TableData || !plan.sections.data {
             continue;
         }
         ddl::object_entries(&cat, id, opts, &mut batch);
@@ -208,10 +209,19 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     sink.write_all(plain::header(&header).as_bytes())?;
     let mut later: Vec<TocEntry> = Vec::new();
     let mut entry_count = 0usize;
+    // As pg_dump's archiver: a comment or ACL takes the section of the entry before it.
+    let mut section = Section::PreData;
     for &id in &order {
         ddl::object_entries(&cat, id, opts, &mut batch);
         entry_count += batch.len();
         for e in batch.drain(..) {
+            match Section::of(e.desc) {
+                Section::None => {}
+                s => section = s,
+            }
+            if !plan.sections.wants(section) {
+                continue;
+            }
             // ACLs and post-ACL entries print after everything else, in their order.
             if e.pass != Pass::Main {
                 later.push(e);

@@ -61,6 +61,8 @@ pub struct DumpPlan {
     pub chunk_pages: i64,
     /// Output switches.
     pub switches: Switches,
+    /// `--section`
+    pub sections: crate::toc::Sections,
     /// Whether chunk sizes adapt to the bytes and time earlier chunks took (off when
     /// `--chunk-pages` fixes the size).
     pub adaptive_chunks: bool,
@@ -145,6 +147,8 @@ pub struct DumpRequest {
     pub spool_memory_mib: Option<usize>,
     /// Output switches.
     pub switches: Switches,
+    /// `--section` values.
+    pub sections: Vec<String>,
     /// `-Z/--compress`
     pub compress: Option<String>,
     /// `--progress`
@@ -154,6 +158,7 @@ pub struct DumpRequest {
 impl DumpPlan {
     /// Validates a request the way pg_dump does and resolves defaults.
     pub fn new(req: DumpRequest) -> Result<Self> {
+        let sections = crate::toc::Sections::parse(&req.sections).map_err(Error::usage)?;
         if let Some(d) = req.switches.extra_float_digits {
             if !(-15..=3).contains(&d) {
                 return Err(Error::usage("--extra-float-digits must be in range -15..3"));
@@ -223,6 +228,7 @@ impl DumpPlan {
             chunk_pages: req.chunk_pages.unwrap_or(crate::copy::CHUNK_PAGES),
             adaptive_chunks: req.chunk_pages.is_none(),
             switches: req.switches.clone(),
+            sections,
             compression,
             progress: match &req.progress {
                 Some(p) => crate::progress::ProgressMode::parse(p).map_err(Error::usage)?,

@@ -13,6 +13,100 @@ pub enum Pass {
     PostAcl,
 }
 
+/// pg_dump's `teSection`: which `--section` an entry belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// Definitions restored before the data.
+    PreData,
+    /// Table data and sequence values.
+    Data,
+    /// Indexes, constraints, triggers and the like.
+    PostData,
+    /// Comments, ACLs: they belong to the section of the entry before them.
+    None,
+}
+
+impl Section {
+    /// The section pg_dump gives an entry of this kind.
+    pub fn of(desc: &str) -> Section {
+        match desc {
+            "TABLE DATA" | "SEQUENCE SET" => Section::Data,
+            "INDEX"
+            | "INDEX ATTACH"
+            | "CONSTRAINT"
+            | "FK CONSTRAINT"
+            | "CHECK CONSTRAINT"
+            | "TRIGGER"
+            | "EVENT TRIGGER"
+            | "RULE"
+            | "POLICY"
+            | "ROW SECURITY"
+            | "PUBLICATION"
+            | "PUBLICATION TABLE"
+            | "PUBLICATION TABLES IN SCHEMA"
+            | "STATISTICS"
+            | "MATERIALIZED VIEW DATA"
+            | "DEFAULT ACL" => Section::PostData,
+            "COMMENT" | "ACL" | "SECURITY LABEL" => Section::None,
+            _ => Section::PreData,
+        }
+    }
+}
+
+/// `--section` choices (all three when none is given).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sections {
+    /// `pre-data`
+    pub pre_data: bool,
+    /// `data`
+    pub data: bool,
+    /// `post-data`
+    pub post_data: bool,
+}
+
+impl Default for Sections {
+    fn default() -> Self {
+        Sections {
+            pre_data: true,
+            data: true,
+            post_data: true,
+        }
+    }
+}
+
+impl Sections {
+    /// Parses the `--section` values; none means all.
+    pub fn parse(values: &[String]) -> Result<Sections, String> {
+        if values.is_empty() {
+            return Ok(Sections::default());
+        }
+        let mut s = Sections {
+            pre_data: false,
+            data: false,
+            post_data: false,
+        };
+        for v in values {
+            match v.as_str() {
+                "pre-data" => s.pre_data = true,
+                "data" => s.data = true,
+                "post-data" => s.post_data = true,
+                other => return Err(format!("unrecognized section name: \"{other}\"")),
+            }
+        }
+        Ok(s)
+    }
+
+    /// Whether an entry in `section` (never `None`: resolve it first) is wanted.
+    pub fn wants(&self, section: Section) -> bool {
+        match section {
+            Section::PreData => self.pre_data,
+            Section::Data => self.data,
+            Section::PostData => self.post_data,
+            Section::None => true,
+        }
+    }
+}
+
 /// One archive entry as pg_dump's `ArchiveEntry` records it.
 #[derive(Debug, Clone)]
 pub struct TocEntry {

@@ -68,8 +68,18 @@ fn leave_out_switches_match_pg_dump() {
             &["--no-unlogged-table-data"],
             &["--enable-row-security", "-a"],
             &["--lock-wait-timeout=5s", "--extra-float-digits=0"],
+            &["--section=pre-data"],
+            &["--section=data"],
+            &["--section=post-data"],
+            &["--section=pre-data", "--section=post-data"],
+            &["--section=data", "--section=post-data"],
+            &["-s", "--section=data"],
+            &["-a", "--section=pre-data"],
         ],
     );
+    let out = c.pgsnap(&["dump", "--section=foo", &db]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unrecognized section name: \"foo\""));
     let out = c.pgsnap(&["dump", "--extra-float-digits=9", &db]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr)
