@@ -278,6 +278,9 @@ pub struct DumpArgs {
     /// Fail after waiting TIMEOUT for a table lock.
     #[arg(long = "lock-wait-timeout", value_name = "TIMEOUT")]
     pub lock_wait_timeout: Option<String>,
+    /// Quote all identifiers, even if not key words.
+    #[arg(long = "quote-all-identifiers")]
+    pub quote_all_identifiers: bool,
     /// Override default setting for extra_float_digits.
     #[arg(
         long = "extra-float-digits",
@@ -337,6 +340,7 @@ impl DumpArgs {
                 enable_row_security: self.enable_row_security,
                 lock_wait_timeout: self.lock_wait_timeout.clone(),
                 extra_float_digits: self.extra_float_digits,
+                quote_all_identifiers: self.quote_all_identifiers,
             },
             compress: self.compress.clone(),
             progress: self.progress.clone(),

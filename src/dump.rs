@@ -81,6 +81,8 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     }
     session::apply_settings(&client).await?;
     let session_sql = plan.switches.session_sql();
+    // The DDL text is generated on this thread.
+    crate::ddl::quote::set_quote_all(plan.switches.quote_all_identifiers);
     if !session_sql.is_empty() {
         client
             .batch_execute(&session_sql)

@@ -96,6 +96,8 @@ pub struct Switches {
     pub lock_wait_timeout: Option<String>,
     /// `--extra-float-digits`
     pub extra_float_digits: Option<i32>,
+    /// `--quote-all-identifiers`
+    pub quote_all_identifiers: bool,
 }
 
 impl Switches {
@@ -107,6 +109,10 @@ impl Switches {
         }
         if let Some(d) = self.extra_float_digits {
             s.push_str(&format!("SET extra_float_digits TO {d};"));
+        }
+        if self.quote_all_identifiers {
+            // The server's deparsers (index and view definitions, defaults) quote alike.
+            s.push_str("SET quote_all_identifiers = true;");
         }
         s
     }

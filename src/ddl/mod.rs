@@ -196,11 +196,13 @@ fn namespace(cx: &mut Ctx, o: &Obj) {
         cx.push_def(e);
     }
     // The public schema's stock comment is not dumped.
-    let comment = if !*create && comment.as_deref() == Some("standard public schema") {
-        &None
-    } else {
-        comment
-    };
+    // pg_dump compares the quoted name, so --quote-all-identifiers keeps the comment.
+    let comment =
+        if !*create && q == "public" && comment.as_deref() == Some("standard public schema") {
+            &None
+        } else {
+            comment
+        };
     cx.comment(comment, "SCHEMA", &q, o, owner);
     cx.acl(acl, "SCHEMA", &q, None, None, owner, format!("SCHEMA {q}"));
 }

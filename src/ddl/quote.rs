@@ -2,10 +2,21 @@
 
 use super::keywords::QUOTED_KEYWORDS;
 
+thread_local! {
+    /// `--quote-all-identifiers`, for the dump running on this thread.
+    static QUOTE_ALL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Makes [`quote_ident`] on this thread quote every identifier (pg_dump's
+/// `--quote-all-identifiers`), or stop doing so.
+pub fn set_quote_all(on: bool) {
+    QUOTE_ALL.with(|q| q.set(on));
+}
+
 /// Quotes an identifier the way pg_dump's `fmtId` does: bare when it is all lower-case
 /// letters, digits and underscores (not starting with a digit) and not a reserved-ish keyword.
 pub fn quote_ident(name: &str) -> String {
-    if !needs_quotes(name) {
+    if !QUOTE_ALL.with(|q| q.get()) && !needs_quotes(name) {
         return name.to_string();
     }
     let mut out = String::with_capacity(name.len() + 2);
