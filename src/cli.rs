@@ -278,6 +278,9 @@ pub struct DumpArgs {
     /// Fail after waiting TIMEOUT for a table lock.
     #[arg(long = "lock-wait-timeout", value_name = "TIMEOUT")]
     pub lock_wait_timeout: Option<String>,
+    /// Include commands to create the database in the dump.
+    #[arg(short = 'C', long = "create")]
+    pub create: bool,
     /// Quote all identifiers, even if not key words.
     #[arg(long = "quote-all-identifiers")]
     pub quote_all_identifiers: bool,
@@ -341,6 +344,7 @@ impl DumpArgs {
                 lock_wait_timeout: self.lock_wait_timeout.clone(),
                 extra_float_digits: self.extra_float_digits,
                 quote_all_identifiers: self.quote_all_identifiers,
+                create: self.create,
             },
             compress: self.compress.clone(),
             progress: self.progress.clone(),

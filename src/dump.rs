@@ -101,6 +101,12 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     session::secure_search_path(&client).await?;
     catalog::check_supported(&client, &plan.switches).await?;
     let mut cat = catalog::load(&client, plan, &sel).await?;
+    // -C writes the database's own entries (even with -a: see below).
+    let database = if plan.switches.create {
+        Some(crate::database::load(&client).await?)
+    } else {
+        None
+    };
     if plan.data && plan.sections.data {
         let seq_client = connect::connect_once(&settings).await?;
         session::apply_settings(&seq_client).await?;
@@ -213,6 +219,33 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     let mut entry_count = 0usize;
     // As pg_dump's archiver: a comment or ACL takes the section of the entry before it.
     let mut section = Section::PreData;
+    if let Some(db) = &database {
+        // -C: the database's own entries come first, each reconnecting as pg_dump does.
+        let connect = crate::database::connect_line(&db.name)?;
+        let db_entries = crate::database::entries(
+            db,
+            cat.std_strings,
+            plan.no_comments,
+            plan.no_privileges,
+            plan.switches.no_tablespaces,
+        );
+        for e in db_entries {
+            // As pg_dump's _tocEntryRequired: with -C these two always print, whatever -a or
+            // --section say; the comment and ACL follow the usual rules.
+            let always = matches!(e.desc, "DATABASE" | "DATABASE PROPERTIES");
+            if !always && (!plan.schema || !plan.sections.wants(section)) {
+                continue;
+            }
+            if e.pass != Pass::Main {
+                later.push(e);
+                continue;
+            }
+            sink.write_all(st.entry_head(&e, popts).as_bytes())?;
+            if matches!(e.desc, "DATABASE" | "DATABASE PROPERTIES") {
+                sink.write_all(plain::reconnect(&header, &connect).as_bytes())?;
+            }
+        }
+    }
     for &id in &order {
         ddl::object_entries(&cat, id, opts, &mut batch);
         entry_count += batch.len();

@@ -11,6 +11,7 @@ pub mod bench;
 pub mod catalog;
 pub mod cli;
 pub mod copy;
+pub mod database;
 pub mod ddl;
 pub mod dump;
 pub mod error;

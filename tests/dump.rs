@@ -89,6 +89,39 @@ fn leave_out_switches_match_pg_dump() {
 }
 
 #[test]
+fn create_option_matches_pg_dump() {
+    let c = cluster();
+    let db = c.fresh_db("created");
+    for sql in [
+        format!("COMMENT ON DATABASE {db} IS 'it''s the app''s database'"),
+        format!("ALTER DATABASE {db} CONNECTION LIMIT 7"),
+        format!("ALTER DATABASE {db} SET work_mem = '8MB'"),
+        format!("ALTER DATABASE {db} SET search_path = public, \"$user\""),
+        "DO $$ BEGIN CREATE ROLE create_opt_reader; EXCEPTION WHEN duplicate_object THEN NULL; END $$".to_string(),
+        format!("ALTER ROLE create_opt_reader IN DATABASE {db} SET work_mem = '2MB'"),
+        format!("GRANT CONNECT ON DATABASE {db} TO create_opt_reader"),
+        format!("REVOKE TEMPORARY ON DATABASE {db} FROM PUBLIC"),
+        "CREATE TABLE t (a int PRIMARY KEY); INSERT INTO t VALUES (1)".to_string(),
+    ] {
+        c.psql(&db, &["-c", &sql]).expect("setup");
+    }
+    compare_runs(
+        c,
+        &db,
+        "-C",
+        &[
+            &["-C"],
+            &["-C", "-s"],
+            &["-C", "-a"],
+            &["-C", "-O", "-x", "--no-comments"],
+            &["-C", "--section=post-data"],
+        ],
+    );
+    let fixture = fixture_db(c);
+    compare_runs(c, &fixture, "fixture -C", &[&["-C"]]);
+}
+
+#[test]
 fn pagila_is_byte_identical_to_pg_dump() {
     let c = cluster();
     let Some(db) = pagila_db(c) else { return };

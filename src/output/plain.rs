@@ -25,8 +25,18 @@ pub struct Header {
 pub fn header(h: &Header) -> String {
     format!(
         "--\n-- PostgreSQL database dump\n--\n\n\\restrict {key}\n\n\
--- Dumped from database version {sv}\n-- Dumped by {by}\n\n\
-SET statement_timeout = 0;\n\
+-- Dumped from database version {sv}\n-- Dumped by {by}\n\n{settings}",
+        key = h.restrict_key,
+        sv = h.server_version,
+        by = h.dumped_by,
+        settings = session_settings(h),
+    )
+}
+
+/// The session settings a script sets at its start and again after each `\connect`.
+pub fn session_settings(h: &Header) -> String {
+    format!(
+        "SET statement_timeout = 0;\n\
 SET lock_timeout = 0;\n\
 SET idle_in_transaction_session_timeout = 0;\n\
 SET client_encoding = '{enc}';\n\
@@ -36,12 +46,19 @@ SET check_function_bodies = false;\n\
 SET xmloption = content;\n\
 SET client_min_messages = warning;\n\
 SET row_security = {rls};\n\n",
-        key = h.restrict_key,
-        sv = h.server_version,
-        by = h.dumped_by,
         enc = h.encoding,
         ss = if h.std_strings { "on" } else { "off" },
         rls = if h.row_security { "on" } else { "off" },
+    )
+}
+
+/// pg_dump's reconnection after `-C`'s database entries: leave restricted mode, `\connect`,
+/// re-enter it, and set the session up again.
+pub fn reconnect(h: &Header, connect_line: &str) -> String {
+    format!(
+        "\\unrestrict {key}\n{connect_line}\\restrict {key}\n\n{settings}",
+        key = h.restrict_key,
+        settings = session_settings(h),
     )
 }
 

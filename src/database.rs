@@ -1,0 +1,304 @@
+//! `-C/--create`: the database's own entries (CREATE DATABASE, its comment, properties and
+//! ACL) and the `\connect` that follows, as pg_dump's `dumpDatabase` writes them.
+
+use crate::ddl::acl::build_acl_commands;
+use crate::ddl::quote::{quote_ident, quote_literal};
+use crate::error::{Error, ErrorKind, Result};
+use crate::toc::{Pass, TocEntry};
+use tokio_postgres::Client;
+
+/// What `-C` needs to know about the dumped database.
+#[derive(Debug, Clone, Default)]
+pub struct DatabaseInfo {
+    /// `datname`
+    pub name: String,
+    /// Owner role.
+    pub owner: String,
+    /// Encoding name.
+    pub encoding: String,
+    /// `datcollate`
+    pub collate: String,
+    /// `datctype`
+    pub ctype: String,
+    /// `datlocprovider` ('c' libc, 'i' ICU)
+    pub provider: char,
+    /// `daticulocale`
+    pub icu_locale: Option<String>,
+    /// `datconnlimit`
+    pub conn_limit: i32,
+    /// `datistemplate`
+    pub is_template: bool,
+    /// `datallowconn`
+    pub allow_conn: bool,
+    /// Default tablespace name.
+    pub tablespace: String,
+    /// `datacl` and the owner's default.
+    pub acl: Option<String>,
+    /// `acldefault('d', datdba)`
+    pub acldefault: String,
+    /// Comment.
+    pub comment: Option<String>,
+    /// `ALTER DATABASE ... SET` settings, `name=value`, in catalog order.
+    pub settings: Vec<String>,
+    /// `ALTER ROLE ... IN DATABASE ... SET` settings: role and `name=value`.
+    pub role_settings: Vec<(String, String)>,
+}
+
+/// Reads the connected database's properties.
+pub async fn load(client: &Client) -> Result<DatabaseInfo> {
+    let err = |e| Error::from_pg(e, ErrorKind::Server).context("reading the database's properties");
+    let r = client
+        .query_one(
+            "SELECT d.datname::text, pg_catalog.pg_get_userbyid(d.datdba)::text AS owner, \
+             pg_catalog.pg_encoding_to_char(d.encoding)::text AS encoding, d.datcollate::text, \
+             d.datctype::text, d.datlocprovider::text, d.daticulocale, d.datconnlimit, \
+             d.datistemplate, d.datallowconn, t.spcname::text, d.datacl::text, \
+             pg_catalog.acldefault('d', d.datdba)::text AS acldefault, \
+             pg_catalog.shobj_description(d.oid, 'pg_database') AS comment, \
+             ARRAY(SELECT u.c FROM pg_catalog.pg_db_role_setting s, \
+                   pg_catalog.unnest(s.setconfig) WITH ORDINALITY AS u(c, n) \
+                   WHERE s.setrole = 0 AND s.setdatabase = d.oid ORDER BY u.n) AS settings, \
+             ARRAY(SELECT r.rolname::text FROM pg_catalog.pg_db_role_setting s \
+                   JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, \
+                   pg_catalog.unnest(s.setconfig) WITH ORDINALITY AS u(c, n) \
+                   WHERE s.setdatabase = d.oid ORDER BY r.rolname, u.n) AS setting_roles, \
+             ARRAY(SELECT u.c FROM pg_catalog.pg_db_role_setting s \
+                   JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, \
+                   pg_catalog.unnest(s.setconfig) WITH ORDINALITY AS u(c, n) \
+                   WHERE s.setdatabase = d.oid ORDER BY r.rolname, u.n) AS role_settings \
+             FROM pg_catalog.pg_database d JOIN pg_catalog.pg_tablespace t ON t.oid = d.dattablespace \
+             WHERE d.datname = pg_catalog.current_database()",
+            &[],
+        )
+        .await
+        .map_err(err)?;
+    let get = |c: &str| -> Result<String> { r.try_get::<_, String>(c).map_err(err) };
+    let provider: String = get("datlocprovider")?;
+    let roles: Vec<String> = r.try_get("setting_roles").map_err(err)?;
+    let role_values: Vec<String> = r.try_get("role_settings").map_err(err)?;
+    Ok(DatabaseInfo {
+        name: get("datname")?,
+        owner: get("owner")?,
+        encoding: get("encoding")?,
+        collate: get("datcollate")?,
+        ctype: get("datctype")?,
+        provider: provider.chars().next().unwrap_or('c'),
+        icu_locale: r.try_get("daticulocale").map_err(err)?,
+        conn_limit: r.try_get("datconnlimit").map_err(err)?,
+        is_template: r.try_get("datistemplate").map_err(err)?,
+        allow_conn: r.try_get("datallowconn").map_err(err)?,
+        tablespace: get("spcname")?,
+        acl: r.try_get("datacl").map_err(err)?,
+        acldefault: get("acldefault")?,
+        comment: r.try_get("comment").map_err(err)?,
+        settings: r.try_get("settings").map_err(err)?,
+        role_settings: roles.into_iter().zip(role_values).collect(),
+    })
+}
+
+/// Settings whose value is a list of quoted items (pg_dump's `variable_is_guc_list_quote`).
+const LIST_QUOTE_SETTINGS: &[&str] = &[
+    "local_preload_libraries",
+    "search_path",
+    "session_preload_libraries",
+    "shared_preload_libraries",
+    "temp_tablespaces",
+    "unix_socket_directories",
+];
+
+/// Splits a list setting as the server wrote it (`a, "b c"`) into its items.
+fn split_list(value: &str) -> Vec<String> {
+    let mut items = Vec::new();
+    let mut chars = value.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        let mut item = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            while let Some(c) = chars.next() {
+                if c == '"' {
+                    if chars.peek() == Some(&'"') {
+                        chars.next();
+                        item.push('"');
+                    } else {
+                        break;
+                    }
+                } else {
+                    item.push(c);
+                }
+            }
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c == ',' || c.is_whitespace() {
+                    break;
+                }
+                item.push(c);
+                chars.next();
+            }
+        }
+        items.push(item);
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        if chars.next() != Some(',') {
+            break;
+        }
+    }
+    items
+}
+
+/// `SET name TO value` the way pg_dump's `makeAlterConfigCommand` writes it.
+fn set_clause(config: &str, std_strings: bool) -> String {
+    let (name, value) = config.split_once('=').unwrap_or((config, ""));
+    let value = if LIST_QUOTE_SETTINGS.contains(&name.to_ascii_lowercase().as_str()) {
+        split_list(value)
+            .iter()
+            .map(|v| quote_literal(v, std_strings))
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else {
+        quote_literal(value, std_strings)
+    };
+    format!("SET {} TO {value}", quote_ident(name))
+}
+
+/// Whether `\connect name` needs nothing but the name (pg_dump's simple case).
+fn simple_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+}
+
+/// The `\connect` line pg_dump prints after the database's entries.
+pub fn connect_line(name: &str) -> Result<String> {
+    if !simple_name(name) {
+        return Err(Error::new(
+            ErrorKind::Unsupported,
+            format!(
+                "-C/--create: pgsnap cannot yet write \\connect for the database name {name:?} \
+                 (only letters, digits, '_' and '.')"
+            ),
+        ));
+    }
+    Ok(format!("\\connect {}\n", quote_ident(name)))
+}
+
+/// The database's TOC entries, in pg_dump's order: DATABASE, its COMMENT, DATABASE PROPERTIES
+/// (only when there are some), and its ACL (printed with the other ACLs).
+pub fn entries(
+    db: &DatabaseInfo,
+    std_strings: bool,
+    no_comments: bool,
+    no_privileges: bool,
+    no_tablespaces: bool,
+) -> Vec<TocEntry> {
+    let q = quote_ident(&db.name);
+    let lit = |s: &str| quote_literal(s, std_strings);
+    let mut create = format!(
+        "CREATE DATABASE {q} WITH TEMPLATE = template0 ENCODING = {}",
+        lit(&db.encoding)
+    );
+    create.push_str(match db.provider {
+        'i' => " LOCALE_PROVIDER = icu",
+        _ => " LOCALE_PROVIDER = libc",
+    });
+    if !db.collate.is_empty() && db.collate == db.ctype {
+        create.push_str(&format!(" LOCALE = {}", lit(&db.collate)));
+    } else {
+        if !db.collate.is_empty() {
+            create.push_str(&format!(" LC_COLLATE = {}", lit(&db.collate)));
+        }
+        if !db.ctype.is_empty() {
+            create.push_str(&format!(" LC_CTYPE = {}", lit(&db.ctype)));
+        }
+    }
+    if let Some(icu) = &db.icu_locale {
+        create.push_str(&format!(" ICU_LOCALE = {}", lit(icu)));
+    }
+    if !no_tablespaces && !db.tablespace.is_empty() && db.tablespace != "pg_default" {
+        create.push_str(&format!(" TABLESPACE = {}", quote_ident(&db.tablespace)));
+    }
+    create.push_str(";\n");
+    let mut out = Vec::new();
+    let mut e = TocEntry::new("DATABASE", db.name.clone(), create).owner(&db.owner);
+    e.owner_stmt = Some(format!(
+        "ALTER DATABASE {q} OWNER TO {};",
+        quote_ident(&db.owner)
+    ));
+    out.push(e);
+    if let (Some(c), false) = (&db.comment, no_comments) {
+        out.push(
+            TocEntry::new(
+                "COMMENT",
+                format!("DATABASE {q}"),
+                format!("COMMENT ON DATABASE {q} IS {};\n", lit(c)),
+            )
+            .owner(&db.owner),
+        );
+    }
+    let mut props = String::new();
+    if db.conn_limit != -1 {
+        props.push_str(&format!(
+            "ALTER DATABASE {q} CONNECTION LIMIT = {};\n",
+            db.conn_limit
+        ));
+    }
+    if db.is_template {
+        props.push_str(&format!("ALTER DATABASE {q} IS_TEMPLATE = true;\n"));
+    }
+    if !db.allow_conn {
+        props.push_str(&format!("ALTER DATABASE {q} ALLOW_CONNECTIONS = false;\n"));
+    }
+    for s in &db.settings {
+        props.push_str(&format!(
+            "ALTER DATABASE {q} {};\n",
+            set_clause(s, std_strings)
+        ));
+    }
+    for (role, s) in &db.role_settings {
+        props.push_str(&format!(
+            "ALTER ROLE {} IN DATABASE {q} {};\n",
+            quote_ident(role),
+            set_clause(s, std_strings)
+        ));
+    }
+    if !props.is_empty() {
+        out.push(TocEntry::new("DATABASE PROPERTIES", db.name.clone(), props).owner(&db.owner));
+    }
+    if let (Some(acl), false) = (&db.acl, no_privileges) {
+        let sql = build_acl_commands(&q, None, None, "DATABASE", acl, &db.acldefault, &db.owner);
+        if !sql.is_empty() {
+            let mut e = TocEntry::new("ACL", format!("DATABASE {q}"), sql).owner(&db.owner);
+            e.pass = Pass::Acl;
+            out.push(e);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_are_written_as_pg_dump_does() {
+        assert_eq!(set_clause("work_mem=8MB", true), "SET work_mem TO '8MB'");
+        assert_eq!(
+            set_clause("search_path=public, pg_catalog", true),
+            "SET search_path TO 'public', 'pg_catalog'"
+        );
+        assert_eq!(
+            set_clause("search_path=\"$user\", \"a b\"", true),
+            "SET search_path TO '$user', 'a b'"
+        );
+    }
+
+    #[test]
+    fn only_plain_names_get_a_connect_line() {
+        assert_eq!(connect_line("nautobot").unwrap(), "\\connect nautobot\n");
+        assert!(connect_line("my db").is_err());
+    }
+}
