@@ -88,6 +88,33 @@ fn progress_json_reports_every_loaded_table() {
 }
 
 #[test]
+fn create_dump_recreates_the_database() {
+    let c = cluster();
+    let db = fixture_db(c);
+    for sql in [
+        format!("COMMENT ON DATABASE {db} IS 'fixture'"),
+        format!("ALTER DATABASE {db} SET work_mem = '8MB'"),
+        format!("ALTER DATABASE {db} CONNECTION LIMIT 9"),
+    ] {
+        c.psql(&db, &["-c", &sql]).expect("setup");
+    }
+    let before = c.pg_dump(&db, &["-C", KEY]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("created.sql");
+    c.pgsnap_dump(&db, &["-C", "-f", &file.to_string_lossy()]);
+    c.psql("postgres", &["-c", &format!("DROP DATABASE {db}")])
+        .expect("drop");
+    // The script creates the database and \connects to it, as with psql.
+    let out = restore(c, &file, "postgres", &["-j", "2"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same_dump(&before, &c.pg_dump(&db, &["-C", KEY]), "-C round trip");
+}
+
+#[test]
 fn fixture_restores_identically() {
     let c = cluster();
     let db = fixture_db(c);
