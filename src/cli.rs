@@ -278,6 +278,9 @@ pub struct DumpArgs {
     /// Fail after waiting TIMEOUT for a table lock.
     #[arg(long = "lock-wait-timeout", value_name = "TIMEOUT")]
     pub lock_wait_timeout: Option<String>,
+    /// Disable triggers during data-only restore.
+    #[arg(long = "disable-triggers")]
+    pub disable_triggers: bool,
     /// Include commands to create the database in the dump.
     #[arg(short = 'C', long = "create")]
     pub create: bool,
@@ -345,6 +348,7 @@ impl DumpArgs {
                 extra_float_digits: self.extra_float_digits,
                 quote_all_identifiers: self.quote_all_identifiers,
                 create: self.create,
+                disable_triggers: self.disable_triggers,
             },
             compress: self.compress.clone(),
             progress: self.progress.clone(),

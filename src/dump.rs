@@ -6,7 +6,7 @@ use crate::copy::{self, TableJob};
 use crate::ddl::{self, DdlOptions};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::Kind;
-use crate::output::plain::{self, Header, PlainState, PrintOptions, COPY_END};
+use crate::output::plain::{self, Header, PlainState, PrintOptions};
 use crate::output::sink::Sink;
 use crate::pg::{connect, conninfo, session};
 use crate::plan::DumpPlan;
@@ -212,6 +212,8 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         no_owner: plan.no_owner,
         no_tablespaces: plan.switches.no_tablespaces,
         no_table_access_method: plan.switches.no_table_access_method,
+        // Only data-only dumps disable triggers (pg_dump ignores the switch otherwise).
+        disable_triggers: plan.switches.disable_triggers && !plan.schema,
     };
     let mut st = PlainState::default();
     sink.write_all(plain::header(&header).as_bytes())?;
@@ -290,7 +292,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
                 copy::copy_table(&client, &d.copy_out_sql, &table_name, |b| write(&b)).await?;
             }
             progress.table_end(&table_name, t_bytes, t_rows);
-            sink.write_all(COPY_END.as_bytes())?;
+            sink.write_all(plain::data_tail(&e, popts).as_bytes())?;
         }
     }
     // Stable by pass: ACLs, then the post-ACL entries, each in dump order.

@@ -100,6 +100,8 @@ pub struct Switches {
     pub quote_all_identifiers: bool,
     /// `-C/--create`
     pub create: bool,
+    /// `--disable-triggers`
+    pub disable_triggers: bool,
 }
 
 impl Switches {

@@ -68,6 +68,8 @@ fn leave_out_switches_match_pg_dump() {
             &["--no-unlogged-table-data"],
             &["--enable-row-security", "-a"],
             &["--lock-wait-timeout=5s", "--extra-float-digits=0"],
+            &["-a", "--disable-triggers"],
+            &["--disable-triggers"],
             &["--quote-all-identifiers"],
             &["--quote-all-identifiers", "-s", "-O"],
             &["--section=pre-data"],

@@ -72,6 +72,8 @@ pub fn footer(restrict_key: &str) -> String {
 pub struct PlainState {
     tablespace: Option<String>,
     tableam: Option<String>,
+    /// Whether `SET SESSION AUTHORIZATION DEFAULT` was printed (pg_dump's `_becomeUser`).
+    superuser: bool,
 }
 
 /// Options that change how entries print.
@@ -83,6 +85,8 @@ pub struct PrintOptions {
     pub no_tablespaces: bool,
     /// `--no-table-access-method`
     pub no_table_access_method: bool,
+    /// `--disable-triggers` with `-a`: table data is loaded with the table's triggers off.
+    pub disable_triggers: bool,
 }
 
 impl PlainState {
@@ -132,6 +136,17 @@ impl PlainState {
         }
         out.push_str("\n--\n\n");
         if let Some(copy) = &e.data {
+            if opts.disable_triggers {
+                // pg_dump's _disableTriggersIfNecessary: as superuser, triggers off.
+                if !self.superuser {
+                    out.push_str("SET SESSION AUTHORIZATION DEFAULT;\n\n");
+                    self.superuser = true;
+                }
+                out.push_str(&format!(
+                    "ALTER TABLE {} DISABLE TRIGGER ALL;\n\n",
+                    table_of(e)
+                ));
+            }
             out.push_str(&copy.copy_stmt);
             return out;
         }
@@ -154,6 +169,24 @@ impl PlainState {
 /// What ends a COPY data block.
 pub const COPY_END: &str = "\\.\n\n\n";
 
+/// What follows a table's data: the end of the COPY block, and with `--disable-triggers` the
+/// statement turning the triggers back on.
+pub fn data_tail(e: &TocEntry, opts: PrintOptions) -> String {
+    if opts.disable_triggers {
+        format!(
+            "{COPY_END}ALTER TABLE {} ENABLE TRIGGER ALL;\n\n",
+            table_of(e)
+        )
+    } else {
+        COPY_END.to_string()
+    }
+}
+
+/// The qualified table name of a TABLE DATA entry (pg_dump's `fmtQualifiedId(namespace, tag)`).
+fn table_of(e: &TocEntry) -> String {
+    crate::ddl::quote::qualified(e.namespace.as_deref().unwrap_or(""), &e.tag)
+}
+
 /// Entries in print order: the main pass, then ACLs, then the post-ACL pass.
 pub fn print_order(entries: &[TocEntry]) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..entries.len()).collect();
@@ -169,7 +202,7 @@ pub fn render_without_data(h: &Header, entries: &[TocEntry], opts: PrintOptions)
         let e = &entries[i];
         out.push_str(&st.entry_head(e, opts));
         if e.data.is_some() {
-            out.push_str(COPY_END);
+            out.push_str(&data_tail(e, opts));
         }
     }
     out.push_str(&footer(&h.restrict_key));
