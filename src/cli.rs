@@ -278,6 +278,22 @@ pub struct DumpArgs {
     /// Fail after waiting TIMEOUT for a table lock.
     #[arg(long = "lock-wait-timeout", value_name = "TIMEOUT")]
     pub lock_wait_timeout: Option<String>,
+    /// Dump data as INSERT commands, rather than COPY.
+    #[arg(long = "inserts")]
+    pub inserts: bool,
+    /// Dump data as INSERT commands with column names.
+    #[arg(long = "column-inserts", visible_alias = "attribute-inserts")]
+    pub column_inserts: bool,
+    /// Number of rows per INSERT; implies --inserts.
+    #[arg(
+        long = "rows-per-insert",
+        value_name = "NROWS",
+        allow_negative_numbers = true
+    )]
+    pub rows_per_insert: Option<i64>,
+    /// Add ON CONFLICT DO NOTHING to INSERT commands.
+    #[arg(long = "on-conflict-do-nothing")]
+    pub on_conflict_do_nothing: bool,
     /// Disable triggers during data-only restore.
     #[arg(long = "disable-triggers")]
     pub disable_triggers: bool,
@@ -349,6 +365,10 @@ impl DumpArgs {
                 quote_all_identifiers: self.quote_all_identifiers,
                 create: self.create,
                 disable_triggers: self.disable_triggers,
+                inserts: self.inserts,
+                column_inserts: self.column_inserts,
+                rows_per_insert: self.rows_per_insert,
+                on_conflict_do_nothing: self.on_conflict_do_nothing,
             },
             compress: self.compress.clone(),
             progress: self.progress.clone(),

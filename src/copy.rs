@@ -30,6 +30,8 @@ pub struct CopyJob {
     pub relpages: i64,
     /// Qualified name, for messages.
     pub name: String,
+    /// INSERT statements instead of COPY text.
+    pub inserts: Option<Arc<crate::inserts::InsertSpec>>,
 }
 
 #[derive(Default)]
@@ -425,6 +427,8 @@ pub struct TableJob {
     pub relpages: i64,
     /// Qualified name, for messages.
     pub name: String,
+    /// INSERT statements instead of COPY text (never split, never batched).
+    pub inserts: Option<Arc<crate::inserts::InsertSpec>>,
 }
 
 /// How big tables are split.
@@ -518,6 +522,7 @@ impl SplitTable {
                 sql: range_sql(&self.job.columns, &self.job.qualified, from, to),
                 relpages: self.job.relpages,
                 name: format!("{} (chunk {})", self.job.name, chunk + 1),
+                inserts: None,
             },
             feed: Feed(spool),
             pages: to.map(|t| t - from).unwrap_or(0),
@@ -589,10 +594,10 @@ fn next_task(queue: &Mutex<Vec<Work>>) -> Option<Task> {
             Work::Whole(job, feed) => {
                 let mut batch = vec![(job, feed)];
                 // Small ones (the queue ends with them, largest first) go in pipelined batches.
-                if batch[0].0.relpages <= SMALL_TABLE_PAGES {
+                if batch[0].0.relpages <= SMALL_TABLE_PAGES && batch[0].0.inserts.is_none() {
                     while batch.len() < SMALL_BATCH {
                         match q.pop() {
-                            Some(Work::Whole(j, f)) => batch.push((j, f)),
+                            Some(Work::Whole(j, f)) if j.inserts.is_none() => batch.push((j, f)),
                             Some(other) => {
                                 q.push(other);
                                 break;
@@ -630,7 +635,11 @@ pub fn start_workers(
     for job in tables {
         let list = TableSpools::new();
         spools.insert(job.entry, Arc::clone(&list));
-        if workers >= 2 && job.relpages >= 2 * first_pages && !job.columns.is_empty() {
+        if workers >= 2
+            && job.relpages >= 2 * first_pages
+            && !job.columns.is_empty()
+            && job.inserts.is_none()
+        {
             queue.push(Work::Split(SplitWork(Arc::new(SplitTable {
                 job,
                 adaptive: chunking.adaptive,
@@ -654,6 +663,7 @@ pub fn start_workers(
                     sql: job.sql,
                     relpages: job.relpages,
                     name: job.name,
+                    inserts: job.inserts,
                 },
                 Feed(spool),
             ));
@@ -775,13 +785,16 @@ async fn copy_one(
     spool: &Spool,
 ) -> (Result<()>, u64) {
     let mut bytes = 0u64;
-    let res = copy_table(client, &job.sql, &job.name, |b| {
+    let push = |b: Bytes| {
         bytes += b.len() as u64;
         spool
             .push(b)
             .map_err(|e| Error::from(e).context(format!("spooling {}", job.name)))
-    })
-    .await;
+    };
+    let res = match &job.inserts {
+        Some(spec) => crate::inserts::dump_table(client, spec, &job.name, push).await,
+        None => copy_table(client, &job.sql, &job.name, push).await,
+    };
     (res, bytes)
 }
 

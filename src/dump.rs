@@ -124,6 +124,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     cat.by_catalog_id = Default::default();
     log(plan, start, "sorted");
     let opts = DdlOptions {
+        inserts: plan.switches.insert_options(),
         no_toast_compression: plan.switches.no_toast_compression,
         no_privileges: plan.no_privileges,
         no_comments: plan.no_comments,
@@ -153,6 +154,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
                 columns: d.columns.clone(),
                 relpages: d.relpages,
                 name,
+                inserts: d.inserts.clone(),
             });
         }
     }

@@ -15,6 +15,7 @@ pub mod database;
 pub mod ddl;
 pub mod dump;
 pub mod error;
+pub mod inserts;
 pub mod media;
 pub mod model;
 pub mod output;

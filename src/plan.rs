@@ -102,6 +102,27 @@ pub struct Switches {
     pub create: bool,
     /// `--disable-triggers`
     pub disable_triggers: bool,
+    /// `--inserts`
+    pub inserts: bool,
+    /// `--column-inserts`
+    pub column_inserts: bool,
+    /// `--rows-per-insert`
+    pub rows_per_insert: Option<i64>,
+    /// `--on-conflict-do-nothing`
+    pub on_conflict_do_nothing: bool,
+}
+
+impl Switches {
+    /// The INSERT form of table data, when any of its switches is given.
+    pub fn insert_options(&self) -> Option<crate::inserts::InsertOptions> {
+        (self.inserts || self.column_inserts || self.rows_per_insert.is_some()).then(|| {
+            crate::inserts::InsertOptions {
+                column_inserts: self.column_inserts,
+                rows_per_insert: self.rows_per_insert.unwrap_or(1).clamp(1, i32::MAX as i64) as u32,
+                on_conflict_do_nothing: self.on_conflict_do_nothing,
+            }
+        })
+    }
 }
 
 impl Switches {
@@ -169,6 +190,18 @@ impl DumpPlan {
     /// Validates a request the way pg_dump does and resolves defaults.
     pub fn new(req: DumpRequest) -> Result<Self> {
         let sections = crate::toc::Sections::parse(&req.sections).map_err(Error::usage)?;
+        if let Some(n) = req.switches.rows_per_insert {
+            if !(1..=i32::MAX as i64).contains(&n) {
+                return Err(Error::usage(
+                    "--rows-per-insert must be in range 1..2147483647",
+                ));
+            }
+        }
+        if req.switches.on_conflict_do_nothing && req.switches.insert_options().is_none() {
+            return Err(Error::usage(
+                "option --on-conflict-do-nothing requires option --inserts, --rows-per-insert, or --column-inserts",
+            ));
+        }
         if let Some(d) = req.switches.extra_float_digits {
             if !(-15..=3).contains(&d) {
                 return Err(Error::usage("--extra-float-digits must be in range -15..3"));

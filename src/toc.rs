@@ -147,6 +147,8 @@ pub struct TableCopy {
     pub qualified_name: String,
     /// Column list without parentheses (`a, b`), empty for zero-column tables.
     pub columns: String,
+    /// With `--inserts` and friends: the data is INSERT statements made from this.
+    pub inserts: Option<std::sync::Arc<crate::inserts::InsertSpec>>,
 }
 
 impl TocEntry {

@@ -69,6 +69,13 @@ fn leave_out_switches_match_pg_dump() {
             &["--enable-row-security", "-a"],
             &["--lock-wait-timeout=5s", "--extra-float-digits=0"],
             &["-a", "--disable-triggers"],
+            &["--inserts"],
+            &[
+                "--column-inserts",
+                "--rows-per-insert=3",
+                "--on-conflict-do-nothing",
+            ],
+            &["--inserts", "-a", "--disable-triggers"],
             &["--disable-triggers"],
             &["--quote-all-identifiers"],
             &["--quote-all-identifiers", "-s", "-O"],
@@ -81,6 +88,20 @@ fn leave_out_switches_match_pg_dump() {
             &["-a", "--section=pre-data"],
         ],
     );
+    for (args, needle) in [
+        (
+            &["--on-conflict-do-nothing"][..],
+            "option --on-conflict-do-nothing requires option --inserts, --rows-per-insert, or --column-inserts",
+        ),
+        (&["--rows-per-insert=0"][..], "--rows-per-insert must be in range 1..2147483647"),
+    ] {
+        let mut full = vec!["dump"];
+        full.extend_from_slice(args);
+        full.push(&db);
+        let out = c.pgsnap(&full);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains(needle), "{args:?}");
+    }
     let out = c.pgsnap(&["dump", "--section=foo", &db]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unrecognized section name: \"foo\""));
@@ -206,6 +227,12 @@ fn fixture_round_trips_through_psql() {
     let c = cluster();
     let db = fixture_db(c);
     roundtrip(c, &db, &["-j", "3"], "fixture");
+    roundtrip(
+        c,
+        &db,
+        &["--column-inserts", "--rows-per-insert=7", "-j", "2"],
+        "fixture as INSERTs",
+    );
 }
 
 #[test]

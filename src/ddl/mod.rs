@@ -11,6 +11,8 @@ use quote::{dollar_quote, qualified, quote_ident, quote_literal};
 /// Output switches that change the text.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DdlOptions {
+    /// `--inserts` and friends.
+    pub inserts: Option<crate::inserts::InsertOptions>,
     /// `--no-toast-compression`
     pub no_toast_compression: bool,
     /// `-x`
@@ -1586,9 +1588,22 @@ fn table_data(cx: &mut Ctx, o: &Obj) {
     let mut e = TocEntry::new("TABLE DATA", o.name.clone(), "")
         .ns(o.namespace.as_deref())
         .owner(&t.owner);
+    let inserts = cx.opts.inserts.map(|opts| {
+        std::sync::Arc::new(crate::inserts::InsertSpec::new(
+            &qn,
+            t,
+            opts,
+            cx.cat.std_strings,
+        ))
+    });
     e.data = Some(TableCopy {
         table: *table,
-        copy_stmt: format!("COPY {qn} {cols} FROM stdin;\n"),
+        copy_stmt: if inserts.is_some() {
+            String::new()
+        } else {
+            format!("COPY {qn} {cols} FROM stdin;\n")
+        },
+        inserts,
         copy_out_sql,
         relpages: t.relpages,
         qualified_name: qn.clone(),

@@ -172,13 +172,15 @@ pub const COPY_END: &str = "\\.\n\n\n";
 /// What follows a table's data: the end of the COPY block, and with `--disable-triggers` the
 /// statement turning the triggers back on.
 pub fn data_tail(e: &TocEntry, opts: PrintOptions) -> String {
+    // INSERT data ends with two blank lines instead of the COPY terminator.
+    let end = match &e.data {
+        Some(d) if d.inserts.is_some() => "\n\n",
+        _ => COPY_END,
+    };
     if opts.disable_triggers {
-        format!(
-            "{COPY_END}ALTER TABLE {} ENABLE TRIGGER ALL;\n\n",
-            table_of(e)
-        )
+        format!("{end}ALTER TABLE {} ENABLE TRIGGER ALL;\n\n", table_of(e))
     } else {
-        COPY_END.to_string()
+        end.to_string()
     }
 }
 
@@ -264,6 +266,7 @@ mod tests {
             relpages: 0,
             qualified_name: "public.t".into(),
             columns: String::new(),
+            inserts: None,
         });
         let text = render_without_data(
             &h(),
