@@ -278,6 +278,12 @@ pub struct DumpArgs {
     /// Fail after waiting TIMEOUT for a table lock.
     #[arg(long = "lock-wait-timeout", value_name = "TIMEOUT")]
     pub lock_wait_timeout: Option<String>,
+    /// Do SET ROLE before dump.
+    #[arg(long = "role", value_name = "ROLENAME")]
+    pub role: Option<String>,
+    /// Use given snapshot for the dump.
+    #[arg(long = "snapshot", value_name = "SNAPSHOT")]
+    pub snapshot: Option<String>,
     /// Dump data as INSERT commands, rather than COPY.
     #[arg(long = "inserts")]
     pub inserts: bool,
@@ -369,6 +375,8 @@ impl DumpArgs {
                 column_inserts: self.column_inserts,
                 rows_per_insert: self.rows_per_insert,
                 on_conflict_do_nothing: self.on_conflict_do_nothing,
+                role: self.role.clone(),
+                snapshot: self.snapshot.clone(),
             },
             compress: self.compress.clone(),
             progress: self.progress.clone(),

@@ -89,7 +89,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
             .await
             .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("setting up session"))?;
     }
-    let snapshot = session::begin_leader(&client).await?;
+    let snapshot = session::begin_leader(&client, plan.switches.snapshot.as_deref()).await?;
     log(plan, start, "reading catalog");
     if plan.progress == crate::progress::ProgressMode::Json {
         eprintln!(
@@ -110,6 +110,12 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     if plan.data && plan.sections.data {
         let seq_client = connect::connect_once(&settings).await?;
         session::apply_settings(&seq_client).await?;
+        if !session_sql.is_empty() {
+            seq_client
+                .batch_execute(&session_sql)
+                .await
+                .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("setting up session"))?;
+        }
         session::secure_search_path(&seq_client).await?;
         catalog::load_sequence_values(&seq_client, &mut cat).await?;
     }

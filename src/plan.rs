@@ -110,6 +110,10 @@ pub struct Switches {
     pub rows_per_insert: Option<i64>,
     /// `--on-conflict-do-nothing`
     pub on_conflict_do_nothing: bool,
+    /// `--role`
+    pub role: Option<String>,
+    /// `--snapshot`
+    pub snapshot: Option<String>,
 }
 
 impl Switches {
@@ -129,6 +133,9 @@ impl Switches {
     /// Session settings that differ from the defaults every connection gets.
     pub fn session_sql(&self) -> String {
         let mut s = String::new();
+        if let Some(r) = &self.role {
+            s.push_str(&format!("SET ROLE {};", crate::ddl::quote::quote_ident(r)));
+        }
         if self.enable_row_security {
             s.push_str("SET row_security = on;");
         }

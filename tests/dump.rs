@@ -53,6 +53,14 @@ fn fixture_is_byte_identical_to_pg_dump() {
 fn leave_out_switches_match_pg_dump() {
     let c = cluster();
     let db = fixture_db(c);
+    c.psql(
+        &db,
+        &[
+            "-c",
+            "DO $$ BEGIN CREATE ROLE dump_admin SUPERUSER; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+        ],
+    )
+    .expect("role");
     compare_runs(
         c,
         &db,
@@ -77,6 +85,7 @@ fn leave_out_switches_match_pg_dump() {
             ],
             &["--inserts", "-a", "--disable-triggers"],
             &["--disable-triggers"],
+            &["--role=dump_admin"],
             &["--quote-all-identifiers"],
             &["--quote-all-identifiers", "-s", "-O"],
             &["--section=pre-data"],

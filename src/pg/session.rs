@@ -33,7 +33,12 @@ pub async fn secure_search_path(client: &Client) -> Result<()> {
 }
 
 /// Opens the leader's transaction and exports its snapshot for the workers.
-pub async fn begin_leader(client: &Client) -> Result<String> {
+pub async fn begin_leader(client: &Client, given: Option<&str>) -> Result<String> {
+    if let Some(name) = given {
+        // --snapshot: dump as of a snapshot another session exported (and keeps open).
+        begin_worker(client, name).await?;
+        return Ok(name.to_string());
+    }
     client
         .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .await
