@@ -278,6 +278,21 @@ pub struct DumpArgs {
     /// Fail after waiting TIMEOUT for a table lock.
     #[arg(long = "lock-wait-timeout", value_name = "TIMEOUT")]
     pub lock_wait_timeout: Option<String>,
+    /// Dump the data in encoding ENCODING (UTF8 only).
+    #[arg(short = 'E', long = "encoding", value_name = "ENCODING")]
+    pub encoding: Option<String>,
+    /// Wait until the dump is finished to start (SERIALIZABLE, READ ONLY, DEFERRABLE).
+    #[arg(long = "serializable-deferrable")]
+    pub serializable_deferrable: bool,
+    /// Do not wait for changes to be written safely to disk.
+    #[arg(long = "no-sync")]
+    pub no_sync: bool,
+    /// Include large objects in the dump.
+    #[arg(short = 'b', long = "large-objects", visible_alias = "blobs")]
+    pub large_objects: bool,
+    /// Exclude large objects from the dump.
+    #[arg(short = 'B', long = "no-large-objects", visible_alias = "no-blobs")]
+    pub no_large_objects: bool,
     /// Do SET ROLE before dump.
     #[arg(long = "role", value_name = "ROLENAME")]
     pub role: Option<String>,
@@ -377,7 +392,11 @@ impl DumpArgs {
                 on_conflict_do_nothing: self.on_conflict_do_nothing,
                 role: self.role.clone(),
                 snapshot: self.snapshot.clone(),
+                serializable_deferrable: self.serializable_deferrable,
+                no_sync: self.no_sync,
+                no_large_objects: self.no_large_objects,
             },
+            encoding: self.encoding.clone(),
             compress: self.compress.clone(),
             progress: self.progress.clone(),
         })

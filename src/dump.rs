@@ -62,6 +62,9 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     }
     // Open the output first: a bad -f path fails before any work, and leaves nothing behind.
     let mut sink = Sink::open_with(plan.output.as_deref(), plan.compression, plan.hash_output)?;
+    if plan.switches.no_sync {
+        sink = sink.without_sync();
+    }
     let (client, settings) = connect::connect_leader(settings, plan.prompt).await?;
     let version: i32 = client
         .query_one(
@@ -89,7 +92,12 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
             .await
             .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("setting up session"))?;
     }
-    let snapshot = session::begin_leader(&client, plan.switches.snapshot.as_deref()).await?;
+    let snapshot = session::begin_leader(
+        &client,
+        plan.switches.snapshot.as_deref(),
+        plan.switches.serializable_deferrable,
+    )
+    .await?;
     log(plan, start, "reading catalog");
     if plan.progress == crate::progress::ProgressMode::Json {
         eprintln!(

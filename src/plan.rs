@@ -114,6 +114,12 @@ pub struct Switches {
     pub role: Option<String>,
     /// `--snapshot`
     pub snapshot: Option<String>,
+    /// `--serializable-deferrable`
+    pub serializable_deferrable: bool,
+    /// `--no-sync`: no fsync of the output file.
+    pub no_sync: bool,
+    /// `-B/--no-large-objects`: leave large objects out (so a database with some can be dumped).
+    pub no_large_objects: bool,
 }
 
 impl Switches {
@@ -187,6 +193,8 @@ pub struct DumpRequest {
     pub switches: Switches,
     /// `--section` values.
     pub sections: Vec<String>,
+    /// `-E/--encoding`
+    pub encoding: Option<String>,
     /// `-Z/--compress`
     pub compress: Option<String>,
     /// `--progress`
@@ -197,6 +205,14 @@ impl DumpPlan {
     /// Validates a request the way pg_dump does and resolves defaults.
     pub fn new(req: DumpRequest) -> Result<Self> {
         let sections = crate::toc::Sections::parse(&req.sections).map_err(Error::usage)?;
+        if let Some(enc) = &req.encoding {
+            // Every connection speaks UTF8; other client encodings are not supported yet.
+            if !enc.eq_ignore_ascii_case("utf8") && !enc.eq_ignore_ascii_case("utf-8") {
+                return Err(Error::usage(format!(
+                    "-E/--encoding {enc}: pgsnap writes UTF8 only"
+                )));
+            }
+        }
         if let Some(n) = req.switches.rows_per_insert {
             if !(1..=i32::MAX as i64).contains(&n) {
                 return Err(Error::usage(

@@ -86,6 +86,8 @@ fn leave_out_switches_match_pg_dump() {
             &["--inserts", "-a", "--disable-triggers"],
             &["--disable-triggers"],
             &["--role=dump_admin"],
+            &["--serializable-deferrable", "-E", "UTF8", "-b"],
+            &["--no-sync", "-B"],
             &["--quote-all-identifiers"],
             &["--quote-all-identifiers", "-s", "-O"],
             &["--section=pre-data"],
@@ -103,6 +105,7 @@ fn leave_out_switches_match_pg_dump() {
             "option --on-conflict-do-nothing requires option --inserts, --rows-per-insert, or --column-inserts",
         ),
         (&["--rows-per-insert=0"][..], "--rows-per-insert must be in range 1..2147483647"),
+        (&["-E", "LATIN1"][..], "-E/--encoding LATIN1: pgsnap writes UTF8 only"),
     ] {
         let mut full = vec!["dump"];
         full.extend_from_slice(args);

@@ -269,6 +269,7 @@ pub async fn check_supported(client: &Client, switches: &crate::plan::Switches) 
         // Kinds the user asked to leave out do not stop the dump.
         if (*what == "subscription" && switches.no_subscriptions)
             || (*what == "security label" && switches.no_security_labels)
+            || (*what == "large object" && switches.no_large_objects)
         {
             continue;
         }

@@ -28,6 +28,11 @@ pub struct ParallelGz<W: Write> {
 }
 
 impl<W: Write> ParallelGz<W> {
+    /// The underlying writer.
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
     /// Compresses with `threads` workers (at least one) at gzip `level`.
     pub fn new(out: W, threads: usize, level: u32) -> Self {
         let threads = threads.max(1);

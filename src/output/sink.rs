@@ -115,6 +115,7 @@ pub struct Sink {
     stage: Stage,
     file: Option<(tempfile::TempPath, PathBuf)>,
     bytes: u64,
+    sync: bool,
 }
 
 /// What [`Sink::finish`] reports.
@@ -214,6 +215,7 @@ impl Sink {
             stage,
             file,
             bytes: 0,
+            sync: true,
         })
     }
 
@@ -222,6 +224,20 @@ impl Sink {
         if let Stage::Plain(raw) = &mut self.stage {
             raw.hasher = Some(Sha256::new());
         }
+        self
+    }
+
+    /// `--no-sync`: the file is renamed into place without waiting for the disk (as pg_dump's
+    /// flag: faster, but a crash can leave the dump incomplete).
+    pub fn without_sync(mut self) -> Self {
+        self.sync = false;
+        let raw = match &mut self.stage {
+            Stage::Plain(r) => r,
+            Stage::Gzip(w) => w.get_mut(),
+            Stage::Zstd(w) => w.get_mut(),
+            Stage::Lz4(w) => w.get_mut(),
+        };
+        raw.flusher = None;
         self
     }
 
@@ -296,7 +312,9 @@ impl Sink {
                     ),
                 )
             })?;
-            file.sync_all()?;
+            if self.sync {
+                file.sync_all()?;
+            }
             set_mode(&file);
             drop(file);
             temp.persist(&path).map_err(|e| {
@@ -309,7 +327,10 @@ impl Sink {
                     ),
                 )
             })?;
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if let Some(dir) = path
+                .parent()
+                .filter(|d| self.sync && !d.as_os_str().is_empty())
+            {
                 if let Ok(d) = std::fs::File::open(dir) {
                     let _ = d.sync_all();
                 }

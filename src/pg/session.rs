@@ -33,14 +33,25 @@ pub async fn secure_search_path(client: &Client) -> Result<()> {
 }
 
 /// Opens the leader's transaction and exports its snapshot for the workers.
-pub async fn begin_leader(client: &Client, given: Option<&str>) -> Result<String> {
+pub async fn begin_leader(
+    client: &Client,
+    given: Option<&str>,
+    serializable_deferrable: bool,
+) -> Result<String> {
     if let Some(name) = given {
         // --snapshot: dump as of a snapshot another session exported (and keeps open).
         begin_worker(client, name).await?;
         return Ok(name.to_string());
     }
+    // --serializable-deferrable waits for a snapshot no serializable transaction can upset;
+    // the workers then import it in REPEATABLE READ, as pg_dump's do.
+    let begin = if serializable_deferrable {
+        "BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE"
+    } else {
+        "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+    };
     client
-        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .batch_execute(begin)
         .await
         .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("starting transaction"))?;
     let row = client
