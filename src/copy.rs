@@ -20,10 +20,6 @@ const BATCH: usize = 256 << 10;
 /// One table, or one chunk of a big table, to copy.
 #[derive(Debug, Clone)]
 pub struct CopyJob {
-    /// Position of its entry in the TOC (the key the writer waits on).
-    pub entry: usize,
-    /// Chunk number within the table (0 when not split).
-    pub chunk: usize,
     /// `COPY ... TO stdout` to run.
     pub sql: String,
     /// Size estimate for largest-first scheduling.
@@ -517,8 +513,6 @@ impl SplitTable {
         self.spools.push(Arc::clone(&spool), last);
         Some(Claim {
             job: CopyJob {
-                entry: self.job.entry,
-                chunk,
                 sql: range_sql(&self.job.columns, &self.job.qualified, from, to),
                 relpages: self.job.relpages,
                 name: format!("{} (chunk {})", self.job.name, chunk + 1),
@@ -561,19 +555,25 @@ enum Work {
     Split(SplitWork),
 }
 
-impl Work {
-    fn relpages(&self) -> i64 {
-        match self {
-            Work::Whole(job, _) => job.relpages,
-            Work::Split(s) => s.0.job.relpages,
-        }
-    }
-}
-
 /// What a worker does next: one range of a split table, one big table, or a batch of small ones.
 enum Task {
     Range(Arc<SplitTable>, Claim),
     Tables(Vec<(CopyJob, Feed)>),
+}
+
+impl Task {
+    /// Reports `e` on the task's first spool (the writer stops there); dropping the others
+    /// fails them as "copy worker stopped".
+    fn fail(self, e: Error) {
+        match self {
+            Task::Range(_, claim) => claim.feed.0.finish(Err(e)),
+            Task::Tables(batch) => {
+                if let Some((_, feed)) = batch.first() {
+                    feed.0.finish(Err(e));
+                }
+            }
+        }
+    }
 }
 
 fn next_task(queue: &Mutex<Vec<Work>>) -> Option<Task> {
@@ -658,8 +658,6 @@ pub fn start_workers(
             list.push(Arc::clone(&spool), true);
             queue.push(Work::Whole(
                 CopyJob {
-                    entry: job.entry,
-                    chunk: 0,
                     sql: job.sql,
                     relpages: job.relpages,
                     name: job.name,
@@ -669,7 +667,8 @@ pub fn start_workers(
             ));
         }
     }
-    queue.sort_by_key(|w| w.relpages());
+    // Workers pop from the end: largest first.
+    queue.reverse();
     let queue = Arc::new(Mutex::new(queue));
     for _ in 0..workers {
         let queue = Arc::clone(&queue);
@@ -696,14 +695,8 @@ pub fn start_workers(
                         Ok(c) => c,
                         Err(e) => {
                             // Report on the next task's spool; the others keep going.
-                            match next_task(&queue) {
-                                Some(Task::Range(_, claim)) => claim.feed.0.finish(Err(e)),
-                                Some(Task::Tables(batch)) => {
-                                    if let Some((_, feed)) = batch.first() {
-                                        feed.0.finish(Err(e));
-                                    }
-                                }
-                                None => {}
+                            if let Some(task) = next_task(&queue) {
+                                task.fail(e);
                             }
                             return;
                         }
@@ -722,14 +715,7 @@ pub fn start_workers(
                             }
                             .await;
                             if let Err(e) = renewed {
-                                match task {
-                                    Task::Range(_, claim) => claim.feed.0.finish(Err(e)),
-                                    Task::Tables(batch) => {
-                                        if let Some((_, feed)) = batch.first() {
-                                            feed.0.finish(Err(e));
-                                        }
-                                    }
-                                }
+                                task.fail(e);
                                 break;
                             }
                         }
@@ -804,13 +790,7 @@ async fn worker_connect(
     session_sql: &str,
 ) -> Result<tokio_postgres::Client> {
     let client = connect::connect_once(settings).await?;
-    session::apply_settings(&client).await?;
-    if !session_sql.is_empty() {
-        client
-            .batch_execute(session_sql)
-            .await
-            .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("setting up worker"))?;
-    }
+    session::apply_settings(&client, session_sql).await?;
     session::secure_search_path(&client).await?;
     session::begin_worker(&client, snapshot).await?;
     // Chunked COPY (SELECT ...) must read the heap in order, never through parallel workers.

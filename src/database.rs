@@ -57,15 +57,7 @@ pub async fn load(client: &Client) -> Result<DatabaseInfo> {
              pg_catalog.shobj_description(d.oid, 'pg_database') AS comment, \
              ARRAY(SELECT u.c FROM pg_catalog.pg_db_role_setting s, \
                    pg_catalog.unnest(s.setconfig) WITH ORDINALITY AS u(c, n) \
-                   WHERE s.setrole = 0 AND s.setdatabase = d.oid ORDER BY u.n) AS settings, \
-             ARRAY(SELECT r.rolname::text FROM pg_catalog.pg_db_role_setting s \
-                   JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, \
-                   pg_catalog.unnest(s.setconfig) WITH ORDINALITY AS u(c, n) \
-                   WHERE s.setdatabase = d.oid ORDER BY r.rolname, u.n) AS setting_roles, \
-             ARRAY(SELECT u.c FROM pg_catalog.pg_db_role_setting s \
-                   JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, \
-                   pg_catalog.unnest(s.setconfig) WITH ORDINALITY AS u(c, n) \
-                   WHERE s.setdatabase = d.oid ORDER BY r.rolname, u.n) AS role_settings \
+                   WHERE s.setrole = 0 AND s.setdatabase = d.oid ORDER BY u.n) AS settings \
              FROM pg_catalog.pg_database d JOIN pg_catalog.pg_tablespace t ON t.oid = d.dattablespace \
              WHERE d.datname = pg_catalog.current_database()",
             &[],
@@ -74,8 +66,21 @@ pub async fn load(client: &Client) -> Result<DatabaseInfo> {
         .map_err(err)?;
     let get = |c: &str| -> Result<String> { r.try_get::<_, String>(c).map_err(err) };
     let provider: String = get("datlocprovider")?;
-    let roles: Vec<String> = r.try_get("setting_roles").map_err(err)?;
-    let role_values: Vec<String> = r.try_get("role_settings").map_err(err)?;
+    let role_settings = client
+        .query(
+            "SELECT r.rolname::text, u.c FROM pg_catalog.pg_db_role_setting s \
+             JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, \
+             pg_catalog.unnest(s.setconfig) WITH ORDINALITY AS u(c, n) \
+             WHERE s.setdatabase = (SELECT oid FROM pg_catalog.pg_database \
+                                    WHERE datname = pg_catalog.current_database()) \
+             ORDER BY r.rolname, u.n",
+            &[],
+        )
+        .await
+        .map_err(err)?
+        .iter()
+        .map(|row| Ok((row.try_get(0).map_err(err)?, row.try_get(1).map_err(err)?)))
+        .collect::<Result<Vec<(String, String)>>>()?;
     Ok(DatabaseInfo {
         name: get("datname")?,
         owner: get("owner")?,
@@ -92,7 +97,7 @@ pub async fn load(client: &Client) -> Result<DatabaseInfo> {
         acldefault: get("acldefault")?,
         comment: r.try_get("comment").map_err(err)?,
         settings: r.try_get("settings").map_err(err)?,
-        role_settings: roles.into_iter().zip(role_values).collect(),
+        role_settings,
     })
 }
 

@@ -82,16 +82,10 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
             ),
         ));
     }
-    session::apply_settings(&client).await?;
     let session_sql = plan.switches.session_sql();
+    session::apply_settings(&client, &session_sql).await?;
     // The DDL text is generated on this thread.
     crate::ddl::quote::set_quote_all(plan.switches.quote_all_identifiers);
-    if !session_sql.is_empty() {
-        client
-            .batch_execute(&session_sql)
-            .await
-            .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("setting up session"))?;
-    }
     let snapshot = session::begin_leader(
         &client,
         plan.switches.snapshot.as_deref(),
@@ -117,13 +111,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     };
     if plan.data && plan.sections.data {
         let seq_client = connect::connect_once(&settings).await?;
-        session::apply_settings(&seq_client).await?;
-        if !session_sql.is_empty() {
-            seq_client
-                .batch_execute(&session_sql)
-                .await
-                .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("setting up session"))?;
-        }
+        session::apply_settings(&seq_client, &session_sql).await?;
         session::secure_search_path(&seq_client).await?;
         catalog::load_sequence_values(&seq_client, &mut cat).await?;
     }

@@ -22,6 +22,8 @@ pub struct InsertOptions {
 /// What a worker needs to dump one table as INSERTs.
 #[derive(Debug, Clone)]
 pub struct InsertSpec {
+    /// The qualified table name.
+    pub table: String,
     /// `SELECT ... FROM ONLY table`, one output column per printed value.
     pub select: String,
     /// `INSERT INTO t [(cols)] VALUES`
@@ -73,6 +75,7 @@ impl InsertSpec {
             format!("INSERT INTO {qualified} {overriding}VALUES")
         };
         InsertSpec {
+            table: qualified.to_string(),
             select: format!("SELECT {} FROM ONLY {qualified}", select.join(", ")),
             prefix,
             generated,
@@ -141,12 +144,10 @@ impl<'a> RowFormatter<'a> {
     pub fn push_row(&mut self, out: &mut String, values: &[Option<&str>], kinds: &[ValueKind]) {
         if values.is_empty() {
             // A table without columns: pg_dump writes DEFAULT VALUES, one row a statement.
-            let table = self
-                .spec
-                .prefix
-                .trim_end_matches(" VALUES")
-                .trim_start_matches("INSERT INTO ");
-            out.push_str(&format!("INSERT INTO {table} DEFAULT VALUES;\n"));
+            out.push_str(&format!(
+                "INSERT INTO {} DEFAULT VALUES;\n",
+                self.spec.table
+            ));
             return;
         }
         let rows = self.spec.opts.rows_per_insert.max(1);
@@ -269,6 +270,7 @@ mod tests {
 
     fn spec(column_inserts: bool, rows: u32, nothing: bool) -> InsertSpec {
         InsertSpec {
+            table: "public.t".into(),
             select: String::new(),
             prefix: if column_inserts {
                 "INSERT INTO public.t (a, b, c) VALUES".into()

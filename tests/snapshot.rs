@@ -39,7 +39,7 @@ fn workers_see_the_leaders_snapshot_not_later_writes() {
         .unwrap();
     rt.block_on(async {
         let leader = connect::connect_once(&settings).await.unwrap();
-        session::apply_settings(&leader).await.unwrap();
+        session::apply_settings(&leader, "").await.unwrap();
         let snapshot = session::begin_leader(&leader, None, false).await.unwrap();
         // A write committed after the export must be invisible to workers on the snapshot.
         c.psql(&db, &["-c", "INSERT INTO t VALUES (3)"]).unwrap();

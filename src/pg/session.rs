@@ -16,10 +16,11 @@ SET row_security = off";
 /// Empties `search_path` so that every name the server prints back is schema-qualified.
 pub const SECURE_SEARCH_PATH: &str = "SELECT pg_catalog.set_config('search_path', '', false)";
 
-/// Applies the session settings.
-pub async fn apply_settings(client: &Client) -> Result<()> {
+/// Applies the session settings, then `extra` (the settings a dump's switches add, such as
+/// `SET ROLE`; may be empty).
+pub async fn apply_settings(client: &Client, extra: &str) -> Result<()> {
     client
-        .batch_execute(SESSION_SETTINGS)
+        .batch_execute(&format!("{SESSION_SETTINGS}; {extra}"))
         .await
         .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("setting up session"))
 }
