@@ -77,6 +77,19 @@ pub struct RestoreArgs {
     /// With --clean-database: terminate other sessions on the target database.
     #[arg(long = "force")]
     pub force: bool,
+    /// Let a dump made with -C create its database and connect to it (CREATE DATABASE and
+    /// \connect); without this such a dump is refused.
+    #[arg(short = 'C', long = "create")]
+    pub create: bool,
+    /// Load each table's rows with one COPY, in the file's order (slower: a big table loads on
+    /// one connection). By default big tables load over several connections at once, which
+    /// keeps the same rows but not their physical order.
+    #[arg(long = "keep-row-order")]
+    pub keep_row_order: bool,
+    /// Bytes of a table's data per COPY statement when loading in parallel (tests use it to
+    /// split small tables).
+    #[arg(long = "part-bytes", value_name = "BYTES", hide = true)]
+    pub part_bytes: Option<usize>,
     /// Run the whole script in one transaction (serially); nothing is committed on error.
     #[arg(long = "single-transaction")]
     pub single_transaction: bool,

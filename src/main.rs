@@ -125,6 +125,12 @@ fn restore(args: pgsnap::cli::RestoreArgs) -> ExitCode {
         jobs: args.jobs.max(1),
         clean_database: args.clean_database,
         force: args.force,
+        create: args.create,
+        part_bytes: if args.keep_row_order {
+            None
+        } else {
+            Some(args.part_bytes.unwrap_or(pgsnap::restore::PART_BYTES))
+        },
         single_transaction: args.single_transaction,
         progress: match pgsnap::progress::ProgressMode::parse(&args.progress) {
             Ok(p) => p,

@@ -104,8 +104,31 @@ fn create_dump_recreates_the_database() {
     c.pgsnap_dump(&db, &["-C", "-f", &file.to_string_lossy()]);
     c.psql("postgres", &["-c", &format!("DROP DATABASE {db}")])
         .expect("drop");
-    // The script creates the database and \connects to it, as with psql.
+    // Without --create such a script is refused before it changes anything.
     let out = restore(c, &file, "postgres", &["-j", "2"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("--create") && err.contains("line "), "{err}");
+    assert!(
+        c.psql(
+            "postgres",
+            &[
+                "-Atc",
+                &format!("SELECT count(*) FROM pg_database WHERE datname = '{db}'")
+            ]
+        )
+        .expect("count")
+        .trim()
+            == "0"
+    );
+    // With --create the script creates the database and \connects to it, as with psql.
+    // --keep-row-order: the data reads back in the same order, so the whole dump is identical.
+    let out = restore(
+        c,
+        &file,
+        "postgres",
+        &["-j", "2", "--create", "--keep-row-order"],
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -119,6 +142,36 @@ fn fixture_restores_identically() {
     let c = cluster();
     let db = fixture_db(c);
     round_trip(c, &db, "fixture");
+}
+
+#[test]
+fn tables_split_over_connections_restore_identically() {
+    // Tiny parts force every table with data into many COPY statements loaded at once.
+    let c = cluster();
+    let mut sources = vec![fixture_db(c)];
+    sources.extend(pagila_db(c));
+    for db in sources {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("dump.sql");
+        std::fs::write(&file, c.pg_dump(&db, &[KEY])).unwrap();
+        let target = c.fresh_db("split");
+        let out = restore(
+            c,
+            &file,
+            &target,
+            &["-j", "3", "--part-bytes", "2000", "--progress=json"],
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{db}: {err}");
+        // Each table still reports its start and end once.
+        let starts = err.matches("\"table_start\"").count();
+        let ends = err.matches("\"table_end\"").count();
+        assert!(
+            starts > 0 && starts == ends,
+            "{db}: {starts} starts, {ends} ends"
+        );
+        assert_same_database(c, &db, &target, &format!("{db} split in parts"));
+    }
 }
 
 #[test]

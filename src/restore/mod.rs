@@ -15,7 +15,7 @@ use futures_util::SinkExt;
 use script::{Item, ScriptReader};
 use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::sync::{mpsc, Mutex};
 use tokio::task::JoinSet;
@@ -36,6 +36,11 @@ pub struct RestorePlan {
     pub clean_database: bool,
     /// Allow dropping a database other sessions are connected to (they are terminated).
     pub force: bool,
+    /// Honour the dump's own `CREATE DATABASE` and `\connect` (a `pg_dump -C` script).
+    pub create: bool,
+    /// Bytes of a table's data per COPY statement when loading in parallel; `None` loads each
+    /// table with one COPY, keeping the rows' physical order.
+    pub part_bytes: Option<usize>,
     /// Run the whole script in one transaction (serially).
     pub single_transaction: bool,
     /// Progress reporting.
@@ -231,13 +236,13 @@ impl Pool {
         sql: String,
         line: usize,
         spool: Arc<Spool>,
-        table: String,
-        loaded: std::sync::mpsc::Sender<Loaded>,
+        gate: Arc<BudgetGate>,
+        load: Arc<TableLoad>,
     ) -> Result<()> {
+        load.part_started();
         self.spawn(line, move |c| async move {
-            let started = std::time::Instant::now();
-            let bytes = copy_in(&c, &sql, &spool).await?;
-            let _ = loaded.send((table, bytes, started.elapsed().as_secs_f64()));
+            let bytes = copy_in(&c, &sql, &spool, &gate).await?;
+            load.part_loaded(bytes);
             Ok(())
         })
         .await
@@ -247,16 +252,231 @@ impl Pool {
 /// A table whose data finished loading: name, bytes, seconds.
 type Loaded = (String, u64, f64);
 
-async fn copy_in(client: &Client, sql: &str, spool: &Spool) -> Result<u64> {
+async fn copy_in(client: &Client, sql: &str, spool: &Spool, gate: &BudgetGate) -> Result<u64> {
     let sink = client.copy_in::<_, Bytes>(sql).await?;
     futures_util::pin_mut!(sink);
     let mut bytes = 0u64;
     while let Some(chunk) = spool.next_chunk().await? {
+        gate.freed();
         bytes += chunk.len() as u64;
         sink.send(chunk).await?;
     }
     sink.finish().await?;
     Ok(bytes)
+}
+
+/// Memory the spools of table data may hold between the script reader and the workers.
+const SPOOL_BUDGET: usize = 12 << 20;
+/// Size of the chunks the reader hands to a spool.
+const BATCH_BYTES: usize = 256 << 10;
+/// With several connections, a table's rows go out in COPY statements of about this size,
+/// small enough that the reader keeps every worker fed within the spool budget.
+pub const PART_BYTES: usize = 4 << 20;
+
+/// The spools' shared memory budget, with a way for the script reader to wait for room: when
+/// loading is the slow side, spilling the file's data to temp files would only cost more work.
+struct BudgetGate {
+    bytes: Arc<AtomicUsize>,
+    closed: std::sync::atomic::AtomicBool,
+    lock: std::sync::Mutex<()>,
+    room: std::sync::Condvar,
+}
+
+impl BudgetGate {
+    fn new(bytes: usize) -> Self {
+        BudgetGate {
+            bytes: Arc::new(AtomicUsize::new(bytes)),
+            closed: Default::default(),
+            lock: std::sync::Mutex::new(()),
+            room: std::sync::Condvar::new(),
+        }
+    }
+
+    /// Blocks until `n` bytes (at most the whole budget) are free, or the restore has stopped.
+    fn wait_for(&self, n: usize) {
+        let n = n.min(SPOOL_BUDGET);
+        let mut guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        while self.bytes.load(Ordering::Acquire) < n && !self.closed.load(Ordering::Acquire) {
+            guard = self.room.wait(guard).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// A worker took data out of a spool.
+    fn freed(&self) {
+        let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        self.room.notify_all();
+    }
+
+    /// The restore is over (or failed): the reader must not wait any more.
+    fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        self.freed();
+    }
+}
+
+/// Closes the gate however `run` ends, so a reader waiting for room never outlives a failure.
+struct CloseOnDrop(Arc<BudgetGate>);
+
+impl Drop for CloseOnDrop {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
+/// What the script reader hands to the loader: an item, the spool its COPY data flows into,
+/// and which part of the table's data this COPY is (0 for the first or only one).
+struct Next {
+    item: Item,
+    spool: Option<Arc<Spool>>,
+    part: usize,
+}
+
+/// pg_dump's text-format COPY has exactly one row per line, so its data can be split at any
+/// line; other formats (CSV with quoted newlines) are loaded as they are.
+fn splittable(copy_sql: &str) -> bool {
+    copy_sql.trim_end().ends_with(" FROM stdin;")
+}
+
+/// Reads the script, sending each item and filling COPY data into spools as it goes.
+fn read_script(
+    input: Box<dyn BufRead + Send>,
+    items: mpsc::Sender<Result<Next>>,
+    gate: Arc<BudgetGate>,
+    split: Option<usize>,
+) {
+    let mut r = ScriptReader::new(input);
+    loop {
+        let item = match r.next_item() {
+            Ok(Some(i)) => i,
+            Ok(None) => return,
+            Err(e) => {
+                let _ = items.blocking_send(Err(e));
+                return;
+            }
+        };
+        let Item::Copy { sql, line, toc } = item else {
+            if items
+                .blocking_send(Ok(Next {
+                    item,
+                    spool: None,
+                    part: 0,
+                }))
+                .is_err()
+            {
+                return;
+            }
+            continue;
+        };
+        let split = split.filter(|_| splittable(&sql));
+        let start_part = |part: usize| -> Result<Arc<Spool>> {
+            let spool = Spool::new(Arc::clone(&gate.bytes));
+            let next = Next {
+                item: Item::Copy {
+                    sql: sql.clone(),
+                    line,
+                    toc: toc.clone(),
+                },
+                spool: Some(Arc::clone(&spool)),
+                part,
+            };
+            items
+                .blocking_send(Ok(next))
+                .map_err(|_| Error::new(ErrorKind::Io, "restore stopped"))?;
+            Ok(spool)
+        };
+        let Ok(first) = start_part(0) else { return };
+        let mut spool = first;
+        let (mut part, mut part_bytes) = (0usize, 0usize);
+        let mut batch: Vec<u8> = Vec::with_capacity(BATCH_BYTES);
+        let res = r.copy_data(|row| {
+            if split.is_some_and(|max| part_bytes + batch.len() >= max) {
+                if !batch.is_empty() {
+                    gate.wait_for(batch.len());
+                    spool.push(Bytes::from(std::mem::take(&mut batch)))?;
+                }
+                spool.finish(Ok(()));
+                part += 1;
+                part_bytes = 0;
+                spool = start_part(part)?;
+            }
+            batch.extend_from_slice(row);
+            if batch.len() >= BATCH_BYTES {
+                gate.wait_for(batch.len());
+                part_bytes += batch.len();
+                spool.push(Bytes::from(std::mem::take(&mut batch)))?;
+            }
+            Ok(())
+        });
+        let res = res.and_then(|_| {
+            if !batch.is_empty() {
+                gate.wait_for(batch.len());
+                spool.push(Bytes::from(batch))?;
+            }
+            Ok(())
+        });
+        let failed = res.is_err();
+        spool.finish(res);
+        if failed {
+            return;
+        }
+    }
+}
+
+/// One table's data loading, possibly in several parts at once; reports the table loaded when
+/// the last part is in and the reader has moved past its data.
+struct TableLoad {
+    table: String,
+    started: std::time::Instant,
+    /// Parts still loading, plus one while the reader may still add parts.
+    pending: AtomicUsize,
+    bytes: std::sync::atomic::AtomicU64,
+    done: std::sync::mpsc::Sender<Loaded>,
+}
+
+impl TableLoad {
+    fn new(table: String, done: std::sync::mpsc::Sender<Loaded>) -> Arc<Self> {
+        Arc::new(TableLoad {
+            table,
+            started: std::time::Instant::now(),
+            pending: AtomicUsize::new(1),
+            bytes: Default::default(),
+            done,
+        })
+    }
+
+    fn part_started(&self) {
+        self.pending.fetch_add(1, Ordering::AcqRel);
+    }
+
+    fn part_loaded(&self, bytes: u64) {
+        self.bytes.fetch_add(bytes, Ordering::AcqRel);
+        self.release();
+    }
+
+    fn release(&self) {
+        if self.pending.fetch_sub(1, Ordering::AcqRel) == 1 {
+            let _ = self.done.send((
+                self.table.clone(),
+                self.bytes.load(Ordering::Acquire),
+                self.started.elapsed().as_secs_f64(),
+            ));
+        }
+    }
+}
+
+fn creates_database(sql: &str) -> bool {
+    let mut words = sql.split_whitespace();
+    matches!(
+        (words.next(), words.next()),
+        (Some(a), Some(b)) if a.eq_ignore_ascii_case("CREATE") && b.eq_ignore_ascii_case("DATABASE")
+    )
+}
+
+fn needs_create(line: usize) -> Error {
+    Error::usage(format!(
+        "line {line}: the dump creates its own database and connects to it (made with pg_dump -C); \
+         restore it with --create, or use a dump made without -C"
+    ))
 }
 
 /// Drops and re-creates the target database (the seed's `drop database` / `create database`).
@@ -338,64 +558,35 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
     if plan.single_transaction {
         leader.batch_execute("BEGIN").await?;
     }
-    let (items_tx, mut items_rx) = mpsc::channel::<Result<(Item, Option<Arc<Spool>>)>>(4);
-    let budget = Arc::new(AtomicUsize::new(24 << 20));
+    let (items_tx, mut items_rx) = mpsc::channel::<Result<Next>>(4);
+    let gate = Arc::new(BudgetGate::new(SPOOL_BUDGET));
+    // Splitting a table's rows over several COPY statements loads them in parallel (the rows'
+    // physical order changes, their set does not); one transaction means one connection.
+    let split = plan.part_bytes.filter(|_| jobs > 1).map(|b| b.max(1));
+    let reader_gate = Arc::clone(&gate);
     // The script is read on its own thread: COPY data goes into spools that workers drain
     // while the reader moves on, so loading several tables overlaps with reading the file.
-    let reader = std::thread::spawn(move || {
-        let mut r = ScriptReader::new(input);
-        loop {
-            let item = match r.next_item() {
-                Ok(Some(i)) => i,
-                Ok(None) => return,
-                Err(e) => {
-                    let _ = items_tx.blocking_send(Err(e));
-                    return;
-                }
-            };
-            if let Item::Copy { .. } = item {
-                let spool = Spool::new(Arc::clone(&budget));
-                if items_tx
-                    .blocking_send(Ok((item, Some(Arc::clone(&spool)))))
-                    .is_err()
-                {
-                    return;
-                }
-                let mut batch: Vec<u8> = Vec::with_capacity(256 << 10);
-                let res = r.copy_data(|line| {
-                    batch.extend_from_slice(line);
-                    if batch.len() >= 256 << 10 {
-                        spool.push(Bytes::from(std::mem::take(&mut batch)))?;
-                    }
-                    Ok(())
-                });
-                let res = res.and_then(|_| {
-                    if !batch.is_empty() {
-                        spool.push(Bytes::from(batch))?;
-                    }
-                    Ok(())
-                });
-                let failed = res.is_err();
-                spool.finish(res);
-                if failed {
-                    return;
-                }
-            } else if items_tx.blocking_send(Ok((item, None))).is_err() {
-                return;
-            }
-        }
-    });
+    let reader = std::thread::spawn(move || read_script(input, items_tx, reader_gate, split));
 
+    let _close_gate = CloseOnDrop(Arc::clone(&gate));
+    let mut loading: Option<Arc<TableLoad>> = None;
     let mut report = RestoreReport::default();
     let mut in_parallel_wave = false;
     while let Some(next) = items_rx.recv().await {
-        let (item, spool) = next?;
+        let Next { item, spool, part } = next?;
+        if part == 0 {
+            // Any item but a further part of the same table means that table's data is all read.
+            if let Some(load) = loading.take() {
+                load.release();
+            }
+        }
         let now = read_bytes.load(std::sync::atomic::Ordering::Relaxed);
         progress.bytes(now.saturating_sub(reported));
         reported = now;
         match item {
             Item::Meta { cmd, arg, line } => match cmd.as_str() {
                 "restrict" | "unrestrict" => {}
+                "connect" | "c" if !plan.create => return Err(needs_create(line)),
                 "connect" | "c" => {
                     pool.barrier().await?;
                     let db = arg
@@ -421,26 +612,39 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
             Item::Copy { sql, line, .. } => {
                 let spool = spool
                     .ok_or_else(|| Error::new(ErrorKind::Io, "internal: COPY without data"))?;
-                report.tables += 1;
                 let table = sql
                     .trim_start_matches("COPY ")
                     .split(' ')
                     .next()
                     .unwrap_or("")
                     .to_string();
-                progress.table_start(&table);
+                if part == 0 {
+                    report.tables += 1;
+                    progress.table_start(&table);
+                }
                 if jobs == 0 {
                     let started = std::time::Instant::now();
-                    let bytes = copy_in(&leader, &sql, &spool)
+                    let bytes = copy_in(&leader, &sql, &spool, &gate)
                         .await
                         .map_err(|e| at_line(line, e))?;
                     progress.table_loaded(&table, bytes, started.elapsed().as_secs_f64());
                 } else {
-                    pool.spawn_copy(sql, line, spool, table, loaded_tx.clone())
+                    let load = match (&loading, part) {
+                        (Some(load), p) if p > 0 => Arc::clone(load),
+                        _ => {
+                            let load = TableLoad::new(table, loaded_tx.clone());
+                            loading = Some(Arc::clone(&load));
+                            load
+                        }
+                    };
+                    pool.spawn_copy(sql, line, spool, Arc::clone(&gate), load)
                         .await?;
                 }
             }
             Item::Statement { sql, line, toc } => {
+                if !plan.create && creates_database(&sql) {
+                    return Err(needs_create(line));
+                }
                 report.statements += 1;
                 while let Ok((t, b, secs)) = loaded_rx.try_recv() {
                     progress.table_loaded(&t, b, secs);
@@ -467,6 +671,9 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
                 }
             }
         }
+    }
+    if let Some(load) = loading.take() {
+        load.release();
     }
     pool.barrier().await?;
     while let Ok((t, b, secs)) = loaded_rx.try_recv() {
