@@ -277,6 +277,65 @@ fn bad_scripts_stop_with_the_line_number() {
     }
 }
 
+/// A pg_dump-style entry: its header comment (which gives the statement its TOC type) and SQL.
+fn entry(kind: &str, sql: &str) -> String {
+    format!("--\n-- Name: x; Type: {kind}; Schema: public; Owner: -\n--\n\n{sql}\n\n")
+}
+
+#[test]
+fn statements_sharing_a_round_trip_behave_as_one_by_one() {
+    let c = cluster();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("entries.sql");
+    // A new enum value cannot be used in the transaction that adds it, and CREATE INDEX
+    // CONCURRENTLY cannot run in one at all: batched, both must still work.
+    let good = [
+        entry("TABLE", "CREATE TABLE public.a (x int);"),
+        entry("TYPE", "CREATE TYPE public.e AS ENUM ('x');"),
+        entry("TYPE", "ALTER TYPE public.e ADD VALUE 'y';"),
+        entry("TABLE", "CREATE TABLE public.b (v public.e DEFAULT 'y');"),
+        entry(
+            "INDEX",
+            "CREATE INDEX CONCURRENTLY a_x ON public.a USING btree (x);",
+        ),
+        entry("INDEX", "CREATE INDEX b_v ON public.b USING btree (v);"),
+    ]
+    .concat();
+    std::fs::write(&file, &good).unwrap();
+    let target = c.fresh_db("entries");
+    let out = restore(c, &file, &target, &["-j", "2"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let made = c
+        .psql(&target, &["-At", "-c", "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE relname IN ('a', 'b', 'a_x', 'b_v')"])
+        .unwrap();
+    assert_eq!(made.trim(), "a,a_x,b,b_v");
+    // An error in the middle: what came before is committed, nothing after runs, and the
+    // error names the failing statement's line.
+    let bad = [
+        entry("TABLE", "CREATE TABLE public.a (x int);"),
+        entry("TABLE", "CREATE TABLE public.b (x no_such_type);"),
+        entry("TABLE", "CREATE TABLE public.c (x int);"),
+    ]
+    .concat();
+    std::fs::write(&file, &bad).unwrap();
+    let target = c.fresh_db("entries_bad");
+    let out = restore(c, &file, &target, &["-j", "2"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("line 11") && err.contains("no_such_type"),
+        "{err}"
+    );
+    let made = c
+        .psql(&target, &["-At", "-c", "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE relname IN ('a', 'b', 'c')"])
+        .unwrap();
+    assert_eq!(made.trim(), "a");
+}
+
 #[test]
 fn regression_database_dump_restores_identically() {
     // pg_dump's plain dump of the PostgreSQL regression database exercises every corner of the

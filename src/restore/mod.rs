@@ -125,6 +125,31 @@ fn parallel_post_data(toc: &Option<String>) -> bool {
     matches!(toc.as_deref(), Some("INDEX" | "CONSTRAINT"))
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn post_data_statements_name_their_table() {
+        assert_eq!(
+            post_data_table(
+                "ALTER TABLE ONLY public.t\n    ADD CONSTRAINT t_pkey PRIMARY KEY (id);"
+            ),
+            Some("public.t")
+        );
+        assert_eq!(
+            post_data_table("CREATE UNIQUE INDEX i ON ONLY public.p USING btree (a);"),
+            Some("public.p")
+        );
+        assert_eq!(
+            post_data_table("CREATE INDEX i ON public.t USING btree (a);"),
+            Some("public.t")
+        );
+        assert!(splittable("COPY public.t (a, b) FROM stdin;"));
+        assert!(!splittable("COPY t FROM stdin WITH (FORMAT csv);"));
+    }
+}
+
 fn is_session_setting(sql: &str) -> bool {
     let l = sql.trim_start().to_ascii_lowercase();
     (l.starts_with("set ") && !l.starts_with("set session authorization"))
@@ -159,6 +184,7 @@ impl Pool {
     async fn ensure(&mut self) -> Result<()> {
         while self.clients.len() < self.size {
             let c = connect::connect_once(&self.settings).await?;
+            c.batch_execute(ASYNC_COMMIT).await.map_err(Error::from)?;
             for s in &self.session {
                 c.batch_execute(s).await.map_err(Error::from)?;
             }
@@ -197,7 +223,7 @@ impl Pool {
     }
 
     /// Runs `job` on the next free worker connection; errors carry the script line.
-    async fn spawn<F, Fut>(&mut self, line: usize, job: F) -> Result<()>
+    async fn spawn<F, Fut>(&mut self, line: Option<usize>, job: F) -> Result<()>
     where
         F: FnOnce(Arc<Client>) -> Fut + Send + 'static,
         Fut: std::future::Future<Output = Result<()>> + Send,
@@ -217,7 +243,10 @@ impl Pool {
                 .ok_or_else(|| Error::new(ErrorKind::Io, "worker pool closed"))?;
             let r = job(Arc::clone(&clients[idx]))
                 .await
-                .map_err(|e| at_line(line, e));
+                .map_err(|e| match line {
+                    Some(line) => at_line(line, e),
+                    None => e,
+                });
             let _ = back.send(idx).await;
             r
         });
@@ -225,10 +254,16 @@ impl Pool {
     }
 
     async fn spawn_sql(&mut self, sql: String, line: usize) -> Result<()> {
-        self.spawn(line, move |c| async move {
+        self.spawn(Some(line), move |c| async move {
             c.batch_execute(&sql).await.map_err(Error::from)
         })
         .await
+    }
+
+    /// Runs a batch of statements on the next free worker; its errors name their own lines.
+    async fn spawn_batch(&mut self, mut batch: StatementBatch) -> Result<()> {
+        self.spawn(None, move |c| async move { batch.run(&c).await })
+            .await
     }
 
     async fn spawn_copy(
@@ -240,7 +275,7 @@ impl Pool {
         load: Arc<TableLoad>,
     ) -> Result<()> {
         load.part_started();
-        self.spawn(line, move |c| async move {
+        self.spawn(Some(line), move |c| async move {
             let bytes = copy_in(&c, &sql, &spool, &gate).await?;
             load.part_loaded(bytes);
             Ok(())
@@ -479,6 +514,171 @@ fn needs_create(line: usize) -> Error {
     ))
 }
 
+/// Restore sessions commit without waiting for each commit's WAL flush: a script commits
+/// every statement, and waiting on the disk for each is most of the time spent on small
+/// objects. A crash mid-restore means restoring again anyway; [`flush_commits`] makes the
+/// finished restore durable.
+const ASYNC_COMMIT: &str = "SET synchronous_commit TO off";
+
+/// Waits until every commit so far (of any session) is flushed to disk: a transaction with an
+/// id, committed synchronously, flushes the WAL up to its own commit record, after all others.
+async fn flush_commits(client: &Client) -> Result<()> {
+    client
+        .batch_execute(
+            "BEGIN; SET LOCAL synchronous_commit TO on; SELECT pg_catalog.txid_current(); COMMIT",
+        )
+        .await?;
+    Ok(())
+}
+
+/// Consecutive statements sent to the server in one round trip. The server runs such a
+/// multi-statement query as one implicit transaction; when it fails, nothing of it is kept and
+/// the statements are run again one by one, so that exactly those before the failing one are
+/// committed and the error names its line, as with psql. (Statements that may not run in a
+/// transaction block simply take that slower path.)
+#[derive(Default)]
+struct StatementBatch {
+    text: String,
+    lines: Vec<(usize, std::ops::Range<usize>)>,
+}
+
+impl StatementBatch {
+    const MAX_STATEMENTS: usize = 200;
+    const MAX_BYTES: usize = 1 << 20;
+
+    fn push(&mut self, sql: String, line: usize) {
+        let start = self.text.len();
+        self.text.push_str(&sql);
+        self.lines.push((line, start..self.text.len()));
+        self.text.push('\n');
+    }
+
+    fn full(&self) -> bool {
+        self.lines.len() >= Self::MAX_STATEMENTS || self.text.len() >= Self::MAX_BYTES
+    }
+
+    async fn run(&mut self, client: &Client) -> Result<()> {
+        let result = match self.lines.as_slice() {
+            [] => Ok(()),
+            [(line, _)] => client
+                .batch_execute(&self.text)
+                .await
+                .map_err(|e| at_line(*line, Error::from(e))),
+            many => match client.batch_execute(&self.text).await {
+                Ok(()) => Ok(()),
+                Err(_) => {
+                    let mut one_by_one = Ok(());
+                    for (line, range) in many {
+                        if let Err(e) = client.batch_execute(&self.text[range.clone()]).await {
+                            one_by_one = Err(at_line(*line, Error::from(e)));
+                            break;
+                        }
+                    }
+                    one_by_one
+                }
+            },
+        };
+        self.text.clear();
+        self.lines.clear();
+        result
+    }
+}
+
+/// Whether the script has opened a transaction of its own (`BEGIN` ... `COMMIT`), inside which
+/// statements must run exactly as written.
+#[derive(Default)]
+struct ScriptTransaction {
+    open: bool,
+}
+
+impl ScriptTransaction {
+    fn see(&mut self, sql: &str) {
+        let first = sql
+            .trim_start()
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or("")
+            .to_ascii_uppercase();
+        match first.as_str() {
+            "BEGIN" | "START" => self.open = true,
+            "COMMIT" | "END" | "ROLLBACK" | "ABORT" => self.open = false,
+            _ => {}
+        }
+    }
+
+    fn outside(&self) -> bool {
+        !self.open
+    }
+}
+
+/// Statements of pg_dump's entries that can share a round trip: not session settings (they
+/// are replayed on every connection), not transaction control, not the database's own entries.
+fn batchable(toc: &Option<String>, sql: &str) -> bool {
+    let Some(toc) = toc.as_deref() else {
+        return false;
+    };
+    let first = sql
+        .trim_start()
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    !is_session_setting(sql)
+        && !matches!(
+            first.as_str(),
+            "BEGIN" | "START" | "COMMIT" | "END" | "ROLLBACK" | "ABORT"
+        )
+        && !matches!(toc, "DATABASE" | "DATABASE PROPERTIES" | "BLOBS")
+}
+
+/// An index or constraint build waiting for its wave to start.
+struct WaveJob {
+    /// Data bytes loaded into its table (0 when unknown).
+    bytes: u64,
+    sql: String,
+    line: usize,
+}
+
+/// Tables with less data than this have their index builds batched.
+const SMALL_TABLE_BYTES: u64 = 1 << 20;
+/// Index builds of small tables per batch.
+const WAVE_BATCH: usize = 50;
+
+/// Starts a wave's builds, biggest table first (file order among equals).
+async fn start_wave(pool: &mut Pool, wave: &mut Vec<WaveJob>) -> Result<()> {
+    // A stable sort keeps the file's order among tables of the same size.
+    wave.sort_by(|a, b| b.bytes.cmp(&a.bytes));
+    // Builds on small tables take less than their round trip: they go in batches.
+    let mut batch = StatementBatch::default();
+    for job in wave.drain(..) {
+        if job.bytes >= SMALL_TABLE_BYTES {
+            pool.spawn_sql(job.sql, job.line).await?;
+            continue;
+        }
+        batch.push(job.sql, job.line);
+        if batch.lines.len() >= WAVE_BATCH {
+            pool.spawn_batch(std::mem::take(&mut batch)).await?;
+        }
+    }
+    if !batch.lines.is_empty() {
+        pool.spawn_batch(batch).await?;
+    }
+    Ok(())
+}
+
+/// The table an `ALTER TABLE [ONLY] t ADD CONSTRAINT` or `CREATE [UNIQUE] INDEX i ON [ONLY] t`
+/// statement works on, spelled as in the dump's `COPY` statements.
+fn post_data_table(sql: &str) -> Option<&str> {
+    let sql = sql.trim_start();
+    if let Some(rest) = sql.strip_prefix("ALTER TABLE ") {
+        let rest = rest.strip_prefix("ONLY ").unwrap_or(rest);
+        return rest.split_whitespace().next();
+    }
+    let rest = &sql[sql.find(" ON ")? + 4..];
+    let rest = rest.strip_prefix("ONLY ").unwrap_or(rest);
+    rest.split_whitespace().next()
+}
+
 /// Drops and re-creates the target database (the seed's `drop database` / `create database`).
 async fn clean_database(settings: &ConnSettings, force: bool) -> Result<()> {
     let target = settings.dbname.clone();
@@ -548,6 +748,7 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
         clean_database(&settings, plan.force).await?;
     }
     let (leader, settings) = connect::connect_leader(settings, plan.prompt).await?;
+    leader.batch_execute(ASYNC_COMMIT).await?;
     let mut leader = leader;
     let jobs = if plan.single_transaction {
         0
@@ -571,7 +772,13 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
     let _close_gate = CloseOnDrop(Arc::clone(&gate));
     let mut loading: Option<Arc<TableLoad>> = None;
     let mut report = RestoreReport::default();
+    // Index and constraint builds seen since the last other statement: they run in parallel,
+    // biggest table first, so the longest build does not start last.
+    let mut wave: Vec<WaveJob> = Vec::new();
     let mut in_parallel_wave = false;
+    let mut batch = StatementBatch::default();
+    let mut txn_depth = ScriptTransaction::default();
+    let mut table_bytes: std::collections::HashMap<String, u64> = Default::default();
     while let Some(next) = items_rx.recv().await {
         let Next { item, spool, part } = next?;
         if part == 0 {
@@ -583,6 +790,10 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
         let now = read_bytes.load(std::sync::atomic::Ordering::Relaxed);
         progress.bytes(now.saturating_sub(reported));
         reported = now;
+        if !matches!(item, Item::Statement { .. }) {
+            batch.run(&leader).await?;
+            start_wave(&mut pool, &mut wave).await?;
+        }
         match item {
             Item::Meta { cmd, arg, line } => match cmd.as_str() {
                 "restrict" | "unrestrict" => {}
@@ -600,6 +811,8 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
                     let (c, s) = connect::connect_leader(s, PasswordPrompt::Never)
                         .await
                         .map_err(|e| at_line(line, e))?;
+                    c.batch_execute(ASYNC_COMMIT).await?;
+                    flush_commits(&leader).await?;
                     leader = c;
                     pool = Pool::new(s, jobs).await?;
                 }
@@ -648,20 +861,40 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
                 report.statements += 1;
                 while let Ok((t, b, secs)) = loaded_rx.try_recv() {
                     progress.table_loaded(&t, b, secs);
+                    table_bytes.insert(t, b);
                 }
                 let data_side = matches!(toc.as_deref(), Some("SEQUENCE SET"));
                 if jobs > 0 && parallel_post_data(&toc) {
                     if !in_parallel_wave {
+                        batch.run(&leader).await?;
                         pool.barrier().await?;
+                        while let Ok((t, b, secs)) = loaded_rx.try_recv() {
+                            progress.table_loaded(&t, b, secs);
+                            table_bytes.insert(t, b);
+                        }
                         in_parallel_wave = true;
                     }
-                    pool.spawn_sql(sql, line).await?;
+                    let bytes = post_data_table(&sql)
+                        .and_then(|t| table_bytes.get(t))
+                        .copied()
+                        .unwrap_or(0);
+                    wave.push(WaveJob { bytes, sql, line });
                     continue;
                 }
+                start_wave(&mut pool, &mut wave).await?;
                 if !data_side {
                     pool.barrier().await?;
                     in_parallel_wave = false;
                 }
+                txn_depth.see(&sql);
+                if jobs > 0 && txn_depth.outside() && batchable(&toc, &sql) {
+                    batch.push(sql, line);
+                    if batch.full() {
+                        batch.run(&leader).await?;
+                    }
+                    continue;
+                }
+                batch.run(&leader).await?;
                 leader
                     .batch_execute(&sql)
                     .await
@@ -675,6 +908,8 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
     if let Some(load) = loading.take() {
         load.release();
     }
+    batch.run(&leader).await?;
+    start_wave(&mut pool, &mut wave).await?;
     pool.barrier().await?;
     while let Ok((t, b, secs)) = loaded_rx.try_recv() {
         progress.table_loaded(&t, b, secs);
@@ -682,7 +917,11 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
     let _ = reader.join();
     progress.finish(read_bytes.load(std::sync::atomic::Ordering::Relaxed));
     if plan.single_transaction {
-        leader.batch_execute("COMMIT").await?;
+        leader
+            .batch_execute("SET LOCAL synchronous_commit TO on; COMMIT")
+            .await?;
+    } else {
+        flush_commits(&leader).await?;
     }
     Ok(report)
 }
