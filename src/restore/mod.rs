@@ -647,7 +647,7 @@ const WAVE_BATCH: usize = 50;
 /// Starts a wave's builds, biggest table first (file order among equals).
 async fn start_wave(pool: &mut Pool, wave: &mut Vec<WaveJob>) -> Result<()> {
     // A stable sort keeps the file's order among tables of the same size.
-    wave.sort_by(|a, b| b.bytes.cmp(&a.bytes));
+    wave.sort_by_key(|job| std::cmp::Reverse(job.bytes));
     // Builds on small tables take less than their round trip: they go in batches.
     let mut batch = StatementBatch::default();
     for job in wave.drain(..) {
