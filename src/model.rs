@@ -34,6 +34,8 @@ pub enum Kind {
     Agg,
     /// `DO_COLLATION`
     Collation,
+    /// `DO_OPERATOR`
+    Operator,
     /// `DO_TSDICT`
     TsDict,
     /// `DO_TSCONFIG`
@@ -259,6 +261,8 @@ pub enum Detail {
     Constraint(Box<ConstraintDetail>),
     /// Row-level security policy.
     Policy(Box<PolicyDetail>),
+    /// Operator.
+    Operator(Box<OperatorDetail>),
     /// Cast: `(source AS target)` and the rest of the CREATE CAST text.
     Cast(Box<CastDetail>),
     /// Text search dictionary or configuration: owner, body text and comment.
@@ -353,6 +357,35 @@ pub struct TriggerDetail {
     pub def: String,
     /// tgenabled
     pub enabled: char,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Details of an Operator object (boxed in [`Detail`] to keep every object small).
+#[derive(Debug, Clone, Default)]
+pub struct OperatorDetail {
+    /// Owner role.
+    pub owner: String,
+    /// `oprkind`: `b` (infix), `l` (prefix), `r` (postfix, old servers).
+    pub oprkind: char,
+    /// Implementing function (`regprocedure` text), `None` for a shell operator.
+    pub function: Option<String>,
+    /// Left operand type (`regtype` text), when it has one.
+    pub left: Option<String>,
+    /// Right operand type, when it has one.
+    pub right: Option<String>,
+    /// Commutator: schema and name.
+    pub commutator: Option<(String, String)>,
+    /// Negator: schema and name.
+    pub negator: Option<(String, String)>,
+    /// `oprcanmerge`.
+    pub merges: bool,
+    /// `oprcanhash`.
+    pub hashes: bool,
+    /// Restriction selectivity function (`regprocedure` text).
+    pub restrict: Option<String>,
+    /// Join selectivity function.
+    pub join: Option<String>,
     /// Comment.
     pub comment: Option<String>,
 }

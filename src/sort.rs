@@ -17,6 +17,7 @@ pub fn priority(kind: Kind) -> u32 {
         Kind::Cast => 7,
         Kind::Func => 8,
         Kind::Agg => 9,
+        Kind::Operator => 11,
         Kind::TsDict => 16,
         Kind::TsConfig => 17,
         Kind::Table => 20,
@@ -96,6 +97,13 @@ fn compare(cat: &Catalog, a: DumpId, b: DumpId) -> Ordering {
                 if c != Ordering::Equal {
                     return c;
                 }
+            }
+        }
+        // Prefix operators before infix ones (pg_dump compares oprkind descending).
+        (Detail::Operator(x), Detail::Operator(y)) => {
+            let c = y.oprkind.cmp(&x.oprkind);
+            if c != Ordering::Equal {
+                return c;
             }
         }
         (Detail::AttrDef { adnum: x, .. }, Detail::AttrDef { adnum: y, .. }) => {
@@ -248,6 +256,7 @@ pub fn describe(cat: &Catalog, id: DumpId) -> String {
         Kind::RefreshMatview => "REFRESH MATERIALIZED VIEW",
         Kind::Policy => "POLICY",
         Kind::Cast => "CAST",
+        Kind::Operator => "OPERATOR",
         Kind::TsDict => "TEXT SEARCH DICTIONARY",
         Kind::TsConfig => "TEXT SEARCH CONFIGURATION",
         Kind::DefaultAcl => "DEFAULT ACL",

@@ -50,6 +50,25 @@ fn fixture_is_byte_identical_to_pg_dump() {
 }
 
 #[test]
+fn object_kinds_are_byte_identical_to_pg_dump() {
+    let c = cluster();
+    let db = c.fresh_db("kinds");
+    c.load(&db, &fixtures().join("schemas/02-object-kinds.sql"));
+    compare_runs(c, &db, "object kinds", STANDARD_RUNS);
+    compare_runs(
+        c,
+        &db,
+        "object kinds",
+        &[
+            &["-n", "kinds"],
+            &["-N", "kinds"],
+            &["-O", "-x", "--no-comments"],
+            &["--quote-all-identifiers"],
+        ],
+    );
+}
+
+#[test]
 fn leave_out_switches_match_pg_dump() {
     let c = cluster();
     let db = fixture_db(c);
@@ -426,18 +445,15 @@ fn closed_stdout_ends_quietly_with_error_exit() {
 fn unsupported_objects_are_refused_by_name() {
     let c = cluster();
     let db = c.fresh_db("unsupported");
-    c.psql(
-        &db,
-        &[
-            "-c",
-            "CREATE FUNCTION f_eq(int, int) RETURNS bool LANGUAGE sql AS 'select $1 = $2'; CREATE OPERATOR === (LEFTARG = int, RIGHTARG = int, FUNCTION = f_eq);",
-        ],
-    )
-    .unwrap();
+    c.psql(&db, &["-c", "CREATE FOREIGN DATA WRAPPER odd_wrapper"])
+        .unwrap();
     let out = c.pgsnap(&["dump", "-s", &db]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("===") && err.contains("operator"), "{err}");
+    assert!(
+        err.contains("odd_wrapper") && err.contains("foreign-data wrapper"),
+        "{err}"
+    );
 }
 
 #[test]

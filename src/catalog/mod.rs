@@ -25,6 +25,7 @@ const PG_PUBLICATION: u32 = 6104;
 const PG_EVENT_TRIGGER: u32 = 3466;
 const PG_TS_DICT: u32 = 3600;
 const PG_CAST: u32 = 2605;
+const PG_OPERATOR: u32 = 2617;
 const PG_TS_CONFIG: u32 = 3602;
 const PG_DATABASE_OWNER: u32 = 6171;
 const FIRST_NORMAL_OID: u32 = 16384;
@@ -1293,7 +1294,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
 
     // Casts.
     let mut rows = pipe.stream("casts", queries::CASTS, &[]).await?;
-    pipe.send_ahead(queries::TS_DICTS, None).await;
+    pipe.send_ahead(queries::OPERATORS, None).await;
     while let Some(r) = next_row(&mut rows, "casts").await? {
         let o = oid(&r, "oid")?;
         let mut body = match ch(&r, "castmethod")? {
@@ -1321,6 +1322,49 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             detail: Detail::Cast(Box::new(CastDetail {
                 types: format!("{} AS {}", text(&r, "source")?, text(&r, "target")?),
                 body,
+                comment: None,
+            })),
+            ..Default::default()
+        });
+    }
+
+    // Operators; shell operators (no function yet) are known but never dumped.
+    let mut rows = pipe.stream("operators", queries::OPERATORS, &[]).await?;
+    pipe.send_ahead(queries::TS_DICTS, None).await;
+    while let Some(r) = next_row(&mut rows, "operators").await? {
+        let o = oid(&r, "oid")?;
+        let nsp = oid(&r, "oprnamespace")?;
+        let regproc =
+            |col: &str| -> Result<Option<String>> { Ok(opt_text(&r, col)?.filter(|p| p != "-")) };
+        let named = |nsp_col: &str, name_col: &str| -> Result<Option<(String, String)>> {
+            Ok(opt_text(&r, nsp_col)?.zip(opt_text(&r, name_col)?))
+        };
+        let oprkind = ch(&r, "oprkind")?;
+        let function = regproc("oprcode")?;
+        cat.add(Obj {
+            kind: Some(Kind::Operator),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: o,
+            },
+            namespace: Some(ns_name(nsp)?),
+            name: text(&r, "oprname")?.into(),
+            dump: function.is_some()
+                && ns_contains(nsp)
+                && !filters_tables
+                && !ext_members.contains(&(PG_OPERATOR, o)),
+            detail: Detail::Operator(Box::new(OperatorDetail {
+                owner: text(&r, "owner")?,
+                oprkind,
+                function,
+                left: (oprkind != 'l').then(|| text(&r, "oprleft")).transpose()?,
+                right: (oprkind != 'r').then(|| text(&r, "oprright")).transpose()?,
+                commutator: named("comnsp", "comname")?,
+                negator: named("negnsp", "negname")?,
+                merges: boolean(&r, "oprcanmerge")?,
+                hashes: boolean(&r, "oprcanhash")?,
+                restrict: regproc("oprrest")?,
+                join: regproc("oprjoin")?,
                 comment: None,
             })),
             ..Default::default()
@@ -1717,6 +1761,7 @@ fn attach_comment(cat: &mut Catalog, classoid: u32, objoid: u32, subid: i32, des
         Detail::Namespace(d) => d.comment = Some(desc),
         Detail::Extension(d) => d.comment = Some(desc),
         Detail::Collation(d) => d.comment = Some(desc),
+        Detail::Operator(d) => d.comment = Some(desc),
         Detail::Trigger(d) => d.comment = Some(desc),
         Detail::Type(t) => t.comment = Some(desc),
         Detail::Func(f) => f.comment = Some(desc),

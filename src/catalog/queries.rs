@@ -214,6 +214,17 @@ pub const CASTS: &str = "SELECT c.tableoid, c.oid, st.typname AS srcname, tt.typ
    AND d.objid = c.oid AND d.deptype = 'i') \
  ORDER BY c.castsource, c.casttarget";
 
+/// Operators outside pg_catalog, with what dumpOpr prints (commutator and negator by name).
+pub const OPERATORS: &str = "SELECT o.tableoid, o.oid, o.oprname, o.oprnamespace, pg_catalog.pg_get_userbyid(o.oprowner) AS owner, \
+ o.oprkind::text, o.oprcode::pg_catalog.regprocedure::text AS oprcode, o.oprleft::pg_catalog.regtype::text AS oprleft, \
+ o.oprright::pg_catalog.regtype::text AS oprright, cn.nspname AS comnsp, c.oprname AS comname, \
+ nn.nspname AS negnsp, n.oprname AS negname, o.oprcanmerge, o.oprcanhash, \
+ o.oprrest::pg_catalog.regprocedure::text AS oprrest, o.oprjoin::pg_catalog.regprocedure::text AS oprjoin \
+ FROM pg_catalog.pg_operator o \
+ LEFT JOIN pg_catalog.pg_operator c ON c.oid = o.oprcom LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = c.oprnamespace \
+ LEFT JOIN pg_catalog.pg_operator n ON n.oid = o.oprnegate LEFT JOIN pg_catalog.pg_namespace nn ON nn.oid = n.oprnamespace \
+ WHERE o.oprnamespace <> 'pg_catalog'::pg_catalog.regnamespace ORDER BY o.oid";
+
 /// Text search dictionaries.
 pub const TS_DICTS: &str = "SELECT d.tableoid, d.oid, d.dictname, d.dictnamespace, pg_catalog.pg_get_userbyid(d.dictowner) AS owner, \
  d.dictinitoption, t.tmplname, tn.nspname AS tmplnsp \
@@ -285,7 +296,6 @@ pub const DEPENDS: &str =
 
 /// Object kinds pgsnap does not dump yet: (description, count query). Any non-zero count is refused.
 pub const UNSUPPORTED: &[(&str, &str)] = &[
-    ("operator", "SELECT o.oid::regoperator::text FROM pg_catalog.pg_operator o WHERE o.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_operator'::regclass AND d.objid = o.oid AND d.deptype = 'e')"),
     ("operator class", "SELECT o.opcname::text FROM pg_catalog.pg_opclass o WHERE o.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_opclass'::regclass AND d.objid = o.oid AND d.deptype = 'e')"),
     ("operator family", "SELECT o.opfname::text FROM pg_catalog.pg_opfamily o WHERE o.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_opfamily'::regclass AND d.objid = o.oid AND d.deptype = 'e')"),
     ("procedural language", "SELECT l.lanname::text FROM pg_catalog.pg_language l WHERE l.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_language'::regclass AND d.objid = l.oid AND d.deptype = 'e')"),

@@ -165,6 +165,7 @@ pub fn object_entries(cat: &Catalog, id: DumpId, opts: DdlOptions, out: &mut Vec
             Kind::EventTrigger => event_trigger(&mut cx, o),
             Kind::TsDict | Kind::TsConfig => text_search(&mut cx, o),
             Kind::Cast => cast(&mut cx, o),
+            Kind::Operator => operator(&mut cx, o),
             Kind::PublicationRel | Kind::PublicationSchema => publication_member(&mut cx, o),
             Kind::TableData => table_data(&mut cx, o),
             Kind::SequenceSet => sequence_set(&mut cx, o),
@@ -1289,6 +1290,72 @@ fn cast(cx: &mut Ctx, o: &Obj) {
         let defn = format!("COMMENT ON {label} IS {};\n", cx.lit(text));
         cx.out.push(TocEntry::new("COMMENT", label, defn).owner(""));
     }
+}
+
+/// A `regprocedure` text without its argument list (pg_dump's `convertRegProcReference`).
+fn without_args(proc: &str) -> &str {
+    let mut in_quote = false;
+    for (i, c) in proc.char_indices() {
+        match c {
+            '(' if !in_quote => return &proc[..i],
+            '"' => in_quote = !in_quote,
+            _ => {}
+        }
+    }
+    proc
+}
+
+fn operator(cx: &mut Ctx, o: &Obj) {
+    let Detail::Operator(d) = &o.detail else {
+        return;
+    };
+    let Some(function) = &d.function else { return };
+    let nsp = quote_ident(o.namespace.as_deref().unwrap_or(""));
+    let mut details = format!("    FUNCTION = {}", without_args(function));
+    let mut oprid = format!("{} (", o.name);
+    match &d.left {
+        Some(l) => {
+            details.push_str(&format!(",\n    LEFTARG = {l}"));
+            oprid.push_str(l);
+        }
+        None => oprid.push_str("NONE"),
+    }
+    match &d.right {
+        Some(r) => {
+            details.push_str(&format!(",\n    RIGHTARG = {r}"));
+            oprid.push_str(&format!(", {r})"));
+        }
+        None => oprid.push_str(", NONE)"),
+    }
+    for (label, other) in [("COMMUTATOR", &d.commutator), ("NEGATOR", &d.negator)] {
+        if let Some((ns, name)) = other {
+            details.push_str(&format!(
+                ",\n    {label} = OPERATOR({}.{name})",
+                quote_ident(ns)
+            ));
+        }
+    }
+    if d.merges {
+        details.push_str(",\n    MERGES");
+    }
+    if d.hashes {
+        details.push_str(",\n    HASHES");
+    }
+    for (label, f) in [("RESTRICT", &d.restrict), ("JOIN", &d.join)] {
+        if let Some(f) = f {
+            details.push_str(&format!(",\n    {label} = {}", without_args(f)));
+        }
+    }
+    let defn = format!("CREATE OPERATOR {nsp}.{} (\n{details}\n);\n", o.name);
+    let mut e = TocEntry::new("OPERATOR", o.name.clone(), defn)
+        .ns(o.namespace.as_deref())
+        .owner(&d.owner);
+    e.owner_stmt = Some(format!(
+        "ALTER OPERATOR {nsp}.{oprid} OWNER TO {};",
+        quote_ident(&d.owner)
+    ));
+    cx.push_def(e);
+    cx.comment(&d.comment, "OPERATOR", &oprid, o, &d.owner);
 }
 
 fn text_search(cx: &mut Ctx, o: &Obj) {
