@@ -34,8 +34,14 @@ pub enum Kind {
     Agg,
     /// `DO_COLLATION`
     Collation,
+    /// `DO_ACCESS_METHOD`
+    AccessMethod,
     /// `DO_OPERATOR`
     Operator,
+    /// `DO_OPFAMILY`
+    OpFamily,
+    /// `DO_OPCLASS`
+    OpClass,
     /// `DO_TSDICT`
     TsDict,
     /// `DO_TSCONFIG`
@@ -263,6 +269,10 @@ pub enum Detail {
     Policy(Box<PolicyDetail>),
     /// Operator.
     Operator(Box<OperatorDetail>),
+    /// Access method.
+    AccessMethod(Box<AccessMethodDetail>),
+    /// Operator class or family.
+    OpClass(Box<OpClassDetail>),
     /// Cast: `(source AS target)` and the rest of the CREATE CAST text.
     Cast(Box<CastDetail>),
     /// Text search dictionary or configuration: owner, body text and comment.
@@ -386,6 +396,62 @@ pub struct OperatorDetail {
     pub restrict: Option<String>,
     /// Join selectivity function.
     pub join: Option<String>,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Details of an access method (boxed in [`Detail`] to keep every object small).
+#[derive(Debug, Clone, Default)]
+pub struct AccessMethodDetail {
+    /// `amtype`: `i` (index) or `t` (table).
+    pub amtype: char,
+    /// Handler function (`regproc` text).
+    pub handler: String,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// An operator of an operator class or family.
+#[derive(Debug, Clone, Default)]
+pub struct AmOp {
+    /// Strategy number.
+    pub strategy: i32,
+    /// The operator (`regoperator` text).
+    pub operator: String,
+    /// Sort family for ordering operators: schema and name.
+    pub sort_family: Option<(String, String)>,
+}
+
+/// A support function of an operator class or family.
+#[derive(Debug, Clone, Default)]
+pub struct AmProc {
+    /// Support function number.
+    pub number: i32,
+    /// Left and right types (`regtype` text).
+    pub types: (String, String),
+    /// The function (`regprocedure` text).
+    pub function: String,
+}
+
+/// Details of an operator class or family (boxed in [`Detail`] to keep every object small).
+#[derive(Debug, Clone, Default)]
+pub struct OpClassDetail {
+    /// Owner role.
+    pub owner: String,
+    /// Index access method name.
+    pub am: String,
+    /// Class only: the indexed type (`regtype` text).
+    pub for_type: String,
+    /// Class only: `STORAGE` type when it differs.
+    pub storage: Option<String>,
+    /// Class only: `DEFAULT` for its type.
+    pub default: bool,
+    /// Class only: its family, schema and name.
+    pub family: Option<(String, String)>,
+    /// Member operators tied to this object.
+    pub ops: Vec<AmOp>,
+    /// Member functions tied to this object.
+    pub procs: Vec<AmProc>,
     /// Comment.
     pub comment: Option<String>,
 }

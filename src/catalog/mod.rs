@@ -26,6 +26,9 @@ const PG_EVENT_TRIGGER: u32 = 3466;
 const PG_TS_DICT: u32 = 3600;
 const PG_CAST: u32 = 2605;
 const PG_OPERATOR: u32 = 2617;
+const PG_AM: u32 = 2601;
+const PG_OPFAMILY: u32 = 2753;
+const PG_OPCLASS: u32 = 2616;
 const PG_TS_CONFIG: u32 = 3602;
 const PG_DATABASE_OWNER: u32 = 6171;
 const FIRST_NORMAL_OID: u32 = 16384;
@@ -1330,7 +1333,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
 
     // Operators; shell operators (no function yet) are known but never dumped.
     let mut rows = pipe.stream("operators", queries::OPERATORS, &[]).await?;
-    pipe.send_ahead(queries::TS_DICTS, None).await;
+    pipe.send_ahead(queries::ACCESS_METHODS, None).await;
     while let Some(r) = next_row(&mut rows, "operators").await? {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "oprnamespace")?;
@@ -1369,6 +1372,119 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             })),
             ..Default::default()
         });
+    }
+
+    // Access methods: the built-in ones are known (for dependencies) but not dumped.
+    let mut rows = pipe
+        .stream("access methods", queries::ACCESS_METHODS, &[])
+        .await?;
+    pipe.send_ahead(queries::OPFAMILIES, None).await;
+    while let Some(r) = next_row(&mut rows, "access methods").await? {
+        let o = oid(&r, "oid")?;
+        cat.add(Obj {
+            kind: Some(Kind::AccessMethod),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: o,
+            },
+            namespace: None,
+            name: text(&r, "amname")?.into(),
+            dump: include_everything && o >= FIRST_NORMAL_OID && !ext_members.contains(&(PG_AM, o)),
+            detail: Detail::AccessMethod(Box::new(AccessMethodDetail {
+                amtype: ch(&r, "amtype")?,
+                handler: text(&r, "amhandler")?,
+                comment: None,
+            })),
+            ..Default::default()
+        });
+    }
+
+    // Operator families and classes, then the members tied to each.
+    let mut rows = pipe
+        .stream("operator families", queries::OPFAMILIES, &[])
+        .await?;
+    pipe.send_ahead(queries::OPCLASSES, None).await;
+    while let Some(r) = next_row(&mut rows, "operator families").await? {
+        let o = oid(&r, "oid")?;
+        let nsp = oid(&r, "opfnamespace")?;
+        cat.add(Obj {
+            kind: Some(Kind::OpFamily),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: o,
+            },
+            namespace: Some(ns_name(nsp)?),
+            name: text(&r, "opfname")?.into(),
+            dump: ns_contains(nsp) && !filters_tables && !ext_members.contains(&(PG_OPFAMILY, o)),
+            detail: Detail::OpClass(Box::new(OpClassDetail {
+                owner: text(&r, "owner")?,
+                am: text(&r, "amname")?,
+                ..Default::default()
+            })),
+            ..Default::default()
+        });
+    }
+    let mut rows = pipe
+        .stream("operator classes", queries::OPCLASSES, &[])
+        .await?;
+    pipe.send_ahead(queries::AM_OPS, None).await;
+    while let Some(r) = next_row(&mut rows, "operator classes").await? {
+        let o = oid(&r, "oid")?;
+        let nsp = oid(&r, "opcnamespace")?;
+        cat.add(Obj {
+            kind: Some(Kind::OpClass),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: o,
+            },
+            namespace: Some(ns_name(nsp)?),
+            name: text(&r, "opcname")?.into(),
+            dump: ns_contains(nsp) && !filters_tables && !ext_members.contains(&(PG_OPCLASS, o)),
+            detail: Detail::OpClass(Box::new(OpClassDetail {
+                owner: text(&r, "owner")?,
+                am: text(&r, "amname")?,
+                for_type: text(&r, "opcintype")?,
+                storage: opt_text(&r, "opckeytype")?.filter(|t| t != "-"),
+                default: boolean(&r, "opcdefault")?,
+                family: opt_text(&r, "familynsp")?.zip(opt_text(&r, "familyname")?),
+                ..Default::default()
+            })),
+            ..Default::default()
+        });
+    }
+    let mut rows = pipe
+        .stream("operator class members", queries::AM_OPS, &[])
+        .await?;
+    pipe.send_ahead(queries::AM_PROCS, None).await;
+    while let Some(r) = next_row(&mut rows, "operator class members").await? {
+        let Some(id) = cat.find(oid(&r, "refclassid")?, oid(&r, "refobjid")?) else {
+            continue;
+        };
+        let op = AmOp {
+            strategy: i32_(&r, "amopstrategy")?,
+            operator: text(&r, "amopopr")?,
+            sort_family: opt_text(&r, "sortfamilynsp")?.zip(opt_text(&r, "sortfamily")?),
+        };
+        if let Detail::OpClass(d) = &mut cat.objects[id].detail {
+            d.ops.push(op);
+        }
+    }
+    let mut rows = pipe
+        .stream("operator class functions", queries::AM_PROCS, &[])
+        .await?;
+    pipe.send_ahead(queries::TS_DICTS, None).await;
+    while let Some(r) = next_row(&mut rows, "operator class functions").await? {
+        let Some(id) = cat.find(oid(&r, "refclassid")?, oid(&r, "refobjid")?) else {
+            continue;
+        };
+        let proc = AmProc {
+            number: i32_(&r, "amprocnum")?,
+            types: (text(&r, "lefttype")?, text(&r, "righttype")?),
+            function: text(&r, "amproc")?,
+        };
+        if let Detail::OpClass(d) = &mut cat.objects[id].detail {
+            d.procs.push(proc);
+        }
     }
 
     // Text search dictionaries and configurations.
@@ -1762,6 +1878,8 @@ fn attach_comment(cat: &mut Catalog, classoid: u32, objoid: u32, subid: i32, des
         Detail::Extension(d) => d.comment = Some(desc),
         Detail::Collation(d) => d.comment = Some(desc),
         Detail::Operator(d) => d.comment = Some(desc),
+        Detail::AccessMethod(d) => d.comment = Some(desc),
+        Detail::OpClass(d) => d.comment = Some(desc),
         Detail::Trigger(d) => d.comment = Some(desc),
         Detail::Type(t) => t.comment = Some(desc),
         Detail::Func(f) => f.comment = Some(desc),

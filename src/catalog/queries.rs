@@ -225,6 +225,44 @@ pub const OPERATORS: &str = "SELECT o.tableoid, o.oid, o.oprname, o.oprnamespace
  LEFT JOIN pg_catalog.pg_operator n ON n.oid = o.oprnegate LEFT JOIN pg_catalog.pg_namespace nn ON nn.oid = n.oprnamespace \
  WHERE o.oprnamespace <> 'pg_catalog'::pg_catalog.regnamespace ORDER BY o.oid";
 
+/// Access methods (pg_dump dumps the user-made ones).
+pub const ACCESS_METHODS: &str = "SELECT a.tableoid, a.oid, a.amname, a.amtype::text, a.amhandler::pg_catalog.regproc::text AS amhandler \
+ FROM pg_catalog.pg_am a ORDER BY a.oid";
+
+/// Operator families outside pg_catalog.
+pub const OPFAMILIES: &str = "SELECT f.tableoid, f.oid, f.opfname, f.opfnamespace, pg_catalog.pg_get_userbyid(f.opfowner) AS owner, \
+ (SELECT amname FROM pg_catalog.pg_am WHERE oid = f.opfmethod) AS amname \
+ FROM pg_catalog.pg_opfamily f WHERE f.opfnamespace <> 'pg_catalog'::pg_catalog.regnamespace ORDER BY f.oid";
+
+/// Operator classes outside pg_catalog.
+pub const OPCLASSES: &str = "SELECT c.tableoid, c.oid, c.opcname, c.opcnamespace, pg_catalog.pg_get_userbyid(c.opcowner) AS owner, \
+ c.opcintype::pg_catalog.regtype::text AS opcintype, c.opckeytype::pg_catalog.regtype::text AS opckeytype, c.opcdefault, \
+ f.opfname AS familyname, fn.nspname AS familynsp, (SELECT amname FROM pg_catalog.pg_am WHERE oid = c.opcmethod) AS amname \
+ FROM pg_catalog.pg_opclass c LEFT JOIN pg_catalog.pg_opfamily f ON f.oid = c.opcfamily \
+ LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = f.opfnamespace \
+ WHERE c.opcnamespace <> 'pg_catalog'::pg_catalog.regnamespace ORDER BY c.oid";
+
+/// Operators of user operator classes and families, each under the class or family its
+/// pg_depend entry ties it to (dumpOpclass's and dumpOpfamily's member queries, for all at once).
+pub const AM_OPS: &str = "SELECT d.refclassid, d.refobjid, ao.amopstrategy::int AS amopstrategy, \
+ ao.amopopr::pg_catalog.regoperator::text AS amopopr, f.opfname AS sortfamily, n.nspname AS sortfamilynsp \
+ FROM pg_catalog.pg_amop ao JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_amop'::pg_catalog.regclass AND d.objid = ao.oid \
+ LEFT JOIN pg_catalog.pg_opfamily f ON f.oid = ao.amopsortfamily LEFT JOIN pg_catalog.pg_namespace n ON n.oid = f.opfnamespace \
+ WHERE ao.amopfamily IN (SELECT oid FROM pg_catalog.pg_opfamily WHERE opfnamespace <> 'pg_catalog'::pg_catalog.regnamespace) \
+ AND ((d.refclassid = 'pg_catalog.pg_opclass'::pg_catalog.regclass \
+       AND ao.amopfamily = (SELECT opcfamily FROM pg_catalog.pg_opclass WHERE oid = d.refobjid)) \
+   OR (d.refclassid = 'pg_catalog.pg_opfamily'::pg_catalog.regclass AND ao.amopfamily = d.refobjid)) \
+ ORDER BY d.refclassid, d.refobjid, ao.amopstrategy, ao.oid";
+
+/// Support functions of user operator classes and families, likewise.
+pub const AM_PROCS: &str = "SELECT d.refclassid, d.refobjid, ap.amprocnum::int AS amprocnum, \
+ ap.amproc::pg_catalog.regprocedure::text AS amproc, ap.amproclefttype::pg_catalog.regtype::text AS lefttype, \
+ ap.amprocrighttype::pg_catalog.regtype::text AS righttype \
+ FROM pg_catalog.pg_amproc ap JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_amproc'::pg_catalog.regclass AND d.objid = ap.oid \
+ WHERE d.refclassid IN ('pg_catalog.pg_opclass'::pg_catalog.regclass, 'pg_catalog.pg_opfamily'::pg_catalog.regclass) \
+ AND ap.amprocfamily IN (SELECT oid FROM pg_catalog.pg_opfamily WHERE opfnamespace <> 'pg_catalog'::pg_catalog.regnamespace) \
+ ORDER BY d.refclassid, d.refobjid, ap.amprocnum, ap.oid";
+
 /// Text search dictionaries.
 pub const TS_DICTS: &str = "SELECT d.tableoid, d.oid, d.dictname, d.dictnamespace, pg_catalog.pg_get_userbyid(d.dictowner) AS owner, \
  d.dictinitoption, t.tmplname, tn.nspname AS tmplnsp \
@@ -289,15 +327,23 @@ pub const COMMENTS: &str =
     "SELECT classoid, objoid, objsubid, description FROM pg_catalog.pg_description \
  ORDER BY classoid, objoid, objsubid";
 
-/// Dependencies pg_dump uses for ordering.
+/// Dependencies pg_dump uses for ordering; those of operator family members count as their
+/// family's (pg_dump's getDependencies).
 pub const DEPENDS: &str =
     "SELECT classid, objid, refclassid, refobjid, deptype::text FROM pg_catalog.pg_depend \
- WHERE deptype != 'p' AND deptype != 'e' ORDER BY 1, 2";
+ WHERE deptype != 'p' AND deptype != 'e' \
+ UNION ALL SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass AS classid, amopfamily AS objid, refclassid, refobjid, deptype::text \
+ FROM pg_catalog.pg_depend d, pg_catalog.pg_amop o WHERE deptype NOT IN ('p', 'e', 'i') \
+ AND classid = 'pg_catalog.pg_amop'::pg_catalog.regclass AND objid = o.oid \
+ AND NOT (refclassid = 'pg_catalog.pg_opfamily'::pg_catalog.regclass AND amopfamily = refobjid) \
+ UNION ALL SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass AS classid, amprocfamily AS objid, refclassid, refobjid, deptype::text \
+ FROM pg_catalog.pg_depend d, pg_catalog.pg_amproc p WHERE deptype NOT IN ('p', 'e', 'i') \
+ AND classid = 'pg_catalog.pg_amproc'::pg_catalog.regclass AND objid = p.oid \
+ AND NOT (refclassid = 'pg_catalog.pg_opfamily'::pg_catalog.regclass AND amprocfamily = refobjid) \
+ ORDER BY 1, 2";
 
 /// Object kinds pgsnap does not dump yet: (description, count query). Any non-zero count is refused.
 pub const UNSUPPORTED: &[(&str, &str)] = &[
-    ("operator class", "SELECT o.opcname::text FROM pg_catalog.pg_opclass o WHERE o.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_opclass'::regclass AND d.objid = o.oid AND d.deptype = 'e')"),
-    ("operator family", "SELECT o.opfname::text FROM pg_catalog.pg_opfamily o WHERE o.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_opfamily'::regclass AND d.objid = o.oid AND d.deptype = 'e')"),
     ("procedural language", "SELECT l.lanname::text FROM pg_catalog.pg_language l WHERE l.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_language'::regclass AND d.objid = l.oid AND d.deptype = 'e')"),
     ("conversion", "SELECT c.conname::text FROM pg_catalog.pg_conversion c WHERE c.oid >= 16384"),
     ("text search parser or template", "SELECT prsname::text FROM pg_catalog.pg_ts_parser p WHERE p.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_ts_parser'::regclass AND d.objid = p.oid AND d.deptype = 'e') UNION ALL SELECT tmplname::text FROM pg_catalog.pg_ts_template t WHERE t.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_ts_template'::regclass AND d.objid = t.oid AND d.deptype = 'e')"),
@@ -306,7 +352,6 @@ pub const UNSUPPORTED: &[(&str, &str)] = &[
     ("subscription", "SELECT subname::text FROM pg_catalog.pg_subscription WHERE subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())"),
     ("large object", "SELECT oid::text FROM pg_catalog.pg_largeobject_metadata"),
     ("transform", "SELECT t.oid::text FROM pg_catalog.pg_transform t"),
-    ("access method", "SELECT amname::text FROM pg_catalog.pg_am WHERE oid >= 16384"),
     ("security label", "SELECT provider FROM pg_catalog.pg_seclabel"),
     ("base type", "SELECT t.oid::regtype::text FROM pg_catalog.pg_type t WHERE t.oid >= 16384 AND t.typtype = 'b' AND NOT (t.typelem <> 0 AND t.typlen = -1) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype IN ('e', 'i'))"),
     ("extension configuration table", "SELECT format('%s (%s)', c.oid::regclass, x.extname) FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_class c ON c.oid = ANY (x.extconfig)"),

@@ -166,6 +166,8 @@ pub fn object_entries(cat: &Catalog, id: DumpId, opts: DdlOptions, out: &mut Vec
             Kind::TsDict | Kind::TsConfig => text_search(&mut cx, o),
             Kind::Cast => cast(&mut cx, o),
             Kind::Operator => operator(&mut cx, o),
+            Kind::AccessMethod => access_method(&mut cx, o),
+            Kind::OpFamily | Kind::OpClass => opclass(&mut cx, o),
             Kind::PublicationRel | Kind::PublicationSchema => publication_member(&mut cx, o),
             Kind::TableData => table_data(&mut cx, o),
             Kind::SequenceSet => sequence_set(&mut cx, o),
@@ -1356,6 +1358,99 @@ fn operator(cx: &mut Ctx, o: &Obj) {
     ));
     cx.push_def(e);
     cx.comment(&d.comment, "OPERATOR", &oprid, o, &d.owner);
+}
+
+fn access_method(cx: &mut Ctx, o: &Obj) {
+    let Detail::AccessMethod(d) = &o.detail else {
+        return;
+    };
+    let kind = match d.amtype {
+        'i' => "INDEX",
+        't' => "TABLE",
+        _ => return,
+    };
+    let q = quote_ident(&o.name);
+    let defn = format!(
+        "CREATE ACCESS METHOD {q} TYPE {kind} HANDLER {};\n",
+        d.handler
+    );
+    cx.push_def(TocEntry::new("ACCESS METHOD", o.name.clone(), defn));
+    cx.comment(&d.comment, "ACCESS METHOD", &q, o, "");
+}
+
+/// The members of an operator class or family, as its CREATE or ALTER ... ADD lists them.
+fn am_members(d: &OpClassDetail, class: bool) -> Vec<String> {
+    let mut items = Vec::new();
+    for op in &d.ops {
+        let mut item = format!("OPERATOR {} {}", op.strategy, op.operator);
+        if let Some((ns, fam)) = &op.sort_family {
+            item.push_str(&format!(
+                " FOR ORDER BY {}.{}",
+                quote_ident(ns),
+                quote_ident(fam)
+            ));
+        }
+        items.push(item);
+    }
+    for p in &d.procs {
+        let (l, r) = &p.types;
+        // A class prints the types only when both are known (pg_dump's check on empty text).
+        let types = if !class || (!l.is_empty() && !r.is_empty()) {
+            format!(" ({l}, {r})")
+        } else {
+            String::new()
+        };
+        items.push(format!("FUNCTION {}{types} {}", p.number, p.function));
+    }
+    items
+}
+
+fn opclass(cx: &mut Ctx, o: &Obj) {
+    let Detail::OpClass(d) = &o.detail else {
+        return;
+    };
+    let qn = qname(o);
+    let using = format!("USING {}", quote_ident(&d.am));
+    let members = am_members(d, o.kind() == Kind::OpClass);
+    let (desc, defn) = if o.kind() == Kind::OpClass {
+        let mut s = format!("CREATE OPERATOR CLASS {qn}\n    ");
+        if d.default {
+            s.push_str("DEFAULT ");
+        }
+        s.push_str(&format!("FOR TYPE {} {using}", d.for_type));
+        if let Some((ns, fam)) = &d.family {
+            s.push_str(&format!(" FAMILY {}.{}", quote_ident(ns), quote_ident(fam)));
+        }
+        s.push_str(" AS\n    ");
+        let mut items: Vec<String> = d.storage.iter().map(|t| format!("STORAGE {t}")).collect();
+        items.extend(members);
+        if items.is_empty() {
+            // Nothing after AS would not parse; pg_dump adds a no-op STORAGE clause.
+            items.push(format!("STORAGE {}", d.for_type));
+        }
+        s.push_str(&items.join(" ,\n    "));
+        s.push_str(";\n");
+        ("OPERATOR CLASS", s)
+    } else {
+        let mut s = format!("CREATE OPERATOR FAMILY {qn} {using};\n");
+        if !members.is_empty() {
+            s.push_str(&format!(
+                "ALTER OPERATOR FAMILY {qn} {using} ADD\n    {};\n",
+                members.join(" ,\n    ")
+            ));
+        }
+        ("OPERATOR FAMILY", s)
+    };
+    let mut e = TocEntry::new(desc, o.name.clone(), defn)
+        .ns(o.namespace.as_deref())
+        .owner(&d.owner);
+    e.owner_stmt = Some(format!(
+        "ALTER {desc} {qn} {using} OWNER TO {};",
+        quote_ident(&d.owner)
+    ));
+    cx.push_def(e);
+    let target = format!("{} {using}", quote_ident(&o.name));
+    cx.comment(&d.comment, desc, &target, o, &d.owner);
 }
 
 fn text_search(cx: &mut Ctx, o: &Obj) {
