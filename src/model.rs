@@ -44,6 +44,10 @@ pub enum Kind {
     OpClass,
     /// `DO_TSDICT`
     TsDict,
+    /// `DO_FDW`
+    ForeignDataWrapper,
+    /// `DO_FOREIGN_SERVER` (with its user mappings)
+    ForeignServer,
     /// `DO_TSCONFIG`
     TsConfig,
     /// `DO_TABLE`: tables, views, materialized views, sequences, composite-type relations
@@ -271,6 +275,8 @@ pub enum Detail {
     Operator(Box<OperatorDetail>),
     /// Access method.
     AccessMethod(Box<AccessMethodDetail>),
+    /// Foreign-data wrapper or foreign server.
+    Foreign(Box<ForeignDetail>),
     /// Operator class or family.
     OpClass(Box<OpClassDetail>),
     /// Cast: `(source AS target)` and the rest of the CREATE CAST text.
@@ -407,6 +413,25 @@ pub struct AccessMethodDetail {
     pub amtype: char,
     /// Handler function (`regproc` text).
     pub handler: String,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Details of a foreign-data wrapper or server (boxed in [`Detail`] to keep every object small).
+#[derive(Debug, Clone, Default)]
+pub struct ForeignDetail {
+    /// Owner role.
+    pub owner: String,
+    /// Wrapper: ` HANDLER ...` and ` VALIDATOR ...`; server: ` TYPE ...` and ` VERSION ...`.
+    pub clauses: String,
+    /// Server only: its foreign-data wrapper.
+    pub wrapper: Option<String>,
+    /// Options, formatted as pg_dump prints them ("" when none).
+    pub options: String,
+    /// Server only: user mappings, by user name, with their formatted options.
+    pub mappings: Vec<(String, String)>,
+    /// ACL.
+    pub acl: Acl,
     /// Comment.
     pub comment: Option<String>,
 }

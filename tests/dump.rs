@@ -445,13 +445,19 @@ fn closed_stdout_ends_quietly_with_error_exit() {
 fn unsupported_objects_are_refused_by_name() {
     let c = cluster();
     let db = c.fresh_db("unsupported");
-    c.psql(&db, &["-c", "CREATE FOREIGN DATA WRAPPER odd_wrapper"])
-        .unwrap();
+    c.psql(
+        &db,
+        &[
+            "-c",
+            "CREATE FOREIGN DATA WRAPPER w; CREATE SERVER s FOREIGN DATA WRAPPER w; CREATE FOREIGN TABLE odd_remote (x int) SERVER s",
+        ],
+    )
+    .unwrap();
     let out = c.pgsnap(&["dump", "-s", &db]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("odd_wrapper") && err.contains("foreign-data wrapper"),
+        err.contains("odd_remote") && err.contains("foreign table"),
         "{err}"
     );
 }

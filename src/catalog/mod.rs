@@ -29,6 +29,8 @@ const PG_OPERATOR: u32 = 2617;
 const PG_AM: u32 = 2601;
 const PG_OPFAMILY: u32 = 2753;
 const PG_OPCLASS: u32 = 2616;
+const PG_FDW: u32 = 2328;
+const PG_FOREIGN_SERVER: u32 = 1417;
 const PG_TS_CONFIG: u32 = 3602;
 const PG_DATABASE_OWNER: u32 = 6171;
 const FIRST_NORMAL_OID: u32 = 16384;
@@ -1487,6 +1489,91 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         }
     }
 
+    // Foreign-data wrappers and servers (a server carries its user mappings).
+    let mut rows = pipe
+        .stream("foreign-data wrappers", queries::FDWS, &[])
+        .await?;
+    pipe.send_ahead(queries::FOREIGN_SERVERS, None).await;
+    while let Some(r) = next_row(&mut rows, "foreign-data wrappers").await? {
+        let o = oid(&r, "oid")?;
+        let mut clauses = String::new();
+        for (label, col) in [(" HANDLER ", "fdwhandler"), (" VALIDATOR ", "fdwvalidator")] {
+            let f = text(&r, col)?;
+            if f != "-" {
+                clauses.push_str(label);
+                clauses.push_str(&f);
+            }
+        }
+        cat.add(Obj {
+            kind: Some(Kind::ForeignDataWrapper),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: o,
+            },
+            namespace: None,
+            name: text(&r, "fdwname")?.into(),
+            dump: include_everything && !ext_members.contains(&(PG_FDW, o)),
+            detail: Detail::Foreign(Box::new(ForeignDetail {
+                owner: text(&r, "owner")?,
+                clauses,
+                wrapper: None,
+                options: text(&r, "fdwoptions")?,
+                mappings: Vec::new(),
+                acl: Acl {
+                    acl: opt_text(&r, "fdwacl")?,
+                    acldefault: text(&r, "acldefault")?,
+                    initprivs: None,
+                },
+                comment: None,
+            })),
+            ..Default::default()
+        });
+    }
+    let mut rows = pipe
+        .stream("foreign servers", queries::FOREIGN_SERVERS, &[])
+        .await?;
+    pipe.send_ahead(queries::TS_DICTS, None).await;
+    while let Some(r) = next_row(&mut rows, "foreign servers").await? {
+        let o = oid(&r, "oid")?;
+        let mut clauses = String::new();
+        for (label, col) in [(" TYPE ", "srvtype"), (" VERSION ", "srvversion")] {
+            if let Some(v) = opt_text(&r, col)?.filter(|v| !v.is_empty()) {
+                clauses.push_str(label);
+                clauses.push_str(&crate::ddl::quote::quote_literal(&v, cat.std_strings));
+            }
+        }
+        let users: Vec<String> = r
+            .try_get("mapping_users")
+            .map_err(|e| Error::new(ErrorKind::Catalog, format!("foreign server mappings: {e}")))?;
+        let options: Vec<String> = r
+            .try_get("mapping_options")
+            .map_err(|e| Error::new(ErrorKind::Catalog, format!("foreign server mappings: {e}")))?;
+        cat.add(Obj {
+            kind: Some(Kind::ForeignServer),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: o,
+            },
+            namespace: None,
+            name: text(&r, "srvname")?.into(),
+            dump: include_everything && !ext_members.contains(&(PG_FOREIGN_SERVER, o)),
+            detail: Detail::Foreign(Box::new(ForeignDetail {
+                owner: text(&r, "owner")?,
+                clauses,
+                wrapper: Some(text(&r, "fdwname")?),
+                options: text(&r, "srvoptions")?,
+                mappings: users.into_iter().zip(options).collect(),
+                acl: Acl {
+                    acl: opt_text(&r, "srvacl")?,
+                    acldefault: text(&r, "acldefault")?,
+                    initprivs: None,
+                },
+                comment: None,
+            })),
+            ..Default::default()
+        });
+    }
+
     // Text search dictionaries and configurations.
     let mut rows = pipe
         .stream("text search dictionaries", queries::TS_DICTS, &[])
@@ -1879,6 +1966,7 @@ fn attach_comment(cat: &mut Catalog, classoid: u32, objoid: u32, subid: i32, des
         Detail::Collation(d) => d.comment = Some(desc),
         Detail::Operator(d) => d.comment = Some(desc),
         Detail::AccessMethod(d) => d.comment = Some(desc),
+        Detail::Foreign(d) => d.comment = Some(desc),
         Detail::OpClass(d) => d.comment = Some(desc),
         Detail::Trigger(d) => d.comment = Some(desc),
         Detail::Type(t) => t.comment = Some(desc),

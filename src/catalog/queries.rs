@@ -263,6 +263,26 @@ pub const AM_PROCS: &str = "SELECT d.refclassid, d.refobjid, ap.amprocnum::int A
  AND ap.amprocfamily IN (SELECT oid FROM pg_catalog.pg_opfamily WHERE opfnamespace <> 'pg_catalog'::pg_catalog.regnamespace) \
  ORDER BY d.refclassid, d.refobjid, ap.amprocnum, ap.oid";
 
+/// Foreign-data wrappers, options already as pg_dump prints them.
+pub const FDWS: &str = "SELECT w.tableoid, w.oid, w.fdwname, pg_catalog.pg_get_userbyid(w.fdwowner) AS owner, \
+ w.fdwhandler::pg_catalog.regproc::text AS fdwhandler, w.fdwvalidator::pg_catalog.regproc::text AS fdwvalidator, \
+ w.fdwacl::text, pg_catalog.acldefault('F', w.fdwowner)::text AS acldefault, \
+ pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.quote_ident(option_name) || ' ' || pg_catalog.quote_literal(option_value) \
+   FROM pg_catalog.pg_options_to_table(w.fdwoptions) ORDER BY option_name), E',\n    ') AS fdwoptions \
+ FROM pg_catalog.pg_foreign_data_wrapper w ORDER BY w.oid";
+
+/// Foreign servers with their wrapper's name and user mappings (pg_dump's dumpUserMappings
+/// reads the public view, so options it may not see come out empty there too).
+pub const FOREIGN_SERVERS: &str = "SELECT s.tableoid, s.oid, s.srvname, pg_catalog.pg_get_userbyid(s.srvowner) AS owner, \
+ w.fdwname, s.srvtype, s.srvversion, s.srvacl::text, pg_catalog.acldefault('S', s.srvowner)::text AS acldefault, \
+ pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.quote_ident(option_name) || ' ' || pg_catalog.quote_literal(option_value) \
+   FROM pg_catalog.pg_options_to_table(s.srvoptions) ORDER BY option_name), E',\n    ') AS srvoptions, \
+ ARRAY(SELECT um.usename::text FROM pg_catalog.pg_user_mappings um WHERE um.srvid = s.oid ORDER BY um.usename) AS mapping_users, \
+ ARRAY(SELECT pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.quote_ident(option_name) || ' ' || pg_catalog.quote_literal(option_value) \
+   FROM pg_catalog.pg_options_to_table(um.umoptions) ORDER BY option_name), E',\n    ') \
+   FROM pg_catalog.pg_user_mappings um WHERE um.srvid = s.oid ORDER BY um.usename) AS mapping_options \
+ FROM pg_catalog.pg_foreign_server s JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw ORDER BY s.oid";
+
 /// Text search dictionaries.
 pub const TS_DICTS: &str = "SELECT d.tableoid, d.oid, d.dictname, d.dictnamespace, pg_catalog.pg_get_userbyid(d.dictowner) AS owner, \
  d.dictinitoption, t.tmplname, tn.nspname AS tmplnsp \
@@ -347,7 +367,6 @@ pub const UNSUPPORTED: &[(&str, &str)] = &[
     ("procedural language", "SELECT l.lanname::text FROM pg_catalog.pg_language l WHERE l.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_language'::regclass AND d.objid = l.oid AND d.deptype = 'e')"),
     ("conversion", "SELECT c.conname::text FROM pg_catalog.pg_conversion c WHERE c.oid >= 16384"),
     ("text search parser or template", "SELECT prsname::text FROM pg_catalog.pg_ts_parser p WHERE p.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_ts_parser'::regclass AND d.objid = p.oid AND d.deptype = 'e') UNION ALL SELECT tmplname::text FROM pg_catalog.pg_ts_template t WHERE t.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_ts_template'::regclass AND d.objid = t.oid AND d.deptype = 'e')"),
-    ("foreign-data wrapper or server", "SELECT fdwname::text FROM pg_catalog.pg_foreign_data_wrapper UNION ALL SELECT srvname::text FROM pg_catalog.pg_foreign_server"),
     ("foreign table", "SELECT c.oid::regclass::text FROM pg_catalog.pg_class c WHERE c.relkind = 'f'"),
     ("subscription", "SELECT subname::text FROM pg_catalog.pg_subscription WHERE subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())"),
     ("large object", "SELECT oid::text FROM pg_catalog.pg_largeobject_metadata"),

@@ -167,6 +167,7 @@ pub fn object_entries(cat: &Catalog, id: DumpId, opts: DdlOptions, out: &mut Vec
             Kind::Cast => cast(&mut cx, o),
             Kind::Operator => operator(&mut cx, o),
             Kind::AccessMethod => access_method(&mut cx, o),
+            Kind::ForeignDataWrapper | Kind::ForeignServer => foreign(&mut cx, o),
             Kind::OpFamily | Kind::OpClass => opclass(&mut cx, o),
             Kind::PublicationRel | Kind::PublicationSchema => publication_member(&mut cx, o),
             Kind::TableData => table_data(&mut cx, o),
@@ -1358,6 +1359,72 @@ fn operator(cx: &mut Ctx, o: &Obj) {
     ));
     cx.push_def(e);
     cx.comment(&d.comment, "OPERATOR", &oprid, o, &d.owner);
+}
+
+/// ` OPTIONS (...)` as pg_dump prints it, or nothing.
+fn options_clause(options: &str) -> String {
+    if options.is_empty() {
+        String::new()
+    } else {
+        format!(" OPTIONS (\n    {options}\n)")
+    }
+}
+
+fn foreign(cx: &mut Ctx, o: &Obj) {
+    let Detail::Foreign(d) = &o.detail else {
+        return;
+    };
+    let q = quote_ident(&o.name);
+    let (desc, create, acl_type) = if o.kind() == Kind::ForeignDataWrapper {
+        (
+            "FOREIGN DATA WRAPPER",
+            "FOREIGN DATA WRAPPER",
+            "FOREIGN DATA WRAPPER",
+        )
+    } else {
+        ("SERVER", "SERVER", "FOREIGN SERVER")
+    };
+    let wrapper = d
+        .wrapper
+        .as_deref()
+        .map(|w| format!(" FOREIGN DATA WRAPPER {}", quote_ident(w)))
+        .unwrap_or_default();
+    let defn = format!(
+        "CREATE {create} {q}{}{wrapper}{};\n",
+        d.clauses,
+        options_clause(&d.options)
+    );
+    let mut e = TocEntry::new(desc, o.name.clone(), defn).owner(&d.owner);
+    e.owner_stmt = Some(format!(
+        "ALTER {desc} {q} OWNER TO {};",
+        quote_ident(&d.owner)
+    ));
+    cx.push_def(e);
+    cx.comment(&d.comment, desc, &q, o, &d.owner);
+    cx.acl(
+        &d.acl,
+        acl_type,
+        &q,
+        None,
+        None,
+        &d.owner,
+        format!("{acl_type} {q}"),
+    );
+    for (user, options) in &d.mappings {
+        let defn = format!(
+            "CREATE USER MAPPING FOR {} SERVER {q}{};\n",
+            quote_ident(user),
+            options_clause(options)
+        );
+        cx.push_def(
+            TocEntry::new(
+                "USER MAPPING",
+                format!("USER MAPPING {user} SERVER {}", o.name),
+                defn,
+            )
+            .owner(&d.owner),
+        );
+    }
 }
 
 fn access_method(cx: &mut Ctx, o: &Obj) {
