@@ -408,6 +408,7 @@ impl DumpArgs {
                 serializable_deferrable: self.serializable_deferrable,
                 no_sync: self.no_sync,
                 no_large_objects: self.no_large_objects,
+                large_objects: self.large_objects,
             },
             encoding: self.encoding.clone(),
             compress: self.compress.clone(),

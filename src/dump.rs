@@ -268,6 +268,12 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
                 later.push(e);
                 continue;
             }
+            if e.desc == "BLOBS" {
+                sink.write_all(st.entry_head(&e, popts).as_bytes())?;
+                crate::large_objects::write(&client, cat.std_strings, &mut |b| sink.write_all(b))
+                    .await?;
+                continue;
+            }
             let Some(d) = &e.data else {
                 sink.write_all(st.entry_head(&e, popts).as_bytes())?;
                 continue;

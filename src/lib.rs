@@ -16,6 +16,7 @@ pub mod ddl;
 pub mod dump;
 pub mod error;
 pub mod inserts;
+pub mod large_objects;
 pub mod media;
 pub mod model;
 pub mod output;

@@ -88,6 +88,10 @@ pub enum Kind {
     PublicationRel,
     /// `DO_PUBLICATION_TABLE_IN_SCHEMA`: a schema in a publication
     PublicationSchema,
+    /// `DO_BLOB`: a large object's existence, owner, comment and privileges
+    Blob,
+    /// `DO_BLOB_DATA`: the contents of every large object
+    BlobData,
     /// `DO_PRE_DATA_BOUNDARY`
     PreDataBoundary,
     /// `DO_POST_DATA_BOUNDARY`
@@ -275,6 +279,8 @@ pub enum Detail {
     Operator(Box<OperatorDetail>),
     /// Access method.
     AccessMethod(Box<AccessMethodDetail>),
+    /// Large object: owner, privileges, comment.
+    Blob(Box<BlobDetail>),
     /// Foreign-data wrapper or foreign server.
     Foreign(Box<ForeignDetail>),
     /// Operator class or family.
@@ -430,6 +436,17 @@ pub struct ForeignDetail {
     pub options: String,
     /// Server only: user mappings, by user name, with their formatted options.
     pub mappings: Vec<(String, String)>,
+    /// ACL.
+    pub acl: Acl,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Details of a large object (boxed in [`Detail`] to keep every object small).
+#[derive(Debug, Clone, Default)]
+pub struct BlobDetail {
+    /// Owner role.
+    pub owner: String,
     /// ACL.
     pub acl: Acl,
     /// Comment.

@@ -120,6 +120,8 @@ pub struct Switches {
     pub no_sync: bool,
     /// `-B/--no-large-objects`: leave large objects out (so a database with some can be dumped).
     pub no_large_objects: bool,
+    /// `-b/--large-objects`: include large objects even when -n/-t narrow the dump.
+    pub large_objects: bool,
 }
 
 impl Switches {

@@ -30,7 +30,7 @@ impl Section {
     /// The section pg_dump gives an entry of this kind.
     pub fn of(desc: &str) -> Section {
         match desc {
-            "TABLE DATA" | "SEQUENCE SET" => Section::Data,
+            "TABLE DATA" | "SEQUENCE SET" | "BLOBS" => Section::Data,
             "INDEX"
             | "INDEX ATTACH"
             | "CONSTRAINT"

@@ -64,6 +64,12 @@ fn object_kinds_are_byte_identical_to_pg_dump() {
             &["-N", "kinds"],
             &["-O", "-x", "--no-comments"],
             &["--quote-all-identifiers"],
+            // Large objects: -B leaves them out, -s even with -b too, -b adds them to -n.
+            &["-B"],
+            &["-s", "-b"],
+            &["-n", "kinds", "-b"],
+            &["--section=data"],
+            &["--section=pre-data"],
         ],
     );
 }

@@ -30,6 +30,7 @@ const PG_AM: u32 = 2601;
 const PG_OPFAMILY: u32 = 2753;
 const PG_OPCLASS: u32 = 2616;
 const PG_FDW: u32 = 2328;
+const PG_LARGEOBJECT: u32 = 2613;
 const PG_FOREIGN_SERVER: u32 = 1417;
 const PG_TS_CONFIG: u32 = 3602;
 const PG_DATABASE_OWNER: u32 = 6171;
@@ -275,7 +276,6 @@ pub async fn check_supported(client: &Client, switches: &crate::plan::Switches) 
         // Kinds the user asked to leave out do not stop the dump.
         if (*what == "subscription" && switches.no_subscriptions)
             || (*what == "security label" && switches.no_security_labels)
-            || (*what == "large object" && switches.no_large_objects)
         {
             continue;
         }
@@ -1818,10 +1818,20 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     let mut rows = pipe
         .stream("default privileges", queries::DEFAULT_ACLS, &[])
         .await?;
-    let after_acls = if plan.no_comments {
+    let after_blobs = if plan.no_comments {
         queries::DEPENDS
     } else {
         queries::COMMENTS
+    };
+    // Large objects: part of a whole-database dump with data, or asked for with -b
+    // (pg_dump's outputBlobs); one BLOBS entry then carries all their contents.
+    // -s never includes them: they are data, even with -b.
+    let output_blobs = plan.data
+        && (plan.switches.large_objects || (include_everything && !plan.switches.no_large_objects));
+    let after_acls = if output_blobs {
+        queries::LARGE_OBJECTS
+    } else {
+        after_blobs
     };
     pipe.send_ahead(after_acls, None).await;
     while let Some(r) = next_row(&mut rows, "default privileges").await? {
@@ -1852,6 +1862,47 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             })),
             ..Default::default()
         });
+    }
+
+    if output_blobs {
+        let mut rows = pipe
+            .stream("large objects", queries::LARGE_OBJECTS, &[])
+            .await?;
+        pipe.send_ahead(after_blobs, None).await;
+        let mut any = false;
+        while let Some(r) = next_row(&mut rows, "large objects").await? {
+            let r = &r;
+            any = true;
+            cat.add(Obj {
+                kind: Some(Kind::Blob),
+                // Comments and labels name large objects by pg_largeobject, as pg_dump does.
+                cat: CatalogId {
+                    tableoid: PG_LARGEOBJECT,
+                    oid: oid(r, "oid")?,
+                },
+                namespace: None,
+                name: oid(r, "oid")?.to_string().into(),
+                dump: true,
+                detail: Detail::Blob(Box::new(BlobDetail {
+                    owner: text(r, "owner")?,
+                    acl: Acl {
+                        acl: opt_text(r, "lomacl")?,
+                        acldefault: text(r, "acldefault")?,
+                        initprivs: None,
+                    },
+                    comment: None,
+                })),
+                ..Default::default()
+            });
+        }
+        if any && plan.data {
+            cat.add(Obj {
+                kind: Some(Kind::BlobData),
+                name: "BLOBS".into(),
+                dump: true,
+                ..Default::default()
+            });
+        }
     }
 
     // Comments.
@@ -1937,7 +1988,11 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     // Without -s/-a everything is dumped; -a keeps definitions in the graph but prints none.
     if !plan.schema {
         for o in &mut cat.objects {
-            if !matches!(o.kind(), Kind::TableData | Kind::SequenceSet) {
+            // pg_dump counts large objects' own entries as data.
+            if !matches!(
+                o.kind(),
+                Kind::TableData | Kind::SequenceSet | Kind::BlobData | Kind::Blob
+            ) {
                 o.dump = false;
             }
         }
@@ -1967,6 +2022,7 @@ fn attach_comment(cat: &mut Catalog, classoid: u32, objoid: u32, subid: i32, des
         Detail::Operator(d) => d.comment = Some(desc),
         Detail::AccessMethod(d) => d.comment = Some(desc),
         Detail::Foreign(d) => d.comment = Some(desc),
+        Detail::Blob(d) => d.comment = Some(desc),
         Detail::OpClass(d) => d.comment = Some(desc),
         Detail::Trigger(d) => d.comment = Some(desc),
         Detail::Type(t) => t.comment = Some(desc),
@@ -2172,7 +2228,7 @@ fn add_boundaries(cat: &mut Catalog) {
     for id in 0..cat.objects.len() {
         let kind = cat.objects[id].kind();
         match kind {
-            Kind::TableData | Kind::SequenceSet => {
+            Kind::TableData | Kind::SequenceSet | Kind::BlobData => {
                 cat.objects[id].add_dep(pre);
                 cat.objects[post].deps.push(id);
             }

@@ -283,6 +283,11 @@ pub const FOREIGN_SERVERS: &str = "SELECT s.tableoid, s.oid, s.srvname, pg_catal
    FROM pg_catalog.pg_user_mappings um WHERE um.srvid = s.oid ORDER BY um.usename) AS mapping_options \
  FROM pg_catalog.pg_foreign_server s JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw ORDER BY s.oid";
 
+/// Large objects' owners and privileges (their contents are read while writing).
+pub const LARGE_OBJECTS: &str = "SELECT l.oid, pg_catalog.pg_get_userbyid(l.lomowner) AS owner, \
+ l.lomacl::text, pg_catalog.acldefault('L', l.lomowner)::text AS acldefault \
+ FROM pg_catalog.pg_largeobject_metadata l ORDER BY l.oid";
+
 /// Text search dictionaries.
 pub const TS_DICTS: &str = "SELECT d.tableoid, d.oid, d.dictname, d.dictnamespace, pg_catalog.pg_get_userbyid(d.dictowner) AS owner, \
  d.dictinitoption, t.tmplname, tn.nspname AS tmplnsp \
@@ -369,7 +374,6 @@ pub const UNSUPPORTED: &[(&str, &str)] = &[
     ("text search parser or template", "SELECT prsname::text FROM pg_catalog.pg_ts_parser p WHERE p.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_ts_parser'::regclass AND d.objid = p.oid AND d.deptype = 'e') UNION ALL SELECT tmplname::text FROM pg_catalog.pg_ts_template t WHERE t.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_ts_template'::regclass AND d.objid = t.oid AND d.deptype = 'e')"),
     ("foreign table", "SELECT c.oid::regclass::text FROM pg_catalog.pg_class c WHERE c.relkind = 'f'"),
     ("subscription", "SELECT subname::text FROM pg_catalog.pg_subscription WHERE subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())"),
-    ("large object", "SELECT oid::text FROM pg_catalog.pg_largeobject_metadata"),
     ("transform", "SELECT t.oid::text FROM pg_catalog.pg_transform t"),
     ("security label", "SELECT provider FROM pg_catalog.pg_seclabel"),
     ("base type", "SELECT t.oid::regtype::text FROM pg_catalog.pg_type t WHERE t.oid >= 16384 AND t.typtype = 'b' AND NOT (t.typelem <> 0 AND t.typlen = -1) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype IN ('e', 'i'))"),

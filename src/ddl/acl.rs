@@ -125,6 +125,10 @@ fn parse_item(item: &str, objtype: &str, subname: Option<&str>, split_wgo: bool)
             convert('C', "CREATE");
             convert('U', "USAGE");
         }
+        "LARGE OBJECT" => {
+            convert('r', "SELECT");
+            convert('w', "UPDATE");
+        }
         "DATABASE" => {
             convert('C', "CREATE");
             convert('c', "CONNECT");

@@ -168,6 +168,8 @@ pub fn object_entries(cat: &Catalog, id: DumpId, opts: DdlOptions, out: &mut Vec
             Kind::Operator => operator(&mut cx, o),
             Kind::AccessMethod => access_method(&mut cx, o),
             Kind::ForeignDataWrapper | Kind::ForeignServer => foreign(&mut cx, o),
+            Kind::Blob => blob(&mut cx, o),
+            Kind::BlobData => cx.out.push(TocEntry::new("BLOBS", "BLOBS", "")),
             Kind::OpFamily | Kind::OpClass => opclass(&mut cx, o),
             Kind::PublicationRel | Kind::PublicationSchema => publication_member(&mut cx, o),
             Kind::TableData => table_data(&mut cx, o),
@@ -1359,6 +1361,35 @@ fn operator(cx: &mut Ctx, o: &Obj) {
     ));
     cx.push_def(e);
     cx.comment(&d.comment, "OPERATOR", &oprid, o, &d.owner);
+}
+
+fn blob(cx: &mut Ctx, o: &Obj) {
+    let Detail::Blob(d) = &o.detail else {
+        return;
+    };
+    let defn = format!("SELECT pg_catalog.lo_create('{}');\n", o.name);
+    let mut e = TocEntry::new("BLOB", o.name.clone(), defn).owner(&d.owner);
+    e.owner_stmt = Some(format!(
+        "ALTER LARGE OBJECT {} OWNER TO {};",
+        o.name,
+        quote_ident(&d.owner)
+    ));
+    // pg_dump treats a large object's entry, comment and ACL as data: they print with -a
+    // too, so they are built here whatever the schema switch says.
+    let schema = cx.opts.schema;
+    cx.opts.schema = true;
+    cx.push_def(e);
+    cx.comment(&d.comment, "LARGE OBJECT", &o.name, o, &d.owner);
+    cx.acl(
+        &d.acl,
+        "LARGE OBJECT",
+        &o.name,
+        None,
+        None,
+        &d.owner,
+        format!("LARGE OBJECT {}", o.name),
+    );
+    cx.opts.schema = schema;
 }
 
 /// ` OPTIONS (...)` as pg_dump prints it, or nothing.
