@@ -22,6 +22,8 @@ pub enum Kind {
     Namespace,
     /// `DO_EXTENSION`
     Extension,
+    /// `DO_TRANSFORM`
+    Transform,
     /// `DO_TYPE` (base, enum, domain, composite, array, range)
     Type,
     /// `DO_DUMMY_TYPE`: a table's row type, sorted after tables
@@ -279,6 +281,8 @@ pub enum Detail {
     Operator(Box<OperatorDetail>),
     /// Access method.
     AccessMethod(Box<AccessMethodDetail>),
+    /// Transform.
+    Transform(Box<TransformDetail>),
     /// Large object: owner, privileges, comment.
     Blob(Box<BlobDetail>),
     /// Foreign-data wrapper or foreign server.
@@ -438,6 +442,32 @@ pub struct ForeignDetail {
     pub mappings: Vec<(String, String)>,
     /// ACL.
     pub acl: Acl,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// A function as a transform names it: schema, name, argument types (formatted).
+#[derive(Debug, Clone, Default)]
+pub struct FunctionRef {
+    /// Schema.
+    pub schema: String,
+    /// Name.
+    pub name: String,
+    /// `format_type` of each argument, comma-separated.
+    pub args: String,
+}
+
+/// Details of a transform (boxed in [`Detail`] to keep every object small).
+#[derive(Debug, Clone, Default)]
+pub struct TransformDetail {
+    /// The type (`format_type` text).
+    pub type_name: String,
+    /// The language's name.
+    pub language: String,
+    /// `FROM SQL WITH FUNCTION`.
+    pub from_sql: Option<FunctionRef>,
+    /// `TO SQL WITH FUNCTION`.
+    pub to_sql: Option<FunctionRef>,
     /// Comment.
     pub comment: Option<String>,
 }

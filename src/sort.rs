@@ -12,6 +12,7 @@ pub fn priority(kind: Kind) -> u32 {
     match kind {
         Kind::Namespace => 1,
         Kind::Collation => 3,
+        Kind::Transform => 4,
         Kind::Extension => 5,
         Kind::Type => 6,
         Kind::Cast => 7,
@@ -269,6 +270,7 @@ pub fn describe(cat: &Catalog, id: DumpId) -> String {
         Kind::ForeignDataWrapper => "FOREIGN DATA WRAPPER",
         Kind::ForeignServer => "FOREIGN SERVER",
         Kind::Blob => "BLOB",
+        Kind::Transform => "TRANSFORM",
         Kind::BlobData => "BLOB DATA",
         Kind::TsDict => "TEXT SEARCH DICTIONARY",
         Kind::TsConfig => "TEXT SEARCH CONFIGURATION",

@@ -31,6 +31,7 @@ const PG_OPFAMILY: u32 = 2753;
 const PG_OPCLASS: u32 = 2616;
 const PG_FDW: u32 = 2328;
 const PG_LARGEOBJECT: u32 = 2613;
+const PG_TRANSFORM: u32 = 3576;
 const PG_FOREIGN_SERVER: u32 = 1417;
 const PG_TS_CONFIG: u32 = 3602;
 const PG_DATABASE_OWNER: u32 = 6171;
@@ -1532,7 +1533,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     let mut rows = pipe
         .stream("foreign servers", queries::FOREIGN_SERVERS, &[])
         .await?;
-    pipe.send_ahead(queries::TS_DICTS, None).await;
+    pipe.send_ahead(queries::TRANSFORMS, None).await;
     while let Some(r) = next_row(&mut rows, "foreign servers").await? {
         let o = oid(&r, "oid")?;
         let mut clauses = String::new();
@@ -1568,6 +1569,47 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                     acldefault: text(&r, "acldefault")?,
                     initprivs: None,
                 },
+                comment: None,
+            })),
+            ..Default::default()
+        });
+    }
+
+    // Transforms.
+    let mut rows = pipe.stream("transforms", queries::TRANSFORMS, &[]).await?;
+    pipe.send_ahead(queries::TS_DICTS, None).await;
+    while let Some(r) = next_row(&mut rows, "transforms").await? {
+        let o = oid(&r, "oid")?;
+        let function = |side: &str| -> Result<Option<FunctionRef>> {
+            Ok(
+                match (
+                    opt_text(&r, &format!("{side}nsp"))?,
+                    opt_text(&r, &format!("{side}name"))?,
+                ) {
+                    (Some(schema), Some(name)) => Some(FunctionRef {
+                        schema,
+                        name,
+                        args: opt_text(&r, &format!("{side}args"))?.unwrap_or_default(),
+                    }),
+                    _ => None,
+                },
+            )
+        };
+        let language = text(&r, "lanname")?;
+        cat.add(Obj {
+            kind: Some(Kind::Transform),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: o,
+            },
+            namespace: None,
+            name: format!("{} {language}", text(&r, "typname")?).into(),
+            dump: include_everything && !ext_members.contains(&(PG_TRANSFORM, o)),
+            detail: Detail::Transform(Box::new(TransformDetail {
+                type_name: text(&r, "trftype")?,
+                language,
+                from_sql: function("from")?,
+                to_sql: function("to")?,
                 comment: None,
             })),
             ..Default::default()
@@ -2023,6 +2065,7 @@ fn attach_comment(cat: &mut Catalog, classoid: u32, objoid: u32, subid: i32, des
         Detail::AccessMethod(d) => d.comment = Some(desc),
         Detail::Foreign(d) => d.comment = Some(desc),
         Detail::Blob(d) => d.comment = Some(desc),
+        Detail::Transform(d) => d.comment = Some(desc),
         Detail::OpClass(d) => d.comment = Some(desc),
         Detail::Trigger(d) => d.comment = Some(desc),
         Detail::Type(t) => t.comment = Some(desc),

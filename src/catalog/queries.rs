@@ -288,6 +288,20 @@ pub const LARGE_OBJECTS: &str = "SELECT l.oid, pg_catalog.pg_get_userbyid(l.lomo
  l.lomacl::text, pg_catalog.acldefault('L', l.lomowner)::text AS acldefault \
  FROM pg_catalog.pg_largeobject_metadata l ORDER BY l.oid";
 
+/// Transforms, with their functions' signatures as pg_dump's format_function_signature.
+pub const TRANSFORMS: &str = "SELECT t.tableoid, t.oid, ty.typname, l.lanname, pg_catalog.format_type(t.trftype, NULL) AS trftype, \
+ fn.nspname AS fromnsp, f.proname AS fromname, \
+ pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.format_type(f.proargtypes[i], NULL) \
+   FROM pg_catalog.generate_series(0, f.pronargs - 1) i), ', ') AS fromargs, \
+ tn.nspname AS tonsp, tp.proname AS toname, \
+ pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.format_type(tp.proargtypes[i], NULL) \
+   FROM pg_catalog.generate_series(0, tp.pronargs - 1) i), ', ') AS toargs \
+ FROM pg_catalog.pg_transform t JOIN pg_catalog.pg_type ty ON ty.oid = t.trftype \
+ JOIN pg_catalog.pg_language l ON l.oid = t.trflang \
+ LEFT JOIN pg_catalog.pg_proc f ON f.oid = t.trffromsql LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = f.pronamespace \
+ LEFT JOIN pg_catalog.pg_proc tp ON tp.oid = t.trftosql LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = tp.pronamespace \
+ ORDER BY t.oid";
+
 /// Text search dictionaries.
 pub const TS_DICTS: &str = "SELECT d.tableoid, d.oid, d.dictname, d.dictnamespace, pg_catalog.pg_get_userbyid(d.dictowner) AS owner, \
  d.dictinitoption, t.tmplname, tn.nspname AS tmplnsp \
@@ -374,7 +388,6 @@ pub const UNSUPPORTED: &[(&str, &str)] = &[
     ("text search parser or template", "SELECT prsname::text FROM pg_catalog.pg_ts_parser p WHERE p.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_ts_parser'::regclass AND d.objid = p.oid AND d.deptype = 'e') UNION ALL SELECT tmplname::text FROM pg_catalog.pg_ts_template t WHERE t.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_ts_template'::regclass AND d.objid = t.oid AND d.deptype = 'e')"),
     ("foreign table", "SELECT c.oid::regclass::text FROM pg_catalog.pg_class c WHERE c.relkind = 'f'"),
     ("subscription", "SELECT subname::text FROM pg_catalog.pg_subscription WHERE subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())"),
-    ("transform", "SELECT t.oid::text FROM pg_catalog.pg_transform t"),
     ("security label", "SELECT provider FROM pg_catalog.pg_seclabel"),
     ("base type", "SELECT t.oid::regtype::text FROM pg_catalog.pg_type t WHERE t.oid >= 16384 AND t.typtype = 'b' AND NOT (t.typelem <> 0 AND t.typlen = -1) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype IN ('e', 'i'))"),
     ("extension configuration table", "SELECT format('%s (%s)', c.oid::regclass, x.extname) FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_class c ON c.oid = ANY (x.extconfig)"),

@@ -169,6 +169,7 @@ pub fn object_entries(cat: &Catalog, id: DumpId, opts: DdlOptions, out: &mut Vec
             Kind::AccessMethod => access_method(&mut cx, o),
             Kind::ForeignDataWrapper | Kind::ForeignServer => foreign(&mut cx, o),
             Kind::Blob => blob(&mut cx, o),
+            Kind::Transform => transform(&mut cx, o),
             Kind::BlobData => cx.out.push(TocEntry::new("BLOBS", "BLOBS", "")),
             Kind::OpFamily | Kind::OpClass => opclass(&mut cx, o),
             Kind::PublicationRel | Kind::PublicationSchema => publication_member(&mut cx, o),
@@ -1361,6 +1362,35 @@ fn operator(cx: &mut Ctx, o: &Obj) {
     ));
     cx.push_def(e);
     cx.comment(&d.comment, "OPERATOR", &oprid, o, &d.owner);
+}
+
+fn transform(cx: &mut Ctx, o: &Obj) {
+    let Detail::Transform(d) = &o.detail else {
+        return;
+    };
+    let args = format!("FOR {} LANGUAGE {}", d.type_name, quote_ident(&d.language));
+    let signature = |f: &FunctionRef| {
+        format!(
+            "{}.{}({})",
+            quote_ident(&f.schema),
+            quote_ident(&f.name),
+            f.args
+        )
+    };
+    let mut parts = Vec::new();
+    if let Some(f) = &d.from_sql {
+        parts.push(format!("FROM SQL WITH FUNCTION {}", signature(f)));
+    }
+    if let Some(f) = &d.to_sql {
+        parts.push(format!("TO SQL WITH FUNCTION {}", signature(f)));
+    }
+    let defn = format!("CREATE TRANSFORM {args} ({});\n", parts.join(", "));
+    cx.push_def(TocEntry::new(
+        "TRANSFORM",
+        format!("TRANSFORM {args}"),
+        defn,
+    ));
+    cx.comment(&d.comment, "TRANSFORM", &args, o, "");
 }
 
 fn blob(cx: &mut Ctx, o: &Obj) {
