@@ -28,6 +28,8 @@ pub enum Kind {
     Type,
     /// `DO_DUMMY_TYPE`: a table's row type, sorted after tables
     DummyType,
+    /// `DO_SHELL_TYPE`: `CREATE TYPE name;` ahead of a base type's I/O functions
+    ShellType,
     /// `DO_CAST`
     Cast,
     /// `DO_FUNC`
@@ -283,6 +285,11 @@ pub enum Detail {
     AccessMethod(Box<AccessMethodDetail>),
     /// Transform.
     Transform(Box<TransformDetail>),
+    /// Shell type: the base or range type it stands for.
+    Shell {
+        /// The type.
+        base: DumpId,
+    },
     /// Large object: owner, privileges, comment.
     Blob(Box<BlobDetail>),
     /// Foreign-data wrapper or foreign server.
@@ -667,6 +674,10 @@ pub struct TypeDetail {
     pub domain_constraints: Vec<DumpId>,
     /// Range: the body lines (`subtype = ...`, ...) in pg_dump's order.
     pub range_options: Vec<String>,
+    /// Base: the body lines (`INTERNALLENGTH = ...`, ...) in pg_dump's order.
+    pub base_options: Vec<String>,
+    /// Base or range: its shell type, printed first when an I/O function needs it.
+    pub shell: Option<DumpId>,
     /// Composite: (name, type, collation) of attributes.
     pub composite_attrs: Vec<(String, String, Option<String>)>,
     /// ACL.

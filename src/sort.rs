@@ -14,7 +14,7 @@ pub fn priority(kind: Kind) -> u32 {
         Kind::Collation => 3,
         Kind::Transform => 4,
         Kind::Extension => 5,
-        Kind::Type => 6,
+        Kind::Type | Kind::ShellType => 6,
         Kind::Cast => 7,
         Kind::Func => 8,
         Kind::Agg => 9,
@@ -271,6 +271,7 @@ pub fn describe(cat: &Catalog, id: DumpId) -> String {
         Kind::ForeignServer => "FOREIGN SERVER",
         Kind::Blob => "BLOB",
         Kind::Transform => "TRANSFORM",
+        Kind::ShellType => "SHELL TYPE",
         Kind::BlobData => "BLOB DATA",
         Kind::TsDict => "TEXT SEARCH DICTIONARY",
         Kind::TsConfig => "TEXT SEARCH CONFIGURATION",
@@ -290,6 +291,15 @@ pub fn describe(cat: &Catalog, id: DumpId) -> String {
 /// the other I/O functions (pg_dump's `repairTypeFuncLoop`).
 fn repair_type_func_loop(cat: &mut Catalog, ty: DumpId, func: DumpId) {
     cat.objects[func].remove_dep(ty);
+    // The function depends on the shell type instead, which is printed if the function is.
+    if let Detail::Type(t) = &cat.objects[ty].detail {
+        if let Some(shell) = t.shell {
+            cat.objects[func].add_dep(shell);
+            if cat.objects[func].dump {
+                cat.objects[shell].dump = true;
+            }
+        }
+    }
     let typinput = match &cat.objects[ty].detail {
         Detail::Type(t) => t.typinput,
         _ => return,

@@ -735,7 +735,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     }
     let mut ranges: BTreeMap<u32, Vec<String>> = BTreeMap::new();
     let mut rows = pipe.stream("range types", queries::RANGES, &[]).await?;
-    pipe.send_ahead(queries::COMPOSITE_ATTRS, None).await;
+    pipe.send_ahead(queries::BASE_TYPES, None).await;
     while let Some(r) = next_row(&mut rows, "range types").await? {
         let mut opts = vec![format!("subtype = {}", text(&r, "rngsubtype")?)];
         if let Some(m) = opt_text(&r, "rngmultitype")? {
@@ -761,6 +761,12 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             }
         }
         ranges.insert(oid(&r, "rngtypid")?, opts);
+    }
+    let mut base_types: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    let mut rows = pipe.stream("base types", queries::BASE_TYPES, &[]).await?;
+    pipe.send_ahead(queries::COMPOSITE_ATTRS, None).await;
+    while let Some(r) = next_row(&mut rows, "base types").await? {
+        base_types.insert(oid(&r, "oid")?, base_type_options(&r, cat.std_strings)?);
     }
     let mut composite: BTreeMap<u32, Vec<(String, String, Option<String>)>> = BTreeMap::new();
     let mut rows = pipe
@@ -802,6 +808,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             domain_collation: coll_name(oid(&r, "domain_collation")?),
             composite_attrs: composite.remove(&o).unwrap_or_default(),
             range_options: ranges.remove(&o).unwrap_or_default(),
+            base_options: base_types.remove(&o).unwrap_or_default(),
             acl: acl_from(&r, "typacl")?,
             ..Default::default()
         };
@@ -828,6 +835,25 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         });
         if relkind == Some('c') {
             composite_rel_to_type.insert(typrelid, id);
+        }
+        // Base and range types get a shell, not printed unless an I/O (or canonical)
+        // function needs it (pg_dump's getTypes; the shell has no catalog identity).
+        if dump && matches!(typtype, 'b' | 'r') {
+            let (namespace, name) = (
+                cat.objects[id].namespace.clone(),
+                cat.objects[id].name.clone(),
+            );
+            let shell = cat.add(Obj {
+                kind: Some(Kind::ShellType),
+                namespace,
+                name,
+                dump: false,
+                detail: Detail::Shell { base: id },
+                ..Default::default()
+            });
+            if let Detail::Type(t) = &mut cat.objects[id].detail {
+                t.shell = Some(shell);
+            }
         }
     }
 
@@ -2042,6 +2068,73 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
 
     add_boundaries(&mut cat);
     Ok(cat)
+}
+
+/// The body lines of `CREATE TYPE name (...)` for a base type, in dumpBaseType's order.
+fn base_type_options(r: &tokio_postgres::Row, std_strings: bool) -> Result<Vec<String>> {
+    let lit = |s: &str| crate::ddl::quote::quote_literal(s, std_strings);
+    let typlen = i32_(r, "typlen")?;
+    let mut o = vec![if typlen == -1 {
+        "INTERNALLENGTH = variable".to_string()
+    } else {
+        format!("INTERNALLENGTH = {typlen}")
+    }];
+    o.push(format!("INPUT = {}", text(r, "typinput")?));
+    o.push(format!("OUTPUT = {}", text(r, "typoutput")?));
+    for (col, word) in [
+        ("typreceive", "RECEIVE"),
+        ("typsend", "SEND"),
+        ("typmodin", "TYPMOD_IN"),
+        ("typmodout", "TYPMOD_OUT"),
+        ("typanalyze", "ANALYZE"),
+    ] {
+        if let Some(f) = opt_text(r, col)? {
+            o.push(format!("{word} = {f}"));
+        }
+    }
+    if boolean(r, "typcollatable")? {
+        o.push("COLLATABLE = true".into());
+    }
+    if let Some(expr) = opt_text(r, "typdefaultbin")? {
+        o.push(format!("DEFAULT = {expr}"));
+    } else if let Some(value) = opt_text(r, "typdefault")? {
+        o.push(format!("DEFAULT = {}", lit(&value)));
+    }
+    if let Some(f) = opt_text(r, "typsubscript")? {
+        o.push(format!("SUBSCRIPT = {f}"));
+    }
+    if let Some(elem) = opt_text(r, "typelem")? {
+        o.push(format!("ELEMENT = {elem}"));
+    }
+    let category = text(r, "typcategory")?;
+    if category != "U" {
+        o.push(format!("CATEGORY = {}", lit(&category)));
+    }
+    if boolean(r, "typispreferred")? {
+        o.push("PREFERRED = true".into());
+    }
+    let delim = text(r, "typdelim")?;
+    if delim != "," {
+        o.push(format!("DELIMITER = {}", lit(&delim)));
+    }
+    match ch(r, "typalign")? {
+        'c' => o.push("ALIGNMENT = char".into()),
+        's' => o.push("ALIGNMENT = int2".into()),
+        'i' => o.push("ALIGNMENT = int4".into()),
+        'd' => o.push("ALIGNMENT = double".into()),
+        _ => {}
+    }
+    match ch(r, "typstorage")? {
+        'p' => o.push("STORAGE = plain".into()),
+        'e' => o.push("STORAGE = external".into()),
+        'x' => o.push("STORAGE = extended".into()),
+        'm' => o.push("STORAGE = main".into()),
+        _ => {}
+    }
+    if boolean(r, "typbyval")? {
+        o.push("PASSEDBYVALUE".into());
+    }
+    Ok(o)
 }
 
 /// A role name as it appears inside an aclitem (double-quoted when needed).

@@ -31,6 +31,20 @@ pub const TYPES: &str = "SELECT t.tableoid, t.oid, t.typname, t.typnamespace, pg
  LEFT JOIN pg_catalog.pg_init_privs ip ON (ip.objoid = t.oid AND ip.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass AND ip.objsubid = 0) \
  ORDER BY t.oid";
 
+/// Base types' definitions, as dumpBaseType reads them (functions as `regproc` text).
+pub const BASE_TYPES: &str = "SELECT t.oid, t.typlen::int4, t.typinput::pg_catalog.regproc::text AS typinput, \
+ t.typoutput::pg_catalog.regproc::text AS typoutput, \
+ CASE WHEN t.typreceive <> 0 THEN t.typreceive::pg_catalog.regproc::text END AS typreceive, \
+ CASE WHEN t.typsend <> 0 THEN t.typsend::pg_catalog.regproc::text END AS typsend, \
+ CASE WHEN t.typmodin <> 0 THEN t.typmodin::pg_catalog.regproc::text END AS typmodin, \
+ CASE WHEN t.typmodout <> 0 THEN t.typmodout::pg_catalog.regproc::text END AS typmodout, \
+ CASE WHEN t.typanalyze <> 0 THEN t.typanalyze::pg_catalog.regproc::text END AS typanalyze, \
+ CASE WHEN t.typsubscript <> 0 THEN t.typsubscript::pg_catalog.regproc::text END AS typsubscript, \
+ t.typcategory::text, t.typispreferred, t.typdelim::text, t.typbyval, t.typalign::text, t.typstorage::text, \
+ (t.typcollation <> 0) AS typcollatable, pg_catalog.pg_get_expr(t.typdefaultbin, 0) AS typdefaultbin, t.typdefault, \
+ CASE WHEN t.typelem <> 0 THEN pg_catalog.format_type(t.typelem, NULL) END AS typelem \
+ FROM pg_catalog.pg_type t WHERE t.typtype = 'b' AND t.oid >= 16384 ORDER BY t.oid";
+
 /// Range types.
 pub const RANGES: &str = "SELECT r.rngtypid, pg_catalog.format_type(r.rngsubtype, NULL) AS rngsubtype, \
  pg_catalog.format_type(r.rngmultitypid, NULL) AS rngmultitype, opc.opcname, \
@@ -389,7 +403,6 @@ pub const UNSUPPORTED: &[(&str, &str)] = &[
     ("foreign table", "SELECT c.oid::regclass::text FROM pg_catalog.pg_class c WHERE c.relkind = 'f'"),
     ("subscription", "SELECT subname::text FROM pg_catalog.pg_subscription WHERE subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())"),
     ("security label", "SELECT provider FROM pg_catalog.pg_seclabel"),
-    ("base type", "SELECT t.oid::regtype::text FROM pg_catalog.pg_type t WHERE t.oid >= 16384 AND t.typtype = 'b' AND NOT (t.typelem <> 0 AND t.typlen = -1) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype IN ('e', 'i'))"),
     ("extension configuration table", "SELECT format('%s (%s)', c.oid::regclass, x.extname) FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_class c ON c.oid = ANY (x.extconfig)"),
     ("ordered-set or hypothetical aggregate", "SELECT a.aggfnoid::regprocedure::text FROM pg_catalog.pg_aggregate a WHERE a.aggkind <> 'n' AND a.aggfnoid >= 16384"),
 ];

@@ -170,6 +170,7 @@ pub fn object_entries(cat: &Catalog, id: DumpId, opts: DdlOptions, out: &mut Vec
             Kind::ForeignDataWrapper | Kind::ForeignServer => foreign(&mut cx, o),
             Kind::Blob => blob(&mut cx, o),
             Kind::Transform => transform(&mut cx, o),
+            Kind::ShellType => shell_type(&mut cx, o),
             Kind::BlobData => cx.out.push(TocEntry::new("BLOBS", "BLOBS", "")),
             Kind::OpFamily | Kind::OpClass => opclass(&mut cx, o),
             Kind::PublicationRel | Kind::PublicationSchema => publication_member(&mut cx, o),
@@ -286,6 +287,13 @@ fn type_entries(cx: &mut Ctx, o: &Obj) {
                 format!("CREATE TYPE {qn} AS RANGE ({}\n);\n", body.join(",")),
             )
         }
+        'b' => (
+            "TYPE",
+            format!(
+                "CREATE TYPE {qn} (\n    {}\n);\n",
+                t.base_options.join(",\n    ")
+            ),
+        ),
         'c' => {
             let mut s = format!("CREATE TYPE {qn} AS (");
             for (i, (name, ty, coll)) in t.composite_attrs.iter().enumerate() {
@@ -1362,6 +1370,22 @@ fn operator(cx: &mut Ctx, o: &Obj) {
     ));
     cx.push_def(e);
     cx.comment(&d.comment, "OPERATOR", &oprid, o, &d.owner);
+}
+
+fn shell_type(cx: &mut Ctx, o: &Obj) {
+    let Detail::Shell { base } = &o.detail else {
+        return;
+    };
+    let owner = match &cx.cat.objects[*base].detail {
+        Detail::Type(t) => t.owner.clone(),
+        _ => String::new(),
+    };
+    let defn = format!("CREATE TYPE {};\n", qname(o));
+    cx.push_def(
+        TocEntry::new("SHELL TYPE", o.name.clone(), defn)
+            .ns(o.namespace.as_deref())
+            .owner(&owner),
+    );
 }
 
 fn transform(cx: &mut Ctx, o: &Obj) {
