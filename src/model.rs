@@ -835,6 +835,10 @@ pub struct TableDetail {
     pub acl: Box<Acl>,
     /// Whether the table is an extension member (kept for dependency purposes only).
     pub ext_member: bool,
+    /// A view printed with a placeholder body (NULL columns), its real query following as a
+    /// separate `CREATE OR REPLACE VIEW` after what the query depends on (pg_dump's
+    /// `dummy_view`).
+    pub dummy_view: bool,
     /// Options and definitions most tables do not have (boxed: there can be many tables).
     pub extra: Option<Box<TableExtra>>,
 }

@@ -404,5 +404,4 @@ pub const UNSUPPORTED: &[(&str, &str)] = &[
     ("subscription", "SELECT subname::text FROM pg_catalog.pg_subscription WHERE subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())"),
     ("security label", "SELECT provider FROM pg_catalog.pg_seclabel"),
     ("extension configuration table", "SELECT format('%s (%s)', c.oid::regclass, x.extname) FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_class c ON c.oid = ANY (x.extconfig)"),
-    ("ordered-set or hypothetical aggregate", "SELECT a.aggfnoid::regprocedure::text FROM pg_catalog.pg_aggregate a WHERE a.aggkind <> 'n' AND a.aggfnoid >= 16384"),
 ];

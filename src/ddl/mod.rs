@@ -375,6 +375,9 @@ fn function(cx: &mut Ctx, o: &Obj) {
             "CREATE AGGREGATE {qns}.{q}({args}) (\n    SFUNC = {},\n    STYPE = {}",
             agg.transfn, agg.transtype
         );
+        // The final functions' default modify mode depends on the aggregate's kind (as in
+        // DefineAggregate): read-only for normal aggregates, read-write for ordered-set ones.
+        let default_modify = if agg.kind == 'n' { 'r' } else { 'w' };
         if agg.transspace != 0 {
             s.push_str(&format!(",\n    SSPACE = {}", agg.transspace));
         }
@@ -386,7 +389,7 @@ fn function(cx: &mut Ctx, o: &Obj) {
             if agg.finalextra {
                 s.push_str(",\n    FINALFUNC_EXTRA");
             }
-            if agg.finalmodify != 'r' {
+            if agg.finalmodify != default_modify {
                 s.push_str(&format!(
                     ",\n    FINALFUNC_MODIFY = {}",
                     modify_word(agg.finalmodify)
@@ -415,7 +418,7 @@ fn function(cx: &mut Ctx, o: &Obj) {
                 if agg.mfinalextra {
                     s.push_str(",\n    MFINALFUNC_EXTRA");
                 }
-                if agg.mfinalmodify != 'r' {
+                if agg.mfinalmodify != default_modify {
                     s.push_str(&format!(
                         ",\n    MFINALFUNC_MODIFY = {}",
                         modify_word(agg.mfinalmodify)
@@ -429,6 +432,9 @@ fn function(cx: &mut Ctx, o: &Obj) {
         if agg.sortop != "0" && !agg.sortop.is_empty() {
             let op = agg.sortop.split('(').next().unwrap_or("").to_string();
             s.push_str(&format!(",\n    SORTOP = {}", op_name(&op)));
+        }
+        if agg.kind == 'h' {
+            s.push_str(",\n    HYPOTHETICAL");
         }
         match agg.parallel {
             's' => s.push_str(",\n    PARALLEL = safe"),
@@ -652,9 +658,13 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
             if let Some(r) = t.reloptions() {
                 s.push_str(&format!(" WITH ({r})"));
             }
-            s.push_str(&format!(" AS\n{}", view_body(t)));
-            if let Some(co) = t.check_option() {
-                s.push_str(&format!("\n  WITH {co} CHECK OPTION"));
+            if t.dummy_view {
+                s.push_str(&format!(" AS\n{}", dummy_view_body(t)));
+            } else {
+                s.push_str(&format!(" AS\n{}", view_body(t)));
+                if let Some(co) = t.check_option() {
+                    s.push_str(&format!("\n  WITH {co} CHECK OPTION"));
+                }
             }
             s.push_str(";\n");
             "VIEW"
@@ -885,6 +895,22 @@ fn with_options(t: &TableDetail) -> String {
         parts.push(r.clone());
     }
     parts.join(", ")
+}
+
+/// A view's placeholder query: its columns as typed NULLs (pg_dump's createDummyViewAsClause).
+fn dummy_view_body(t: &TableDetail) -> String {
+    let mut s = String::from("SELECT");
+    for (i, c) in t.columns.iter().filter(|c| !c.dropped).enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(&format!("\n    NULL::{}", c.type_name));
+        if let Some(coll) = c.extra.as_ref().and_then(|x| x.collation.as_ref()) {
+            s.push_str(&format!(" COLLATE {coll}"));
+        }
+        s.push_str(&format!(" AS {}", quote_ident(&c.name)));
+    }
+    s
 }
 
 fn view_body(t: &TableDetail) -> String {
@@ -1809,7 +1835,7 @@ fn rule(cx: &mut Ctx, o: &Obj) {
     let RuleDetail {
         table,
         separate: true,
-        def: Some(def),
+        def,
         enabled,
         comment,
         ..
@@ -1819,7 +1845,23 @@ fn rule(cx: &mut Ctx, o: &Obj) {
     };
     let tab = &cx.cat.objects[*table];
     let q = quote_ident(&o.name);
-    let mut s = format!("{def}\n");
+    let mut s = match (def, cx.cat.table(*table)) {
+        (Some(def), _) => format!("{def}\n"),
+        // A view's own ON SELECT rule, split off by the sort: it replaces the placeholder.
+        (None, Some(t)) if t.relkind == 'v' => {
+            let mut s = format!("CREATE OR REPLACE VIEW {}", qname(tab));
+            if let Some(r) = t.reloptions() {
+                s.push_str(&format!(" WITH ({r})"));
+            }
+            s.push_str(&format!(" AS\n{}", view_body(t)));
+            if let Some(co) = t.check_option() {
+                s.push_str(&format!("\n  WITH {co} CHECK OPTION"));
+            }
+            s.push_str(";\n");
+            s
+        }
+        _ => return,
+    };
     if *enabled != 'O' {
         let what = enable_word(*enabled);
         s.push_str(&format!("ALTER TABLE {} {what} RULE {q};\n", qname(tab)));
