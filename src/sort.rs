@@ -369,6 +369,7 @@ fn repair_loop(cat: &mut Catalog, lp: &[DumpId]) -> Result<()> {
                 if let Detail::Rule(rule) = &mut cat.objects[r].detail {
                     rule.separate = true;
                 }
+                cat.objects[r].dump = cat.objects[v].dump;
                 cat.objects[r].add_dep(v);
                 let post = cat.post_boundary;
                 cat.objects[r].add_dep(post);

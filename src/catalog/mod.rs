@@ -322,10 +322,15 @@ pub fn format_reloptions(opts: &[String], prefix: &str) -> String {
             Some((n, v)) => (n, v),
             None => (o.as_str(), ""),
         };
-        out.push(format!(
-            "{prefix}{}={}",
-            crate::ddl::quote::quote_ident(name),
+        // A value that reads as a plain identifier goes bare, anything else as a literal.
+        let quoted_value = if crate::ddl::quote::quote_ident(value) == value {
+            value.to_string()
+        } else {
             crate::ddl::quote::quote_literal(value, true)
+        };
+        out.push(format!(
+            "{prefix}{}={quoted_value}",
+            crate::ddl::quote::quote_ident(name)
         ));
     }
     out.join(", ")

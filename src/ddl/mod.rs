@@ -287,6 +287,8 @@ fn type_entries(cx: &mut Ctx, o: &Obj) {
                 format!("CREATE TYPE {qn} AS RANGE ({}\n);\n", body.join(",")),
             )
         }
+        // A user-made pseudo-type is a shell never completed (pg_dump's dumpUndefinedType).
+        'p' => ("TYPE", format!("CREATE TYPE {qn};\n")),
         'b' => (
             "TYPE",
             format!(
@@ -359,7 +361,12 @@ fn function(cx: &mut Ctx, o: &Obj) {
     let q = quote_ident(&o.name);
     let ns = o.namespace.as_deref().unwrap_or("");
     let qns = quote_ident(ns);
-    let tag = format!("{}({})", o.name, f.argtype_names.join(", "));
+    // An aggregate over no arguments is tagged `name(*)` (pg_dump's format_aggregate_signature).
+    let tag = if f.agg.is_some() && f.argtype_names.is_empty() {
+        format!("{}(*)", o.name)
+    } else {
+        format!("{}({})", o.name, f.argtype_names.join(", "))
+    };
     let (desc, defn, sig) = if let Some(agg) = &f.agg {
         let args = if f.arguments.is_empty() {
             "*".to_string()
@@ -710,9 +717,8 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
                 s.push_str("\n    ");
                 n += 1;
                 s.push_str(&quote_ident(&c.name));
-                if t.of_type().is_some() {
-                    s.push_str(" WITH OPTIONS");
-                } else {
+                // A typed table's columns take their type from it.
+                if t.of_type().is_none() {
                     s.push(' ');
                     s.push_str(&c.type_name);
                 }
