@@ -1042,6 +1042,36 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             t.parents.push(parent);
         }
     }
+    // A child's generated column with its parent's expression inherits it: no default of its
+    // own is printed (pg_dump's flagInhAttrs, foundSameGenerated).
+    let mut same_generated = Vec::new();
+    for &tid in &table_ids {
+        let Some(t) = cat.table(tid) else { continue };
+        for c in &t.columns {
+            let (Some('s'), Some(d)) = (c.generated, c.default) else {
+                continue;
+            };
+            let Detail::AttrDef { expr, .. } = &cat.objects[d].detail else {
+                continue;
+            };
+            let parent_same = |p: &DumpId| {
+                cat.table(*p)
+                    .and_then(|pt| pt.columns.iter().find(|pc| pc.name == c.name && !pc.dropped))
+                    .is_some_and(|pc| {
+                        pc.generated == Some('s')
+                            && pc.default.is_some_and(|pd| {
+                                matches!(&cat.objects[pd].detail, Detail::AttrDef { expr: pe, .. } if pe == expr)
+                            })
+                    })
+            };
+            if t.parents.iter().any(parent_same) {
+                same_generated.push(d);
+            }
+        }
+    }
+    for d in same_generated {
+        cat.objects[d].dump = false;
+    }
     // Partitions are attached by a separate TABLE ATTACH entry.
     for &tid in &table_ids {
         let Some(t) = cat.table(tid) else { continue };

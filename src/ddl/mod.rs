@@ -707,6 +707,12 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
                     } if cat.objects[d].dump => Some(expr.clone()),
                     _ => None,
                 });
+                // A parent's default the child lacks is cancelled explicitly (pg_dump's
+                // manufactured DEFAULT NULL in flagInhAttrs).
+                let def = def.or_else(|| {
+                    (c.default.is_none() && parent_has_default(cat, t, &c.name))
+                        .then(|| "NULL".to_string())
+                });
                 // A NOT NULL inherited from a parent is not repeated (pg_dump's inhNotNull).
                 let notnull =
                     c.not_null && (!inherited_not_null(cat, t, &c.name) || t.is_partition);
@@ -882,6 +888,23 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
         }
     }
     let _ = id;
+}
+
+/// Whether a parent gives `column` a (non-generated) default: its own, or the DEFAULT NULL
+/// it gets itself from a parent of its own.
+fn parent_has_default(cat: &Catalog, t: &TableDetail, column: &str) -> bool {
+    t.parents.iter().any(|p| {
+        let Some(pt) = cat.table(*p) else {
+            return false;
+        };
+        pt.columns
+            .iter()
+            .find(|c| c.name == column && !c.dropped)
+            .is_some_and(|c| match c.default {
+                Some(_) => c.generated.is_none(),
+                None => parent_has_default(cat, pt, column),
+            })
+    })
 }
 
 fn inherited_not_null(cat: &Catalog, t: &TableDetail, column: &str) -> bool {
