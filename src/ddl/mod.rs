@@ -864,6 +864,24 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
             &t.owner,
         );
     }
+    // Comments on the CHECK constraints written inside CREATE TABLE.
+    for &cid in &t.checks {
+        let co = &cat.objects[cid];
+        let Detail::Constraint(c) = &co.detail else {
+            continue;
+        };
+        if c.separate || !c.is_local || !co.dump {
+            continue;
+        }
+        let cq = quote_ident(&co.name);
+        cx.comment_raw(
+            &c.comment,
+            format!("CONSTRAINT {cq} ON {qn}"),
+            format!("CONSTRAINT {cq} ON {q}"),
+            o.namespace.as_deref(),
+            &t.owner,
+        );
+    }
     cx.acl(
         &t.acl,
         "TABLE",
@@ -1123,12 +1141,14 @@ fn attrdef(cx: &mut Ctx, o: &Obj) {
 
 fn index(cx: &mut Ctx, o: &Obj) {
     let Detail::Index(ix) = &o.detail else { return };
-    if ix.constraint.is_some() {
-        return;
-    }
     let tab = &cx.cat.objects[ix.table];
     let owner = table_owner(cx, ix.table);
     let q = quote_ident(&o.name);
+    // A constraint's index is created by its constraint; only a comment on it is dumped here.
+    if ix.constraint.is_some() {
+        cx.comment(&ix.comment, "INDEX", &q, o, &owner);
+        return;
+    }
     let mut s = format!("{};\n", ix.def);
     if ix.clustered {
         s.push_str(&format!("\nALTER TABLE {} CLUSTER ON {q};\n", qname(tab)));
