@@ -390,6 +390,8 @@ pub struct TriggerDetail {
     pub def: String,
     /// tgenabled
     pub enabled: char,
+    /// A partition's clone of its parent's trigger (only its enabled state is dumped).
+    pub partition_clone: bool,
     /// Comment.
     pub comment: Option<String>,
 }

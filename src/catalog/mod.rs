@@ -1260,6 +1260,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 table: tid,
                 def: text(&r, "tgdef")?,
                 enabled: ch(&r, "tgenabled")?,
+                partition_clone: boolean(&r, "tgispartition")?,
                 comment: None,
             })),
             ..Default::default()

@@ -203,9 +203,11 @@ pub const FOREIGN_KEYS: &str = "SELECT c.tableoid, c.oid, c.conrelid, c.conname,
  ORDER BY c.conrelid, c.conname";
 
 /// Triggers (not internal ones, not clones on partitions).
+/// A partition's clone of its parent's trigger is listed only when its enabled state differs.
 pub const TRIGGERS: &str = "SELECT t.tableoid, t.oid, t.tgrelid, t.tgname, pg_catalog.pg_get_triggerdef(t.oid, false) AS tgdef, \
- t.tgenabled::text FROM pg_catalog.pg_trigger t \
- WHERE NOT t.tgisinternal AND t.tgparentid = 0 ORDER BY t.tgrelid, t.tgname";
+ t.tgenabled::text, t.tgparentid <> 0 AS tgispartition FROM pg_catalog.pg_trigger t \
+ LEFT JOIN pg_catalog.pg_trigger u ON u.oid = t.tgparentid \
+ WHERE (NOT t.tgisinternal AND t.tgparentid = 0) OR t.tgenabled <> u.tgenabled ORDER BY t.tgrelid, t.tgname";
 
 /// Row-level security policies.
 pub const POLICIES: &str = "SELECT pol.tableoid, pol.oid, pol.polrelid, pol.polname, pol.polcmd::text, pol.polpermissive, \

@@ -1309,11 +1309,17 @@ fn trigger(cx: &mut Ctx, o: &Obj) {
         table,
         def,
         enabled,
+        partition_clone,
         comment,
     } = &**detail;
     let tab = &cx.cat.objects[*table];
     let q = quote_ident(&o.name);
-    let mut s = format!("{def};\n");
+    // A partition's clone is created by its parent's trigger; only its state is set here.
+    let mut s = if *partition_clone {
+        String::new()
+    } else {
+        format!("{def};\n")
+    };
     if *enabled != 't' && *enabled != 'O' {
         let what = enable_word(*enabled);
         s.push_str(&format!(
