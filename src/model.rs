@@ -837,6 +837,8 @@ pub struct TableDetail {
     pub acl: Box<Acl>,
     /// Whether the table is an extension member (kept for dependency purposes only).
     pub ext_member: bool,
+    /// A system catalog relation of which only privileges are dumped.
+    pub acl_only: bool,
     /// A view printed with a placeholder body (NULL columns), its real query following as a
     /// separate `CREATE OR REPLACE VIEW` after what the query depends on (pg_dump's
     /// `dummy_view`).

@@ -75,6 +75,24 @@ fn object_kinds_are_byte_identical_to_pg_dump() {
 }
 
 #[test]
+fn regression_database_is_byte_identical_to_pg_dump() {
+    // The PostgreSQL regression database holds nearly every object kind and corner case.
+    let c = cluster();
+    let Some(db) = regression_db(c) else { return };
+    compare_runs(
+        c,
+        &db,
+        "regression",
+        &[&[], &["-s"], &["-a"], &["-x", "-O"]],
+    );
+    assert_same_dump(
+        &c.pg_dump(&db, &[KEY]),
+        &c.pgsnap_dump(&db, &[KEY, "-j", "4"]),
+        "regression -j 4",
+    );
+}
+
+#[test]
 fn leave_out_switches_match_pg_dump() {
     let c = cluster();
     let db = fixture_db(c);

@@ -977,7 +977,16 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     let mut rows = pipe
         .stream("check constraints", queries::CHECKS, &[])
         .await?;
-    pipe.send_ahead(queries::INHERITS, None).await;
+    let catalog_acls = include_everything && !plan.no_privileges;
+    pipe.send_ahead(
+        if catalog_acls {
+            queries::CATALOG_ACLS
+        } else {
+            queries::INHERITS
+        },
+        None,
+    )
+    .await;
     while let Some(r) = next_row(&mut rows, "check constraints").await? {
         let conrelid = oid(&r, "conrelid")?;
         let contypid = oid(&r, "contypid")?;
@@ -1025,6 +1034,74 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             Detail::Table(t) => t.checks.push(id),
             Detail::Type(t) => t.domain_constraints.push(id),
             _ => {}
+        }
+    }
+
+    // System catalog relations with privileges changed since initdb: only their ACLs are
+    // dumped, and only in a whole-database dump (pg_dump's ACL-only pg_catalog).
+    if catalog_acls {
+        let mut stream = pipe
+            .stream("system catalog privileges", queries::CATALOG_ACLS, &[])
+            .await?;
+        pipe.send_ahead(queries::INHERITS, None).await;
+        let mut rows = Vec::new();
+        while let Some(r) = next_row(&mut stream, "system catalog privileges").await? {
+            rows.push(r);
+        }
+        let pg_catalog = cat
+            .objects
+            .iter()
+            .find(|o| o.kind() == Kind::Namespace && &*o.name == "pg_catalog")
+            .map(|_| std::sync::Arc::<str>::from("pg_catalog"));
+        for r in &rows {
+            let catalog_err = |e: tokio_postgres::Error| {
+                Error::new(
+                    ErrorKind::Catalog,
+                    format!("system catalog privileges: {e}"),
+                )
+            };
+            let names: Vec<String> = r.try_get("colnames").map_err(catalog_err)?;
+            let acls: Vec<Option<String>> = r.try_get("colacls").map_err(catalog_err)?;
+            let inits: Vec<Option<String>> = r.try_get("colinit").map_err(catalog_err)?;
+            let columns = names
+                .into_iter()
+                .zip(acls.into_iter().zip(inits))
+                .map(|(name, (acl, init))| {
+                    let mut c = Column {
+                        name,
+                        ..Default::default()
+                    };
+                    c.extra_mut().acl = Some(Acl {
+                        acl,
+                        acldefault: "{}".into(),
+                        initprivs: init,
+                    });
+                    c
+                })
+                .collect();
+            cat.add(Obj {
+                kind: Some(Kind::Table),
+                cat: CatalogId {
+                    tableoid: PG_CLASS,
+                    oid: oid(r, "oid")?,
+                },
+                namespace: pg_catalog.clone().or_else(|| Some("pg_catalog".into())),
+                name: text(r, "relname")?.into(),
+                dump: true,
+                detail: Detail::Table(Box::new(TableDetail {
+                    relkind: ch(r, "relkind")?,
+                    owner: text(r, "owner")?,
+                    columns,
+                    acl: Box::new(Acl {
+                        acl: opt_text(r, "relacl")?,
+                        acldefault: text(r, "acldefault")?,
+                        initprivs: opt_text(r, "initprivs")?,
+                    }),
+                    acl_only: true,
+                    ..Default::default()
+                })),
+                ..Default::default()
+            });
         }
     }
 

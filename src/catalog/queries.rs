@@ -166,6 +166,29 @@ pub const CHECKS: &str = "SELECT c.tableoid, c.oid, c.conrelid, c.contypid, c.co
  pg_catalog.pg_get_constraintdef(c.oid) AS consrc, c.conislocal, c.convalidated \
  FROM pg_catalog.pg_constraint c WHERE c.contype = 'c' ORDER BY c.conrelid, c.contypid, c.conname";
 
+/// pg_catalog relations whose privileges, or whose columns' privileges, differ from those
+/// initdb gave them: pg_dump dumps only those ACLs of the system catalog.
+pub const CATALOG_ACLS: &str = "SELECT c.oid, c.relname, c.relkind::text, pg_catalog.pg_get_userbyid(c.relowner) AS owner, \
+ c.relacl::text, pg_catalog.acldefault(CASE WHEN c.relkind = 'S' THEN 's'::\"char\" ELSE 'r'::\"char\" END, c.relowner)::text AS acldefault, \
+ ip.initprivs::text, \
+ ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a LEFT JOIN pg_catalog.pg_init_privs pa \
+   ON pa.objoid = a.attrelid AND pa.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND pa.objsubid = a.attnum \
+   WHERE a.attrelid = c.oid AND NOT a.attisdropped AND a.attacl IS DISTINCT FROM pa.initprivs ORDER BY a.attnum) AS colnames, \
+ ARRAY(SELECT a.attacl::text FROM pg_catalog.pg_attribute a LEFT JOIN pg_catalog.pg_init_privs pa \
+   ON pa.objoid = a.attrelid AND pa.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND pa.objsubid = a.attnum \
+   WHERE a.attrelid = c.oid AND NOT a.attisdropped AND a.attacl IS DISTINCT FROM pa.initprivs ORDER BY a.attnum) AS colacls, \
+ ARRAY(SELECT pa.initprivs::text FROM pg_catalog.pg_attribute a LEFT JOIN pg_catalog.pg_init_privs pa \
+   ON pa.objoid = a.attrelid AND pa.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND pa.objsubid = a.attnum \
+   WHERE a.attrelid = c.oid AND NOT a.attisdropped AND a.attacl IS DISTINCT FROM pa.initprivs ORDER BY a.attnum) AS colinit \
+ FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_init_privs ip \
+   ON ip.objoid = c.oid AND ip.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ip.objsubid = 0 \
+ WHERE c.relnamespace = 'pg_catalog'::pg_catalog.regnamespace AND c.relkind IN ('r', 'v', 'm', 'S', 'f', 'p') \
+ AND (c.relacl IS DISTINCT FROM ip.initprivs OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a \
+   LEFT JOIN pg_catalog.pg_init_privs pa ON pa.objoid = a.attrelid \
+     AND pa.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND pa.objsubid = a.attnum \
+   WHERE a.attrelid = c.oid AND NOT a.attisdropped AND a.attacl IS DISTINCT FROM pa.initprivs)) \
+ ORDER BY c.oid";
+
 /// Table inheritance.
 pub const INHERITS: &str =
     "SELECT inhrelid, inhparent FROM pg_catalog.pg_inherits ORDER BY inhrelid, inhseqno";

@@ -653,6 +653,9 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
     let cat = cx.cat;
     let qn = qname(o);
     let q = quote_ident(&o.name);
+    if t.acl_only {
+        return table_acls(cx, o, t);
+    }
     match t.relkind {
         'S' => return sequence(cx, o, t),
         'c' => return,
@@ -882,14 +885,26 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
             &t.owner,
         );
     }
+    table_acls(cx, o, t);
+    let _ = id;
+}
+
+/// A table's privileges, then its columns' (each column's GRANT is on the TABLE).
+fn table_acls(cx: &mut Ctx, o: &Obj, t: &TableDetail) {
+    let q = quote_ident(&o.name);
+    let objtype = if t.relkind == 'S' {
+        "SEQUENCE"
+    } else {
+        "TABLE"
+    };
     cx.acl(
         &t.acl,
-        "TABLE",
+        objtype,
         &q,
         None,
         o.namespace.as_deref(),
         &t.owner,
-        format!("TABLE {q}"),
+        format!("{objtype} {q}"),
     );
     for c in &t.columns {
         if let (Some(acl), false) = (c.acl(), c.dropped) {
@@ -905,7 +920,6 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
             );
         }
     }
-    let _ = id;
 }
 
 /// Whether a parent gives `column` a (non-generated) default: its own, or the DEFAULT NULL
