@@ -193,6 +193,8 @@ pub struct ColumnExtra {
     pub collation: Option<String>,
     /// `attoptions` as `a=b, c=d`
     pub options: Option<String>,
+    /// A foreign table column's options, formatted as pg_dump prints them.
+    pub fdw_options: Option<String>,
     /// Comment on the column.
     pub comment: Option<String>,
     /// Column ACL.
@@ -208,6 +210,11 @@ impl Column {
     /// `attoptions` as `a=b, c=d`.
     pub fn options(&self) -> Option<&String> {
         self.extra.as_ref().and_then(|x| x.options.as_ref())
+    }
+
+    /// A foreign table column's options (see [`ColumnExtra`]).
+    pub fn fdw_options(&self) -> Option<&String> {
+        self.extra.as_ref().and_then(|x| x.fdw_options.as_ref())
     }
 
     /// Comment on the column.
@@ -864,6 +871,8 @@ pub struct TableExtra {
     pub viewdef: Option<String>,
     /// Has an `OF type` clause (typed table): qualified type name.
     pub of_type: Option<String>,
+    /// Foreign table: its server and its options (formatted as pg_dump prints them).
+    pub foreign: Option<(String, String)>,
 }
 
 impl TableExtra {
@@ -909,6 +918,11 @@ impl TableDetail {
     /// `of_type` (see [`TableExtra`]).
     pub fn of_type(&self) -> Option<&String> {
         self.extra.as_ref().and_then(|x| x.of_type.as_ref())
+    }
+
+    /// Foreign table's server and options (see [`TableExtra`]).
+    pub fn foreign(&self) -> Option<&(String, String)> {
+        self.extra.as_ref().and_then(|x| x.foreign.as_ref())
     }
 }
 

@@ -503,6 +503,12 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             partkeydef: opt_text(r, "partkeydef")?,
             viewdef: opt_text(r, "viewdef")?,
             of_type: opt_text(r, "oftype")?,
+            foreign: opt_text(r, "ftserver")?.map(|s| {
+                (
+                    s,
+                    opt_text(r, "ftoptions").ok().flatten().unwrap_or_default(),
+                )
+            }),
         };
         let detail = TableDetail {
             relkind,
@@ -883,6 +889,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         let extra = ColumnExtra {
             collation: coll_name(oid(&r, "attcollation")?),
             options: opt_text(&r, "attoptions")?.filter(|s| !s.is_empty()),
+            fdw_options: opt_text(&r, "attfdwoptions")?.filter(|s| !s.is_empty()),
             comment: None,
             acl: (attacl.is_some() || initprivs.is_some()).then(|| Acl {
                 acl: attacl,
@@ -890,7 +897,10 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 initprivs,
             }),
         };
-        let rare = extra.collation.is_some() || extra.options.is_some() || extra.acl.is_some();
+        let rare = extra.collation.is_some()
+            || extra.options.is_some()
+            || extra.fdw_options.is_some()
+            || extra.acl.is_some();
         let col = Column {
             num: i16_(&r, "attnum")?,
             name: text(&r, "attname")?,

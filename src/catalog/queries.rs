@@ -125,8 +125,14 @@ pub const TABLES: &str = "SELECT c.tableoid, c.oid, c.relname, c.relnamespace, c
  am.amname, COALESCE(ts.spcname, '') AS tablespace, c.relreplident::text, c.relrowsecurity, c.relforcerowsecurity, \
  c.relispopulated, CASE WHEN c.reloftype <> 0 THEN c.reloftype::pg_catalog.regtype::text END AS oftype, \
  d.refobjid AS owning_tab, d.refobjsubid AS owning_col, (d.deptype = 'i') AS is_identity, \
- CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END AS viewdef \
+ CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END AS viewdef, \
+ fs.srvname AS ftserver, \
+ CASE WHEN c.relkind = 'f' THEN pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.quote_ident(option_name) || ' ' || \
+   pg_catalog.quote_literal(option_value) FROM pg_catalog.pg_options_to_table(ft.ftoptions) ORDER BY option_name), E',\n    ') \
+ END AS ftoptions \
  FROM pg_catalog.pg_class c \
+ LEFT JOIN pg_catalog.pg_foreign_table ft ON (c.relkind = 'f' AND ft.ftrelid = c.oid) \
+ LEFT JOIN pg_catalog.pg_foreign_server fs ON (fs.oid = ft.ftserver) \
  LEFT JOIN pg_catalog.pg_depend d ON (c.relkind = 'S' AND d.classid = c.tableoid AND d.objid = c.oid AND d.objsubid = 0 \
    AND d.refclassid = c.tableoid AND d.deptype IN ('a', 'i')) \
  LEFT JOIN pg_catalog.pg_class tc ON (c.reltoastrelid = tc.oid AND c.relkind <> 'p') \
@@ -149,7 +155,9 @@ pub const COLUMNS: &str = "SELECT a.attrelid, a.attnum, a.attname, pg_catalog.fo
  a.attidentity::text, a.attgenerated::text, \
  CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation ELSE 0 END AS attcollation, \
  a.attcompression::text, pg_catalog.array_to_string(a.attoptions, ', ') AS attoptions, \
- a.attacl::text, ip.initprivs::text \
+ a.attacl::text, ip.initprivs::text, \
+ pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.quote_ident(option_name) || ' ' || pg_catalog.quote_literal(option_value) \
+   FROM pg_catalog.pg_options_to_table(a.attfdwoptions) ORDER BY option_name), E',\n    ') AS attfdwoptions \
  FROM pg_catalog.unnest($1::pg_catalog.oid[]) AS src(tbloid) \
  JOIN pg_catalog.pg_attribute a ON src.tbloid = a.attrelid \
  LEFT JOIN pg_catalog.pg_type t ON (a.atttypid = t.oid) \
@@ -425,7 +433,6 @@ pub const UNSUPPORTED: &[(&str, &str)] = &[
     ("procedural language", "SELECT l.lanname::text FROM pg_catalog.pg_language l WHERE l.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_language'::regclass AND d.objid = l.oid AND d.deptype = 'e')"),
     ("conversion", "SELECT c.conname::text FROM pg_catalog.pg_conversion c WHERE c.oid >= 16384"),
     ("text search parser or template", "SELECT prsname::text FROM pg_catalog.pg_ts_parser p WHERE p.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_ts_parser'::regclass AND d.objid = p.oid AND d.deptype = 'e') UNION ALL SELECT tmplname::text FROM pg_catalog.pg_ts_template t WHERE t.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_ts_template'::regclass AND d.objid = t.oid AND d.deptype = 'e')"),
-    ("foreign table", "SELECT c.oid::regclass::text FROM pg_catalog.pg_class c WHERE c.relkind = 'f'"),
     ("subscription", "SELECT subname::text FROM pg_catalog.pg_subscription WHERE subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())"),
     ("security label", "SELECT provider FROM pg_catalog.pg_seclabel"),
     ("extension configuration table", "SELECT format('%s (%s)', c.oid::regclass, x.extname) FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_class c ON c.oid = ANY (x.extconfig)"),

@@ -693,7 +693,12 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
             } else {
                 ""
             };
-            s.push_str(&format!("CREATE {unlogged}TABLE {qn}"));
+            let kind = if t.relkind == 'f' {
+                "FOREIGN TABLE"
+            } else {
+                "TABLE"
+            };
+            s.push_str(&format!("CREATE {unlogged}{kind} {qn}"));
             if let Some(of) = t.of_type() {
                 s.push_str(&format!(" OF {of}"));
             }
@@ -771,13 +776,20 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
                     s.push_str(&format!("\nPARTITION BY {k}"));
                 }
             }
+            if let Some((server, _)) = t.foreign() {
+                s.push_str(&format!("\nSERVER {}", quote_ident(server)));
+            }
             if t.reloptions().is_some() || t.toast_reloptions().is_some() {
                 s.push_str(&format!("\nWITH ({})", with_options(t)));
             }
+            if let Some((_, options)) = t.foreign().filter(|(_, o)| !o.is_empty()) {
+                s.push_str(&format!("\nOPTIONS (\n    {options}\n)"));
+            }
             s.push_str(";\n");
-            "TABLE"
+            kind
         }
     };
+    let foreign = if t.relkind == 'f' { "FOREIGN " } else { "" };
     for c in &t.columns {
         if c.dropped {
             continue;
@@ -785,12 +797,12 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
         let qc = quote_ident(&c.name);
         if !print_column(t, c) && c.not_null && !inherited_not_null(cat, t, &c.name) {
             s.push_str(&format!(
-                "ALTER TABLE ONLY {qn} ALTER COLUMN {qc} SET NOT NULL;\n"
+                "ALTER {foreign}TABLE ONLY {qn} ALTER COLUMN {qc} SET NOT NULL;\n"
             ));
         }
         if c.stat_target >= 0 {
             s.push_str(&format!(
-                "ALTER TABLE ONLY {qn} ALTER COLUMN {qc} SET STATISTICS {};\n",
+                "ALTER {foreign}TABLE ONLY {qn} ALTER COLUMN {qc} SET STATISTICS {};\n",
                 c.stat_target
             ));
         }
@@ -804,22 +816,27 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
             };
             if let Some(st) = storage {
                 s.push_str(&format!(
-                    "ALTER TABLE ONLY {qn} ALTER COLUMN {qc} SET STORAGE {st};\n"
+                    "ALTER {foreign}TABLE ONLY {qn} ALTER COLUMN {qc} SET STORAGE {st};\n"
                 ));
             }
         }
         match c.compression.filter(|_| !cx.opts.no_toast_compression) {
             Some('p') => s.push_str(&format!(
-                "ALTER TABLE ONLY {qn} ALTER COLUMN {qc} SET COMPRESSION pglz;\n"
+                "ALTER {foreign}TABLE ONLY {qn} ALTER COLUMN {qc} SET COMPRESSION pglz;\n"
             )),
             Some('l') => s.push_str(&format!(
-                "ALTER TABLE ONLY {qn} ALTER COLUMN {qc} SET COMPRESSION lz4;\n"
+                "ALTER {foreign}TABLE ONLY {qn} ALTER COLUMN {qc} SET COMPRESSION lz4;\n"
             )),
             _ => {}
         }
         if let Some(opts) = c.options() {
             s.push_str(&format!(
-                "ALTER TABLE ONLY {qn} ALTER COLUMN {qc} SET ({opts});\n"
+                "ALTER {foreign}TABLE ONLY {qn} ALTER COLUMN {qc} SET ({opts});\n"
+            ));
+        }
+        if let Some(opts) = c.fdw_options() {
+            s.push_str(&format!(
+                "ALTER FOREIGN TABLE {qn} ALTER COLUMN {qc} OPTIONS (\n    {opts}\n);\n"
             ));
         }
     }
@@ -849,7 +866,7 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
         e.tableam = t.am.clone();
     }
     e.owner_stmt = Some(format!(
-        "ALTER TABLE {qn} OWNER TO {};",
+        "ALTER {foreign}TABLE {qn} OWNER TO {};",
         quote_ident(&t.owner)
     ));
     cx.push_def(e);
