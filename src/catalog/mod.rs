@@ -161,6 +161,13 @@ pub struct Selection {
     exclude_data: BTreeSet<u32>,
 }
 
+impl Selection {
+    /// No -t/-n narrowing: pg_dump's "include everything".
+    pub fn whole_database(&self) -> bool {
+        self.include_tables.is_none() && self.include_schemas.is_none()
+    }
+}
+
 async fn expand_table_patterns(
     client: &Client,
     patterns: &[String],
@@ -272,10 +279,17 @@ pub async fn resolve_selection(
 }
 
 /// Refuses databases holding object kinds pgsnap cannot dump yet, naming them.
-pub async fn check_supported(client: &Client, switches: &crate::plan::Switches) -> Result<()> {
+/// `system_privileges`: whether the dump would carry the system catalog's changed privileges
+/// (a whole-database dump with privileges).
+pub async fn check_supported(
+    client: &Client,
+    switches: &crate::plan::Switches,
+    system_privileges: bool,
+) -> Result<()> {
     for (what, sql) in queries::UNSUPPORTED {
         // Kinds the user asked to leave out do not stop the dump.
         if (*what == "subscription" && switches.no_subscriptions)
+            || (what.starts_with("privilege change") && !system_privileges)
             || (*what == "security label" && switches.no_security_labels)
         {
             continue;
