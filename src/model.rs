@@ -24,6 +24,14 @@ pub enum Kind {
     Extension,
     /// `DO_TRANSFORM`
     Transform,
+    /// `DO_PROCLANG`
+    Language,
+    /// `DO_CONVERSION`
+    Conversion,
+    /// `DO_TSPARSER`
+    TsParser,
+    /// `DO_TSTEMPLATE`
+    TsTemplate,
     /// `DO_TYPE` (base, enum, domain, composite, array, range)
     Type,
     /// `DO_DUMMY_TYPE`: a table's row type, sorted after tables
@@ -292,6 +300,11 @@ pub enum Detail {
     AccessMethod(Box<AccessMethodDetail>),
     /// Transform.
     Transform(Box<TransformDetail>),
+    /// Procedural language.
+    Language(Box<LanguageDetail>),
+    /// Conversion or text search parser/template: what follows the qualified name in its
+    /// CREATE statement.
+    Simple(Box<SimpleDetail>),
     /// Shell type: the base or range type it stands for.
     Shell {
         /// The type.
@@ -458,6 +471,36 @@ pub struct ForeignDetail {
     pub mappings: Vec<(String, String)>,
     /// ACL.
     pub acl: Acl,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Details of a procedural language (boxed in [`Detail`] to keep every object small).
+#[derive(Debug, Clone, Default)]
+pub struct LanguageDetail {
+    /// Owner role.
+    pub owner: String,
+    /// `lanpltrusted`.
+    pub trusted: bool,
+    /// Handler, inline and validator functions: `None` when the language has none, else
+    /// the function's dump id if pgsnap knows it as an object (not one of pg_catalog's).
+    pub functions: [Option<Option<DumpId>>; 3],
+    /// ACL.
+    pub acl: Acl,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Details of an object whose CREATE text is read whole from the catalog (boxed in
+/// [`Detail`] to keep every object small).
+#[derive(Debug, Clone, Default)]
+pub struct SimpleDetail {
+    /// Owner role, for kinds that have one.
+    pub owner: Option<String>,
+    /// Conversion: `DEFAULT ` or nothing, before CONVERSION.
+    pub prefix: String,
+    /// What follows the qualified name.
+    pub body: String,
     /// Comment.
     pub comment: Option<String>,
 }

@@ -11,6 +11,7 @@ use std::collections::BinaryHeap;
 pub fn priority(kind: Kind) -> u32 {
     match kind {
         Kind::Namespace => 1,
+        Kind::Language => 2,
         Kind::Collation => 3,
         Kind::Transform => 4,
         Kind::Extension => 5,
@@ -21,6 +22,9 @@ pub fn priority(kind: Kind) -> u32 {
         Kind::AccessMethod => 10,
         Kind::Operator => 11,
         Kind::OpFamily | Kind::OpClass => 12,
+        Kind::Conversion => 13,
+        Kind::TsParser => 14,
+        Kind::TsTemplate => 15,
         Kind::TsDict => 16,
         Kind::TsConfig => 17,
         Kind::ForeignDataWrapper => 18,
@@ -272,6 +276,10 @@ pub fn describe(cat: &Catalog, id: DumpId) -> String {
         Kind::Blob => "BLOB",
         Kind::Transform => "TRANSFORM",
         Kind::ShellType => "SHELL TYPE",
+        Kind::Language => "PROCEDURAL LANGUAGE",
+        Kind::Conversion => "CONVERSION",
+        Kind::TsParser => "TEXT SEARCH PARSER",
+        Kind::TsTemplate => "TEXT SEARCH TEMPLATE",
         Kind::BlobData => "BLOB DATA",
         Kind::TsDict => "TEXT SEARCH DICTIONARY",
         Kind::TsConfig => "TEXT SEARCH CONFIGURATION",

@@ -32,6 +32,9 @@ const PG_OPCLASS: u32 = 2616;
 const PG_FDW: u32 = 2328;
 const PG_LARGEOBJECT: u32 = 2613;
 const PG_TRANSFORM: u32 = 3576;
+const PG_LANGUAGE: u32 = 2612;
+const PG_CONVERSION: u32 = 2607;
+const PG_TS_PARSER: u32 = 3601;
 const PG_FOREIGN_SERVER: u32 = 1417;
 const PG_TS_CONFIG: u32 = 3602;
 const PG_DATABASE_OWNER: u32 = 6171;
@@ -1740,7 +1743,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
 
     // Transforms.
     let mut rows = pipe.stream("transforms", queries::TRANSFORMS, &[]).await?;
-    pipe.send_ahead(queries::TS_DICTS, None).await;
+    pipe.send_ahead(queries::LANGUAGES, None).await;
     while let Some(r) = next_row(&mut rows, "transforms").await? {
         let o = oid(&r, "oid")?;
         let function = |side: &str| -> Result<Option<FunctionRef>> {
@@ -1773,6 +1776,108 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 language,
                 from_sql: function("from")?,
                 to_sql: function("to")?,
+                comment: None,
+            })),
+            ..Default::default()
+        });
+    }
+
+    // Procedural languages, conversions, text search parsers and templates.
+    let mut rows = pipe.stream("languages", queries::LANGUAGES, &[]).await?;
+    pipe.send_ahead(queries::CONVERSIONS, None).await;
+    while let Some(r) = next_row(&mut rows, "languages").await? {
+        let o = oid(&r, "oid")?;
+        cat.add(Obj {
+            kind: Some(Kind::Language),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: o,
+            },
+            namespace: None,
+            name: text(&r, "lanname")?.into(),
+            dump: include_everything && !ext_members.contains(&(PG_LANGUAGE, o)),
+            detail: Detail::Language(Box::new(LanguageDetail {
+                owner: text(&r, "owner")?,
+                trusted: boolean(&r, "lanpltrusted")?,
+                functions: [
+                    oid(&r, "lanplcallfoid")?,
+                    oid(&r, "laninline")?,
+                    oid(&r, "lanvalidator")?,
+                ]
+                .map(|f| (f != 0).then(|| cat.find(PG_PROC, f))),
+                acl: Acl {
+                    acl: opt_text(&r, "lanacl")?,
+                    acldefault: text(&r, "acldefault")?,
+                    initprivs: None,
+                },
+                comment: None,
+            })),
+            ..Default::default()
+        });
+    }
+    let mut rows = pipe
+        .stream("conversions", queries::CONVERSIONS, &[])
+        .await?;
+    pipe.send_ahead(queries::TS_PARSERS_AND_TEMPLATES, None)
+        .await;
+    while let Some(r) = next_row(&mut rows, "conversions").await? {
+        let o = oid(&r, "oid")?;
+        let nsp = oid(&r, "connamespace")?;
+        let lit = |s: String| crate::ddl::quote::quote_literal(&s, cat.std_strings);
+        let body = format!(
+            " FOR {} TO {} FROM {};\n",
+            lit(text(&r, "forenc")?),
+            lit(text(&r, "toenc")?),
+            text(&r, "conproc")?
+        );
+        cat.add(Obj {
+            kind: Some(Kind::Conversion),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: o,
+            },
+            namespace: Some(ns_name(nsp)?),
+            name: text(&r, "conname")?.into(),
+            dump: ns_contains(nsp) && !filters_tables && !ext_members.contains(&(PG_CONVERSION, o)),
+            detail: Detail::Simple(Box::new(SimpleDetail {
+                owner: Some(text(&r, "owner")?),
+                prefix: if boolean(&r, "condefault")? {
+                    "DEFAULT ".into()
+                } else {
+                    String::new()
+                },
+                body,
+                comment: None,
+            })),
+            ..Default::default()
+        });
+    }
+    let mut rows = pipe
+        .stream(
+            "text search parsers and templates",
+            queries::TS_PARSERS_AND_TEMPLATES,
+            &[],
+        )
+        .await?;
+    pipe.send_ahead(queries::TS_DICTS, None).await;
+    while let Some(r) = next_row(&mut rows, "text search parsers and templates").await? {
+        let o = oid(&r, "oid")?;
+        let tableoid = oid(&r, "tableoid")?;
+        let nsp = oid(&r, "nsp")?;
+        cat.add(Obj {
+            kind: Some(if tableoid == PG_TS_PARSER {
+                Kind::TsParser
+            } else {
+                Kind::TsTemplate
+            }),
+            cat: CatalogId { tableoid, oid: o },
+            namespace: Some(ns_name(nsp)?),
+            name: text(&r, "name")?.into(),
+            dump: ns_contains(nsp) && !filters_tables && !ext_members.contains(&(tableoid, o)),
+            detail: Detail::Simple(Box::new(SimpleDetail {
+                owner: None,
+                prefix: String::new(),
+                body: format!(" (\n{} );\n", text(&r, "body")?),
                 comment: None,
             })),
             ..Default::default()
@@ -2296,6 +2401,8 @@ fn attach_comment(cat: &mut Catalog, classoid: u32, objoid: u32, subid: i32, des
         Detail::Foreign(d) => d.comment = Some(desc),
         Detail::Blob(d) => d.comment = Some(desc),
         Detail::Transform(d) => d.comment = Some(desc),
+        Detail::Language(d) => d.comment = Some(desc),
+        Detail::Simple(d) => d.comment = Some(desc),
         Detail::OpClass(d) => d.comment = Some(desc),
         Detail::Trigger(d) => d.comment = Some(desc),
         Detail::Type(t) => t.comment = Some(desc),

@@ -349,6 +349,30 @@ pub const TRANSFORMS: &str = "SELECT t.tableoid, t.oid, ty.typname, l.lanname, p
  LEFT JOIN pg_catalog.pg_proc tp ON tp.oid = t.trftosql LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = tp.pronamespace \
  ORDER BY t.oid";
 
+/// User-made procedural languages.
+pub const LANGUAGES: &str = "SELECT l.tableoid, l.oid, l.lanname, l.lanpltrusted, l.lanplcallfoid, l.laninline, l.lanvalidator, \
+ pg_catalog.pg_get_userbyid(l.lanowner) AS owner, l.lanacl::text, pg_catalog.acldefault('l', l.lanowner)::text AS acldefault \
+ FROM pg_catalog.pg_language l WHERE l.oid >= 16384 ORDER BY l.oid";
+
+/// Encoding conversions outside pg_catalog.
+pub const CONVERSIONS: &str = "SELECT c.tableoid, c.oid, c.conname, c.connamespace, pg_catalog.pg_get_userbyid(c.conowner) AS owner, \
+ pg_catalog.pg_encoding_to_char(c.conforencoding) AS forenc, pg_catalog.pg_encoding_to_char(c.contoencoding) AS toenc, \
+ c.conproc::text AS conproc, c.condefault \
+ FROM pg_catalog.pg_conversion c WHERE c.connamespace <> 'pg_catalog'::pg_catalog.regnamespace ORDER BY c.oid";
+
+/// Text search parsers and templates outside pg_catalog, their functions as `regproc` text.
+pub const TS_PARSERS_AND_TEMPLATES: &str = "SELECT p.tableoid, p.oid, p.prsname AS name, p.prsnamespace AS nsp, \
+ pg_catalog.concat_ws(E',\n', '    START = ' || p.prsstart::pg_catalog.regproc, '    GETTOKEN = ' || p.prstoken::pg_catalog.regproc, \
+   '    END = ' || p.prsend::pg_catalog.regproc, \
+   CASE WHEN p.prsheadline <> 0 THEN '    HEADLINE = ' || p.prsheadline::pg_catalog.regproc END, \
+   '    LEXTYPES = ' || p.prslextype::pg_catalog.regproc) AS body \
+ FROM pg_catalog.pg_ts_parser p WHERE p.prsnamespace <> 'pg_catalog'::pg_catalog.regnamespace \
+ UNION ALL SELECT t.tableoid, t.oid, t.tmplname, t.tmplnamespace, \
+ pg_catalog.concat_ws(E',\n', CASE WHEN t.tmplinit <> 0 THEN '    INIT = ' || t.tmplinit::pg_catalog.regproc END, \
+   '    LEXIZE = ' || t.tmpllexize::pg_catalog.regproc) \
+ FROM pg_catalog.pg_ts_template t WHERE t.tmplnamespace <> 'pg_catalog'::pg_catalog.regnamespace \
+ ORDER BY 1, 2";
+
 /// Text search dictionaries.
 pub const TS_DICTS: &str = "SELECT d.tableoid, d.oid, d.dictname, d.dictnamespace, pg_catalog.pg_get_userbyid(d.dictowner) AS owner, \
  d.dictinitoption, t.tmplname, tn.nspname AS tmplnsp \
@@ -430,9 +454,6 @@ pub const DEPENDS: &str =
 
 /// Object kinds pgsnap does not dump yet: (description, count query). Any non-zero count is refused.
 pub const UNSUPPORTED: &[(&str, &str)] = &[
-    ("procedural language", "SELECT l.lanname::text FROM pg_catalog.pg_language l WHERE l.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_language'::regclass AND d.objid = l.oid AND d.deptype = 'e')"),
-    ("conversion", "SELECT c.conname::text FROM pg_catalog.pg_conversion c WHERE c.oid >= 16384"),
-    ("text search parser or template", "SELECT prsname::text FROM pg_catalog.pg_ts_parser p WHERE p.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_ts_parser'::regclass AND d.objid = p.oid AND d.deptype = 'e') UNION ALL SELECT tmplname::text FROM pg_catalog.pg_ts_template t WHERE t.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_ts_template'::regclass AND d.objid = t.oid AND d.deptype = 'e')"),
     ("privilege change on a system catalog function or type", "SELECT p.oid::pg_catalog.regprocedure::text FROM pg_catalog.pg_proc p LEFT JOIN pg_catalog.pg_init_privs ip ON ip.objoid = p.oid AND ip.classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND ip.objsubid = 0 WHERE p.pronamespace = 'pg_catalog'::pg_catalog.regnamespace AND p.proacl IS DISTINCT FROM ip.initprivs UNION ALL SELECT t.oid::pg_catalog.regtype::text FROM pg_catalog.pg_type t LEFT JOIN pg_catalog.pg_init_privs ip ON ip.objoid = t.oid AND ip.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass AND ip.objsubid = 0 WHERE t.typnamespace = 'pg_catalog'::pg_catalog.regnamespace AND t.typacl IS DISTINCT FROM ip.initprivs"),
     ("subscription", "SELECT subname::text FROM pg_catalog.pg_subscription WHERE subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())"),
     ("security label", "SELECT provider FROM pg_catalog.pg_seclabel"),

@@ -171,6 +171,8 @@ pub fn object_entries(cat: &Catalog, id: DumpId, opts: DdlOptions, out: &mut Vec
             Kind::Blob => blob(&mut cx, o),
             Kind::Transform => transform(&mut cx, o),
             Kind::ShellType => shell_type(&mut cx, o),
+            Kind::Language => language(&mut cx, o),
+            Kind::Conversion | Kind::TsParser | Kind::TsTemplate => simple(&mut cx, o),
             Kind::BlobData => cx.out.push(TocEntry::new("BLOBS", "BLOBS", "")),
             Kind::OpFamily | Kind::OpClass => opclass(&mut cx, o),
             Kind::PublicationRel | Kind::PublicationSchema => publication_member(&mut cx, o),
@@ -1482,6 +1484,80 @@ fn operator(cx: &mut Ctx, o: &Obj) {
     ));
     cx.push_def(e);
     cx.comment(&d.comment, "OPERATOR", &oprid, o, &d.owner);
+}
+
+fn language(cx: &mut Ctx, o: &Obj) {
+    let Detail::Language(d) = &o.detail else {
+        return;
+    };
+    let q = quote_ident(&o.name);
+    // Functions pgsnap knows as objects (not pg_catalog's) are named; pg_dump writes the full
+    // command only when all of them are, else a bare one that the server completes.
+    let named: Vec<Option<String>> = d
+        .functions
+        .iter()
+        .map(|f| match f {
+            None => Some(String::new()),
+            Some(found) => found.map(|id| qname(&cx.cat.objects[id])),
+        })
+        .collect();
+    let defn = match named.as_slice() {
+        [Some(handler), Some(inline), Some(validator)] if !handler.is_empty() => {
+            let mut s = format!(
+                "CREATE {}PROCEDURAL LANGUAGE {q} HANDLER {handler}",
+                if d.trusted { "TRUSTED " } else { "" }
+            );
+            if !inline.is_empty() {
+                s.push_str(&format!(" INLINE {inline}"));
+            }
+            if !validator.is_empty() {
+                s.push_str(&format!(" VALIDATOR {validator}"));
+            }
+            s.push_str(";\n");
+            s
+        }
+        _ => format!("CREATE OR REPLACE PROCEDURAL LANGUAGE {q};\n"),
+    };
+    let mut e = TocEntry::new("PROCEDURAL LANGUAGE", o.name.clone(), defn).owner(&d.owner);
+    e.owner_stmt = Some(format!(
+        "ALTER PROCEDURAL LANGUAGE {q} OWNER TO {};",
+        quote_ident(&d.owner)
+    ));
+    cx.push_def(e);
+    cx.comment(&d.comment, "LANGUAGE", &q, o, &d.owner);
+    cx.acl(
+        &d.acl,
+        "LANGUAGE",
+        &q,
+        None,
+        None,
+        &d.owner,
+        format!("LANGUAGE {q}"),
+    );
+}
+
+fn simple(cx: &mut Ctx, o: &Obj) {
+    let Detail::Simple(d) = &o.detail else {
+        return;
+    };
+    let desc = match o.kind() {
+        Kind::Conversion => "CONVERSION",
+        Kind::TsParser => "TEXT SEARCH PARSER",
+        _ => "TEXT SEARCH TEMPLATE",
+    };
+    let qn = qname(o);
+    let defn = format!("CREATE {}{desc} {qn}{}", d.prefix, d.body);
+    let mut e = TocEntry::new(desc, o.name.clone(), defn).ns(o.namespace.as_deref());
+    if let Some(owner) = &d.owner {
+        e = e.owner(owner);
+        e.owner_stmt = Some(format!(
+            "ALTER {desc} {qn} OWNER TO {};",
+            quote_ident(owner)
+        ));
+    }
+    cx.push_def(e);
+    let owner = d.owner.clone().unwrap_or_default();
+    cx.comment(&d.comment, desc, &quote_ident(&o.name), o, &owner);
 }
 
 fn shell_type(cx: &mut Ctx, o: &Obj) {
