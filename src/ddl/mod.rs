@@ -1498,7 +1498,10 @@ fn language(cx: &mut Ctx, o: &Obj) {
         .iter()
         .map(|f| match f {
             None => Some(String::new()),
-            Some(found) => found.map(|id| qname(&cx.cat.objects[id])),
+            // A function not dumped counts as not found (pg_dump's dumpProcLang).
+            Some(found) => found
+                .filter(|id| cx.cat.objects[*id].dump)
+                .map(|id| qname(&cx.cat.objects[id])),
         })
         .collect();
     let defn = match named.as_slice() {
