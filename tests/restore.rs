@@ -37,7 +37,12 @@ fn round_trip(c: &Cluster, source: &str, what: &str) {
         source,
         &[KEY, "-j", "2", "-f", &by_pgsnap.to_string_lossy()],
     );
-    for (file, jobs) in [(&by_pg_dump, "1"), (&by_pg_dump, "4"), (&by_pgsnap, "4")] {
+    for (file, jobs) in [
+        (&by_pg_dump, "1"),
+        (&by_pg_dump, "4"),
+        (&by_pgsnap, "1"),
+        (&by_pgsnap, "4"),
+    ] {
         let target = c.fresh_db("restored");
         let out = restore(c, file, &target, &["-j", jobs]);
         assert!(
@@ -348,7 +353,12 @@ fn regression_database_dump_restores_identically() {
     std::fs::write(&by_pg_dump, c.pg_dump(&db, &[KEY])).unwrap();
     let by_pgsnap = dir.path().join("regression-pgsnap.sql");
     c.pgsnap_dump(&db, &[KEY, "-j", "2", "-f", &by_pgsnap.to_string_lossy()]);
-    for (file, jobs) in [(&by_pg_dump, "1"), (&by_pg_dump, "4"), (&by_pgsnap, "4")] {
+    for (file, jobs) in [
+        (&by_pg_dump, "1"),
+        (&by_pg_dump, "4"),
+        (&by_pgsnap, "1"),
+        (&by_pgsnap, "4"),
+    ] {
         let target = c.fresh_db("reg_restored");
         let out = restore(c, file, &target, &["-j", jobs]);
         assert!(
