@@ -2230,7 +2230,19 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
 
     // Dependencies from pg_depend; a composite type's relation stands for the type.
     let mut rows = pipe.stream("dependencies", queries::DEPENDS, &[]).await?;
-    while let Some(r) = next_row(&mut rows, "dependencies").await? {
+    pipe.send_ahead(queries::FAMILY_MEMBER_DEPENDS, None).await;
+    let mut family_members = false;
+    loop {
+        let Some(r) = next_row(&mut rows, "dependencies").await? else {
+            if family_members {
+                break;
+            }
+            family_members = true;
+            rows = pipe
+                .stream("dependencies", queries::FAMILY_MEMBER_DEPENDS, &[])
+                .await?;
+            continue;
+        };
         let classid = oid(&r, "classid")?;
         let objid = oid(&r, "objid")?;
         let refclassid = oid(&r, "refclassid")?;

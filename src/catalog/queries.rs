@@ -43,7 +43,8 @@ pub const BASE_TYPES: &str = "SELECT t.oid, t.typlen::int4, t.typinput::pg_catal
  t.typcategory::text, t.typispreferred, t.typdelim::text, t.typbyval, t.typalign::text, t.typstorage::text, \
  (t.typcollation <> 0) AS typcollatable, pg_catalog.pg_get_expr(t.typdefaultbin, 0) AS typdefaultbin, t.typdefault, \
  CASE WHEN t.typelem <> 0 THEN pg_catalog.format_type(t.typelem, NULL) END AS typelem \
- FROM pg_catalog.pg_type t WHERE t.typtype = 'b' AND t.oid >= 16384 ORDER BY t.oid";
+ FROM pg_catalog.pg_type t LEFT JOIN pg_catalog.pg_type te ON te.oid = t.typelem \
+ WHERE t.typtype = 'b' AND t.oid >= 16384 AND (te.oid IS NULL OR te.typarray <> t.oid) ORDER BY t.oid";
 
 /// Range types.
 pub const RANGES: &str = "SELECT r.rngtypid, pg_catalog.format_type(r.rngsubtype, NULL) AS rngsubtype, \
@@ -156,8 +157,9 @@ pub const COLUMNS: &str = "SELECT a.attrelid, a.attnum, a.attname, pg_catalog.fo
  CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation ELSE 0 END AS attcollation, \
  a.attcompression::text, pg_catalog.array_to_string(a.attoptions, ', ') AS attoptions, \
  a.attacl::text, ip.initprivs::text, \
- pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.quote_ident(option_name) || ' ' || pg_catalog.quote_literal(option_value) \
-   FROM pg_catalog.pg_options_to_table(a.attfdwoptions) ORDER BY option_name), E',\n    ') AS attfdwoptions \
+ CASE WHEN a.attfdwoptions IS NOT NULL THEN \
+   pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.quote_ident(option_name) || ' ' || pg_catalog.quote_literal(option_value) \
+   FROM pg_catalog.pg_options_to_table(a.attfdwoptions) ORDER BY option_name), E',\n    ') END AS attfdwoptions \
  FROM pg_catalog.unnest($1::pg_catalog.oid[]) AS src(tbloid) \
  JOIN pg_catalog.pg_attribute a ON src.tbloid = a.attrelid \
  LEFT JOIN pg_catalog.pg_type t ON (a.atttypid = t.oid) \
@@ -437,19 +439,22 @@ pub const COMMENTS: &str =
     "SELECT classoid, objoid, objsubid, description FROM pg_catalog.pg_description \
  ORDER BY classoid, objoid, objsubid";
 
-/// Dependencies pg_dump uses for ordering; those of operator family members count as their
-/// family's (pg_dump's getDependencies).
+/// Dependencies pg_dump uses for ordering (read in index order: no sort of a big pg_depend).
 pub const DEPENDS: &str =
     "SELECT classid, objid, refclassid, refobjid, deptype::text FROM pg_catalog.pg_depend \
- WHERE deptype != 'p' AND deptype != 'e' \
- UNION ALL SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass AS classid, amopfamily AS objid, refclassid, refobjid, deptype::text \
- FROM pg_catalog.pg_depend d, pg_catalog.pg_amop o WHERE deptype NOT IN ('p', 'e', 'i') \
- AND classid = 'pg_catalog.pg_amop'::pg_catalog.regclass AND objid = o.oid \
- AND NOT (refclassid = 'pg_catalog.pg_opfamily'::pg_catalog.regclass AND amopfamily = refobjid) \
- UNION ALL SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass AS classid, amprocfamily AS objid, refclassid, refobjid, deptype::text \
- FROM pg_catalog.pg_depend d, pg_catalog.pg_amproc p WHERE deptype NOT IN ('p', 'e', 'i') \
- AND classid = 'pg_catalog.pg_amproc'::pg_catalog.regclass AND objid = p.oid \
- AND NOT (refclassid = 'pg_catalog.pg_opfamily'::pg_catalog.regclass AND amprocfamily = refobjid) \
+ WHERE deptype != 'p' AND deptype != 'e' ORDER BY 1, 2";
+
+/// Dependencies of operator family members, which count as their family's (pg_dump's
+/// getDependencies). Members below the first unpinned OID have no pg_depend rows.
+pub const FAMILY_MEMBER_DEPENDS: &str =
+    "SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass::pg_catalog.oid AS classid, o.amopfamily AS objid, d.refclassid, d.refobjid, d.deptype::text \
+ FROM pg_catalog.pg_amop o JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_amop'::pg_catalog.regclass AND d.objid = o.oid \
+ WHERE o.oid >= 10000 AND d.deptype NOT IN ('p', 'e', 'i') \
+ AND NOT (d.refclassid = 'pg_catalog.pg_opfamily'::pg_catalog.regclass AND o.amopfamily = d.refobjid) \
+ UNION ALL SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass::pg_catalog.oid, p.amprocfamily, d.refclassid, d.refobjid, d.deptype::text \
+ FROM pg_catalog.pg_amproc p JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_amproc'::pg_catalog.regclass AND d.objid = p.oid \
+ WHERE p.oid >= 10000 AND d.deptype NOT IN ('p', 'e', 'i') \
+ AND NOT (d.refclassid = 'pg_catalog.pg_opfamily'::pg_catalog.regclass AND p.amprocfamily = d.refobjid) \
  ORDER BY 1, 2";
 
 /// Object kinds pgsnap does not dump yet: (description, count query). Any non-zero count is refused.
