@@ -100,6 +100,8 @@ pub enum Kind {
     PublicationRel,
     /// `DO_PUBLICATION_TABLE_IN_SCHEMA`: a schema in a publication
     PublicationSchema,
+    /// `DO_SUBSCRIPTION`
+    Subscription,
     /// `DO_BLOB`: a large object's existence, owner, comment and privileges
     Blob,
     /// `DO_BLOB_DATA`: the contents of every large object
@@ -302,6 +304,8 @@ pub enum Detail {
     Transform(Box<TransformDetail>),
     /// Procedural language.
     Language(Box<LanguageDetail>),
+    /// Subscription.
+    Subscription(Box<SubscriptionDetail>),
     /// Conversion or text search parser/template: what follows the qualified name in its
     /// CREATE statement.
     Simple(Box<SimpleDetail>),
@@ -471,6 +475,31 @@ pub struct ForeignDetail {
     pub mappings: Vec<(String, String)>,
     /// ACL.
     pub acl: Acl,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Details of a subscription (boxed in [`Detail`] to keep every object small).
+#[derive(Debug, Clone, Default)]
+pub struct SubscriptionDetail {
+    /// Owner role.
+    pub owner: String,
+    /// `subconninfo`.
+    pub conninfo: String,
+    /// `subslotname` (`None`: NONE).
+    pub slot: Option<String>,
+    /// Publication names.
+    pub publications: Vec<String>,
+    /// `subbinary`.
+    pub binary: bool,
+    /// `substream`.
+    pub streaming: bool,
+    /// `subtwophasestate` is not disabled.
+    pub two_phase: bool,
+    /// `subdisableonerr`.
+    pub disable_on_error: bool,
+    /// `subsynccommit`.
+    pub synchronous_commit: String,
     /// Comment.
     pub comment: Option<String>,
 }

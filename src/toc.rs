@@ -45,6 +45,7 @@ impl Section {
             | "PUBLICATION TABLE"
             | "PUBLICATION TABLES IN SCHEMA"
             | "STATISTICS"
+            | "SUBSCRIPTION"
             | "MATERIALIZED VIEW DATA"
             | "DEFAULT ACL" => Section::PostData,
             "COMMENT" | "ACL" | "SECURITY LABEL" => Section::None,

@@ -70,6 +70,7 @@ fn object_kinds_are_byte_identical_to_pg_dump() {
             &["-n", "kinds", "-b"],
             &["--section=data"],
             &["--section=pre-data"],
+            &["--no-subscriptions"],
         ],
     );
 }

@@ -291,8 +291,7 @@ pub async fn check_supported(
 ) -> Result<()> {
     for (what, sql) in queries::UNSUPPORTED {
         // Kinds the user asked to leave out do not stop the dump.
-        if (*what == "subscription" && switches.no_subscriptions)
-            || (what.starts_with("privilege change") && !system_privileges)
+        if (what.starts_with("privilege change") && !system_privileges)
             || (*what == "security label" && switches.no_security_labels)
         {
             continue;
@@ -1859,7 +1858,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             &[],
         )
         .await?;
-    pipe.send_ahead(queries::TS_DICTS, None).await;
+    pipe.send_ahead(queries::SUBSCRIPTIONS, None).await;
     while let Some(r) = next_row(&mut rows, "text search parsers and templates").await? {
         let o = oid(&r, "oid")?;
         let tableoid = oid(&r, "tableoid")?;
@@ -1878,6 +1877,37 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 owner: None,
                 prefix: String::new(),
                 body: format!(" (\n{} );\n", text(&r, "body")?),
+                comment: None,
+            })),
+            ..Default::default()
+        });
+    }
+
+    // Subscriptions (dumped with connect = false, as pg_dump does).
+    let mut rows = pipe
+        .stream("subscriptions", queries::SUBSCRIPTIONS, &[])
+        .await?;
+    pipe.send_ahead(queries::TS_DICTS, None).await;
+    while let Some(r) = next_row(&mut rows, "subscriptions").await? {
+        cat.add(Obj {
+            kind: Some(Kind::Subscription),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: oid(&r, "oid")?,
+            },
+            namespace: None,
+            name: text(&r, "subname")?.into(),
+            dump: include_everything && !plan.switches.no_subscriptions,
+            detail: Detail::Subscription(Box::new(SubscriptionDetail {
+                owner: text(&r, "owner")?,
+                conninfo: text(&r, "subconninfo")?,
+                slot: opt_text(&r, "subslotname")?,
+                publications: text_array(&r, "subpublications")?,
+                binary: boolean(&r, "subbinary")?,
+                streaming: boolean(&r, "substream")?,
+                two_phase: text(&r, "subtwophasestate")? != "d",
+                disable_on_error: boolean(&r, "subdisableonerr")?,
+                synchronous_commit: text(&r, "subsynccommit")?,
                 comment: None,
             })),
             ..Default::default()
@@ -2414,6 +2444,7 @@ fn attach_comment(cat: &mut Catalog, classoid: u32, objoid: u32, subid: i32, des
         Detail::Blob(d) => d.comment = Some(desc),
         Detail::Transform(d) => d.comment = Some(desc),
         Detail::Language(d) => d.comment = Some(desc),
+        Detail::Subscription(d) => d.comment = Some(desc),
         Detail::Simple(d) => d.comment = Some(desc),
         Detail::OpClass(d) => d.comment = Some(desc),
         Detail::Trigger(d) => d.comment = Some(desc),
@@ -2633,6 +2664,7 @@ fn add_boundaries(cat: &mut Catalog) {
             | Kind::Publication
             | Kind::PublicationRel
             | Kind::PublicationSchema
+            | Kind::Subscription
             | Kind::EventTrigger
             | Kind::DefaultAcl => {
                 cat.objects[id].add_dep(post);

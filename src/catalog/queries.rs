@@ -375,6 +375,15 @@ pub const TS_PARSERS_AND_TEMPLATES: &str = "SELECT p.tableoid, p.oid, p.prsname 
  FROM pg_catalog.pg_ts_template t WHERE t.tmplnamespace <> 'pg_catalog'::pg_catalog.regnamespace \
  ORDER BY 1, 2";
 
+/// Subscriptions of the current database (reading their connection strings takes a superuser,
+/// as for pg_dump).
+pub const SUBSCRIPTIONS: &str = "SELECT s.tableoid, s.oid, s.subname, pg_catalog.pg_get_userbyid(s.subowner) AS owner, \
+ s.subconninfo, s.subslotname::text, s.subsynccommit, s.subpublications, s.subbinary, s.substream, \
+ s.subtwophasestate::text, s.subdisableonerr \
+ FROM pg_catalog.pg_subscription s \
+ WHERE s.subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) \
+ ORDER BY s.oid";
+
 /// Text search dictionaries.
 pub const TS_DICTS: &str = "SELECT d.tableoid, d.oid, d.dictname, d.dictnamespace, pg_catalog.pg_get_userbyid(d.dictowner) AS owner, \
  d.dictinitoption, t.tmplname, tn.nspname AS tmplnsp \
@@ -460,7 +469,6 @@ pub const FAMILY_MEMBER_DEPENDS: &str =
 /// Object kinds pgsnap does not dump yet: (description, count query). Any non-zero count is refused.
 pub const UNSUPPORTED: &[(&str, &str)] = &[
     ("privilege change on a system catalog function or type", "SELECT p.oid::pg_catalog.regprocedure::text FROM pg_catalog.pg_proc p LEFT JOIN pg_catalog.pg_init_privs ip ON ip.objoid = p.oid AND ip.classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND ip.objsubid = 0 WHERE p.pronamespace = 'pg_catalog'::pg_catalog.regnamespace AND p.proacl IS DISTINCT FROM ip.initprivs UNION ALL SELECT t.oid::pg_catalog.regtype::text FROM pg_catalog.pg_type t LEFT JOIN pg_catalog.pg_init_privs ip ON ip.objoid = t.oid AND ip.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass AND ip.objsubid = 0 WHERE t.typnamespace = 'pg_catalog'::pg_catalog.regnamespace AND t.typacl IS DISTINCT FROM ip.initprivs"),
-    ("subscription", "SELECT subname::text FROM pg_catalog.pg_subscription WHERE subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())"),
     ("security label", "SELECT provider FROM pg_catalog.pg_seclabel"),
     ("extension configuration table", "SELECT format('%s (%s)', c.oid::regclass, x.extname) FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_class c ON c.oid = ANY (x.extconfig)"),
 ];

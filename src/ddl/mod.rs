@@ -172,6 +172,7 @@ pub fn object_entries(cat: &Catalog, id: DumpId, opts: DdlOptions, out: &mut Vec
             Kind::Transform => transform(&mut cx, o),
             Kind::ShellType => shell_type(&mut cx, o),
             Kind::Language => language(&mut cx, o),
+            Kind::Subscription => subscription(&mut cx, o),
             Kind::Conversion | Kind::TsParser | Kind::TsTemplate => simple(&mut cx, o),
             Kind::BlobData => cx.out.push(TocEntry::new("BLOBS", "BLOBS", "")),
             Kind::OpFamily | Kind::OpClass => opclass(&mut cx, o),
@@ -1537,6 +1538,46 @@ fn language(cx: &mut Ctx, o: &Obj) {
         &d.owner,
         format!("LANGUAGE {q}"),
     );
+}
+
+fn subscription(cx: &mut Ctx, o: &Obj) {
+    let Detail::Subscription(d) = &o.detail else {
+        return;
+    };
+    let q = quote_ident(&o.name);
+    let publications: Vec<String> = d.publications.iter().map(|p| quote_ident(p)).collect();
+    let mut s = format!(
+        "CREATE SUBSCRIPTION {q} CONNECTION {} PUBLICATION {} WITH (connect = false, slot_name = {}",
+        cx.lit(&d.conninfo),
+        publications.join(", "),
+        d.slot.as_deref().map(|n| cx.lit(n)).unwrap_or_else(|| "NONE".into())
+    );
+    if d.binary {
+        s.push_str(", binary = true");
+    }
+    if d.streaming {
+        s.push_str(", streaming = on");
+    }
+    if d.two_phase {
+        s.push_str(", two_phase = on");
+    }
+    if d.disable_on_error {
+        s.push_str(", disable_on_error = true");
+    }
+    if d.synchronous_commit != "off" {
+        s.push_str(&format!(
+            ", synchronous_commit = {}",
+            quote_ident(&d.synchronous_commit)
+        ));
+    }
+    s.push_str(");\n");
+    let mut e = TocEntry::new("SUBSCRIPTION", o.name.clone(), s).owner(&d.owner);
+    e.owner_stmt = Some(format!(
+        "ALTER SUBSCRIPTION {q} OWNER TO {};",
+        quote_ident(&d.owner)
+    ));
+    cx.push_def(e);
+    cx.comment(&d.comment, "SUBSCRIPTION", &q, o, &d.owner);
 }
 
 fn simple(cx: &mut Ctx, o: &Obj) {
