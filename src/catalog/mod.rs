@@ -361,7 +361,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         "server settings",
         "SELECT pg_catalog.current_setting('server_version') AS v, \
          pg_catalog.pg_encoding_to_char(d.encoding) AS enc, \
-         pg_catalog.current_setting('standard_conforming_strings') AS ss \
+         pg_catalog.current_setting('standard_conforming_strings') AS ss, \
+         (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = CURRENT_USER) AS superuser \
          FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()",
         &[],
     )
@@ -372,6 +373,13 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     cat.server_version = text(info, "v")?;
     cat.encoding = text(info, "enc")?;
     cat.std_strings = text(info, "ss")? == "on";
+    // Only a superuser may read subscriptions' connection strings (pg_dump then skips them).
+    let superuser = opt_boolean(info, "superuser")?.unwrap_or(false);
+    let subscriptions_query = if superuser {
+        queries::SUBSCRIPTIONS
+    } else {
+        queries::SUBSCRIPTION_COUNT
+    };
 
     let filters_tables = sel.include_tables.is_some();
     let include_everything = sel.include_tables.is_none() && sel.include_schemas.is_none();
@@ -1858,7 +1866,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             &[],
         )
         .await?;
-    pipe.send_ahead(queries::SUBSCRIPTIONS, None).await;
+    pipe.send_ahead(subscriptions_query, None).await;
     while let Some(r) = next_row(&mut rows, "text search parsers and templates").await? {
         let o = oid(&r, "oid")?;
         let tableoid = oid(&r, "tableoid")?;
@@ -1885,10 +1893,18 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
 
     // Subscriptions (dumped with connect = false, as pg_dump does).
     let mut rows = pipe
-        .stream("subscriptions", queries::SUBSCRIPTIONS, &[])
+        .stream("subscriptions", subscriptions_query, &[])
         .await?;
     pipe.send_ahead(queries::TS_DICTS, None).await;
     while let Some(r) = next_row(&mut rows, "subscriptions").await? {
+        if !superuser {
+            if i32_(&r, "n")? > 0 && !plan.switches.no_subscriptions {
+                eprintln!(
+                    "pgsnap: warning: subscriptions not dumped because current user is not a superuser"
+                );
+            }
+            continue;
+        }
         cat.add(Obj {
             kind: Some(Kind::Subscription),
             cat: CatalogId {

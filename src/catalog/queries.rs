@@ -384,6 +384,10 @@ pub const SUBSCRIPTIONS: &str = "SELECT s.tableoid, s.oid, s.subname, pg_catalog
  WHERE s.subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) \
  ORDER BY s.oid";
 
+/// How many subscriptions the current database has (for a user who may not read them).
+pub const SUBSCRIPTION_COUNT: &str = "SELECT count(*)::int4 AS n FROM pg_catalog.pg_subscription \
+ WHERE subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())";
+
 /// Text search dictionaries.
 pub const TS_DICTS: &str = "SELECT d.tableoid, d.oid, d.dictname, d.dictnamespace, pg_catalog.pg_get_userbyid(d.dictowner) AS owner, \
  d.dictinitoption, t.tmplname, tn.nspname AS tmplnsp \
