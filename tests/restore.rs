@@ -196,11 +196,26 @@ fn seed_flow_with_clean_database() {
     let db = fixture_db(c);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("nautobot.sql");
-    c.pgsnap_dump(&db, &[KEY, "-f", &file.to_string_lossy()]);
     let target = c.fresh_db("nautobot");
     c.psql(&target, &["-c", "CREATE TABLE stale (x int)"])
         .unwrap();
-    let out = restore(c, &file, &target, &["--clean-database"]);
+    // The seed's dump / drop / create / load, with no PostgreSQL client program on PATH.
+    let no_clients = dir.path().join("empty-bin");
+    std::fs::create_dir(&no_clients).unwrap();
+    let without_clients = |args: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pgsnap"));
+        c.env(&mut cmd);
+        cmd.env("PATH", &no_clients).args(args);
+        cmd.output().expect("run pgsnap")
+    };
+    let file_arg = file.to_string_lossy().to_string();
+    let out = without_clients(&["dump", KEY, "-f", &file_arg, &db]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = without_clients(&["restore", "--clean-database", "-d", &target, &file_arg]);
     assert!(
         out.status.success(),
         "{}",
