@@ -656,9 +656,13 @@ fn hostile_names_never_run_psql_commands() {
         let target = c.fresh_db("hostile_restored");
         c.load(&target, &file);
         assert!(!marker.exists(), "{what}: psql ran a command from a name");
+        let target = c.fresh_db("hostile_restored");
         let out = c.pgsnap(&["restore", "-d", &target, &file.to_string_lossy()]);
-        // Loading twice fails on the existing objects; what matters is that nothing ran.
-        let _ = out;
+        assert!(
+            out.status.success(),
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(
             !marker.exists(),
             "{what}: pgsnap restore ran a command from a name"
