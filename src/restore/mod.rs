@@ -593,13 +593,7 @@ struct ScriptTransaction {
 
 impl ScriptTransaction {
     fn see(&mut self, sql: &str) {
-        let first = sql
-            .trim_start()
-            .split(|c: char| !c.is_ascii_alphabetic())
-            .next()
-            .unwrap_or("")
-            .to_ascii_uppercase();
-        match first.as_str() {
+        match first_word(sql).as_str() {
             "BEGIN" | "START" => self.open = true,
             "COMMIT" | "END" | "ROLLBACK" | "ABORT" => self.open = false,
             _ => {}
@@ -611,21 +605,24 @@ impl ScriptTransaction {
     }
 }
 
+/// A statement's first word, upper-cased (its command, for transaction control checks).
+fn first_word(sql: &str) -> String {
+    sql.trim_start()
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase()
+}
+
 /// Statements of pg_dump's entries that can share a round trip: not session settings (they
 /// are replayed on every connection), not transaction control, not the database's own entries.
 fn batchable(toc: &Option<String>, sql: &str) -> bool {
     let Some(toc) = toc.as_deref() else {
         return false;
     };
-    let first = sql
-        .trim_start()
-        .split(|c: char| !c.is_ascii_alphabetic())
-        .next()
-        .unwrap_or("")
-        .to_ascii_uppercase();
     !is_session_setting(sql)
         && !matches!(
-            first.as_str(),
+            first_word(sql).as_str(),
             "BEGIN" | "START" | "COMMIT" | "END" | "ROLLBACK" | "ABORT"
         )
         && !matches!(toc, "DATABASE" | "DATABASE PROPERTIES" | "BLOBS")
