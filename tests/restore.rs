@@ -403,3 +403,46 @@ fn regression_database_dump_restores_identically() {
         }
     }
 }
+
+#[test]
+fn compressed_files_and_stdin_restore_identically() {
+    // gzip, lz4 and zstd are recognised by their magic bytes, whatever the file is called;
+    // `-` reads the script from stdin.
+    let c = cluster();
+    let db = fixture_db(c);
+    let dir = tempfile::tempdir().unwrap();
+    for (method, name) in [("gzip", "a.sql.gz"), ("lz4", "b.lz4"), ("zstd", "c.dump")] {
+        let file = dir.path().join(name);
+        c.pgsnap_dump(&db, &[KEY, "-Z", method, "-f", &file.to_string_lossy()]);
+        let target = c.fresh_db("compressed");
+        let out = restore(c, &file, &target, &["-j", "2"]);
+        assert!(
+            out.status.success(),
+            "{method}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_same_database(c, &db, &target, &format!("restore of a {method} dump"));
+    }
+    let plain = c.pg_dump(&db, &[KEY]);
+    let target = c.fresh_db("from_stdin");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pgsnap"));
+    c.env(&mut cmd);
+    let mut child = cmd
+        .args(["restore", "-d", &target, "-"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(&plain).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "stdin: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same_database(c, &db, &target, "restore from stdin");
+}
