@@ -337,6 +337,9 @@ pub struct DumpArgs {
     /// Quote all identifiers, even if not key words.
     #[arg(long = "quote-all-identifiers")]
     pub quote_all_identifiers: bool,
+    /// Disable dollar quoting, use SQL standard quoting.
+    #[arg(long = "disable-dollar-quoting")]
+    pub disable_dollar_quoting: bool,
     /// Override default setting for extra_float_digits.
     #[arg(
         long = "extra-float-digits",
@@ -397,6 +400,7 @@ impl DumpArgs {
                 lock_wait_timeout: self.lock_wait_timeout.clone(),
                 extra_float_digits: self.extra_float_digits,
                 quote_all_identifiers: self.quote_all_identifiers,
+                disable_dollar_quoting: self.disable_dollar_quoting,
                 create: self.create,
                 disable_triggers: self.disable_triggers,
                 inserts: self.inserts,

@@ -137,6 +137,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         no_privileges: plan.no_privileges,
         no_comments: plan.no_comments,
         schema: plan.schema,
+        disable_dollar_quoting: plan.switches.disable_dollar_quoting,
     };
     // Entries are built object by object while writing, so the text of a big schema is never
     // held whole; only the table-data entries are built up front (and dropped again), to

@@ -98,6 +98,8 @@ pub struct Switches {
     pub extra_float_digits: Option<i32>,
     /// `--quote-all-identifiers`
     pub quote_all_identifiers: bool,
+    /// `--disable-dollar-quoting`: function bodies as standard string literals.
+    pub disable_dollar_quoting: bool,
     /// `-C/--create`
     pub create: bool,
     /// `--disable-triggers`

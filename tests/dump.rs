@@ -71,6 +71,7 @@ fn object_kinds_are_byte_identical_to_pg_dump() {
             &["--section=data"],
             &["--section=pre-data"],
             &["--no-subscriptions"],
+            &["--disable-dollar-quoting"],
         ],
     );
 }

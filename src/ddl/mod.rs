@@ -21,6 +21,8 @@ pub struct DdlOptions {
     pub no_comments: bool,
     /// Definitions are printed (not `-a`).
     pub schema: bool,
+    /// `--disable-dollar-quoting`
+    pub disable_dollar_quoting: bool,
 }
 
 struct Ctx<'a> {
@@ -513,7 +515,21 @@ fn function(cx: &mut Ctx, o: &Obj) {
         let as_part = if let Some(body) = &f.sqlbody {
             body.clone()
         } else if let Some(bin) = f.bin.as_ref().filter(|b| !b.is_empty() && *b != "-") {
-            format!("AS {}, {}", cx.lit(bin), cx.lit(&f.src))
+            // With an object file, the symbol is dollar-quoted only when it needs quoting
+            // (pg_dump's dumpFunc).
+            let mut s = format!("AS {}", cx.lit(bin));
+            if !f.src.is_empty() {
+                let plain = cx.opts.disable_dollar_quoting || !f.src.contains(['\'', '\\']);
+                s.push_str(", ");
+                s.push_str(&if plain {
+                    cx.lit(&f.src)
+                } else {
+                    dollar_quote(&f.src)
+                });
+            }
+            s
+        } else if cx.opts.disable_dollar_quoting {
+            format!("AS {}", cx.lit(&f.src))
         } else {
             format!("AS {}", dollar_quote(&f.src))
         };
