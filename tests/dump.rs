@@ -85,7 +85,13 @@ fn regression_database_is_byte_identical_to_pg_dump() {
         c,
         &db,
         "regression",
-        &[&[], &["-s"], &["-a"], &["-x", "-O"]],
+        &[
+            &[],
+            &["-s"],
+            &["-a"],
+            &["-x", "-O"],
+            &["-s", "--disable-dollar-quoting"],
+        ],
     );
     assert_same_dump(
         &c.pg_dump(&db, &[KEY]),
