@@ -224,6 +224,9 @@ pub struct DumpArgs {
     /// Dump only the specified schema(s).
     #[arg(short = 'n', long = "schema", value_name = "PATTERN")]
     pub schema: Vec<String>,
+    /// Dump only the specified extension(s).
+    #[arg(short = 'e', long = "extension", value_name = "PATTERN")]
+    pub extension: Vec<String>,
     /// Do NOT dump the specified schema(s).
     #[arg(short = 'N', long = "exclude-schema", value_name = "PATTERN")]
     pub exclude_schema: Vec<String>,
@@ -376,6 +379,7 @@ impl DumpArgs {
                 exclude_tables: self.exclude_table.clone(),
                 include_schemas: self.schema.clone(),
                 exclude_schemas: self.exclude_schema.clone(),
+                include_extensions: self.extension.clone(),
                 exclude_table_data: self.exclude_table_data.clone(),
                 strict_names: self.strict_names,
             },

@@ -16,6 +16,8 @@ pub struct Filters {
     pub include_schemas: Vec<String>,
     /// `-N`
     pub exclude_schemas: Vec<String>,
+    /// `-e`
+    pub include_extensions: Vec<String>,
     /// `--exclude-table-data`
     pub exclude_table_data: Vec<String>,
     /// `--strict-names`

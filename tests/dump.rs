@@ -676,3 +676,46 @@ fn hostile_names_never_run_psql_commands() {
         );
     }
 }
+
+#[test]
+fn extension_option_matches_pg_dump() {
+    let c = cluster();
+    let db = c.fresh_db("exts");
+    c.psql(
+        &db,
+        &[
+            "-c",
+            "CREATE EXTENSION pg_trgm; CREATE EXTENSION hstore; CREATE SCHEMA s; \
+             CREATE TABLE s.t (h hstore); CREATE TABLE public.u (x text)",
+        ],
+    )
+    .unwrap();
+    compare_runs(
+        c,
+        &db,
+        "-e",
+        &[
+            &["-e", "pg_trgm"],
+            &["-e", "pg*"],
+            &["-e", "hstore", "-n", "s"],
+            &["-s", "-e", "*"],
+            &["-e", "PG_TRGM"],
+        ],
+    );
+    for (args, needle) in [
+        (&["-e", "nomatch"][..], "no matching extensions were found"),
+        (
+            &["--strict-names", "-e", "nomatch"][..],
+            "for pattern \"nomatch\"",
+        ),
+        (&["-e", "a.b"][..], "too many dotted names"),
+    ] {
+        let mut all = vec!["dump"];
+        all.extend_from_slice(args);
+        all.push(&db);
+        let out = c.pgsnap(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}

@@ -162,6 +162,7 @@ pub struct Selection {
     include_schemas: Option<BTreeSet<u32>>,
     exclude_schemas: BTreeSet<u32>,
     exclude_data: BTreeSet<u32>,
+    include_extensions: Option<BTreeSet<u32>>,
 }
 
 impl Selection {
@@ -237,6 +238,50 @@ async fn expand_schema_patterns(
     Ok(out)
 }
 
+/// Extension names matching `-e` patterns (unqualified names only, as pg_dump).
+async fn expand_extension_patterns(
+    client: &Client,
+    patterns: &[String],
+    strict: bool,
+) -> Result<BTreeSet<u32>> {
+    let mut out = BTreeSet::new();
+    for p in patterns {
+        if outside_quotes_has_dot(p) {
+            return Err(Error::usage(format!(
+                "improper qualified name (too many dotted names): {p}"
+            )));
+        }
+        let np = filter::parse_pattern(p, 1, "")?;
+        let rows = query(
+            client,
+            "extension patterns",
+            "SELECT e.oid FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.~) $1 COLLATE pg_catalog.default",
+            &[&np.name_regex],
+        )
+        .await?;
+        if rows.is_empty() && strict {
+            return Err(Error::usage(format!(
+                "no matching extensions were found for pattern \"{p}\""
+            )));
+        }
+        for r in &rows {
+            out.insert(oid(r, "oid")?);
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a pattern has a dot outside double quotes (a qualified name).
+fn outside_quotes_has_dot(pattern: &str) -> bool {
+    let mut in_quotes = false;
+    pattern.chars().any(|c| {
+        if c == '"' {
+            in_quotes = !in_quotes;
+        }
+        c == '.' && !in_quotes
+    })
+}
+
 /// Resolves the plan's patterns on the server (before `search_path` is emptied, so that an
 /// unqualified `-t name` sees the tables the user sees, as with pg_dump).
 pub async fn resolve_selection(
@@ -254,6 +299,13 @@ pub async fn resolve_selection(
         sel.include_schemas = Some(s);
     }
     sel.exclude_schemas = expand_schema_patterns(client, &f.exclude_schemas, dbname, false).await?;
+    if !f.include_extensions.is_empty() {
+        let e = expand_extension_patterns(client, &f.include_extensions, f.strict_names).await?;
+        if e.is_empty() {
+            return Err(Error::usage("no matching extensions were found"));
+        }
+        sel.include_extensions = Some(e);
+    }
     if !f.include_tables.is_empty() {
         let t = expand_table_patterns(
             client,
@@ -477,7 +529,13 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             },
             namespace: None,
             name: text(&r, "extname")?.into(),
-            dump: include_everything && o >= FIRST_NORMAL_OID,
+            // -e picks extensions by name, whatever -n/-t say (pg_dump's
+            // selectDumpableExtension).
+            dump: o >= FIRST_NORMAL_OID
+                && match &sel.include_extensions {
+                    Some(picked) => picked.contains(&o),
+                    None => include_everything,
+                },
             detail: Detail::Extension(Box::new(ExtensionDetail {
                 schema: text(&r, "nspname")?,
                 version: text(&r, "extversion")?,
