@@ -340,6 +340,9 @@ pub struct DumpArgs {
     /// Quote all identifiers, even if not key words.
     #[arg(long = "quote-all-identifiers")]
     pub quote_all_identifiers: bool,
+    /// Load partitions via the root table.
+    #[arg(long = "load-via-partition-root")]
+    pub load_via_partition_root: bool,
     /// Disable dollar quoting, use SQL standard quoting.
     #[arg(long = "disable-dollar-quoting")]
     pub disable_dollar_quoting: bool,
@@ -405,6 +408,7 @@ impl DumpArgs {
                 extra_float_digits: self.extra_float_digits,
                 quote_all_identifiers: self.quote_all_identifiers,
                 disable_dollar_quoting: self.disable_dollar_quoting,
+                load_via_partition_root: self.load_via_partition_root,
                 create: self.create,
                 disable_triggers: self.disable_triggers,
                 inserts: self.inserts,

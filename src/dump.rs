@@ -138,6 +138,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         no_comments: plan.no_comments,
         schema: plan.schema,
         disable_dollar_quoting: plan.switches.disable_dollar_quoting,
+        load_via_partition_root: plan.switches.load_via_partition_root,
     };
     // Entries are built object by object while writing, so the text of a big schema is never
     // held whole; only the table-data entries are built up front (and dropped again), to

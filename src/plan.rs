@@ -102,6 +102,8 @@ pub struct Switches {
     pub quote_all_identifiers: bool,
     /// `--disable-dollar-quoting`: function bodies as standard string literals.
     pub disable_dollar_quoting: bool,
+    /// `--load-via-partition-root`: partitions' data is loaded through their root table.
+    pub load_via_partition_root: bool,
     /// `-C/--create`
     pub create: bool,
     /// `--disable-triggers`
@@ -225,6 +227,11 @@ impl DumpPlan {
                     "--rows-per-insert must be in range 1..2147483647",
                 ));
             }
+        }
+        if req.switches.load_via_partition_root && req.switches.insert_options().is_some() {
+            return Err(Error::usage(
+                "pgsnap cannot combine --load-via-partition-root with --inserts, --column-inserts or --rows-per-insert yet",
+            ));
         }
         if req.switches.on_conflict_do_nothing && req.switches.insert_options().is_none() {
             return Err(Error::usage(

@@ -91,6 +91,8 @@ fn regression_database_is_byte_identical_to_pg_dump() {
             &["-a"],
             &["-x", "-O"],
             &["-s", "--disable-dollar-quoting"],
+            &["--load-via-partition-root"],
+            &["-a", "--load-via-partition-root", "--disable-triggers"],
         ],
     );
     assert_same_dump(
@@ -718,4 +720,13 @@ fn extension_option_matches_pg_dump() {
         assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
         assert!(err.contains(needle), "{args:?}: {err}");
     }
+}
+
+#[test]
+fn load_via_partition_root_with_inserts_is_refused() {
+    let c = cluster();
+    let out = c.pgsnap(&["dump", "--load-via-partition-root", "--inserts", "postgres"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("--load-via-partition-root"), "{err}");
 }

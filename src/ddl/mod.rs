@@ -23,6 +23,8 @@ pub struct DdlOptions {
     pub schema: bool,
     /// `--disable-dollar-quoting`
     pub disable_dollar_quoting: bool,
+    /// `--load-via-partition-root`
+    pub load_via_partition_root: bool,
 }
 
 struct Ctx<'a> {
@@ -2148,6 +2150,18 @@ pub fn copy_column_list(t: &TableDetail) -> String {
     }
 }
 
+/// The root of a partition's tree (pg_dump's getRootTableInfo).
+fn partition_root(cat: &Catalog, mut table: DumpId) -> DumpId {
+    while let Some(parent) = cat
+        .table(table)
+        .filter(|t| t.is_partition)
+        .and_then(|t| t.parents.first().copied())
+    {
+        table = parent;
+    }
+    table
+}
+
 fn table_data(cx: &mut Ctx, o: &Obj) {
     let Detail::TableData { table } = &o.detail else {
         return;
@@ -2174,13 +2188,18 @@ fn table_data(cx: &mut Ctx, o: &Obj) {
             cx.cat.std_strings,
         ))
     });
+    // With --load-via-partition-root a partition's rows go in through its root table.
+    let via_root = (cx.opts.load_via_partition_root && t.is_partition)
+        .then(|| qname(&cx.cat.objects[partition_root(cx.cat, *table)]));
+    let copy_into = via_root.clone().unwrap_or_else(|| qn.clone());
     e.data = Some(TableCopy {
         table: *table,
         copy_stmt: if inserts.is_some() {
             String::new()
         } else {
-            format!("COPY {qn} {cols} FROM stdin;\n")
+            format!("COPY {copy_into} {cols} FROM stdin;\n")
         },
+        via_root,
         inserts,
         copy_out_sql,
         relpages: t.relpages,

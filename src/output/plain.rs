@@ -136,6 +136,9 @@ impl PlainState {
         }
         out.push_str("\n--\n\n");
         if let Some(copy) = &e.data {
+            if let Some(root) = &copy.via_root {
+                out.push_str(&format!("-- load via partition root {root}\n\n"));
+            }
             if opts.disable_triggers {
                 // pg_dump's _disableTriggersIfNecessary: as superuser, triggers off.
                 if !self.superuser {
@@ -267,6 +270,7 @@ mod tests {
             qualified_name: "public.t".into(),
             columns: String::new(),
             inserts: None,
+            via_root: None,
         });
         let text = render_without_data(
             &h(),
