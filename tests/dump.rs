@@ -730,3 +730,25 @@ fn load_via_partition_root_with_inserts_is_refused() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("--load-via-partition-root"), "{err}");
 }
+
+#[test]
+fn unrepairable_loop_is_broken_as_pg_dump_does() {
+    // Two SQL-standard function bodies calling each other: pg_dump warns and breaks the loop.
+    let c = cluster();
+    let db = c.fresh_db("loop");
+    for sql in [
+        "CREATE FUNCTION f1() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END",
+        "CREATE FUNCTION f2() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT f1(); END",
+        "CREATE OR REPLACE FUNCTION f1() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT f2(); END",
+    ] {
+        c.psql(&db, &["-c", sql]).unwrap();
+    }
+    compare_runs(c, &db, "function loop", &[&["-s"]]);
+    let out = c.pgsnap(&["dump", "-s", &db]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("could not resolve dependency loop") && err.contains("FUNCTION f2"),
+        "{err}"
+    );
+}

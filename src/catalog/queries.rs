@@ -73,7 +73,9 @@ pub const COLLATIONS: &str = "SELECT c.tableoid, c.oid, c.collname, c.collnamesp
  c.collprovider::text, c.collisdeterministic, c.collcollate, c.collctype, c.colliculocale \
  FROM pg_catalog.pg_collation c ORDER BY c.oid";
 
-/// Functions, procedures and aggregates outside the system schemas.
+/// Functions, procedures and aggregates outside the system schemas, in heap order: pg_dump
+/// numbers them as its unordered scan returns them, which decides where it starts breaking a
+/// dependency loop it cannot repair.
 pub const FUNCS: &str = "SELECT p.tableoid, p.oid, p.proname, p.pronamespace, pg_catalog.pg_get_userbyid(p.proowner) AS owner, \
  p.prokind::text, p.proargtypes::oid[] AS argtypes, \
  ARRAY(SELECT pg_catalog.format_type(p.proargtypes[i], NULL) FROM pg_catalog.generate_series(0, p.pronargs - 1) i) AS argtypenames, \
@@ -94,7 +96,7 @@ pub const FUNCS: &str = "SELECT p.tableoid, p.oid, p.proname, p.pronamespace, pg
  AND p.pronamespace <> 'information_schema'::pg_catalog.regnamespace \
  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass \
    AND d.objid = p.oid AND d.deptype = 'i') \
- ORDER BY p.oid";
+ ORDER BY p.ctid";
 
 /// Aggregate definitions.
 pub const AGGREGATES: &str = "SELECT a.aggfnoid::pg_catalog.oid AS oid, a.aggkind::text, \
