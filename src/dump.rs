@@ -278,8 +278,16 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
             }
             if e.desc == "BLOBS" {
                 sink.write_all(st.entry_head(&e, popts).as_bytes())?;
-                crate::large_objects::write(&client, cat.std_strings, &mut |b| sink.write_all(b))
-                    .await?;
+                let oids = cat
+                    .objects
+                    .iter()
+                    .filter(|o| o.kind() == Kind::Blob)
+                    .map(|o| o.cat.oid)
+                    .collect();
+                crate::large_objects::write(&client, oids, cat.std_strings, &mut |b| {
+                    sink.write_all(b)
+                })
+                .await?;
                 continue;
             }
             let Some(d) = &e.data else {

@@ -29,26 +29,18 @@ fn lowrite(piece: &[u8], std_strings: bool) -> String {
     s
 }
 
-/// Writes the BLOBS entry's body: every large object, in OID order.
+/// Writes the BLOBS entry's body: the large objects the catalog read (in the same snapshot),
+/// in OID order.
 pub async fn write(
     client: &Client,
+    mut oids: Vec<u32>,
     std_strings: bool,
     out: &mut dyn FnMut(&[u8]) -> Result<()>,
 ) -> Result<()> {
     let failed = |what: String| {
         move |e: tokio_postgres::Error| Error::from_pg(e, ErrorKind::Server).context(what)
     };
-    let oids: Vec<u32> = client
-        .query(
-            "SELECT oid FROM pg_catalog.pg_largeobject_metadata ORDER BY 1",
-            &[],
-        )
-        .await
-        .map_err(failed("listing large objects".into()))?
-        .iter()
-        .map(|r| r.try_get(0))
-        .collect::<std::result::Result<_, _>>()
-        .map_err(failed("listing large objects".into()))?;
+    oids.sort_unstable();
     let read = client
         .prepare("SELECT pg_catalog.lo_get($1, $2, $3)")
         .await

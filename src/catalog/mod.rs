@@ -585,12 +585,10 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             partkeydef: opt_text(r, "partkeydef")?,
             viewdef: opt_text(r, "viewdef")?,
             of_type: opt_text(r, "oftype")?,
-            foreign: opt_text(r, "ftserver")?.map(|s| {
-                (
-                    s,
-                    opt_text(r, "ftoptions").ok().flatten().unwrap_or_default(),
-                )
-            }),
+            foreign: match opt_text(r, "ftserver")? {
+                Some(server) => Some((server, opt_text(r, "ftoptions")?.unwrap_or_default())),
+                None => None,
+            },
         };
         let detail = TableDetail {
             relkind,
@@ -1132,33 +1130,17 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     // System catalog relations with privileges changed since initdb: only their ACLs are
     // dumped, and only in a whole-database dump (pg_dump's ACL-only pg_catalog).
     if catalog_acls {
-        let mut stream = pipe
+        let mut rows = pipe
             .stream("system catalog privileges", queries::CATALOG_ACLS, &[])
             .await?;
         pipe.send_ahead(queries::INHERITS, None).await;
-        let mut rows = Vec::new();
-        while let Some(r) = next_row(&mut stream, "system catalog privileges").await? {
-            rows.push(r);
-        }
-        let pg_catalog = cat
-            .objects
-            .iter()
-            .find(|o| o.kind() == Kind::Namespace && &*o.name == "pg_catalog")
-            .map(|_| std::sync::Arc::<str>::from("pg_catalog"));
-        for r in &rows {
-            let catalog_err = |e: tokio_postgres::Error| {
-                Error::new(
-                    ErrorKind::Catalog,
-                    format!("system catalog privileges: {e}"),
-                )
-            };
-            let names: Vec<String> = r.try_get("colnames").map_err(catalog_err)?;
-            let acls: Vec<Option<String>> = r.try_get("colacls").map_err(catalog_err)?;
-            let inits: Vec<Option<String>> = r.try_get("colinit").map_err(catalog_err)?;
-            let columns = names
+        while let Some(r) = next_row(&mut rows, "system catalog privileges").await? {
+            let acls = opt_text_array(&r, "colacls")?;
+            let inits = opt_text_array(&r, "colinit")?;
+            let columns = text_array(&r, "colnames")?
                 .into_iter()
                 .zip(acls.into_iter().zip(inits))
-                .map(|(name, (acl, init))| {
+                .map(|(name, (acl, initprivs))| {
                     let mut c = Column {
                         name,
                         ..Default::default()
@@ -1166,7 +1148,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                     c.extra_mut().acl = Some(Acl {
                         acl,
                         acldefault: "{}".into(),
-                        initprivs: init,
+                        initprivs,
                     });
                     c
                 })
@@ -1175,19 +1157,19 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 kind: Some(Kind::Table),
                 cat: CatalogId {
                     tableoid: PG_CLASS,
-                    oid: oid(r, "oid")?,
+                    oid: oid(&r, "oid")?,
                 },
-                namespace: pg_catalog.clone().or_else(|| Some("pg_catalog".into())),
-                name: text(r, "relname")?.into(),
+                namespace: Some(ns_name(oid(&r, "relnamespace")?)?),
+                name: text(&r, "relname")?.into(),
                 dump: true,
                 detail: Detail::Table(Box::new(TableDetail {
-                    relkind: ch(r, "relkind")?,
-                    owner: text(r, "owner")?,
+                    relkind: ch(&r, "relkind")?,
+                    owner: text(&r, "owner")?,
                     columns,
                     acl: Box::new(Acl {
-                        acl: opt_text(r, "relacl")?,
-                        acldefault: text(r, "acldefault")?,
-                        initprivs: opt_text(r, "initprivs")?,
+                        acl: opt_text(&r, "relacl")?,
+                        acldefault: text(&r, "acldefault")?,
+                        initprivs: opt_text(&r, "initprivs")?,
                     }),
                     acl_only: true,
                     ..Default::default()
@@ -1774,12 +1756,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 clauses.push_str(&crate::ddl::quote::quote_literal(&v, cat.std_strings));
             }
         }
-        let users: Vec<String> = r
-            .try_get("mapping_users")
-            .map_err(|e| Error::new(ErrorKind::Catalog, format!("foreign server mappings: {e}")))?;
-        let options: Vec<String> = r
-            .try_get("mapping_options")
-            .map_err(|e| Error::new(ErrorKind::Catalog, format!("foreign server mappings: {e}")))?;
+        let users = text_array(&r, "mapping_users")?;
+        let options = text_array(&r, "mapping_options")?;
         cat.add(Obj {
             kind: Some(Kind::ForeignServer),
             cat: CatalogId {
@@ -2333,37 +2311,34 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     }
 
     // Dependencies from pg_depend; a composite type's relation stands for the type.
-    let mut rows = pipe.stream("dependencies", queries::DEPENDS, &[]).await?;
-    pipe.send_ahead(queries::FAMILY_MEMBER_DEPENDS, None).await;
-    let mut family_members = false;
-    loop {
-        let Some(r) = next_row(&mut rows, "dependencies").await? else {
-            if family_members {
-                break;
-            }
-            family_members = true;
-            rows = pipe
-                .stream("dependencies", queries::FAMILY_MEMBER_DEPENDS, &[])
-                .await?;
-            continue;
-        };
-        let classid = oid(&r, "classid")?;
-        let objid = oid(&r, "objid")?;
-        let refclassid = oid(&r, "refclassid")?;
-        let refobjid = oid(&r, "refobjid")?;
-        let map = |c: u32, o: u32| -> Option<DumpId> {
-            if c == PG_CLASS {
-                if let Some(t) = composite_rel_to_type.get(&o) {
-                    return Some(*t);
+    // Then those of operator family members, which count as their family's.
+    for (sql, next) in [
+        (queries::DEPENDS, Some(queries::FAMILY_MEMBER_DEPENDS)),
+        (queries::FAMILY_MEMBER_DEPENDS, None),
+    ] {
+        let mut rows = pipe.stream("dependencies", sql, &[]).await?;
+        if let Some(next) = next {
+            pipe.send_ahead(next, None).await;
+        }
+        while let Some(r) = next_row(&mut rows, "dependencies").await? {
+            let classid = oid(&r, "classid")?;
+            let objid = oid(&r, "objid")?;
+            let refclassid = oid(&r, "refclassid")?;
+            let refobjid = oid(&r, "refobjid")?;
+            let map = |c: u32, o: u32| -> Option<DumpId> {
+                if c == PG_CLASS {
+                    if let Some(t) = composite_rel_to_type.get(&o) {
+                        return Some(*t);
+                    }
                 }
+                cat.find(c, o)
+            };
+            let (Some(obj), Some(refobj)) = (map(classid, objid), map(refclassid, refobjid)) else {
+                continue;
+            };
+            if obj != refobj {
+                cat.objects[obj].add_dep(refobj);
             }
-            cat.find(c, o)
-        };
-        let (Some(obj), Some(refobj)) = (map(classid, objid), map(refclassid, refobjid)) else {
-            continue;
-        };
-        if obj != refobj {
-            cat.objects[obj].add_dep(refobj);
         }
     }
 

@@ -180,25 +180,19 @@ pub const CHECKS: &str = "SELECT c.tableoid, c.oid, c.conrelid, c.contypid, c.co
 
 /// pg_catalog relations whose privileges, or whose columns' privileges, differ from those
 /// initdb gave them: pg_dump dumps only those ACLs of the system catalog.
-pub const CATALOG_ACLS: &str = "SELECT c.oid, c.relname, c.relkind::text, pg_catalog.pg_get_userbyid(c.relowner) AS owner, \
+pub const CATALOG_ACLS: &str = "SELECT c.oid, c.relname, c.relnamespace, c.relkind::text, pg_catalog.pg_get_userbyid(c.relowner) AS owner, \
  c.relacl::text, pg_catalog.acldefault(CASE WHEN c.relkind = 'S' THEN 's'::\"char\" ELSE 'r'::\"char\" END, c.relowner)::text AS acldefault, \
- ip.initprivs::text, \
- ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a LEFT JOIN pg_catalog.pg_init_privs pa \
-   ON pa.objoid = a.attrelid AND pa.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND pa.objsubid = a.attnum \
-   WHERE a.attrelid = c.oid AND NOT a.attisdropped AND a.attacl IS DISTINCT FROM pa.initprivs ORDER BY a.attnum) AS colnames, \
- ARRAY(SELECT a.attacl::text FROM pg_catalog.pg_attribute a LEFT JOIN pg_catalog.pg_init_privs pa \
-   ON pa.objoid = a.attrelid AND pa.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND pa.objsubid = a.attnum \
-   WHERE a.attrelid = c.oid AND NOT a.attisdropped AND a.attacl IS DISTINCT FROM pa.initprivs ORDER BY a.attnum) AS colacls, \
- ARRAY(SELECT pa.initprivs::text FROM pg_catalog.pg_attribute a LEFT JOIN pg_catalog.pg_init_privs pa \
-   ON pa.objoid = a.attrelid AND pa.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND pa.objsubid = a.attnum \
-   WHERE a.attrelid = c.oid AND NOT a.attisdropped AND a.attacl IS DISTINCT FROM pa.initprivs ORDER BY a.attnum) AS colinit \
+ ip.initprivs::text, cols.colnames, cols.colacls, cols.colinit \
  FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_init_privs ip \
    ON ip.objoid = c.oid AND ip.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ip.objsubid = 0 \
+ LEFT JOIN LATERAL (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attnum) AS colnames, \
+     pg_catalog.array_agg(a.attacl::text ORDER BY a.attnum) AS colacls, \
+     pg_catalog.array_agg(pa.initprivs::text ORDER BY a.attnum) AS colinit \
+   FROM pg_catalog.pg_attribute a LEFT JOIN pg_catalog.pg_init_privs pa \
+     ON pa.objoid = a.attrelid AND pa.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND pa.objsubid = a.attnum \
+   WHERE a.attrelid = c.oid AND NOT a.attisdropped AND a.attacl IS DISTINCT FROM pa.initprivs) cols ON true \
  WHERE c.relnamespace = 'pg_catalog'::pg_catalog.regnamespace AND c.relkind IN ('r', 'v', 'm', 'S', 'f', 'p') \
- AND (c.relacl IS DISTINCT FROM ip.initprivs OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a \
-   LEFT JOIN pg_catalog.pg_init_privs pa ON pa.objoid = a.attrelid \
-     AND pa.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND pa.objsubid = a.attnum \
-   WHERE a.attrelid = c.oid AND NOT a.attisdropped AND a.attacl IS DISTINCT FROM pa.initprivs)) \
+ AND (c.relacl IS DISTINCT FROM ip.initprivs OR cols.colnames IS NOT NULL) \
  ORDER BY c.oid";
 
 /// Table inheritance.

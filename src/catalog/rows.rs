@@ -77,6 +77,11 @@ pub fn text_array(row: &Row, col: &str) -> Result<Vec<String>> {
     Ok(get::<Option<Vec<String>>>(row, col)?.unwrap_or_default())
 }
 
+/// A nullable text[] column whose elements may be NULL.
+pub fn opt_text_array(row: &Row, col: &str) -> Result<Vec<Option<String>>> {
+    Ok(get::<Option<Vec<Option<String>>>>(row, col)?.unwrap_or_default())
+}
+
 /// A nullable int4[] column.
 pub fn i32_array(row: &Row, col: &str) -> Result<Vec<i32>> {
     Ok(get::<Option<Vec<i32>>>(row, col)?.unwrap_or_default())

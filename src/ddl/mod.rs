@@ -685,19 +685,10 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
     let mut s = String::new();
     let desc = match t.relkind {
         'v' => {
-            s.push_str(&format!("CREATE VIEW {qn}"));
-            if let Some(r) = t.reloptions() {
-                s.push_str(&format!(" WITH ({r})"));
-            }
-            if t.dummy_view {
-                s.push_str(&format!(" AS\n{}", dummy_view_body(t)));
-            } else {
-                s.push_str(&format!(" AS\n{}", view_body(t)));
-                if let Some(co) = t.check_option() {
-                    s.push_str(&format!("\n  WITH {co} CHECK OPTION"));
-                }
-            }
-            s.push_str(";\n");
+            s.push_str(&format!(
+                "CREATE VIEW {qn}{};\n",
+                view_clauses(t, t.dummy_view)
+            ));
             "VIEW"
         }
         'm' => {
@@ -994,6 +985,24 @@ fn with_options(t: &TableDetail) -> String {
         parts.push(r.clone());
     }
     parts.join(", ")
+}
+
+/// What follows a view's name in CREATE [OR REPLACE] VIEW: options, the query (or, for a
+/// placeholder, typed NULLs) and the check option the real query carries.
+fn view_clauses(t: &TableDetail, placeholder: bool) -> String {
+    let mut s = String::new();
+    if let Some(r) = t.reloptions() {
+        s.push_str(&format!(" WITH ({r})"));
+    }
+    if placeholder {
+        s.push_str(&format!(" AS\n{}", dummy_view_body(t)));
+    } else {
+        s.push_str(&format!(" AS\n{}", view_body(t)));
+        if let Some(co) = t.check_option() {
+            s.push_str(&format!("\n  WITH {co} CHECK OPTION"));
+        }
+    }
+    s
 }
 
 /// A view's placeholder query: its columns as typed NULLs (pg_dump's createDummyViewAsClause).
@@ -2072,18 +2081,11 @@ fn rule(cx: &mut Ctx, o: &Obj) {
     let mut s = match (def, cx.cat.table(*table)) {
         (Some(def), _) => format!("{def}\n"),
         // A view's own ON SELECT rule, split off by the sort: it replaces the placeholder.
-        (None, Some(t)) if t.relkind == 'v' => {
-            let mut s = format!("CREATE OR REPLACE VIEW {}", qname(tab));
-            if let Some(r) = t.reloptions() {
-                s.push_str(&format!(" WITH ({r})"));
-            }
-            s.push_str(&format!(" AS\n{}", view_body(t)));
-            if let Some(co) = t.check_option() {
-                s.push_str(&format!("\n  WITH {co} CHECK OPTION"));
-            }
-            s.push_str(";\n");
-            s
-        }
+        (None, Some(t)) if t.relkind == 'v' => format!(
+            "CREATE OR REPLACE VIEW {}{};\n",
+            qname(tab),
+            view_clauses(t, false)
+        ),
         _ => return,
     };
     if *enabled != 'O' {

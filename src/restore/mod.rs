@@ -125,31 +125,6 @@ fn parallel_post_data(toc: &Option<String>) -> bool {
     matches!(toc.as_deref(), Some("INDEX" | "CONSTRAINT"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn post_data_statements_name_their_table() {
-        assert_eq!(
-            post_data_table(
-                "ALTER TABLE ONLY public.t\n    ADD CONSTRAINT t_pkey PRIMARY KEY (id);"
-            ),
-            Some("public.t")
-        );
-        assert_eq!(
-            post_data_table("CREATE UNIQUE INDEX i ON ONLY public.p USING btree (a);"),
-            Some("public.p")
-        );
-        assert_eq!(
-            post_data_table("CREATE INDEX i ON public.t USING btree (a);"),
-            Some("public.t")
-        );
-        assert!(splittable("COPY public.t (a, b) FROM stdin;"));
-        assert!(!splittable("COPY t FROM stdin WITH (FORMAT csv);"));
-    }
-}
-
 fn is_session_setting(sql: &str) -> bool {
     let l = sql.trim_start().to_ascii_lowercase();
     (l.starts_with("set ") && !l.starts_with("set session authorization"))
@@ -287,6 +262,19 @@ impl Pool {
 /// A table whose data finished loading: name, bytes, seconds.
 type Loaded = (String, u64, f64);
 
+/// Passes on the tables the workers finished loading: to progress, and their sizes, by which
+/// index builds are ordered.
+fn note_loaded(
+    loaded: &std::sync::mpsc::Receiver<Loaded>,
+    progress: &mut crate::progress::Progress,
+    table_bytes: &mut std::collections::HashMap<String, u64>,
+) {
+    while let Ok((table, bytes, secs)) = loaded.try_recv() {
+        progress.table_loaded(&table, bytes, secs);
+        table_bytes.insert(table, bytes);
+    }
+}
+
 async fn copy_in(client: &Client, sql: &str, spool: &Spool, gate: &BudgetGate) -> Result<u64> {
     let sink = client.copy_in::<_, Bytes>(sql).await?;
     futures_util::pin_mut!(sink);
@@ -419,8 +407,7 @@ fn read_script(
                 .map_err(|_| Error::new(ErrorKind::Io, "restore stopped"))?;
             Ok(spool)
         };
-        let Ok(first) = start_part(0) else { return };
-        let mut spool = first;
+        let Ok(mut spool) = start_part(0) else { return };
         let (mut part, mut part_bytes) = (0usize, 0usize);
         let mut batch: Vec<u8> = Vec::with_capacity(BATCH_BYTES);
         let res = r.copy_data(|row| {
@@ -591,12 +578,17 @@ struct ScriptTransaction {
     open: bool,
 }
 
+/// Statements that open a transaction block, and those that close one.
+const TXN_OPEN: [&str; 2] = ["BEGIN", "START"];
+const TXN_CLOSE: [&str; 4] = ["COMMIT", "END", "ROLLBACK", "ABORT"];
+
 impl ScriptTransaction {
     fn see(&mut self, sql: &str) {
-        match first_word(sql).as_str() {
-            "BEGIN" | "START" => self.open = true,
-            "COMMIT" | "END" | "ROLLBACK" | "ABORT" => self.open = false,
-            _ => {}
+        let word = first_word(sql);
+        if TXN_OPEN.contains(&word.as_str()) {
+            self.open = true;
+        } else if TXN_CLOSE.contains(&word.as_str()) {
+            self.open = false;
         }
     }
 
@@ -620,11 +612,10 @@ fn batchable(toc: &Option<String>, sql: &str) -> bool {
     let Some(toc) = toc.as_deref() else {
         return false;
     };
+    let word = first_word(sql);
     !is_session_setting(sql)
-        && !matches!(
-            first_word(sql).as_str(),
-            "BEGIN" | "START" | "COMMIT" | "END" | "ROLLBACK" | "ABORT"
-        )
+        && !TXN_OPEN.contains(&word.as_str())
+        && !TXN_CLOSE.contains(&word.as_str())
         && !matches!(toc, "DATABASE" | "DATABASE PROPERTIES" | "BLOBS")
 }
 
@@ -774,7 +765,7 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
     let mut wave: Vec<WaveJob> = Vec::new();
     let mut in_parallel_wave = false;
     let mut batch = StatementBatch::default();
-    let mut txn_depth = ScriptTransaction::default();
+    let mut script_txn = ScriptTransaction::default();
     let mut table_bytes: std::collections::HashMap<String, u64> = Default::default();
     while let Some(next) = items_rx.recv().await {
         let Next { item, spool, part } = next?;
@@ -856,19 +847,13 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
                     return Err(needs_create(line));
                 }
                 report.statements += 1;
-                while let Ok((t, b, secs)) = loaded_rx.try_recv() {
-                    progress.table_loaded(&t, b, secs);
-                    table_bytes.insert(t, b);
-                }
+                note_loaded(&loaded_rx, &mut progress, &mut table_bytes);
                 let data_side = matches!(toc.as_deref(), Some("SEQUENCE SET"));
                 if jobs > 0 && parallel_post_data(&toc) {
                     if !in_parallel_wave {
                         batch.run(&leader).await?;
                         pool.barrier().await?;
-                        while let Ok((t, b, secs)) = loaded_rx.try_recv() {
-                            progress.table_loaded(&t, b, secs);
-                            table_bytes.insert(t, b);
-                        }
+                        note_loaded(&loaded_rx, &mut progress, &mut table_bytes);
                         in_parallel_wave = true;
                     }
                     let bytes = post_data_table(&sql)
@@ -883,8 +868,8 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
                     pool.barrier().await?;
                     in_parallel_wave = false;
                 }
-                txn_depth.see(&sql);
-                if jobs > 0 && txn_depth.outside() && batchable(&toc, &sql) {
+                script_txn.see(&sql);
+                if jobs > 0 && script_txn.outside() && batchable(&toc, &sql) {
                     batch.push(sql, line);
                     if batch.full() {
                         batch.run(&leader).await?;
@@ -908,9 +893,7 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
     batch.run(&leader).await?;
     start_wave(&mut pool, &mut wave).await?;
     pool.barrier().await?;
-    while let Ok((t, b, secs)) = loaded_rx.try_recv() {
-        progress.table_loaded(&t, b, secs);
-    }
+    note_loaded(&loaded_rx, &mut progress, &mut table_bytes);
     let _ = reader.join();
     progress.finish(read_bytes.load(std::sync::atomic::Ordering::Relaxed));
     if plan.single_transaction {
@@ -921,4 +904,29 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
         flush_commits(&leader).await?;
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn post_data_statements_name_their_table() {
+        assert_eq!(
+            post_data_table(
+                "ALTER TABLE ONLY public.t\n    ADD CONSTRAINT t_pkey PRIMARY KEY (id);"
+            ),
+            Some("public.t")
+        );
+        assert_eq!(
+            post_data_table("CREATE UNIQUE INDEX i ON ONLY public.p USING btree (a);"),
+            Some("public.p")
+        );
+        assert_eq!(
+            post_data_table("CREATE INDEX i ON public.t USING btree (a);"),
+            Some("public.t")
+        );
+        assert!(splittable("COPY public.t (a, b) FROM stdin;"));
+        assert!(!splittable("COPY t FROM stdin WITH (FORMAT csv);"));
+    }
 }
