@@ -337,6 +337,12 @@ pub struct DumpArgs {
     /// Include commands to create the database in the dump.
     #[arg(short = 'C', long = "create")]
     pub create: bool,
+    /// Clean (drop) database objects before recreating.
+    #[arg(short = 'c', long = "clean")]
+    pub clean: bool,
+    /// Use IF EXISTS when dropping objects.
+    #[arg(long = "if-exists")]
+    pub if_exists: bool,
     /// Quote all identifiers, even if not key words.
     #[arg(long = "quote-all-identifiers")]
     pub quote_all_identifiers: bool,
@@ -410,6 +416,8 @@ impl DumpArgs {
                 disable_dollar_quoting: self.disable_dollar_quoting,
                 load_via_partition_root: self.load_via_partition_root,
                 create: self.create,
+                clean: self.clean,
+                if_exists: self.if_exists,
                 disable_triggers: self.disable_triggers,
                 inserts: self.inserts,
                 column_inserts: self.column_inserts,

@@ -228,7 +228,9 @@ pub fn entries(
     }
     create.push_str(";\n");
     let mut out = Vec::new();
-    let mut e = TocEntry::new("DATABASE", db.name.clone(), create).owner(&db.owner);
+    let mut e = TocEntry::new("DATABASE", db.name.clone(), create)
+        .owner(&db.owner)
+        .drop(format!("DROP DATABASE {q};\n"));
     e.owner_stmt = Some(format!(
         "ALTER DATABASE {q} OWNER TO {};",
         quote_ident(&db.owner)
@@ -270,8 +272,22 @@ pub fn entries(
             set_clause(s, std_strings)
         ));
     }
+    // The server refuses to drop a template database: -c unmarks it first (pg_dump's
+    // direct catalog update, as ALTER DATABASE has no IF EXISTS).
+    let drop = if db.is_template {
+        format!(
+            "UPDATE pg_catalog.pg_database SET datistemplate = false WHERE datname = {};\n",
+            lit(&db.name)
+        )
+    } else {
+        String::new()
+    };
     if !props.is_empty() {
-        out.push(TocEntry::new("DATABASE PROPERTIES", db.name.clone(), props).owner(&db.owner));
+        out.push(
+            TocEntry::new("DATABASE PROPERTIES", db.name.clone(), props)
+                .owner(&db.owner)
+                .drop(drop),
+        );
     }
     if let (Some(acl), false) = (&db.acl, no_privileges) {
         let sql = build_acl_commands(&q, None, None, "DATABASE", acl, &db.acldefault, &db.owner);

@@ -53,6 +53,44 @@ fn resident_mib() -> Option<u64> {
     Some(kib / 1024)
 }
 
+/// `-c/--clean`: the DROP statements of everything the dump will create, last entry first
+/// (pg_dump's drop loop). With `-C` only the database itself is dropped: the other objects
+/// go with it, and the script is still connected elsewhere at that point.
+fn write_drops(
+    plan: &DumpPlan,
+    cat: &crate::model::Catalog,
+    order: &[crate::model::DumpId],
+    opts: DdlOptions,
+    database: Option<&crate::database::DatabaseInfo>,
+    write: &mut dyn FnMut(&[u8]) -> Result<()>,
+) -> Result<()> {
+    let if_exists = plan.switches.if_exists;
+    let mut batch = Vec::new();
+    if let Some(db) = database {
+        let db_entries = crate::database::entries(db, cat.std_strings, true, true, true);
+        for e in db_entries.iter().rev() {
+            if let Some(sql) = plain::drop_statement(e, if_exists) {
+                write(sql.as_bytes())?;
+            }
+        }
+        return Ok(());
+    }
+    for &id in order.iter().rev() {
+        ddl::object_entries(cat, id, opts, &mut batch);
+        for e in batch.drain(..).rev() {
+            // Entries with a drop statement are never comments or ACLs: their own section
+            // decides.
+            if !plan.sections.wants(Section::of(e.desc)) {
+                continue;
+            }
+            if let Some(sql) = plain::drop_statement(&e, if_exists) {
+                write(sql.as_bytes())?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Runs a dump as planned.
 pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     let start = Instant::now();
@@ -229,6 +267,11 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     };
     let mut st = PlainState::default();
     sink.write_all(plain::header(&header).as_bytes())?;
+    if plan.switches.clean {
+        write_drops(plan, &cat, &order, opts, database.as_ref(), &mut |b| {
+            sink.write_all(b)
+        })?;
+    }
     let mut later: Vec<TocEntry> = Vec::new();
     let mut entry_count = 0usize;
     // As pg_dump's archiver: a comment or ACL takes the section of the entry before it.

@@ -106,6 +106,10 @@ pub struct Switches {
     pub load_via_partition_root: bool,
     /// `-C/--create`
     pub create: bool,
+    /// `-c/--clean`: DROP statements for every dumped object ahead of the definitions.
+    pub clean: bool,
+    /// `--if-exists`: those DROPs with IF EXISTS.
+    pub if_exists: bool,
     /// `--disable-triggers`
     pub disable_triggers: bool,
     /// `--inserts`
@@ -233,6 +237,21 @@ impl DumpPlan {
                 "pgsnap cannot combine --load-via-partition-root with --inserts, --column-inserts or --rows-per-insert yet",
             ));
         }
+        if req.schema_only && req.data_only {
+            return Err(Error::usage(
+                "options -s/--schema-only and -a/--data-only cannot be used together",
+            ));
+        }
+        if req.data_only && req.switches.clean {
+            return Err(Error::usage(
+                "options -c/--clean and -a/--data-only cannot be used together",
+            ));
+        }
+        if req.switches.if_exists && !req.switches.clean {
+            return Err(Error::usage(
+                "option --if-exists requires option -c/--clean",
+            ));
+        }
         if req.switches.on_conflict_do_nothing && req.switches.insert_options().is_none() {
             return Err(Error::usage(
                 "option --on-conflict-do-nothing requires option --inserts, --rows-per-insert, or --column-inserts",
@@ -242,11 +261,6 @@ impl DumpPlan {
             if !(-15..=3).contains(&d) {
                 return Err(Error::usage("--extra-float-digits must be in range -15..3"));
             }
-        }
-        if req.schema_only && req.data_only {
-            return Err(Error::usage(
-                "options -s/--schema-only and -a/--data-only cannot be used together",
-            ));
         }
         if req.no_password && req.password {
             return Err(Error::usage(
@@ -330,6 +344,21 @@ mod tests {
         };
         let err = DumpPlan::new(req).unwrap_err();
         assert!(err.to_string().contains("cannot be used together"));
+    }
+
+    #[test]
+    fn clean_conflicts_as_pg_dump() {
+        let mut req = DumpRequest {
+            data_only: true,
+            ..Default::default()
+        };
+        req.switches.clean = true;
+        let err = DumpPlan::new(req).unwrap_err().to_string();
+        assert!(err.contains("options -c/--clean and -a/--data-only cannot be used together"));
+        let mut req = DumpRequest::default();
+        req.switches.if_exists = true;
+        let err = DumpPlan::new(req).unwrap_err().to_string();
+        assert!(err.contains("option --if-exists requires option -c/--clean"));
     }
 
     #[test]

@@ -125,6 +125,8 @@ pub struct TocEntry {
     pub tableam: Option<String>,
     /// The SQL definition (createStmt).
     pub defn: String,
+    /// The statement `-c/--clean` prints ahead of everything (dropStmt); empty when none.
+    pub drop: String,
     /// `ALTER ... OWNER TO ...;` to print after the definition, unless `--no-owner`.
     pub owner_stmt: Option<String>,
     /// Print pass.
@@ -166,6 +168,7 @@ impl TocEntry {
             tablespace: None,
             tableam: None,
             defn: defn.into(),
+            drop: String::new(),
             owner_stmt: None,
             pass: Pass::Main,
             data: None,
@@ -181,6 +184,12 @@ impl TocEntry {
     /// Sets the owner.
     pub fn owner(mut self, owner: &str) -> Self {
         self.owner = Some(owner.to_string());
+        self
+    }
+
+    /// Sets the drop statement.
+    pub fn drop(mut self, drop: String) -> Self {
+        self.drop = drop;
         self
     }
 

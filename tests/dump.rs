@@ -45,6 +45,11 @@ fn fixture_is_byte_identical_to_pg_dump() {
                 "--exclude-table-data=audit.*",
             ],
             &["-t", "\"Weird \"\"Name\"\"\""],
+            &["-c"],
+            &["-c", "--if-exists", "-t", "dcim_*"],
+            &["-c", "--section=post-data"],
+            &["-c", "-n", "audit", "-O"],
+            &["-c", "-C", "--if-exists"],
         ],
     );
 }
@@ -72,6 +77,8 @@ fn object_kinds_are_byte_identical_to_pg_dump() {
             &["--section=pre-data"],
             &["--no-subscriptions"],
             &["--disable-dollar-quoting"],
+            &["-c", "--if-exists"],
+            &["-c", "-s"],
         ],
     );
 }
@@ -93,6 +100,8 @@ fn regression_database_is_byte_identical_to_pg_dump() {
             &["-s", "--disable-dollar-quoting"],
             &["--load-via-partition-root"],
             &["-a", "--load-via-partition-root", "--disable-triggers"],
+            &["-c"],
+            &["-c", "--if-exists"],
         ],
     );
     assert_same_dump(
@@ -205,6 +214,23 @@ fn create_option_matches_pg_dump() {
             &["-C", "--section=post-data"],
         ],
     );
+    // -c -C drops the database only; a template database is unmarked first.
+    c.psql(
+        &db,
+        &["-c", &format!("ALTER DATABASE {db} IS_TEMPLATE true")],
+    )
+    .expect("mark template");
+    compare_runs(
+        c,
+        &db,
+        "-c -C",
+        &[&["-c", "-C"], &["-c", "-C", "--if-exists"]],
+    );
+    c.psql(
+        &db,
+        &["-c", &format!("ALTER DATABASE {db} IS_TEMPLATE false")],
+    )
+    .expect("unmark template");
     let fixture = fixture_db(c);
     compare_runs(c, &fixture, "fixture -C", &[&["-C"]]);
 }
@@ -214,7 +240,12 @@ fn pagila_is_byte_identical_to_pg_dump() {
     let c = cluster();
     let Some(db) = pagila_db(c) else { return };
     compare_runs(c, &db, "pagila", STANDARD_RUNS);
-    compare_runs(c, &db, "pagila", &[&["--exclude-table-data=payment*"]]);
+    compare_runs(
+        c,
+        &db,
+        "pagila",
+        &[&["--exclude-table-data=payment*"], &["-c", "--if-exists"]],
+    );
 }
 
 #[test]
@@ -222,6 +253,7 @@ fn netbox_is_byte_identical_to_pg_dump() {
     let c = cluster();
     let Some(db) = netbox_db(c) else { return };
     compare_runs(c, &db, "netbox", STANDARD_RUNS);
+    compare_runs(c, &db, "netbox", &[&["-c"], &["-c", "--if-exists", "-s"]]);
 }
 
 #[test]
@@ -309,6 +341,62 @@ fn corpus_round_trips_through_psql() {
     if let Some(db) = netbox_db(c) {
         roundtrip(c, &db, &["-j", "2"], "netbox");
     }
+}
+
+/// Schema and data of `target` equal `source`'s.
+fn assert_same_database(c: &Cluster, source: &str, target: &str, what: &str) {
+    assert_same_dump(
+        &c.pg_dump(source, &["-s", KEY]),
+        &c.pg_dump(target, &["-s", KEY]),
+        &format!("{what}: schema"),
+    );
+    assert_eq!(
+        c.data_fingerprint(source),
+        c.data_fingerprint(target),
+        "{what}: data"
+    );
+}
+
+#[test]
+fn clean_dumps_replay_over_existing_and_into_empty_databases() {
+    let c = cluster();
+    let dir = tempfile::tempdir().unwrap();
+    // -c --if-exists loads into an empty database, through psql and pgsnap restore.
+    let fixture = fixture_db(c);
+    let file = dir.path().join("clean.sql");
+    let file_s = file.to_string_lossy().to_string();
+    c.pgsnap_dump(&fixture, &[KEY, "-c", "--if-exists", "-f", &file_s]);
+    let empty = c.fresh_db("clean_empty");
+    c.load(&empty, &file);
+    assert_same_database(c, &fixture, &empty, "-c --if-exists into an empty database");
+    let empty = c.fresh_db("clean_empty");
+    let out = c.pgsnap(&["restore", "-d", &empty, "-j", "2", &file_s]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same_database(c, &fixture, &empty, "-c --if-exists by pgsnap restore");
+    // The seed's refresh: a -c dump replayed over a database that already holds the
+    // application, twice (psql, then pgsnap restore), leaves an exact copy.
+    let Some(source) = netbox_db(c) else { return };
+    let Some(target) = netbox_db(c) else { return };
+    c.psql(&target, &["-c", "UPDATE public.dcim_site SET description = 'changed'; CREATE TABLE public.stray (a int)"])
+        .expect("diverge");
+    let file = dir.path().join("netbox.sql");
+    let file_s = file.to_string_lossy().to_string();
+    c.pgsnap_dump(&source, &[KEY, "-c", "-f", &file_s]);
+    c.load(&target, &file);
+    c.psql(&target, &["-c", "DROP TABLE public.stray"])
+        .expect("drop stray");
+    assert_same_database(c, &source, &target, "netbox -c replayed by psql");
+    let out = c.pgsnap(&["restore", "-d", &target, "-j", "2", &file_s]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same_database(c, &source, &target, "netbox -c replayed by pgsnap restore");
 }
 
 #[test]

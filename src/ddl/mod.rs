@@ -208,7 +208,14 @@ fn namespace(cx: &mut Ctx, o: &Obj) {
         } else {
             "-- *not* creating schema, since initdb creates it\n".to_string()
         };
-        let mut e = TocEntry::new("SCHEMA", o.name.clone(), defn).owner(owner);
+        let drop = if *create {
+            format!("DROP SCHEMA {q};\n")
+        } else {
+            "-- *not* dropping schema, since initdb creates it\n".to_string()
+        };
+        let mut e = TocEntry::new("SCHEMA", o.name.clone(), defn)
+            .owner(owner)
+            .drop(drop);
         e.owner_stmt = Some(format!("ALTER SCHEMA {q} OWNER TO {};", quote_ident(owner)));
         cx.push_def(e);
     }
@@ -236,7 +243,9 @@ fn extension(cx: &mut Ctx, o: &Obj) {
         "CREATE EXTENSION IF NOT EXISTS {q} WITH SCHEMA {};\n",
         quote_ident(schema)
     );
-    cx.push_def(TocEntry::new("EXTENSION", o.name.clone(), defn));
+    cx.push_def(
+        TocEntry::new("EXTENSION", o.name.clone(), defn).drop(format!("DROP EXTENSION {q};\n")),
+    );
     cx.comment(comment, "EXTENSION", &q, o, "");
 }
 
@@ -317,9 +326,12 @@ fn type_entries(cx: &mut Ctx, o: &Obj) {
         }
         _ => return,
     };
+    // A base type's I/O functions depend on it: its DROP cascades to them (pg_dump's dumpBaseType).
+    let cascade = if t.typtype == 'b' { " CASCADE" } else { "" };
     let mut e = TocEntry::new(desc, o.name.clone(), defn)
         .ns(o.namespace.as_deref())
-        .owner(&t.owner);
+        .owner(&t.owner)
+        .drop(format!("DROP {desc} {qn}{cascade};\n"));
     e.owner_stmt = Some(format!(
         "ALTER {desc} {qn} OWNER TO {};",
         quote_ident(&t.owner)
@@ -540,7 +552,8 @@ fn function(cx: &mut Ctx, o: &Obj) {
     };
     let mut e = TocEntry::new(desc, tag, defn)
         .ns(o.namespace.as_deref())
-        .owner(&f.owner);
+        .owner(&f.owner)
+        .drop(format!("DROP {desc} {qns}.{sig};\n"));
     e.owner_stmt = Some(format!(
         "ALTER {desc} {qns}.{sig} OWNER TO {};",
         quote_ident(&f.owner)
@@ -656,7 +669,8 @@ fn collation(cx: &mut Ctx, o: &Obj) {
     s.push_str(");\n");
     let mut e = TocEntry::new("COLLATION", o.name.clone(), s)
         .ns(o.namespace.as_deref())
-        .owner(owner);
+        .owner(owner)
+        .drop(format!("DROP COLLATION {qn};\n"));
     e.owner_stmt = Some(format!(
         "ALTER COLLATION {qn} OWNER TO {};",
         quote_ident(owner)
@@ -870,7 +884,8 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
     }
     let mut e = TocEntry::new(desc, o.name.clone(), s)
         .ns(o.namespace.as_deref())
-        .owner(&t.owner);
+        .owner(&t.owner)
+        .drop(format!("DROP {desc} {qn};\n"));
     if t.relkind != 'v' {
         e.tablespace = Some(t.tablespace.clone());
     }
@@ -1108,6 +1123,10 @@ fn sequence(cx: &mut Ctx, o: &Obj, t: &TableDetail) {
     };
     e.namespace = o.namespace.as_deref().map(str::to_string);
     e.owner = Some(t.owner.clone());
+    // An identity sequence goes with its column.
+    if !t.is_identity_sequence {
+        e.drop = format!("DROP SEQUENCE {qn};\n");
+    }
     cx.push_def(e);
     if let (Some((tab, tid, col)), false) = (owning, t.is_identity_sequence) {
         if tab.dump {
@@ -1194,9 +1213,15 @@ fn attrdef(cx: &mut Ctx, o: &Obj) {
         qname(tab),
         quote_ident(&c.name)
     );
+    let drop = format!(
+        "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT;\n",
+        qname(tab),
+        quote_ident(&c.name)
+    );
     let e = TocEntry::new("DEFAULT", format!("{} {}", tab.name, c.name), s)
         .ns(o.namespace.as_deref())
-        .owner(&t.owner);
+        .owner(&t.owner)
+        .drop(drop);
     cx.push_def(e);
 }
 
@@ -1229,6 +1254,11 @@ fn index(cx: &mut Ctx, o: &Obj) {
     let mut e = TocEntry::new("INDEX", o.name.clone(), s)
         .ns(o.namespace.as_deref())
         .owner(&owner);
+    // A partition's index goes with its table or its parent index; the server refuses to
+    // drop it alone (pg_dump's dumpIndex).
+    if ix.parent_oid == 0 {
+        e.drop = format!("DROP INDEX {};\n", qname(o));
+    }
     e.tablespace = Some(ix.tablespace.clone());
     cx.push_def(e);
     cx.comment(&ix.comment, "INDEX", &q, o, &owner);
@@ -1281,7 +1311,8 @@ fn constraint(cx: &mut Ctx, o: &Obj) {
         cx.push_def(
             TocEntry::new("CHECK CONSTRAINT", format!("{} {}", d.name, o.name), s)
                 .ns(o.namespace.as_deref())
-                .owner(&owner),
+                .owner(&owner)
+                .drop(format!("ALTER DOMAIN {} DROP CONSTRAINT {q};\n", qname(d))),
         );
         cx.comment_raw(
             &c.comment,
@@ -1297,7 +1328,8 @@ fn constraint(cx: &mut Ctx, o: &Obj) {
     let owner = table_owner(cx, tid);
     let relkind = cx.cat.table(tid).map(|t| t.relkind).unwrap_or('r');
     let tag = format!("{} {}", tab.name, o.name);
-    let (desc, s, tablespace) = match c.contype {
+    // The statement that adds it and the one that drops it alter the table the same way.
+    let (desc, s, tablespace, alter) = match c.contype {
         'p' | 'u' | 'x' => {
             let mut s = format!(
                 "ALTER TABLE ONLY {}\n    ADD CONSTRAINT {q} {};\n",
@@ -1318,39 +1350,41 @@ fn constraint(cx: &mut Ctx, o: &Obj) {
                 }
                 ts = Some(ix.tablespace.clone());
             }
-            ("CONSTRAINT", s, ts)
+            (
+                "CONSTRAINT",
+                s,
+                ts,
+                format!("ALTER TABLE ONLY {}", qname(tab)),
+            )
         }
         'f' => {
             let only = if relkind == 'p' { "" } else { "ONLY " };
+            let alter = format!("ALTER TABLE {only}{}", qname(tab));
             (
                 "FK CONSTRAINT",
-                format!(
-                    "ALTER TABLE {only}{}\n    ADD CONSTRAINT {q} {};\n",
-                    qname(tab),
-                    c.def
-                ),
+                format!("{alter}\n    ADD CONSTRAINT {q} {};\n", c.def),
                 None,
+                alter,
             )
         }
         'c' => {
             if !c.separate || !c.is_local {
                 return;
             }
+            let alter = format!("ALTER TABLE {}", qname(tab));
             (
                 "CHECK CONSTRAINT",
-                format!(
-                    "ALTER TABLE {}\n    ADD CONSTRAINT {q} {};\n",
-                    qname(tab),
-                    c.def
-                ),
+                format!("{alter}\n    ADD CONSTRAINT {q} {};\n", c.def),
                 None,
+                alter,
             )
         }
         _ => return,
     };
     let mut e = TocEntry::new(desc, tag, s)
         .ns(o.namespace.as_deref())
-        .owner(&owner);
+        .owner(&owner)
+        .drop(format!("{alter} DROP CONSTRAINT {q};\n"));
     e.tablespace = tablespace;
     cx.push_def(e);
     cx.comment_raw(
@@ -1388,7 +1422,13 @@ fn trigger(cx: &mut Ctx, o: &Obj) {
             qname(tab)
         ));
     }
-    push_table_child(cx, "TRIGGER", o, *table, s, comment);
+    // A partition's clone goes with its parent's trigger.
+    let drop = if *partition_clone {
+        String::new()
+    } else {
+        format!("DROP TRIGGER {q} ON {};\n", qname(tab))
+    };
+    push_table_child(cx, "TRIGGER", o, *table, s, drop, comment);
 }
 
 /// The ALTER ... keyword for a trigger's or rule's `enabled` state ('D'/'f' disabled,
@@ -1410,6 +1450,7 @@ fn push_table_child(
     o: &Obj,
     table: DumpId,
     sql: String,
+    drop: String,
     comment: &Option<String>,
 ) {
     let tab = &cx.cat.objects[table];
@@ -1422,7 +1463,8 @@ fn push_table_child(
     cx.push_def(
         TocEntry::new(desc, format!("{} {}", tab.name, o.name), sql)
             .ns(o.namespace.as_deref())
-            .owner(&owner),
+            .owner(&owner)
+            .drop(drop),
     );
     cx.comment_raw(comment, target, tag, o.namespace.as_deref(), &owner);
 }
@@ -1437,11 +1479,14 @@ fn cast(cx: &mut Ctx, o: &Obj) {
         comment,
     } = &**detail;
     let label = format!("CAST ({types})");
-    cx.push_def(TocEntry::new(
-        "CAST",
-        label.clone(),
-        format!("CREATE CAST ({types}) {body};\n"),
-    ));
+    cx.push_def(
+        TocEntry::new(
+            "CAST",
+            label.clone(),
+            format!("CREATE CAST ({types}) {body};\n"),
+        )
+        .drop(format!("DROP CAST ({types});\n")),
+    );
     if let (Some(text), false, true) = (comment, cx.opts.no_comments, cx.opts.schema) {
         let defn = format!("COMMENT ON {label} IS {};\n", cx.lit(text));
         cx.out.push(TocEntry::new("COMMENT", label, defn).owner(""));
@@ -1505,7 +1550,8 @@ fn operator(cx: &mut Ctx, o: &Obj) {
     let defn = format!("CREATE OPERATOR {nsp}.{} (\n{details}\n);\n", o.name);
     let mut e = TocEntry::new("OPERATOR", o.name.clone(), defn)
         .ns(o.namespace.as_deref())
-        .owner(&d.owner);
+        .owner(&d.owner)
+        .drop(format!("DROP OPERATOR {nsp}.{oprid};\n"));
     e.owner_stmt = Some(format!(
         "ALTER OPERATOR {nsp}.{oprid} OWNER TO {};",
         quote_ident(&d.owner)
@@ -1549,7 +1595,9 @@ fn language(cx: &mut Ctx, o: &Obj) {
         }
         _ => format!("CREATE OR REPLACE PROCEDURAL LANGUAGE {q};\n"),
     };
-    let mut e = TocEntry::new("PROCEDURAL LANGUAGE", o.name.clone(), defn).owner(&d.owner);
+    let mut e = TocEntry::new("PROCEDURAL LANGUAGE", o.name.clone(), defn)
+        .owner(&d.owner)
+        .drop(format!("DROP PROCEDURAL LANGUAGE {q};\n"));
     e.owner_stmt = Some(format!(
         "ALTER PROCEDURAL LANGUAGE {q} OWNER TO {};",
         quote_ident(&d.owner)
@@ -1598,7 +1646,9 @@ fn subscription(cx: &mut Ctx, o: &Obj) {
         ));
     }
     s.push_str(");\n");
-    let mut e = TocEntry::new("SUBSCRIPTION", o.name.clone(), s).owner(&d.owner);
+    let mut e = TocEntry::new("SUBSCRIPTION", o.name.clone(), s)
+        .owner(&d.owner)
+        .drop(format!("DROP SUBSCRIPTION {q};\n"));
     e.owner_stmt = Some(format!(
         "ALTER SUBSCRIPTION {q} OWNER TO {};",
         quote_ident(&d.owner)
@@ -1618,7 +1668,9 @@ fn simple(cx: &mut Ctx, o: &Obj) {
     };
     let qn = qname(o);
     let defn = format!("CREATE {}{desc} {qn}{}", d.prefix, d.body);
-    let mut e = TocEntry::new(desc, o.name.clone(), defn).ns(o.namespace.as_deref());
+    let mut e = TocEntry::new(desc, o.name.clone(), defn)
+        .ns(o.namespace.as_deref())
+        .drop(format!("DROP {desc} {qn};\n"));
     if let Some(owner) = &d.owner {
         e = e.owner(owner);
         e.owner_stmt = Some(format!(
@@ -1668,11 +1720,10 @@ fn transform(cx: &mut Ctx, o: &Obj) {
         parts.push(format!("TO SQL WITH FUNCTION {}", signature(f)));
     }
     let defn = format!("CREATE TRANSFORM {args} ({});\n", parts.join(", "));
-    cx.push_def(TocEntry::new(
-        "TRANSFORM",
-        format!("TRANSFORM {args}"),
-        defn,
-    ));
+    cx.push_def(
+        TocEntry::new("TRANSFORM", format!("TRANSFORM {args}"), defn)
+            .drop(format!("DROP TRANSFORM {args};\n")),
+    );
     cx.comment(&d.comment, "TRANSFORM", &args, o, "");
 }
 
@@ -1681,7 +1732,9 @@ fn blob(cx: &mut Ctx, o: &Obj) {
         return;
     };
     let defn = format!("SELECT pg_catalog.lo_create('{}');\n", o.name);
-    let mut e = TocEntry::new("BLOB", o.name.clone(), defn).owner(&d.owner);
+    let mut e = TocEntry::new("BLOB", o.name.clone(), defn)
+        .owner(&d.owner)
+        .drop(format!("SELECT pg_catalog.lo_unlink('{}');\n", o.name));
     e.owner_stmt = Some(format!(
         "ALTER LARGE OBJECT {} OWNER TO {};",
         o.name,
@@ -1738,7 +1791,9 @@ fn foreign(cx: &mut Ctx, o: &Obj) {
         d.clauses,
         options_clause(&d.options)
     );
-    let mut e = TocEntry::new(desc, o.name.clone(), defn).owner(&d.owner);
+    let mut e = TocEntry::new(desc, o.name.clone(), defn)
+        .owner(&d.owner)
+        .drop(format!("DROP {create} {q};\n"));
     e.owner_stmt = Some(format!(
         "ALTER {desc} {q} OWNER TO {};",
         quote_ident(&d.owner)
@@ -1766,7 +1821,11 @@ fn foreign(cx: &mut Ctx, o: &Obj) {
                 format!("USER MAPPING {user} SERVER {}", o.name),
                 defn,
             )
-            .owner(&d.owner),
+            .owner(&d.owner)
+            .drop(format!(
+                "DROP USER MAPPING FOR {} SERVER {q};\n",
+                quote_ident(user)
+            )),
         );
     }
 }
@@ -1785,7 +1844,10 @@ fn access_method(cx: &mut Ctx, o: &Obj) {
         "CREATE ACCESS METHOD {q} TYPE {kind} HANDLER {};\n",
         d.handler
     );
-    cx.push_def(TocEntry::new("ACCESS METHOD", o.name.clone(), defn));
+    cx.push_def(
+        TocEntry::new("ACCESS METHOD", o.name.clone(), defn)
+            .drop(format!("DROP ACCESS METHOD {q};\n")),
+    );
     cx.comment(&d.comment, "ACCESS METHOD", &q, o, "");
 }
 
@@ -1854,7 +1916,8 @@ fn opclass(cx: &mut Ctx, o: &Obj) {
     };
     let mut e = TocEntry::new(desc, o.name.clone(), defn)
         .ns(o.namespace.as_deref())
-        .owner(&d.owner);
+        .owner(&d.owner)
+        .drop(format!("DROP {desc} {qn} {using};\n"));
     e.owner_stmt = Some(format!(
         "ALTER {desc} {qn} {using} OWNER TO {};",
         quote_ident(&d.owner)
@@ -1889,7 +1952,8 @@ fn text_search(cx: &mut Ctx, o: &Obj) {
     }
     let mut e = TocEntry::new(desc, o.name.clone(), s)
         .ns(o.namespace.as_deref())
-        .owner(owner);
+        .owner(owner)
+        .drop(format!("DROP {desc} {qn};\n"));
     e.owner_stmt = Some(format!(
         "ALTER {desc} {qn} OWNER TO {};",
         quote_ident(owner)
@@ -1920,7 +1984,9 @@ fn event_trigger(cx: &mut Ctx, o: &Obj) {
         let what = enable_word(*enabled);
         s.push_str(&format!("\nALTER EVENT TRIGGER {q} {what};\n"));
     }
-    let mut e = TocEntry::new("EVENT TRIGGER", o.name.clone(), s).owner(owner);
+    let mut e = TocEntry::new("EVENT TRIGGER", o.name.clone(), s)
+        .owner(owner)
+        .drop(format!("DROP EVENT TRIGGER {q};\n"));
     e.owner_stmt = Some(format!(
         "ALTER EVENT TRIGGER {q} OWNER TO {};",
         quote_ident(owner)
@@ -1951,7 +2017,9 @@ fn publication(cx: &mut Ctx, o: &Obj) {
         s.push_str(", publish_via_partition_root = true");
     }
     s.push_str(");\n");
-    let mut e = TocEntry::new("PUBLICATION", o.name.clone(), s).owner(owner);
+    let mut e = TocEntry::new("PUBLICATION", o.name.clone(), s)
+        .owner(owner)
+        .drop(format!("DROP PUBLICATION {q};\n"));
     e.owner_stmt = Some(format!(
         "ALTER PUBLICATION {q} OWNER TO {};",
         quote_ident(owner)
@@ -2023,7 +2091,8 @@ fn stats_ext(cx: &mut Ctx, o: &Obj) {
     }
     let mut e = TocEntry::new("STATISTICS", o.name.clone(), s)
         .ns(o.namespace.as_deref())
-        .owner(owner);
+        .owner(owner)
+        .drop(format!("DROP STATISTICS {qn};\n"));
     e.owner_stmt = Some(format!(
         "ALTER STATISTICS {qn} OWNER TO {};",
         quote_ident(owner)
@@ -2078,13 +2147,24 @@ fn rule(cx: &mut Ctx, o: &Obj) {
     };
     let tab = &cx.cat.objects[*table];
     let q = quote_ident(&o.name);
-    let mut s = match (def, cx.cat.table(*table)) {
-        (Some(def), _) => format!("{def}\n"),
-        // A view's own ON SELECT rule, split off by the sort: it replaces the placeholder.
-        (None, Some(t)) if t.relkind == 'v' => format!(
-            "CREATE OR REPLACE VIEW {}{};\n",
-            qname(tab),
-            view_clauses(t, false)
+    let (mut s, drop) = match (def, cx.cat.table(*table)) {
+        (Some(def), _) => (
+            format!("{def}\n"),
+            format!("DROP RULE {q} ON {};\n", qname(tab)),
+        ),
+        // A view's own ON SELECT rule, split off by the sort: it replaces the placeholder, and
+        // "dropping" it puts the placeholder back (pg_dump's dumpRule).
+        (None, Some(t)) if t.relkind == 'v' => (
+            format!(
+                "CREATE OR REPLACE VIEW {}{};\n",
+                qname(tab),
+                view_clauses(t, false)
+            ),
+            format!(
+                "CREATE OR REPLACE VIEW {} AS\n{};\n",
+                qname(tab),
+                dummy_view_body(t)
+            ),
         ),
         _ => return,
     };
@@ -2092,7 +2172,7 @@ fn rule(cx: &mut Ctx, o: &Obj) {
         let what = enable_word(*enabled);
         s.push_str(&format!("ALTER TABLE {} {what} RULE {q};\n", qname(tab)));
     }
-    push_table_child(cx, "RULE", o, *table, s, comment);
+    push_table_child(cx, "RULE", o, *table, s, drop, comment);
 }
 
 fn policy(cx: &mut Ctx, o: &Obj) {
@@ -2134,7 +2214,8 @@ fn policy(cx: &mut Ctx, o: &Obj) {
         s.push_str(&format!(" WITH CHECK ({wc})"));
     }
     s.push_str(";\n");
-    push_table_child(cx, "POLICY", o, p.table, s, &p.comment);
+    let drop = format!("DROP POLICY {q} ON {};\n", qname(tab));
+    push_table_child(cx, "POLICY", o, p.table, s, drop, &p.comment);
 }
 
 /// The COPY column list pg_dump writes: every column that is neither dropped nor generated.

@@ -67,6 +67,49 @@ pub fn footer(restrict_key: &str) -> String {
     format!("--\n-- PostgreSQL database dump complete\n--\n\n\\unrestrict {restrict_key}\n\n")
 }
 
+/// The statement `-c/--clean` prints for an entry (pg_dump's drop loop in `RestoreArchive`),
+/// with `--if-exists` spliced in as pg_dump splices it; `None` when the entry has none.
+pub fn drop_statement(e: &TocEntry, if_exists: bool) -> Option<String> {
+    let drop = e.drop.as_str();
+    if drop.is_empty() {
+        return None;
+    }
+    // A comment (the public schema's) is printed as it is.
+    if !if_exists || drop.starts_with("--") {
+        return Some(drop.to_string());
+    }
+    if e.desc == "BLOB" {
+        return Some(format!(
+            "SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '{}';\n",
+            e.tag
+        ));
+    }
+    let (mut out, rest) = match drop.strip_prefix("ALTER TABLE") {
+        Some(rest) => ("ALTER TABLE IF EXISTS".to_string(), rest),
+        None => (String::new(), drop),
+    };
+    // ALTER COLUMN ... DROP DEFAULT takes no IF EXISTS, and a view's placeholder is no DROP.
+    if e.desc == "DEFAULT" || rest.starts_with("CREATE OR REPLACE VIEW") {
+        out.push_str(rest);
+        return Some(out);
+    }
+    let word = match e.desc {
+        "CONSTRAINT" | "CHECK CONSTRAINT" | "FK CONSTRAINT" => "DROP CONSTRAINT".to_string(),
+        desc => format!("DROP {desc}"),
+    };
+    match rest.find(&word) {
+        Some(at) => {
+            out.push_str(&rest[..at + word.len()]);
+            out.push_str(" IF EXISTS");
+            out.push_str(&rest[at + word.len()..]);
+        }
+        // pg_dump warns and prints the statement unchanged; every statement pgsnap makes has
+        // the word, so this is only a safety net.
+        None => out.push_str(rest),
+    }
+    Some(out)
+}
+
 /// Tracks the session state the archiver tracks between entries (tablespace, access method).
 #[derive(Debug, Default)]
 pub struct PlainState {
@@ -303,5 +346,66 @@ mod tests {
         let k = random_restrict_key(&[255u8; 64]);
         assert_eq!(k.len(), 63);
         assert!(k.chars().all(|c| c.is_ascii_alphanumeric()));
+    }
+
+    #[test]
+    fn if_exists_is_spliced_as_pg_dump_does() {
+        let drop = |desc: &'static str, sql: &str| {
+            let e = TocEntry::new(desc, "777", "").drop(sql.to_string());
+            drop_statement(&e, true).unwrap_or_default()
+        };
+        assert_eq!(
+            drop("TABLE", "DROP TABLE public.t;\n"),
+            "DROP TABLE IF EXISTS public.t;\n"
+        );
+        assert_eq!(
+            drop(
+                "FK CONSTRAINT",
+                "ALTER TABLE ONLY public.t DROP CONSTRAINT t_fk;\n"
+            ),
+            "ALTER TABLE IF EXISTS ONLY public.t DROP CONSTRAINT IF EXISTS t_fk;\n"
+        );
+        assert_eq!(
+            drop(
+                "CHECK CONSTRAINT",
+                "ALTER DOMAIN public.d DROP CONSTRAINT c;\n"
+            ),
+            "ALTER DOMAIN public.d DROP CONSTRAINT IF EXISTS c;\n"
+        );
+        assert_eq!(
+            drop(
+                "DEFAULT",
+                "ALTER TABLE public.t ALTER COLUMN id DROP DEFAULT;\n"
+            ),
+            "ALTER TABLE IF EXISTS public.t ALTER COLUMN id DROP DEFAULT;\n"
+        );
+        assert_eq!(
+            drop("USER MAPPING", "DROP USER MAPPING FOR public SERVER s;\n"),
+            "DROP USER MAPPING IF EXISTS FOR public SERVER s;\n"
+        );
+        assert_eq!(
+            drop("RULE", "CREATE OR REPLACE VIEW public.v AS\nSELECT;\n"),
+            "CREATE OR REPLACE VIEW public.v AS\nSELECT;\n"
+        );
+        assert_eq!(
+            drop(
+                "SCHEMA",
+                "-- *not* dropping schema, since initdb creates it\n"
+            ),
+            "-- *not* dropping schema, since initdb creates it\n"
+        );
+        assert_eq!(
+            drop("BLOB", "SELECT pg_catalog.lo_unlink('777');\n"),
+            "SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '777';\n"
+        );
+        let plain = TocEntry::new("INDEX", "i", "").drop("DROP INDEX public.i;\n".into());
+        assert_eq!(
+            drop_statement(&plain, false).as_deref(),
+            Some("DROP INDEX public.i;\n")
+        );
+        assert_eq!(
+            drop_statement(&TocEntry::new("COMMENT", "x", ""), true),
+            None
+        );
     }
 }
