@@ -343,6 +343,9 @@ pub struct DumpArgs {
     /// Use IF EXISTS when dropping objects.
     #[arg(long = "if-exists")]
     pub if_exists: bool,
+    /// Use SET SESSION AUTHORIZATION commands instead of ALTER OWNER commands to set ownership.
+    #[arg(long = "use-set-session-authorization")]
+    pub use_set_session_authorization: bool,
     /// Quote all identifiers, even if not key words.
     #[arg(long = "quote-all-identifiers")]
     pub quote_all_identifiers: bool,
@@ -418,6 +421,7 @@ impl DumpArgs {
                 create: self.create,
                 clean: self.clean,
                 if_exists: self.if_exists,
+                use_set_session_authorization: self.use_set_session_authorization,
                 disable_triggers: self.disable_triggers,
                 inserts: self.inserts,
                 column_inserts: self.column_inserts,

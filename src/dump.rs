@@ -56,39 +56,46 @@ fn resident_mib() -> Option<u64> {
 /// `-c/--clean`: the DROP statements of everything the dump will create, last entry first
 /// (pg_dump's drop loop). With `-C` only the database itself is dropped: the other objects
 /// go with it, and the script is still connected elsewhere at that point.
-fn write_drops(
-    plan: &DumpPlan,
-    cat: &crate::model::Catalog,
-    order: &[crate::model::DumpId],
+struct Drops<'a> {
+    plan: &'a DumpPlan,
+    cat: &'a crate::model::Catalog,
+    order: &'a [crate::model::DumpId],
     opts: DdlOptions,
-    database: Option<&crate::database::DatabaseInfo>,
-    write: &mut dyn FnMut(&[u8]) -> Result<()>,
-) -> Result<()> {
-    let if_exists = plan.switches.if_exists;
-    let mut batch = Vec::new();
-    if let Some(db) = database {
-        let db_entries = crate::database::entries(db, cat.std_strings, true, true, true);
-        for e in db_entries.iter().rev() {
+    popts: PrintOptions,
+    database: Option<&'a crate::database::DatabaseInfo>,
+}
+
+impl Drops<'_> {
+    fn write(&self, st: &mut PlainState, write: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<()> {
+        let if_exists = self.plan.switches.if_exists;
+        // Each DROP runs as the entry's owner under --use-set-session-authorization.
+        let mut one = |st: &mut PlainState, e: &TocEntry| -> Result<()> {
             if let Some(sql) = plain::drop_statement(e, if_exists) {
+                write(st.become_owner(e, self.popts).as_bytes())?;
                 write(sql.as_bytes())?;
             }
-        }
-        return Ok(());
-    }
-    for &id in order.iter().rev() {
-        ddl::object_entries(cat, id, opts, &mut batch);
-        for e in batch.drain(..).rev() {
-            // Entries with a drop statement are never comments or ACLs: their own section
-            // decides.
-            if !plan.sections.wants(Section::of(e.desc)) {
-                continue;
+            Ok(())
+        };
+        if let Some(db) = self.database {
+            let db_entries = crate::database::entries(db, self.cat.std_strings, true, true, true);
+            for e in db_entries.iter().rev() {
+                one(st, e)?;
             }
-            if let Some(sql) = plain::drop_statement(&e, if_exists) {
-                write(sql.as_bytes())?;
+            return Ok(());
+        }
+        let mut batch = Vec::new();
+        for &id in self.order.iter().rev() {
+            ddl::object_entries(self.cat, id, self.opts, &mut batch);
+            for e in batch.drain(..).rev() {
+                // Entries with a drop statement are never comments or ACLs: their own section
+                // decides.
+                if self.plan.sections.wants(Section::of(e.desc)) {
+                    one(st, &e)?;
+                }
             }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Runs a dump as planned.
@@ -264,13 +271,20 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         no_table_access_method: plan.switches.no_table_access_method,
         // Only data-only dumps disable triggers (pg_dump ignores the switch otherwise).
         disable_triggers: plan.switches.disable_triggers && !plan.schema,
+        set_session_authorization: plan.switches.use_set_session_authorization,
     };
     let mut st = PlainState::default();
     sink.write_all(plain::header(&header).as_bytes())?;
     if plan.switches.clean {
-        write_drops(plan, &cat, &order, opts, database.as_ref(), &mut |b| {
-            sink.write_all(b)
-        })?;
+        let drops = Drops {
+            plan,
+            cat: &cat,
+            order: &order,
+            opts,
+            popts,
+            database: database.as_ref(),
+        };
+        drops.write(&mut st, &mut |b| sink.write_all(b))?;
     }
     let mut later: Vec<TocEntry> = Vec::new();
     let mut entry_count = 0usize;
@@ -300,6 +314,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
             sink.write_all(st.entry_head(&e, popts).as_bytes())?;
             if matches!(e.desc, "DATABASE" | "DATABASE PROPERTIES") {
                 sink.write_all(plain::reconnect(&header, &connect).as_bytes())?;
+                st.reconnected();
             }
         }
     }
@@ -361,7 +376,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
                 copy::copy_table(&client, &d.copy_out_sql, &table_name, |b| write(&b)).await?;
             }
             progress.table_end(&table_name, t_bytes, t_rows);
-            sink.write_all(plain::data_tail(&e, popts).as_bytes())?;
+            sink.write_all(st.data_tail(&e, popts).as_bytes())?;
         }
     }
     // Stable by pass: ACLs, then the post-ACL entries, each in dump order.

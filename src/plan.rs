@@ -110,6 +110,8 @@ pub struct Switches {
     pub clean: bool,
     /// `--if-exists`: those DROPs with IF EXISTS.
     pub if_exists: bool,
+    /// `--use-set-session-authorization`
+    pub use_set_session_authorization: bool,
     /// `--disable-triggers`
     pub disable_triggers: bool,
     /// `--inserts`

@@ -50,6 +50,9 @@ fn fixture_is_byte_identical_to_pg_dump() {
             &["-c", "--section=post-data"],
             &["-c", "-n", "audit", "-O"],
             &["-c", "-C", "--if-exists"],
+            &["--use-set-session-authorization"],
+            &["--use-set-session-authorization", "-c", "-C", "--inserts"],
+            &["--use-set-session-authorization", "-O"],
         ],
     );
 }
@@ -79,6 +82,7 @@ fn object_kinds_are_byte_identical_to_pg_dump() {
             &["--disable-dollar-quoting"],
             &["-c", "--if-exists"],
             &["-c", "-s"],
+            &["--use-set-session-authorization", "-c"],
         ],
     );
 }
@@ -102,6 +106,12 @@ fn regression_database_is_byte_identical_to_pg_dump() {
             &["-a", "--load-via-partition-root", "--disable-triggers"],
             &["-c"],
             &["-c", "--if-exists"],
+            &["--use-set-session-authorization"],
+            &[
+                "-a",
+                "--use-set-session-authorization",
+                "--disable-triggers",
+            ],
         ],
     );
     assert_same_dump(
@@ -301,20 +311,23 @@ fn exclude_table_data_keeps_table_sequence_and_indexes() {
 }
 
 fn roundtrip(c: &Cluster, db: &str, extra: &[&str], what: &str) {
+    roundtrip_into(c, db, &c.fresh_db("restored"), extra, what);
+}
+
+fn roundtrip_into(c: &Cluster, db: &str, target: &str, extra: &[&str], what: &str) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("dump.sql");
     let file_s = file.to_string_lossy().to_string();
     let mut args = vec![KEY, "-f", &file_s];
     args.extend_from_slice(extra);
     c.pgsnap_dump(db, &args);
-    let target = c.fresh_db("restored");
-    c.load(&target, Path::new(&file));
+    c.load(target, Path::new(&file));
     let before = c.pg_dump(db, &["-s", KEY]);
-    let after = c.pg_dump(&target, &["-s", KEY]);
+    let after = c.pg_dump(target, &["-s", KEY]);
     assert_same_dump(&before, &after, &format!("{what}: schema after restore"));
     assert_eq!(
         c.data_fingerprint(db),
-        c.data_fingerprint(&target),
+        c.data_fingerprint(target),
         "{what}: data after restore"
     );
 }
@@ -329,6 +342,24 @@ fn fixture_round_trips_through_psql() {
         &db,
         &["--column-inserts", "--rows-per-insert=7", "-j", "2"],
         "fixture as INSERTs",
+    );
+    // Objects owned by several roles get their owners from SET SESSION AUTHORIZATION (the
+    // schema's owner creates it, so it needs CREATE on the database, as with pg_dump).
+    let target = c.fresh_db("restored");
+    c.psql(
+        &target,
+        &[
+            "-c",
+            &format!("GRANT CREATE ON DATABASE {target} TO pgsnap_app"),
+        ],
+    )
+    .expect("grant");
+    roundtrip_into(
+        c,
+        &db,
+        &target,
+        &["--use-set-session-authorization"],
+        "fixture with SET SESSION AUTHORIZATION",
     );
 }
 

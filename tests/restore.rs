@@ -147,6 +147,45 @@ fn fixture_restores_identically() {
     let c = cluster();
     let db = fixture_db(c);
     round_trip(c, &db, "fixture");
+    // Owners set by SET SESSION AUTHORIZATION (on the connection that runs the definitions,
+    // while workers build indexes), with -c --if-exists into an empty database.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sessauth.sql");
+    c.pgsnap_dump(
+        &db,
+        &[
+            KEY,
+            "--use-set-session-authorization",
+            "-c",
+            "--if-exists",
+            "-f",
+            &file.to_string_lossy(),
+        ],
+    );
+    for jobs in ["1", "4"] {
+        let target = c.fresh_db("sessauth");
+        // The schema's owner creates it: it needs CREATE on the database, as with psql.
+        c.psql(
+            &target,
+            &[
+                "-c",
+                &format!("GRANT CREATE ON DATABASE {target} TO pgsnap_app"),
+            ],
+        )
+        .expect("grant");
+        let out = restore(c, &file, &target, &["-j", jobs]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_same_database(
+            c,
+            &db,
+            &target,
+            &format!("--use-set-session-authorization -j {jobs}"),
+        );
+    }
 }
 
 #[test]

@@ -115,8 +115,9 @@ pub fn drop_statement(e: &TocEntry, if_exists: bool) -> Option<String> {
 pub struct PlainState {
     tablespace: Option<String>,
     tableam: Option<String>,
-    /// Whether `SET SESSION AUTHORIZATION DEFAULT` was printed (pg_dump's `_becomeUser`).
-    superuser: bool,
+    /// The session user the script has set (pg_dump's `currUser`): `None` when unknown,
+    /// `Some("")` after `SET SESSION AUTHORIZATION DEFAULT`.
+    user: Option<String>,
 }
 
 /// Options that change how entries print.
@@ -130,12 +131,71 @@ pub struct PrintOptions {
     pub no_table_access_method: bool,
     /// `--disable-triggers` with `-a`: table data is loaded with the table's triggers off.
     pub disable_triggers: bool,
+    /// `--use-set-session-authorization`: each entry runs as its owner instead of being
+    /// followed by ALTER ... OWNER TO.
+    pub set_session_authorization: bool,
 }
 
 impl PlainState {
+    /// `SET SESSION AUTHORIZATION` when the script's session user is not `user` yet ("" is
+    /// the initial one: DEFAULT), as pg_dump's `_becomeUser`.
+    fn become_user(&mut self, user: &str, out: &mut String) {
+        if self.user.as_deref() == Some(user) {
+            return;
+        }
+        if user.is_empty() {
+            out.push_str("SET SESSION AUTHORIZATION DEFAULT;\n\n");
+        } else {
+            out.push_str(&format!(
+                "SET SESSION AUTHORIZATION {};\n\n",
+                crate::ddl::quote::quote_literal(user, true)
+            ));
+        }
+        self.user = Some(user.to_string());
+    }
+
+    /// With `--use-set-session-authorization`, becomes the entry's owner (pg_dump's
+    /// `_becomeOwner`); prints nothing otherwise.
+    pub fn become_owner(&mut self, e: &TocEntry, opts: PrintOptions) -> String {
+        let mut out = String::new();
+        if opts.set_session_authorization && !opts.no_owner {
+            self.become_user(e.owner.as_deref().unwrap_or(""), &mut out);
+        }
+        out
+    }
+
+    /// A `\connect` starts a new session: nothing set before holds (pg_dump's
+    /// `_reconnectToDB`).
+    pub fn reconnected(&mut self) {
+        *self = PlainState::default();
+    }
+
+    /// What follows a table's data: the end of the COPY block, and with `--disable-triggers`
+    /// the statement turning the triggers back on (as superuser).
+    pub fn data_tail(&mut self, e: &TocEntry, opts: PrintOptions) -> String {
+        // INSERT data ends with two blank lines instead of the COPY terminator.
+        let mut out = match &e.data {
+            Some(d) if d.inserts.is_some() => "\n\n",
+            _ => COPY_END,
+        }
+        .to_string();
+        if opts.disable_triggers {
+            self.become_user("", &mut out);
+            out.push_str(&format!(
+                "ALTER TABLE {} ENABLE TRIGGER ALL;\n\n",
+                table_of(e)
+            ));
+        }
+        out
+    }
+
     /// Everything printed for an entry before its data (for TABLE DATA) or its whole text.
     pub fn entry_head(&mut self, e: &TocEntry, opts: PrintOptions) -> String {
-        let mut out = String::new();
+        let mut out = self.become_owner(e, opts);
+        // An ACL entry's statements may change the session user themselves.
+        if matches!(e.desc, "ACL" | "DEFAULT ACL") {
+            self.user = None;
+        }
         if let Some(ts) = e.tablespace.as_ref().filter(|_| !opts.no_tablespaces) {
             if self.tablespace.as_ref() != Some(ts) {
                 if ts.is_empty() {
@@ -184,14 +244,13 @@ impl PlainState {
             }
             if opts.disable_triggers {
                 // pg_dump's _disableTriggersIfNecessary: as superuser, triggers off.
-                if !self.superuser {
-                    out.push_str("SET SESSION AUTHORIZATION DEFAULT;\n\n");
-                    self.superuser = true;
-                }
+                self.become_user("", &mut out);
                 out.push_str(&format!(
                     "ALTER TABLE {} DISABLE TRIGGER ALL;\n\n",
                     table_of(e)
                 ));
+                // The data itself loads as the owner again.
+                out.push_str(&self.become_owner(e, opts));
             }
             out.push_str(&copy.copy_stmt);
             return out;
@@ -200,7 +259,11 @@ impl PlainState {
             out.push_str(&e.defn);
             out.push_str("\n\n");
         }
-        if !opts.no_owner {
+        // With SET SESSION AUTHORIZATION the entry already ran as its owner; only a schema
+        // that is not created (public) still needs ALTER OWNER (pg_dump's _printTocEntry).
+        let by_session =
+            opts.set_session_authorization && !(e.desc == "SCHEMA" && e.defn.starts_with("--"));
+        if !opts.no_owner && !by_session && !e.drop.is_empty() {
             if let Some(stmt) = &e.owner_stmt {
                 if e.owner.as_deref().is_some_and(|o| !o.is_empty()) {
                     out.push_str(stmt);
@@ -214,21 +277,6 @@ impl PlainState {
 
 /// What ends a COPY data block.
 pub const COPY_END: &str = "\\.\n\n\n";
-
-/// What follows a table's data: the end of the COPY block, and with `--disable-triggers` the
-/// statement turning the triggers back on.
-pub fn data_tail(e: &TocEntry, opts: PrintOptions) -> String {
-    // INSERT data ends with two blank lines instead of the COPY terminator.
-    let end = match &e.data {
-        Some(d) if d.inserts.is_some() => "\n\n",
-        _ => COPY_END,
-    };
-    if opts.disable_triggers {
-        format!("{end}ALTER TABLE {} ENABLE TRIGGER ALL;\n\n", table_of(e))
-    } else {
-        end.to_string()
-    }
-}
 
 /// The qualified table name of a TABLE DATA entry (pg_dump's `fmtQualifiedId(namespace, tag)`).
 fn table_of(e: &TocEntry) -> String {
@@ -250,7 +298,7 @@ pub fn render_without_data(h: &Header, entries: &[TocEntry], opts: PrintOptions)
         let e = &entries[i];
         out.push_str(&st.entry_head(e, opts));
         if e.data.is_some() {
-            out.push_str(&data_tail(e, opts));
+            out.push_str(&st.data_tail(e, opts));
         }
     }
     out.push_str(&footer(&h.restrict_key));

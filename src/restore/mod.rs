@@ -125,6 +125,12 @@ fn parallel_post_data(toc: &Option<String>) -> bool {
     matches!(toc.as_deref(), Some("INDEX" | "CONSTRAINT"))
 }
 
+fn sets_session_user(sql: &str) -> bool {
+    sql.trim_start()
+        .to_ascii_lowercase()
+        .starts_with("set session authorization")
+}
+
 fn is_session_setting(sql: &str) -> bool {
     let l = sql.trim_start().to_ascii_lowercase();
     (l.starts_with("set ") && !l.starts_with("set session authorization"))
@@ -849,6 +855,16 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
                 report.statements += 1;
                 note_loaded(&loaded_rx, &mut progress, &mut table_bytes);
                 let data_side = matches!(toc.as_deref(), Some("SEQUENCE SET"));
+                // The session user of --use-set-session-authorization dumps is the leader's:
+                // it runs everything owned by someone, while index and constraint builds
+                // (owned by their table whoever runs them) go on in the workers.
+                if jobs > 0 && in_parallel_wave && sets_session_user(&sql) {
+                    leader
+                        .batch_execute(&sql)
+                        .await
+                        .map_err(|e| at_line(line, Error::from(e)))?;
+                    continue;
+                }
                 if jobs > 0 && parallel_post_data(&toc) {
                     if !in_parallel_wave {
                         batch.run(&leader).await?;
