@@ -334,6 +334,9 @@ pub struct DumpArgs {
     /// Disable triggers during data-only restore.
     #[arg(long = "disable-triggers")]
     pub disable_triggers: bool,
+    /// Include data of foreign tables on foreign servers matching PATTERN.
+    #[arg(long = "include-foreign-data", value_name = "PATTERN")]
+    pub include_foreign_data: Vec<String>,
     /// Include commands to create the database in the dump.
     #[arg(short = 'C', long = "create")]
     pub create: bool,
@@ -393,6 +396,7 @@ impl DumpArgs {
                 exclude_schemas: self.exclude_schema.clone(),
                 include_extensions: self.extension.clone(),
                 exclude_table_data: self.exclude_table_data.clone(),
+                include_foreign_data: self.include_foreign_data.clone(),
                 strict_names: self.strict_names,
             },
             jobs: self.jobs,

@@ -20,6 +20,8 @@ pub struct Filters {
     pub include_extensions: Vec<String>,
     /// `--exclude-table-data`
     pub exclude_table_data: Vec<String>,
+    /// `--include-foreign-data`: foreign servers whose tables' data is dumped.
+    pub include_foreign_data: Vec<String>,
     /// `--strict-names`
     pub strict_names: bool,
 }
@@ -242,6 +244,11 @@ impl DumpPlan {
         if req.schema_only && req.data_only {
             return Err(Error::usage(
                 "options -s/--schema-only and -a/--data-only cannot be used together",
+            ));
+        }
+        if req.schema_only && !req.filters.include_foreign_data.is_empty() {
+            return Err(Error::usage(
+                "options -s/--schema-only and --include-foreign-data cannot be used together",
             ));
         }
         if req.data_only && req.switches.clean {

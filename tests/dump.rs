@@ -871,3 +871,61 @@ fn unrepairable_loop_is_broken_as_pg_dump_does() {
         "{err}"
     );
 }
+
+#[test]
+fn include_foreign_data_matches_pg_dump() {
+    let c = cluster();
+    let db = c.fresh_db("foreign_data");
+    // file_fdw tables whose rows come from a program: two servers, one named at a time.
+    c.psql(
+        &db,
+        &[
+            "-c",
+            "CREATE EXTENSION file_fdw; \
+             CREATE SERVER files FOREIGN DATA WRAPPER file_fdw; \
+             CREATE SERVER other FOREIGN DATA WRAPPER file_fdw; \
+             CREATE FOREIGN TABLE ft_nums (n int, label text) SERVER files \
+               OPTIONS (program 'printf \"1\\tone\\n2\\ttwo\\n\"'); \
+             CREATE FOREIGN TABLE ft_other (x text) SERVER other OPTIONS (program 'echo hi'); \
+             CREATE TABLE local_t (a int); INSERT INTO local_t VALUES (1)",
+        ],
+    )
+    .expect("setup");
+    compare_runs(
+        c,
+        &db,
+        "foreign data",
+        &[
+            &[],
+            &["--include-foreign-data=files"],
+            &["--include-foreign-data=f*", "--include-foreign-data=other"],
+            &["--include-foreign-data=files", "--inserts", "-a"],
+            &["--include-foreign-data=other", "-c"],
+        ],
+    );
+    let one = c.pgsnap_dump(&db, &[KEY, "--include-foreign-data=*", "-j", "1"]);
+    let three = c.pgsnap_dump(&db, &[KEY, "--include-foreign-data=*", "-j", "3"]);
+    assert!(one == three, "-j 3 differs from -j 1");
+    for (args, needle) in [
+        (
+            &["--include-foreign-data=nomatch"][..],
+            "no matching foreign servers were found for pattern \"nomatch\"",
+        ),
+        (
+            &["--include-foreign-data=a.b"][..],
+            "improper qualified name (too many dotted names): a.b",
+        ),
+        (
+            &["-s", "--include-foreign-data=files"][..],
+            "options -s/--schema-only and --include-foreign-data cannot be used together",
+        ),
+    ] {
+        let mut all = vec!["dump"];
+        all.extend_from_slice(args);
+        all.push(&db);
+        let out = c.pgsnap(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}

@@ -163,6 +163,8 @@ pub struct Selection {
     exclude_schemas: BTreeSet<u32>,
     exclude_data: BTreeSet<u32>,
     include_extensions: Option<BTreeSet<u32>>,
+    /// Foreign servers whose tables' data is dumped (names are unique in a database).
+    foreign_data_servers: BTreeSet<String>,
 }
 
 impl Selection {
@@ -330,6 +332,30 @@ pub async fn resolve_selection(
         "table patterns",
     )
     .await?;
+    for p in &f.include_foreign_data {
+        // Server names have no schema: any dot is refused, as pg_dump does.
+        let np = filter::parse_pattern(p, 2, dbname)?;
+        if np.schema_regex.is_some() {
+            return Err(Error::usage(format!(
+                "improper qualified name (too many dotted names): {p}"
+            )));
+        }
+        let rows = query(
+            client,
+            "foreign server patterns",
+            "SELECT s.srvname FROM pg_catalog.pg_foreign_server s WHERE s.srvname OPERATOR(pg_catalog.~) $1 COLLATE pg_catalog.default",
+            &[&np.name_regex],
+        )
+        .await?;
+        if rows.is_empty() {
+            return Err(Error::usage(format!(
+                "no matching foreign servers were found for pattern \"{p}\""
+            )));
+        }
+        for r in &rows {
+            sel.foreign_data_servers.insert(text(r, "srvname")?);
+        }
+    }
     Ok(sel)
 }
 
@@ -2352,6 +2378,13 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             let Some(t) = cat.table(tid) else { continue };
             let kind = match t.relkind {
                 'r' => Kind::TableData,
+                // A foreign table's rows only when its server was named (--include-foreign-data).
+                'f' if t
+                    .foreign()
+                    .is_some_and(|(server, _)| sel.foreign_data_servers.contains(server)) =>
+                {
+                    Kind::TableData
+                }
                 'S' => Kind::SequenceSet,
                 'm' => Kind::RefreshMatview,
                 _ => continue,

@@ -886,7 +886,8 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
         .ns(o.namespace.as_deref())
         .owner(&t.owner)
         .drop(format!("DROP {desc} {qn};\n"));
-    if t.relkind != 'v' {
+    // Views and foreign tables have no storage, so pg_dump names no tablespace for them.
+    if !matches!(t.relkind, 'v' | 'f') {
         e.tablespace = Some(t.tablespace.clone());
     }
     if matches!(t.relkind, 'r' | 'm') {
@@ -2255,10 +2256,16 @@ fn table_data(cx: &mut Ctx, o: &Obj) {
     };
     let cols = copy_column_list(t);
     let qn = qname(tab);
+    // A foreign table cannot be COPYed itself; its rows come through a query.
     let copy_out_sql = if t.relkind == 'r' {
         format!("COPY {qn} {cols} TO stdout;")
+    } else if cols.is_empty() {
+        format!("COPY (SELECT * FROM {qn} ) TO stdout;")
     } else {
-        format!("COPY (SELECT * FROM {qn}) TO stdout;")
+        format!(
+            "COPY (SELECT {} FROM {qn} ) TO stdout;",
+            cols.trim_start_matches('(').trim_end_matches(')')
+        )
     };
     let mut e = TocEntry::new("TABLE DATA", o.name.clone(), "")
         .ns(o.namespace.as_deref())
