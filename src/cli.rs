@@ -334,6 +334,15 @@ pub struct DumpArgs {
     /// Disable triggers during data-only restore.
     #[arg(long = "disable-triggers")]
     pub disable_triggers: bool,
+    /// Dump only the specified table(s), including child and partition tables.
+    #[arg(long = "table-and-children", value_name = "PATTERN")]
+    pub table_and_children: Vec<String>,
+    /// Do NOT dump the specified table(s), including child and partition tables.
+    #[arg(long = "exclude-table-and-children", value_name = "PATTERN")]
+    pub exclude_table_and_children: Vec<String>,
+    /// Do NOT dump data for the specified table(s), including child and partition tables.
+    #[arg(long = "exclude-table-data-and-children", value_name = "PATTERN")]
+    pub exclude_table_data_and_children: Vec<String>,
     /// Include data of foreign tables on foreign servers matching PATTERN.
     #[arg(long = "include-foreign-data", value_name = "PATTERN")]
     pub include_foreign_data: Vec<String>,
@@ -397,6 +406,9 @@ impl DumpArgs {
                 include_extensions: self.extension.clone(),
                 exclude_table_data: self.exclude_table_data.clone(),
                 include_foreign_data: self.include_foreign_data.clone(),
+                include_tables_and_children: self.table_and_children.clone(),
+                exclude_tables_and_children: self.exclude_table_and_children.clone(),
+                exclude_table_data_and_children: self.exclude_table_data_and_children.clone(),
                 strict_names: self.strict_names,
             },
             jobs: self.jobs,

@@ -20,6 +20,12 @@ pub struct Filters {
     pub include_extensions: Vec<String>,
     /// `--exclude-table-data`
     pub exclude_table_data: Vec<String>,
+    /// `--table-and-children`
+    pub include_tables_and_children: Vec<String>,
+    /// `--exclude-table-and-children`
+    pub exclude_tables_and_children: Vec<String>,
+    /// `--exclude-table-data-and-children`
+    pub exclude_table_data_and_children: Vec<String>,
     /// `--include-foreign-data`: foreign servers whose tables' data is dumped.
     pub include_foreign_data: Vec<String>,
     /// `--strict-names`

@@ -929,3 +929,77 @@ fn include_foreign_data_matches_pg_dump() {
         assert!(err.contains(needle), "{args:?}: {err}");
     }
 }
+
+/// Runs pgsnap with `ours` and pg_dump with `theirs` and asserts the same bytes.
+fn compare_equivalent(c: &Cluster, db: &str, theirs: &[&str], ours: &[&str]) {
+    let mut t = vec![KEY];
+    t.extend_from_slice(theirs);
+    let mut o = vec![KEY];
+    o.extend_from_slice(ours);
+    assert_same_dump(
+        &c.pg_dump(db, &t),
+        &c.pgsnap_dump(db, &o),
+        &format!("pgsnap {ours:?} against pg_dump {theirs:?}"),
+    );
+}
+
+#[test]
+fn and_children_switches_match_pg_dump_with_the_children_named() {
+    // pg_dump 15 has no *-and-children switches: they must equal naming every child.
+    let c = cluster();
+    let db = fixture_db(c);
+    compare_equivalent(
+        c,
+        &db,
+        &[
+            "-t",
+            "measurement",
+            "-t",
+            "measurement_2025",
+            "-t",
+            "measurement_2026",
+        ],
+        &["--table-and-children=measurement"],
+    );
+    compare_equivalent(
+        c,
+        &db,
+        &["-t", "base_item", "-t", "special_item", "-t", "dcim_site"],
+        &["--table-and-children=base_item", "-t", "dcim_site"],
+    );
+    compare_equivalent(
+        c,
+        &db,
+        &[
+            "-T",
+            "measurement",
+            "-T",
+            "measurement_2025",
+            "-T",
+            "measurement_2026",
+        ],
+        &["--exclude-table-and-children=measurement"],
+    );
+    compare_equivalent(
+        c,
+        &db,
+        &[
+            "--exclude-table-data=measurement",
+            "--exclude-table-data=measurement_2025",
+            "--exclude-table-data=measurement_2026",
+        ],
+        &["--exclude-table-data-and-children=measur*"],
+    );
+    let out = c.pgsnap(&[
+        "dump",
+        "--strict-names",
+        "--table-and-children=nomatch",
+        &db,
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("no matching tables were found for pattern \"nomatch\""),
+        "{err}"
+    );
+}

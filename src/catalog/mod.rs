@@ -174,15 +174,33 @@ impl Selection {
     }
 }
 
+/// Table patterns as given, and those of the `*-and-children` switches (pg_dump 16), whose
+/// matches bring their inheritance and partition children, recursively.
+struct TablePatterns<'a> {
+    plain: &'a [String],
+    with_children: &'a [String],
+}
+
+impl TablePatterns<'_> {
+    fn is_empty(&self) -> bool {
+        self.plain.is_empty() && self.with_children.is_empty()
+    }
+}
+
 async fn expand_table_patterns(
     client: &Client,
-    patterns: &[String],
+    patterns: TablePatterns<'_>,
     dbname: &str,
     strict: bool,
     what: &str,
 ) -> Result<BTreeSet<u32>> {
     let mut out = BTreeSet::new();
-    for p in patterns {
+    let all = patterns
+        .plain
+        .iter()
+        .map(|p| (p, false))
+        .chain(patterns.with_children.iter().map(|p| (p, true)));
+    for (p, children) in all {
         let np = filter::parse_pattern(p, 2, dbname)?;
         let mut sql = String::from(
             "SELECT c.oid FROM pg_catalog.pg_class c \
@@ -190,15 +208,24 @@ async fn expand_table_patterns(
              WHERE c.relkind OPERATOR(pg_catalog.=) ANY (array['r', 'S', 'v', 'm', 'f', 'p']) \
              AND c.relname OPERATOR(pg_catalog.~) $1 COLLATE pg_catalog.default",
         );
+        match &np.schema_regex {
+            Some(_) => {
+                sql.push_str(" AND n.nspname OPERATOR(pg_catalog.~) $2 COLLATE pg_catalog.default")
+            }
+            None => sql.push_str(" AND pg_catalog.pg_table_is_visible(c.oid)"),
+        }
+        if children {
+            // The matches, then whatever inherits from them (pg_dump's partition_tree).
+            sql = format!(
+                "WITH RECURSIVE partition_tree (relid) AS ({sql} \
+                 UNION SELECT i.inhrelid FROM partition_tree p \
+                 JOIN pg_catalog.pg_inherits i ON p.relid OPERATOR(pg_catalog.=) i.inhparent) \
+                 SELECT relid AS oid FROM partition_tree"
+            );
+        }
         let rows = match &np.schema_regex {
-            Some(s) => {
-                sql.push_str(" AND n.nspname OPERATOR(pg_catalog.~) $2 COLLATE pg_catalog.default");
-                query(client, what, &sql, &[&np.name_regex, s]).await?
-            }
-            None => {
-                sql.push_str(" AND pg_catalog.pg_table_is_visible(c.oid)");
-                query(client, what, &sql, &[&np.name_regex]).await?
-            }
+            Some(s) => query(client, what, &sql, &[&np.name_regex, s]).await?,
+            None => query(client, what, &sql, &[&np.name_regex]).await?,
         };
         if rows.is_empty() && strict {
             return Err(Error::usage(format!(
@@ -308,30 +335,30 @@ pub async fn resolve_selection(
         }
         sel.include_extensions = Some(e);
     }
-    if !f.include_tables.is_empty() {
-        let t = expand_table_patterns(
-            client,
-            &f.include_tables,
-            dbname,
-            f.strict_names,
-            "table patterns",
-        )
-        .await?;
+    let include = TablePatterns {
+        plain: &f.include_tables,
+        with_children: &f.include_tables_and_children,
+    };
+    if !include.is_empty() {
+        let t = expand_table_patterns(client, include, dbname, f.strict_names, "table patterns")
+            .await?;
         if t.is_empty() {
             return Err(Error::usage("no matching tables were found"));
         }
         sel.include_tables = Some(t);
     }
+    let exclude = TablePatterns {
+        plain: &f.exclude_tables,
+        with_children: &f.exclude_tables_and_children,
+    };
     sel.exclude_tables =
-        expand_table_patterns(client, &f.exclude_tables, dbname, false, "table patterns").await?;
-    sel.exclude_data = expand_table_patterns(
-        client,
-        &f.exclude_table_data,
-        dbname,
-        false,
-        "table patterns",
-    )
-    .await?;
+        expand_table_patterns(client, exclude, dbname, false, "table patterns").await?;
+    let exclude_data = TablePatterns {
+        plain: &f.exclude_table_data,
+        with_children: &f.exclude_table_data_and_children,
+    };
+    sel.exclude_data =
+        expand_table_patterns(client, exclude_data, dbname, false, "table patterns").await?;
     for p in &f.include_foreign_data {
         // Server names have no schema: any dot is refused, as pg_dump does.
         let np = filter::parse_pattern(p, 2, dbname)?;
