@@ -227,6 +227,12 @@ pub struct DumpArgs {
     /// Dump only the specified extension(s).
     #[arg(short = 'e', long = "extension", value_name = "PATTERN")]
     pub extension: Vec<String>,
+    /// Do NOT dump the specified extension(s).
+    #[arg(long = "exclude-extension", value_name = "PATTERN")]
+    pub exclude_extension: Vec<String>,
+    /// Include or exclude objects as the filter file says ("-" reads standard input).
+    #[arg(long = "filter", value_name = "FILENAME")]
+    pub filter: Vec<std::path::PathBuf>,
     /// Do NOT dump the specified schema(s).
     #[arg(short = 'N', long = "exclude-schema", value_name = "PATTERN")]
     pub exclude_schema: Vec<String>,
@@ -391,6 +397,25 @@ impl DumpArgs {
                 self.dbname.as_deref().unwrap_or("")
             ));
         }
+        let mut req = self.request()?;
+        for path in &self.filter {
+            let (text, source) = if path.as_os_str() == "-" {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                    .map_err(|e| format!("could not read from filter file \"-\": {e}"))?;
+                (text, "standard input".to_string())
+            } else {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    format!("could not open filter file \"{}\": {e}", path.display())
+                })?;
+                (text, format!("file \"{}\"", path.display()))
+            };
+            crate::filter_file::apply(&text, &source, &mut req.filters)?;
+        }
+        Ok(req)
+    }
+
+    fn request(&self) -> Result<DumpRequest, String> {
         Ok(DumpRequest {
             conn: self.conn.options(self.dbname.as_ref()),
             no_password: self.conn.no_password,
@@ -404,6 +429,7 @@ impl DumpArgs {
                 include_schemas: self.schema.clone(),
                 exclude_schemas: self.exclude_schema.clone(),
                 include_extensions: self.extension.clone(),
+                exclude_extensions: self.exclude_extension.clone(),
                 exclude_table_data: self.exclude_table_data.clone(),
                 include_foreign_data: self.include_foreign_data.clone(),
                 include_tables_and_children: self.table_and_children.clone(),

@@ -15,6 +15,7 @@ pub mod database;
 pub mod ddl;
 pub mod dump;
 pub mod error;
+pub mod filter_file;
 pub mod inserts;
 pub mod large_objects;
 pub mod media;

@@ -18,6 +18,8 @@ pub struct Filters {
     pub exclude_schemas: Vec<String>,
     /// `-e`
     pub include_extensions: Vec<String>,
+    /// `--exclude-extension` (pg_dump 17)
+    pub exclude_extensions: Vec<String>,
     /// `--exclude-table-data`
     pub exclude_table_data: Vec<String>,
     /// `--table-and-children`

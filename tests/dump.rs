@@ -50,6 +50,9 @@ fn fixture_is_byte_identical_to_pg_dump() {
             &["-c", "--section=post-data"],
             &["-c", "-n", "audit", "-O"],
             &["-c", "-C", "--if-exists"],
+            // -t wins over -n: no schema of -n is dumped then.
+            &["-n", "audit", "-t", "dcim_site"],
+            &["-n", "public", "-t", "audit.log", "-N", "audit", "-s"],
             &["--use-set-session-authorization"],
             &["--use-set-session-authorization", "-c", "-C", "--inserts"],
             &["--use-set-session-authorization", "-O"],
@@ -1002,4 +1005,111 @@ fn and_children_switches_match_pg_dump_with_the_children_named() {
         err.contains("no matching tables were found for pattern \"nomatch\""),
         "{err}"
     );
+}
+
+#[test]
+fn filter_file_matches_pg_dump_switches() {
+    let c = cluster();
+    let db = fixture_db(c);
+    let dir = tempfile::tempdir().unwrap();
+    let mut n = 0;
+    let mut filter = |text: &str| {
+        n += 1;
+        let path = dir.path().join(format!("filter{n}.txt"));
+        std::fs::write(&path, text).unwrap();
+        format!("--filter={}", path.display())
+    };
+    let f = filter(
+        "# the devices, without their rows\ninclude table dcim_*\nexclude table_data dcim_device\n",
+    );
+    compare_equivalent(
+        c,
+        &db,
+        &["-t", "dcim_*", "--exclude-table-data=dcim_device"],
+        &[&f],
+    );
+    let f = filter(
+        "exclude schema audit\n\n  EXCLUDE table_and_children measurement # partitions too\n",
+    );
+    compare_equivalent(
+        c,
+        &db,
+        &[
+            "-N",
+            "audit",
+            "-T",
+            "measurement",
+            "-T",
+            "measurement_2025",
+            "-T",
+            "measurement_2026",
+        ],
+        &[&f],
+    );
+    let f = filter("include schema audit\ninclude table \"Weird \"\"Name\"\"\"\n");
+    compare_equivalent(
+        c,
+        &db,
+        &["-n", "audit", "-t", "\"Weird \"\"Name\"\"\"", "-s"],
+        &[&f, "-s"],
+    );
+    // Filter files add to the switches given beside them.
+    let f = filter("exclude table_data_and_children measurement\n");
+    compare_equivalent(
+        c,
+        &db,
+        &[
+            "--exclude-table-data=extras_objectchange",
+            "--exclude-table-data=measurement*",
+        ],
+        &["--exclude-table-data=extras_objectchange", &f],
+    );
+    // --exclude-extension (pg_dump 17) leaves out CREATE EXTENSION, never its members.
+    let f = filter("exclude extension pg_trgm\n");
+    let out = String::from_utf8(c.pgsnap_dump(&db, &[KEY, "-s", &f])).unwrap();
+    assert!(!out.contains("CREATE EXTENSION IF NOT EXISTS pg_trgm"));
+    assert!(!out.contains("FUNCTION public.similarity"));
+    assert!(out.contains("gin_trgm_ops"));
+    // Standard input.
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pgsnap"));
+    c.env(&mut cmd);
+    let mut child = cmd
+        .args(["dump", KEY, "--filter=-", &db])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"include table dcim_site\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same_dump(
+        &c.pg_dump(&db, &[KEY, "-t", "dcim_site"]),
+        &out.stdout,
+        "--filter=-",
+    );
+    // Bad lines: pg_dump's message with the file and line, exit 1, nothing dumped.
+    let f = filter("include table dcim_site\ninclude table_data dcim_site\n");
+    let out = c.pgsnap(&["dump", &f, &db]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("on line 2: include filter for \"table data\" is not allowed"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    let out = c.pgsnap(&["dump", "--filter=/nonexistent/filter", &db]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("could not open filter file \"/nonexistent/filter\""));
 }

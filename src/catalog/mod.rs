@@ -163,6 +163,7 @@ pub struct Selection {
     exclude_schemas: BTreeSet<u32>,
     exclude_data: BTreeSet<u32>,
     include_extensions: Option<BTreeSet<u32>>,
+    exclude_extensions: BTreeSet<u32>,
     /// Foreign servers whose tables' data is dumped (names are unique in a database).
     foreign_data_servers: BTreeSet<String>,
 }
@@ -335,6 +336,8 @@ pub async fn resolve_selection(
         }
         sel.include_extensions = Some(e);
     }
+    sel.exclude_extensions =
+        expand_extension_patterns(client, &f.exclude_extensions, false).await?;
     let include = TablePatterns {
         plain: &f.include_tables,
         with_children: &f.include_tables_and_children,
@@ -361,12 +364,12 @@ pub async fn resolve_selection(
         expand_table_patterns(client, exclude_data, dbname, false, "table patterns").await?;
     for p in &f.include_foreign_data {
         // Server names have no schema: any dot is refused, as pg_dump does.
-        let np = filter::parse_pattern(p, 2, dbname)?;
-        if np.schema_regex.is_some() {
+        if outside_quotes_has_dot(p) {
             return Err(Error::usage(format!(
                 "improper qualified name (too many dotted names): {p}"
             )));
         }
+        let np = filter::parse_pattern(p, 1, dbname)?;
         let rows = query(
             client,
             "foreign server patterns",
@@ -512,10 +515,12 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             || name.starts_with("pg_temp_")
             || ext_members.contains(&(PG_NAMESPACE, o));
         let mut dump = !system;
-        if let Some(inc) = &sel.include_schemas {
-            dump = dump && inc.contains(&o);
-        } else if filters_tables {
+        // -t wins over -n: with tables named, no schema is dumped (pg_dump's
+        // selectDumpableNamespace).
+        if filters_tables {
             dump = false;
+        } else if let Some(inc) = &sel.include_schemas {
+            dump = dump && inc.contains(&o);
         }
         if sel.exclude_schemas.contains(&o) {
             dump = false;
@@ -588,7 +593,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 && match &sel.include_extensions {
                     Some(picked) => picked.contains(&o),
                     None => include_everything,
-                },
+                }
+                && !sel.exclude_extensions.contains(&o),
             detail: Detail::Extension(Box::new(ExtensionDetail {
                 schema: text(&r, "nspname")?,
                 version: text(&r, "extversion")?,
