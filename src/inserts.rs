@@ -37,8 +37,15 @@ pub struct InsertSpec {
 }
 
 impl InsertSpec {
-    /// The spec for a table's data.
-    pub fn new(qualified: &str, t: &TableDetail, opts: InsertOptions, std_strings: bool) -> Self {
+    /// The spec for a table's data, read from `qualified` and inserted into `target` (its
+    /// partition root with `--load-via-partition-root`, else the table itself).
+    pub fn new(
+        qualified: &str,
+        target: &str,
+        t: &TableDetail,
+        opts: InsertOptions,
+        std_strings: bool,
+    ) -> Self {
         let q = crate::ddl::quote::quote_ident;
         let mut select = Vec::new();
         let mut generated = Vec::new();
@@ -68,11 +75,11 @@ impl InsertSpec {
         };
         let prefix = if opts.column_inserts && !names.is_empty() {
             format!(
-                "INSERT INTO {qualified} ({}) {overriding}VALUES",
+                "INSERT INTO {target} ({}) {overriding}VALUES",
                 names.join(", ")
             )
         } else {
-            format!("INSERT INTO {qualified} {overriding}VALUES")
+            format!("INSERT INTO {target} {overriding}VALUES")
         };
         InsertSpec {
             table: qualified.to_string(),

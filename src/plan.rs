@@ -244,11 +244,6 @@ impl DumpPlan {
                 ));
             }
         }
-        if req.switches.load_via_partition_root && req.switches.insert_options().is_some() {
-            return Err(Error::usage(
-                "pgsnap cannot combine --load-via-partition-root with --inserts, --column-inserts or --rows-per-insert yet",
-            ));
-        }
         if req.schema_only && req.data_only {
             return Err(Error::usage(
                 "options -s/--schema-only and -a/--data-only cannot be used together",

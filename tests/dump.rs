@@ -845,12 +845,31 @@ fn extension_option_matches_pg_dump() {
 }
 
 #[test]
-fn load_via_partition_root_with_inserts_is_refused() {
+fn load_via_partition_root_with_inserts_matches_pg_dump() {
     let c = cluster();
-    let out = c.pgsnap(&["dump", "--load-via-partition-root", "--inserts", "postgres"]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("--load-via-partition-root"), "{err}");
+    let db = fixture_db(c);
+    compare_runs(
+        c,
+        &db,
+        "fixture",
+        &[
+            &["--load-via-partition-root", "--inserts"],
+            &[
+                "--load-via-partition-root",
+                "--column-inserts",
+                "--rows-per-insert=3",
+                "-a",
+            ],
+        ],
+    );
+    if let Some(db) = pagila_db(c) {
+        compare_equivalent(
+            c,
+            &db,
+            &["--load-via-partition-root", "--inserts"],
+            &["--load-via-partition-root", "--inserts", "-j", "2"],
+        );
+    }
 }
 
 #[test]

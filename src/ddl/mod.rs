@@ -2270,18 +2270,19 @@ fn table_data(cx: &mut Ctx, o: &Obj) {
     let mut e = TocEntry::new("TABLE DATA", o.name.clone(), "")
         .ns(o.namespace.as_deref())
         .owner(&t.owner);
+    // With --load-via-partition-root a partition's rows go in through its root table.
+    let via_root = (cx.opts.load_via_partition_root && t.is_partition)
+        .then(|| qname(&cx.cat.objects[partition_root(cx.cat, *table)]));
+    let copy_into = via_root.clone().unwrap_or_else(|| qn.clone());
     let inserts = cx.opts.inserts.map(|opts| {
         std::sync::Arc::new(crate::inserts::InsertSpec::new(
             &qn,
+            &copy_into,
             t,
             opts,
             cx.cat.std_strings,
         ))
     });
-    // With --load-via-partition-root a partition's rows go in through its root table.
-    let via_root = (cx.opts.load_via_partition_root && t.is_partition)
-        .then(|| qname(&cx.cat.objects[partition_root(cx.cat, *table)]));
-    let copy_into = via_root.clone().unwrap_or_else(|| qn.clone());
     e.data = Some(TableCopy {
         table: *table,
         copy_stmt: if inserts.is_some() {
