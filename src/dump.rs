@@ -146,13 +146,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     }
     let sel = catalog::resolve_selection(&client, plan, &settings.dbname).await?;
     session::secure_search_path(&client).await?;
-    let whole_database = sel.whole_database();
-    catalog::check_supported(
-        &client,
-        &plan.switches,
-        whole_database && !plan.no_privileges,
-    )
-    .await?;
+    catalog::check_supported(&client, &plan.switches).await?;
     let mut cat = catalog::load(&client, plan, &sel).await?;
     // -C writes the database's own entries (even with -a: see below).
     let database = if plan.switches.create {

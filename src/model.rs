@@ -128,6 +128,9 @@ pub struct Obj {
     pub deps: smallvec::SmallVec<[DumpId; 2]>,
     /// Whether its definition is emitted.
     pub dump: bool,
+    /// Only its privileges are dumped: an extension member, or a system catalog object whose
+    /// privileges changed since initdb (pg_dump's ACL-only dump component).
+    pub acl_only: bool,
     /// Kind-specific details.
     pub detail: Detail,
 }
@@ -916,8 +919,6 @@ pub struct TableDetail {
     pub acl: Box<Acl>,
     /// Whether the table is an extension member (kept for dependency purposes only).
     pub ext_member: bool,
-    /// A system catalog relation of which only privileges are dumped.
-    pub acl_only: bool,
     /// A view printed with a placeholder body (NULL columns), its real query following as a
     /// separate `CREATE OR REPLACE VIEW` after what the query depends on (pg_dump's
     /// `dummy_view`).

@@ -390,18 +390,10 @@ pub async fn resolve_selection(
 }
 
 /// Refuses databases holding object kinds pgsnap cannot dump yet, naming them.
-/// `system_privileges`: whether the dump would carry the system catalog's changed privileges
-/// (a whole-database dump with privileges).
-pub async fn check_supported(
-    client: &Client,
-    switches: &crate::plan::Switches,
-    system_privileges: bool,
-) -> Result<()> {
+pub async fn check_supported(client: &Client, switches: &crate::plan::Switches) -> Result<()> {
     for (what, sql) in queries::UNSUPPORTED {
         // Kinds the user asked to leave out do not stop the dump.
-        if (what.starts_with("privilege change") && !system_privileges)
-            || (*what == "security label" && switches.no_security_labels)
-        {
+        if *what == "security label" && switches.no_security_labels {
             continue;
         }
         let rows = query(client, what, sql, &[]).await?;
@@ -460,6 +452,71 @@ pub fn format_reloptions(opts: &[String], prefix: &str) -> String {
     out.join(", ")
 }
 
+/// Objects of which pg_dump dumps only the privileges (when they differ from the initial
+/// ones): members of an extension that is dumped or built in (pg_dump's
+/// checkExtensionMembership), and, in a whole-database dump with privileges, pg_catalog
+/// functions and types. Done last, so nothing else treats them as dumped definitions.
+fn mark_acl_only(
+    cat: &mut Catalog,
+    ext_members: &BTreeMap<(u32, u32), u32>,
+    catalog_acls: bool,
+    include_everything: bool,
+) {
+    let acl_extensions: BTreeSet<u32> = cat
+        .objects
+        .iter()
+        .filter(|o| o.kind() == Kind::Extension && o.dump)
+        .map(|o| o.cat.oid)
+        .collect();
+    for o in &mut cat.objects {
+        let kind = o.kind();
+        if o.dump
+            || !matches!(
+                kind,
+                Kind::Func
+                    | Kind::Agg
+                    | Kind::Type
+                    | Kind::Table
+                    | Kind::Language
+                    | Kind::ForeignDataWrapper
+                    | Kind::ForeignServer
+            )
+        {
+            continue;
+        }
+        let wanted = match ext_members.get(&(o.cat.tableoid, o.cat.oid)) {
+            Some(ext) => *ext < FIRST_NORMAL_OID || acl_extensions.contains(ext),
+            // A procedural language from initdb lives in no schema (selectDumpableProcLang).
+            None if kind == Kind::Language => include_everything && o.cat.oid < FIRST_NORMAL_OID,
+            None => {
+                catalog_acls
+                    && matches!(kind, Kind::Func | Kind::Agg | Kind::Type)
+                    && o.namespace.as_deref() == Some("pg_catalog")
+            }
+        };
+        // An object whose privileges were never set has no ACL to dump, and pg_dump then counts
+        // it as not dumped at all (its ACL component is cleared), which a language's handler
+        // check sees.
+        let has_acl = match &o.detail {
+            Detail::Table(t) => {
+                t.acl.acl.is_some()
+                    || t.columns
+                        .iter()
+                        .any(|c| c.acl().is_some_and(|a| a.acl.is_some()))
+            }
+            Detail::Func(f) => f.acl.acl.is_some(),
+            Detail::Type(t) => t.acl.acl.is_some(),
+            Detail::Language(l) => l.acl.acl.is_some(),
+            Detail::Foreign(f) => f.acl.acl.is_some(),
+            _ => false,
+        };
+        if wanted && has_acl {
+            o.dump = true;
+            o.acl_only = true;
+        }
+    }
+}
+
 /// Reads the whole catalog and builds the model. `sel` comes from [`resolve_selection`].
 pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<Catalog> {
     let mut cat = Catalog::default();
@@ -490,16 +547,24 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     };
 
     let filters_tables = sel.include_tables.is_some();
-    let include_everything = sel.include_tables.is_none() && sel.include_schemas.is_none();
+    // -e narrows the dump too (pg_dump's include_everything), though schemas and their
+    // contents are still chosen by -n/-t alone.
+    let include_everything = sel.include_tables.is_none()
+        && sel.include_schemas.is_none()
+        && sel.include_extensions.is_none();
 
-    // Extension membership first: members are never dumped on their own.
-    let mut ext_members: BTreeSet<(u32, u32)> = BTreeSet::new();
+    // Extension membership first: members are never dumped on their own (only their changed
+    // privileges, see the end). (classid, objid) -> extension.
+    let mut ext_members: BTreeMap<(u32, u32), u32> = BTreeMap::new();
     let mut rows = pipe
         .stream("extension members", queries::EXTENSION_MEMBERS, &[])
         .await?;
     pipe.send_ahead(queries::NAMESPACES, None).await;
     while let Some(r) = next_row(&mut rows, "extension members").await? {
-        ext_members.insert((oid(&r, "classid")?, oid(&r, "objid")?));
+        ext_members.insert(
+            (oid(&r, "classid")?, oid(&r, "objid")?),
+            oid(&r, "refobjid")?,
+        );
     }
 
     // Schemas.
@@ -513,7 +578,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             || name == "information_schema"
             || name.starts_with("pg_toast")
             || name.starts_with("pg_temp_")
-            || ext_members.contains(&(PG_NAMESPACE, o));
+            || ext_members.contains_key(&(PG_NAMESPACE, o));
         let mut dump = !system;
         // -t wins over -n: with tables named, no schema is dumped (pg_dump's
         // selectDumpableNamespace).
@@ -618,7 +683,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         let o = oid(r, "oid")?;
         let nsp = oid(r, "relnamespace")?;
         let relkind = ch(r, "relkind")?;
-        let mut dump = ns_contains(nsp) && !ext_members.contains(&(PG_CLASS, o)) && relkind != 'c';
+        let mut dump =
+            ns_contains(nsp) && !ext_members.contains_key(&(PG_CLASS, o)) && relkind != 'c';
         if let Some(inc) = &sel.include_tables {
             dump = dump && inc.contains(&o);
         }
@@ -663,7 +729,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             relpages: i64_(r, "relpages")?,
             populated: boolean(r, "relispopulated")?,
             acl: Box::new(acl_from(r, "relacl")?),
-            ext_member: ext_members.contains(&(PG_CLASS, o)),
+            ext_member: ext_members.contains_key(&(PG_CLASS, o)),
             ..Default::default()
         };
         let id = cat.add(Obj {
@@ -812,7 +878,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             acl: acl_from(&r, "proacl")?,
             comment: None,
         };
-        let dump = ns_contains(nsp) && !filters_tables && !ext_members.contains(&(PG_PROC, o));
+        let dump = ns_contains(nsp) && !filters_tables && !ext_members.contains_key(&(PG_PROC, o));
         cat.add(Obj {
             kind: Some(if prokind == 'a' {
                 Kind::Agg
@@ -841,7 +907,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         let name = text(&r, "collname")?;
         let schema = ns_name(nsp)?;
         collation_names.insert(o, qualified(&schema, &name));
-        let dump = ns_contains(nsp) && !filters_tables && !ext_members.contains(&(PG_COLLATION, o));
+        let dump =
+            ns_contains(nsp) && !filters_tables && !ext_members.contains_key(&(PG_COLLATION, o));
         cat.add(Obj {
             kind: Some(Kind::Collation),
             cat: CatalogId {
@@ -942,7 +1009,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         let relkind = opt_ch(&r, "relkind")?;
         let isarray = boolean(&r, "isarray")?;
         let typrelid = oid(&r, "typrelid")?;
-        let mut dump = ns_contains(nsp) && !filters_tables && !ext_members.contains(&(PG_TYPE, o));
+        let mut dump =
+            ns_contains(nsp) && !filters_tables && !ext_members.contains_key(&(PG_TYPE, o));
         if (typrelid != 0 && relkind != Some('c')) || isarray || typtype == 'm' {
             dump = false;
         }
@@ -1126,7 +1194,9 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     let mut rows = pipe
         .stream("check constraints", queries::CHECKS, &[])
         .await?;
-    let catalog_acls = include_everything && !plan.no_privileges;
+    // pg_catalog's changed privileges come with every dump that names no tables or schemas.
+    let catalog_acls =
+        sel.include_tables.is_none() && sel.include_schemas.is_none() && !plan.no_privileges;
     pipe.send_ahead(
         if catalog_acls {
             queries::CATALOG_ACLS
@@ -1230,9 +1300,9 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                         acldefault: text(&r, "acldefault")?,
                         initprivs: opt_text(&r, "initprivs")?,
                     }),
-                    acl_only: true,
                     ..Default::default()
                 })),
+                acl_only: true,
                 ..Default::default()
             });
         }
@@ -1596,7 +1666,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             },
             namespace: None,
             name: format!("{} {}", text(&r, "srcname")?, text(&r, "tgtname")?).into(),
-            dump: include_everything && !ext_members.contains(&(PG_CAST, o)),
+            dump: include_everything && !ext_members.contains_key(&(PG_CAST, o)),
             detail: Detail::Cast(Box::new(CastDetail {
                 types: format!("{} AS {}", text(&r, "source")?, text(&r, "target")?),
                 body,
@@ -1630,7 +1700,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             dump: function.is_some()
                 && ns_contains(nsp)
                 && !filters_tables
-                && !ext_members.contains(&(PG_OPERATOR, o)),
+                && !ext_members.contains_key(&(PG_OPERATOR, o)),
             detail: Detail::Operator(Box::new(OperatorDetail {
                 owner: text(&r, "owner")?,
                 oprkind,
@@ -1664,7 +1734,9 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             },
             namespace: None,
             name: text(&r, "amname")?.into(),
-            dump: include_everything && o >= FIRST_NORMAL_OID && !ext_members.contains(&(PG_AM, o)),
+            dump: include_everything
+                && o >= FIRST_NORMAL_OID
+                && !ext_members.contains_key(&(PG_AM, o)),
             detail: Detail::AccessMethod(Box::new(AccessMethodDetail {
                 amtype: ch(&r, "amtype")?,
                 handler: text(&r, "amhandler")?,
@@ -1690,7 +1762,9 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             },
             namespace: Some(ns_name(nsp)?),
             name: text(&r, "opfname")?.into(),
-            dump: ns_contains(nsp) && !filters_tables && !ext_members.contains(&(PG_OPFAMILY, o)),
+            dump: ns_contains(nsp)
+                && !filters_tables
+                && !ext_members.contains_key(&(PG_OPFAMILY, o)),
             detail: Detail::OpClass(Box::new(OpClassDetail {
                 owner: text(&r, "owner")?,
                 am: text(&r, "amname")?,
@@ -1714,7 +1788,9 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             },
             namespace: Some(ns_name(nsp)?),
             name: text(&r, "opcname")?.into(),
-            dump: ns_contains(nsp) && !filters_tables && !ext_members.contains(&(PG_OPCLASS, o)),
+            dump: ns_contains(nsp)
+                && !filters_tables
+                && !ext_members.contains_key(&(PG_OPCLASS, o)),
             detail: Detail::OpClass(Box::new(OpClassDetail {
                 owner: text(&r, "owner")?,
                 am: text(&r, "amname")?,
@@ -1785,7 +1861,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             },
             namespace: None,
             name: text(&r, "fdwname")?.into(),
-            dump: include_everything && !ext_members.contains(&(PG_FDW, o)),
+            dump: include_everything && !ext_members.contains_key(&(PG_FDW, o)),
             detail: Detail::Foreign(Box::new(ForeignDetail {
                 owner: text(&r, "owner")?,
                 clauses,
@@ -1825,7 +1901,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             },
             namespace: None,
             name: text(&r, "srvname")?.into(),
-            dump: include_everything && !ext_members.contains(&(PG_FOREIGN_SERVER, o)),
+            dump: include_everything && !ext_members.contains_key(&(PG_FOREIGN_SERVER, o)),
             detail: Detail::Foreign(Box::new(ForeignDetail {
                 owner: text(&r, "owner")?,
                 clauses,
@@ -1872,7 +1948,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             },
             namespace: None,
             name: format!("{} {language}", text(&r, "typname")?).into(),
-            dump: include_everything && !ext_members.contains(&(PG_TRANSFORM, o)),
+            dump: include_everything && !ext_members.contains_key(&(PG_TRANSFORM, o)),
             detail: Detail::Transform(Box::new(TransformDetail {
                 type_name: text(&r, "trftype")?,
                 language,
@@ -1897,7 +1973,10 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             },
             namespace: None,
             name: text(&r, "lanname")?.into(),
-            dump: include_everything && !ext_members.contains(&(PG_LANGUAGE, o)),
+            // Languages from initdb get only their privileges dumped (see mark_acl_only).
+            dump: include_everything
+                && o >= FIRST_NORMAL_OID
+                && !ext_members.contains_key(&(PG_LANGUAGE, o)),
             detail: Detail::Language(Box::new(LanguageDetail {
                 owner: text(&r, "owner")?,
                 trusted: boolean(&r, "lanpltrusted")?,
@@ -1940,7 +2019,9 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             },
             namespace: Some(ns_name(nsp)?),
             name: text(&r, "conname")?.into(),
-            dump: ns_contains(nsp) && !filters_tables && !ext_members.contains(&(PG_CONVERSION, o)),
+            dump: ns_contains(nsp)
+                && !filters_tables
+                && !ext_members.contains_key(&(PG_CONVERSION, o)),
             detail: Detail::Simple(Box::new(SimpleDetail {
                 owner: Some(text(&r, "owner")?),
                 prefix: if boolean(&r, "condefault")? {
@@ -1975,7 +2056,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             cat: CatalogId { tableoid, oid: o },
             namespace: Some(ns_name(nsp)?),
             name: text(&r, "name")?.into(),
-            dump: ns_contains(nsp) && !filters_tables && !ext_members.contains(&(tableoid, o)),
+            dump: ns_contains(nsp) && !filters_tables && !ext_members.contains_key(&(tableoid, o)),
             detail: Detail::Simple(Box::new(SimpleDetail {
                 owner: None,
                 prefix: String::new(),
@@ -2048,7 +2129,9 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             },
             namespace: Some(ns_name(nsp)?),
             name: text(&r, "dictname")?.into(),
-            dump: ns_contains(nsp) && !filters_tables && !ext_members.contains(&(PG_TS_DICT, o)),
+            dump: ns_contains(nsp)
+                && !filters_tables
+                && !ext_members.contains_key(&(PG_TS_DICT, o)),
             detail: Detail::TextSearch(Box::new(TextSearchDetail {
                 owner: text(&r, "owner")?,
                 head,
@@ -2092,7 +2175,9 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             },
             namespace: Some(ns_name(nsp)?),
             name: text(&r, "cfgname")?.into(),
-            dump: ns_contains(nsp) && !filters_tables && !ext_members.contains(&(PG_TS_CONFIG, o)),
+            dump: ns_contains(nsp)
+                && !filters_tables
+                && !ext_members.contains_key(&(PG_TS_CONFIG, o)),
             detail: Detail::TextSearch(Box::new(TextSearchDetail {
                 owner: text(&r, "owner")?,
                 head,
@@ -2118,7 +2203,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             },
             namespace: None,
             name: text(&r, "evtname")?.into(),
-            dump: include_everything && !ext_members.contains(&(PG_EVENT_TRIGGER, o)),
+            dump: include_everything && !ext_members.contains_key(&(PG_EVENT_TRIGGER, o)),
             detail: Detail::EventTrigger(Box::new(EventTriggerDetail {
                 owner: text(&r, "owner")?,
                 event: text(&r, "evtevent")?,
@@ -2451,6 +2536,8 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             add_table_data_fk_deps(&mut cat);
         }
     }
+
+    mark_acl_only(&mut cat, &ext_members, catalog_acls, include_everything);
 
     // Without -s/-a everything is dumped; -a keeps definitions in the graph but prints none.
     if !plan.schema {

@@ -92,10 +92,13 @@ pub const FUNCS: &str = "SELECT p.tableoid, p.oid, p.proname, p.pronamespace, pg
  FROM pg_catalog.pg_proc p \
  JOIN pg_catalog.pg_language l ON l.oid = p.prolang \
  LEFT JOIN pg_catalog.pg_init_privs ip ON (ip.objoid = p.oid AND ip.classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND ip.objsubid = 0) \
- WHERE p.pronamespace <> 'pg_catalog'::pg_catalog.regnamespace \
- AND p.pronamespace <> 'information_schema'::pg_catalog.regnamespace \
+ WHERE p.pronamespace <> 'information_schema'::pg_catalog.regnamespace \
  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass \
    AND d.objid = p.oid AND d.deptype = 'i') \
+ AND (p.pronamespace <> 'pg_catalog'::pg_catalog.regnamespace \
+   OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass \
+     AND d.objid = p.oid AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e') \
+   OR p.proacl IS DISTINCT FROM ip.initprivs) \
  ORDER BY p.ctid";
 
 /// Aggregate definitions.
@@ -350,7 +353,7 @@ pub const TRANSFORMS: &str = "SELECT t.tableoid, t.oid, ty.typname, l.lanname, p
 /// User-made procedural languages.
 pub const LANGUAGES: &str = "SELECT l.tableoid, l.oid, l.lanname, l.lanpltrusted, l.lanplcallfoid, l.laninline, l.lanvalidator, \
  pg_catalog.pg_get_userbyid(l.lanowner) AS owner, l.lanacl::text, pg_catalog.acldefault('l', l.lanowner)::text AS acldefault \
- FROM pg_catalog.pg_language l WHERE l.oid >= 16384 ORDER BY l.oid";
+ FROM pg_catalog.pg_language l WHERE l.lanispl ORDER BY l.oid";
 
 /// Encoding conversions outside pg_catalog.
 pub const CONVERSIONS: &str = "SELECT c.tableoid, c.oid, c.conname, c.connamespace, pg_catalog.pg_get_userbyid(c.conowner) AS owner, \
@@ -468,7 +471,6 @@ pub const FAMILY_MEMBER_DEPENDS: &str =
 
 /// Object kinds pgsnap does not dump yet: (description, count query). Any non-zero count is refused.
 pub const UNSUPPORTED: &[(&str, &str)] = &[
-    ("privilege change on a system catalog function or type", "SELECT p.oid::pg_catalog.regprocedure::text FROM pg_catalog.pg_proc p LEFT JOIN pg_catalog.pg_init_privs ip ON ip.objoid = p.oid AND ip.classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND ip.objsubid = 0 WHERE p.pronamespace = 'pg_catalog'::pg_catalog.regnamespace AND p.proacl IS DISTINCT FROM ip.initprivs UNION ALL SELECT t.oid::pg_catalog.regtype::text FROM pg_catalog.pg_type t LEFT JOIN pg_catalog.pg_init_privs ip ON ip.objoid = t.oid AND ip.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass AND ip.objsubid = 0 WHERE t.typnamespace = 'pg_catalog'::pg_catalog.regnamespace AND t.typacl IS DISTINCT FROM ip.initprivs"),
     ("security label", "SELECT provider FROM pg_catalog.pg_seclabel"),
     ("extension configuration table", "SELECT format('%s (%s)', c.oid::regclass, x.extname) FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_class c ON c.oid = ANY (x.extconfig)"),
 ];

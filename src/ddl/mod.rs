@@ -149,6 +149,9 @@ pub fn object_entries(cat: &Catalog, id: DumpId, opts: DdlOptions, out: &mut Vec
         if !o.dump {
             return;
         }
+        if o.acl_only {
+            return acl_only_entries(&mut cx, o);
+        }
         match o.kind() {
             Kind::Namespace => namespace(&mut cx, o),
             Kind::Extension => extension(&mut cx, o),
@@ -187,6 +190,61 @@ pub fn object_entries(cat: &Catalog, id: DumpId, opts: DdlOptions, out: &mut Vec
             Kind::Rule => rule(&mut cx, o),
             Kind::DummyType | Kind::PreDataBoundary | Kind::PostDataBoundary => {}
         }
+    }
+}
+
+/// The privileges of an object whose definition is not dumped (an extension member, a
+/// changed system catalog object), as its own dumpXxx would print them.
+fn acl_only_entries(cx: &mut Ctx, o: &Obj) {
+    let q = quote_ident(&o.name);
+    let ns = o.namespace.as_deref();
+    match &o.detail {
+        Detail::Table(t) => table_acls(cx, o, t),
+        Detail::Func(f) => {
+            let (acl_type, args) = match f.prokind {
+                'p' => ("PROCEDURE", f.identity_arguments.as_str()),
+                // An aggregate over no arguments is name(*) (format_aggregate_signature).
+                'a' if f.identity_arguments.is_empty() => ("FUNCTION", "*"),
+                _ => ("FUNCTION", f.identity_arguments.as_str()),
+            };
+            let sig = format!("{q}({args})");
+            cx.acl(
+                &f.acl,
+                acl_type,
+                &sig,
+                None,
+                ns,
+                &f.owner,
+                format!("{acl_type} {sig}"),
+            );
+        }
+        Detail::Type(t) => cx.acl(&t.acl, "TYPE", &q, None, ns, &t.owner, format!("TYPE {q}")),
+        Detail::Language(d) => cx.acl(
+            &d.acl,
+            "LANGUAGE",
+            &q,
+            None,
+            None,
+            &d.owner,
+            format!("LANGUAGE {q}"),
+        ),
+        Detail::Foreign(d) => {
+            let acl_type = if o.kind() == Kind::ForeignDataWrapper {
+                "FOREIGN DATA WRAPPER"
+            } else {
+                "FOREIGN SERVER"
+            };
+            cx.acl(
+                &d.acl,
+                acl_type,
+                &q,
+                None,
+                None,
+                &d.owner,
+                format!("{acl_type} {q}"),
+            );
+        }
+        _ => {}
     }
 }
 
@@ -688,9 +746,6 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
     let cat = cx.cat;
     let qn = qname(o);
     let q = quote_ident(&o.name);
-    if t.acl_only {
-        return table_acls(cx, o, t);
-    }
     match t.relkind {
         'S' => return sequence(cx, o, t),
         'c' => return,
