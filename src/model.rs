@@ -946,6 +946,8 @@ pub struct TableExtra {
     pub of_type: Option<String>,
     /// Foreign table: its server and its options (formatted as pg_dump prints them).
     pub foreign: Option<(String, String)>,
+    /// An extension configuration table's data filter (`WHERE ...`, from extcondition).
+    pub data_filter: Option<String>,
 }
 
 impl TableExtra {
@@ -991,6 +993,11 @@ impl TableDetail {
     /// `of_type` (see [`TableExtra`]).
     pub fn of_type(&self) -> Option<&String> {
         self.extra.as_ref().and_then(|x| x.of_type.as_ref())
+    }
+
+    /// An extension configuration table's data filter (see [`TableExtra`]).
+    pub fn data_filter(&self) -> Option<&String> {
+        self.extra.as_ref().and_then(|x| x.data_filter.as_ref())
     }
 
     /// Foreign table's server and options (see [`TableExtra`]).

@@ -1155,3 +1155,56 @@ fn filter_file_matches_pg_dump_switches() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("could not open filter file \"/nonexistent/filter\""));
 }
+
+#[test]
+fn extension_configuration_tables_match_pg_dump() {
+    // What pg_extension_config_dump() records, set by hand on an installed extension: member
+    // tables (one filtered, one referencing another) and a sequence whose data the dump keeps.
+    let c = cluster();
+    let db = c.fresh_db("extension_config");
+    c.psql(
+        &db,
+        &[
+            "-c",
+            "CREATE EXTENSION pg_trgm; \
+             CREATE TABLE public.cfg (id int PRIMARY KEY, v text, g int GENERATED ALWAYS AS (id * 2) STORED); \
+             INSERT INTO public.cfg SELECT i, repeat('x', 100) FROM generate_series(1, 5000) i; \
+             CREATE TABLE public.a_child (id int REFERENCES public.cfg, w text); \
+             INSERT INTO public.a_child VALUES (3, 'x'); \
+             CREATE SEQUENCE public.cfg_seq; SELECT setval('public.cfg_seq', 42); \
+             ALTER EXTENSION pg_trgm ADD TABLE public.cfg; \
+             ALTER EXTENSION pg_trgm ADD TABLE public.a_child; \
+             ALTER EXTENSION pg_trgm ADD SEQUENCE public.cfg_seq; \
+             UPDATE pg_catalog.pg_extension SET \
+               extconfig = ARRAY['public.cfg'::regclass::oid, 'public.a_child'::regclass::oid, 'public.cfg_seq'::regclass::oid], \
+               extcondition = ARRAY['WHERE id > 1', '', ''] WHERE extname = 'pg_trgm'; \
+             CREATE TABLE public.plain (a int); INSERT INTO public.plain VALUES (5); \
+             ANALYZE",
+        ],
+    )
+    .expect("setup");
+    compare_runs(
+        c,
+        &db,
+        "extension configuration tables",
+        &[
+            &[],
+            &["-a"],
+            &["-s"],
+            &["-n", "public"],
+            &["-t", "cfg"],
+            &["-t", "plain"],
+            &["-T", "cfg"],
+            &["-e", "pg_trgm"],
+            &["--inserts"],
+            &["-N", "public"],
+            &["--exclude-table-data=cfg"],
+        ],
+    );
+    // The filter holds whatever the workers and chunking do.
+    assert_same_dump(
+        &c.pg_dump(&db, &[KEY]),
+        &c.pgsnap_dump(&db, &[KEY, "-j", "3", "--chunk-pages", "4"]),
+        "extension configuration tables -j 3",
+    );
+}

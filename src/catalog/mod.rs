@@ -517,6 +517,54 @@ fn mark_acl_only(
     }
 }
 
+/// Extension configuration tables whose data the dump carries, with their data filters
+/// (pg_dump's processExtensionTables): those of dumped extensions, and of others when the
+/// table or its schema was named; never an excluded table or schema.
+fn config_tables(
+    cat: &Catalog,
+    ext_configs: &[(DumpId, Vec<(u32, String)>)],
+    sel: &Selection,
+) -> BTreeMap<DumpId, Option<String>> {
+    let mut out = BTreeMap::new();
+    for (ext, tables) in ext_configs {
+        let ext_oid = cat.objects[*ext].cat.oid;
+        if sel
+            .include_extensions
+            .as_ref()
+            .is_some_and(|picked| !picked.contains(&ext_oid))
+            || sel.exclude_extensions.contains(&ext_oid)
+        {
+            continue;
+        }
+        for (table_oid, condition) in tables {
+            let Some(tid) = cat.find(PG_CLASS, *table_oid) else {
+                continue;
+            };
+            let t = &cat.objects[tid];
+            let schema = t.namespace.as_deref().and_then(|ns| {
+                cat.objects
+                    .iter()
+                    .find(|o| o.kind() == Kind::Namespace && &*o.name == ns)
+            });
+            let mut wanted = cat.objects[*ext].dump
+                || sel
+                    .include_tables
+                    .as_ref()
+                    .is_some_and(|inc| inc.contains(table_oid))
+                || schema.is_some_and(|s| s.dump);
+            if sel.exclude_tables.contains(table_oid)
+                || schema.is_some_and(|s| sel.exclude_schemas.contains(&s.cat.oid))
+            {
+                wanted = false;
+            }
+            if wanted {
+                out.insert(tid, (!condition.is_empty()).then(|| condition.clone()));
+            }
+        }
+    }
+    out
+}
+
 /// Reads the whole catalog and builds the model. `sel` comes from [`resolve_selection`].
 pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<Catalog> {
     let mut cat = Catalog::default();
@@ -640,11 +688,20 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
     };
     let ns_contains = |o: u32| namespaces.get(&o).map(|n| n.dump_contains).unwrap_or(false);
 
-    // Extensions.
+    // Extensions, and the configuration tables whose data they leave to the dump:
+    // (extension, its tables with their data filters).
+    let mut ext_configs: Vec<(DumpId, Vec<(u32, String)>)> = Vec::new();
     let mut rows = pipe.stream("extensions", queries::EXTENSIONS, &[]).await?;
     while let Some(r) = next_row(&mut rows, "extensions").await? {
         let o = oid(&r, "oid")?;
-        cat.add(Obj {
+        let (config, conditions) = (oid_array(&r, "extconfig")?, text_array(&r, "extcondition")?);
+        if config.len() != conditions.len() {
+            return Err(Error::catalog(format!(
+                "mismatched number of configurations and conditions for extension \"{}\"",
+                text(&r, "extname")?
+            )));
+        }
+        let id = cat.add(Obj {
             kind: Some(Kind::Extension),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
@@ -667,6 +724,9 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             })),
             ..Default::default()
         });
+        if !config.is_empty() {
+            ext_configs.push((id, config.into_iter().zip(conditions).collect()));
+        }
     }
 
     // Relations, locked right away to keep concurrent DDL out.
@@ -714,6 +774,7 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
                 Some(server) => Some((server, opt_text(r, "ftoptions")?.unwrap_or_default())),
                 None => None,
             },
+            data_filter: None,
         };
         let detail = TableDetail {
             relkind,
@@ -2488,9 +2549,15 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
 
     // Data objects.
     if plan.data {
+        let config_tables = config_tables(&cat, &ext_configs, sel);
+        for (&tid, filter) in &config_tables {
+            if let (Some(filter), Detail::Table(t)) = (filter, &mut cat.objects[tid].detail) {
+                t.extra.get_or_insert_with(Box::default).data_filter = Some(filter.clone());
+            }
+        }
         for &tid in &table_ids {
             let o = &cat.objects[tid];
-            if !o.dump {
+            if !o.dump && !config_tables.contains_key(&tid) {
                 continue;
             }
             let Some(t) = cat.table(tid) else { continue };
@@ -2534,6 +2601,26 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         add_matview_refresh_deps(&mut cat);
         if !plan.schema {
             add_table_data_fk_deps(&mut cat);
+        }
+        // Configuration tables' data is loaded in foreign-key order: their constraints exist
+        // already when it is (CREATE EXTENSION made them).
+        if !config_tables.is_empty() {
+            let mut rows = pipe
+                .stream("extension table keys", queries::EXTENSION_TABLE_FKS, &[])
+                .await?;
+            while let Some(r) = next_row(&mut rows, "extension table keys").await? {
+                let data_of = |rel: u32| {
+                    cat.find(PG_CLASS, rel)
+                        .and_then(|t| cat.table(t))
+                        .and_then(|t| t.data)
+                };
+                if let (Some(from), Some(to)) = (
+                    data_of(oid(&r, "conrelid")?),
+                    data_of(oid(&r, "confrelid")?),
+                ) {
+                    cat.objects[from].add_dep(to);
+                }
+            }
         }
     }
 

@@ -8,8 +8,17 @@ pub const NAMESPACES: &str = "SELECT n.tableoid, n.oid, n.nspname, pg_catalog.pg
  ORDER BY n.oid";
 
 /// Extensions.
-pub const EXTENSIONS: &str = "SELECT x.tableoid, x.oid, x.extname, n.nspname, x.extversion \
+pub const EXTENSIONS: &str = "SELECT x.tableoid, x.oid, x.extname, n.nspname, x.extversion, \
+ x.extconfig::pg_catalog.oid[] AS extconfig, x.extcondition::text[] AS extcondition \
  FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace ORDER BY x.oid";
+
+/// Foreign keys from tables to extension member tables (config tables' data is ordered by
+/// them, as pg_dump's processExtensionTables).
+pub const EXTENSION_TABLE_FKS: &str =
+    "SELECT c.conrelid, c.confrelid FROM pg_catalog.pg_constraint c \
+ JOIN pg_catalog.pg_depend d ON (d.objid = c.confrelid) \
+ WHERE c.contype = 'f' AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass \
+ AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass ORDER BY 1, 2";
 
 /// Objects that belong to an extension.
 pub const EXTENSION_MEMBERS: &str = "SELECT classid, objid, refobjid FROM pg_catalog.pg_depend \
@@ -470,7 +479,7 @@ pub const FAMILY_MEMBER_DEPENDS: &str =
  ORDER BY 1, 2";
 
 /// Object kinds pgsnap does not dump yet: (description, count query). Any non-zero count is refused.
-pub const UNSUPPORTED: &[(&str, &str)] = &[
-    ("security label", "SELECT provider FROM pg_catalog.pg_seclabel"),
-    ("extension configuration table", "SELECT format('%s (%s)', c.oid::regclass, x.extname) FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_class c ON c.oid = ANY (x.extconfig)"),
-];
+pub const UNSUPPORTED: &[(&str, &str)] = &[(
+    "security label",
+    "SELECT provider FROM pg_catalog.pg_seclabel",
+)];

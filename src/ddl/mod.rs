@@ -2311,14 +2311,16 @@ fn table_data(cx: &mut Ctx, o: &Obj) {
     };
     let cols = copy_column_list(t);
     let qn = qname(tab);
-    // A foreign table cannot be COPYed itself; its rows come through a query.
-    let copy_out_sql = if t.relkind == 'r' {
+    // A foreign table cannot be COPYed itself, nor rows filtered (an extension configuration
+    // table's): their rows come through a query.
+    let filter = t.data_filter().map(String::as_str).unwrap_or("");
+    let copy_out_sql = if t.relkind == 'r' && filter.is_empty() {
         format!("COPY {qn} {cols} TO stdout;")
     } else if cols.is_empty() {
-        format!("COPY (SELECT * FROM {qn} ) TO stdout;")
+        format!("COPY (SELECT * FROM {qn} {filter}) TO stdout;")
     } else {
         format!(
-            "COPY (SELECT {} FROM {qn} ) TO stdout;",
+            "COPY (SELECT {} FROM {qn} {filter}) TO stdout;",
             cols.trim_start_matches('(').trim_end_matches(')')
         )
     };
@@ -2330,13 +2332,13 @@ fn table_data(cx: &mut Ctx, o: &Obj) {
         .then(|| qname(&cx.cat.objects[partition_root(cx.cat, *table)]));
     let copy_into = via_root.clone().unwrap_or_else(|| qn.clone());
     let inserts = cx.opts.inserts.map(|opts| {
-        std::sync::Arc::new(crate::inserts::InsertSpec::new(
-            &qn,
-            &copy_into,
-            t,
-            opts,
-            cx.cat.std_strings,
-        ))
+        let mut spec =
+            crate::inserts::InsertSpec::new(&qn, &copy_into, t, opts, cx.cat.std_strings);
+        if !filter.is_empty() {
+            spec.select.push(' ');
+            spec.select.push_str(filter);
+        }
+        std::sync::Arc::new(spec)
     });
     e.data = Some(TableCopy {
         table: *table,
@@ -2350,10 +2352,14 @@ fn table_data(cx: &mut Ctx, o: &Obj) {
         copy_out_sql,
         relpages: t.relpages,
         qualified_name: qn.clone(),
-        columns: cols
-            .trim_start_matches('(')
-            .trim_end_matches(')')
-            .to_string(),
+        // Ranged copies of a filtered table would lose its filter: it is never split.
+        columns: if filter.is_empty() {
+            cols.trim_start_matches('(')
+                .trim_end_matches(')')
+                .to_string()
+        } else {
+            String::new()
+        },
     });
     cx.out.push(e);
 }

@@ -335,7 +335,8 @@ mod tests {
     fn entry_layout_matches_pg_dump() {
         let mut e = TocEntry::new("TABLE", "actor", "CREATE TABLE public.actor (\n);\n")
             .ns(Some("public"))
-            .owner("postgres");
+            .owner("postgres")
+            .drop("DROP TABLE public.actor;\n".into());
         e.owner_stmt = Some("ALTER TABLE public.actor OWNER TO postgres;".into());
         e.tablespace = Some(String::new());
         e.tableam = Some("heap".into());
