@@ -42,10 +42,13 @@ pub struct DatabaseInfo {
     pub settings: Vec<String>,
     /// `ALTER ROLE ... IN DATABASE ... SET` settings: role and `name=value`.
     pub role_settings: Vec<(String, String)>,
+    /// Security labels: (provider, label).
+    pub seclabels: Vec<(String, String)>,
 }
 
-/// Reads the connected database's properties.
-pub async fn load(client: &Client) -> Result<DatabaseInfo> {
+/// Reads the connected database's properties (and its security labels, unless
+/// `--no-security-labels`).
+pub async fn load(client: &Client, seclabels: bool) -> Result<DatabaseInfo> {
     let err = |e| Error::from_pg(e, ErrorKind::Server).context("reading the database's properties");
     let r = client
         .query_one(
@@ -81,7 +84,26 @@ pub async fn load(client: &Client) -> Result<DatabaseInfo> {
         .iter()
         .map(|row| Ok((row.try_get(0).map_err(err)?, row.try_get(1).map_err(err)?)))
         .collect::<Result<Vec<(String, String)>>>()?;
+    let seclabels = if seclabels {
+        client
+            .query(
+                "SELECT l.provider, l.label FROM pg_catalog.pg_shseclabel l \
+                 WHERE l.classoid = 'pg_catalog.pg_database'::pg_catalog.regclass \
+                 AND l.objoid = (SELECT oid FROM pg_catalog.pg_database \
+                                 WHERE datname = pg_catalog.current_database()) \
+                 ORDER BY l.provider",
+                &[],
+            )
+            .await
+            .map_err(err)?
+            .iter()
+            .map(|row| Ok((row.try_get(0).map_err(err)?, row.try_get(1).map_err(err)?)))
+            .collect::<Result<Vec<(String, String)>>>()?
+    } else {
+        Vec::new()
+    };
     Ok(DatabaseInfo {
+        seclabels,
         name: get("datname")?,
         owner: get("owner")?,
         encoding: get("encoding")?,
@@ -245,6 +267,20 @@ pub fn entries(
             )
             .owner(&db.owner),
         );
+    }
+    if !db.seclabels.is_empty() {
+        let sql: String = db
+            .seclabels
+            .iter()
+            .map(|(provider, label)| {
+                format!(
+                    "SECURITY LABEL FOR {} ON DATABASE {q} IS {};\n",
+                    quote_ident(provider),
+                    lit(label)
+                )
+            })
+            .collect();
+        out.push(TocEntry::new("SECURITY LABEL", format!("DATABASE {q}"), sql).owner(&db.owner));
     }
     let mut props = String::new();
     if db.conn_limit != -1 {

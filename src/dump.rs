@@ -146,11 +146,10 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     }
     let sel = catalog::resolve_selection(&client, plan, &settings.dbname).await?;
     session::secure_search_path(&client).await?;
-    catalog::check_supported(&client, &plan.switches).await?;
     let mut cat = catalog::load(&client, plan, &sel).await?;
     // -C writes the database's own entries (even with -a: see below).
     let database = if plan.switches.create {
-        Some(crate::database::load(&client).await?)
+        Some(crate::database::load(&client, !plan.switches.no_security_labels).await?)
     } else {
         None
     };

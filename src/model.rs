@@ -1102,6 +1102,19 @@ pub struct Catalog {
     pub pre_boundary: DumpId,
     /// Post-data boundary object.
     pub post_boundary: DumpId,
+    /// Security labels by (catalog, object), in pg_dump's order.
+    pub seclabels: BTreeMap<(u32, u32), Vec<SecLabel>>,
+}
+
+/// One security label of an object or of one of its columns.
+#[derive(Debug, Clone)]
+pub struct SecLabel {
+    /// Column number, 0 for the object itself.
+    pub subid: i32,
+    /// Label provider.
+    pub provider: String,
+    /// The label.
+    pub label: String,
 }
 
 impl Catalog {

@@ -389,34 +389,6 @@ pub async fn resolve_selection(
     Ok(sel)
 }
 
-/// Refuses databases holding object kinds pgsnap cannot dump yet, naming them.
-pub async fn check_supported(client: &Client, switches: &crate::plan::Switches) -> Result<()> {
-    for (what, sql) in queries::UNSUPPORTED {
-        // Kinds the user asked to leave out do not stop the dump.
-        if *what == "security label" && switches.no_security_labels {
-            continue;
-        }
-        let rows = query(client, what, sql, &[]).await?;
-        if !rows.is_empty() {
-            let names: Vec<String> = rows
-                .iter()
-                .take(5)
-                .map(|r| r.try_get::<_, String>(0).unwrap_or_default())
-                .collect();
-            return Err(Error::new(
-                ErrorKind::Unsupported,
-                format!(
-                    "the database contains {} {what} object(s) ({}{}), which pgsnap cannot dump yet",
-                    rows.len(),
-                    names.join(", "),
-                    if rows.len() > 5 { ", ..." } else { "" }
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
 struct Ns {
     name: std::sync::Arc<str>,
     dump_contains: bool,
@@ -2502,6 +2474,23 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
         }
     }
 
+    // Security labels.
+    if !plan.switches.no_security_labels {
+        let mut rows = pipe
+            .stream("security labels", queries::SECLABELS, &[])
+            .await?;
+        while let Some(r) = next_row(&mut rows, "security labels").await? {
+            cat.seclabels
+                .entry((oid(&r, "classoid")?, oid(&r, "objoid")?))
+                .or_default()
+                .push(SecLabel {
+                    subid: i32_(&r, "objsubid")?,
+                    provider: text(&r, "provider")?,
+                    label: text(&r, "label")?,
+                });
+        }
+    }
+
     // Comments.
     if !plan.no_comments {
         let mut rows = pipe.stream("comments", queries::COMMENTS, &[]).await?;
@@ -2511,6 +2500,20 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             let objoid = oid(&r, "objoid")?;
             let subid = i32_(&r, "objsubid")?;
             let desc = text(&r, "description")?;
+            // A composite type's column comments sit on its relation; they print with the type.
+            if let (PG_CLASS, true, Some(&ty)) =
+                (classoid, subid > 0, composite_rel_to_type.get(&objoid))
+            {
+                let column = cat
+                    .find(PG_CLASS, objoid)
+                    .and_then(|rel| cat.table(rel))
+                    .and_then(|t| t.columns.iter().find(|c| i32::from(c.num) == subid))
+                    .map(|c| c.name.to_string());
+                if let (Some(column), Detail::Type(t)) = (column, &mut cat.objects[ty].detail) {
+                    t.column_comments.push((column, desc));
+                }
+                continue;
+            }
             attach_comment(&mut cat, classoid, objoid, subid, desc);
         }
     }

@@ -478,8 +478,6 @@ pub const FAMILY_MEMBER_DEPENDS: &str =
  AND NOT (d.refclassid = 'pg_catalog.pg_opfamily'::pg_catalog.regclass AND p.amprocfamily = d.refobjid) \
  ORDER BY 1, 2";
 
-/// Object kinds pgsnap does not dump yet: (description, count query). Any non-zero count is refused.
-pub const UNSUPPORTED: &[(&str, &str)] = &[(
-    "security label",
-    "SELECT provider FROM pg_catalog.pg_seclabel",
-)];
+/// Security labels (pg_dump's collectSecLabels; a label's providers in name order).
+pub const SECLABELS: &str = "SELECT label, provider, classoid, objoid, objsubid \
+ FROM pg_catalog.pg_seclabel ORDER BY classoid, objoid, objsubid, provider";

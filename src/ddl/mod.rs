@@ -70,6 +70,86 @@ impl Ctx<'_> {
         self.out.push(e);
     }
 
+    /// `SECURITY LABEL FOR ... ON <target>` entry for an object's own labels (pg_dump's
+    /// `dumpSecLabel`): `kind` and `name` as for its comment.
+    fn seclabel(&mut self, kind: &str, name: &str, o: &Obj, owner: &str) {
+        if !self.opts.schema {
+            return;
+        }
+        let Some(labels) = self.cat.seclabels.get(&(o.cat.tableoid, o.cat.oid)) else {
+            return;
+        };
+        let target = match &o.namespace {
+            Some(ns) => format!("{kind} {}.{name}", quote_ident(ns)),
+            None => format!("{kind} {name}"),
+        };
+        let mut sql = String::new();
+        for l in labels.iter().filter(|l| l.subid == 0) {
+            sql.push_str(&self.label_stmt(l, &target));
+        }
+        self.push_seclabel(
+            sql,
+            format!("{kind} {name}"),
+            o.namespace.as_deref(),
+            owner,
+            kind,
+        );
+    }
+
+    /// A relation's labels and its columns' in one entry (pg_dump's `dumpTableSecLabel`).
+    fn table_seclabel(&mut self, kind: &str, o: &Obj, t: &TableDetail) {
+        if !self.opts.schema {
+            return;
+        }
+        let Some(labels) = self.cat.seclabels.get(&(o.cat.tableoid, o.cat.oid)) else {
+            return;
+        };
+        let qn = qname(o);
+        let mut sql = String::new();
+        for l in labels {
+            let target = if l.subid == 0 {
+                format!("{kind} {qn}")
+            } else {
+                match t.columns.iter().find(|c| i32::from(c.num) == l.subid) {
+                    Some(c) => format!("COLUMN {qn}.{}", quote_ident(&c.name)),
+                    None => continue,
+                }
+            };
+            sql.push_str(&self.label_stmt(l, &target));
+        }
+        let tag = format!("{kind} {}", quote_ident(&o.name));
+        self.push_seclabel(sql, tag, o.namespace.as_deref(), &t.owner, kind);
+    }
+
+    fn label_stmt(&self, l: &SecLabel, target: &str) -> String {
+        format!(
+            "SECURITY LABEL FOR {} ON {target} IS {};\n",
+            quote_ident(&l.provider),
+            self.lit(&l.label)
+        )
+    }
+
+    fn push_seclabel(
+        &mut self,
+        sql: String,
+        tag: String,
+        ns: Option<&str>,
+        owner: &str,
+        kind: &str,
+    ) {
+        if sql.is_empty() {
+            return;
+        }
+        let mut e = TocEntry::new("SECURITY LABEL", tag, sql)
+            .ns(ns)
+            .owner(owner);
+        // Like its comment, an event trigger's label comes after the ACLs.
+        if kind == "EVENT TRIGGER" {
+            e.pass = Pass::PostAcl;
+        }
+        self.out.push(e);
+    }
+
     /// Column/constraint comments whose target text is already complete.
     fn comment_raw(
         &mut self,
@@ -286,6 +366,7 @@ fn namespace(cx: &mut Ctx, o: &Obj) {
             comment
         };
     cx.comment(comment, "SCHEMA", &q, o, owner);
+    cx.seclabel("SCHEMA", &q, o, owner);
     cx.acl(acl, "SCHEMA", &q, None, None, owner, format!("SCHEMA {q}"));
 }
 
@@ -396,6 +477,7 @@ fn type_entries(cx: &mut Ctx, o: &Obj) {
     ));
     cx.push_def(e);
     cx.comment(&t.comment, desc, &q, o, &t.owner);
+    cx.seclabel(desc, &q, o, &t.owner);
     for (col, text) in &t.column_comments {
         cx.comment_raw(
             &Some(text.clone()),
@@ -618,6 +700,7 @@ fn function(cx: &mut Ctx, o: &Obj) {
     ));
     cx.push_def(e);
     cx.comment(&f.comment, desc, &sig, o, &f.owner);
+    cx.seclabel(desc, &sig, o, &f.owner);
     let acl_type = if desc == "PROCEDURE" {
         "PROCEDURE"
     } else {
@@ -967,6 +1050,7 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
             &t.owner,
         );
     }
+    cx.table_seclabel(desc, o, t);
     // Comments on the CHECK constraints written inside CREATE TABLE.
     for &cid in &t.checks {
         let co = &cat.objects[cid];
@@ -1206,6 +1290,7 @@ fn sequence(cx: &mut Ctx, o: &Obj, t: &TableDetail) {
     }
     let q = quote_ident(&o.name);
     cx.comment(&t.comment, "SEQUENCE", &q, o, &t.owner);
+    cx.table_seclabel("SEQUENCE", o, t);
     cx.acl(
         &t.acl,
         "SEQUENCE",
@@ -1660,6 +1745,7 @@ fn language(cx: &mut Ctx, o: &Obj) {
     ));
     cx.push_def(e);
     cx.comment(&d.comment, "LANGUAGE", &q, o, &d.owner);
+    cx.seclabel("LANGUAGE", &q, o, &d.owner);
     cx.acl(
         &d.acl,
         "LANGUAGE",
@@ -1711,6 +1797,7 @@ fn subscription(cx: &mut Ctx, o: &Obj) {
     ));
     cx.push_def(e);
     cx.comment(&d.comment, "SUBSCRIPTION", &q, o, &d.owner);
+    cx.seclabel("SUBSCRIPTION", &q, o, &d.owner);
 }
 
 fn simple(cx: &mut Ctx, o: &Obj) {
@@ -1802,6 +1889,7 @@ fn blob(cx: &mut Ctx, o: &Obj) {
     cx.opts.schema = true;
     cx.push_def(e);
     cx.comment(&d.comment, "LARGE OBJECT", &o.name, o, &d.owner);
+    cx.seclabel("LARGE OBJECT", &o.name, o, &d.owner);
     cx.acl(
         &d.acl,
         "LARGE OBJECT",
@@ -2050,6 +2138,7 @@ fn event_trigger(cx: &mut Ctx, o: &Obj) {
     e.pass = Pass::PostAcl;
     cx.push_def(e);
     cx.comment(comment, "EVENT TRIGGER", &q, o, owner);
+    cx.seclabel("EVENT TRIGGER", &q, o, owner);
 }
 
 fn publication(cx: &mut Ctx, o: &Obj) {
@@ -2082,6 +2171,7 @@ fn publication(cx: &mut Ctx, o: &Obj) {
     ));
     cx.push_def(e);
     cx.comment(comment, "PUBLICATION", &q, o, owner);
+    cx.seclabel("PUBLICATION", &q, o, owner);
 }
 
 fn publication_member(cx: &mut Ctx, o: &Obj) {

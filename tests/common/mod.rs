@@ -207,3 +207,49 @@ pub fn regression_db(cluster: &Cluster) -> Option<String> {
     );
     Some(db)
 }
+
+/// The test security label provider (`fixtures/label_provider`), built once with the C
+/// compiler against the server's headers; LOAD it by this absolute path. Panics with what to
+/// install when the headers are missing.
+pub fn label_provider(cluster: &Cluster) -> PathBuf {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let built = BUILT.get_or_init(|| {
+        let major = cluster
+            .bindir
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let candidates = [
+            PathBuf::from(format!("/usr/include/postgresql/{major}/server")),
+            manifest.join(format!(
+                "target/pg-server-dev/usr/include/postgresql/{major}/server"
+            )),
+        ];
+        let Some(include) = candidates.iter().find(|d| d.join("postgres.h").is_file()) else {
+            return Err(format!(
+                "the PostgreSQL {major} server headers are needed to build the test label provider: \
+                 run `bash scripts/ensure-postgres.sh` (it unpacks postgresql-server-dev-{major} under target/) \
+                 or `apt-get install postgresql-server-dev-{major}`"
+            ));
+        };
+        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pgsnap_labels.so");
+        let status = Command::new("cc")
+            .args(["-shared", "-fPIC", "-O2", "-I"])
+            .arg(include)
+            .arg("-o")
+            .arg(&out)
+            .arg(manifest.join("fixtures/label_provider/pgsnap_labels.c"))
+            .status()
+            .map_err(|e| format!("cannot run cc: {e}"))?;
+        if !status.success() {
+            return Err("building the test label provider failed".into());
+        }
+        Ok(out)
+    });
+    match built {
+        Ok(p) => p.clone(),
+        Err(e) => panic!("{e}"),
+    }
+}
