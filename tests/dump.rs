@@ -377,20 +377,6 @@ fn corpus_round_trips_through_psql() {
     }
 }
 
-/// Schema and data of `target` equal `source`'s.
-fn assert_same_database(c: &Cluster, source: &str, target: &str, what: &str) {
-    assert_same_dump(
-        &c.pg_dump(source, &["-s", KEY]),
-        &c.pg_dump(target, &["-s", KEY]),
-        &format!("{what}: schema"),
-    );
-    assert_eq!(
-        c.data_fingerprint(source),
-        c.data_fingerprint(target),
-        "{what}: data"
-    );
-}
-
 #[test]
 fn clean_dumps_replay_over_existing_and_into_empty_databases() {
     let c = cluster();

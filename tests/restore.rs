@@ -15,19 +15,6 @@ fn restore(c: &Cluster, file: &Path, db: &str, extra: &[&str]) -> std::process::
     c.pgsnap(&args)
 }
 
-fn assert_same_database(c: &Cluster, source: &str, target: &str, what: &str) {
-    assert_same_dump(
-        &c.pg_dump(source, &["-s", KEY]),
-        &c.pg_dump(target, &["-s", KEY]),
-        &format!("{what}: schema"),
-    );
-    assert_eq!(
-        c.data_fingerprint(source),
-        c.data_fingerprint(target),
-        "{what}: data"
-    );
-}
-
 fn round_trip(c: &Cluster, source: &str, what: &str) {
     let dir = tempfile::tempdir().unwrap();
     let by_pg_dump = dir.path().join("pg_dump.sql");

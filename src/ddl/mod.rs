@@ -308,22 +308,7 @@ fn acl_only_entries(cx: &mut Ctx, o: &Obj) {
             &d.owner,
             format!("LANGUAGE {q}"),
         ),
-        Detail::Foreign(d) => {
-            let acl_type = if o.kind() == Kind::ForeignDataWrapper {
-                "FOREIGN DATA WRAPPER"
-            } else {
-                "FOREIGN SERVER"
-            };
-            cx.acl(
-                &d.acl,
-                acl_type,
-                &q,
-                None,
-                None,
-                &d.owner,
-                format!("{acl_type} {q}"),
-            );
-        }
+        Detail::Foreign(d) => foreign_acl(cx, o, d),
         _ => {}
     }
 }
@@ -1911,39 +1896,14 @@ fn options_clause(options: &str) -> String {
     }
 }
 
-fn foreign(cx: &mut Ctx, o: &Obj) {
-    let Detail::Foreign(d) = &o.detail else {
-        return;
+/// A foreign-data wrapper's or server's privileges.
+fn foreign_acl(cx: &mut Ctx, o: &Obj, d: &ForeignDetail) {
+    let acl_type = if o.kind() == Kind::ForeignDataWrapper {
+        "FOREIGN DATA WRAPPER"
+    } else {
+        "FOREIGN SERVER"
     };
     let q = quote_ident(&o.name);
-    let (desc, create, acl_type) = if o.kind() == Kind::ForeignDataWrapper {
-        (
-            "FOREIGN DATA WRAPPER",
-            "FOREIGN DATA WRAPPER",
-            "FOREIGN DATA WRAPPER",
-        )
-    } else {
-        ("SERVER", "SERVER", "FOREIGN SERVER")
-    };
-    let wrapper = d
-        .wrapper
-        .as_deref()
-        .map(|w| format!(" FOREIGN DATA WRAPPER {}", quote_ident(w)))
-        .unwrap_or_default();
-    let defn = format!(
-        "CREATE {create} {q}{}{wrapper}{};\n",
-        d.clauses,
-        options_clause(&d.options)
-    );
-    let mut e = TocEntry::new(desc, o.name.clone(), defn)
-        .owner(&d.owner)
-        .drop(format!("DROP {create} {q};\n"));
-    e.owner_stmt = Some(format!(
-        "ALTER {desc} {q} OWNER TO {};",
-        quote_ident(&d.owner)
-    ));
-    cx.push_def(e);
-    cx.comment(&d.comment, desc, &q, o, &d.owner);
     cx.acl(
         &d.acl,
         acl_type,
@@ -1953,6 +1913,38 @@ fn foreign(cx: &mut Ctx, o: &Obj) {
         &d.owner,
         format!("{acl_type} {q}"),
     );
+}
+
+fn foreign(cx: &mut Ctx, o: &Obj) {
+    let Detail::Foreign(d) = &o.detail else {
+        return;
+    };
+    let q = quote_ident(&o.name);
+    let desc = if o.kind() == Kind::ForeignDataWrapper {
+        "FOREIGN DATA WRAPPER"
+    } else {
+        "SERVER"
+    };
+    let wrapper = d
+        .wrapper
+        .as_deref()
+        .map(|w| format!(" FOREIGN DATA WRAPPER {}", quote_ident(w)))
+        .unwrap_or_default();
+    let defn = format!(
+        "CREATE {desc} {q}{}{wrapper}{};\n",
+        d.clauses,
+        options_clause(&d.options)
+    );
+    let mut e = TocEntry::new(desc, o.name.clone(), defn)
+        .owner(&d.owner)
+        .drop(format!("DROP {desc} {q};\n"));
+    e.owner_stmt = Some(format!(
+        "ALTER {desc} {q} OWNER TO {};",
+        quote_ident(&d.owner)
+    ));
+    cx.push_def(e);
+    cx.comment(&d.comment, desc, &q, o, &d.owner);
+    foreign_acl(cx, o, d);
     for (user, options) in &d.mappings {
         let defn = format!(
             "CREATE USER MAPPING FOR {} SERVER {q}{};\n",

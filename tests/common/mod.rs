@@ -126,6 +126,21 @@ pub fn assert_same_dump(expected: &[u8], actual: &[u8], what: &str) {
     );
 }
 
+/// Asserts `target` holds what `source` does: the same `pg_dump -s` and the same data.
+pub fn assert_same_database(c: &Cluster, source: &str, target: &str, what: &str) {
+    let key = "--restrict-key=SAME";
+    assert_same_dump(
+        &c.pg_dump(source, &["-s", key]),
+        &c.pg_dump(target, &["-s", key]),
+        &format!("{what}: schema"),
+    );
+    assert_eq!(
+        c.data_fingerprint(source),
+        c.data_fingerprint(target),
+        "{what}: data"
+    );
+}
+
 /// The fixtures directory.
 pub fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
