@@ -612,13 +612,24 @@ fn next_task(queue: &Mutex<Vec<Work>>) -> Option<Task> {
     }
 }
 
-/// Starts `workers` threads, each with its own connection on `snapshot`, copying `tables`
+/// How a worker connection is opened and set up.
+#[derive(Debug, Clone)]
+pub struct WorkerSetup {
+    /// Where to connect.
+    pub settings: ConnSettings,
+    /// The leader's exported snapshot.
+    pub snapshot: String,
+    /// Session settings beyond the defaults (see `Switches::session_sql`).
+    pub session_sql: String,
+    /// The dump's client encoding when not UTF8: COPY text comes in it.
+    pub encoding: Option<String>,
+}
+
+/// Starts `workers` threads, each with its own connection on the setup's snapshot, copying `tables`
 /// largest first; tables of at least twice `chunking.first_pages` are copied in ctid ranges by
 /// every worker at once. Returns the spools keyed by TOC entry.
 pub fn start_workers(
-    settings: &ConnSettings,
-    snapshot: &str,
-    session_sql: &str,
+    setup: &WorkerSetup,
     mut tables: Vec<TableJob>,
     workers: usize,
     memory_cap: usize,
@@ -672,9 +683,7 @@ pub fn start_workers(
     let queue = Arc::new(Mutex::new(queue));
     for _ in 0..workers {
         let queue = Arc::clone(&queue);
-        let settings = settings.clone();
-        let snapshot = snapshot.to_string();
-        let session_sql = session_sql.to_string();
+        let setup = setup.clone();
         // Each worker gets its own OS thread and single-threaded runtime: the COPY stream and
         // its connection task then never hand messages across threads (one wake-up per row).
         let spawned = std::thread::Builder::new()
@@ -691,7 +700,7 @@ pub fn start_workers(
                     }
                 };
                 rt.block_on(async {
-                    let client = match worker_connect(&settings, &snapshot, &session_sql).await {
+                    let client = match worker_connect(&setup).await {
                         Ok(c) => c,
                         Err(e) => {
                             // Report on the next task's spool; the others keep going.
@@ -711,7 +720,7 @@ pub fn start_workers(
                             copied = 0;
                             let renewed = async {
                                 client.batch_execute("COMMIT").await.map_err(Error::from)?;
-                                session::begin_worker(&client, &snapshot).await
+                                session::begin_worker(&client, &setup.snapshot).await
                             }
                             .await;
                             if let Err(e) = renewed {
@@ -723,8 +732,13 @@ pub fn start_workers(
                             Task::Range(table, claim) => {
                                 copied += 1;
                                 let started = std::time::Instant::now();
-                                let (res, bytes) =
-                                    copy_one(&client, &claim.job, &claim.feed.0).await;
+                                let (res, bytes) = copy_one(
+                                    &client,
+                                    &claim.job,
+                                    &claim.feed.0,
+                                    setup.encoding.as_deref(),
+                                )
+                                .await;
                                 if res.is_ok() && !claim.last {
                                     table.observe(
                                         claim.pages,
@@ -741,7 +755,9 @@ pub fn start_workers(
                                 let Some((job, feed)) = batch.into_iter().next() else {
                                     break;
                                 };
-                                let (res, _) = copy_one(&client, &job, &feed.0).await;
+                                let (res, _) =
+                                    copy_one(&client, &job, &feed.0, setup.encoding.as_deref())
+                                        .await;
                                 let ok = res.is_ok();
                                 feed.0.finish(res);
                                 ok
@@ -764,11 +780,13 @@ pub fn start_workers(
     spools
 }
 
-/// Copies one job into its spool; returns the result and the bytes copied.
+/// Copies one job into its spool; returns the result and the bytes copied. `encoding`: the
+/// dump's client encoding when not UTF8 (the worker's COPY output is already in it).
 async fn copy_one(
     client: &tokio_postgres::Client,
     job: &CopyJob,
     spool: &Spool,
+    encoding: Option<&str>,
 ) -> (Result<()>, u64) {
     let mut bytes = 0u64;
     let push = |b: Bytes| {
@@ -778,21 +796,24 @@ async fn copy_one(
             .map_err(|e| Error::from(e).context(format!("spooling {}", job.name)))
     };
     let res = match &job.inserts {
-        Some(spec) => crate::inserts::dump_table(client, spec, &job.name, push).await,
+        Some(spec) => crate::inserts::dump_table(client, spec, &job.name, encoding, push).await,
         None => copy_table(client, &job.sql, &job.name, push).await,
     };
     (res, bytes)
 }
 
-async fn worker_connect(
-    settings: &ConnSettings,
-    snapshot: &str,
-    session_sql: &str,
-) -> Result<tokio_postgres::Client> {
-    let client = connect::connect_once(settings).await?;
-    session::apply_settings(&client, session_sql).await?;
+async fn worker_connect(setup: &WorkerSetup) -> Result<tokio_postgres::Client> {
+    let client = connect::connect_once(&setup.settings).await?;
+    session::apply_settings(&client, &setup.session_sql).await?;
+    // COPY text comes in the dump's encoding, converted by the server as pg_dump's would be.
+    if let Some(enc) = &setup.encoding {
+        client
+            .batch_execute(&format!("SET client_encoding = '{enc}'"))
+            .await
+            .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("setting client_encoding"))?;
+    }
     session::secure_search_path(&client).await?;
-    session::begin_worker(&client, snapshot).await?;
+    session::begin_worker(&client, &setup.snapshot).await?;
     // Chunked COPY (SELECT ...) must read the heap in order, never through parallel workers.
     client
         .batch_execute("SET max_parallel_workers_per_gather = 0")

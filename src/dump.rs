@@ -6,6 +6,7 @@ use crate::copy::{self, TableJob};
 use crate::ddl::{self, DdlOptions};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::Kind;
+use crate::output::encode::{ascii_sql, Encoder};
 use crate::output::plain::{self, Header, PlainState, PrintOptions};
 use crate::output::sink::Sink;
 use crate::pg::{connect, conninfo, session};
@@ -66,22 +67,23 @@ struct Drops<'a> {
 }
 
 impl Drops<'_> {
-    fn write(&self, st: &mut PlainState, write: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<()> {
+    /// The whole drop text (a statement per dumped object, far smaller than the schema).
+    fn text(&self, st: &mut PlainState) -> String {
         let if_exists = self.plan.switches.if_exists;
+        let mut out = String::new();
         // Each DROP runs as the entry's owner under --use-set-session-authorization.
-        let mut one = |st: &mut PlainState, e: &TocEntry| -> Result<()> {
+        let mut one = |st: &mut PlainState, e: &TocEntry| {
             if let Some(sql) = plain::drop_statement(e, if_exists) {
-                write(st.become_owner(e, self.popts).as_bytes())?;
-                write(sql.as_bytes())?;
+                out.push_str(&st.become_owner(e, self.popts));
+                out.push_str(&sql);
             }
-            Ok(())
         };
         if let Some(db) = self.database {
             let db_entries = crate::database::entries(db, self.cat.std_strings, true, true, true);
             for e in db_entries.iter().rev() {
-                one(st, e)?;
+                one(st, e);
             }
-            return Ok(());
+            return out;
         }
         let mut batch = Vec::new();
         for &id in self.order.iter().rev() {
@@ -90,12 +92,48 @@ impl Drops<'_> {
                 // Entries with a drop statement are never comments or ACLs: their own section
                 // decides.
                 if self.plan.sections.wants(Section::of(e.desc)) {
-                    one(st, &e)?;
+                    one(st, &e);
                 }
             }
         }
-        Ok(())
+        out
     }
+}
+
+/// The encoding the script is written in: `-E`'s, by its canonical name, or the database's
+/// (pg_dump's default).
+async fn output_encoding(
+    client: &tokio_postgres::Client,
+    requested: Option<&str>,
+    database: &str,
+) -> Result<String> {
+    let Some(name) = requested else {
+        return Ok(database.to_string());
+    };
+    let row = client
+        .query_one(
+            "SELECT pg_catalog.pg_encoding_to_char(pg_catalog.pg_char_to_encoding($1))::text",
+            &[&name],
+        )
+        .await
+        .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("checking -E"))?;
+    let canonical: String = row
+        .try_get(0)
+        .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("checking -E"))?;
+    let invalid = || Error::usage(format!("invalid client encoding \"{name}\" specified"));
+    if canonical.is_empty() {
+        return Err(invalid());
+    }
+    // The server must be able to convert to it (as libpq's PQsetClientEncoding finds out);
+    // tried in a savepoint, so the leader keeps speaking UTF8.
+    client
+        .batch_execute(&format!(
+            "SAVEPOINT pgsnap_encoding; SET LOCAL client_encoding = '{canonical}'; \
+             ROLLBACK TO SAVEPOINT pgsnap_encoding; RELEASE SAVEPOINT pgsnap_encoding"
+        ))
+        .await
+        .map_err(|_| invalid())?;
+    Ok(canonical)
 }
 
 /// Runs a dump as planned.
@@ -197,9 +235,10 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
             let name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
             jobs.push(TableJob {
                 entry: id,
-                sql: d.copy_out_sql.clone(),
-                qualified: d.qualified_name.clone(),
-                columns: d.columns.clone(),
+                // Workers may speak another client encoding: what they send is kept ASCII.
+                sql: ascii_sql(&d.copy_out_sql).into_owned(),
+                qualified: ascii_sql(&d.qualified_name).into_owned(),
+                columns: ascii_sql(&d.columns).into_owned(),
                 relpages: d.relpages,
                 name,
                 inserts: d.inserts.clone(),
@@ -220,10 +259,17 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
             plain::random_restrict_key(&buf)
         }
     };
+    // -E wins, then client_encoding / PGCLIENTENCODING, then the database's (as with libpq).
+    let requested = plan
+        .encoding
+        .as_deref()
+        .or(settings.client_encoding.as_deref());
+    let encoding = output_encoding(&client, requested, &cat.encoding).await?;
+    let enc = Encoder::new(&client, &encoding);
     let header = Header {
         server_version: cat.server_version.clone(),
         dumped_by: dumped_by(),
-        encoding: cat.encoding.clone(),
+        encoding: encoding.clone(),
         std_strings: cat.std_strings,
         restrict_key: key.clone(),
         row_security: plan.switches.enable_row_security,
@@ -242,15 +288,13 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
             first_pages: plan.chunk_pages,
             adaptive: plan.adaptive_chunks,
         };
-        copy::start_workers(
-            &settings,
-            &snapshot,
-            &session_sql,
-            jobs,
-            workers,
-            plan.spool_memory,
-            chunking,
-        )
+        let setup = copy::WorkerSetup {
+            settings: settings.clone(),
+            snapshot: snapshot.clone(),
+            session_sql: session_sql.clone(),
+            encoding: (encoding != "UTF8").then(|| encoding.clone()),
+        };
+        copy::start_workers(&setup, jobs, workers, plan.spool_memory, chunking)
     } else {
         Default::default()
     };
@@ -267,7 +311,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         set_session_authorization: plan.switches.use_set_session_authorization,
     };
     let mut st = PlainState::default();
-    sink.write_all(plain::header(&header).as_bytes())?;
+    sink.write_all(&enc.bytes(&plain::header(&header)).await?)?;
     if plan.switches.clean {
         let drops = Drops {
             plan,
@@ -277,7 +321,8 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
             popts,
             database: database.as_ref(),
         };
-        drops.write(&mut st, &mut |b| sink.write_all(b))?;
+        let text = drops.text(&mut st);
+        sink.write_all(&enc.bytes(&text).await?)?;
     }
     let mut later: Vec<TocEntry> = Vec::new();
     let mut entry_count = 0usize;
@@ -304,9 +349,9 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
                 later.push(e);
                 continue;
             }
-            sink.write_all(st.entry_head(&e, popts).as_bytes())?;
+            sink.write_all(&enc.bytes(&st.entry_head(&e, popts)).await?)?;
             if matches!(e.desc, "DATABASE" | "DATABASE PROPERTIES") {
-                sink.write_all(plain::reconnect(&header, &connect).as_bytes())?;
+                sink.write_all(&enc.bytes(&plain::reconnect(&header, &connect)).await?)?;
                 st.reconnected();
             }
         }
@@ -328,7 +373,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
                 continue;
             }
             if e.desc == "BLOBS" {
-                sink.write_all(st.entry_head(&e, popts).as_bytes())?;
+                sink.write_all(&enc.bytes(&st.entry_head(&e, popts)).await?)?;
                 let oids = cat
                     .objects
                     .iter()
@@ -342,10 +387,10 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
                 continue;
             }
             let Some(d) = &e.data else {
-                sink.write_all(st.entry_head(&e, popts).as_bytes())?;
+                sink.write_all(&enc.bytes(&st.entry_head(&e, popts)).await?)?;
                 continue;
             };
-            sink.write_all(st.entry_head(&e, popts).as_bytes())?;
+            sink.write_all(&enc.bytes(&st.entry_head(&e, popts)).await?)?;
             let table_name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
             progress.table_start(&table_name);
             let (mut t_bytes, mut t_rows) = (0u64, 0u64);
@@ -369,15 +414,15 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
                 copy::copy_table(&client, &d.copy_out_sql, &table_name, |b| write(&b)).await?;
             }
             progress.table_end(&table_name, t_bytes, t_rows);
-            sink.write_all(st.data_tail(&e, popts).as_bytes())?;
+            sink.write_all(&enc.bytes(&st.data_tail(&e, popts)).await?)?;
         }
     }
     // Stable by pass: ACLs, then the post-ACL entries, each in dump order.
     later.sort_by_key(|e| e.pass);
     for e in &later {
-        sink.write_all(st.entry_head(e, popts).as_bytes())?;
+        sink.write_all(&enc.bytes(&st.entry_head(e, popts)).await?)?;
     }
-    sink.write_all(plain::footer(&key).as_bytes())?;
+    sink.write_all(&enc.bytes(&plain::footer(&key)).await?)?;
     let summary = sink.finish()?;
     progress.finish(summary.stored_bytes);
     // The leader's transaction (and so the snapshot) stayed open until every worker finished.

@@ -223,9 +223,26 @@ pub async fn dump_table(
     client: &Client,
     spec: &InsertSpec,
     name: &str,
+    encoding: Option<&str>,
     mut sink: impl FnMut(Bytes) -> Result<()>,
 ) -> Result<()> {
     let err = |e| Error::from_pg(e, ErrorKind::Server).context(format!("reading {name}"));
+    // Rows are read as UTF8 text (the worker's COPY encoding is set back afterwards) and the
+    // statements made from them converted like the schema text.
+    if encoding.is_some() {
+        client
+            .batch_execute("SET client_encoding = 'UTF8'")
+            .await
+            .map_err(err)?;
+    }
+    let to_bytes = |text: String| async move {
+        match encoding {
+            Some(enc) if !text.is_ascii() => crate::output::encode::convert(client, &text, enc)
+                .await
+                .map(Bytes::from),
+            _ => Ok(Bytes::from(text)),
+        }
+    };
     let statement = client.prepare(&spec.select).await.map_err(err)?;
     let kinds: Vec<ValueKind> = statement
         .columns()
@@ -257,17 +274,23 @@ pub async fn dump_table(
         if rows == 0 {
             break;
         }
-        sink(Bytes::from(out))?;
+        sink(to_bytes(out).await?)?;
     }
     let mut tail = String::new();
     fmt.finish(&mut tail);
     if !tail.is_empty() {
-        sink(Bytes::from(tail))?;
+        sink(to_bytes(tail).await?)?;
     }
     client
         .batch_execute("CLOSE pgsnap_insert_rows")
         .await
         .map_err(err)?;
+    if let Some(enc) = encoding {
+        client
+            .batch_execute(&format!("SET client_encoding = '{enc}'"))
+            .await
+            .map_err(err)?;
+    }
     Ok(())
 }
 

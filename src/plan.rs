@@ -82,6 +82,8 @@ pub struct DumpPlan {
     pub compression: crate::output::compress::Compression,
     /// Progress reporting.
     pub progress: crate::progress::ProgressMode,
+    /// `-E/--encoding` as typed (checked by the server); the database's encoding when absent.
+    pub encoding: Option<String>,
 }
 
 /// pg_dump's output switches that only leave things out or adjust session settings.
@@ -229,14 +231,6 @@ impl DumpPlan {
     /// Validates a request the way pg_dump does and resolves defaults.
     pub fn new(req: DumpRequest) -> Result<Self> {
         let sections = crate::toc::Sections::parse(&req.sections).map_err(Error::usage)?;
-        if let Some(enc) = &req.encoding {
-            // Every connection speaks UTF8; other client encodings are not supported yet.
-            if !enc.eq_ignore_ascii_case("utf8") && !enc.eq_ignore_ascii_case("utf-8") {
-                return Err(Error::usage(format!(
-                    "-E/--encoding {enc}: pgsnap writes UTF8 only"
-                )));
-            }
-        }
         if let Some(n) = req.switches.rows_per_insert {
             if !(1..=i32::MAX as i64).contains(&n) {
                 return Err(Error::usage(
@@ -339,6 +333,7 @@ impl DumpPlan {
                 Some(p) => crate::progress::ProgressMode::parse(p).map_err(Error::usage)?,
                 None => Default::default(),
             },
+            encoding: req.encoding,
         })
     }
 }

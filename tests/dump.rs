@@ -1299,3 +1299,118 @@ fn security_labels_match_pg_dump_and_restore() {
         );
     }
 }
+
+#[test]
+fn client_encodings_match_pg_dump() {
+    // A LATIN1 database is dumped in LATIN1 (pg_dump's default), or in what -E names; so is a
+    // UTF8 one. Data comes converted by the workers' server sessions, the schema text by the
+    // server's convert_to; names with accents go through the workers' COPY as U& escapes.
+    let c = cluster();
+    let latin1 = format!("latin1_{}", std::process::id());
+    c.psql(
+        "postgres",
+        &[
+            "-c",
+            &format!("CREATE DATABASE {latin1} TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C'"),
+        ],
+    )
+    .expect("create LATIN1 database");
+    let setup = "SET client_encoding = 'UTF8'; \
+        CREATE TABLE café (näme text, n int); \
+        INSERT INTO café SELECT 'crème brûlée ' || g, g FROM generate_series(1, 20000) g; \
+        COMMENT ON TABLE café IS 'très bien'; \
+        CREATE TYPE états AS ENUM ('été', 'hiver'); \
+        CREATE FUNCTION fé() RETURNS text LANGUAGE sql AS $$ SELECT 'où' $$; \
+        CREATE TABLE plain (a text); INSERT INTO plain VALUES ('ascii')";
+    c.psql(&latin1, &["-c", setup]).expect("LATIN1 setup");
+    compare_runs(
+        c,
+        &latin1,
+        "LATIN1",
+        &[
+            &[],
+            &["-E", "UTF8"],
+            &["-E", "utf8", "-s"],
+            &["--inserts"],
+            &["--column-inserts", "-E", "UTF8"],
+            &["-c", "--if-exists"],
+        ],
+    );
+    assert_same_dump(
+        &c.pg_dump(&latin1, &[KEY]),
+        &c.pgsnap_dump(&latin1, &[KEY, "-j", "4", "--chunk-pages", "8"]),
+        "LATIN1 split over workers",
+    );
+    let out = c.pgsnap(&["dump", "-E", "WIN1252", &latin1]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("invalid client encoding \"WIN1252\" specified"));
+    let utf8 = c.fresh_db("utf8_encodings");
+    c.psql(
+        &utf8,
+        &[
+            "-c",
+            "CREATE TABLE \"日本\" (\"列\" text, e text); INSERT INTO \"日本\" VALUES ('東京', 'えん'); \
+             COMMENT ON TABLE \"日本\" IS 'テーブル'",
+        ],
+    )
+    .expect("UTF8 setup");
+    compare_runs(
+        c,
+        &utf8,
+        "UTF8 database",
+        &[
+            &["-E", "EUC_JP"],
+            &["-E", "SJIS", "-c"],
+            &["-E", "EUC_JP", "--inserts"],
+        ],
+    );
+    // A character the encoding lacks fails the dump, with the server's message, as pg_dump.
+    c.psql(&utf8, &["-c", "INSERT INTO \"日本\" VALUES ('€', 'euro')"])
+        .expect("euro");
+    let out = c.pgsnap(&["dump", "-E", "EUC_JP", &utf8]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("has no equivalent in encoding \"EUC_JP\"")
+    );
+    // The LATIN1 dump restores through psql; pgsnap restore refuses it (its connections speak
+    // UTF8) and loads the -E UTF8 one.
+    let dir = tempfile::tempdir().unwrap();
+    let (in_latin1, in_utf8) = (dir.path().join("latin1.sql"), dir.path().join("utf8.sql"));
+    c.pgsnap_dump(&latin1, &[KEY, "-f", &in_latin1.to_string_lossy()]);
+    c.pgsnap_dump(
+        &latin1,
+        &[KEY, "-E", "UTF8", "-f", &in_utf8.to_string_lossy()],
+    );
+    for (n, file) in [(0, &in_latin1), (1, &in_utf8)] {
+        let target = format!("{latin1}_restored_{n}");
+        c.psql(
+            "postgres",
+            &["-c", &format!("CREATE DATABASE {target} TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C'")],
+        )
+        .expect("create target");
+        if n == 0 {
+            c.load(&target, file);
+            let refused = c.fresh_db("refused");
+            let out = c.pgsnap(&["restore", "-d", &refused, &file.to_string_lossy()]);
+            assert!(
+                String::from_utf8_lossy(&out.stderr)
+                    .contains("the script is written in encoding LATIN1"),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        } else {
+            let out = c.pgsnap(&["restore", "-d", &target, &file.to_string_lossy()]);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        assert_same_dump(
+            &c.pg_dump(&latin1, &[KEY]),
+            &c.pg_dump(&target, &[KEY]),
+            &format!("LATIN1 database restored from {}", file.display()),
+        );
+    }
+}

@@ -107,6 +107,9 @@ pub struct ConnSettings {
     pub target_session_attrs: String,
     /// Warnings to print (password-file permissions, ...).
     pub warnings: Vec<String>,
+    /// `client_encoding` (`PGCLIENTENCODING`): the dump's encoding when `-E` is not given, as
+    /// libpq's would be; `auto` resolved from the locale.
+    pub client_encoding: Option<String>,
 }
 
 impl ConnSettings {
@@ -541,16 +544,6 @@ fn refuse_unsupported(params: &BTreeMap<String, String>) -> Result<()> {
     if get("sslcompression") == Some("1") {
         return Err(Error::usage("sslcompression=1 is not supported"));
     }
-    if let Some(enc) = get("client_encoding") {
-        if !matches!(
-            enc.to_ascii_uppercase().as_str(),
-            "UTF8" | "UTF-8" | "UNICODE" | "AUTO"
-        ) {
-            return Err(Error::usage(format!(
-                "client_encoding \"{enc}\" is not supported: pgsnap writes dumps in UTF8"
-            )));
-        }
-    }
     Ok(())
 }
 
@@ -769,7 +762,30 @@ pub fn resolve(opts: &ConnOptions, src: &Sources<'_>) -> Result<ConnSettings> {
         channel_binding,
         target_session_attrs,
         warnings,
+        client_encoding: match get("client_encoding") {
+            Some(e) if e.eq_ignore_ascii_case("auto") => Some(locale_encoding(src)?),
+            other => other,
+        },
     })
+}
+
+/// libpq's `client_encoding=auto`: the locale's character set (UTF-8 locales, or the C and
+/// POSIX locales' SQL_ASCII); any other is refused, naming -E.
+fn locale_encoding(src: &Sources) -> Result<String> {
+    let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|k| (src.env)(k).filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| "C".into());
+    let lower = locale.to_ascii_lowercase();
+    if lower.contains("utf-8") || lower.contains("utf8") {
+        Ok("UTF8".into())
+    } else if lower == "c" || lower == "posix" {
+        Ok("SQL_ASCII".into())
+    } else {
+        Err(Error::usage(format!(
+            "client_encoding=auto: cannot tell the encoding of locale \"{locale}\"; give -E"
+        )))
+    }
 }
 
 /// Resolution against the real process environment and file system.

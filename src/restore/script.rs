@@ -65,6 +65,38 @@ fn script_err(line: usize, msg: impl Into<String>) -> Error {
     Error::new(ErrorKind::Usage, format!("line {line}: {}", msg.into()))
 }
 
+/// A statement's text. Restore connections speak UTF8, so a script in another encoding is
+/// refused rather than loaded with its characters changed.
+fn statement_text(stmt: &[u8], line: usize) -> Result<String> {
+    let sql = std::str::from_utf8(stmt)
+        .map_err(|_| {
+            script_err(
+                line,
+                "the statement is not valid UTF-8: pgsnap restore loads UTF8 scripts only (use psql, or dump with -E UTF8)",
+            )
+        })?
+        .trim()
+        .to_string();
+    let lower = sql.to_ascii_lowercase();
+    if let Some(rest) = lower.strip_prefix("set client_encoding") {
+        let enc: String = rest
+            .trim_start_matches([' ', '=', '\''])
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect();
+        if !matches!(enc.as_str(), "utf8" | "utf-8" | "unicode" | "sql_ascii") {
+            return Err(script_err(
+                line,
+                format!(
+                    "the script is written in encoding {}: pgsnap restore loads UTF8 scripts only (use psql, or dump with -E UTF8)",
+                    enc.to_ascii_uppercase()
+                ),
+            ));
+        }
+    }
+    Ok(sql)
+}
+
 /// psql's heuristic for `BEGIN ... END` in SQL-standard function bodies.
 #[derive(Default)]
 struct Words {
@@ -154,7 +186,7 @@ impl<R: BufRead> ScriptReader<R> {
                         ));
                     }
                     // psql runs a final statement without a semicolon too.
-                    let sql = String::from_utf8_lossy(&stmt).trim().to_string();
+                    let sql = statement_text(&stmt, start_line)?;
                     return Ok(Some(Item::Statement {
                         sql,
                         line: start_line,
@@ -325,7 +357,7 @@ impl<R: BufRead> ScriptReader<R> {
                             "more than one statement on a line is not supported in dump scripts",
                         ));
                     }
-                    let sql = String::from_utf8_lossy(&stmt).trim().to_string();
+                    let sql = statement_text(&stmt, start_line)?;
                     self.track_settings(&sql);
                     let toc = self.toc.clone();
                     let upper = sql.to_ascii_uppercase();

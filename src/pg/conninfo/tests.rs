@@ -332,7 +332,6 @@ fn unsupported_and_invalid_options_are_refused() {
         "sslcrl=/x",
         "sslpassword=x",
         "replication=database",
-        "client_encoding=LATIN1",
         "sslmode=bogus",
         "channel_binding=maybe",
         "target_session_attrs=standby",
@@ -390,4 +389,27 @@ fn redacted_conninfo_hides_the_password() {
         !text.contains("s3cret") && text.contains("password=********"),
         "{text}"
     );
+}
+
+#[test]
+fn client_encoding_sets_the_dump_encoding() {
+    let s = World::new().resolve(db("client_encoding=LATIN1")).unwrap();
+    assert_eq!(s.client_encoding.as_deref(), Some("LATIN1"));
+    let s = World::new()
+        .env("PGCLIENTENCODING", "EUC_JP")
+        .resolve(db("x"))
+        .unwrap();
+    assert_eq!(s.client_encoding.as_deref(), Some("EUC_JP"));
+    let s = World::new()
+        .env("LANG", "en_US.UTF-8")
+        .resolve(db("client_encoding=auto"))
+        .unwrap();
+    assert_eq!(s.client_encoding.as_deref(), Some("UTF8"));
+    let s = World::new().resolve(db("client_encoding=auto")).unwrap();
+    assert_eq!(s.client_encoding.as_deref(), Some("SQL_ASCII"));
+    assert!(World::new()
+        .env("LC_ALL", "de_DE.ISO-8859-1")
+        .resolve(db("client_encoding=auto"))
+        .is_err());
+    assert_eq!(World::new().resolve(db("x")).unwrap().client_encoding, None);
 }
