@@ -180,7 +180,7 @@ fn leave_out_switches_match_pg_dump() {
             "option --on-conflict-do-nothing requires option --inserts, --rows-per-insert, or --column-inserts",
         ),
         (&["--rows-per-insert=0"][..], "--rows-per-insert must be in range 1..2147483647"),
-        (&["-E", "LATIN1"][..], "-E/--encoding LATIN1: pgsnap writes UTF8 only"),
+        (&["-E", "NO_SUCH"][..], "invalid client encoding \"NO_SUCH\" specified"),
     ] {
         let mut full = vec!["dump"];
         full.extend_from_slice(args);
