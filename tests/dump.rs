@@ -267,6 +267,8 @@ fn netbox_is_byte_identical_to_pg_dump() {
     let Some(db) = netbox_db(c) else { return };
     compare_runs(c, &db, "netbox", STANDARD_RUNS);
     compare_runs(c, &db, "netbox", &[&["-c"], &["-c", "--if-exists", "-s"]]);
+    compare_equivalent(c, &db, &[], &["-j", "4"]);
+    compare_equivalent(c, &db, &[], &["-j", "1"]);
 }
 
 #[test]
