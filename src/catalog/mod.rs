@@ -168,13 +168,6 @@ pub struct Selection {
     foreign_data_servers: BTreeSet<String>,
 }
 
-impl Selection {
-    /// No -t/-n narrowing: pg_dump's "include everything".
-    pub fn whole_database(&self) -> bool {
-        self.include_tables.is_none() && self.include_schemas.is_none()
-    }
-}
-
 /// Table patterns as given, and those of the `*-and-children` switches (pg_dump 16), whose
 /// matches bring their inheritance and partition children, recursively.
 struct TablePatterns<'a> {
