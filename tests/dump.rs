@@ -1376,8 +1376,9 @@ fn client_encodings_match_pg_dump() {
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("has no equivalent in encoding \"EUC_JP\"")
     );
-    // The LATIN1 dump restores through psql; pgsnap restore refuses it (its connections speak
-    // UTF8) and loads the -E UTF8 one.
+    // The LATIN1 dump restores through psql and through pgsnap restore (which turns LATIN1
+    // text into UTF8 for its connections), as does the -E UTF8 one; an EUC_JP script is
+    // refused by pgsnap restore with its line.
     let dir = tempfile::tempdir().unwrap();
     let (in_latin1, in_utf8) = (dir.path().join("latin1.sql"), dir.path().join("utf8.sql"));
     c.pgsnap_dump(&latin1, &[KEY, "-f", &in_latin1.to_string_lossy()]);
@@ -1385,25 +1386,23 @@ fn client_encodings_match_pg_dump() {
         &latin1,
         &[KEY, "-E", "UTF8", "-f", &in_utf8.to_string_lossy()],
     );
-    for (n, file) in [(0, &in_latin1), (1, &in_utf8)] {
+    let loads: [(&std::path::Path, &str); 4] = [
+        (&in_latin1, "psql"),
+        (&in_latin1, "1"),
+        (&in_latin1, "4"),
+        (&in_utf8, "2"),
+    ];
+    for (n, (file, how)) in loads.into_iter().enumerate() {
         let target = format!("{latin1}_restored_{n}");
         c.psql(
             "postgres",
             &["-c", &format!("CREATE DATABASE {target} TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C'")],
         )
         .expect("create target");
-        if n == 0 {
+        if how == "psql" {
             c.load(&target, file);
-            let refused = c.fresh_db("refused");
-            let out = c.pgsnap(&["restore", "-d", &refused, &file.to_string_lossy()]);
-            assert!(
-                String::from_utf8_lossy(&out.stderr)
-                    .contains("the script is written in encoding LATIN1"),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
         } else {
-            let out = c.pgsnap(&["restore", "-d", &target, &file.to_string_lossy()]);
+            let out = c.pgsnap(&["restore", "-d", &target, "-j", how, &file.to_string_lossy()]);
             assert!(
                 out.status.success(),
                 "{}",
@@ -1413,7 +1412,19 @@ fn client_encodings_match_pg_dump() {
         assert_same_dump(
             &c.pg_dump(&latin1, &[KEY]),
             &c.pg_dump(&target, &[KEY]),
-            &format!("LATIN1 database restored from {}", file.display()),
+            &format!("LATIN1 database restored from {} by {how}", file.display()),
         );
     }
+    c.psql(&utf8, &["-c", "DELETE FROM \"日本\" WHERE e = 'euro'"])
+        .expect("no euro");
+    let euc = dir.path().join("euc.sql");
+    c.pgsnap_dump(&utf8, &[KEY, "-E", "EUC_JP", "-f", &euc.to_string_lossy()]);
+    let refused = c.fresh_db("refused");
+    let out = c.pgsnap(&["restore", "-d", &refused, &euc.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("the script is written in encoding EUC_JP"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -58,6 +58,7 @@ pub struct ScriptReader<R: BufRead> {
     line_no: usize,
     toc: TocType,
     std_strings: bool,
+    encoding: ScriptEncoding,
     buf: Vec<u8>,
 }
 
@@ -65,33 +66,52 @@ fn script_err(line: usize, msg: impl Into<String>) -> Error {
     Error::new(ErrorKind::Usage, format!("line {line}: {}", msg.into()))
 }
 
-/// A statement's text. Restore connections speak UTF8, so a script in another encoding is
-/// refused rather than loaded with its characters changed.
-fn statement_text(stmt: &[u8], line: usize) -> Result<String> {
-    let sql = std::str::from_utf8(stmt)
-        .map_err(|_| {
-            script_err(
-                line,
-                "the statement is not valid UTF-8: pgsnap restore loads UTF8 scripts only (use psql, or dump with -E UTF8)",
-            )
-        })?
-        .trim()
-        .to_string();
+/// The script's encoding, from its `SET client_encoding`. Restore connections speak UTF8:
+/// LATIN1 text (a LATIN1 database's default dump) is turned into UTF8 here, byte for code
+/// point, as the server would; other encodings are refused rather than loaded changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ScriptEncoding {
+    Utf8,
+    Latin1,
+}
+
+/// A statement's text in UTF8; a `SET client_encoding` switches `enc` and is rewritten to
+/// keep the connections in UTF8.
+fn statement_text(stmt: &[u8], line: usize, enc: &mut ScriptEncoding) -> Result<String> {
+    let sql = match enc {
+        ScriptEncoding::Latin1 => stmt.iter().map(|&b| b as char).collect::<String>(),
+        ScriptEncoding::Utf8 => std::str::from_utf8(stmt)
+            .map_err(|_| {
+                script_err(
+                    line,
+                    "the statement is not valid UTF-8 (pgsnap restore reads UTF8 and LATIN1 scripts; use psql for others)",
+                )
+            })?
+            .to_string(),
+    };
+    let sql = sql.trim().to_string();
     let lower = sql.to_ascii_lowercase();
     if let Some(rest) = lower.strip_prefix("set client_encoding") {
-        let enc: String = rest
+        let name: String = rest
             .trim_start_matches([' ', '=', '\''])
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
             .collect();
-        if !matches!(enc.as_str(), "utf8" | "utf-8" | "unicode" | "sql_ascii") {
-            return Err(script_err(
-                line,
-                format!(
-                    "the script is written in encoding {}: pgsnap restore loads UTF8 scripts only (use psql, or dump with -E UTF8)",
-                    enc.to_ascii_uppercase()
-                ),
-            ));
+        *enc = match name.replace(['_', '-'], "").as_str() {
+            "utf8" | "unicode" | "sqlascii" => ScriptEncoding::Utf8,
+            "latin1" | "iso88591" => ScriptEncoding::Latin1,
+            _ => {
+                return Err(script_err(
+                    line,
+                    format!(
+                        "the script is written in encoding {}: pgsnap restore reads UTF8 and LATIN1 scripts (use psql, or dump with -E UTF8)",
+                        name.to_ascii_uppercase()
+                    ),
+                ))
+            }
+        };
+        if *enc == ScriptEncoding::Latin1 {
+            return Ok("SET client_encoding = 'UTF8';".to_string());
         }
     }
     Ok(sql)
@@ -151,6 +171,7 @@ impl<R: BufRead> ScriptReader<R> {
             line_no: 0,
             toc: None,
             std_strings: true,
+            encoding: ScriptEncoding::Utf8,
             buf: Vec::new(),
         }
     }
@@ -186,7 +207,7 @@ impl<R: BufRead> ScriptReader<R> {
                         ));
                     }
                     // psql runs a final statement without a semicolon too.
-                    let sql = statement_text(&stmt, start_line)?;
+                    let sql = statement_text(&stmt, start_line, &mut self.encoding)?;
                     return Ok(Some(Item::Statement {
                         sql,
                         line: start_line,
@@ -198,7 +219,10 @@ impl<R: BufRead> ScriptReader<R> {
             let line = std::mem::take(&mut self.buf);
             let empty_so_far = !stmt.iter().any(|b| !b.is_ascii_whitespace());
             if state == State::Normal && empty_so_far {
-                let trimmed = String::from_utf8_lossy(&line);
+                let trimmed = match self.encoding {
+                    ScriptEncoding::Latin1 => line.iter().map(|&b| b as char).collect(),
+                    ScriptEncoding::Utf8 => String::from_utf8_lossy(&line).into_owned(),
+                };
                 let t = trimmed.trim_start();
                 if let Some(cmd) = t.strip_prefix('\\') {
                     let cmd = cmd.trim_end();
@@ -357,7 +381,7 @@ impl<R: BufRead> ScriptReader<R> {
                             "more than one statement on a line is not supported in dump scripts",
                         ));
                     }
-                    let sql = statement_text(&stmt, start_line)?;
+                    let sql = statement_text(&stmt, start_line, &mut self.encoding)?;
                     self.track_settings(&sql);
                     let toc = self.toc.clone();
                     let upper = sql.to_ascii_uppercase();
@@ -411,7 +435,12 @@ impl<R: BufRead> ScriptReader<R> {
             if self.buf == b"\\.\n" || self.buf == b"\\.\r\n" || self.buf == b"\\." {
                 return Ok(());
             }
-            sink(&self.buf)?;
+            if self.encoding == ScriptEncoding::Latin1 && !self.buf.is_ascii() {
+                let utf8: String = self.buf.iter().map(|&b| b as char).collect();
+                sink(utf8.as_bytes())?;
+            } else {
+                sink(&self.buf)?;
+            }
         }
     }
 
@@ -516,5 +545,40 @@ mod tests {
         assert!(
             matches!(r.next_item().unwrap(), Some(Item::Meta { cmd, line: 2, .. }) if cmd == "!")
         );
+    }
+
+    #[test]
+    fn latin1_scripts_are_read_as_utf8() {
+        let script: &[u8] = b"SET client_encoding = 'LATIN1';\nCREATE TABLE caf\xe9 (a text);\nCOPY caf\xe9 (a) FROM stdin;\ncr\xe8me\n\\.\n";
+        let mut r = ScriptReader::new(script);
+        let mut sql = Vec::new();
+        let mut data = Vec::new();
+        while let Some(it) = r.next_item().unwrap() {
+            match it {
+                Item::Statement { sql: s, .. } => sql.push(s),
+                Item::Copy { sql: s, .. } => {
+                    sql.push(s);
+                    r.copy_data(|b| {
+                        data.extend_from_slice(b);
+                        Ok(())
+                    })
+                    .unwrap();
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(
+            sql,
+            vec![
+                "SET client_encoding = 'UTF8';",
+                "CREATE TABLE caf\u{e9} (a text);",
+                "COPY caf\u{e9} (a) FROM stdin;"
+            ]
+        );
+        assert_eq!(data, "cr\u{e8}me\n".as_bytes());
+        let mut r = ScriptReader::new(&b"SET client_encoding = 'EUC_JP';\n"[..]);
+        assert!(r.next_item().is_err());
+        let mut r = ScriptReader::new(&b"SELECT '\xe9';\n"[..]);
+        assert!(r.next_item().is_err());
     }
 }
