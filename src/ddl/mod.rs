@@ -299,15 +299,7 @@ fn acl_only_entries(cx: &mut Ctx, o: &Obj) {
             );
         }
         Detail::Type(t) => cx.acl(&t.acl, "TYPE", &q, None, ns, &t.owner, format!("TYPE {q}")),
-        Detail::Language(d) => cx.acl(
-            &d.acl,
-            "LANGUAGE",
-            &q,
-            None,
-            None,
-            &d.owner,
-            format!("LANGUAGE {q}"),
-        ),
+        Detail::Language(d) => language_acl(cx, o, d),
         Detail::Foreign(d) => foreign_acl(cx, o, d),
         _ => {}
     }
@@ -1731,6 +1723,12 @@ fn language(cx: &mut Ctx, o: &Obj) {
     cx.push_def(e);
     cx.comment(&d.comment, "LANGUAGE", &q, o, &d.owner);
     cx.seclabel("LANGUAGE", &q, o, &d.owner);
+    language_acl(cx, o, d);
+}
+
+/// A procedural language's privileges.
+fn language_acl(cx: &mut Ctx, o: &Obj, d: &LanguageDetail) {
+    let q = quote_ident(&o.name);
     cx.acl(
         &d.acl,
         "LANGUAGE",
