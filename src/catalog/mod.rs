@@ -491,6 +491,15 @@ fn config_tables(
     sel: &Selection,
 ) -> BTreeMap<DumpId, Option<String>> {
     let mut out = BTreeMap::new();
+    if ext_configs.is_empty() {
+        return out;
+    }
+    let schemas: BTreeMap<&str, &Obj> = cat
+        .objects
+        .iter()
+        .filter(|o| o.kind() == Kind::Namespace)
+        .map(|o| (&*o.name, o))
+        .collect();
     for (ext, tables) in ext_configs {
         let ext_oid = cat.objects[*ext].cat.oid;
         if sel
@@ -506,11 +515,10 @@ fn config_tables(
                 continue;
             };
             let t = &cat.objects[tid];
-            let schema = t.namespace.as_deref().and_then(|ns| {
-                cat.objects
-                    .iter()
-                    .find(|o| o.kind() == Kind::Namespace && &*o.name == ns)
-            });
+            let schema = t
+                .namespace
+                .as_deref()
+                .and_then(|ns| schemas.get(ns).copied());
             let mut wanted = cat.objects[*ext].dump
                 || sel
                     .include_tables

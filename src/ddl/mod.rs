@@ -276,29 +276,10 @@ pub fn object_entries(cat: &Catalog, id: DumpId, opts: DdlOptions, out: &mut Vec
 /// The privileges of an object whose definition is not dumped (an extension member, a
 /// changed system catalog object), as its own dumpXxx would print them.
 fn acl_only_entries(cx: &mut Ctx, o: &Obj) {
-    let q = quote_ident(&o.name);
-    let ns = o.namespace.as_deref();
     match &o.detail {
         Detail::Table(t) => table_acls(cx, o, t),
-        Detail::Func(f) => {
-            let (acl_type, args) = match f.prokind {
-                'p' => ("PROCEDURE", f.identity_arguments.as_str()),
-                // An aggregate over no arguments is name(*) (format_aggregate_signature).
-                'a' if f.identity_arguments.is_empty() => ("FUNCTION", "*"),
-                _ => ("FUNCTION", f.identity_arguments.as_str()),
-            };
-            let sig = format!("{q}({args})");
-            cx.acl(
-                &f.acl,
-                acl_type,
-                &sig,
-                None,
-                ns,
-                &f.owner,
-                format!("{acl_type} {sig}"),
-            );
-        }
-        Detail::Type(t) => cx.acl(&t.acl, "TYPE", &q, None, ns, &t.owner, format!("TYPE {q}")),
+        Detail::Func(f) => function_acl(cx, o, f),
+        Detail::Type(t) => type_acl(cx, o, t),
         Detail::Language(d) => language_acl(cx, o, d),
         Detail::Foreign(d) => foreign_acl(cx, o, d),
         _ => {}
@@ -481,15 +462,7 @@ fn type_entries(cx: &mut Ctx, o: &Obj) {
             }
         }
     }
-    cx.acl(
-        &t.acl,
-        "TYPE",
-        &q,
-        None,
-        o.namespace.as_deref(),
-        &t.owner,
-        format!("TYPE {q}"),
-    );
+    type_acl(cx, o, t);
 }
 
 fn function(cx: &mut Ctx, o: &Obj) {
@@ -678,11 +651,20 @@ fn function(cx: &mut Ctx, o: &Obj) {
     cx.push_def(e);
     cx.comment(&f.comment, desc, &sig, o, &f.owner);
     cx.seclabel(desc, &sig, o, &f.owner);
-    let acl_type = if desc == "PROCEDURE" {
-        "PROCEDURE"
-    } else {
-        "FUNCTION"
+    function_acl(cx, o, f);
+}
+
+/// A function's, procedure's or aggregate's privileges (an aggregate's are a FUNCTION's, and
+/// one over no arguments is `name(*)`, as format_aggregate_signature).
+fn function_acl(cx: &mut Ctx, o: &Obj, f: &FuncDetail) {
+    let q = quote_ident(&o.name);
+    let (acl_type, args) = match f.prokind {
+        'p' => ("PROCEDURE", f.identity_arguments.as_str()),
+        'a' if f.identity_arguments.is_empty() => ("FUNCTION", "*"),
+        _ => ("FUNCTION", f.identity_arguments.as_str()),
     };
+    let sig = format!("{q}({args})");
+    let tag = format!("{acl_type} {sig}");
     cx.acl(
         &f.acl,
         acl_type,
@@ -690,7 +672,22 @@ fn function(cx: &mut Ctx, o: &Obj) {
         None,
         o.namespace.as_deref(),
         &f.owner,
-        format!("{acl_type} {sig}"),
+        tag,
+    );
+}
+
+/// A type's or domain's privileges (both GRANT ... ON TYPE).
+fn type_acl(cx: &mut Ctx, o: &Obj, t: &TypeDetail) {
+    let q = quote_ident(&o.name);
+    let tag = format!("TYPE {q}");
+    cx.acl(
+        &t.acl,
+        "TYPE",
+        &q,
+        None,
+        o.namespace.as_deref(),
+        &t.owner,
+        tag,
     );
 }
 
