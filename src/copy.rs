@@ -5,7 +5,8 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::pg::conninfo::ConnSettings;
-use crate::pg::{connect, session};
+use crate::pg::shared_socket::{self, SharedSocket};
+use crate::pg::{connect, copy_out, session};
 use bytes::{Bytes, BytesMut};
 use futures_util::{pin_mut, StreamExt};
 use std::collections::{BTreeMap, VecDeque};
@@ -247,10 +248,11 @@ async fn drain_copy(
 /// arriving, so thousands of tiny tables cost server time, not round trips. Each job's result
 /// goes to its own spool; the first failure stops the batch (later spools report the worker
 /// stopped).
-async fn copy_small_batch(
-    client: &tokio_postgres::Client,
-    batch: Vec<(CopyJob, Feed)>,
-) -> Result<()> {
+async fn copy_small_batch(conn: &WorkerConn, batch: Vec<(CopyJob, Feed)>) -> Result<()> {
+    if let Some(socket) = &conn.socket {
+        return copy_small_batch_direct(socket, batch).await;
+    }
+    let client = &conn.client;
     let prepared =
         futures_util::future::join_all(batch.iter().map(|(job, _)| client.prepare(&job.sql))).await;
     let mut statements = Vec::with_capacity(batch.len());
@@ -312,6 +314,44 @@ async fn copy_small_batch(
         }
     }
     Ok(())
+}
+
+/// [`copy_small_batch`] over the lent socket: every COPY query goes out in one write.
+async fn copy_small_batch_direct(socket: &SharedSocket, batch: Vec<(CopyJob, Feed)>) -> Result<()> {
+    let jobs: Vec<(&CopyJob, &Spool)> = batch.iter().map(|(j, f)| (j, f.0.as_ref())).collect();
+    let mut first_failure: Option<String> = None;
+    let run = copy_direct(socket, &jobs, &mut |i, res, _| {
+        let spool = jobs[i].1;
+        match (&first_failure, res) {
+            // Later queries only say the transaction is aborted; name the real cause.
+            (Some(msg), _) => spool.finish(Err(Error::new(
+                ErrorKind::Server,
+                format!("not copied after an earlier failure: {msg}"),
+            ))),
+            (None, Err(e)) => {
+                first_failure = Some(e.to_string());
+                spool.finish(Err(e));
+            }
+            (None, Ok(())) => spool.finish(Ok(())),
+        }
+    })
+    .await;
+    let failure = match run {
+        Err(e) => Some(e.to_string()),
+        Ok(()) => first_failure,
+    };
+    match failure {
+        Some(msg) => {
+            for (_, feed) in &batch {
+                feed.0.finish(Err(Error::new(
+                    ErrorKind::Server,
+                    format!("not copied after an earlier failure: {msg}"),
+                )));
+            }
+            Err(Error::new(ErrorKind::Server, msg))
+        }
+        None => Ok(()),
+    }
 }
 
 /// Tables at most this big (in pages) are copied in pipelined batches.
@@ -449,21 +489,22 @@ pub fn range_sql(columns: &str, qualified: &str, from: i64, to: Option<i64>) -> 
     format!("COPY (SELECT {columns} FROM {qualified} WHERE {cond}) TO stdout;")
 }
 
-/// The size of the next chunk: enough pages for about `target_bytes` of COPY text at the rate
-/// seen so far (wide or TOASTed rows give many bytes per heap page), grown when a chunk went by
-/// quickly (per-chunk overhead) and shrunk when it was slow, within fixed bounds.
+/// The size of the next chunk: about `target_bytes` of COPY text at the rate seen so far (wide
+/// or TOASTed rows give many bytes per heap page), reached by at most doubling per chunk and
+/// halved when a chunk was slow, within fixed bounds. `target_bytes` is a ceiling, not a hint:
+/// a chunk copied ahead of the writer waits in the spool, and a bigger one would spill to disk.
 fn next_chunk_pages(current: i64, pages: i64, bytes: u64, seconds: f64, target_bytes: u64) -> i64 {
     if pages <= 0 {
         return current;
     }
     let per_page = (bytes as f64 / pages as f64).max(1.0);
-    let mut next = (target_bytes as f64 / per_page) as i64;
-    if seconds < 0.05 {
-        next = next.max(current * 2);
-    } else if seconds > 1.0 {
-        next = next.min(current / 2);
-    }
-    next.clamp(MIN_CHUNK_PAGES, MAX_CHUNK_PAGES)
+    let ceiling = (target_bytes as f64 / per_page) as i64;
+    let next = if seconds > 1.0 {
+        current / 2
+    } else {
+        current.saturating_mul(2)
+    };
+    next.min(ceiling).clamp(MIN_CHUNK_PAGES, MAX_CHUNK_PAGES)
 }
 
 struct SplitState {
@@ -700,7 +741,7 @@ pub fn start_workers(
                     }
                 };
                 rt.block_on(async {
-                    let client = match worker_connect(&setup).await {
+                    let conn = match worker_connect(&setup).await {
                         Ok(c) => c,
                         Err(e) => {
                             // Report on the next task's spool; the others keep going.
@@ -719,8 +760,9 @@ pub fn start_workers(
                             // every table locked for the whole dump).
                             copied = 0;
                             let renewed = async {
+                                let client = &conn.client;
                                 client.batch_execute("COMMIT").await.map_err(Error::from)?;
-                                session::begin_worker(&client, &setup.snapshot).await
+                                session::begin_worker(client, &setup.snapshot).await
                             }
                             .await;
                             if let Err(e) = renewed {
@@ -733,7 +775,7 @@ pub fn start_workers(
                                 copied += 1;
                                 let started = std::time::Instant::now();
                                 let (res, bytes) = copy_one(
-                                    &client,
+                                    &conn,
                                     &claim.job,
                                     &claim.feed.0,
                                     setup.encoding.as_deref(),
@@ -756,15 +798,14 @@ pub fn start_workers(
                                     break;
                                 };
                                 let (res, _) =
-                                    copy_one(&client, &job, &feed.0, setup.encoding.as_deref())
-                                        .await;
+                                    copy_one(&conn, &job, &feed.0, setup.encoding.as_deref()).await;
                                 let ok = res.is_ok();
                                 feed.0.finish(res);
                                 ok
                             }
                             Task::Tables(batch) => {
                                 copied += batch.len();
-                                copy_small_batch(&client, batch).await.is_ok()
+                                copy_small_batch(&conn, batch).await.is_ok()
                             }
                         };
                         if !ok {
@@ -783,11 +824,29 @@ pub fn start_workers(
 /// Copies one job into its spool; returns the result and the bytes copied. `encoding`: the
 /// dump's client encoding when not UTF8 (the worker's COPY output is already in it).
 async fn copy_one(
-    client: &tokio_postgres::Client,
+    conn: &WorkerConn,
     job: &CopyJob,
     spool: &Spool,
     encoding: Option<&str>,
 ) -> (Result<()>, u64) {
+    if let (Some(socket), None) = (&conn.socket, &job.inserts) {
+        let mut outcome = None;
+        let run = copy_direct(socket, &[(job, spool)], &mut |_, res, bytes| {
+            outcome = Some((res, bytes));
+        })
+        .await;
+        return match (run, outcome) {
+            (Err(e), _) => (Err(e.context(format!("COPY {}", job.name))), 0),
+            (Ok(()), Some(done)) => done,
+            (Ok(()), None) => (
+                Err(Error::new(
+                    ErrorKind::Server,
+                    "internal: COPY answer missing",
+                )),
+                0,
+            ),
+        };
+    }
     let mut bytes = 0u64;
     let push = |b: Bytes| {
         bytes += b.len() as u64;
@@ -796,14 +855,30 @@ async fn copy_one(
             .map_err(|e| Error::from(e).context(format!("spooling {}", job.name)))
     };
     let res = match &job.inserts {
-        Some(spec) => crate::inserts::dump_table(client, spec, &job.name, encoding, push).await,
-        None => copy_table(client, &job.sql, &job.name, push).await,
+        Some(spec) => {
+            crate::inserts::dump_table(&conn.client, spec, &job.name, encoding, push).await
+        }
+        None => copy_table(&conn.client, &job.sql, &job.name, push).await,
     };
     (res, bytes)
 }
 
-async fn worker_connect(setup: &WorkerSetup) -> Result<tokio_postgres::Client> {
-    let client = connect::connect_once(&setup.settings).await?;
+/// A worker's connection: the client for everything, and its socket when COPY can be read
+/// straight off it (no TLS).
+struct WorkerConn {
+    client: tokio_postgres::Client,
+    socket: Option<SharedSocket>,
+}
+
+async fn worker_connect(setup: &WorkerSetup) -> Result<WorkerConn> {
+    let s = &setup.settings;
+    let (client, socket) = match s.hosts.first() {
+        Some(h) if shared_socket::shareable(s, h) => {
+            let (client, socket) = shared_socket::connect(s).await?;
+            (client, Some(socket))
+        }
+        _ => (connect::connect_once(s).await?, None),
+    };
     session::apply_settings(&client, &setup.session_sql).await?;
     // COPY text comes in the dump's encoding, converted by the server as pg_dump's would be.
     if let Some(enc) = &setup.encoding {
@@ -819,7 +894,53 @@ async fn worker_connect(setup: &WorkerSetup) -> Result<tokio_postgres::Client> {
         .batch_execute("SET max_parallel_workers_per_gather = 0")
         .await
         .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("setting up worker"))?;
-    Ok(client)
+    Ok(WorkerConn { client, socket })
+}
+
+/// Runs COPY `jobs` pipelined over the worker's lent socket, each job's text into its spool
+/// in batches of about [`BATCH`] bytes; `ended` hears each job's result and byte count. An
+/// error returned here (socket, spool) leaves the connection unusable.
+async fn copy_direct(
+    socket: &SharedSocket,
+    jobs: &[(&CopyJob, &Spool)],
+    ended: &mut dyn FnMut(usize, Result<()>, u64),
+) -> Result<()> {
+    let queries: Vec<&str> = jobs.iter().map(|(j, _)| j.sql.as_str()).collect();
+    let mut batch = BytesMut::new();
+    let mut bytes = 0u64;
+    let mut lent = socket.lend();
+    copy_out::run(&mut lent, &queries, &mut |event| {
+        match event {
+            copy_out::Event::Data(i, data) => {
+                bytes += data.len() as u64;
+                batch.extend_from_slice(data);
+                if batch.len() >= BATCH {
+                    let (job, spool) = jobs[i];
+                    spool
+                        .push(batch.split().freeze())
+                        .map_err(|e| Error::from(e).context(format!("spooling {}", job.name)))?;
+                    batch.reserve(BATCH + (BATCH >> 2));
+                }
+            }
+            copy_out::Event::End(i, result) => {
+                let (job, spool) = jobs[i];
+                if !batch.is_empty() {
+                    // A copy of the tail: a small table waiting in its spool must not pin the
+                    // whole batch buffer (the memory budget counts bytes, not capacity).
+                    spool
+                        .push(Bytes::copy_from_slice(&batch))
+                        .map_err(|e| Error::from(e).context(format!("spooling {}", job.name)))?;
+                    batch.clear();
+                }
+                let result = result.map_err(|m| {
+                    Error::new(ErrorKind::Server, m).context(format!("COPY {}", job.name))
+                });
+                ended(i, result, std::mem::take(&mut bytes));
+            }
+        }
+        Ok(())
+    })
+    .await
 }
 
 #[cfg(test)]
@@ -844,9 +965,11 @@ mod tests {
         assert_eq!(next_chunk_pages(1024, 1024, 64 << 20, 0.5, 8 << 20), 128);
         // Narrow rows: 8 KiB a page -> 1,024 pages for 8 MiB.
         assert_eq!(next_chunk_pages(1024, 1024, 8 << 20, 0.5, 8 << 20), 1024);
-        // A chunk that went by in 10 ms grows at least twofold...
-        assert_eq!(next_chunk_pages(1024, 1024, 64 << 20, 0.01, 8 << 20), 2048);
-        // ...a slow one at least halves, and the size stays within bounds.
+        // Small chunks grow at most twofold per step, toward the ceiling...
+        assert_eq!(next_chunk_pages(64, 64, 512 << 10, 0.01, 8 << 20), 128);
+        // ...but never past it, however fast they went (they would spill while waiting).
+        assert_eq!(next_chunk_pages(1024, 1024, 8 << 20, 0.001, 8 << 20), 1024);
+        // A slow one at least halves, and the size stays within bounds.
         assert_eq!(next_chunk_pages(1024, 1024, 1 << 20, 3.0, 8 << 20), 512);
         assert_eq!(
             next_chunk_pages(16, 16, 1 << 30, 3.0, 8 << 20),

@@ -23,7 +23,7 @@ pub enum PasswordPrompt {
     Always,
 }
 
-fn build_config(s: &ConnSettings, h: &HostSpec, ssl: PgSslMode) -> Result<Config> {
+pub(super) fn build_config(s: &ConnSettings, h: &HostSpec, ssl: PgSslMode) -> Result<Config> {
     let mut cfg = Config::new();
     if h.is_socket() {
         cfg.host_path(&h.host);
@@ -64,7 +64,7 @@ fn build_config(s: &ConnSettings, h: &HostSpec, ssl: PgSslMode) -> Result<Config
 }
 
 /// libpq's wording for why a connection attempt failed.
-fn cause(err: &tokio_postgres::Error) -> String {
+pub(super) fn cause(err: &tokio_postgres::Error) -> String {
     if let Some(db) = err.as_db_error() {
         let mut m = format!("{}:  {}", db.severity(), db.message());
         if let Some(d) = db.detail() {

@@ -3,5 +3,7 @@
 
 pub mod connect;
 pub mod conninfo;
+pub mod copy_out;
 pub mod session;
+pub mod shared_socket;
 pub mod tls;

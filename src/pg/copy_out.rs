@@ -1,0 +1,309 @@
+//! COPY TO STDOUT read straight off a lent socket: a sans-IO decoder of the server's answer to
+//! simple-protocol `COPY ... TO stdout` queries (data bytes streamed as they come, however long
+//! the row), and the loop that sends pipelined queries and feeds their answers to a handler.
+
+use super::shared_socket::Lent;
+use crate::error::{Error, ErrorKind, Result};
+
+/// What the decoder found, in stream order.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Piece<'a> {
+    /// Bytes of COPY text (a row may come in several pieces, a piece may hold several rows).
+    Data(&'a [u8]),
+    /// The current query completed.
+    Complete,
+    /// The current query failed; the server's message.
+    Failed(String),
+    /// The server is ready for the next query (ends every query's answer).
+    Ready,
+}
+
+/// Decoder state: how much of a CopyData message's payload is still to come.
+#[derive(Debug, Default)]
+pub struct Decoder {
+    data_left: usize,
+}
+
+fn protocol(why: String) -> Error {
+    Error::new(ErrorKind::Server, format!("protocol error: {why}"))
+}
+
+/// The text of an ErrorResponse body as pgsnap words server errors: the message, then its
+/// detail and hint.
+fn error_text(body: &[u8]) -> String {
+    let (mut message, mut detail, mut hint) = (String::new(), None, None);
+    for field in body.split(|&b| b == 0) {
+        let Some((&code, value)) = field.split_first() else {
+            continue;
+        };
+        let value = String::from_utf8_lossy(value).into_owned();
+        match code {
+            b'M' => message = value,
+            b'D' => detail = Some(value),
+            b'H' => hint = Some(value),
+            _ => {}
+        }
+    }
+    if let Some(d) = detail {
+        message.push_str(&format!(" (detail: {d})"));
+    }
+    if let Some(h) = hint {
+        message.push_str(&format!(" (hint: {h})"));
+    }
+    message
+}
+
+impl Decoder {
+    /// Decodes what it can of `input`, handing pieces to `out`; returns the bytes consumed.
+    /// A message other than CopyData is consumed only whole: the caller keeps the rest and
+    /// calls again with more input ([`Decoder::wants`] says how much a message needs).
+    pub fn decode(
+        &mut self,
+        input: &[u8],
+        out: &mut dyn FnMut(Piece<'_>) -> Result<()>,
+    ) -> Result<usize> {
+        let mut at = 0;
+        loop {
+            if self.data_left > 0 {
+                let n = self.data_left.min(input.len() - at);
+                if n == 0 {
+                    return Ok(at);
+                }
+                out(Piece::Data(&input[at..at + n]))?;
+                at += n;
+                self.data_left -= n;
+                continue;
+            }
+            let rest = &input[at..];
+            let Some(len) = message_len(rest)? else {
+                return Ok(at);
+            };
+            let tag = rest[0];
+            if tag == b'd' {
+                self.data_left = len - 4;
+                at += 5;
+                continue;
+            }
+            if rest.len() < 1 + len {
+                return Ok(at);
+            }
+            let body = &rest[5..1 + len];
+            match tag {
+                // CopyOutResponse: the format must be text (pgsnap only asks for text).
+                b'H' => {
+                    if body.first() != Some(&0) {
+                        return Err(protocol("COPY answer not in text format".into()));
+                    }
+                }
+                // CopyDone; notices, parameter changes and notifications are not ours to show.
+                b'c' | b'N' | b'S' | b'A' => {}
+                b'C' => out(Piece::Complete)?,
+                b'E' => out(Piece::Failed(error_text(body)))?,
+                b'Z' => out(Piece::Ready)?,
+                other => {
+                    return Err(protocol(format!(
+                        "unexpected message '{}' in a COPY answer",
+                        other as char
+                    )))
+                }
+            }
+            at += 1 + len;
+        }
+    }
+
+    /// Bytes the message at the start of `rest` needs in one buffer (at least a header).
+    pub fn wants(&self, rest: &[u8]) -> usize {
+        match message_len(rest) {
+            Ok(Some(len)) if self.data_left == 0 && rest[0] != b'd' => 1 + len,
+            _ => 5,
+        }
+    }
+}
+
+/// The length field of the message at the start of `rest`, once its header is there.
+fn message_len(rest: &[u8]) -> Result<Option<usize>> {
+    let Some(header) = rest.get(..5) else {
+        return Ok(None);
+    };
+    let len = u32::from_be_bytes([header[1], header[2], header[3], header[4]]) as usize;
+    if len < 4 {
+        return Err(protocol(format!("message length {len}")));
+    }
+    Ok(Some(len))
+}
+
+/// What the handler hears for each query, by its index in the list sent.
+pub enum Event<'a> {
+    /// COPY text of query `i`.
+    Data(usize, &'a [u8]),
+    /// Query `i` ended: completed, or failed with the server's message.
+    End(usize, std::result::Result<(), String>),
+}
+
+/// Size of the socket reads.
+const READ_BLOCK: usize = 256 << 10;
+
+/// A read shorter than this, in the middle of a big COPY, means the reader is outrunning the
+/// server: wait [`NAP`] before the next one.
+const NAP_BELOW: usize = 32 << 10;
+/// How much of a COPY must have come before reads are spaced out (small tables never are).
+const NAP_AFTER: usize = 1 << 20;
+/// About the time the server takes to fill a socket buffer's worth at full speed.
+const NAP: std::time::Duration = std::time::Duration::from_micros(250);
+
+/// Sends `queries` in one write (the server answers them in order) and feeds their answers to
+/// `on`. Returns once every query's answer has ended, the socket then ready for the next
+/// request; an error from `on` or the socket leaves the loan unfinished (the connection is
+/// then broken rather than out of step).
+pub async fn run(
+    lent: &mut Lent,
+    queries: &[&str],
+    on: &mut dyn FnMut(Event<'_>) -> Result<()>,
+) -> Result<()> {
+    let mut request = bytes::BytesMut::new();
+    for q in queries {
+        postgres_protocol::message::frontend::query(q, &mut request).map_err(Error::from)?;
+    }
+    lent.write_all(&request).await.map_err(Error::from)?;
+    let mut decoder = Decoder::default();
+    let mut buf = vec![0u8; READ_BLOCK];
+    let (mut start, mut end) = (0usize, 0usize);
+    let mut current = 0usize;
+    let mut failure: Option<String> = None;
+    // COPY text of the current query so far.
+    let mut streamed = 0usize;
+    while current < queries.len() {
+        let n = lent.read(&mut buf[end..]).await.map_err(Error::from)?;
+        if n == 0 {
+            return Err(Error::new(
+                ErrorKind::Server,
+                "server closed the connection unexpectedly",
+            ));
+        }
+        end += n;
+        if n < NAP_BELOW && streamed >= NAP_AFTER {
+            // The server sends 8 kB at a time and a reader that keeps up wakes for each; in the
+            // middle of a big COPY, let the socket fill instead (fewer wake-ups on both sides,
+            // the server keeps sending meanwhile). A blocking sleep is fine here: the worker's
+            // thread and runtime are its own, and the connection task is parked while lent.
+            std::thread::sleep(NAP);
+        }
+        let consumed = decoder.decode(&buf[start..end], &mut |piece| match piece {
+            Piece::Data(d) => {
+                streamed += d.len();
+                on(Event::Data(current, d))
+            }
+            Piece::Complete => Ok(()),
+            Piece::Failed(m) => {
+                failure = Some(m);
+                Ok(())
+            }
+            Piece::Ready => {
+                let ended = failure.take().map_or(Ok(()), Err);
+                let i = current;
+                current += 1;
+                streamed = 0;
+                on(Event::End(i, ended))
+            }
+        })?;
+        start += consumed;
+        if start == end {
+            (start, end) = (0, 0);
+        } else if buf.len() - start < decoder.wants(&buf[start..end]) || end == buf.len() {
+            // Keep the unfinished message at the front, growing the buffer for a long one.
+            buf.copy_within(start..end, 0);
+            (start, end) = (0, end - start);
+            let wants = decoder.wants(&buf[..end]);
+            if wants > buf.len() {
+                buf.resize(wants, 0);
+            }
+        }
+    }
+    lent.finished();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(tag: u8, body: &[u8]) -> Vec<u8> {
+        let mut m = vec![tag];
+        m.extend_from_slice(&(body.len() as u32 + 4).to_be_bytes());
+        m.extend_from_slice(body);
+        m
+    }
+
+    fn answer() -> Vec<u8> {
+        let mut s = msg(b'H', &[0, 0, 1, 0, 0]);
+        s.extend(msg(b'd', b"1\tone\n"));
+        s.extend(msg(b'N', b"SNOTICE\0Mhello\0\0"));
+        s.extend(msg(b'd', b"2\ttwo\n"));
+        s.extend(msg(b'c', b""));
+        s.extend(msg(b'C', b"COPY 2\0"));
+        s.extend(msg(b'Z', b"T"));
+        s.extend(msg(b'E', b"SERROR\0C42P01\0Mno such table\0Dgone\0\0"));
+        s.extend(msg(b'Z', b"E"));
+        s
+    }
+
+    /// Decodes `input` fed in pieces of `step` bytes, as the read loop does.
+    fn decoded(input: &[u8], step: usize) -> (Vec<u8>, Vec<String>) {
+        let mut d = Decoder::default();
+        let (mut data, mut events) = (Vec::new(), Vec::new());
+        let mut pending = Vec::new();
+        for part in input.chunks(step) {
+            pending.extend_from_slice(part);
+            let n = d
+                .decode(&pending, &mut |p| {
+                    match p {
+                        Piece::Data(b) => data.extend_from_slice(b),
+                        other => events.push(format!("{other:?}")),
+                    }
+                    Ok(())
+                })
+                .unwrap();
+            pending.drain(..n);
+        }
+        assert!(pending.is_empty());
+        (data, events)
+    }
+
+    #[test]
+    fn rows_and_ends_come_through_whatever_the_reads() {
+        let input = answer();
+        let whole = decoded(&input, input.len());
+        assert_eq!(whole.0, b"1\tone\n2\ttwo\n");
+        assert_eq!(
+            whole.1,
+            [
+                "Complete",
+                "Ready",
+                "Failed(\"no such table (detail: gone)\")",
+                "Ready"
+            ]
+        );
+        for step in [1, 2, 3, 5, 7, 64] {
+            assert_eq!(decoded(&input, step), whole, "reads of {step} bytes");
+        }
+    }
+
+    #[test]
+    fn a_long_message_asks_for_its_whole_length() {
+        let d = Decoder::default();
+        let e = msg(b'E', &[b'x'; 1000]);
+        assert_eq!(d.wants(&e[..3]), 5);
+        assert_eq!(d.wants(&e[..10]), 1005);
+        // Data is streamed: its header is all it needs at once.
+        assert_eq!(d.wants(&msg(b'd', &[b'x'; 1000])[..10]), 5);
+    }
+
+    #[test]
+    fn binary_or_unknown_answers_are_refused() {
+        let mut d = Decoder::default();
+        let mut ignore = |_: Piece<'_>| Ok(());
+        assert!(d.decode(&msg(b'H', &[1, 0, 0]), &mut ignore).is_err());
+        assert!(d.decode(&msg(b'T', &[0, 0]), &mut ignore).is_err());
+        assert!(d.decode(&[b'd', 0, 0, 0, 2], &mut ignore).is_err());
+    }
+}

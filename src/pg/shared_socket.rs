@@ -1,0 +1,253 @@
+//! A worker connection's socket, shared between its tokio-postgres connection task and the
+//! direct COPY reader: between requests the socket can be lent out, so COPY data is read in
+//! large blocks straight off the socket instead of as one message (and one wake-up) per row.
+
+use super::connect::{build_config, cause};
+use super::conninfo::{ConnSettings, HostSpec, SslMode};
+use crate::error::{Error, ErrorKind, Result};
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpStream, UnixStream};
+use tokio_postgres::config::SslMode as PgSslMode;
+
+/// The socket itself.
+enum Raw {
+    Unix(UnixStream),
+    Tcp(TcpStream),
+}
+
+struct State {
+    raw: Raw,
+    /// Lent to the direct reader: the connection task must not touch the socket.
+    lent: bool,
+    /// Abandoned mid-response by the direct reader: the byte stream is out of step, so the
+    /// connection task gets an error instead of misreading it.
+    broken: bool,
+    /// The connection task's wakers, parked while the socket is lent.
+    parked: Vec<Waker>,
+}
+
+/// The shared socket (clones share it).
+#[derive(Clone)]
+pub struct SharedSocket(Arc<Mutex<State>>);
+
+fn abandoned() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::BrokenPipe,
+        "connection abandoned in the middle of a COPY",
+    )
+}
+
+impl SharedSocket {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // The state is a socket and flags that stay consistent across a panic elsewhere.
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Lends the socket to the caller until the returned guard is dropped. Only call it when the
+    /// tokio-postgres client has no request in flight (every future it returned has completed):
+    /// then the server has nothing more to say and the connection task's buffers are empty.
+    pub fn lend(&self) -> Lent {
+        self.lock().lent = true;
+        Lent {
+            socket: self.clone(),
+            clean: false,
+        }
+    }
+
+    /// Parks the connection task while the socket is lent; `None` when it may go on.
+    fn parked_poll<T>(&self, cx: &Context<'_>) -> Option<Poll<io::Result<T>>> {
+        let mut st = self.lock();
+        if st.broken {
+            return Some(Poll::Ready(Err(abandoned())));
+        }
+        if st.lent {
+            if !st.parked.iter().any(|w| w.will_wake(cx.waker())) {
+                st.parked.push(cx.waker().clone());
+            }
+            return Some(Poll::Pending);
+        }
+        None
+    }
+}
+
+/// The socket on loan to the direct reader.
+pub struct Lent {
+    socket: SharedSocket,
+    clean: bool,
+}
+
+impl Lent {
+    /// Marks the exchange complete (the server waits for the next request), so the socket can
+    /// go back to the connection task. Without it, dropping the loan breaks the connection.
+    pub fn finished(&mut self) {
+        self.clean = true;
+    }
+
+    /// Reads what the socket has (at least one byte, 0 at end of stream).
+    pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        std::future::poll_fn(|cx| {
+            let mut st = self.socket.lock();
+            let mut rb = ReadBuf::new(buf);
+            let polled = match &mut st.raw {
+                Raw::Unix(s) => Pin::new(s).poll_read(cx, &mut rb),
+                Raw::Tcp(s) => Pin::new(s).poll_read(cx, &mut rb),
+            };
+            polled.map_ok(|()| rb.filled().len())
+        })
+        .await
+    }
+
+    /// Writes all of `data`.
+    pub async fn write_all(&mut self, mut data: &[u8]) -> io::Result<()> {
+        while !data.is_empty() {
+            let n = std::future::poll_fn(|cx| {
+                let mut st = self.socket.lock();
+                match &mut st.raw {
+                    Raw::Unix(s) => Pin::new(s).poll_write(cx, data),
+                    Raw::Tcp(s) => Pin::new(s).poll_write(cx, data),
+                }
+            })
+            .await?;
+            if n == 0 {
+                return Err(io::ErrorKind::WriteZero.into());
+            }
+            data = &data[n..];
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Lent {
+    fn drop(&mut self) {
+        let parked = {
+            let mut st = self.socket.lock();
+            st.lent = false;
+            st.broken |= !self.clean;
+            std::mem::take(&mut st.parked)
+        };
+        for w in parked {
+            w.wake();
+        }
+    }
+}
+
+impl AsyncRead for SharedSocket {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        if let Some(p) = self.parked_poll(cx) {
+            return p;
+        }
+        let mut st = self.lock();
+        match &mut st.raw {
+            Raw::Unix(s) => Pin::new(s).poll_read(cx, buf),
+            Raw::Tcp(s) => Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for SharedSocket {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        if let Some(p) = self.parked_poll(cx) {
+            return p;
+        }
+        let mut st = self.lock();
+        match &mut st.raw {
+            Raw::Unix(s) => Pin::new(s).poll_write(cx, data),
+            Raw::Tcp(s) => Pin::new(s).poll_write(cx, data),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if let Some(p) = self.parked_poll(cx) {
+            return p;
+        }
+        let mut st = self.lock();
+        match &mut st.raw {
+            Raw::Unix(s) => Pin::new(s).poll_flush(cx),
+            Raw::Tcp(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if let Some(p) = self.parked_poll(cx) {
+            return p;
+        }
+        let mut st = self.lock();
+        match &mut st.raw {
+            Raw::Unix(s) => Pin::new(s).poll_shutdown(cx),
+            Raw::Tcp(s) => Pin::new(s).poll_shutdown(cx),
+        }
+    }
+}
+
+/// Whether a connection to `h` can have a shared socket: one without TLS (a unix socket in a
+/// directory, or TCP with `sslmode=disable`). TLS connections keep tokio-postgres' own stream:
+/// decrypting is then the cost, and channel binding needs tokio-postgres to run the handshake.
+pub fn shareable(s: &ConnSettings, h: &HostSpec) -> bool {
+    if h.is_socket() {
+        h.host.starts_with('/')
+    } else {
+        s.sslmode == SslMode::Disable
+    }
+}
+
+async fn open(h: &HostSpec) -> io::Result<Raw> {
+    if h.is_socket() {
+        let path = format!("{}/.s.PGSQL.{}", h.host, h.port);
+        return UnixStream::connect(path).await.map(Raw::Unix);
+    }
+    let target = h.hostaddr.as_deref().unwrap_or(&h.host);
+    let tcp = TcpStream::connect((target, h.port)).await?;
+    tcp.set_nodelay(true)?;
+    Ok(Raw::Tcp(tcp))
+}
+
+/// Connects to the settings' first host (workers: the host the leader reached) over a socket
+/// of our own, so that it can be lent out for COPY. Call only when [`shareable`] says so.
+pub async fn connect(s: &ConnSettings) -> Result<(tokio_postgres::Client, SharedSocket)> {
+    let h = s
+        .hosts
+        .first()
+        .ok_or_else(|| Error::new(ErrorKind::Connect, "no host to connect to"))?;
+    let failed = |why: String| {
+        Error::new(
+            ErrorKind::Connect,
+            format!("connection to {} failed: {why}", h.describe()),
+        )
+    };
+    let opening = open(h);
+    let raw = match s.connect_timeout {
+        Some(t) => tokio::time::timeout(Duration::from_secs(t), opening)
+            .await
+            .map_err(|_| failed("timeout expired".into()))?,
+        None => opening.await,
+    }
+    .map_err(|e| failed(e.to_string()))?;
+    let socket = SharedSocket(Arc::new(Mutex::new(State {
+        raw,
+        lent: false,
+        broken: false,
+        parked: Vec::new(),
+    })));
+    let cfg = build_config(s, h, PgSslMode::Disable)?;
+    let (client, conn) = cfg
+        .connect_raw(socket.clone(), tokio_postgres::NoTls)
+        .await
+        .map_err(|e| failed(cause(&e)))?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok((client, socket))
+}
