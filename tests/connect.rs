@@ -299,3 +299,32 @@ fn dump_over_tls_with_workers_matches_pg_dump() {
     let expected = e.c.pg_dump(&e.db, &["--restrict-key=K"]);
     assert_same_dump(&expected, &out.stdout, "dump over TLS");
 }
+
+#[test]
+fn dump_over_plain_tcp_with_workers_matches_pg_dump() {
+    // Workers on a non-TLS connection read COPY straight off their own socket; over TCP with a
+    // SCRAM password, split into ctid chunks, and with pipelined small tables.
+    let e = Env::new();
+    e.c.psql(&e.db, &["-c", "ANALYZE"]).unwrap();
+    let home = e.home.path();
+    let pw = [("PGPASSWORD", "p@ss:word")];
+    let expected = e.c.pg_dump(&e.db, &["--restrict-key=K"]);
+    for jobs in ["2", "3"] {
+        let out = run(
+            home,
+            &pw,
+            &[
+                "dump",
+                "-j",
+                jobs,
+                "--chunk-pages",
+                "1",
+                "--restrict-key=K",
+                "-d",
+                &e.conninfo("host=127.0.0.1 sslmode=disable"),
+            ],
+        );
+        ok(&out, "dump over plain TCP");
+        assert_same_dump(&expected, &out.stdout, "dump over plain TCP");
+    }
+}

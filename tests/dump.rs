@@ -532,6 +532,80 @@ fn failures_give_one_clear_error_and_no_file() {
 }
 
 #[test]
+fn copy_failures_in_workers_name_the_table() {
+    // Row-level security with row_security = off (as pg_dump sets it) makes a non-owner's COPY
+    // fail in the worker: in a pipelined batch of small tables, in a chunk of a split table,
+    // and on the leader's connection with -j 1.
+    let c = cluster();
+    let db = c.fresh_db("rls");
+    c.psql(
+        &db,
+        &[
+            "-c",
+            "DO $$ BEGIN
+               IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pgsnap_rls') THEN
+                 CREATE ROLE pgsnap_rls LOGIN;
+               END IF;
+               FOR i IN 1..40 LOOP
+                 EXECUTE format('CREATE TABLE small_%s (id int); INSERT INTO small_%s VALUES (%s)', i, i, i);
+               END LOOP;
+             END $$;
+             CREATE TABLE big (id int, v text);
+             INSERT INTO big SELECT g, repeat('x', 100) FROM generate_series(1, 20000) g;
+             GRANT SELECT ON ALL TABLES IN SCHEMA public TO pgsnap_rls;
+             ANALYZE;",
+        ],
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out.sql");
+    let f = file.to_string_lossy().to_string();
+    let args = |jobs: &'static str| {
+        vec![
+            "dump",
+            "-f",
+            &f,
+            "-U",
+            "pgsnap_rls",
+            "-j",
+            jobs,
+            "--chunk-pages",
+            "8",
+            &db,
+        ]
+    };
+    c.psql(
+        &db,
+        &["-c", "ALTER TABLE small_20 ENABLE ROW LEVEL SECURITY"],
+    )
+    .unwrap();
+    for jobs in ["1", "2"] {
+        assert_clean_failure(c, &args(jobs), &file, "small_20");
+        assert_clean_failure(c, &args(jobs), &file, "row-level security");
+    }
+    c.psql(
+        &db,
+        &[
+            "-c",
+            "ALTER TABLE small_20 DISABLE ROW LEVEL SECURITY; ALTER TABLE big ENABLE ROW LEVEL SECURITY",
+        ],
+    )
+    .unwrap();
+    for jobs in ["1", "2", "3"] {
+        assert_clean_failure(c, &args(jobs), &file, "big");
+        assert_clean_failure(c, &args(jobs), &file, "row-level security");
+    }
+    c.psql(&db, &["-c", "ALTER TABLE big DISABLE ROW LEVEL SECURITY"])
+        .unwrap();
+    let out = c.pgsnap(&args("2"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn right_password_from_environment_and_conninfo_work() {
     let c = cluster();
     let db = fixture_db(c);
