@@ -299,6 +299,77 @@ mod tests {
     }
 
     #[test]
+    fn pipelined_answers_are_read_off_the_socket_whatever_their_size() {
+        use super::super::shared_socket::SharedSocket;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let (ours, mut server) = tokio::net::UnixStream::pair().unwrap();
+            let socket = SharedSocket::from_unix(ours);
+            // A row longer than a read, a notice longer than the read buffer, many short rows,
+            // then a failing second query.
+            let long_row: Vec<u8> = (0..READ_BLOCK * 3).map(|i| b'a' + (i % 26) as u8).collect();
+            let mut expected = long_row.clone();
+            let mut answer = msg(b'H', &[0, 0, 0]);
+            answer.extend(msg(b'd', &long_row));
+            answer.extend(msg(b'N', &vec![b'M'; READ_BLOCK + 1000]));
+            for i in 0..20_000 {
+                let row = format!("{i}\trow\n");
+                expected.extend_from_slice(row.as_bytes());
+                answer.extend(msg(b'd', row.as_bytes()));
+            }
+            answer.extend(msg(b'c', b""));
+            answer.extend(msg(b'C', b"COPY 20001\0"));
+            answer.extend(msg(b'Z', b"T"));
+            answer.extend(msg(b'E', b"SERROR\0Mcurrent transaction is aborted\0\0"));
+            answer.extend(msg(b'Z', b"E"));
+            let fake = tokio::spawn(async move {
+                let mut request = vec![0u8; 64];
+                let mut got = 0;
+                while got < 2 * (6 + "COPY x TO stdout".len()) {
+                    got += server.read(&mut request[got..]).await.unwrap();
+                }
+                // Odd-sized writes, so messages straddle the reads.
+                for part in answer.chunks(7919) {
+                    server.write_all(part).await.unwrap();
+                }
+                server
+            });
+            let mut lent = socket.lend();
+            let (mut data, mut ends) = (Vec::new(), Vec::new());
+            run(
+                &mut lent,
+                &["COPY x TO stdout", "COPY x TO stdout"],
+                &mut |e| {
+                    match e {
+                        Event::Data(i, d) => {
+                            assert_eq!(i, 0);
+                            data.extend_from_slice(d);
+                        }
+                        Event::End(i, r) => ends.push((i, r)),
+                    }
+                    Ok(())
+                },
+            )
+            .await
+            .unwrap();
+            drop(lent);
+            assert!(data == expected, "COPY text differs");
+            assert_eq!(
+                ends,
+                [
+                    (0, Ok(())),
+                    (1, Err("current transaction is aborted".to_string()))
+                ]
+            );
+            let _server = fake.await.unwrap();
+        });
+    }
+
+    #[test]
     fn binary_or_unknown_answers_are_refused() {
         let mut d = Decoder::default();
         let mut ignore = |_: Piece<'_>| Ok(());

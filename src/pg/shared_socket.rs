@@ -27,8 +27,9 @@ struct State {
     /// Abandoned mid-response by the direct reader: the byte stream is out of step, so the
     /// connection task gets an error instead of misreading it.
     broken: bool,
-    /// The connection task's wakers, parked while the socket is lent.
-    parked: Vec<Waker>,
+    /// The connection task's latest wakers: it may be asleep on the socket's readiness, which
+    /// the borrower's polls take over, so it is woken when the loan ends.
+    conn_wakers: Vec<Waker>,
 }
 
 /// The shared socket (clones share it).
@@ -43,6 +44,21 @@ fn abandoned() -> io::Error {
 }
 
 impl SharedSocket {
+    fn new(raw: Raw) -> SharedSocket {
+        SharedSocket(Arc::new(Mutex::new(State {
+            raw,
+            lent: false,
+            broken: false,
+            conn_wakers: Vec::new(),
+        })))
+    }
+
+    /// A shared socket over one end of a socket pair (tests of the COPY reader).
+    #[cfg(test)]
+    pub(crate) fn from_unix(stream: UnixStream) -> SharedSocket {
+        SharedSocket::new(Raw::Unix(stream))
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         // The state is a socket and flags that stay consistent across a panic elsewhere.
         self.0.lock().unwrap_or_else(|p| p.into_inner())
@@ -59,16 +75,21 @@ impl SharedSocket {
         }
     }
 
-    /// Parks the connection task while the socket is lent; `None` when it may go on.
+    /// Notes the connection task's waker and parks the task while the socket is lent; `None`
+    /// when it may go on.
     fn parked_poll<T>(&self, cx: &Context<'_>) -> Option<Poll<io::Result<T>>> {
         let mut st = self.lock();
+        if !st.conn_wakers.iter().any(|w| w.will_wake(cx.waker())) {
+            // Reads and writes may come from different wakers; the two latest are enough.
+            if st.conn_wakers.len() == 2 {
+                st.conn_wakers.remove(0);
+            }
+            st.conn_wakers.push(cx.waker().clone());
+        }
         if st.broken {
             return Some(Poll::Ready(Err(abandoned())));
         }
         if st.lent {
-            if !st.parked.iter().any(|w| w.will_wake(cx.waker())) {
-                st.parked.push(cx.waker().clone());
-            }
             return Some(Poll::Pending);
         }
         None
@@ -124,13 +145,13 @@ impl Lent {
 
 impl Drop for Lent {
     fn drop(&mut self) {
-        let parked = {
+        let wakers = {
             let mut st = self.socket.lock();
             st.lent = false;
             st.broken |= !self.clean;
-            std::mem::take(&mut st.parked)
+            st.conn_wakers.clone()
         };
-        for w in parked {
+        for w in wakers {
             w.wake();
         }
     }
@@ -235,12 +256,7 @@ pub async fn connect(s: &ConnSettings) -> Result<(tokio_postgres::Client, Shared
         None => opening.await,
     }
     .map_err(|e| failed(e.to_string()))?;
-    let socket = SharedSocket(Arc::new(Mutex::new(State {
-        raw,
-        lent: false,
-        broken: false,
-        parked: Vec::new(),
-    })));
+    let socket = SharedSocket::new(raw);
     let cfg = build_config(s, h, PgSslMode::Disable)?;
     let (client, conn) = cfg
         .connect_raw(socket.clone(), tokio_postgres::NoTls)
@@ -250,4 +266,79 @@ pub async fn connect(s: &ConnSettings) -> Result<(tokio_postgres::Client, Shared
         let _ = conn.await;
     });
     Ok((client, socket))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    /// A stand-in for the connection task: reads what reaches it into a channel.
+    fn connection_task(
+        mut socket: SharedSocket,
+    ) -> tokio::sync::mpsc::UnboundedReceiver<io::Result<Vec<u8>>> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let mut buf = [0u8; 64];
+            loop {
+                let got = socket.read(&mut buf).await.map(|n| buf[..n].to_vec());
+                let stop = !matches!(&got, Ok(b) if !b.is_empty());
+                if tx.send(got).is_err() || stop {
+                    return;
+                }
+            }
+        });
+        rx
+    }
+
+    #[test]
+    fn lent_socket_is_read_by_the_borrower_only_and_then_handed_back() {
+        runtime().block_on(async {
+            let (ours, mut server) = UnixStream::pair().unwrap();
+            let socket = SharedSocket::new(Raw::Unix(ours));
+            let mut conn = connection_task(socket.clone());
+            server.write_all(b"before").await.unwrap();
+            assert_eq!(conn.recv().await.unwrap().unwrap(), b"before");
+
+            let mut lent = socket.lend();
+            lent.write_all(b"query").await.unwrap();
+            let mut got = [0u8; 5];
+            server.read_exact(&mut got).await.unwrap();
+            assert_eq!(&got, b"query");
+            server.write_all(b"answer").await.unwrap();
+            let mut buf = [0u8; 64];
+            let n = lent.read(&mut buf).await.unwrap();
+            assert_eq!(&buf[..n], b"answer");
+            // The connection task saw none of it.
+            tokio::task::yield_now().await;
+            assert!(conn.try_recv().is_err());
+            lent.finished();
+            drop(lent);
+
+            server.write_all(b"after").await.unwrap();
+            assert_eq!(conn.recv().await.unwrap().unwrap(), b"after");
+        });
+    }
+
+    #[test]
+    fn a_loan_dropped_mid_answer_breaks_the_connection_instead_of_hanging_it() {
+        runtime().block_on(async {
+            let (ours, mut server) = UnixStream::pair().unwrap();
+            let socket = SharedSocket::new(Raw::Unix(ours));
+            let mut conn = connection_task(socket.clone());
+            tokio::task::yield_now().await;
+            let lent = socket.lend();
+            server.write_all(b"half an answer").await.unwrap();
+            drop(lent);
+            let err = conn.recv().await.unwrap().unwrap_err();
+            assert!(err.to_string().contains("abandoned"), "{err}");
+        });
+    }
 }
