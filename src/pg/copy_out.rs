@@ -327,7 +327,7 @@ mod tests {
             answer.extend(msg(b'E', b"SERROR\0Mcurrent transaction is aborted\0\0"));
             answer.extend(msg(b'Z', b"E"));
             let fake = tokio::spawn(async move {
-                let mut request = vec![0u8; 64];
+                let mut request = [0u8; 64];
                 let mut got = 0;
                 while got < 2 * (6 + "COPY x TO stdout".len()) {
                     got += server.read(&mut request[got..]).await.unwrap();
