@@ -872,12 +872,13 @@ struct WorkerConn {
 
 async fn worker_connect(setup: &WorkerSetup) -> Result<WorkerConn> {
     let s = &setup.settings;
-    let (client, socket) = match s.hosts.first() {
-        Some(h) if shared_socket::shareable(s, h) => {
-            let (client, socket) = shared_socket::connect(s).await?;
-            (client, Some(socket))
-        }
-        _ => (connect::connect_once(s).await?, None),
+    let shared = match s.hosts.first() {
+        Some(h) if shared_socket::shareable(s, h) => shared_socket::connect(s).await,
+        _ => None,
+    };
+    let (client, socket) = match shared {
+        Some((client, socket)) => (client, Some(socket)),
+        None => (connect::connect_once(s).await?, None),
     };
     session::apply_settings(&client, &setup.session_sql).await?;
     // COPY text comes in the dump's encoding, converted by the server as pg_dump's would be.

@@ -309,7 +309,14 @@ fn dump_over_plain_tcp_with_workers_matches_pg_dump() {
     let home = e.home.path();
     let pw = [("PGPASSWORD", "p@ss:word")];
     let expected = e.c.pg_dump(&e.db, &["--restrict-key=K"]);
-    for jobs in ["2", "3"] {
+    // allow: workers start in the clear; prefer: they ask, this server says yes, and they
+    // connect over TLS instead.
+    for (jobs, sslmode) in [
+        ("2", "disable"),
+        ("3", "disable"),
+        ("2", "allow"),
+        ("2", "prefer"),
+    ] {
         let out = run(
             home,
             &pw,
@@ -321,10 +328,11 @@ fn dump_over_plain_tcp_with_workers_matches_pg_dump() {
                 "1",
                 "--restrict-key=K",
                 "-d",
-                &e.conninfo("host=127.0.0.1 sslmode=disable"),
+                &e.conninfo(&format!("host=127.0.0.1 sslmode={sslmode}")),
             ],
         );
-        ok(&out, "dump over plain TCP");
-        assert_same_dump(&expected, &out.stdout, "dump over plain TCP");
+        let what = format!("dump over TCP, sslmode={sslmode}, -j {jobs}");
+        ok(&out, &what);
+        assert_same_dump(&expected, &out.stdout, &what);
     }
 }

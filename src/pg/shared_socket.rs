@@ -2,9 +2,8 @@
 //! direct COPY reader: between requests the socket can be lent out, so COPY data is read in
 //! large blocks straight off the socket instead of as one message (and one wake-up) per row.
 
-use super::connect::{build_config, cause};
+use super::connect::build_config;
 use super::conninfo::{ConnSettings, HostSpec, SslMode};
-use crate::error::{Error, ErrorKind, Result};
 use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -213,14 +212,18 @@ impl AsyncWrite for SharedSocket {
     }
 }
 
-/// Whether a connection to `h` can have a shared socket: one without TLS (a unix socket in a
-/// directory, or TCP with `sslmode=disable`). TLS connections keep tokio-postgres' own stream:
-/// decrypting is then the cost, and channel binding needs tokio-postgres to run the handshake.
+/// Whether a connection to `h` may get a shared socket: one without TLS. Unix sockets in a
+/// directory never use TLS; over TCP, `sslmode=disable` and `allow` start without it, and
+/// `prefer` does when the server declines TLS. TLS connections keep tokio-postgres' own
+/// stream: decrypting is then the cost, and channel binding needs its handshake.
 pub fn shareable(s: &ConnSettings, h: &HostSpec) -> bool {
     if h.is_socket() {
         h.host.starts_with('/')
     } else {
-        s.sslmode == SslMode::Disable
+        matches!(
+            s.sslmode,
+            SslMode::Disable | SslMode::Allow | SslMode::Prefer
+        )
     }
 }
 
@@ -235,37 +238,59 @@ async fn open(h: &HostSpec) -> io::Result<Raw> {
     Ok(Raw::Tcp(tcp))
 }
 
+/// The SSLRequest packet: length 8, code 80877103.
+const SSL_REQUEST: [u8; 8] = [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f];
+
+/// Asks the server whether it wants TLS (`sslmode=prefer`): `false` when it declines, and the
+/// startup can go on in the clear on the same socket.
+async fn server_wants_tls<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S) -> io::Result<bool> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    stream.write_all(&SSL_REQUEST).await?;
+    match stream.read_u8().await? {
+        b'N' => Ok(false),
+        b'S' => Ok(true),
+        other => Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "received invalid response to SSL negotiation: {}",
+                other as char
+            ),
+        )),
+    }
+}
+
 /// Connects to the settings' first host (workers: the host the leader reached) over a socket
-/// of our own, so that it can be lent out for COPY. Call only when [`shareable`] says so.
-pub async fn connect(s: &ConnSettings) -> Result<(tokio_postgres::Client, SharedSocket)> {
-    let h = s
-        .hosts
-        .first()
-        .ok_or_else(|| Error::new(ErrorKind::Connect, "no host to connect to"))?;
-    let failed = |why: String| {
-        Error::new(
-            ErrorKind::Connect,
-            format!("connection to {} failed: {why}", h.describe()),
-        )
+/// of our own, so that it can be lent out for COPY; `None` when this connection needs TLS or
+/// could not be made without it (the caller then connects the usual way, which also words
+/// any error as libpq would). Call only when [`shareable`] says so.
+pub async fn connect(s: &ConnSettings) -> Option<(tokio_postgres::Client, SharedSocket)> {
+    let h = s.hosts.first()?;
+    let opening = async {
+        let mut raw = open(h).await?;
+        if let (Raw::Tcp(tcp), SslMode::Prefer) = (&mut raw, s.sslmode) {
+            if server_wants_tls(tcp).await? {
+                return Ok(None);
+            }
+        }
+        Ok::<_, io::Error>(Some(raw))
     };
-    let opening = open(h);
     let raw = match s.connect_timeout {
         Some(t) => tokio::time::timeout(Duration::from_secs(t), opening)
             .await
-            .map_err(|_| failed("timeout expired".into()))?,
+            .ok()?,
         None => opening.await,
     }
-    .map_err(|e| failed(e.to_string()))?;
+    .ok()??;
     let socket = SharedSocket::new(raw);
-    let cfg = build_config(s, h, PgSslMode::Disable)?;
+    let cfg = build_config(s, h, PgSslMode::Disable).ok()?;
     let (client, conn) = cfg
         .connect_raw(socket.clone(), tokio_postgres::NoTls)
         .await
-        .map_err(|e| failed(cause(&e)))?;
+        .ok()?;
     tokio::spawn(async move {
         let _ = conn.await;
     });
-    Ok((client, socket))
+    Some((client, socket))
 }
 
 #[cfg(test)]
@@ -324,6 +349,23 @@ mod tests {
 
             server.write_all(b"after").await.unwrap();
             assert_eq!(conn.recv().await.unwrap().unwrap(), b"after");
+        });
+    }
+
+    #[test]
+    fn tls_negotiation_reads_the_servers_one_byte_answer() {
+        runtime().block_on(async {
+            for (answer, wants) in [(b'N', Some(false)), (b'S', Some(true)), (b'E', None)] {
+                let (mut ours, mut server) = UnixStream::pair().unwrap();
+                let fake = tokio::spawn(async move {
+                    let mut req = [0u8; 8];
+                    server.read_exact(&mut req).await.unwrap();
+                    server.write_all(&[answer]).await.unwrap();
+                    req
+                });
+                assert_eq!(server_wants_tls(&mut ours).await.ok(), wants);
+                assert_eq!(fake.await.unwrap(), SSL_REQUEST);
+            }
         });
     }
 
