@@ -164,6 +164,8 @@ pub async fn run(
     for q in queries {
         postgres_protocol::message::frontend::query(q, &mut request).map_err(Error::from)?;
     }
+    // Written whole before any answer is read: callers send a few kilobytes at most (small
+    // batches), far below a socket buffer, so the server never blocks on answers meanwhile.
     lent.write_all(&request).await.map_err(Error::from)?;
     let mut decoder = Decoder::default();
     let mut buf = vec![0u8; READ_BLOCK];
