@@ -111,13 +111,10 @@ impl Lent {
     /// Reads what the socket has (at least one byte, 0 at end of stream).
     pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         std::future::poll_fn(|cx| {
-            let mut st = self.socket.lock();
             let mut rb = ReadBuf::new(buf);
-            let polled = match &mut st.raw {
-                Raw::Unix(s) => Pin::new(s).poll_read(cx, &mut rb),
-                Raw::Tcp(s) => Pin::new(s).poll_read(cx, &mut rb),
-            };
-            polled.map_ok(|()| rb.filled().len())
+            Pin::new(&mut self.socket.lock().raw)
+                .poll_read(cx, &mut rb)
+                .map_ok(|()| rb.filled().len())
         })
         .await
     }
@@ -126,11 +123,7 @@ impl Lent {
     pub async fn write_all(&mut self, mut data: &[u8]) -> io::Result<()> {
         while !data.is_empty() {
             let n = std::future::poll_fn(|cx| {
-                let mut st = self.socket.lock();
-                match &mut st.raw {
-                    Raw::Unix(s) => Pin::new(s).poll_write(cx, data),
-                    Raw::Tcp(s) => Pin::new(s).poll_write(cx, data),
-                }
+                Pin::new(&mut self.socket.lock().raw).poll_write(cx, data)
             })
             .await?;
             if n == 0 {
@@ -156,6 +149,47 @@ impl Drop for Lent {
     }
 }
 
+impl AsyncRead for Raw {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Raw::Unix(s) => Pin::new(s).poll_read(cx, buf),
+            Raw::Tcp(s) => Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Raw {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Raw::Unix(s) => Pin::new(s).poll_write(cx, data),
+            Raw::Tcp(s) => Pin::new(s).poll_write(cx, data),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Raw::Unix(s) => Pin::new(s).poll_flush(cx),
+            Raw::Tcp(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Raw::Unix(s) => Pin::new(s).poll_shutdown(cx),
+            Raw::Tcp(s) => Pin::new(s).poll_shutdown(cx),
+        }
+    }
+}
+
+/// The connection task's side: everything goes to the socket unless it is lent out.
 impl AsyncRead for SharedSocket {
     fn poll_read(
         self: Pin<&mut Self>,
@@ -165,11 +199,7 @@ impl AsyncRead for SharedSocket {
         if let Some(p) = self.parked_poll(cx) {
             return p;
         }
-        let mut st = self.lock();
-        match &mut st.raw {
-            Raw::Unix(s) => Pin::new(s).poll_read(cx, buf),
-            Raw::Tcp(s) => Pin::new(s).poll_read(cx, buf),
-        }
+        Pin::new(&mut self.lock().raw).poll_read(cx, buf)
     }
 }
 
@@ -182,33 +212,21 @@ impl AsyncWrite for SharedSocket {
         if let Some(p) = self.parked_poll(cx) {
             return p;
         }
-        let mut st = self.lock();
-        match &mut st.raw {
-            Raw::Unix(s) => Pin::new(s).poll_write(cx, data),
-            Raw::Tcp(s) => Pin::new(s).poll_write(cx, data),
-        }
+        Pin::new(&mut self.lock().raw).poll_write(cx, data)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         if let Some(p) = self.parked_poll(cx) {
             return p;
         }
-        let mut st = self.lock();
-        match &mut st.raw {
-            Raw::Unix(s) => Pin::new(s).poll_flush(cx),
-            Raw::Tcp(s) => Pin::new(s).poll_flush(cx),
-        }
+        Pin::new(&mut self.lock().raw).poll_flush(cx)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         if let Some(p) = self.parked_poll(cx) {
             return p;
         }
-        let mut st = self.lock();
-        match &mut st.raw {
-            Raw::Unix(s) => Pin::new(s).poll_shutdown(cx),
-            Raw::Tcp(s) => Pin::new(s).poll_shutdown(cx),
-        }
+        Pin::new(&mut self.lock().raw).poll_shutdown(cx)
     }
 }
 
