@@ -213,6 +213,40 @@ pub async fn copy_table(
     drain_copy(stream, name, sink).await
 }
 
+/// Gathers COPY text into batches of about [`BATCH`] bytes. Grows as rows come: a tiny table
+/// must not pin a full-size buffer while it waits in its spool (the memory budget counts bytes,
+/// not capacity), so a short tail is handed on as a copy.
+#[derive(Default)]
+struct Batcher {
+    buf: BytesMut,
+}
+
+impl Batcher {
+    /// Adds `data`; returns a full batch when there is one.
+    fn add(&mut self, data: &[u8]) -> Option<Bytes> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() < BATCH {
+            return None;
+        }
+        let full = self.buf.split().freeze();
+        self.buf.reserve(BATCH + (BATCH >> 2));
+        Some(full)
+    }
+
+    /// What is left at the end of a table, if anything (the buffer stays for the next one).
+    fn tail(&mut self) -> Option<Bytes> {
+        if self.buf.is_empty() {
+            None
+        } else if self.buf.capacity() > 2 * self.buf.len() {
+            let tail = Bytes::copy_from_slice(&self.buf);
+            self.buf.clear();
+            Some(tail)
+        } else {
+            Some(self.buf.split().freeze())
+        }
+    }
+}
+
 /// Hands a COPY stream's rows on in batches of about [`BATCH`] bytes.
 async fn drain_copy(
     stream: tokio_postgres::CopyOutStream,
@@ -220,27 +254,35 @@ async fn drain_copy(
     mut sink: impl FnMut(Bytes) -> Result<()>,
 ) -> Result<()> {
     pin_mut!(stream);
-    // Grows as rows come: a tiny table must not pin a full-size buffer while it waits in its
-    // spool (the memory budget counts bytes, not capacity).
-    let mut batch = BytesMut::new();
+    let mut batch = Batcher::default();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk
             .map_err(|e| Error::from_pg(e, ErrorKind::Server).context(format!("COPY {name}")))?;
-        batch.extend_from_slice(&chunk);
-        if batch.len() >= BATCH {
-            sink(batch.split().freeze())?;
-            batch.reserve(BATCH + (BATCH >> 2));
+        if let Some(full) = batch.add(&chunk) {
+            sink(full)?;
         }
     }
-    if !batch.is_empty() {
-        let tail = if batch.capacity() > 2 * batch.len() {
-            Bytes::copy_from_slice(&batch)
-        } else {
-            batch.freeze()
-        };
+    if let Some(tail) = batch.tail() {
         sink(tail)?;
     }
     Ok(())
+}
+
+/// Fails every spool of `batch` not finished yet, naming the failure that stopped it, and
+/// returns that failure for the worker.
+fn abandon_batch(batch: &[(CopyJob, Feed)], msg: &str) -> Error {
+    for (_, feed) in batch {
+        feed.0.finish(Err(not_copied(msg)));
+    }
+    Error::new(ErrorKind::Server, msg)
+}
+
+/// A job of a batch that an earlier job's failure stopped.
+fn not_copied(msg: &str) -> Error {
+    Error::new(
+        ErrorKind::Server,
+        format!("not copied after an earlier failure: {msg}"),
+    )
 }
 
 /// Copies several small tables with their requests pipelined: all statements are prepared in
@@ -304,13 +346,7 @@ async fn copy_small_batch(conn: &WorkerConn, batch: Vec<(CopyJob, Feed)>) -> Res
         let failed = res.as_ref().err().map(|e| e.to_string());
         spool.finish(res);
         if let Some(msg) = failed {
-            for (_, feed) in &batch {
-                feed.0.finish(Err(Error::new(
-                    ErrorKind::Server,
-                    format!("not copied after an earlier failure: {msg}"),
-                )));
-            }
-            return Err(Error::new(ErrorKind::Server, msg));
+            return Err(abandon_batch(&batch, &msg));
         }
     }
     Ok(())
@@ -324,10 +360,7 @@ async fn copy_small_batch_direct(socket: &SharedSocket, batch: Vec<(CopyJob, Fee
         let spool = jobs[i].1;
         match (&first_failure, res) {
             // Later queries only say the transaction is aborted; name the real cause.
-            (Some(msg), _) => spool.finish(Err(Error::new(
-                ErrorKind::Server,
-                format!("not copied after an earlier failure: {msg}"),
-            ))),
+            (Some(msg), _) => spool.finish(Err(not_copied(msg))),
             (None, Err(e)) => {
                 first_failure = Some(e.to_string());
                 spool.finish(Err(e));
@@ -341,15 +374,7 @@ async fn copy_small_batch_direct(socket: &SharedSocket, batch: Vec<(CopyJob, Fee
         Ok(()) => first_failure,
     };
     match failure {
-        Some(msg) => {
-            for (_, feed) in &batch {
-                feed.0.finish(Err(Error::new(
-                    ErrorKind::Server,
-                    format!("not copied after an earlier failure: {msg}"),
-                )));
-            }
-            Err(Error::new(ErrorKind::Server, msg))
-        }
+        Some(msg) => Err(abandon_batch(&batch, &msg)),
         None => Ok(()),
     }
 }
@@ -907,31 +932,27 @@ async fn copy_direct(
     ended: &mut dyn FnMut(usize, Result<()>, u64),
 ) -> Result<()> {
     let queries: Vec<&str> = jobs.iter().map(|(j, _)| j.sql.as_str()).collect();
-    let mut batch = BytesMut::new();
+    let push = |i: usize, b: Bytes| {
+        let (job, spool) = jobs[i];
+        spool
+            .push(b)
+            .map_err(|e| Error::from(e).context(format!("spooling {}", job.name)))
+    };
+    let mut batch = Batcher::default();
     let mut bytes = 0u64;
     let mut lent = socket.lend();
     copy_out::run(&mut lent, &queries, &mut |event| {
         match event {
             copy_out::Event::Data(i, data) => {
                 bytes += data.len() as u64;
-                batch.extend_from_slice(data);
-                if batch.len() >= BATCH {
-                    let (job, spool) = jobs[i];
-                    spool
-                        .push(batch.split().freeze())
-                        .map_err(|e| Error::from(e).context(format!("spooling {}", job.name)))?;
-                    batch.reserve(BATCH + (BATCH >> 2));
+                if let Some(full) = batch.add(data) {
+                    push(i, full)?;
                 }
             }
             copy_out::Event::End(i, result) => {
-                let (job, spool) = jobs[i];
-                if !batch.is_empty() {
-                    // A copy of the tail: a small table waiting in its spool must not pin the
-                    // whole batch buffer (the memory budget counts bytes, not capacity).
-                    spool
-                        .push(Bytes::copy_from_slice(&batch))
-                        .map_err(|e| Error::from(e).context(format!("spooling {}", job.name)))?;
-                    batch.clear();
+                let job = jobs[i].0;
+                if let Some(tail) = batch.tail() {
+                    push(i, tail)?;
                 }
                 let result = result.map_err(|m| {
                     Error::new(ErrorKind::Server, m).context(format!("COPY {}", job.name))

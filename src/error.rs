@@ -73,16 +73,7 @@ impl Error {
     /// Wraps a tokio-postgres error, keeping the server's message and detail.
     pub fn from_pg(err: tokio_postgres::Error, kind: ErrorKind) -> Self {
         let message = match err.as_db_error() {
-            Some(db) => {
-                let mut m = db.message().to_string();
-                if let Some(detail) = db.detail() {
-                    m.push_str(&format!(" (detail: {detail})"));
-                }
-                if let Some(hint) = db.hint() {
-                    m.push_str(&format!(" (hint: {hint})"));
-                }
-                m
-            }
+            Some(db) => server_message(db.message(), db.detail(), db.hint()),
             None => {
                 let mut m = err.to_string();
                 let mut src = std::error::Error::source(&err);
@@ -99,6 +90,18 @@ impl Error {
         };
         Self::new(kind, message)
     }
+}
+
+/// How pgsnap words an error the server sent: its message, then its detail and hint.
+pub fn server_message(message: &str, detail: Option<&str>, hint: Option<&str>) -> String {
+    let mut m = message.to_string();
+    if let Some(detail) = detail {
+        m.push_str(&format!(" (detail: {detail})"));
+    }
+    if let Some(hint) = hint {
+        m.push_str(&format!(" (hint: {hint})"));
+    }
+    m
 }
 
 impl fmt::Display for Error {

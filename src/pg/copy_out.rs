@@ -28,8 +28,7 @@ fn protocol(why: String) -> Error {
     Error::new(ErrorKind::Server, format!("protocol error: {why}"))
 }
 
-/// The text of an ErrorResponse body as pgsnap words server errors: the message, then its
-/// detail and hint.
+/// The text of an ErrorResponse body, worded as every server error pgsnap reports.
 fn error_text(body: &[u8]) -> String {
     let (mut message, mut detail, mut hint) = (String::new(), None, None);
     for field in body.split(|&b| b == 0) {
@@ -44,13 +43,7 @@ fn error_text(body: &[u8]) -> String {
             _ => {}
         }
     }
-    if let Some(d) = detail {
-        message.push_str(&format!(" (detail: {d})"));
-    }
-    if let Some(h) = hint {
-        message.push_str(&format!(" (hint: {h})"));
-    }
-    message
+    crate::error::server_message(&message, detail.as_deref(), hint.as_deref())
 }
 
 impl Decoder {
