@@ -135,6 +135,8 @@ pub enum Event<'a> {
 
 /// Size of the socket reads.
 const READ_BLOCK: usize = 256 << 10;
+/// Size of the first read of an answer.
+const FIRST_READ: usize = 16 << 10;
 
 /// A read shorter than this, in the middle of a big COPY, means the reader is outrunning the
 /// server: wait [`NAP`] before the next one.
@@ -161,7 +163,8 @@ pub async fn run(
     // batches), far below a socket buffer, so the server never blocks on answers meanwhile.
     lent.write_all(&request).await.map_err(Error::from)?;
     let mut decoder = Decoder::default();
-    let mut buf = vec![0u8; READ_BLOCK];
+    // Small first: a batch of tiny tables answers in a few kilobytes; a big COPY grows it.
+    let mut buf = vec![0u8; FIRST_READ];
     let (mut start, mut end) = (0usize, 0usize);
     let mut current = 0usize;
     let mut failure: Option<String> = None;
@@ -176,6 +179,9 @@ pub async fn run(
             ));
         }
         end += n;
+        if end == buf.len() && buf.len() < READ_BLOCK {
+            buf.resize(READ_BLOCK, 0);
+        }
         if n < NAP_BELOW && streamed >= NAP_AFTER {
             // The server sends 8 kB at a time and a reader that keeps up wakes for each; in the
             // middle of a big COPY, let the socket fill instead (fewer wake-ups on both sides,
