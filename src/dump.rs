@@ -184,7 +184,12 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     }
     let sel = catalog::resolve_selection(&client, plan, &settings.dbname).await?;
     session::secure_search_path(&client).await?;
-    let mut cat = catalog::load(&client, plan, &sel).await?;
+    let helper = catalog::HelperSetup {
+        settings: settings.clone(),
+        snapshot: snapshot.clone(),
+        session_sql: session_sql.clone(),
+    };
+    let mut cat = catalog::load(&client, plan, &sel, Some(helper)).await?;
     // -C writes the database's own entries (even with -a: see below).
     let database = if plan.switches.create {
         Some(crate::database::load(&client, !plan.switches.no_security_labels).await?)

@@ -124,6 +124,97 @@ fn regression_database_is_byte_identical_to_pg_dump() {
     );
 }
 
+/// 400 tables with every kind of index the index query reads: primary key, unique and
+/// exclusion constraints, INCLUDE columns, expression index with a statistics target, partial
+/// index, a partitioned table's index and its partitions' attached indexes.
+const MANY_INDEXED_TABLES: &str = "CREATE EXTENSION IF NOT EXISTS btree_gist;
+    DO $$ BEGIN FOR i IN 1..400 LOOP
+      EXECUTE format('CREATE TABLE wide_%s (id int PRIMARY KEY, code text UNIQUE, a int, b int, during int4range,
+                        EXCLUDE USING gist (a WITH =, during WITH &&))', i);
+      EXECUTE format('CREATE INDEX wide_%s_expr ON wide_%s ((lower(code)), b) INCLUDE (a) WHERE b > %s', i, i, i);
+      EXECUTE format('ALTER INDEX wide_%s_expr ALTER COLUMN 1 SET STATISTICS %s', i, i);
+    END LOOP; END $$;
+    CREATE TABLE wide_parted (id int, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+    CREATE TABLE wide_parted_1 PARTITION OF wide_parted FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+    CREATE INDEX ON wide_parted (at);";
+
+#[test]
+fn big_catalog_read_on_two_connections_matches_pg_dump() {
+    // From 1,000 relations the index definitions are read on a second connection in the same
+    // snapshot while the leader reads the rest: the regression database plus 400 tables is
+    // above that, with every index kind.
+    let c = cluster();
+    let Some(db) = regression_db(c) else { return };
+    c.psql(&db, &["-c", MANY_INDEXED_TABLES]).unwrap();
+    let out = c.pgsnap(&["dump", "-s", "--verbose", "-f", "/dev/null", &db]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("index definitions on a second connection"),
+        "no second connection: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    compare_runs(
+        c,
+        &db,
+        "regression + 400 tables",
+        &[&[], &["-s"], &["-n", "public"]],
+    );
+    assert_same_dump(
+        &c.pg_dump(&db, &[KEY]),
+        &c.pgsnap_dump(&db, &[KEY, "-j", "3"]),
+        "regression + 400 tables -j 3",
+    );
+}
+
+#[test]
+fn big_catalog_falls_back_to_one_connection_when_only_one_is_allowed() {
+    // A role limited to one connection: the second one is refused, and the catalog is read on
+    // the leader's alone, with the same result.
+    let c = cluster();
+    let db = c.fresh_db("onecon");
+    c.psql(
+        &db,
+        &[
+            "-c",
+            &format!(
+                "DO $$ BEGIN
+                   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'pgsnap_one') THEN
+                     CREATE ROLE pgsnap_one LOGIN CONNECTION LIMIT 1;
+                   END IF;
+                 END $$;
+                 CREATE EXTENSION btree_gist;
+                 ALTER SCHEMA public OWNER TO pgsnap_one;
+                 SET ROLE pgsnap_one;
+                 {MANY_INDEXED_TABLES}
+                 DO $$ BEGIN FOR i IN 1..700 LOOP
+                   EXECUTE format('CREATE TABLE narrow_%s (id int PRIMARY KEY)', i);
+                 END LOOP; END $$;"
+            ),
+        ],
+    )
+    .unwrap();
+    let out = c.pgsnap(&[
+        "dump",
+        "-s",
+        "--verbose",
+        "-U",
+        "pgsnap_one",
+        "-f",
+        "/dev/null",
+        &db,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no second connection for the catalog"),
+        "expected the one-connection fallback: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    compare_runs(c, &db, "one connection", &[&["-s", "-U", "pgsnap_one"]]);
+}
+
 #[test]
 fn leave_out_switches_match_pg_dump() {
     let c = cluster();

@@ -58,7 +58,7 @@ async fn query_stream(
     what: &str,
     sql: &str,
     params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-) -> Result<std::pin::Pin<Box<tokio_postgres::RowStream>>> {
+) -> Result<Rows> {
     client
         .query_raw(sql, params.iter().copied())
         .await
@@ -90,6 +90,10 @@ type PendingRows<'c> = std::pin::Pin<
 struct Pipeline<'c> {
     client: &'c Client,
     ahead: Option<(&'static str, PendingRows<'c>)>,
+    /// Queries a [`Helper`] runs, in the order their answers come.
+    delegated: Vec<(&'static str, PendingRows<'static>)>,
+    /// The helper's connection, open while its answers are read.
+    helper: Option<std::sync::Arc<Client>>,
 }
 
 impl<'c> Pipeline<'c> {
@@ -97,12 +101,14 @@ impl<'c> Pipeline<'c> {
         Pipeline {
             client,
             ahead: None,
+            delegated: Vec::new(),
+            helper: None,
         }
     }
 
     /// Sends `sql` now (with an `oid[]` as $1 when given); [`Pipeline::stream`] picks it up.
     async fn send_ahead(&mut self, sql: &'static str, oids: Option<Vec<u32>>) {
-        if self.ahead.is_some() {
+        if self.ahead.is_some() || self.delegated.iter().any(|(d, _)| *d == sql) {
             return;
         }
         let params: Vec<(Vec<u32>, tokio_postgres::types::Type)> = oids
@@ -122,7 +128,19 @@ impl<'c> Pipeline<'c> {
         what: &str,
         sql: &'static str,
         params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-    ) -> Result<std::pin::Pin<Box<tokio_postgres::RowStream>>> {
+    ) -> Result<Rows> {
+        if let Some(at) = self.delegated.iter().position(|(d, _)| *d == sql) {
+            // Answers come in order: any before this one were not wanted.
+            let mut pending = self.delegated.drain(..=at).next_back().map(|(_, p)| p);
+            if let Some(pending) = &mut pending {
+                pending.as_mut().await;
+                // A helper whose query failed leaves it to this connection (a real error then
+                // shows here, with the leader's wording).
+                if let Some(Ok(rows)) = pending.as_mut().take_output() {
+                    return Ok(Box::pin(rows));
+                }
+            }
+        }
         if let Some((ahead_sql, mut pending)) = self.ahead.take() {
             pending.as_mut().await;
             let answer = pending.as_mut().take_output();
@@ -144,14 +162,89 @@ impl<'c> Pipeline<'c> {
     }
 }
 
-async fn next_row(
-    rows: &mut std::pin::Pin<Box<tokio_postgres::RowStream>>,
-    what: &str,
-) -> Result<Option<tokio_postgres::Row>> {
+/// The rows of one catalog query, streamed off the leader's or a [`Helper`]'s connection.
+type Rows = std::pin::Pin<Box<tokio_postgres::RowStream>>;
+
+async fn next_row(rows: &mut Rows, what: &str) -> Result<Option<tokio_postgres::Row>> {
     use futures_util::TryStreamExt;
     rows.try_next()
         .await
         .map_err(|e| Error::from_pg(e, ErrorKind::Server).context(format!("reading {what}")))
+}
+
+/// How a helper connection joins the leader's snapshot.
+#[derive(Clone)]
+pub struct HelperSetup {
+    /// Where and how the leader connected (host narrowed, password resolved).
+    pub settings: crate::pg::conninfo::ConnSettings,
+    /// The leader's exported snapshot.
+    pub snapshot: String,
+    /// The session settings the leader applied.
+    pub session_sql: String,
+}
+
+/// Relations from which a helper connection pays off: at 10,000 tables the index query
+/// (20,000 pg_get_indexdef/pg_get_constraintdef calls on a cold backend cache) and the
+/// dependency query take 0.46 s of the leader's 1.4 s. Below this a connection costs more
+/// than it saves.
+const HELPER_MIN_RELATIONS: usize = 1000;
+
+/// A second connection in the leader's snapshot that computes the slowest catalog queries
+/// while the leader reads the others. Each is sent in a form whose rows are all computed
+/// before the first is sent, so the finished rows wait on the server (behind the socket's
+/// back-pressure) until the leader reads them in order: no client memory, same rows.
+/// The queries are sent only once the leader holds its table locks, as pg_get_indexdef and
+/// friends read the live catalog, which the locks keep still.
+struct Helper {
+    connecting: tokio::task::JoinHandle<Result<Client>>,
+}
+
+impl Helper {
+    /// Starts connecting (while the leader takes its locks).
+    fn connect(setup: HelperSetup) -> Helper {
+        Helper {
+            connecting: tokio::spawn(async move {
+                let client = crate::pg::connect::connect_once(&setup.settings).await?;
+                crate::pg::session::apply_settings(&client, &setup.session_sql).await?;
+                crate::pg::session::secure_search_path(&client).await?;
+                // One sort of a few MB per query: kept in memory on the server.
+                client
+                    .batch_execute("SET work_mem = '64MB'")
+                    .await
+                    .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("helper set-up"))?;
+                crate::pg::session::begin_worker(&client, &setup.snapshot).await?;
+                Ok(client)
+            }),
+        }
+    }
+
+    /// Once the leader holds its locks: sends `queries` (the leader's query text, the text
+    /// the helper runs), to be read in this order through `pipe`. A helper that could not
+    /// connect (why is returned) leaves them all to the leader.
+    async fn send(
+        self,
+        queries: &[(&'static str, &'static str)],
+        pipe: &mut Pipeline<'_>,
+    ) -> Result<()> {
+        let client = self
+            .connecting
+            .await
+            .map_err(|e| Error::new(ErrorKind::Connect, e.to_string()))??;
+        let client = std::sync::Arc::new(client);
+        for &(leader_sql, helper_sql) in queries {
+            let c = std::sync::Arc::clone(&client);
+            let request: std::pin::Pin<Box<dyn std::future::Future<Output = _>>> =
+                Box::pin(async move {
+                    c.query_typed_raw(helper_sql, Vec::<(u32, tokio_postgres::types::Type)>::new())
+                        .await
+                });
+            let mut pending = Box::pin(futures_util::future::maybe_done(request));
+            let _ = futures_util::poll!(pending.as_mut());
+            pipe.delegated.push((leader_sql, pending));
+        }
+        pipe.helper = Some(client);
+        Ok(())
+    }
 }
 
 /// Table/schema OID sets the patterns resolved to.
@@ -539,7 +632,15 @@ fn config_tables(
 }
 
 /// Reads the whole catalog and builds the model. `sel` comes from [`resolve_selection`].
-pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<Catalog> {
+///
+/// With `helper`, a big catalog has its slowest queries read on a second connection in the same
+/// snapshot (see [`Helper`]).
+pub async fn load(
+    client: &Client,
+    plan: &DumpPlan,
+    sel: &Selection,
+    helper: Option<HelperSetup>,
+) -> Result<Catalog> {
     let mut cat = Catalog::default();
     let mut pipe = Pipeline::new(client);
     let info = query(
@@ -816,7 +917,27 @@ pub async fn load(client: &Client, plan: &DumpPlan, sel: &Selection) -> Result<C
             Error::from_pg(e, ErrorKind::Server).context("setting lock wait timeout")
         })?;
     }
+    let helper = match helper {
+        Some(setup) if table_ids.len() >= HELPER_MIN_RELATIONS => Some(Helper::connect(setup)),
+        _ => None,
+    };
     lock_tables(client, &cat, &table_ids).await?;
+    if let Some(h) = helper {
+        let sent = h
+            .send(
+                &[(queries::INDEXES, queries::INDEXES_PRECOMPUTED)],
+                &mut pipe,
+            )
+            .await;
+        if plan.verbose {
+            match sent {
+                Ok(()) => eprintln!("pgsnap: reading index definitions on a second connection"),
+                Err(e) => eprintln!(
+                    "pgsnap: no second connection for the catalog ({e}): reading it on one"
+                ),
+            }
+        }
+    }
     if plan.switches.lock_wait_timeout.is_some() {
         client
             .batch_execute("SET lock_timeout = 0")

@@ -211,9 +211,10 @@ pub const CATALOG_ACLS: &str = "SELECT c.oid, c.relname, c.relnamespace, c.relki
 pub const INHERITS: &str =
     "SELECT inhrelid, inhparent FROM pg_catalog.pg_inherits ORDER BY inhrelid, inhseqno";
 
-/// Indexes, with the constraints they implement. Statistics targets are looked up only for
-/// expression indexes: only an expression column of an index can carry one.
-pub const INDEXES: &str = "SELECT t.tableoid, t.oid, i.indrelid, t.relname AS indexname, \
+// The index query's SELECT, shared by both orderings below.
+macro_rules! indexes_select {
+    () => {
+        "SELECT t.tableoid, t.oid, i.indrelid, t.relname AS indexname, \
  CASE WHEN c.oid IS NULL THEN pg_catalog.pg_get_indexdef(i.indexrelid) END AS indexdef, i.indnkeyatts::int4, i.indnatts::int4, \
  i.indisclustered, i.indisreplident, c.contype::text, c.conname, c.condeferrable, c.condeferred, \
  c.tableoid AS contableoid, c.oid AS conoid, \
@@ -234,8 +235,22 @@ pub const INDEXES: &str = "SELECT t.tableoid, t.oid, i.indrelid, t.relname AS in
  WHERE (i.indisvalid OR t2.relkind = 'p') AND i.indisready \
  AND t2.relnamespace <> 'pg_catalog'::pg_catalog.regnamespace \
  AND t2.relnamespace <> 'pg_toast'::pg_catalog.regnamespace \
- AND t2.relnamespace <> 'information_schema'::pg_catalog.regnamespace \
- ORDER BY i.indrelid, indexname";
+ AND t2.relnamespace <> 'information_schema'::pg_catalog.regnamespace"
+    };
+}
+
+/// Indexes, with the constraints they implement. Statistics targets are looked up only for
+/// expression indexes: only an expression column of an index can carry one.
+pub const INDEXES: &str = concat!(indexes_select!(), " ORDER BY i.indrelid, indexname");
+
+/// [`INDEXES`] for a helper connection: every definition is computed before the first row is
+/// sent (the sort above the materialized rows needs them all), so the server does that work
+/// while the leader reads other queries, and the rows then wait on the server, not in memory.
+pub const INDEXES_PRECOMPUTED: &str = concat!(
+    "WITH r AS MATERIALIZED (",
+    indexes_select!(),
+    ") SELECT * FROM r ORDER BY indrelid, indexname"
+);
 
 /// Foreign keys (not the clones on partitions).
 pub const FOREIGN_KEYS: &str = "SELECT c.tableoid, c.oid, c.conrelid, c.conname, c.confrelid, \
