@@ -138,13 +138,49 @@ const READ_BLOCK: usize = 256 << 10;
 /// Size of the first read of an answer.
 const FIRST_READ: usize = 16 << 10;
 
-/// A read shorter than this, in the middle of a big COPY, means the reader is outrunning the
-/// server: wait [`NAP`] before the next one.
-const NAP_BELOW: usize = 32 << 10;
 /// How much of a COPY must have come before reads are spaced out (small tables never are).
-const NAP_AFTER: usize = 1 << 20;
-/// About the time the server takes to fill a socket buffer's worth at full speed.
-const NAP: std::time::Duration = std::time::Duration::from_micros(250);
+const PACE_AFTER: usize = 64 << 10;
+
+/// Spaces out the reads of a big COPY answer. The server sends 8 kB at a time, and a reader
+/// that waits on the socket's readiness is woken for each piece: a context switch per 8 kB,
+/// on a busy machine the main cost of reading. Instead the reader pauses after each read for
+/// about the time the server takes to half fill the socket's buffer (a unix socket holds about
+/// 200 kB): the pause grows when reads come back small and shrinks when they come back big, so
+/// the reader never lets the buffer fill up and stall the server. The pace is the server's
+/// on this connection and carries over from one answer to the next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pacer {
+    pause_us: u32,
+}
+
+impl Default for Pacer {
+    fn default() -> Self {
+        Pacer { pause_us: 250 }
+    }
+}
+
+impl Pacer {
+    /// Reads shorter than this mean the pause was too short.
+    const SMALL: usize = 64 << 10;
+    /// Reads longer than this mean the buffer was getting full.
+    const BIG: usize = 128 << 10;
+    const MIN_US: u32 = 20;
+    const MAX_US: u32 = 5_000;
+
+    /// The pause before the next read, after one of `n` bytes that left `room` bytes of the
+    /// read buffer free; none when it filled the buffer (more is surely waiting).
+    pub fn after_read(&mut self, n: usize, room: usize) -> Option<std::time::Duration> {
+        if room == 0 {
+            return None;
+        }
+        if n < Self::SMALL {
+            self.pause_us = (self.pause_us + self.pause_us / 4 + 10).min(Self::MAX_US);
+        } else if n > Self::BIG {
+            self.pause_us = (self.pause_us - self.pause_us / 4).max(Self::MIN_US);
+        }
+        Some(std::time::Duration::from_micros(u64::from(self.pause_us)))
+    }
+}
 
 /// Sends `queries` in one write (the server answers them in order) and feeds their answers to
 /// `on`. Returns once every query's answer has ended, the socket then ready for the next
@@ -163,6 +199,7 @@ pub async fn run(
     // batches), far below a socket buffer, so the server never blocks on answers meanwhile.
     lent.write_all(&request).await.map_err(Error::from)?;
     let mut decoder = Decoder::default();
+    let mut pacer = lent.pacer();
     // Small first: a batch of tiny tables answers in a few kilobytes; a big COPY grows it.
     let mut buf = vec![0u8; FIRST_READ];
     let (mut start, mut end) = (0usize, 0usize);
@@ -182,12 +219,12 @@ pub async fn run(
         if end == buf.len() && buf.len() < READ_BLOCK {
             buf.resize(READ_BLOCK, 0);
         }
-        if n < NAP_BELOW && streamed >= NAP_AFTER {
-            // The server sends 8 kB at a time and a reader that keeps up wakes for each; in the
-            // middle of a big COPY, let the socket fill instead (fewer wake-ups on both sides,
-            // the server keeps sending meanwhile). A blocking sleep is fine here: the worker's
-            // thread and runtime are its own, and the connection task is parked while lent.
-            std::thread::sleep(NAP);
+        if streamed >= PACE_AFTER {
+            if let Some(pause) = pacer.after_read(n, buf.len() - end) {
+                // A blocking sleep is fine here: the worker's thread and runtime are its own,
+                // and the connection task is parked while the socket is lent.
+                std::thread::sleep(pause);
+            }
         }
         let consumed = decoder.decode(&buf[start..end], &mut |piece| match piece {
             Piece::Data(d) => {
@@ -220,6 +257,7 @@ pub async fn run(
             }
         }
     }
+    lent.set_pacer(pacer);
     lent.finished();
     Ok(())
 }

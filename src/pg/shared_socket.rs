@@ -3,6 +3,7 @@
 //! large blocks straight off the socket instead of as one message (and one wake-up) per row.
 
 use super::connect::build_config;
+use super::copy_out::Pacer;
 use super::conninfo::{ConnSettings, HostSpec, SslMode};
 use std::io;
 use std::pin::Pin;
@@ -29,6 +30,8 @@ struct State {
     /// The connection task's latest wakers: it may be asleep on the socket's readiness, which
     /// the borrower's polls take over, so it is woken when the loan ends.
     conn_wakers: Vec<Waker>,
+    /// The direct reader's pace on this connection, kept from one loan to the next.
+    pacer: Pacer,
 }
 
 /// The shared socket (clones share it).
@@ -49,6 +52,7 @@ impl SharedSocket {
             lent: false,
             broken: false,
             conn_wakers: Vec::new(),
+            pacer: Pacer::default(),
         })))
     }
 
@@ -106,6 +110,16 @@ impl Lent {
     /// go back to the connection task. Without it, dropping the loan breaks the connection.
     pub fn finished(&mut self) {
         self.clean = true;
+    }
+
+    /// How the reader last paced its reads on this connection.
+    pub fn pacer(&self) -> Pacer {
+        self.socket.lock().pacer
+    }
+
+    /// Keeps the reader's pace for the next loan.
+    pub fn set_pacer(&mut self, pacer: Pacer) {
+        self.socket.lock().pacer = pacer;
     }
 
     /// Reads what the socket has (at least one byte, 0 at end of stream).
