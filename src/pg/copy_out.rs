@@ -309,6 +309,50 @@ mod tests {
     }
 
     #[test]
+    fn pacer_settles_on_half_full_reads_at_any_server_speed() {
+        // A server sending `rate` bytes per microsecond into a socket holding 200 kB: each read
+        // gets what arrived during the pause (never more than the socket holds).
+        for rate in [20u64, 100, 250, 1000] {
+            let mut pacer = Pacer::default();
+            let mut got = Vec::new();
+            let mut pause = std::time::Duration::from_micros(250);
+            for _ in 0..200 {
+                let n = (rate * pause.as_micros() as u64).min(200_000) as usize;
+                got.push(n);
+                pause = pacer
+                    .after_read(n, READ_BLOCK - n)
+                    .expect("room left: a pause");
+            }
+            for &n in &got[100..] {
+                assert!(
+                    (40_000..160_000).contains(&n),
+                    "{rate} B/us: read {n} bytes after settling ({got:?})"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn pacer_never_pauses_when_the_buffer_filled_and_stays_in_bounds() {
+        let mut pacer = Pacer::default();
+        assert_eq!(pacer.after_read(READ_BLOCK, 0), None);
+        for _ in 0..100 {
+            pacer.after_read(1, READ_BLOCK);
+        }
+        assert_eq!(
+            pacer.after_read(1, READ_BLOCK),
+            Some(std::time::Duration::from_micros(u64::from(Pacer::MAX_US)))
+        );
+        for _ in 0..100 {
+            pacer.after_read(250_000, 10);
+        }
+        assert_eq!(
+            pacer.after_read(250_000, 10),
+            Some(std::time::Duration::from_micros(u64::from(Pacer::MIN_US)))
+        );
+    }
+
+    #[test]
     fn rows_and_ends_come_through_whatever_the_reads() {
         let input = answer();
         let whole = decoded(&input, input.len());

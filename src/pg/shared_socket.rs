@@ -3,8 +3,8 @@
 //! large blocks straight off the socket instead of as one message (and one wake-up) per row.
 
 use super::connect::build_config;
-use super::copy_out::Pacer;
 use super::conninfo::{ConnSettings, HostSpec, SslMode};
+use super::copy_out::Pacer;
 use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
