@@ -223,6 +223,9 @@ pub fn run(opts: &BenchOptions) -> Result<String, String> {
             c.psql(&db, &["-c", &sql])?;
         }
         c.psql(&db, &["-c", "VACUUM ANALYZE"])?;
+        // The generated data's dirty buffers are written now, not by the checkpointer during
+        // the first timed rounds.
+        c.psql(&db, &["-c", "CHECKPOINT"])?;
         // (label, program, args, output path, compare with pg_dump -Fp?)
         let mut runs: Vec<(String, PathBuf, Vec<String>, PathBuf, bool)> = Vec::new();
         let pg_dump = c.bindir.join("pg_dump");
@@ -348,6 +351,9 @@ pub fn run(opts: &BenchOptions) -> Result<String, String> {
                 c.env(&mut cmd);
                 cmd.args(args);
                 let m = measure(cmd)?;
+                // What a command left for the kernel to write back (pg_dump does not fsync) is
+                // written before the next one starts, so no command pays for another's output.
+                let _ = Command::new("sync").status();
                 eprintln!(
                     "pgsnap bench: {} round {round}: {label} {:.2}s",
                     s.name(),
