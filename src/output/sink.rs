@@ -79,10 +79,20 @@ enum RawOut {
     File(BufWriter<std::fs::File>),
 }
 
+/// Writes at least this big go to the file from the caller's buffer (table data comes in
+/// 256 KiB spool chunks): copying them into the write buffer first would cost a copy of every
+/// byte of the dump for nothing.
+const DIRECT_WRITE: usize = 64 << 10;
+
 impl Write for Raw {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = match &mut self.out {
             RawOut::Stdout(w) => w.write(buf)?,
+            RawOut::File(w) if buf.len() >= DIRECT_WRITE => {
+                // What is buffered goes first, keeping the order.
+                w.flush()?;
+                w.get_mut().write(buf)?
+            }
             RawOut::File(w) => w.write(buf)?,
         };
         if let Some(h) = &mut self.hasher {
