@@ -277,8 +277,8 @@ pub enum Detail {
         table: DumpId,
         /// Column number.
         adnum: i16,
-        /// Expression text.
-        expr: String,
+        /// Expression text (boxed: the biggest inline variant sets the size of every object).
+        expr: Box<str>,
         /// Dumped as its own ALTER TABLE ... SET DEFAULT.
         separate: bool,
     },

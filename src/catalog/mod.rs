@@ -1331,7 +1331,7 @@ pub async fn load(
             detail: Detail::AttrDef {
                 table: tid,
                 adnum,
-                expr: text(&r, "adsrc")?,
+                expr: text(&r, "adsrc")?.into(),
                 separate,
             },
             ..Default::default()

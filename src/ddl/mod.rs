@@ -850,14 +850,13 @@ fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
                         expr,
                         separate: false,
                         ..
-                    } if cat.objects[d].dump => Some(expr.clone()),
+                    } if cat.objects[d].dump => Some(&**expr),
                     _ => None,
                 });
                 // A parent's default the child lacks is cancelled explicitly (pg_dump's
                 // manufactured DEFAULT NULL in flagInhAttrs).
                 let def = def.or_else(|| {
-                    (c.default.is_none() && parent_has_default(cat, t, &c.name))
-                        .then(|| "NULL".to_string())
+                    (c.default.is_none() && parent_has_default(cat, t, &c.name)).then_some("NULL")
                 });
                 // A NOT NULL inherited from a parent is not repeated (pg_dump's inhNotNull).
                 let notnull =
