@@ -90,8 +90,8 @@ type PendingRows<'c> = std::pin::Pin<
 struct Pipeline<'c> {
     client: &'c Client,
     ahead: Option<(&'static str, PendingRows<'c>)>,
-    /// Queries a [`Helper`] runs, in the order their answers come.
-    delegated: Vec<(&'static str, PendingRows<'static>)>,
+    /// The query a [`Helper`] runs (the leader's text for it, and its answer to come).
+    delegated: Option<(&'static str, PendingRows<'static>)>,
     /// The helper's connection, open while its answers are read.
     helper: Option<std::sync::Arc<Client>>,
 }
@@ -101,14 +101,14 @@ impl<'c> Pipeline<'c> {
         Pipeline {
             client,
             ahead: None,
-            delegated: Vec::new(),
+            delegated: None,
             helper: None,
         }
     }
 
     /// Sends `sql` now (with an `oid[]` as $1 when given); [`Pipeline::stream`] picks it up.
     async fn send_ahead(&mut self, sql: &'static str, oids: Option<Vec<u32>>) {
-        if self.ahead.is_some() || self.delegated.iter().any(|(d, _)| *d == sql) {
+        if self.ahead.is_some() || self.delegated.as_ref().is_some_and(|(d, _)| *d == sql) {
             return;
         }
         let params: Vec<(Vec<u32>, tokio_postgres::types::Type)> = oids
@@ -129,16 +129,12 @@ impl<'c> Pipeline<'c> {
         sql: &'static str,
         params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
     ) -> Result<Rows> {
-        if let Some(at) = self.delegated.iter().position(|(d, _)| *d == sql) {
-            // Answers come in order: any before this one were not wanted.
-            let mut pending = self.delegated.drain(..=at).next_back().map(|(_, p)| p);
-            if let Some(pending) = &mut pending {
-                pending.as_mut().await;
-                // A helper whose query failed leaves it to this connection (a real error then
-                // shows here, with the leader's wording).
-                if let Some(Ok(rows)) = pending.as_mut().take_output() {
-                    return Ok(Box::pin(rows));
-                }
+        if let Some((_, mut pending)) = self.delegated.take_if(|(d, _)| *d == sql) {
+            pending.as_mut().await;
+            // A helper whose query failed leaves it to this connection (a real error then
+            // shows here, with the leader's wording).
+            if let Some(Ok(rows)) = pending.as_mut().take_output() {
+                return Ok(Box::pin(rows));
             }
         }
         if let Some((ahead_sql, mut pending)) = self.ahead.take() {
@@ -188,14 +184,14 @@ pub struct HelperSetup {
 /// of the leader's 1.4 s. Below this a connection costs more than it saves.
 const HELPER_MIN_RELATIONS: usize = 1000;
 
-/// A second connection in the leader's snapshot that computes the slowest catalog queries
-/// while the leader reads the others (only the index query: the dependency query, next in
-/// cost, is an index scan whose rows are computed as they are read, and a sorted copy of it
-/// took longer on a cold backend than it saved). Each is sent in a form whose rows are all
-/// computed before the first is sent, so the finished rows wait on the server (behind the
-/// socket's back-pressure) until the leader reads them in order: no client memory, same rows.
-/// The queries are sent only once the leader holds its table locks, as pg_get_indexdef and
-/// friends read the live catalog, which the locks keep still.
+/// A second connection in the leader's snapshot that computes the slowest catalog query, the
+/// index definitions, while the leader reads the others (the dependency query, next in cost,
+/// is an index scan whose rows are computed as they are read, and a sorted copy of it took
+/// longer on a cold backend than it saved). It is sent in a form whose rows are all computed
+/// before the first is sent, so the finished rows wait on the server (behind the socket's
+/// back-pressure) until the leader reads them: no client memory, same rows. It is sent only
+/// once the leader holds its table locks, as pg_get_indexdef and friends read the live
+/// catalog, which the locks keep still.
 struct Helper {
     connecting: tokio::task::JoinHandle<Result<Client>>,
 }
@@ -219,12 +215,13 @@ impl Helper {
         }
     }
 
-    /// Once the leader holds its locks: sends `queries` (the leader's query text, the text
-    /// the helper runs), to be read in this order through `pipe`. A helper that could not
-    /// connect (why is returned) leaves them all to the leader.
+    /// Once the leader holds its locks: sends `helper_sql`, whose rows [`Pipeline::stream`]
+    /// returns when the leader asks for `leader_sql`. A helper that could not connect (why is
+    /// returned) leaves the query to the leader.
     async fn send(
         self,
-        queries: &[(&'static str, &'static str)],
+        leader_sql: &'static str,
+        helper_sql: &'static str,
         pipe: &mut Pipeline<'_>,
     ) -> Result<()> {
         let client = self
@@ -232,17 +229,16 @@ impl Helper {
             .await
             .map_err(|e| Error::new(ErrorKind::Connect, e.to_string()))??;
         let client = std::sync::Arc::new(client);
-        for &(leader_sql, helper_sql) in queries {
-            let c = std::sync::Arc::clone(&client);
-            let request: std::pin::Pin<Box<dyn std::future::Future<Output = _>>> =
-                Box::pin(async move {
-                    c.query_typed_raw(helper_sql, Vec::<(u32, tokio_postgres::types::Type)>::new())
-                        .await
-                });
-            let mut pending = Box::pin(futures_util::future::maybe_done(request));
-            let _ = futures_util::poll!(pending.as_mut());
-            pipe.delegated.push((leader_sql, pending));
-        }
+        let c = std::sync::Arc::clone(&client);
+        let request: std::pin::Pin<Box<dyn std::future::Future<Output = _>>> =
+            Box::pin(async move {
+                c.query_typed_raw(helper_sql, Vec::<(u32, tokio_postgres::types::Type)>::new())
+                    .await
+            });
+        let mut pending = Box::pin(futures_util::future::maybe_done(request));
+        // The first poll writes the request.
+        let _ = futures_util::poll!(pending.as_mut());
+        pipe.delegated = Some((leader_sql, pending));
         pipe.helper = Some(client);
         Ok(())
     }
@@ -925,10 +921,7 @@ pub async fn load(
     lock_tables(client, &cat, &table_ids).await?;
     if let Some(h) = helper {
         let sent = h
-            .send(
-                &[(queries::INDEXES, queries::INDEXES_PRECOMPUTED)],
-                &mut pipe,
-            )
+            .send(queries::INDEXES, queries::INDEXES_PRECOMPUTED, &mut pipe)
             .await;
         if plan.verbose {
             match sent {

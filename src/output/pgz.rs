@@ -20,7 +20,6 @@ type Done = (u64, io::Result<Vec<u8>>);
 /// A `Write` that gzips on `threads` threads into `out`.
 pub struct ParallelGz<W: Write> {
     out: W,
-    block: usize,
     buf: Vec<u8>,
     jobs: Option<SyncSender<Job>>,
     done: Receiver<Done>,
@@ -64,7 +63,6 @@ impl<W: Write> ParallelGz<W> {
             .collect();
         ParallelGz {
             out,
-            block: BLOCK,
             buf: Vec::with_capacity(BLOCK),
             jobs: Some(job_tx),
             done: done_rx,
@@ -81,7 +79,7 @@ impl<W: Write> ParallelGz<W> {
         if self.buf.is_empty() {
             return Ok(());
         }
-        let data = std::mem::replace(&mut self.buf, Vec::with_capacity(self.block));
+        let data = std::mem::replace(&mut self.buf, Vec::with_capacity(BLOCK));
         let jobs = self
             .jobs
             .as_ref()
@@ -141,10 +139,10 @@ impl<W: Write> ParallelGz<W> {
 
 impl<W: Write> Write for ParallelGz<W> {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        let room = self.block - self.buf.len();
+        let room = BLOCK - self.buf.len();
         let n = data.len().min(room);
         self.buf.extend_from_slice(&data[..n]);
-        if self.buf.len() >= self.block {
+        if self.buf.len() >= BLOCK {
             self.send_block()?;
         }
         Ok(n)

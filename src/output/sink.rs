@@ -79,21 +79,27 @@ enum RawOut {
     File(BufWriter<std::fs::File>),
 }
 
-/// Writes at least this big go to the file from the caller's buffer (table data comes in
-/// 256 KiB spool chunks): copying them into the write buffer first would cost a copy of every
-/// byte of the dump for nothing.
+/// Writes at least this big go out from the caller's buffer (table data comes in 256 KiB
+/// spool chunks): copying them into the write buffer first would cost a copy of every byte of
+/// the dump for nothing.
 const DIRECT_WRITE: usize = 64 << 10;
+
+/// Writes `buf` through `w`, big ones straight to its inner writer.
+fn write_through<W: Write>(w: &mut BufWriter<W>, buf: &[u8]) -> std::io::Result<usize> {
+    if buf.len() >= DIRECT_WRITE {
+        // What is buffered goes first, keeping the order.
+        w.flush()?;
+        w.get_mut().write(buf)
+    } else {
+        w.write(buf)
+    }
+}
 
 impl Write for Raw {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = match &mut self.out {
-            RawOut::Stdout(w) => w.write(buf)?,
-            RawOut::File(w) if buf.len() >= DIRECT_WRITE => {
-                // What is buffered goes first, keeping the order.
-                w.flush()?;
-                w.get_mut().write(buf)?
-            }
-            RawOut::File(w) => w.write(buf)?,
+            RawOut::Stdout(w) => write_through(w, buf)?,
+            RawOut::File(w) => write_through(w, buf)?,
         };
         if let Some(h) = &mut self.hasher {
             h.update(&buf[..n]);
