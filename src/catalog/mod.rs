@@ -140,6 +140,9 @@ impl<'c> Pipeline<'c> {
         if let Some((ahead_sql, mut pending)) = self.ahead.take() {
             pending.as_mut().await;
             let answer = pending.as_mut().take_output();
+            // Every query is sent ahead of the one read next: another one here is a wasted
+            // round of server work (the reading order and the send_ahead calls disagree).
+            debug_assert_eq!(ahead_sql, sql, "catalog query sent ahead but not read next");
             if ahead_sql == sql {
                 return match answer {
                     Some(Ok(rows)) => Ok(Box::pin(rows)),
@@ -1972,7 +1975,7 @@ pub async fn load(
     let mut rows = pipe
         .stream("operator class functions", queries::AM_PROCS, &[])
         .await?;
-    pipe.send_ahead(queries::TS_DICTS, None).await;
+    pipe.send_ahead(queries::FDWS, None).await;
     while let Some(r) = next_row(&mut rows, "operator class functions").await? {
         let Some(id) = cat.find(oid(&r, "refclassid")?, oid(&r, "refobjid")?) else {
             continue;
@@ -2503,10 +2506,16 @@ pub async fn load(
     let mut rows = pipe
         .stream("default privileges", queries::DEFAULT_ACLS, &[])
         .await?;
-    let after_blobs = if plan.no_comments {
+    // The query read after security labels, and the one after large objects.
+    let after_labels = if plan.no_comments {
         queries::DEPENDS
     } else {
         queries::COMMENTS
+    };
+    let after_blobs = if plan.switches.no_security_labels {
+        after_labels
+    } else {
+        queries::SECLABELS
     };
     // Large objects: part of a whole-database dump with data, or asked for with -b
     // (pg_dump's outputBlobs); one BLOBS entry then carries all their contents.
@@ -2595,6 +2604,7 @@ pub async fn load(
         let mut rows = pipe
             .stream("security labels", queries::SECLABELS, &[])
             .await?;
+        pipe.send_ahead(after_labels, None).await;
         while let Some(r) = next_row(&mut rows, "security labels").await? {
             cat.seclabels
                 .entry((oid(&r, "classoid")?, oid(&r, "objoid")?))
