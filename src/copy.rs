@@ -504,6 +504,7 @@ pub struct Chunking {
 /// `COPY` of one ctid page range; `to: None` is open-ended, so rows on pages the size estimate
 /// did not count are still copied. Ranges read the heap in physical order, so consecutive ranges
 /// give exactly the bytes of a plain `COPY table TO stdout` (TID range scans: PostgreSQL 14+).
+/// `ONLY`, as in that COPY: a parent's rows without its inheritance children's.
 pub fn range_sql(columns: &str, qualified: &str, from: i64, to: Option<i64>) -> String {
     let cond = match to {
         Some(to) => {
@@ -511,7 +512,7 @@ pub fn range_sql(columns: &str, qualified: &str, from: i64, to: Option<i64>) -> 
         }
         None => format!("ctid >= '({from},0)'::pg_catalog.tid"),
     };
-    format!("COPY (SELECT {columns} FROM {qualified} WHERE {cond}) TO stdout;")
+    format!("COPY (SELECT {columns} FROM ONLY {qualified} WHERE {cond}) TO stdout;")
 }
 
 /// The size of the next chunk: about `target_bytes` of COPY text at the rate seen so far (wide
@@ -973,11 +974,11 @@ mod tests {
     fn ranges_cover_the_heap_in_order() {
         assert_eq!(
             range_sql("a, b", "public.t", 0, Some(10)),
-            "COPY (SELECT a, b FROM public.t WHERE ctid >= '(0,0)'::pg_catalog.tid AND ctid < '(10,0)'::pg_catalog.tid) TO stdout;"
+            "COPY (SELECT a, b FROM ONLY public.t WHERE ctid >= '(0,0)'::pg_catalog.tid AND ctid < '(10,0)'::pg_catalog.tid) TO stdout;"
         );
         assert_eq!(
             range_sql("a", "public.t", 20, None),
-            "COPY (SELECT a FROM public.t WHERE ctid >= '(20,0)'::pg_catalog.tid) TO stdout;"
+            "COPY (SELECT a FROM ONLY public.t WHERE ctid >= '(20,0)'::pg_catalog.tid) TO stdout;"
         );
     }
 

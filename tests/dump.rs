@@ -389,6 +389,38 @@ fn parallel_output_is_identical_to_serial() {
 }
 
 #[test]
+fn split_parent_table_copies_only_its_own_rows() {
+    // A big table with inheritance children is copied in ctid ranges like any other; its
+    // data is its own rows (COPY parent TO stdout), never its children's as well.
+    let c = cluster();
+    let db = c.fresh_db("inherits");
+    c.psql(
+        &db,
+        &[
+            "-c",
+            "CREATE TABLE parent (id int, v text);
+             CREATE TABLE child (extra int) INHERITS (parent);
+             CREATE TABLE grandchild () INHERITS (child);
+             INSERT INTO parent SELECT g, repeat('p', 50) FROM generate_series(1, 3000) g;
+             INSERT INTO child SELECT g, repeat('c', 50), g FROM generate_series(1, 3000) g;
+             INSERT INTO grandchild SELECT g, repeat('g', 50), g FROM generate_series(1, 3000) g;",
+            "-c",
+            "VACUUM ANALYZE",
+        ],
+    )
+    .unwrap();
+    let expected = c.pg_dump(&db, &[KEY]);
+    for jobs in ["1", "3"] {
+        let split = c.pgsnap_dump(&db, &[KEY, "-j", jobs, "--chunk-pages", "4"]);
+        assert_same_dump(
+            &expected,
+            &split,
+            &format!("inheritance, -j {jobs}, 4-page chunks"),
+        );
+    }
+}
+
+#[test]
 fn exclude_table_data_keeps_table_sequence_and_indexes() {
     let c = cluster();
     let db = fixture_db(c);
