@@ -148,7 +148,8 @@ pub struct TableCopy {
     pub relpages: i64,
     /// Qualified table name (for chunked `COPY (SELECT ...)`).
     pub qualified_name: String,
-    /// Column list without parentheses (`a, b`), empty for zero-column tables.
+    /// Column list without parentheses (`a, b`) for ranged copies; empty where the table is
+    /// never split (no columns, a row filter, not a plain table).
     pub columns: String,
     /// With `--inserts` and friends: the data is INSERT statements made from this.
     pub inserts: Option<std::sync::Arc<crate::inserts::InsertSpec>>,

@@ -2428,8 +2428,10 @@ fn table_data(cx: &mut Ctx, o: &Obj) {
         copy_out_sql,
         relpages: t.relpages,
         qualified_name: qn.clone(),
-        // Ranged copies of a filtered table would lose its filter: it is never split.
-        columns: if filter.is_empty() {
+        // Ranged copies of a filtered table would lose its filter, and only a plain table has
+        // a heap to cut into ctid ranges (a foreign table may still report pages): those are
+        // never split.
+        columns: if filter.is_empty() && t.relkind == 'r' {
             cols.trim_start_matches('(')
                 .trim_end_matches(')')
                 .to_string()
