@@ -45,6 +45,9 @@ pub struct BenchArgs {
     /// Rounds per command (medians are reported).
     #[arg(long = "rounds", default_value_t = 3)]
     pub rounds: usize,
+    /// Untimed runs of every command before the timed rounds.
+    #[arg(long = "warmup", default_value_t = 1)]
+    pub warmup: usize,
     /// pgsnap -j values to time, comma-separated.
     #[arg(
         short = 'j',

@@ -196,7 +196,10 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     } else {
         None
     };
-    if plan.data && plan.sections.data {
+    // Sequence values come over a connection of their own (see load_sequence_values), opened
+    // only when there is a sequence to read.
+    let any_sequence = cat.objects.iter().any(|o| o.kind() == Kind::SequenceSet);
+    if plan.data && plan.sections.data && any_sequence {
         let seq_client = connect::connect_once(&settings).await?;
         session::apply_settings(&seq_client, &session_sql).await?;
         session::secure_search_path(&seq_client).await?;

@@ -163,6 +163,7 @@ fn bench(args: pgsnap::cli::BenchArgs) -> ExitCode {
         scale_mb: args.scale,
         tables: args.tables,
         rounds: args.rounds,
+        warmup: args.warmup,
         jobs: args.jobs,
     };
     match run::run(&opts) {

@@ -58,6 +58,9 @@ pub struct BenchOptions {
     pub tables: u32,
     /// Rounds (medians are reported).
     pub rounds: usize,
+    /// Untimed runs of every command first: the first run after the data was generated meets
+    /// cold memory and the kernel still writing the new tables, whichever command it is.
+    pub warmup: usize,
     /// pgsnap `-j` values to time.
     pub jobs: Vec<usize>,
 }
@@ -226,6 +229,8 @@ pub fn run(opts: &BenchOptions) -> Result<String, String> {
         // The generated data's dirty buffers are written now, not by the checkpointer during
         // the first timed rounds.
         c.psql(&db, &["-c", "CHECKPOINT"])?;
+        // The server runs with fsync off: the checkpoint left the files to the kernel.
+        let _ = Command::new("sync").status();
         // (label, program, args, output path, compare with pg_dump -Fp?)
         let mut runs: Vec<(String, PathBuf, Vec<String>, PathBuf, bool)> = Vec::new();
         let pg_dump = c.bindir.join("pg_dump");
@@ -341,19 +346,29 @@ pub fn run(opts: &BenchOptions) -> Result<String, String> {
         let mut times: Vec<Vec<f64>> = vec![Vec::new(); runs.len()];
         let mut rss = vec![0u64; runs.len()];
         let mut cpu: Vec<Vec<f64>> = vec![Vec::new(); runs.len()];
+        let run_once = |i: usize| -> Result<Measurement, String> {
+            let (_, prog, args, path, _) = &runs[i];
+            let _ = std::fs::remove_dir_all(path);
+            let _ = std::fs::remove_file(path);
+            let mut cmd = Command::new(prog);
+            c.env(&mut cmd);
+            cmd.args(args);
+            let m = measure(cmd)?;
+            // What a command left for the kernel to write back (pg_dump does not fsync) is
+            // written before the next one starts, so no command pays for another's output.
+            let _ = Command::new("sync").status();
+            Ok(m)
+        };
+        for _ in 0..opts.warmup {
+            for i in 0..runs.len() {
+                run_once(i)?;
+            }
+        }
         for round in 0..opts.rounds.max(1) {
             for k in 0..runs.len() {
                 let i = (k + round) % runs.len();
-                let (label, prog, args, path, _) = &runs[i];
-                let _ = std::fs::remove_dir_all(path);
-                let _ = std::fs::remove_file(path);
-                let mut cmd = Command::new(prog);
-                c.env(&mut cmd);
-                cmd.args(args);
-                let m = measure(cmd)?;
-                // What a command left for the kernel to write back (pg_dump does not fsync) is
-                // written before the next one starts, so no command pays for another's output.
-                let _ = Command::new("sync").status();
+                let label = &runs[i].0;
+                let m = run_once(i)?;
                 eprintln!(
                     "pgsnap bench: {} round {round}: {label} {:.2}s",
                     s.name(),
