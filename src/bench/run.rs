@@ -58,8 +58,8 @@ pub struct BenchOptions {
     pub tables: u32,
     /// Rounds (medians are reported).
     pub rounds: usize,
-    /// Untimed runs of every command first: the first run after the data was generated meets
-    /// cold memory and the kernel still writing the new tables, whichever command it is.
+    /// Untimed runs of every command before the timed rounds (caches, and the kernel done
+    /// with the generated files, for every command alike).
     pub warmup: usize,
     /// pgsnap `-j` values to time.
     pub jobs: Vec<usize>,
