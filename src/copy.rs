@@ -4,7 +4,6 @@
 //! waiting for while it is still being copied, so memory stays bounded whatever the table size.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::pg::conninfo::ConnSettings;
 use crate::pg::shared_socket::{self, SharedSocket};
 use crate::pg::{connect, copy_out, session};
 use bytes::{Bytes, BytesMut};
@@ -682,12 +681,8 @@ fn next_task(queue: &Mutex<Vec<Work>>) -> Option<Task> {
 /// How a worker connection is opened and set up.
 #[derive(Debug, Clone)]
 pub struct WorkerSetup {
-    /// Where to connect.
-    pub settings: ConnSettings,
-    /// The leader's exported snapshot.
-    pub snapshot: String,
-    /// Session settings beyond the defaults (see `Switches::session_sql`).
-    pub session_sql: String,
+    /// Where to connect, the snapshot, the session settings.
+    pub join: session::Joining,
     /// The dump's client encoding when not UTF8: COPY text comes in it.
     pub encoding: Option<String>,
 }
@@ -788,7 +783,7 @@ pub fn start_workers(
                             let renewed = async {
                                 let client = &conn.client;
                                 client.batch_execute("COMMIT").await.map_err(Error::from)?;
-                                session::begin_worker(client, &setup.snapshot).await
+                                session::begin_worker(client, &setup.join.snapshot).await
                             }
                             .await;
                             if let Err(e) = renewed {
@@ -897,7 +892,7 @@ struct WorkerConn {
 }
 
 async fn worker_connect(setup: &WorkerSetup) -> Result<WorkerConn> {
-    let s = &setup.settings;
+    let s = &setup.join.settings;
     let shared = match s.hosts.first() {
         Some(h) if shared_socket::shareable(s, h) => shared_socket::connect(s).await,
         _ => None,
@@ -906,7 +901,7 @@ async fn worker_connect(setup: &WorkerSetup) -> Result<WorkerConn> {
         Some((client, socket)) => (client, Some(socket)),
         None => (connect::connect_once(s).await?, None),
     };
-    session::apply_settings(&client, &setup.session_sql).await?;
+    session::prepare(&client, &setup.join.session_sql).await?;
     // COPY text comes in the dump's encoding, converted by the server as pg_dump's would be.
     if let Some(enc) = &setup.encoding {
         client
@@ -914,8 +909,7 @@ async fn worker_connect(setup: &WorkerSetup) -> Result<WorkerConn> {
             .await
             .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("setting client_encoding"))?;
     }
-    session::secure_search_path(&client).await?;
-    session::begin_worker(&client, &setup.snapshot).await?;
+    session::begin_worker(&client, &setup.join.snapshot).await?;
     // Chunked COPY (SELECT ...) must read the heap in order, never through parallel workers.
     client
         .batch_execute("SET max_parallel_workers_per_gather = 0")

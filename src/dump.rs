@@ -184,12 +184,12 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     }
     let sel = catalog::resolve_selection(&client, plan, &settings.dbname).await?;
     session::secure_search_path(&client).await?;
-    let helper = catalog::HelperSetup {
+    let join = session::Joining {
         settings: settings.clone(),
         snapshot: snapshot.clone(),
         session_sql: session_sql.clone(),
     };
-    let mut cat = catalog::load(&client, plan, &sel, Some(helper)).await?;
+    let mut cat = catalog::load(&client, plan, &sel, Some(join.clone())).await?;
     // -C writes the database's own entries (even with -a: see below).
     let database = if plan.switches.create {
         Some(crate::database::load(&client, !plan.switches.no_security_labels).await?)
@@ -201,8 +201,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     let any_sequence = cat.objects.iter().any(|o| o.kind() == Kind::SequenceSet);
     if plan.data && plan.sections.data && any_sequence {
         let seq_client = connect::connect_once(&settings).await?;
-        session::apply_settings(&seq_client, &session_sql).await?;
-        session::secure_search_path(&seq_client).await?;
+        session::prepare(&seq_client, &session_sql).await?;
         catalog::load_sequence_values(&seq_client, &mut cat).await?;
     }
     log(
@@ -297,9 +296,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
             adaptive: plan.adaptive_chunks,
         };
         let setup = copy::WorkerSetup {
-            settings: settings.clone(),
-            snapshot: snapshot.clone(),
-            session_sql: session_sql.clone(),
+            join,
             encoding: (encoding != "UTF8").then(|| encoding.clone()),
         };
         copy::start_workers(&setup, jobs, workers, plan.spool_memory, chunking)

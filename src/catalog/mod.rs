@@ -8,6 +8,7 @@ pub mod rows;
 use crate::ddl::quote::qualified;
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::*;
+use crate::pg::session::{self, Joining};
 use crate::plan::DumpPlan;
 use rows::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -171,17 +172,6 @@ async fn next_row(rows: &mut Rows, what: &str) -> Result<Option<tokio_postgres::
         .map_err(|e| Error::from_pg(e, ErrorKind::Server).context(format!("reading {what}")))
 }
 
-/// How a helper connection joins the leader's snapshot.
-#[derive(Clone)]
-pub struct HelperSetup {
-    /// Where and how the leader connected (host narrowed, password resolved).
-    pub settings: crate::pg::conninfo::ConnSettings,
-    /// The leader's exported snapshot.
-    pub snapshot: String,
-    /// The session settings the leader applied.
-    pub session_sql: String,
-}
-
 /// Relations from which a helper connection pays off: at 10,000 tables the index query
 /// (20,000 pg_get_indexdef/pg_get_constraintdef calls on a cold backend cache) takes 0.36 s
 /// of the leader's 1.4 s. Below this a connection costs more than it saves.
@@ -201,18 +191,17 @@ struct Helper {
 
 impl Helper {
     /// Starts connecting (while the leader takes its locks).
-    fn connect(setup: HelperSetup) -> Helper {
+    fn connect(join: Joining) -> Helper {
         Helper {
             connecting: tokio::spawn(async move {
-                let client = crate::pg::connect::connect_once(&setup.settings).await?;
-                crate::pg::session::apply_settings(&client, &setup.session_sql).await?;
-                crate::pg::session::secure_search_path(&client).await?;
+                let client = crate::pg::connect::connect_once(&join.settings).await?;
+                session::prepare(&client, &join.session_sql).await?;
                 // One sort of a few MB per query: kept in memory on the server.
                 client
                     .batch_execute("SET work_mem = '64MB'")
                     .await
                     .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("helper set-up"))?;
-                crate::pg::session::begin_worker(&client, &setup.snapshot).await?;
+                session::begin_worker(&client, &join.snapshot).await?;
                 Ok(client)
             }),
         }
@@ -639,7 +628,7 @@ pub async fn load(
     client: &Client,
     plan: &DumpPlan,
     sel: &Selection,
-    helper: Option<HelperSetup>,
+    helper: Option<Joining>,
 ) -> Result<Catalog> {
     let mut cat = Catalog::default();
     let mut pipe = Pipeline::new(client);

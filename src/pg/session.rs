@@ -1,7 +1,19 @@
 //! Session setup as pg_dump's `setup_connection`, and the exported snapshot shared with workers.
 
+use super::conninfo::ConnSettings;
 use crate::error::{Error, ErrorKind, Result};
 use tokio_postgres::Client;
+
+/// How a further connection (copy worker, catalog helper, sequence reader) joins the leader.
+#[derive(Debug, Clone)]
+pub struct Joining {
+    /// Where and how the leader connected (host narrowed, password resolved).
+    pub settings: ConnSettings,
+    /// The leader's exported snapshot.
+    pub snapshot: String,
+    /// Session settings beyond the defaults (see `Switches::session_sql`).
+    pub session_sql: String,
+}
 
 /// pg_dump's session settings, applied on the leader and on every worker.
 pub const SESSION_SETTINGS: &str = "SET DATESTYLE = ISO; \
@@ -23,6 +35,13 @@ pub async fn apply_settings(client: &Client, extra: &str) -> Result<()> {
         .batch_execute(&format!("{SESSION_SETTINGS}; {extra}"))
         .await
         .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("setting up session"))
+}
+
+/// Makes a further connection speak as the leader does: the same session settings and an
+/// empty search path.
+pub async fn prepare(client: &Client, session_sql: &str) -> Result<()> {
+    apply_settings(client, session_sql).await?;
+    secure_search_path(client).await
 }
 
 /// Empties the search path.
