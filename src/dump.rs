@@ -136,6 +136,33 @@ async fn output_encoding(
     Ok(canonical)
 }
 
+/// How many copy workers to start: `-j`, but no more than there are tables (unless one is big
+/// enough to be split among them) nor than the server has connections free for.
+async fn worker_count(
+    client: &tokio_postgres::Client,
+    plan: &DumpPlan,
+    jobs: &[TableJob],
+) -> Result<usize> {
+    // More workers than tables only help when a table is big enough to be split.
+    let splittable = jobs.iter().any(|j| j.relpages >= 2 * plan.chunk_pages);
+    let useful = if splittable {
+        plan.jobs
+    } else {
+        plan.jobs.min(jobs.len())
+    };
+    let free = session::free_connections(client).await?;
+    let workers = useful.min(free);
+    if plan.verbose && workers < plan.jobs {
+        eprintln!(
+            "pgsnap: -j {} capped at {workers} ({} tables to copy{}, {free} connections free on the server)",
+            plan.jobs,
+            jobs.len(),
+            if splittable { ", some split into ranges" } else { "" },
+        );
+    }
+    Ok(workers)
+}
+
 /// Runs a dump as planned.
 pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     let start = Instant::now();
@@ -200,9 +227,29 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     // only when there is a sequence to read.
     let any_sequence = cat.objects.iter().any(|o| o.kind() == Kind::SequenceSet);
     if plan.data && plan.sections.data && any_sequence {
-        let seq_client = connect::connect_once(&settings).await?;
-        session::prepare(&seq_client, &session_sql).await?;
-        catalog::load_sequence_values(&seq_client, &mut cat).await?;
+        match connect::connect_once(&settings).await {
+            Ok(seq_client) => {
+                session::prepare(&seq_client, &session_sql).await?;
+                if let Some(t) = &plan.switches.lock_wait_timeout {
+                    // Reading a sequence locks it: wait no longer than asked.
+                    let sql = format!(
+                        "SET lock_timeout = {}",
+                        crate::ddl::quote::quote_literal(t, true)
+                    );
+                    seq_client.batch_execute(&sql).await.map_err(|e| {
+                        Error::from_pg(e, ErrorKind::Server).context("setting lock wait timeout")
+                    })?;
+                }
+                catalog::load_sequence_values(&seq_client, &mut cat).await?;
+            }
+            Err(e) => {
+                // No connection to spare (a connection limit): read them on the leader's.
+                if plan.verbose {
+                    eprintln!("pgsnap: no connection for sequence values ({e}): reading them on the leader's");
+                }
+                catalog::load_sequence_values(&client, &mut cat).await?;
+            }
+        }
     }
     log(
         plan,
@@ -249,6 +296,8 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
                 relpages: d.relpages,
                 name,
                 inserts: d.inserts.clone(),
+                // Workers lock what the leader locked (foreign tables are not).
+                lock: matches!(cat.table(d.table).map(|t| t.relkind), Some('r' | 'p')),
             });
         }
     }
@@ -284,13 +333,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
 
     let parallel = !jobs.is_empty();
     let mut spools = if parallel {
-        // More workers than tables only help when a table is big enough to be split.
-        let splittable = jobs.iter().any(|j| j.relpages >= 2 * plan.chunk_pages);
-        let workers = if splittable {
-            plan.jobs
-        } else {
-            plan.jobs.min(jobs.len())
-        };
+        let workers = worker_count(&client, plan, &jobs).await?;
         let chunking = copy::Chunking {
             first_pages: plan.chunk_pages,
             adaptive: plan.adaptive_chunks,
@@ -302,6 +345,11 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         copy::start_workers(&setup, jobs, workers, plan.spool_memory, chunking)
     } else {
         Default::default()
+    };
+    let leader = copy::lock::Leader {
+        client: &client,
+        encoding: (encoding != "UTF8").then_some(encoding.as_str()),
+        verbose: plan.verbose,
     };
 
     log(plan, start, "writing");
@@ -414,7 +462,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
                 let chunks = spools.remove(&id).ok_or_else(|| {
                     Error::new(ErrorKind::Io, "internal: no copy job for table data")
                 })?;
-                chunks.drain(&mut write).await?;
+                chunks.drain(&mut write, &leader).await?;
             } else {
                 copy::copy_table(&client, &d.copy_out_sql, &table_name, |b| write(&b)).await?;
             }

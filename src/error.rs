@@ -32,6 +32,8 @@ struct Inner {
     kind: ErrorKind,
     message: String,
     context: Vec<String>,
+    /// The server's SQLSTATE, when the server reported the error.
+    sqlstate: Option<String>,
 }
 
 /// Result alias used across pgsnap.
@@ -45,6 +47,7 @@ impl Error {
                 kind,
                 message: message.into(),
                 context: Vec::new(),
+                sqlstate: None,
             }),
         }
     }
@@ -64,6 +67,17 @@ impl Error {
         self.inner.kind
     }
 
+    /// The server's SQLSTATE (`55P03` for a lock not available...), when the server said one.
+    pub fn sqlstate(&self) -> Option<&str> {
+        self.inner.sqlstate.as_deref()
+    }
+
+    /// Records the server's SQLSTATE.
+    pub fn with_sqlstate(mut self, code: impl Into<String>) -> Self {
+        self.inner.sqlstate = Some(code.into());
+        self
+    }
+
     /// Adds the phase or object this error happened in ("reading tables", "COPY public.foo").
     pub fn context(mut self, what: impl Into<String>) -> Self {
         self.inner.context.push(what.into());
@@ -72,6 +86,7 @@ impl Error {
 
     /// Wraps a tokio-postgres error, keeping the server's message and detail.
     pub fn from_pg(err: tokio_postgres::Error, kind: ErrorKind) -> Self {
+        let sqlstate = err.code().map(|c| c.code().to_string());
         let message = match err.as_db_error() {
             Some(db) => server_message(db.message(), db.detail(), db.hint()),
             None => {
@@ -88,7 +103,11 @@ impl Error {
                 m
             }
         };
-        Self::new(kind, message)
+        let e = Self::new(kind, message);
+        match sqlstate {
+            Some(code) => e.with_sqlstate(code),
+            None => e,
+        }
     }
 }
 

@@ -793,12 +793,7 @@ pub async fn load(
     }
 
     // Relations, locked right away to keep concurrent DDL out.
-    // The true size (a lock and a file stat per table, 175 ms for 10,000 tables) only matters
-    // for splitting table data into chunks; a schema-only dump makes do with relpages.
-    let true_sizes = plan.data;
-    let mut table_rows = pipe
-        .stream("tables", queries::TABLES, &[&true_sizes])
-        .await?;
+    let mut table_rows = pipe.stream("tables", queries::TABLES, &[]).await?;
     let mut table_ids: Vec<DumpId> = Vec::new();
     let mut owned_seq: Vec<(DumpId, u32, i16, bool)> = Vec::new();
     while let Some(row) = next_row(&mut table_rows, "tables").await? {
@@ -911,6 +906,11 @@ pub async fn load(
         _ => None,
     };
     lock_tables(client, &cat, &table_ids).await?;
+    // The true size (a file stat per table) only matters for splitting table data into chunks;
+    // a schema-only dump makes do with relpages.
+    if plan.data {
+        measure_tables(client, &mut cat, &table_ids).await?;
+    }
     if let Some(h) = helper {
         let sent = h
             .send(queries::INDEXES, queries::INDEXES_PRECOMPUTED, &mut pipe)
@@ -2946,6 +2946,34 @@ fn add_table_data_fk_deps(cat: &mut Catalog) {
         };
         cat.objects[data].add_dep(fdata);
     }
+}
+
+/// Replaces the dumped tables' `relpages` with their true heap size (see
+/// `queries::TABLE_SIZES`); run once their locks are held, so that it never waits.
+async fn measure_tables(client: &Client, cat: &mut Catalog, table_ids: &[DumpId]) -> Result<()> {
+    let oids: Vec<u32> = table_ids
+        .iter()
+        .filter(|id| cat.objects[**id].dump)
+        .filter(|id| cat.table(**id).map(|t| t.relkind) == Some('r'))
+        .map(|id| cat.objects[*id].cat.oid)
+        .collect();
+    if oids.is_empty() {
+        return Ok(());
+    }
+    let rows = client
+        .query(queries::TABLE_SIZES, &[&oids])
+        .await
+        .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("measuring tables"))?;
+    for r in rows {
+        let Some(id) = cat.find(PG_CLASS, oid(&r, "oid")?) else {
+            continue;
+        };
+        let pages = i64_(&r, "pages")?;
+        if let Detail::Table(t) = &mut cat.objects[id].detail {
+            t.relpages = pages;
+        }
+    }
+    Ok(())
 }
 
 async fn lock_tables(client: &Client, cat: &Catalog, table_ids: &[DumpId]) -> Result<()> {

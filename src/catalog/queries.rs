@@ -125,15 +125,21 @@ pub const AGGREGATES: &str = "SELECT a.aggfnoid::pg_catalog.oid AS oid, a.aggkin
  WHERE p.pronamespace <> 'pg_catalog'::pg_catalog.regnamespace \
  AND p.pronamespace <> 'information_schema'::pg_catalog.regnamespace";
 
+/// The true heap size of tables in pages, for splitting their data into ranges (`relpages` is
+/// only as fresh as the last VACUUM or ANALYZE). `pg_relation_size` locks the table: run it only
+/// once the leader holds the locks. $1: the tables' oids.
+pub const TABLE_SIZES: &str = "SELECT c.oid, \
+ pg_catalog.pg_relation_size(c.oid) / pg_catalog.current_setting('block_size')::int8 AS pages \
+ FROM pg_catalog.pg_class c WHERE c.oid = ANY($1::pg_catalog.oid[]) AND c.relkind = 'r'";
+
 /// Relations: tables, views, matviews, sequences, composite-type relations, partitioned tables.
-/// $1: whether to measure the true heap size of tables (for chunking their data).
+/// No function here may lock a table: the locks are taken after this query, under
+/// `--lock-wait-timeout` (see `TABLE_SIZES`).
 pub const TABLES: &str = "SELECT c.tableoid, c.oid, c.relname, c.relnamespace, c.relkind::text, c.relpersistence::text, \
  pg_catalog.pg_get_userbyid(c.relowner) AS owner, c.relacl::text, \
  pg_catalog.acldefault(CASE WHEN c.relkind = 'S' THEN 's'::\"char\" ELSE 'r'::\"char\" END, c.relowner)::text AS acldefault, \
  ip.initprivs::text, \
- CASE WHEN $1::bool AND c.relkind IN ('r', 'm') \
-      THEN pg_catalog.pg_relation_size(c.oid) / pg_catalog.current_setting('block_size')::int8 \
-      ELSE c.relpages::int8 END AS relpages, c.relispartition, \
+ c.relpages::int8 AS relpages, c.relispartition, \
  CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS partbound, \
  CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partkeydef, \
  c.reloptions, tc.reloptions AS toast_reloptions, \

@@ -82,6 +82,37 @@ pub async fn begin_leader(
         .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("exporting snapshot"))
 }
 
+/// How many more connections the server would accept from this session's user to this
+/// database now: the smallest of what is left of `max_connections` (less the reserved slots a
+/// non-superuser cannot use), the role's and the database's connection limits.
+pub async fn free_connections(client: &Client) -> Result<usize> {
+    const SQL: &str = "SELECT LEAST( \
+        (SELECT setting::int4 FROM pg_catalog.pg_settings WHERE name = 'max_connections') \
+        - CASE WHEN r.rolsuper THEN 0 ELSE \
+            COALESCE((SELECT setting::int4 FROM pg_catalog.pg_settings \
+                      WHERE name = 'superuser_reserved_connections'), 0) \
+            + COALESCE((SELECT setting::int4 FROM pg_catalog.pg_settings \
+                        WHERE name = 'reserved_connections'), 0) END \
+        - (SELECT count(*) FROM pg_catalog.pg_stat_activity \
+           WHERE backend_type = 'client backend')::int4, \
+        CASE WHEN r.rolconnlimit >= 0 AND NOT r.rolsuper THEN r.rolconnlimit \
+            - (SELECT count(*) FROM pg_catalog.pg_stat_activity a \
+               WHERE a.usesysid = r.oid AND a.backend_type = 'client backend')::int4 END, \
+        CASE WHEN d.datconnlimit >= 0 AND NOT r.rolsuper THEN d.datconnlimit \
+            - (SELECT count(*) FROM pg_catalog.pg_stat_activity a \
+               WHERE a.datid = d.oid AND a.backend_type = 'client backend')::int4 END) \
+        FROM pg_catalog.pg_roles r, pg_catalog.pg_database d \
+        WHERE r.rolname = session_user AND d.datname = pg_catalog.current_database()";
+    let row = client
+        .query_one(SQL, &[])
+        .await
+        .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("counting free connections"))?;
+    let free: Option<i32> = row
+        .try_get(0)
+        .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("counting free connections"))?;
+    Ok(free.unwrap_or(0).max(0) as usize)
+}
+
 /// Opens a worker's transaction on the leader's snapshot.
 pub async fn begin_worker(client: &Client, snapshot: &str) -> Result<()> {
     let sql = format!(

@@ -268,3 +268,72 @@ pub fn label_provider(cluster: &Cluster) -> PathBuf {
         Err(e) => panic!("{e}"),
     }
 }
+
+/// A psql session kept open in the background (to hold a lock or queue a request), fed
+/// statements on its standard input; ended when dropped.
+pub struct Session {
+    child: std::process::Child,
+}
+
+impl Session {
+    /// Starts psql on `db` and sends it `sql` (the session stays open for more).
+    pub fn open(c: &Cluster, db: &str, sql: &str) -> Session {
+        let mut cmd = Command::new(c.bindir.join("psql"));
+        c.env(&mut cmd);
+        cmd.args(["-X", "-q", "-d", db])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let child = cmd.spawn().expect("start psql");
+        let mut s = Session { child };
+        s.send(sql);
+        s
+    }
+
+    /// Sends more statements.
+    pub fn send(&mut self, sql: &str) {
+        use std::io::Write;
+        if let Some(stdin) = self.child.stdin.as_mut() {
+            stdin
+                .write_all(format!("{sql}\n").as_bytes())
+                .expect("write to psql");
+            stdin.flush().expect("flush psql");
+        }
+    }
+
+    /// Closes the session's input and waits for it; returns what psql printed on stderr.
+    pub fn finish(mut self) -> String {
+        use std::io::Read;
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+        let mut err = String::new();
+        if let Some(mut e) = self.child.stderr.take() {
+            let _ = e.read_to_string(&mut err);
+        }
+        err
+    }
+
+    /// Whether the psql process is still running.
+    pub fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Polls `query` (one boolean) on `db` until it is true, at most `secs` seconds.
+pub fn wait_until(c: &Cluster, db: &str, query: &str, secs: u64) -> bool {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < until {
+        if c.psql(db, &["-At", "-c", query]).map(|s| s.trim() == "t") == Ok(true) {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    false
+}

@@ -14,6 +14,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
 
+pub mod lock;
+
 /// Size of the batches CopyData rows are gathered into before they are handed on.
 const BATCH: usize = 256 << 10;
 
@@ -28,6 +30,9 @@ pub struct CopyJob {
     pub name: String,
     /// INSERT statements instead of COPY text.
     pub inserts: Option<Arc<crate::inserts::InsertSpec>>,
+    /// The table a worker locks (`NOWAIT`) before copying, qualified; `None` for the kinds the
+    /// leader does not lock either (foreign tables).
+    pub lock: Option<String>,
 }
 
 #[derive(Default)]
@@ -38,6 +43,8 @@ struct SpoolState {
     file_written: u64,
     file_read: u64,
     done: Option<Result<()>>,
+    /// A job the worker could not lock, for the leader to copy (see [`lock`]).
+    leader: Option<CopyJob>,
 }
 
 /// One table's data on its way from a worker to the writer.
@@ -107,6 +114,17 @@ impl Spool {
         self.ready.notify_one();
     }
 
+    /// Hands the job to the leader's connection: a worker could not take its table's lock.
+    pub fn hand_to_leader(&self, job: CopyJob) {
+        let mut st = self.lock();
+        if st.done.is_none() {
+            st.leader = Some(job);
+            st.done = Some(Ok(()));
+        }
+        drop(st);
+        self.ready.notify_one();
+    }
+
     /// The next chunk in order, waiting for the producer as needed; `None` at the end.
     pub async fn next_chunk(&self) -> Result<Option<Bytes>> {
         loop {
@@ -140,8 +158,9 @@ impl Spool {
         }
     }
 
-    /// Streams everything to `out` in order, waiting for the worker as needed.
-    pub async fn drain(&self, out: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<()> {
+    /// Streams everything to `out` in order, waiting for the worker as needed. Returns the job
+    /// when the worker handed it to the leader instead of copying it.
+    pub async fn drain(&self, out: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<Option<CopyJob>> {
         let mut buf = Vec::new();
         loop {
             let notified = self.ready.notified();
@@ -160,7 +179,7 @@ impl Spool {
                     }
                     st.file_read = st.file_written;
                 }
-                finished = st.done.take();
+                finished = st.done.take().map(|r| r.map(|()| st.leader.take()));
             }
             for c in chunks {
                 self.budget.fetch_add(c.len(), Ordering::AcqRel);
@@ -451,11 +470,18 @@ impl TableSpools {
         }
     }
 
-    /// Streams every chunk in order, waiting for the workers as needed.
-    pub async fn drain(&self, out: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<()> {
+    /// Streams every chunk in order, waiting for the workers as needed; a chunk a worker could
+    /// not lock is copied by `leader` in its place.
+    pub async fn drain(
+        &self,
+        out: &mut dyn FnMut(&[u8]) -> Result<()>,
+        leader: &lock::Leader<'_>,
+    ) -> Result<()> {
         let mut i = 0;
         while let Some(spool) = self.chunk(i).await {
-            spool.drain(out).await?;
+            if let Some(job) = spool.drain(out).await? {
+                leader.copy(&job, out).await?;
+            }
             i += 1;
         }
         Ok(())
@@ -489,6 +515,8 @@ pub struct TableJob {
     pub name: String,
     /// INSERT statements instead of COPY text (never split, never batched).
     pub inserts: Option<Arc<crate::inserts::InsertSpec>>,
+    /// Whether workers lock the table before copying it (the kinds the leader locks).
+    pub lock: bool,
 }
 
 /// How big tables are split.
@@ -583,6 +611,7 @@ impl SplitTable {
                 relpages: self.job.relpages,
                 name: format!("{} (chunk {})", self.job.name, chunk + 1),
                 inserts: None,
+                lock: self.job.lock.then(|| self.job.qualified.clone()),
             },
             feed: Feed(spool),
             pages: to.map(|t| t - from).unwrap_or(0),
@@ -636,6 +665,20 @@ impl Task {
             Task::Tables(batch) => {
                 if let Some((_, feed)) = batch.first() {
                     feed.0.finish(Err(e));
+                }
+            }
+        }
+    }
+}
+
+impl Task {
+    /// Gives every job of the task to the leader's connection.
+    fn hand_to_leader(self) {
+        match self {
+            Task::Range(_, claim) => claim.feed.0.hand_to_leader(claim.job),
+            Task::Tables(batch) => {
+                for (job, feed) in batch {
+                    feed.0.hand_to_leader(job);
                 }
             }
         }
@@ -731,6 +774,7 @@ pub fn start_workers(
             list.push(Arc::clone(&spool), true);
             queue.push(Work::Whole(
                 CopyJob {
+                    lock: job.lock.then(|| job.qualified.clone()),
                     sql: job.sql,
                     relpages: job.relpages,
                     name: job.name,
@@ -743,21 +787,28 @@ pub fn start_workers(
     // Workers pop from the end: largest first.
     queue.reverse();
     let queue = Arc::new(Mutex::new(queue));
+    if workers == 0 {
+        // No connection to spare on the server: the leader copies everything.
+        hand_rest_to_leader(&queue);
+        return spools;
+    }
+    let unconnected = Arc::new(AtomicUsize::new(workers));
     for _ in 0..workers {
-        let queue = Arc::clone(&queue);
+        let (queue_here, unconnected_here) = (Arc::clone(&queue), Arc::clone(&unconnected));
         let setup = setup.clone();
         // Each worker gets its own OS thread and single-threaded runtime: the COPY stream and
         // its connection task then never hand messages across threads (one wake-up per row).
         let spawned = std::thread::Builder::new()
             .name("pgsnap-copy".into())
             .spawn(move || {
+                let (queue, unconnected) = (queue_here, unconnected_here);
                 let rt = match tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
                 {
                     Ok(rt) => rt,
                     Err(e) => {
-                        eprintln!("pgsnap: warning: could not start a copy worker: {e}");
+                        worker_missing(&queue, &unconnected, &e.to_string());
                         return;
                     }
                 };
@@ -765,81 +816,104 @@ pub fn start_workers(
                     let conn = match worker_connect(&setup).await {
                         Ok(c) => c,
                         Err(e) => {
-                            // Report on the next task's spool; the others keep going.
-                            if let Some(task) = next_task(&queue) {
-                                task.fail(e);
-                            }
+                            worker_missing(&queue, &unconnected, &e.to_string());
                             return;
                         }
                     };
-                    let mut copied = 0usize;
-                    while let Some(task) = next_task(&queue) {
-                        if copied >= TABLES_PER_TRANSACTION {
-                            // Each COPY locks its table in this worker's transaction; start a
-                            // new one on the same snapshot now and then so that thousands of
-                            // tables do not fill the server's lock table (the leader keeps
-                            // every table locked for the whole dump).
-                            copied = 0;
-                            let renewed = async {
-                                let client = &conn.client;
-                                client.batch_execute("COMMIT").await.map_err(Error::from)?;
-                                session::begin_worker(client, &setup.join.snapshot).await
-                            }
-                            .await;
-                            if let Err(e) = renewed {
-                                task.fail(e);
-                                break;
-                            }
-                        }
-                        let ok = match task {
-                            Task::Range(table, claim) => {
-                                copied += 1;
-                                let started = std::time::Instant::now();
-                                let (res, bytes) = copy_one(
-                                    &conn,
-                                    &claim.job,
-                                    &claim.feed.0,
-                                    setup.encoding.as_deref(),
-                                )
-                                .await;
-                                if res.is_ok() && !claim.last {
-                                    table.observe(
-                                        claim.pages,
-                                        bytes,
-                                        started.elapsed().as_secs_f64(),
-                                    );
-                                }
-                                let ok = res.is_ok();
-                                claim.feed.0.finish(res);
-                                ok
-                            }
-                            Task::Tables(batch) if batch.len() == 1 => {
-                                copied += 1;
-                                let Some((job, feed)) = batch.into_iter().next() else {
-                                    break;
-                                };
-                                let (res, _) =
-                                    copy_one(&conn, &job, &feed.0, setup.encoding.as_deref()).await;
-                                let ok = res.is_ok();
-                                feed.0.finish(res);
-                                ok
-                            }
-                            Task::Tables(batch) => {
-                                copied += batch.len();
-                                copy_small_batch(&conn, batch).await.is_ok()
-                            }
-                        };
-                        if !ok {
-                            break;
-                        }
-                    }
+                    unconnected.fetch_sub(1, Ordering::AcqRel);
+                    run_worker(&conn, &setup, &queue).await;
                 });
             });
         if let Err(e) = spawned {
-            eprintln!("pgsnap: warning: could not start a copy worker: {e}");
+            worker_missing(&queue, &unconnected, &e.to_string());
         }
     }
     spools
+}
+
+/// A worker that never started: the others go on without it (the server may refuse further
+/// connections, as with a connection limit); when it was the last one to try, nobody will take
+/// the queue, so the leader copies what is left.
+fn worker_missing(queue: &Mutex<Vec<Work>>, unconnected: &AtomicUsize, why: &str) {
+    if unconnected.fetch_sub(1, Ordering::AcqRel) == 1 {
+        eprintln!(
+            "pgsnap: warning: no copy worker could connect ({why}); the tables are copied on the leader's connection"
+        );
+        hand_rest_to_leader(queue);
+    } else {
+        eprintln!(
+            "pgsnap: warning: a copy worker could not connect ({why}); going on with the others"
+        );
+    }
+}
+
+/// Hands every job left in the queue to the leader.
+fn hand_rest_to_leader(queue: &Mutex<Vec<Work>>) {
+    while let Some(task) = next_task(queue) {
+        task.hand_to_leader();
+    }
+}
+
+/// A connected worker's loop: takes tasks until the queue is empty or a copy fails.
+async fn run_worker(conn: &WorkerConn, setup: &WorkerSetup, queue: &Mutex<Vec<Work>>) {
+    let mut copied = 0usize;
+    while let Some(task) = next_task(queue) {
+        if copied >= TABLES_PER_TRANSACTION {
+            // Each COPY locks its table in this worker's transaction; start a new one on the
+            // same snapshot now and then so that thousands of tables do not fill the server's
+            // lock table (the leader keeps every table locked for the whole dump).
+            copied = 0;
+            let renewed = async {
+                let client = &conn.client;
+                client.batch_execute("COMMIT").await.map_err(Error::from)?;
+                session::begin_worker(client, &setup.join.snapshot).await
+            }
+            .await;
+            if let Err(e) = renewed {
+                task.fail(e);
+                break;
+            }
+        }
+        let task = match lock::take_locks(conn, &setup.join.snapshot, task).await {
+            Ok(Some(task)) => task,
+            Ok(None) => continue,
+            Err((task, e)) => {
+                task.fail(e);
+                break;
+            }
+        };
+        let ok = match task {
+            Task::Range(table, claim) => {
+                copied += 1;
+                let started = std::time::Instant::now();
+                let (res, bytes) =
+                    copy_one(conn, &claim.job, &claim.feed.0, setup.encoding.as_deref()).await;
+                if res.is_ok() && !claim.last {
+                    table.observe(claim.pages, bytes, started.elapsed().as_secs_f64());
+                }
+                let ok = res.is_ok();
+                claim.feed.0.finish(res);
+                ok
+            }
+            Task::Tables(batch) if batch.len() == 1 => {
+                copied += 1;
+                let Some((job, feed)) = batch.into_iter().next() else {
+                    break;
+                };
+                let (res, _) = copy_one(conn, &job, &feed.0, setup.encoding.as_deref()).await;
+                let ok = res.is_ok();
+                feed.0.finish(res);
+                ok
+            }
+            Task::Tables(batch) => {
+                copied += batch.len();
+                copy_small_batch(conn, batch).await.is_ok()
+            }
+        };
+        if !ok {
+            break;
+        }
+    }
 }
 
 /// Copies one job into its spool; returns the result and the bytes copied. `encoding`: the
@@ -909,12 +983,13 @@ async fn worker_connect(setup: &WorkerSetup) -> Result<WorkerConn> {
             .await
             .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("setting client_encoding"))?;
     }
-    session::begin_worker(&client, &setup.join.snapshot).await?;
     // Chunked COPY (SELECT ...) must read the heap in order, never through parallel workers.
+    // Set outside the transaction: a refused lock rolls that back (see `lock`).
     client
         .batch_execute("SET max_parallel_workers_per_gather = 0")
         .await
         .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("setting up worker"))?;
+    session::begin_worker(&client, &setup.join.snapshot).await?;
     Ok(WorkerConn { client, socket })
 }
 

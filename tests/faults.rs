@@ -1,0 +1,221 @@
+//! Faults a dump must survive or fail cleanly under: concurrent DDL, held locks, connection
+//! limits. Each finishes within seconds; none may hang.
+
+mod common;
+
+use common::*;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const KEY: &str = "--restrict-key=FAULT";
+
+/// Runs pgsnap in the background; the result once it exits, or a failure after `secs`.
+fn pgsnap_within(c: &Cluster, args: &[&str], secs: u64) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgsnap"));
+    c.env(&mut cmd);
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("start pgsnap");
+    // Read the output on threads so that a big dump never blocks on a full pipe.
+    let mut out = child.stdout.take().expect("stdout");
+    let mut err = child.stderr.take().expect("stderr");
+    let reading_out = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut out, &mut v).map(|_| v)
+    });
+    let reading_err = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut err, &mut v).map(|_| v)
+    });
+    let until = Instant::now() + Duration::from_secs(secs);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for pgsnap") {
+            break status;
+        }
+        if Instant::now() > until {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("pgsnap {args:?} still running after {secs} s: it hangs");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    std::process::Output {
+        status,
+        stdout: reading_out.join().expect("stdout thread").expect("stdout"),
+        stderr: reading_err.join().expect("stderr thread").expect("stderr"),
+    }
+}
+
+#[test]
+fn concurrent_drop_neither_hangs_nor_fails_the_dump() {
+    // The leader locks every table first; a DROP then queues behind it, and a worker asking for
+    // the same table's lock would queue behind the DROP while the leader waits for the worker.
+    let c = cluster();
+    let db = c.fresh_db("drop_race");
+    c.psql(
+        &db,
+        &[
+            "-c",
+            "CREATE TABLE big (id int, pad text); \
+             INSERT INTO big SELECT g, repeat('x', 200) FROM generate_series(1, 500000) g; \
+             CREATE TABLE victim (id int PRIMARY KEY, name text); \
+             INSERT INTO victim SELECT g, 'v' || g FROM generate_series(1, 100) g; \
+             ANALYZE",
+        ],
+    )
+    .expect("create tables");
+    let expected = c.pg_dump(&db, &[KEY]);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgsnap"));
+    c.env(&mut cmd);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out.sql");
+    // One worker: it copies `big` (largest first) while the DROP queues, then reaches `victim`.
+    cmd.args(["dump", "-v", "-j", "1", KEY, "-f"])
+        .arg(&file)
+        .arg(&db)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut dump = cmd.spawn().expect("start pgsnap");
+    let leader_locked = format!(
+        "SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+         WHERE l.relation = 'victim'::regclass AND l.granted AND a.datname = '{db}' \
+         AND a.pid <> pg_backend_pid() AND a.application_name = 'pgsnap')"
+    );
+    assert!(
+        wait_until(c, &db, &leader_locked, 30),
+        "the dump never locked victim"
+    );
+    let drop = Session::open(c, &db, "DROP TABLE victim;");
+    let until = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(s) = dump.try_wait().expect("wait") {
+            break s;
+        }
+        if Instant::now() > until {
+            let _ = dump.kill();
+            panic!("the dump hangs behind the queued DROP");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    if let Some(mut e) = dump.stderr.take() {
+        std::io::Read::read_to_string(&mut e, &mut stderr).unwrap();
+    }
+    assert!(status.success(), "the dump failed: {stderr}");
+    assert!(
+        stderr.contains("public.victim: another session holds or waits for a conflicting lock"),
+        "the worker should have handed victim to the leader: {stderr}"
+    );
+    assert_same_dump(
+        &expected,
+        &std::fs::read(&file).unwrap(),
+        "dump under a concurrent DROP",
+    );
+    // The DROP went through once the dump ended.
+    let err = drop.finish();
+    assert!(err.is_empty(), "DROP failed: {err}");
+    assert_eq!(
+        c.psql(&db, &["-At", "-c", "SELECT to_regclass('victim') IS NULL"])
+            .unwrap()
+            .trim(),
+        "t"
+    );
+}
+
+#[test]
+fn lock_wait_timeout_is_honoured() {
+    let c = cluster();
+    let db = c.fresh_db("lock_timeout");
+    c.psql(
+        &db,
+        &[
+            "-c",
+            "CREATE TABLE actor (id int); INSERT INTO actor SELECT generate_series(1, 1000); \
+             CREATE TABLE film (id int)",
+        ],
+    )
+    .expect("create tables");
+    let holder = Session::open(
+        c,
+        &db,
+        "BEGIN; LOCK TABLE public.actor IN ACCESS EXCLUSIVE MODE;",
+    );
+    assert!(wait_until(
+        c,
+        &db,
+        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE relation = 'actor'::regclass AND mode = 'AccessExclusiveLock' AND granted)",
+        10
+    ));
+    for args in [
+        vec!["dump", "--lock-wait-timeout=1s", db.as_str()],
+        vec!["dump", "--lock-wait-timeout=1000", "-j", "2", db.as_str()],
+    ] {
+        let started = Instant::now();
+        let out = pgsnap_within(c, &args, 30);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("canceling statement due to lock timeout"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "{args:?}: took {:?}",
+            started.elapsed()
+        );
+    }
+    drop(holder);
+}
+
+#[test]
+fn jobs_are_capped_and_a_full_server_still_dumps() {
+    let c = cluster();
+    let db = fixture_db(c);
+    let expected = c.pg_dump(&db, &[KEY]);
+    let out = pgsnap_within(c, &["dump", "-v", "-j", "100000", KEY, &db], 60);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("-j 100000 capped at"), "{stderr}");
+    assert_same_dump(&expected, &out.stdout, "-j 100000");
+    // A database that takes one connection only (the leader's): no worker, no sequence reader;
+    // the leader copies everything itself.
+    let db = c.fresh_db("one_connection");
+    c.psql(
+        "postgres",
+        &[
+            "-c",
+            "DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pgsnap_limited') \
+             THEN CREATE ROLE pgsnap_limited LOGIN; END IF; END$$",
+        ],
+    )
+    .unwrap();
+    c.psql(
+        &db,
+        &[
+            "-c",
+            "CREATE TABLE a (id serial PRIMARY KEY, t text); \
+             INSERT INTO a (t) SELECT 'row ' || g FROM generate_series(1, 5000) g; \
+             CREATE TABLE b (x int); INSERT INTO b VALUES (1), (2); \
+             ALTER TABLE a OWNER TO pgsnap_limited; ALTER TABLE b OWNER TO pgsnap_limited",
+        ],
+    )
+    .unwrap();
+    c.psql(
+        "postgres",
+        &["-c", &format!("ALTER DATABASE \"{db}\" CONNECTION LIMIT 1")],
+    )
+    .unwrap();
+    let expected = c.pg_dump(&db, &[KEY, "-U", "pgsnap_limited"]);
+    let out = pgsnap_within(
+        c,
+        &["dump", "-v", "-j", "4", KEY, "-U", "pgsnap_limited", &db],
+        60,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("capped at 0"), "{stderr}");
+    assert_same_dump(&expected, &out.stdout, "one connection only");
+}
