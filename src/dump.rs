@@ -332,6 +332,8 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     };
 
     let parallel = !jobs.is_empty();
+    // Workers stop when this goes out of scope, on success or failure alike.
+    let stop_workers = copy::StopWorkers(Default::default());
     let mut spools = if parallel {
         let workers = worker_count(&client, plan, &jobs).await?;
         let chunking = copy::Chunking {
@@ -341,6 +343,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         let setup = copy::WorkerSetup {
             join,
             encoding: (encoding != "UTF8").then(|| encoding.clone()),
+            stop: std::sync::Arc::clone(&stop_workers.0),
         };
         copy::start_workers(&setup, jobs, workers, plan.spool_memory, chunking)
     } else {

@@ -296,8 +296,10 @@ impl DumpPlan {
                 return Err(Error::usage("output file name is empty"));
             }
         }
+        // `-f -` is standard output, as with pg_dump.
+        let file = req.file.filter(|f| f.as_os_str() != "-");
         // -Z wins; otherwise the -f name's ending (.gz, .lz4, .zst) decides, as pg_dump 16 does.
-        let compression = match (&req.compress, &req.file) {
+        let compression = match (&req.compress, &file) {
             (Some(spec), _) => crate::output::compress::Compression::parse(spec)?,
             (None, Some(f)) => crate::output::compress::Compression::from_file_name(f),
             (None, None) => Default::default(),
@@ -312,7 +314,7 @@ impl DumpPlan {
         Ok(DumpPlan {
             conn: req.conn,
             prompt,
-            output: req.file,
+            output: file,
             schema: !req.data_only,
             data: !req.schema_only,
             filters: req.filters,

@@ -219,3 +219,83 @@ fn jobs_are_capped_and_a_full_server_still_dumps() {
     assert!(stderr.contains("capped at 0"), "{stderr}");
     assert_same_dump(&expected, &out.stdout, "one connection only");
 }
+
+#[test]
+fn output_file_dash_symlink_and_directory_behave_as_pg_dump() {
+    let c = cluster();
+    let db = c.fresh_db("file_opts");
+    c.psql(
+        &db,
+        &[
+            "-c",
+            "CREATE TABLE t (id int); INSERT INTO t VALUES (1), (2)",
+        ],
+    )
+    .unwrap();
+    let expected = c.pg_dump(&db, &[KEY]);
+    let dir = tempfile::tempdir().unwrap();
+    // -f - is standard output; no file named "-" appears.
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgsnap"));
+    c.env(&mut cmd);
+    let out = cmd
+        .current_dir(dir.path())
+        .args(["dump", KEY, "-f", "-", &db])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same_dump(&expected, &out.stdout, "-f -");
+    assert!(!dir.path().join("-").exists(), "-f - wrote a file named -");
+    // A symlink is written through: the link stays, its target gets the dump.
+    std::fs::create_dir(dir.path().join("real")).unwrap();
+    let link = dir.path().join("link.sql");
+    std::os::unix::fs::symlink("real/out.sql", &link).unwrap();
+    let out = c.pgsnap(&["dump", KEY, "-f", &link.to_string_lossy(), &db]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_same_dump(
+        &expected,
+        &std::fs::read(dir.path().join("real/out.sql")).unwrap(),
+        "-f through a symlink",
+    );
+    let names = |d: &std::path::Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(dir.path()), ["link.sql", "real"]);
+    assert_eq!(names(&dir.path().join("real")), ["out.sql"]);
+    // A directory is refused before connecting (port 1 has no server).
+    let started = Instant::now();
+    let out = c.pgsnap(&[
+        "dump",
+        "-p",
+        "1",
+        "-h",
+        "127.0.0.1",
+        "-f",
+        &dir.path().join("real").to_string_lossy(),
+        &db,
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("could not open output file") && stderr.contains("Is a directory"),
+        "{stderr}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(names(&dir.path().join("real")), ["out.sql"]);
+}

@@ -728,6 +728,25 @@ pub struct WorkerSetup {
     pub join: session::Joining,
     /// The dump's client encoding when not UTF8: COPY text comes in it.
     pub encoding: Option<String>,
+    /// Set once the dump no longer waits for the workers (it failed): they stop at the next
+    /// task, and say nothing of connections they could not open.
+    pub stop: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl WorkerSetup {
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Acquire)
+    }
+}
+
+/// Sets [`WorkerSetup::stop`] when dropped: the writer's side holds it for as long as it waits
+/// on the workers.
+pub struct StopWorkers(pub Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for StopWorkers {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Release);
+    }
 }
 
 /// Starts `workers` threads, each with its own connection on the setup's snapshot, copying `tables`
@@ -795,20 +814,20 @@ pub fn start_workers(
     let unconnected = Arc::new(AtomicUsize::new(workers));
     for _ in 0..workers {
         let (queue_here, unconnected_here) = (Arc::clone(&queue), Arc::clone(&unconnected));
-        let setup = setup.clone();
+        let setup_here = setup.clone();
         // Each worker gets its own OS thread and single-threaded runtime: the COPY stream and
         // its connection task then never hand messages across threads (one wake-up per row).
         let spawned = std::thread::Builder::new()
             .name("pgsnap-copy".into())
             .spawn(move || {
-                let (queue, unconnected) = (queue_here, unconnected_here);
+                let (queue, unconnected, setup) = (queue_here, unconnected_here, setup_here);
                 let rt = match tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
                 {
                     Ok(rt) => rt,
                     Err(e) => {
-                        worker_missing(&queue, &unconnected, &e.to_string());
+                        worker_missing(&queue, &unconnected, &e.to_string(), &setup);
                         return;
                     }
                 };
@@ -816,7 +835,7 @@ pub fn start_workers(
                     let conn = match worker_connect(&setup).await {
                         Ok(c) => c,
                         Err(e) => {
-                            worker_missing(&queue, &unconnected, &e.to_string());
+                            worker_missing(&queue, &unconnected, &e.to_string(), &setup);
                             return;
                         }
                     };
@@ -825,7 +844,7 @@ pub fn start_workers(
                 });
             });
         if let Err(e) = spawned {
-            worker_missing(&queue, &unconnected, &e.to_string());
+            worker_missing(&queue, &unconnected, &e.to_string(), setup);
         }
     }
     spools
@@ -834,8 +853,17 @@ pub fn start_workers(
 /// A worker that never started: the others go on without it (the server may refuse further
 /// connections, as with a connection limit); when it was the last one to try, nobody will take
 /// the queue, so the leader copies what is left.
-fn worker_missing(queue: &Mutex<Vec<Work>>, unconnected: &AtomicUsize, why: &str) {
-    if unconnected.fetch_sub(1, Ordering::AcqRel) == 1 {
+fn worker_missing(
+    queue: &Mutex<Vec<Work>>,
+    unconnected: &AtomicUsize,
+    why: &str,
+    setup: &WorkerSetup,
+) {
+    let last = unconnected.fetch_sub(1, Ordering::AcqRel) == 1;
+    if setup.stopped() {
+        return;
+    }
+    if last {
         eprintln!(
             "pgsnap: warning: no copy worker could connect ({why}); the tables are copied on the leader's connection"
         );
@@ -858,6 +886,9 @@ fn hand_rest_to_leader(queue: &Mutex<Vec<Work>>) {
 async fn run_worker(conn: &WorkerConn, setup: &WorkerSetup, queue: &Mutex<Vec<Work>>) {
     let mut copied = 0usize;
     while let Some(task) = next_task(queue) {
+        if setup.stopped() {
+            break;
+        }
         if copied >= TABLES_PER_TRANSACTION {
             // Each COPY locks its table in this worker's transaction; start a new one on the
             // same snapshot now and then so that thousands of tables do not fill the server's

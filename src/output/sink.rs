@@ -178,6 +178,13 @@ impl Sink {
                 (RawOut::File(BufWriter::with_capacity(BUFFER, f)), None)
             }
             Some(p) => {
+                // Through a symlink, as pg_dump writes: the temp file goes beside the link's
+                // target and replaces the target, leaving the link in place.
+                let p = &through_links(p);
+                if p.is_dir() {
+                    let e = std::io::Error::from(std::io::ErrorKind::IsADirectory);
+                    return Err(open_error(p, &e));
+                }
                 let dir = match p.parent() {
                     Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
                     _ => PathBuf::from("."),
@@ -279,10 +286,17 @@ impl Sink {
             return Error::from(e);
         }
         match &self.file {
-            None => Error::new(ErrorKind::Io, format!("could not write to output: {e}")),
+            None => Error::new(
+                ErrorKind::Io,
+                format!("could not write to output: {}", io_reason(&e)),
+            ),
             Some((_, path)) => Error::new(
                 ErrorKind::Io,
-                format!("could not write to output file \"{}\": {e}", path.display()),
+                format!(
+                    "could not write to output file \"{}\": {}",
+                    path.display(),
+                    io_reason(&e)
+                ),
             ),
         }
     }
@@ -290,11 +304,18 @@ impl Sink {
     /// Finishes compression and flushes; for a file also fsyncs and renames it into place.
     pub fn finish(self) -> Result<SinkSummary> {
         let bytes = self.bytes;
+        let target = match &self.file {
+            Some((_, path)) => format!("output file \"{}\"", path.display()),
+            None => "output".to_string(),
+        };
         let io = |e: std::io::Error| {
             if e.kind() == std::io::ErrorKind::BrokenPipe {
                 Error::from(e)
             } else {
-                Error::new(ErrorKind::Io, format!("could not finish output: {e}"))
+                Error::new(
+                    ErrorKind::Io,
+                    format!("could not write to {target}: {}", io_reason(&e)),
+                )
             }
         };
         let mut raw = match self.stage {
@@ -329,7 +350,7 @@ impl Sink {
                 )
             })?;
             if self.sync {
-                file.sync_all()?;
+                file.sync_all().map_err(io)?;
             }
             set_mode(&file);
             drop(file);
@@ -378,6 +399,23 @@ fn set_mode(file: &std::fs::File) {
 #[cfg(not(unix))]
 fn set_mode(_file: &std::fs::File) {}
 
+/// Where `p` leads when it is a symlink (or a chain of them), whether or not the last target
+/// exists yet; `p` itself otherwise.
+fn through_links(p: &Path) -> PathBuf {
+    let mut at = p.to_path_buf();
+    // As the kernel's limit on nested links: a loop ends here and fails to open later.
+    for _ in 0..40 {
+        let Ok(target) = std::fs::read_link(&at) else {
+            return at;
+        };
+        at = match at.parent() {
+            Some(dir) if target.is_relative() => dir.join(target),
+            _ => target,
+        };
+    }
+    at
+}
+
 fn open_error(p: &Path, e: &std::io::Error) -> Error {
     Error::new(
         ErrorKind::Io,
@@ -393,6 +431,8 @@ fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "No such file or directory".to_string(),
         std::io::ErrorKind::PermissionDenied => "Permission denied".to_string(),
+        std::io::ErrorKind::IsADirectory => "Is a directory".to_string(),
+        std::io::ErrorKind::StorageFull => "No space left on device".to_string(),
         _ => e.to_string(),
     }
 }
