@@ -34,6 +34,8 @@ struct Inner {
     context: Vec<String>,
     /// The server's SQLSTATE, when the server reported the error.
     sqlstate: Option<String>,
+    /// The server's CONTEXT (`COPY t, line 5: "..."`), when it sent one.
+    server_context: Option<String>,
 }
 
 /// Result alias used across pgsnap.
@@ -48,6 +50,7 @@ impl Error {
                 message: message.into(),
                 context: Vec::new(),
                 sqlstate: None,
+                server_context: None,
             }),
         }
     }
@@ -78,6 +81,19 @@ impl Error {
         self
     }
 
+    /// The server's CONTEXT line, when it sent one.
+    pub fn server_context(&self) -> Option<&str> {
+        self.inner.server_context.as_deref()
+    }
+
+    /// Says the server's CONTEXT in the message too (as psql prints it after the error).
+    pub fn show_server_context(mut self) -> Self {
+        if let Some(c) = self.inner.server_context.take() {
+            self.inner.message.push_str(&format!(" (context: {c})"));
+        }
+        self
+    }
+
     /// Adds the phase or object this error happened in ("reading tables", "COPY public.foo").
     pub fn context(mut self, what: impl Into<String>) -> Self {
         self.inner.context.push(what.into());
@@ -87,6 +103,10 @@ impl Error {
     /// Wraps a tokio-postgres error, keeping the server's message and detail.
     pub fn from_pg(err: tokio_postgres::Error, kind: ErrorKind) -> Self {
         let sqlstate = err.code().map(|c| c.code().to_string());
+        let server_context = err
+            .as_db_error()
+            .and_then(|d| d.where_())
+            .map(str::to_string);
         let message = match err.as_db_error() {
             Some(db) => server_message(db.message(), db.detail(), db.hint()),
             None => {
@@ -103,7 +123,8 @@ impl Error {
                 m
             }
         };
-        let e = Self::new(kind, message);
+        let mut e = Self::new(kind, message);
+        e.inner.server_context = server_context;
         match sqlstate {
             Some(code) => e.with_sqlstate(code),
             None => e,

@@ -472,3 +472,107 @@ fn compressed_files_and_stdin_restore_identically() {
     );
     assert_same_database(c, &db, &target, "restore from stdin");
 }
+
+/// What a database holds, to compare two restores that stopped at an error: every relation's
+/// name and every table's row count and checksum.
+fn contents(c: &Cluster, db: &str) -> String {
+    let relations = c
+        .psql(
+            db,
+            &[
+                "-At",
+                "-c",
+                "SELECT string_agg(relname || ':' || relkind::text, ',' ORDER BY relname) FROM pg_class \
+                 WHERE relnamespace = 'public'::regnamespace",
+            ],
+        )
+        .unwrap();
+    format!("{relations}\n{}", c.data_fingerprint(db))
+}
+
+#[test]
+fn a_failed_restore_commits_what_psql_commits() {
+    let c = cluster();
+    let source = c.fresh_db("partial_src");
+    let mut setup = String::new();
+    for t in ["a1", "a2", "a3", "bad", "z1", "z2", "z3"] {
+        setup.push_str(&format!(
+            "CREATE TABLE {t} (id int PRIMARY KEY, v text); \
+             INSERT INTO {t} SELECT g, 'row ' || g FROM generate_series(1, 3000) g; \
+             CREATE INDEX {t}_v ON {t} (v);"
+        ));
+    }
+    c.psql(&source, &["-c", &setup]).unwrap();
+    let dump = String::from_utf8(c.pg_dump(&source, &[KEY])).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // A row of `bad` loses its second column; the file line of that row is what errors name.
+    let copy_at = dump.find("COPY public.bad (id, v) FROM stdin;\n").unwrap();
+    let row = "1500\trow 1500\n";
+    let row_at = copy_at + dump[copy_at..].find(row).unwrap();
+    let row_line = dump[..row_at].matches('\n').count() + 1;
+    let broken_copy = format!("{}1500\n{}", &dump[..row_at], &dump[row_at + row.len()..]);
+    // An index on a column that does not exist, among the others.
+    let broken_index = dump.replacen(
+        "ON public.bad USING btree (v)",
+        "ON public.bad USING btree (nope)",
+        1,
+    );
+    assert_ne!(broken_index, dump);
+    for (what, script, needle) in [
+        ("copy row", &broken_copy, format!("line {row_line}:")),
+        (
+            "index",
+            &broken_index,
+            "column \"nope\" does not exist".to_string(),
+        ),
+    ] {
+        let file = dir.path().join("broken.sql");
+        std::fs::write(&file, script).unwrap();
+        let by_psql = c.fresh_db("partial_psql");
+        assert!(c.psql(&by_psql, &["-f", &file.to_string_lossy()]).is_err());
+        for extra in [&["-j", "1"][..], &["-j", "1", "--keep-row-order"][..]] {
+            let target = c.fresh_db("partial");
+            let out = restore(c, &file, &target, extra);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{what} {extra:?}: {err}");
+            assert!(err.contains(&needle), "{what} {extra:?}: {err}");
+            assert_eq!(
+                contents(c, &by_psql),
+                contents(c, &target),
+                "{what} {extra:?}: pgsnap restore committed other than psql"
+            );
+        }
+        // In parallel, work in flight is cancelled, and the summary names every table whose
+        // data is in.
+        let target = c.fresh_db("partial_par");
+        let out = restore(c, &file, &target, &["-j", "4"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{what} -j 4: {err}");
+        assert!(err.contains(&needle), "{what} -j 4: {err}");
+        let filled = c
+            .psql(
+                &target,
+                &[
+                    "-At",
+                    "-c",
+                    "SELECT c.relname FROM pg_class c WHERE relnamespace = 'public'::regnamespace \
+                     AND relkind = 'r' AND (xpath('/row/n/text()', \
+                     query_to_xml(format('SELECT count(*) AS n FROM %I', c.relname), false, true, '')))[1]::text::int > 0 \
+                     ORDER BY 1",
+                ],
+            )
+            .unwrap();
+        for table in filled.lines() {
+            assert!(
+                err.contains(&format!("public.{table}")),
+                "{what} -j 4: {table} is loaded but the summary does not say so: {err}"
+            );
+        }
+        if what == "copy row" {
+            assert!(
+                !filled.lines().any(|t| t == "bad"),
+                "{what}: bad was loaded"
+            );
+        }
+    }
+}

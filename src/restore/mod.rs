@@ -57,7 +57,25 @@ pub struct RestoreReport {
 }
 
 fn at_line(line: usize, e: Error) -> Error {
-    e.context(format!("line {line}"))
+    e.show_server_context().context(format!("line {line}"))
+}
+
+/// An error of a COPY whose rows start after line `base`: named by the line of the row the
+/// server reports in its CONTEXT (`COPY t, line 5: ...`), not by the COPY statement's.
+fn copy_at(base: usize, e: Error) -> Error {
+    let row = e.server_context().and_then(copy_context_row);
+    at_line(base + row.unwrap_or(0), e)
+}
+
+/// The row number of a COPY error's CONTEXT (`COPY t, line 5, column b: "x"` -> 5).
+fn copy_context_row(context: &str) -> Option<usize> {
+    let rest = context.strip_prefix("COPY ")?;
+    let at = rest.find(", line ")? + ", line ".len();
+    let digits: String = rest[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
 }
 
 /// Counts the bytes read from the file (before decompression), for progress.
@@ -145,6 +163,11 @@ struct Pool {
     settings: ConnSettings,
     session: Vec<String>,
     size: usize,
+    /// Set at the first failure: no further job starts, and those running are cancelled, so
+    /// that no more is committed after an error than the work already done.
+    failed: Arc<std::sync::atomic::AtomicBool>,
+    /// That first failure (the cancelled jobs' errors are only its echo).
+    first_error: Arc<std::sync::Mutex<Option<Error>>>,
 }
 
 impl Pool {
@@ -158,7 +181,14 @@ impl Pool {
             settings,
             session: Vec::new(),
             size,
+            failed: Default::default(),
+            first_error: Default::default(),
         })
+    }
+
+    /// Whether a job has failed (the next [`Pool::barrier`] reports it).
+    fn failed(&self) -> bool {
+        self.failed.load(Ordering::Acquire)
     }
 
     /// Opens worker connections on first use, replaying the session settings seen so far.
@@ -189,7 +219,12 @@ impl Pool {
                 first = Some(e);
             }
         }
-        match first {
+        let failure = self
+            .first_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        match failure.or(first) {
             Some(e) => Err(e),
             None => Ok(()),
         }
@@ -215,6 +250,7 @@ impl Pool {
             self.give_back.clone(),
             self.clients.clone(),
         );
+        let (failed, first_error) = (Arc::clone(&self.failed), Arc::clone(&self.first_error));
         self.tasks.spawn(async move {
             let idx = free
                 .lock()
@@ -222,14 +258,29 @@ impl Pool {
                 .recv()
                 .await
                 .ok_or_else(|| Error::new(ErrorKind::Io, "worker pool closed"))?;
-            let r = job(Arc::clone(&clients[idx]))
-                .await
-                .map_err(|e| match line {
-                    Some(line) => at_line(line, e),
-                    None => e,
-                });
+            if failed.load(Ordering::Acquire) {
+                let _ = back.send(idx).await;
+                return Ok(());
+            }
+            let r = job(Arc::clone(&clients[idx])).await;
+            if let Err(e) = r {
+                if !failed.swap(true, Ordering::AcqRel) {
+                    // Stop what the other connections are doing: a COPY cancelled commits
+                    // nothing, and no job starts after this one.
+                    for (i, c) in clients.iter().enumerate() {
+                        if i != idx {
+                            let _ = c.cancel_token().cancel_query(tokio_postgres::NoTls).await;
+                        }
+                    }
+                    let e = match line {
+                        Some(line) => copy_at(line, e),
+                        None => e,
+                    };
+                    *first_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                }
+            }
             let _ = back.send(idx).await;
-            r
+            Ok(())
         });
         Ok(())
     }
@@ -358,6 +409,8 @@ struct Next {
     item: Item,
     spool: Option<Arc<Spool>>,
     part: usize,
+    /// For COPY data: the line before this part's first row (row N is at line `rows_after + N`).
+    rows_after: usize,
 }
 
 /// pg_dump's text-format COPY has exactly one row per line, so its data can be split at any
@@ -389,6 +442,7 @@ fn read_script(
                     item,
                     spool: None,
                     part: 0,
+                    rows_after: 0,
                 }))
                 .is_err()
             {
@@ -397,7 +451,7 @@ fn read_script(
             continue;
         };
         let split = split.filter(|_| splittable(&sql));
-        let start_part = |part: usize| -> Result<Arc<Spool>> {
+        let start_part = |part: usize, rows_before: usize| -> Result<Arc<Spool>> {
             let spool = Spool::new(Arc::clone(&gate.bytes));
             let next = Next {
                 item: Item::Copy {
@@ -407,14 +461,17 @@ fn read_script(
                 },
                 spool: Some(Arc::clone(&spool)),
                 part,
+                rows_after: line + rows_before,
             };
             items
                 .blocking_send(Ok(next))
                 .map_err(|_| Error::new(ErrorKind::Io, "restore stopped"))?;
             Ok(spool)
         };
-        let Ok(mut spool) = start_part(0) else { return };
-        let (mut part, mut part_bytes) = (0usize, 0usize);
+        let Ok(mut spool) = start_part(0, 0) else {
+            return;
+        };
+        let (mut part, mut part_bytes, mut rows) = (0usize, 0usize, 0usize);
         let mut batch: Vec<u8> = Vec::with_capacity(BATCH_BYTES);
         let res = r.copy_data(|row| {
             if split.is_some_and(|max| part_bytes + batch.len() >= max) {
@@ -425,8 +482,9 @@ fn read_script(
                 spool.finish(Ok(()));
                 part += 1;
                 part_bytes = 0;
-                spool = start_part(part)?;
+                spool = start_part(part, rows)?;
             }
+            rows += 1;
             batch.extend_from_slice(row);
             if batch.len() >= BATCH_BYTES {
                 gate.wait_for(batch.len());
@@ -459,16 +517,33 @@ struct TableLoad {
     pending: AtomicUsize,
     bytes: std::sync::atomic::AtomicU64,
     done: std::sync::mpsc::Sender<Loaded>,
+    /// Every table loaded completely, for the summary of a failed restore.
+    loaded: LoadedTables,
+}
+
+/// The tables whose data is in, in the order they finished.
+type LoadedTables = Arc<std::sync::Mutex<Vec<String>>>;
+
+fn note_table(loaded: &LoadedTables, table: &str) {
+    loaded
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(table.to_string());
 }
 
 impl TableLoad {
-    fn new(table: String, done: std::sync::mpsc::Sender<Loaded>) -> Arc<Self> {
+    fn new(
+        table: String,
+        done: std::sync::mpsc::Sender<Loaded>,
+        loaded: &LoadedTables,
+    ) -> Arc<Self> {
         Arc::new(TableLoad {
             table,
             started: std::time::Instant::now(),
             pending: AtomicUsize::new(1),
             bytes: Default::default(),
             done,
+            loaded: Arc::clone(loaded),
         })
     }
 
@@ -483,6 +558,7 @@ impl TableLoad {
 
     fn release(&self) {
         if self.pending.fetch_sub(1, Ordering::AcqRel) == 1 {
+            note_table(&self.loaded, &self.table);
             let _ = self.done.send((
                 self.table.clone(),
                 self.bytes.load(Ordering::Acquire),
@@ -722,8 +798,29 @@ async fn clean_database(settings: &ConnSettings, force: bool) -> Result<()> {
     Ok(())
 }
 
-/// Runs a restore.
+/// Runs a restore. On failure, says which tables had been loaded completely before it stopped
+/// (everything before the failing statement is committed, as with `psql -v ON_ERROR_STOP=1`).
 pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
+    let loaded = LoadedTables::default();
+    let result = load(plan, &loaded).await;
+    if result.is_err() && !plan.single_transaction {
+        let tables = loaded.lock().unwrap_or_else(|p| p.into_inner());
+        if tables.is_empty() {
+            eprintln!(
+                "pgsnap: the restore stopped at its first error; no table data had been loaded"
+            );
+        } else {
+            eprintln!(
+                "pgsnap: the restore stopped at its first error; the data of {} table(s) had been loaded: {}",
+                tables.len(),
+                tables.join(", ")
+            );
+        }
+    }
+    result
+}
+
+async fn load(plan: &RestorePlan, loaded: &LoadedTables) -> Result<RestoreReport> {
     let settings = conninfo::resolve_from_process(&plan.conn)?;
     let read_bytes: Arc<std::sync::atomic::AtomicU64> = Arc::default();
     let input = open_counted(plan.file.as_deref(), Arc::clone(&read_bytes))?;
@@ -744,10 +841,12 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
     let (leader, settings) = connect::connect_leader(settings, plan.prompt).await?;
     leader.batch_execute(ASYNC_COMMIT).await?;
     let mut leader = leader;
-    let jobs = if plan.single_transaction {
+    // One connection runs everything in file order, as psql does: a failure then leaves
+    // exactly what psql leaves. Several connections load data and build indexes in parallel.
+    let jobs = if plan.single_transaction || plan.jobs <= 1 {
         0
     } else {
-        plan.jobs.max(1)
+        plan.jobs
     };
     let mut pool = Pool::new(settings.clone(), jobs).await?;
     if plan.single_transaction {
@@ -774,7 +873,15 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
     let mut script_txn = ScriptTransaction::default();
     let mut table_bytes: std::collections::HashMap<String, u64> = Default::default();
     while let Some(next) = items_rx.recv().await {
-        let Next { item, spool, part } = next?;
+        if pool.failed() {
+            pool.barrier().await?;
+        }
+        let Next {
+            item,
+            spool,
+            part,
+            rows_after,
+        } = next?;
         if part == 0 {
             // Any item but a further part of the same table means that table's data is all read.
             if let Some(load) = loading.take() {
@@ -816,7 +923,7 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
                     )))
                 }
             },
-            Item::Copy { sql, line, .. } => {
+            Item::Copy { sql, .. } => {
                 let spool = spool
                     .ok_or_else(|| Error::new(ErrorKind::Io, "internal: COPY without data"))?;
                 let table = sql
@@ -833,18 +940,19 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
                     let started = std::time::Instant::now();
                     let bytes = copy_in(&leader, &sql, &spool, &gate)
                         .await
-                        .map_err(|e| at_line(line, e))?;
+                        .map_err(|e| copy_at(rows_after, e))?;
+                    note_table(loaded, &table);
                     progress.table_loaded(&table, bytes, started.elapsed().as_secs_f64());
                 } else {
                     let load = match (&loading, part) {
                         (Some(load), p) if p > 0 => Arc::clone(load),
                         _ => {
-                            let load = TableLoad::new(table, loaded_tx.clone());
+                            let load = TableLoad::new(table, loaded_tx.clone(), loaded);
                             loading = Some(Arc::clone(&load));
                             load
                         }
                     };
-                    pool.spawn_copy(sql, line, spool, Arc::clone(&gate), load)
+                    pool.spawn_copy(sql, rows_after, spool, Arc::clone(&gate), load)
                         .await?;
                 }
             }
@@ -885,7 +993,7 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
                     in_parallel_wave = false;
                 }
                 script_txn.see(&sql);
-                if jobs > 0 && script_txn.outside() && batchable(&toc, &sql) {
+                if !plan.single_transaction && script_txn.outside() && batchable(&toc, &sql) {
                     batch.push(sql, line);
                     if batch.full() {
                         batch.run(&leader).await?;
