@@ -74,9 +74,24 @@ pub struct RestoreArgs {
     /// Connections loading data and building indexes in parallel.
     #[arg(short = 'j', long = "jobs", value_name = "NUM", default_value_t = 2)]
     pub jobs: usize,
-    /// Drop and re-create the target database first.
+    /// Replace the target database: the dump is loaded into a new database under a temporary
+    /// name, which takes the target's name only once everything loaded (the old one is then
+    /// dropped); a failed restore leaves the old database as it was. Needs room for both.
     #[arg(long = "clean-database")]
     pub clean_database: bool,
+    /// With --clean-database: drop the old database first and load into an empty one of the
+    /// same name (for a server without room for two copies). If the restore then fails, the
+    /// old data is gone.
+    #[arg(long = "in-place", requires = "clean_database")]
+    pub in_place: bool,
+    /// With --clean-database: keep the old database under this name instead of dropping it.
+    #[arg(
+        long = "keep-old",
+        value_name = "NAME",
+        requires = "clean_database",
+        conflicts_with = "in_place"
+    )]
+    pub keep_old: Option<String>,
     /// With --clean-database: terminate other sessions on the target database.
     #[arg(long = "force")]
     pub force: bool,

@@ -124,6 +124,8 @@ fn restore(args: pgsnap::cli::RestoreArgs) -> ExitCode {
         file: (args.file != "-").then(|| std::path::PathBuf::from(&args.file)),
         jobs: args.jobs.max(1),
         clean_database: args.clean_database,
+        in_place: args.in_place,
+        keep_old: args.keep_old,
         force: args.force,
         create: args.create,
         part_bytes: if args.keep_row_order {

@@ -576,3 +576,150 @@ fn a_failed_restore_commits_what_psql_commits() {
         }
     }
 }
+
+fn databases_like(c: &Cluster, pattern: &str) -> String {
+    c.psql(
+        "postgres",
+        &[
+            "-At",
+            "-c",
+            &format!("SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database WHERE datname LIKE '{pattern}'"),
+        ],
+    )
+    .unwrap()
+    .trim()
+    .to_string()
+}
+
+#[test]
+fn clean_database_replaces_only_after_a_complete_load() {
+    let c = cluster();
+    let source = fixture_db(c);
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.sql");
+    std::fs::write(&good, c.pg_dump(&source, &[KEY])).unwrap();
+    let text = String::from_utf8(c.pg_dump(&source, &[KEY])).unwrap();
+    let bad = dir.path().join("bad.sql");
+    // A statement near the end fails: everything before it would have loaded.
+    let cut = text.rfind("CREATE INDEX").unwrap();
+    std::fs::write(
+        &bad,
+        format!(
+            "{}SELECT no_such_function();\n{}",
+            &text[..cut],
+            &text[cut..]
+        ),
+    )
+    .unwrap();
+    let target = c.fresh_db("replace");
+    c.psql(
+        &target,
+        &[
+            "-c",
+            "CREATE TABLE precious (x int); INSERT INTO precious VALUES (42)",
+        ],
+    )
+    .unwrap();
+    let before = contents(c, &target);
+    for jobs in ["1", "4"] {
+        let out = restore(c, &bad, &target, &["--clean-database", "-j", jobs]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("no_such_function"), "{err}");
+        assert_eq!(
+            contents(c, &target),
+            before,
+            "a failed restore changed the old database"
+        );
+        assert_eq!(
+            databases_like(c, &format!("{target}_pgsnap%")),
+            "",
+            "staging left behind"
+        );
+    }
+    // Success: the new copy takes the name, the old one is dropped or kept as asked.
+    let out = restore(
+        c,
+        &good,
+        &target,
+        &["--clean-database", "--keep-old", &format!("{target}_prev")],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same_database(c, &source, &target, "--clean-database");
+    assert_eq!(contents(c, &format!("{target}_prev")), before, "--keep-old");
+    let out = restore(c, &good, &target, &["--clean-database"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same_database(c, &source, &target, "--clean-database again");
+    assert_eq!(databases_like(c, &format!("{target}_pgsnap%")), "");
+    // --in-place drops first (today's way, for servers without room for two copies).
+    let out = restore(c, &good, &target, &["--clean-database", "--in-place"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same_database(c, &source, &target, "--in-place");
+}
+
+#[test]
+fn create_dump_with_clean_database_replaces_the_database_it_names() {
+    let c = cluster();
+    let db = c.fresh_db("create_clean");
+    c.psql(
+        &db,
+        &[
+            "-c",
+            &format!("CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'one'), (2, 'two'); \
+             COMMENT ON DATABASE \"{db}\" IS 'kept'"),
+        ],
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("create.sql");
+    std::fs::write(&dump, c.pg_dump(&db, &[KEY, "-C"])).unwrap();
+    let clean_dump = dir.path().join("clean_create.sql");
+    std::fs::write(
+        &clean_dump,
+        c.pg_dump(&db, &[KEY, "-C", "-c", "--if-exists"]),
+    )
+    .unwrap();
+    let expected = contents(c, &db);
+    for (file, via) in [
+        (&dump, db.as_str()),
+        (&dump, "postgres"),
+        (&clean_dump, db.as_str()),
+    ] {
+        c.psql(
+            &db,
+            &[
+                "-c",
+                "CREATE TABLE IF NOT EXISTS stale (x int); DELETE FROM t WHERE id = 2",
+            ],
+        )
+        .unwrap();
+        let out = restore(c, file, via, &["--create", "--clean-database"]);
+        assert!(
+            out.status.success(),
+            "-d {via}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(contents(c, &db), expected, "-d {via}: not replaced");
+        assert_eq!(databases_like(c, &format!("{db}_pgsnap%")), "");
+        let comment = c
+            .psql(&db, &["-At", "-c", "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()"])
+            .unwrap();
+        assert_eq!(
+            comment.trim(),
+            "kept",
+            "-d {via}: the database's own properties"
+        );
+    }
+}

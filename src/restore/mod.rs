@@ -5,6 +5,7 @@
 //! materialized view refreshes) runs in file order once the parallel work before it is done.
 
 pub mod script;
+pub mod swap;
 
 use crate::copy::Spool;
 use crate::error::{Error, ErrorKind, Result};
@@ -32,8 +33,12 @@ pub struct RestorePlan {
     pub file: Option<PathBuf>,
     /// Parallel connections.
     pub jobs: usize,
-    /// Drop and re-create the target database first.
+    /// Replace the target database (see [`swap`]).
     pub clean_database: bool,
+    /// With `clean_database`: drop the old database before loading instead of swapping after.
+    pub in_place: bool,
+    /// With `clean_database`: keep the old database under this name.
+    pub keep_old: Option<String>,
     /// Allow dropping a database other sessions are connected to (they are terminated).
     pub force: bool,
     /// Honour the dump's own `CREATE DATABASE` and `\connect` (a `pg_dump -C` script).
@@ -802,7 +807,14 @@ async fn clean_database(settings: &ConnSettings, force: bool) -> Result<()> {
 /// (everything before the failing statement is committed, as with `psql -v ON_ERROR_STOP=1`).
 pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
     let loaded = LoadedTables::default();
-    let result = load(plan, &loaded).await;
+    let settings = conninfo::resolve_from_process(&plan.conn)?;
+    let result = if plan.clean_database && !plan.in_place && !plan.create {
+        replace(plan, settings, &loaded).await
+    } else {
+        let mut created = None;
+        let result = load(plan, settings, &loaded, &mut created).await;
+        finish_created(plan, created, result).await
+    };
     if result.is_err() && !plan.single_transaction {
         let tables = loaded.lock().unwrap_or_else(|p| p.into_inner());
         if tables.is_empty() {
@@ -820,8 +832,74 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
     result
 }
 
-async fn load(plan: &RestorePlan, loaded: &LoadedTables) -> Result<RestoreReport> {
-    let settings = conninfo::resolve_from_process(&plan.conn)?;
+/// `--clean-database` (see [`swap`]): load into a staging database, then swap it in.
+async fn replace(
+    plan: &RestorePlan,
+    settings: ConnSettings,
+    loaded: &LoadedTables,
+) -> Result<RestoreReport> {
+    let target = settings.dbname.clone();
+    let admin = swap::Admin::connect(&settings, &target).await?;
+    if let Some(keep) = &plan.keep_old {
+        if admin.exists(keep).await? {
+            return Err(Error::usage(format!(
+                "--keep-old: database \"{keep}\" already exists"
+            )));
+        }
+    }
+    // Refuse a database in use before any work (with --force, its sessions end at the swap).
+    admin.make_idle(&target, plan.force, false).await?;
+    let staging = swap::staging_name(&target);
+    // A staging database of a run that was killed midway is of no use.
+    admin.drop_database(&staging).await?;
+    admin.create(&staging).await?;
+    let mut into = settings;
+    into.dbname = staging.clone();
+    let mut created = None;
+    let result = load(plan, into, loaded, &mut created).await;
+    let created = created.or(Some(swap::Created {
+        admin,
+        target,
+        staging,
+        written: None,
+    }));
+    finish_created(plan, created, result).await
+}
+
+/// Swaps a staging database in after a successful load, or drops it after a failed one.
+async fn finish_created(
+    plan: &RestorePlan,
+    created: Option<swap::Created>,
+    result: Result<RestoreReport>,
+) -> Result<RestoreReport> {
+    let Some(c) = created else {
+        return result;
+    };
+    let swapped = match &result {
+        Ok(_) => {
+            c.admin
+                .swap(&c.target, &c.staging, plan.keep_old.as_deref(), plan.force)
+                .await
+        }
+        Err(_) => Ok(()),
+    };
+    if result.is_err() || swapped.is_err() {
+        // The old database was not touched; the half-loaded copy goes.
+        let _ = c.admin.make_idle(&c.staging, true, true).await;
+        if let Err(e) = c.admin.drop_database(&c.staging).await {
+            eprintln!("pgsnap: warning: {e}");
+        }
+    }
+    swapped?;
+    result
+}
+
+async fn load(
+    plan: &RestorePlan,
+    settings: ConnSettings,
+    loaded: &LoadedTables,
+    created: &mut Option<swap::Created>,
+) -> Result<RestoreReport> {
     let read_bytes: Arc<std::sync::atomic::AtomicU64> = Arc::default();
     let input = open_counted(plan.file.as_deref(), Arc::clone(&read_bytes))?;
     let file_size = plan
@@ -835,7 +913,7 @@ async fn load(plan: &RestorePlan, loaded: &LoadedTables) -> Result<RestoreReport
     progress.phase("restore");
     // Workers report each table they finish loading; the reader passes it on to progress.
     let (loaded_tx, loaded_rx) = std::sync::mpsc::channel::<Loaded>();
-    if plan.clean_database {
+    if plan.clean_database && plan.in_place && !plan.create {
         clean_database(&settings, plan.force).await?;
     }
     let (leader, settings) = connect::connect_leader(settings, plan.prompt).await?;
@@ -901,12 +979,15 @@ async fn load(plan: &RestorePlan, loaded: &LoadedTables) -> Result<RestoreReport
                 "connect" | "c" if !plan.create => return Err(needs_create(line)),
                 "connect" | "c" => {
                     pool.barrier().await?;
-                    let db = arg
+                    let mut db = arg
                         .split_whitespace()
                         .next()
                         .unwrap_or("")
                         .trim_matches('"')
                         .to_string();
+                    if let Some(c) = created.as_ref().filter(|c| c.target == db) {
+                        db = c.staging.clone();
+                    }
                     let mut s = settings.clone();
                     s.dbname = db;
                     let (c, s) = connect::connect_leader(s, PasswordPrompt::Never)
@@ -959,6 +1040,32 @@ async fn load(plan: &RestorePlan, loaded: &LoadedTables) -> Result<RestoreReport
             Item::Statement { sql, line, toc } => {
                 if !plan.create && creates_database(&sql) {
                     return Err(needs_create(line));
+                }
+                if plan.create && plan.clean_database && swap::drops_database(&sql) {
+                    // --clean-database replaces the database itself: the old one stays until
+                    // the new one is swapped in (or is dropped with --in-place).
+                    continue;
+                }
+                let sql = match created.as_ref() {
+                    Some(c) if c.written.is_some() => {
+                        swap::rename_database(&sql, c.written.as_deref().unwrap_or(""), &c.staging)
+                    }
+                    _ => sql,
+                };
+                if plan.create && plan.clean_database && creates_database(&sql) {
+                    if let Some(c) = swap::create_database(plan, &settings, &sql).await? {
+                        c.admin
+                            .execute(&swap::rename_database(
+                                &sql,
+                                c.written.as_deref().unwrap_or(""),
+                                &c.staging,
+                            ))
+                            .await
+                            .map_err(|e| at_line(line, e))?;
+                        *created = Some(c);
+                        report.statements += 1;
+                        continue;
+                    }
                 }
                 report.statements += 1;
                 note_loaded(&loaded_rx, &mut progress, &mut table_bytes);
