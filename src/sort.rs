@@ -84,6 +84,16 @@ fn compare(cat: &Catalog, a: DumpId, b: DumpId) -> Ordering {
     if by_ns != Ordering::Equal {
         return by_ns;
     }
+    // pg_dump names a default ACL by its object type letter ('T' before 'f' before 'r'...),
+    // and breaks ties by the role.
+    if let (Detail::DefaultAcl(x), Detail::DefaultAcl(y)) = (&oa.detail, &ob.detail) {
+        let c = (x.objtype as u32)
+            .cmp(&(y.objtype as u32))
+            .then_with(|| x.role.as_bytes().cmp(y.role.as_bytes()));
+        if c != Ordering::Equal {
+            return c;
+        }
+    }
     let by_name = oa.name.as_bytes().cmp(ob.name.as_bytes());
     if by_name != Ordering::Equal {
         return by_name;

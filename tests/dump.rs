@@ -1650,3 +1650,99 @@ fn client_encodings_match_pg_dump() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn constraint_index_properties_and_default_privileges_match_pg_dump() {
+    let c = cluster();
+    let db = c.fresh_db("conidx");
+    // A tablespace for one constraint's index (its directory owned by the server's user).
+    let ts_dir = c.socket_dir.join(format!("ts_{db}"));
+    std::fs::create_dir_all(&ts_dir).unwrap();
+    if pgsnap::bench::cluster::is_root() {
+        let st = std::process::Command::new("chown")
+            .args(["postgres:postgres"])
+            .arg(&ts_dir)
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+    let ts = format!("ts_{db}");
+    c.psql(
+        "postgres",
+        &[
+            "-c",
+            &format!("CREATE TABLESPACE {ts} LOCATION '{}'", ts_dir.display()),
+            "-c",
+            "DO $$BEGIN \
+               IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pgsnap_dp1') THEN CREATE ROLE pgsnap_dp1; END IF; \
+               IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pgsnap_dp2') THEN CREATE ROLE pgsnap_dp2; END IF; \
+               IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pgsnap_dp3') THEN CREATE ROLE pgsnap_dp3; END IF; \
+             END$$",
+        ],
+    )
+    .unwrap();
+    c.psql(
+        &db,
+        &[
+            "-c",
+            &format!(
+                "CREATE TABLE ci (id int, a int, b int, c text, r int4range); \
+                 INSERT INTO ci SELECT g, g, g, 'c' || g, int4range(g, g + 1) FROM generate_series(1, 100) g; \
+                 ALTER TABLE ci ADD CONSTRAINT ci_pk PRIMARY KEY (id) INCLUDE (c) WITH (fillfactor = 80) USING INDEX TABLESPACE {ts}; \
+                 ALTER TABLE ci ADD CONSTRAINT ci_u UNIQUE NULLS NOT DISTINCT (a, b) WITH (fillfactor = 70, deduplicate_items = off) DEFERRABLE INITIALLY DEFERRED; \
+                 ALTER TABLE ci ADD CONSTRAINT ci_u2 UNIQUE (b) DEFERRABLE; \
+                 ALTER TABLE ci ADD CONSTRAINT ci_u3 UNIQUE (c) USING INDEX TABLESPACE {ts}; \
+                 ALTER TABLE ci ADD CONSTRAINT ci_x EXCLUDE USING gist (r WITH &&) WITH (fillfactor = 60); \
+                 CREATE SCHEMA s1; CREATE SCHEMA s2; \
+                 ALTER DEFAULT PRIVILEGES FOR ROLE pgsnap_dp2 IN SCHEMA s1 GRANT SELECT ON TABLES TO pgsnap_dp3; \
+                 ALTER DEFAULT PRIVILEGES FOR ROLE pgsnap_dp1 GRANT USAGE ON SEQUENCES TO pgsnap_dp2; \
+                 ALTER DEFAULT PRIVILEGES FOR ROLE pgsnap_dp1 IN SCHEMA s2 GRANT EXECUTE ON FUNCTIONS TO pgsnap_dp3; \
+                 ALTER DEFAULT PRIVILEGES FOR ROLE pgsnap_dp2 REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC; \
+                 ALTER DEFAULT PRIVILEGES FOR ROLE pgsnap_dp3 IN SCHEMA s1 GRANT ALL ON TYPES TO pgsnap_dp1; \
+                 ALTER DEFAULT PRIVILEGES FOR ROLE postgres GRANT SELECT ON TABLES TO pgsnap_dp1; \
+                 ALTER DEFAULT PRIVILEGES FOR ROLE pgsnap_dp1 IN SCHEMA s1 GRANT SELECT, UPDATE ON TABLES TO pgsnap_dp2; \
+                 ALTER DEFAULT PRIVILEGES FOR ROLE pgsnap_dp1 GRANT USAGE ON SCHEMAS TO pgsnap_dp2"
+            ),
+        ],
+    )
+    .unwrap();
+    compare_runs(c, &db, "constraint indexes", &[&[], &["-s"], &["-c"]]);
+    assert_same_dump(
+        &c.pg_dump(&db, &[KEY]),
+        &c.pgsnap_dump(&db, &[KEY, "-j", "4"]),
+        "constraint indexes -j 4",
+    );
+    // Restored in parallel, each index lands in its tablespace and keeps its parameters.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("d.sql");
+    std::fs::write(&file, c.pg_dump(&db, &[KEY])).unwrap();
+    for jobs in ["1", "4"] {
+        let target = c.fresh_db("conidx_restored");
+        let out = c.pgsnap(&[
+            "restore",
+            "-j",
+            jobs,
+            "-d",
+            &target,
+            &file.to_string_lossy(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_same_database(c, &db, &target, &format!("constraint indexes -j {jobs}"));
+        let placed = c
+            .psql(
+                &target,
+                &["-At", "-c", "SELECT string_agg(c.relname || ':' || coalesce(t.spcname, '-'), ',' ORDER BY c.relname) \
+                   FROM pg_class c LEFT JOIN pg_tablespace t ON t.oid = c.reltablespace WHERE c.relname LIKE 'ci_%'"],
+            )
+            .unwrap();
+        assert_eq!(
+            placed.trim(),
+            format!("ci_pk:{ts},ci_u:-,ci_u2:-,ci_u3:{ts},ci_x:-"),
+            "-j {jobs}: index tablespaces"
+        );
+    }
+}

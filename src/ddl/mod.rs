@@ -1445,16 +1445,22 @@ fn constraint(cx: &mut Ctx, o: &Obj) {
     // The statement that adds it and the one that drops it alter the table the same way.
     let (desc, s, tablespace, alter) = match c.contype {
         'p' | 'u' | 'x' => {
-            let mut s = format!(
-                "ALTER TABLE ONLY {}\n    ADD CONSTRAINT {q} {};\n",
-                qname(tab),
-                c.def
-            );
-            let mut ts = None;
-            if let Some(ix) = c.index.and_then(|i| match &cx.cat.objects[i].detail {
+            let index = c.index.and_then(|i| match &cx.cat.objects[i].detail {
                 Detail::Index(ix) => Some(ix),
                 _ => None,
-            }) {
+            });
+            // The server's short form leaves out the index's storage parameters, which
+            // pg_dump writes after the columns (an exclusion constraint's form has them).
+            let def = match index.and_then(|ix| ix.reloptions.as_deref()) {
+                Some(opts) if c.contype != 'x' => with_index_options(&c.def, opts, c.deferrable),
+                _ => c.def.clone(),
+            };
+            let mut s = format!(
+                "ALTER TABLE ONLY {}\n    ADD CONSTRAINT {q} {def};\n",
+                qname(tab),
+            );
+            let mut ts = None;
+            if let Some(ix) = index {
                 if ix.clustered {
                     s.push_str(&format!(
                         "\nALTER TABLE {} CLUSTER ON {};\n",
@@ -2479,4 +2485,35 @@ fn refresh_matview(cx: &mut Ctx, o: &Obj) {
     .owner(&owner);
     e.pass = Pass::PostAcl;
     cx.out.push(e);
+}
+
+/// A PRIMARY KEY or UNIQUE definition (`pg_get_constraintdef`'s short form) with its index's
+/// storage parameters where pg_dump writes them: after the columns and INCLUDE list, before
+/// DEFERRABLE.
+fn with_index_options(def: &str, options: &str, deferrable: bool) -> String {
+    let split = if deferrable {
+        def.rfind(" DEFERRABLE").unwrap_or(def.len())
+    } else {
+        def.len()
+    };
+    format!("{} WITH ({options}){}", &def[..split], &def[split..])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn constraint_index_options_go_before_deferrable() {
+        assert_eq!(
+            super::with_index_options(
+                "PRIMARY KEY (id) INCLUDE (v) DEFERRABLE INITIALLY DEFERRED",
+                "fillfactor='80'",
+                true
+            ),
+            "PRIMARY KEY (id) INCLUDE (v) WITH (fillfactor='80') DEFERRABLE INITIALLY DEFERRED"
+        );
+        assert_eq!(
+            super::with_index_options("UNIQUE NULLS NOT DISTINCT (a)", "fillfactor='70'", false),
+            "UNIQUE NULLS NOT DISTINCT (a) WITH (fillfactor='70')"
+        );
+    }
 }

@@ -706,6 +706,44 @@ fn batchable(toc: &Option<String>, sql: &str) -> bool {
         && !matches!(toc, "DATABASE" | "DATABASE PROPERTIES" | "BLOBS")
 }
 
+/// The session settings index and constraint entries set while their builds run in parallel
+/// (pg_dump's `SET default_tablespace`), the latest of each variable.
+#[derive(Default)]
+struct WaveSettings {
+    by_name: std::collections::BTreeMap<String, String>,
+}
+
+impl WaveSettings {
+    fn set(&mut self, sql: &str) {
+        self.by_name.insert(setting_name(sql), sql.to_string());
+    }
+
+    /// `sql` preceded by the settings in force where it stands in the file.
+    fn ahead_of(&self, sql: String) -> String {
+        if self.by_name.is_empty() {
+            return sql;
+        }
+        let mut out: String = self.by_name.values().map(|s| format!("{s}\n")).collect();
+        out.push_str(&sql);
+        out
+    }
+}
+
+/// The variable a `SET` or `set_config` statement sets.
+fn setting_name(sql: &str) -> String {
+    let l = sql.trim_start().to_ascii_lowercase();
+    if let Some(rest) = l.strip_prefix("select pg_catalog.set_config(") {
+        return rest
+            .trim_start()
+            .trim_start_matches('\'')
+            .split('\'')
+            .next()
+            .unwrap_or("")
+            .to_string();
+    }
+    l.split_whitespace().nth(1).unwrap_or("").to_string()
+}
+
 /// An index or constraint build waiting for its wave to start.
 struct WaveJob {
     /// Data bytes loaded into its table (0 when unknown).
@@ -947,6 +985,7 @@ async fn load(
     // biggest table first, so the longest build does not start last.
     let mut wave: Vec<WaveJob> = Vec::new();
     let mut in_parallel_wave = false;
+    let mut wave_settings = WaveSettings::default();
     let mut batch = StatementBatch::default();
     let mut script_txn = ScriptTransaction::default();
     let mut table_bytes: std::collections::HashMap<String, u64> = Default::default();
@@ -1080,6 +1119,18 @@ async fn load(
                         .map_err(|e| at_line(line, Error::from(e)))?;
                     continue;
                 }
+                if jobs > 0 && parallel_post_data(&toc) && is_session_setting(&sql) {
+                    // A setting inside an index or constraint entry (its tablespace) holds for
+                    // the builds after it in the file: each carries the settings it was
+                    // written under, since the wave runs them on any connection, in any order.
+                    batch.run(&leader).await?;
+                    leader
+                        .batch_execute(&sql)
+                        .await
+                        .map_err(|e| at_line(line, Error::from(e)))?;
+                    wave_settings.set(&sql);
+                    continue;
+                }
                 if jobs > 0 && parallel_post_data(&toc) {
                     if !in_parallel_wave {
                         batch.run(&leader).await?;
@@ -1091,6 +1142,7 @@ async fn load(
                         .and_then(|t| table_bytes.get(t))
                         .copied()
                         .unwrap_or(0);
+                    let sql = wave_settings.ahead_of(sql);
                     wave.push(WaveJob { bytes, sql, line });
                     continue;
                 }
@@ -1140,6 +1192,21 @@ async fn load(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wave_jobs_carry_the_settings_written_before_them() {
+        let mut w = WaveSettings::default();
+        assert_eq!(w.ahead_of("CREATE INDEX a".into()), "CREATE INDEX a");
+        w.set("SET default_tablespace = ts1;");
+        w.set("SELECT pg_catalog.set_config('search_path', '', false);");
+        w.set("SET default_tablespace = '';");
+        assert_eq!(
+            w.ahead_of("CREATE INDEX b".into()),
+            "SET default_tablespace = '';\nSELECT pg_catalog.set_config('search_path', '', false);\nCREATE INDEX b"
+        );
+        assert_eq!(copy_context_row("COPY t, line 5, column b: \"x\""), Some(5));
+        assert_eq!(copy_context_row("SQL function f"), None);
+    }
 
     #[test]
     fn post_data_statements_name_their_table() {
