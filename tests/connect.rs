@@ -336,3 +336,96 @@ fn dump_over_plain_tcp_with_workers_matches_pg_dump() {
         assert_same_dump(&expected, &out.stdout, &what);
     }
 }
+
+#[test]
+fn self_signed_server_certificate_as_its_own_root_is_trusted_as_by_libpq() {
+    // A private cluster: its certificate is replaced by one made as PostgreSQL's documentation
+    // shows (`openssl req -new -x509`, a CA certificate), copied to the client as its root.
+    let c = pgsnap::bench::cluster::start(true).expect("start a TLS cluster");
+    let dir = &c.socket_dir;
+    let out = Command::new("openssl")
+        .args([
+            "req",
+            "-new",
+            "-x509",
+            "-days",
+            "2",
+            "-nodes",
+            "-text",
+            "-out",
+            "self.crt",
+            "-keyout",
+            "self.key",
+            "-subj",
+            "/CN=localhost",
+        ])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::set_permissions(dir.join("self.key"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    if pgsnap::bench::cluster::is_root() {
+        let st = Command::new("chown")
+            .args(["postgres:postgres"])
+            .arg(dir.join("self.key"))
+            .arg(dir.join("self.crt"))
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+    // The server reads its certificate files again on reload.
+    let keep = tempfile::tempdir().unwrap();
+    let keep_ca = keep.path().join("ca.crt");
+    std::fs::copy(dir.join("ca.crt"), &keep_ca).unwrap();
+    std::fs::copy(dir.join("self.crt"), dir.join("server.crt")).unwrap();
+    std::fs::copy(dir.join("self.key"), dir.join("server.key")).unwrap();
+    c.psql("postgres", &["-c", "SELECT pg_reload_conf()"])
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    let home = tempfile::tempdir().unwrap();
+    let root = home.path().join("root.crt");
+    std::fs::copy(dir.join("self.crt"), &root).unwrap();
+    let other_root = home.path().join("other.crt");
+    std::fs::copy(&keep_ca, &other_root).unwrap();
+    let pw = [("PGPASSWORD", "p@ss:word")];
+    let cases = [
+        ("localhost", "verify-full", &root, true),
+        ("localhost", "verify-ca", &root, true),
+        ("127.0.0.1", "verify-ca", &root, true),
+        ("127.0.0.1", "verify-full", &root, false),
+        ("localhost", "verify-full", &other_root, false),
+        ("localhost", "verify-ca", &other_root, false),
+        ("localhost", "require", &root, true),
+    ];
+    for (host, mode, rootfile, accepted) in cases {
+        let conninfo = format!(
+            "host={host} port={} dbname=postgres user=tlsuser sslmode={mode} sslrootcert={}",
+            c.port,
+            rootfile.display()
+        );
+        let ours = run(home.path(), &pw, &["dump", "-s", "-d", &conninfo]);
+        let mut psql = Command::new(c.bindir.join("psql"));
+        psql.env_clear()
+            .env("HOME", home.path())
+            .env("PGPASSWORD", "p@ss:word")
+            .args(["-X", "-At", "-d", &conninfo, "-c", "SELECT 1"]);
+        let theirs = psql.output().unwrap();
+        let what = format!("{host} {mode} {}", rootfile.display());
+        assert_eq!(
+            theirs.status.success(),
+            accepted,
+            "{what}: psql: {}",
+            String::from_utf8_lossy(&theirs.stderr)
+        );
+        assert_eq!(
+            ours.status.success(),
+            accepted,
+            "{what}: pgsnap: {}",
+            String::from_utf8_lossy(&ours.stderr)
+        );
+    }
+}
