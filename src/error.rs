@@ -94,6 +94,11 @@ impl Error {
         self
     }
 
+    /// Whether a context already says where the error happened (a script line: "line 12").
+    pub fn has_line(&self) -> bool {
+        self.inner.context.iter().any(|c| c.starts_with("line "))
+    }
+
     /// Adds the phase or object this error happened in ("reading tables", "COPY public.foo").
     pub fn context(mut self, what: impl Into<String>) -> Self {
         self.inner.context.push(what.into());

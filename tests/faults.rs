@@ -299,3 +299,52 @@ fn output_file_dash_symlink_and_directory_behave_as_pg_dump() {
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(names(&dir.path().join("real")), ["out.sql"]);
 }
+
+#[test]
+fn a_terminated_backend_is_reported_with_the_servers_reason() {
+    let c = cluster();
+    let db = c.fresh_db("terminated");
+    c.psql(
+        &db,
+        &[
+            "-c",
+            "CREATE TABLE big (id int, pad text); \
+             INSERT INTO big SELECT g, repeat('x', 200) FROM generate_series(1, 500000) g",
+        ],
+    )
+    .unwrap();
+    for jobs in ["1", "2"] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgsnap"));
+        c.env(&mut cmd);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("out.sql");
+        cmd.args(["dump", "-j", jobs, "--chunk-pages", "64", "-f"])
+            .arg(&file)
+            .arg(&db)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut dump = cmd.spawn().unwrap();
+        let copying = format!(
+            "SELECT count(pg_terminate_backend(pid)) > 0 FROM pg_stat_activity \
+             WHERE datname = '{db}' AND query LIKE 'COPY%' AND pid <> pg_backend_pid()"
+        );
+        assert!(wait_until(c, &db, &copying, 30), "no COPY to terminate");
+        let until = Instant::now() + Duration::from_secs(30);
+        while dump.try_wait().unwrap().is_none() {
+            assert!(
+                Instant::now() < until,
+                "the dump hangs after its backend ended"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut dump.stderr.take().unwrap(), &mut err).unwrap();
+        assert_eq!(dump.wait().unwrap().code(), Some(1), "{err}");
+        assert!(
+            err.contains("terminating connection due to administrator command"),
+            "-j {jobs}: {err}"
+        );
+        assert!(!file.exists());
+    }
+}

@@ -723,3 +723,79 @@ fn create_dump_with_clean_database_replaces_the_database_it_names() {
         );
     }
 }
+
+#[test]
+fn broken_inputs_give_one_message_naming_the_place() {
+    let c = cluster();
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let truncated = write(
+        "trunc.sql",
+        b"CREATE TABLE a (x int);\nCOPY a (x) FROM stdin;\n1\n2\n",
+    );
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, "SELECT 1;\n".repeat(20000).as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    let truncated_gz = write("trunc.sql.gz", &gz[..gz.len() / 2]);
+    let a_dir = dir.path().join("a_dir");
+    std::fs::create_dir(&a_dir).unwrap();
+    let cases: Vec<(&std::path::Path, Vec<&str>)> = vec![
+        (
+            &truncated,
+            vec!["line 2: COPY data ends without \\. (truncated script)"],
+        ),
+        (
+            &truncated_gz,
+            vec!["read error: input file", "trunc.sql.gz"],
+        ),
+        (
+            &a_dir,
+            vec!["could not open input file", "a_dir", "Is a directory"],
+        ),
+    ];
+    for (file, needles) in cases {
+        let target = c.fresh_db("broken");
+        let out = restore(c, file, &target, &[]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{}: {err}", file.display());
+        assert_eq!(err.trim_end().lines().count(), 1, "one message: {err}");
+        assert!(!err.contains("line 2: line 2"), "{err}");
+        for n in needles {
+            assert!(err.contains(n), "{}: want {n:?} in {err}", file.display());
+        }
+    }
+    // psql's restricted mode: each misuse is refused, with psql's words, as psql refuses it.
+    for (script, message) in [
+        (
+            "\\restrict\nSELECT 1;\n",
+            "line 1: \\restrict: missing required argument",
+        ),
+        (
+            "\\unrestrict abc\nSELECT 1;\n",
+            "line 1: \\unrestrict: not currently in restricted mode",
+        ),
+        (
+            "\\restrict abc\nSELECT 1;\n\\unrestrict abd\n",
+            "line 3: \\unrestrict: wrong key",
+        ),
+        (
+            "\\restrict abc\n\\connect postgres\n",
+            "line 2: backslash commands are restricted; only \\unrestrict is allowed",
+        ),
+    ] {
+        let file = write("restrict.sql", script.as_bytes());
+        let target = c.fresh_db("restrict");
+        assert!(
+            c.psql(&target, &["-f", &file.to_string_lossy()]).is_err(),
+            "psql accepts {script:?}"
+        );
+        let out = restore(c, &file, &target, &["--create"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{script:?}: {err}");
+        assert!(err.contains(message), "{script:?}: {err}");
+    }
+}

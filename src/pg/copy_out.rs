@@ -210,9 +210,14 @@ pub async fn run(
     while current < queries.len() {
         let n = lent.read(&mut buf[end..]).await.map_err(Error::from)?;
         if n == 0 {
+            // A terminated backend says why (FATAL) just before it closes: keep its words.
+            let closed = "server closed the connection unexpectedly";
             return Err(Error::new(
                 ErrorKind::Server,
-                "server closed the connection unexpectedly",
+                match failure.take() {
+                    Some(why) => format!("{why}; {closed}"),
+                    None => closed.to_string(),
+                },
             ));
         }
         end += n;

@@ -62,6 +62,10 @@ pub struct RestoreReport {
 }
 
 fn at_line(line: usize, e: Error) -> Error {
+    if e.has_line() {
+        // The script reader placed it already (a truncated COPY, say).
+        return e;
+    }
     e.show_server_context().context(format!("line {line}"))
 }
 
@@ -107,22 +111,38 @@ fn open_counted(
     file: Option<&std::path::Path>,
     read: Arc<std::sync::atomic::AtomicU64>,
 ) -> Result<Box<dyn BufRead + Send>> {
+    let name = match file {
+        Some(p) => format!("input file \"{}\"", p.display()),
+        None => "standard input".to_string(),
+    };
     let raw: Box<dyn Read + Send> = match file {
-        Some(p) => Box::new(std::fs::File::open(p).map_err(|e| {
-            Error::new(
-                ErrorKind::Io,
-                format!("could not open input file \"{}\": {e}", p.display()),
-            )
-        })?),
+        Some(p) => {
+            let open_err = |e: std::io::Error| {
+                Error::new(
+                    ErrorKind::Io,
+                    format!("could not open {name}: {}", io_reason(&e)),
+                )
+            };
+            if p.is_dir() {
+                return Err(open_err(std::io::ErrorKind::IsADirectory.into()));
+            }
+            Box::new(std::fs::File::open(p).map_err(open_err)?)
+        }
         None => Box::new(std::io::stdin()),
     };
     let mut r = BufReader::with_capacity(1 << 20, Counting { inner: raw, read });
     let magic = r
-        .fill_buf()?
+        .fill_buf()
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Io,
+                format!("could not read {name}: {}", io_reason(&e)),
+            )
+        })?
         .get(..4)
         .map(|m| m.to_vec())
         .unwrap_or_default();
-    Ok(if magic.starts_with(&[0x1f, 0x8b]) {
+    let reader: Box<dyn BufRead + Send> = if magic.starts_with(&[0x1f, 0x8b]) {
         Box::new(BufReader::with_capacity(
             1 << 20,
             flate2::read::MultiGzDecoder::new(r),
@@ -140,7 +160,41 @@ fn open_counted(
         ))
     } else {
         Box::new(r)
-    })
+    };
+    // Read errors (a truncated compressed file) name the input.
+    Ok(Box::new(BufReader::with_capacity(
+        64 << 10,
+        NamedErrors {
+            inner: reader,
+            name,
+        },
+    )))
+}
+
+/// Adds the input's name to its read errors.
+struct NamedErrors {
+    inner: Box<dyn BufRead + Send>,
+    name: String,
+}
+
+impl Read for NamedErrors {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner
+            .read(buf)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {}", self.name, io_reason(&e))))
+    }
+}
+
+/// How an I/O error reads in a message: the system's words, without Rust's "(os error N)".
+fn io_reason(e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::IsADirectory {
+        return "Is a directory".into();
+    }
+    let text = e.to_string();
+    match text.find(" (os error ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
 }
 
 /// Kinds of statements that may run in parallel with each other after the data is loaded.
@@ -706,6 +760,42 @@ fn batchable(toc: &Option<String>, sql: &str) -> bool {
         && !matches!(toc, "DATABASE" | "DATABASE PROPERTIES" | "BLOBS")
 }
 
+/// psql's restricted mode (`\\restrict KEY` ... `\\unrestrict KEY`, which dumps wrap
+/// themselves in so that no other meta-command in them runs), with psql's checks.
+#[derive(Default)]
+struct Restricted {
+    key: Option<String>,
+}
+
+impl Restricted {
+    fn on(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// Applies `\\restrict` or `\\unrestrict` with its argument; psql's message on error.
+    fn command(&mut self, cmd: &str, arg: &str) -> std::result::Result<(), String> {
+        let key = arg.split_whitespace().next().unwrap_or("");
+        if key.is_empty() {
+            return Err(format!("\\{cmd}: missing required argument"));
+        }
+        match (cmd, &self.key) {
+            ("restrict", Some(_)) => {
+                Err("backslash commands are restricted; only \\unrestrict is allowed".into())
+            }
+            ("restrict", None) => {
+                self.key = Some(key.to_string());
+                Ok(())
+            }
+            (_, None) => Err("\\unrestrict: not currently in restricted mode".into()),
+            (_, Some(k)) if k != key => Err("\\unrestrict: wrong key".into()),
+            _ => {
+                self.key = None;
+                Ok(())
+            }
+        }
+    }
+}
+
 /// The session settings index and constraint entries set while their builds run in parallel
 /// (pg_dump's `SET default_tablespace`), the latest of each variable.
 #[derive(Default)]
@@ -855,11 +945,7 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
     };
     if result.is_err() && !plan.single_transaction {
         let tables = loaded.lock().unwrap_or_else(|p| p.into_inner());
-        if tables.is_empty() {
-            eprintln!(
-                "pgsnap: the restore stopped at its first error; no table data had been loaded"
-            );
-        } else {
+        if !tables.is_empty() {
             eprintln!(
                 "pgsnap: the restore stopped at its first error; the data of {} table(s) had been loaded: {}",
                 tables.len(),
@@ -986,6 +1072,7 @@ async fn load(
     let mut wave: Vec<WaveJob> = Vec::new();
     let mut in_parallel_wave = false;
     let mut wave_settings = WaveSettings::default();
+    let mut restricted = Restricted::default();
     let mut batch = StatementBatch::default();
     let mut script_txn = ScriptTransaction::default();
     let mut table_bytes: std::collections::HashMap<String, u64> = Default::default();
@@ -1014,7 +1101,15 @@ async fn load(
         }
         match item {
             Item::Meta { cmd, arg, line } => match cmd.as_str() {
-                "restrict" | "unrestrict" => {}
+                "restrict" | "unrestrict" => restricted
+                    .command(&cmd, &arg)
+                    .map_err(|m| Error::usage(m).context(format!("line {line}")))?,
+                _ if restricted.on() => {
+                    return Err(Error::usage(
+                        "backslash commands are restricted; only \\unrestrict is allowed",
+                    )
+                    .context(format!("line {line}")))
+                }
                 "connect" | "c" if !plan.create => return Err(needs_create(line)),
                 "connect" | "c" => {
                     pool.barrier().await?;
@@ -1192,6 +1287,27 @@ async fn load(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn restricted_mode_checks_keys_as_psql() {
+        let mut r = Restricted::default();
+        assert_eq!(
+            r.command("restrict", ""),
+            Err("\\restrict: missing required argument".into())
+        );
+        assert_eq!(
+            r.command("unrestrict", "abc"),
+            Err("\\unrestrict: not currently in restricted mode".into())
+        );
+        assert_eq!(r.command("restrict", "abc"), Ok(()));
+        assert!(r.on());
+        assert_eq!(
+            r.command("unrestrict", "abd"),
+            Err("\\unrestrict: wrong key".into())
+        );
+        assert_eq!(r.command("unrestrict", "abc"), Ok(()));
+        assert!(!r.on());
+    }
 
     #[test]
     fn wave_jobs_carry_the_settings_written_before_them() {

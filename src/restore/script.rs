@@ -63,7 +63,7 @@ pub struct ScriptReader<R: BufRead> {
 }
 
 fn script_err(line: usize, msg: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Usage, format!("line {line}: {}", msg.into()))
+    Error::new(ErrorKind::Usage, msg).context(format!("line {line}"))
 }
 
 /// The script's encoding, from its `SET client_encoding`. Restore connections speak UTF8:
