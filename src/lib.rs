@@ -9,6 +9,7 @@
 
 pub mod bench;
 pub mod catalog;
+pub mod cleanup;
 pub mod cli;
 pub mod copy;
 pub mod database;

@@ -23,6 +23,37 @@ async fn run_until_signal(plan: &DumpPlan) -> pgsnap::error::Result<pgsnap::dump
     }
 }
 
+/// Runs `work` on its own thread while this one waits for SIGINT/SIGTERM: on a signal the
+/// temp files and directories in progress are removed before exiting (as a dump's are).
+fn until_signal(work: impl FnOnce() -> ExitCode + Send + 'static) -> ExitCode {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Some(rt) = runtime() else {
+        return ExitCode::from(1);
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new()
+        .name("pgsnap-work".into())
+        .spawn(move || {
+            let _ = tx.send(work());
+        });
+    if let Err(e) = spawned {
+        return fail(format!("could not start: {e}"));
+    }
+    rt.block_on(async {
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(t) => t,
+            Err(e) => return fail(format!("could not install signal handler: {e}")),
+        };
+        let stopped = tokio::select! {
+            done = rx => return done.unwrap_or(ExitCode::from(1)),
+            _ = tokio::signal::ctrl_c() => "interrupted",
+            _ = term.recv() => "terminated",
+        };
+        pgsnap::cleanup::remove_all();
+        fail(stopped)
+    })
+}
+
 /// Prints one error line and gives the failure exit code.
 fn fail(msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("pgsnap: error: {msg}");
@@ -183,10 +214,10 @@ fn main() -> ExitCode {
         Command::Snapshot(args) => snapshot(*args),
         Command::Restore(args) => restore(args),
         Command::Bench(args) => bench(args),
-        Command::Media(cmd) => match pgsnap::media::run(cmd) {
+        Command::Media(cmd) => until_signal(move || match pgsnap::media::run(cmd) {
             Ok(code) => ExitCode::from(code),
             Err(e) => fail(e),
-        },
+        }),
         Command::Dump(args) => {
             let plan = match dump_plan(&args) {
                 Ok(p) => p,

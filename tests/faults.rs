@@ -348,3 +348,64 @@ fn a_terminated_backend_is_reported_with_the_servers_reason() {
         assert!(!file.exists());
     }
 }
+
+#[test]
+fn a_killed_dumps_temp_file_is_removed_by_the_next_run() {
+    let c = cluster();
+    let db = c.fresh_db("killed");
+    c.psql(
+        &db,
+        &[
+            "-c",
+            "CREATE TABLE big (id int, pad text); \
+             INSERT INTO big SELECT g, repeat('x', 200) FROM generate_series(1, 300000) g",
+        ],
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out.sql");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgsnap"));
+    c.env(&mut cmd);
+    let mut dump = cmd
+        .args(["dump", "-f"])
+        .arg(&file)
+        .arg(&db)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let until = Instant::now() + Duration::from_secs(30);
+    let temp_exists = || {
+        std::fs::read_dir(dir.path()).unwrap().any(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".out.sql.pgsnap-")
+        })
+    };
+    while !temp_exists() {
+        assert!(Instant::now() < until, "no temp file appeared");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let st = Command::new("kill")
+        .args(["-KILL", &dump.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let _ = dump.wait();
+    assert!(
+        temp_exists(),
+        "SIGKILL leaves the temp file (nothing can remove it then)"
+    );
+    let out = pgsnap_within(c, &["dump", "-f", &file.to_string_lossy(), &db], 60);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("left by an earlier run that did not finish"),
+        "{stderr}"
+    );
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["out.sql"]);
+}

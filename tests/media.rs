@@ -638,3 +638,136 @@ fn file_changing_during_archive_is_reported_and_nothing_written() {
     );
     assert!(!archive.exists());
 }
+
+/// Names in `dir`, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// A media tree big enough that archiving and restoring it take a noticeable while.
+fn big_tree(root: &Path) -> std::path::PathBuf {
+    let media = root.join("media");
+    std::fs::create_dir(&media).unwrap();
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for i in 0..160 {
+        let mut data = Vec::with_capacity(512 << 10);
+        while data.len() < 512 << 10 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            data.extend_from_slice(&x.to_le_bytes());
+        }
+        std::fs::write(media.join(format!("f{i:03}.bin")), data).unwrap();
+    }
+    media
+}
+
+/// Starts pgsnap, sends SIGTERM as soon as a temp path of its appears in `dir`, and returns
+/// its exit code and error output.
+fn terminated_when_temp_appears(args: &[&OsStr], dir: &Path) -> (Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pgsnap"))
+        .args(args)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        assert!(std::time::Instant::now() < until, "no temp path appeared");
+        if names_in(dir).iter().any(|n| n.contains(".pgsnap-")) {
+            break;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "finished before it could be stopped"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let st = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn interrupted_and_refused_media_commands_leave_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let media = big_tree(dir.path());
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let archive = out_dir.join("media.tar.gz");
+    // SIGTERM while archiving: no archive, no temp file.
+    let (code, err) = terminated_when_temp_appears(
+        &[
+            OsStr::new("media"),
+            OsStr::new("archive"),
+            s(&media),
+            OsStr::new("-o"),
+            s(&archive),
+        ],
+        &out_dir,
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("terminated"), "{err}");
+    assert_eq!(
+        names_in(&out_dir),
+        Vec::<String>::new(),
+        "archive left: {err}"
+    );
+    // A complete archive, then SIGTERM while restoring over an existing tree: the tree stays.
+    let out = pgsnap(&[
+        OsStr::new("media"),
+        OsStr::new("archive"),
+        s(&media),
+        OsStr::new("-o"),
+        s(&archive),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let place = dir.path().join("place");
+    let target = place.join("media");
+    std::fs::create_dir_all(&target).unwrap();
+    std::fs::write(target.join("old.txt"), b"old").unwrap();
+    let before = snapshot(&target);
+    let (code, err) = terminated_when_temp_appears(
+        &[
+            OsStr::new("media"),
+            OsStr::new("restore"),
+            s(&archive),
+            OsStr::new("--into"),
+            s(&target),
+        ],
+        &place,
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(names_in(&place), ["media"], "staging left: {err}");
+    assert_eq!(snapshot(&target), before, "the old tree changed");
+    // --into an existing regular file: refused before anything is written, the file as it was.
+    let file = place.join("a_file");
+    std::fs::write(&file, b"keep me").unwrap();
+    let out = pgsnap(&[
+        OsStr::new("media"),
+        OsStr::new("restore"),
+        s(&archive),
+        OsStr::new("--into"),
+        s(&file),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("exists and is not a directory"), "{err}");
+    assert_eq!(std::fs::read(&file).unwrap(), b"keep me");
+    assert_eq!(names_in(&place), ["a_file", "media"]);
+}

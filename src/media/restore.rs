@@ -304,6 +304,15 @@ pub fn restore(file: &Path, opts: &RestoreOptions) -> Result<RestoreReport> {
         .file_name()
         .ok_or_else(|| refuse(format!("cannot restore into \"{}\"", target.display())))?
         .to_os_string();
+    // Only a directory is replaced (all or nothing); anything else stays as it is.
+    if let Ok(m) = std::fs::symlink_metadata(&target) {
+        if !m.is_dir() {
+            return Err(refuse(format!(
+                "\"{}\" exists and is not a directory; refusing to replace it",
+                target.display()
+            )));
+        }
+    }
     let parent = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -318,11 +327,10 @@ pub fn restore(file: &Path, opts: &RestoreOptions) -> Result<RestoreReport> {
         .max_size
         .or(manifest.as_ref().map(Manifest::total_size))
         .unwrap_or(DEFAULT_CAP_WITHOUT_MANIFEST);
+    let name = target_name.to_string_lossy().into_owned();
+    crate::cleanup::remove_stale(&parent, &name);
     let staging = tempfile::Builder::new()
-        .prefix(&format!(
-            ".{}.pgsnap-staging.",
-            target_name.to_string_lossy()
-        ))
+        .prefix(&format!("{}staging.", crate::cleanup::temp_prefix(&name)))
         .tempdir_in(&parent)
         .map_err(|e| {
             Error::new(
@@ -333,6 +341,7 @@ pub fn restore(file: &Path, opts: &RestoreOptions) -> Result<RestoreReport> {
                 ),
             )
         })?;
+    crate::cleanup::register(staging.path());
     let first_mode = first.header().mode().map_err(corrupt)? & 0o777;
     let first_mtime = first.header().mtime().map_err(corrupt)?;
     drop(first);
@@ -377,11 +386,7 @@ pub fn restore(file: &Path, opts: &RestoreOptions) -> Result<RestoreReport> {
     let staged = staging.keep();
     let swap = || -> Result<()> {
         if std::fs::symlink_metadata(&target).is_ok() {
-            let old = parent.join(format!(
-                ".{}.pgsnap-old.{}",
-                target_name.to_string_lossy(),
-                std::process::id()
-            ));
+            let old = parent.join(format!("{}old", crate::cleanup::temp_prefix(&name)));
             std::fs::rename(&target, &old)?;
             if let Err(e) = std::fs::rename(&staged, &target) {
                 let _ = std::fs::rename(&old, &target);
@@ -393,7 +398,9 @@ pub fn restore(file: &Path, opts: &RestoreOptions) -> Result<RestoreReport> {
         }
         Ok(())
     };
-    if let Err(e) = swap() {
+    let swapped = swap();
+    crate::cleanup::unregister(&staged);
+    if let Err(e) = swapped {
         let _ = std::fs::remove_dir_all(&staged);
         return Err(e.context(format!(
             "moving the restored tree into \"{}\"",

@@ -193,11 +193,13 @@ impl Sink {
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_else(|| "dump".into());
+                crate::cleanup::remove_stale(&dir, &name);
                 let tmp = tempfile::Builder::new()
-                    .prefix(&format!(".{name}."))
+                    .prefix(&crate::cleanup::temp_prefix(&name))
                     .suffix(".tmp")
                     .tempfile_in(&dir)
                     .map_err(|e| open_error(p, &e))?;
+                crate::cleanup::register(tmp.path());
                 let (f, temp) = tmp.into_parts();
                 flusher = Flusher::start(&f);
                 (
@@ -354,7 +356,10 @@ impl Sink {
             }
             set_mode(&file);
             drop(file);
-            temp.persist(&path).map_err(|e| {
+            let temp_path = temp.to_path_buf();
+            let persisted = temp.persist(&path);
+            crate::cleanup::unregister(&temp_path);
+            persisted.map_err(|e| {
                 Error::new(
                     ErrorKind::Io,
                     format!(
