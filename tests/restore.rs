@@ -799,3 +799,76 @@ fn broken_inputs_give_one_message_naming_the_place() {
         assert!(err.contains(message), "{script:?}: {err}");
     }
 }
+
+/// Runs pgsnap and samples its peak resident memory (VmHWM) until it exits.
+fn peak_rss_kib(c: &Cluster, args: &[&str]) -> (std::process::ExitStatus, u64, String) {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pgsnap"));
+    c.env(&mut cmd);
+    let mut child = cmd
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0u64;
+    let status = loop {
+        if let Ok(text) = std::fs::read_to_string(&status_file) {
+            if let Some(kib) = text
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<u64>().ok())
+            {
+                peak = peak.max(kib);
+            }
+        }
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    (status, peak, err)
+}
+
+#[test]
+fn restore_memory_stays_bounded_whatever_a_row_holds() {
+    let c = cluster();
+    let source = c.fresh_db("wide_row");
+    c.psql(
+        &source,
+        &[
+            "-c",
+            "CREATE TABLE wide (id int, v text); ALTER TABLE wide ALTER v SET STORAGE EXTERNAL; \
+             INSERT INTO wide SELECT 1, string_agg(md5(g::text), '') FROM generate_series(1, 2000000) g; \
+             INSERT INTO wide VALUES (2, 'small')",
+        ],
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("wide.sql");
+    std::fs::write(&file, c.pg_dump(&source, &[KEY])).unwrap();
+    assert!(std::fs::metadata(&file).unwrap().len() > 60 << 20);
+    for jobs in ["1", "4"] {
+        let target = c.fresh_db("wide_restored");
+        let (status, peak_kib, err) = peak_rss_kib(
+            c,
+            &[
+                "restore",
+                "-j",
+                jobs,
+                "-d",
+                &target,
+                &file.to_string_lossy(),
+            ],
+        );
+        assert!(status.success(), "{err}");
+        assert!(
+            peak_kib < 64 * 1024,
+            "-j {jobs}: peak RSS {peak_kib} KiB for a 64 MB row (cap 64 MiB)"
+        );
+        assert_same_database(c, &source, &target, &format!("wide row -j {jobs}"));
+    }
+}

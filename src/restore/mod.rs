@@ -531,9 +531,11 @@ fn read_script(
             return;
         };
         let (mut part, mut part_bytes, mut rows) = (0usize, 0usize, 0usize);
+        let mut at_row_start = true;
         let mut batch: Vec<u8> = Vec::with_capacity(BATCH_BYTES);
-        let res = r.copy_data(|row| {
-            if split.is_some_and(|max| part_bytes + batch.len() >= max) {
+        let res = r.copy_data(|row, row_end| {
+            // A table's data is split into parts only between rows.
+            if at_row_start && split.is_some_and(|max| part_bytes + batch.len() >= max) {
                 if !batch.is_empty() {
                     gate.wait_for(batch.len());
                     spool.push(Bytes::from(std::mem::take(&mut batch)))?;
@@ -543,7 +545,8 @@ fn read_script(
                 part_bytes = 0;
                 spool = start_part(part, rows)?;
             }
-            rows += 1;
+            rows += usize::from(row_end);
+            at_row_start = row_end;
             batch.extend_from_slice(row);
             if batch.len() >= BATCH_BYTES {
                 gate.wait_for(batch.len());

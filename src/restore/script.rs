@@ -163,6 +163,10 @@ fn toc_type_of(comment: &str) -> Option<String> {
     Some(t.split("; Schema: ").next()?.to_string())
 }
 
+/// The most bytes of one row handed on at once: a long row goes on in pieces, so memory stays
+/// bounded whatever a row holds.
+const ROW_PIECE: usize = 256 << 10;
+
 impl<R: BufRead> ScriptReader<R> {
     /// A reader over a script.
     pub fn new(r: R) -> Self {
@@ -423,24 +427,75 @@ impl<R: BufRead> ScriptReader<R> {
     }
 
     /// Streams the data of the COPY just returned, line by line, up to (not including) `\.`.
-    pub fn copy_data(&mut self, mut sink: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
+    pub fn copy_data(&mut self, mut sink: impl FnMut(&[u8], bool) -> Result<()>) -> Result<()> {
         let start = self.line_no;
+        let latin1 = self.encoding == ScriptEncoding::Latin1;
+        let mut emit = |piece: &[u8], row_end: bool| -> Result<()> {
+            if latin1 && !piece.is_ascii() {
+                let utf8: String = piece.iter().map(|&b| b as char).collect();
+                sink(utf8.as_bytes(), row_end)
+            } else {
+                sink(piece, row_end)
+            }
+        };
+        // The first bytes of the current line, until they cannot be the `\.` end marker.
+        let mut head: Vec<u8> = Vec::with_capacity(4);
+        let mut in_row = false;
         loop {
-            if !self.read_line()? {
+            let line = self.line_no + 1;
+            let avail = self
+                .r
+                .fill_buf()
+                .map_err(|e| script_err(line, format!("read error: {e}")))?;
+            if avail.is_empty() {
+                if !in_row && head == b"\\." {
+                    self.line_no += 1;
+                    return Ok(());
+                }
                 return Err(script_err(
                     start,
                     "COPY data ends without \\. (truncated script)",
                 ));
             }
-            if self.buf == b"\\.\n" || self.buf == b"\\.\r\n" || self.buf == b"\\." {
-                return Ok(());
+            if in_row {
+                let window = &avail[..avail.len().min(ROW_PIECE)];
+                let (n, ends) = match memchr::memchr(b'\n', window) {
+                    Some(at) => (at + 1, true),
+                    None => (window.len(), false),
+                };
+                emit(&avail[..n], ends)?;
+                self.r.consume(n);
+                if ends {
+                    self.line_no += 1;
+                    in_row = false;
+                }
+                continue;
             }
-            if self.encoding == ScriptEncoding::Latin1 && !self.buf.is_ascii() {
-                let utf8: String = self.buf.iter().map(|&b| b as char).collect();
-                sink(utf8.as_bytes())?;
-            } else {
-                sink(&self.buf)?;
+            let mut used = 0;
+            while used < avail.len() && head.len() < 4 {
+                head.push(avail[used]);
+                used += 1;
+                if head.ends_with(b"\n") {
+                    break;
+                }
             }
+            self.r.consume(used);
+            if head.ends_with(b"\n") {
+                self.line_no += 1;
+                if head == b"\\.\n" || head == b"\\.\r\n" {
+                    return Ok(());
+                }
+                emit(&head, true)?;
+                head.clear();
+                continue;
+            }
+            let may_be_marker = b"\\.\r\n".starts_with(&head) || b"\\.\n".starts_with(&head);
+            if may_be_marker && head.len() < 4 {
+                continue;
+            }
+            emit(&head, false)?;
+            head.clear();
+            in_row = true;
         }
     }
 
@@ -460,7 +515,7 @@ mod tests {
         while let Some(it) = r.next_item().unwrap() {
             if let Item::Copy { .. } = it {
                 let mut data = Vec::new();
-                r.copy_data(|b| {
+                r.copy_data(|b, _| {
                     data.extend_from_slice(b);
                     Ok(())
                 })
@@ -538,7 +593,7 @@ mod tests {
     fn truncated_copy_and_unknown_meta() {
         let mut r = ScriptReader::new("COPY t FROM stdin;\n1\n2\n".as_bytes());
         assert!(matches!(r.next_item().unwrap(), Some(Item::Copy { .. })));
-        let err = r.copy_data(|_| Ok(())).unwrap_err().to_string();
+        let err = r.copy_data(|_, _| Ok(())).unwrap_err().to_string();
         assert!(err.contains("line 1") && err.contains("truncated"), "{err}");
         let mut r = ScriptReader::new("SELECT 1;\n\\! ls\n".as_bytes());
         r.next_item().unwrap();
@@ -558,7 +613,7 @@ mod tests {
                 Item::Statement { sql: s, .. } => sql.push(s),
                 Item::Copy { sql: s, .. } => {
                     sql.push(s);
-                    r.copy_data(|b| {
+                    r.copy_data(|b, _| {
                         data.extend_from_slice(b);
                         Ok(())
                     })
