@@ -409,3 +409,166 @@ fn a_killed_dumps_temp_file_is_removed_by_the_next_run() {
         .collect();
     assert_eq!(names, ["out.sql"]);
 }
+
+#[test]
+fn a_full_output_device_fails_cleanly_naming_the_file() {
+    assert!(
+        pgsnap::bench::cluster::is_root(),
+        "this test mounts a 1 MiB tmpfs to fill: run it as root (as CI does)"
+    );
+    let c = cluster();
+    let db = c.fresh_db("full_disk");
+    c.psql(
+        &db,
+        &[
+            "-c",
+            "CREATE TABLE big (id int, pad text); \
+             INSERT INTO big SELECT g, repeat('x', 200) FROM generate_series(1, 20000) g",
+        ],
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mount = dir.path().join("small");
+    std::fs::create_dir(&mount).unwrap();
+    let st = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(&mount)
+        .status()
+        .unwrap();
+    assert!(st.success(), "could not mount a tmpfs");
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(mount.clone());
+    let file = mount.join("out.sql");
+    for jobs in ["1", "3"] {
+        let out = pgsnap_within(
+            c,
+            &["dump", "-j", jobs, "-f", &file.to_string_lossy(), &db],
+            60,
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert_eq!(
+            stderr.trim_end().lines().count(),
+            1,
+            "one error line: {stderr}"
+        );
+        assert!(
+            stderr.contains(&format!("\"{}\"", file.display()))
+                && stderr.contains("No space left on device"),
+            "{stderr}"
+        );
+        let left: Vec<_> = std::fs::read_dir(&mount).unwrap().collect();
+        assert!(left.is_empty(), "files left on the full device");
+    }
+    // A device that is always full, written in place.
+    let out = pgsnap_within(c, &["dump", "-f", "/dev/full", &db], 60);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("/dev/full") && stderr.contains("No space left on device"),
+        "{stderr}"
+    );
+}
+
+/// Sums of the TPC-B tables that agree in any consistent copy of a pgbench database.
+fn tpcb_balances(c: &Cluster, db: &str) -> String {
+    c.psql(
+        db,
+        &[
+            "-At",
+            "-c",
+            "SELECT (SELECT sum(abalance) FROM pgbench_accounts) || ' ' || \
+                    (SELECT sum(bbalance) FROM pgbench_branches) || ' ' || \
+                    (SELECT sum(tbalance) FROM pgbench_tellers) || ' ' || \
+                    (SELECT coalesce(sum(delta), 0) FROM pgbench_history)",
+        ],
+    )
+    .unwrap()
+    .trim()
+    .to_string()
+}
+
+#[test]
+fn dumps_under_write_load_are_consistent() {
+    let c = cluster();
+    let db = c.fresh_db("pgbench");
+    let pgbench = |args: &[&str]| {
+        let mut cmd = Command::new(c.bindir.join("pgbench"));
+        c.env(&mut cmd);
+        cmd.args(args).arg(&db);
+        cmd
+    };
+    let out = pgbench(&["-i", "-q", "-s", "2"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut load = pgbench(&["-c", "4", "-j", "2", "-T", "60", "-n"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    struct Stop(std::process::Child);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    assert!(wait_until(
+        c,
+        &db,
+        "SELECT count(*) > 100 FROM pgbench_history",
+        30
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    for run in 1..=3 {
+        let file = dir.path().join(format!("run{run}.sql"));
+        let out = pgsnap_within(
+            c,
+            &[
+                "dump",
+                "-j",
+                "4",
+                "--chunk-pages",
+                "256",
+                "-f",
+                &file.to_string_lossy(),
+                &db,
+            ],
+            120,
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let target = c.fresh_db("pgbench_copy");
+        let out = pgsnap_within(
+            c,
+            &["restore", "-j", "4", "-d", &target, &file.to_string_lossy()],
+            120,
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let sums = tpcb_balances(c, &target);
+        let parts: Vec<&str> = sums.split(' ').collect();
+        assert_eq!(parts.len(), 4, "{sums}");
+        assert!(
+            parts.iter().all(|p| *p == parts[0]),
+            "run {run}: the copy's balances disagree: {sums}"
+        );
+        assert_ne!(parts[3], "0", "run {run}: no transaction was copied");
+    }
+    let _ = load.kill();
+    drop(Stop(load));
+}

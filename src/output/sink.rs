@@ -130,6 +130,8 @@ enum Stage {
 pub struct Sink {
     stage: Stage,
     file: Option<(tempfile::TempPath, PathBuf)>,
+    /// The file named by the user, for messages (also a device written in place).
+    named: Option<PathBuf>,
     bytes: u64,
     sync: bool,
 }
@@ -239,6 +241,7 @@ impl Sink {
         Ok(Sink {
             stage,
             file,
+            named: path.map(Path::to_path_buf),
             bytes: 0,
             sync: true,
         })
@@ -287,12 +290,12 @@ impl Sink {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             return Error::from(e);
         }
-        match &self.file {
+        match &self.named {
             None => Error::new(
                 ErrorKind::Io,
                 format!("could not write to output: {}", io_reason(&e)),
             ),
-            Some((_, path)) => Error::new(
+            Some(path) => Error::new(
                 ErrorKind::Io,
                 format!(
                     "could not write to output file \"{}\": {}",
@@ -306,8 +309,8 @@ impl Sink {
     /// Finishes compression and flushes; for a file also fsyncs and renames it into place.
     pub fn finish(self) -> Result<SinkSummary> {
         let bytes = self.bytes;
-        let target = match &self.file {
-            Some((_, path)) => format!("output file \"{}\"", path.display()),
+        let target = match &self.named {
+            Some(path) => format!("output file \"{}\"", path.display()),
             None => "output".to_string(),
         };
         let io = |e: std::io::Error| {
