@@ -572,3 +572,64 @@ fn dumps_under_write_load_are_consistent() {
     let _ = load.kill();
     drop(Stop(load));
 }
+
+#[test]
+fn sigint_and_sigterm_stop_a_dump_and_leave_nothing() {
+    let c = cluster();
+    let db = c.fresh_db("signals");
+    c.psql(
+        &db,
+        &[
+            "-c",
+            "CREATE TABLE big (id int, pad text); \
+             INSERT INTO big SELECT g, repeat('x', 200) FROM generate_series(1, 400000) g",
+        ],
+    )
+    .unwrap();
+    for signal in ["-INT", "-TERM"] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("out.sql");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgsnap"));
+        c.env(&mut cmd);
+        let mut dump = cmd
+            .args(["dump", "-j", "2", "-f"])
+            .arg(&file)
+            .arg(&db)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let copying = format!(
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = '{db}' \
+             AND query LIKE 'COPY%' AND state = 'active')"
+        );
+        assert!(wait_until(c, &db, &copying, 30), "{signal}: no COPY seen");
+        let st = Command::new("kill")
+            .args([signal, &dump.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let until = Instant::now() + Duration::from_secs(30);
+        while dump.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < until, "{signal}: the dump did not stop");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut dump.stderr.take().unwrap(), &mut err).unwrap();
+        assert_eq!(dump.wait().unwrap().code(), Some(1), "{signal}: {err}");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(left.is_empty(), "{signal}: files left behind");
+        // Its sessions end with it.
+        assert!(
+            wait_until(
+                c,
+                &db,
+                &format!(
+                    "SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = '{db}' \
+                     AND application_name = 'pgsnap')"
+                ),
+                10
+            ),
+            "{signal}: pgsnap's sessions are still there"
+        );
+    }
+}
