@@ -111,7 +111,7 @@ impl ServerCertVerifier for ChainOnly {
 /// one marked as a CA, which is what `openssl req -new -x509` makes when PostgreSQL's
 /// documentation has users create a self-signed certificate and copy it to `root.crt`. webpki
 /// refuses a CA as an end entity, so such a certificate is checked here instead: it must be
-/// one of the roots byte for byte, within its validity period, and, with `verify-full`, name
+/// one of the roots byte for byte, self-issued, within its validity period, and, with `verify-full`, name
 /// the host (its subject alternative names, else its common name, as libpq). The handshake
 /// still proves the server holds its key.
 #[derive(Debug)]
@@ -131,6 +131,13 @@ impl OwnRoot {
         use x509_cert::der::Decode;
         let parsed = x509_cert::Certificate::from_der(cert.as_ref())
             .map_err(|_| rustls::Error::InvalidCertificate(CertificateError::BadEncoding))?;
+        // Only a self-issued certificate is its own trust anchor (OpenSSL's rule): a leaf
+        // signed by some CA, copied into the root file, is not.
+        if parsed.tbs_certificate.subject != parsed.tbs_certificate.issuer {
+            return Err(rustls::Error::InvalidCertificate(
+                CertificateError::UnknownIssuer,
+            ));
+        }
         let validity = &parsed.tbs_certificate.validity;
         let now = now.as_secs();
         if now < validity.not_before.to_unix_duration().as_secs() {
