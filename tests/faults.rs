@@ -313,38 +313,73 @@ fn a_terminated_backend_is_reported_with_the_servers_reason() {
         ],
     )
     .unwrap();
-    for jobs in ["1", "2"] {
+    let start = |jobs: &str, file: &std::path::Path| {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgsnap"));
         c.env(&mut cmd);
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("out.sql");
         cmd.args(["dump", "-j", jobs, "--chunk-pages", "64", "-f"])
-            .arg(&file)
+            .arg(file)
             .arg(&db)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
-        let mut dump = cmd.spawn().unwrap();
-        let copying = format!(
-            "SELECT count(pg_terminate_backend(pid)) > 0 FROM pg_stat_activity \
-             WHERE datname = '{db}' AND query LIKE 'COPY%' AND pid <> pg_backend_pid()"
-        );
-        assert!(wait_until(c, &db, &copying, 30), "no COPY to terminate");
+        cmd.spawn().unwrap()
+    };
+    let finish = |mut dump: std::process::Child, what: &str| -> String {
         let until = Instant::now() + Duration::from_secs(30);
         while dump.try_wait().unwrap().is_none() {
             assert!(
                 Instant::now() < until,
-                "the dump hangs after its backend ended"
+                "{what}: the dump hangs after its backend ended"
             );
             std::thread::sleep(Duration::from_millis(20));
         }
         let mut err = String::new();
         std::io::Read::read_to_string(&mut dump.stderr.take().unwrap(), &mut err).unwrap();
-        assert_eq!(dump.wait().unwrap().code(), Some(1), "{err}");
+        assert_eq!(dump.wait().unwrap().code(), Some(1), "{what}: {err}");
+        err
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out.sql");
+    // A backend waiting (here for a lock) is told why it ends, and so is pgsnap.
+    let holder = Session::open(c, &db, "BEGIN; LOCK TABLE big IN ACCESS EXCLUSIVE MODE;");
+    assert!(wait_until(
+        c,
+        &db,
+        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE relation = 'big'::regclass AND granted AND mode = 'AccessExclusiveLock')",
+        10
+    ));
+    let dump = start("2", &file);
+    let waiting = format!(
+        "SELECT count(pg_terminate_backend(pid)) > 0 FROM pg_stat_activity \
+         WHERE datname = '{db}' AND wait_event_type = 'Lock' AND application_name = 'pgsnap'"
+    );
+    assert!(
+        wait_until(c, &db, &waiting, 30),
+        "the dump never waited for its lock"
+    );
+    let err = finish(dump, "terminated while waiting");
+    assert!(
+        err.contains("terminating connection due to administrator command"),
+        "{err}"
+    );
+    drop(holder);
+    assert!(!file.exists());
+    // Mid-COPY, the server says why when it can (not while it is in the middle of sending a
+    // message: then, as libpq, pgsnap can only say the connection closed).
+    for jobs in ["1", "2"] {
+        let dump = start(jobs, &file);
+        let copying = format!(
+            "SELECT count(pg_terminate_backend(pid)) > 0 FROM pg_stat_activity \
+             WHERE datname = '{db}' AND query LIKE 'COPY%' AND pid <> pg_backend_pid()"
+        );
+        assert!(wait_until(c, &db, &copying, 30), "no COPY to terminate");
+        let err = finish(dump, jobs);
         assert!(
-            err.contains("terminating connection due to administrator command"),
+            err.contains("terminating connection due to administrator command")
+                || err.contains("server closed the connection unexpectedly"),
             "-j {jobs}: {err}"
         );
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
         assert!(!file.exists());
     }
 }
