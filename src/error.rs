@@ -86,6 +86,12 @@ impl Error {
         self.inner.server_context.as_deref()
     }
 
+    /// Records the server's CONTEXT.
+    pub fn with_server_context(mut self, context: impl Into<String>) -> Self {
+        self.inner.server_context = Some(context.into());
+        self
+    }
+
     /// Says the server's CONTEXT in the message too (as psql prints it after the error).
     pub fn show_server_context(mut self) -> Self {
         if let Some(c) = self.inner.server_context.take() {

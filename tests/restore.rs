@@ -851,7 +851,10 @@ fn restore_memory_stays_bounded_whatever_a_row_holds() {
     let file = dir.path().join("wide.sql");
     std::fs::write(&file, c.pg_dump(&source, &[KEY])).unwrap();
     assert!(std::fs::metadata(&file).unwrap().len() > 60 << 20);
-    for jobs in ["1", "4"] {
+    // The same row as one 64 MB INSERT statement (on one line).
+    let inserts = dir.path().join("wide_inserts.sql");
+    std::fs::write(&inserts, c.pg_dump(&source, &[KEY, "--inserts"])).unwrap();
+    for (file, jobs) in [(&file, "1"), (&file, "4"), (&inserts, "1"), (&inserts, "4")] {
         let target = c.fresh_db("wide_restored");
         let (status, peak_kib, err) = peak_rss_kib(
             c,
@@ -867,8 +870,14 @@ fn restore_memory_stays_bounded_whatever_a_row_holds() {
         assert!(status.success(), "{err}");
         assert!(
             peak_kib < 64 * 1024,
-            "-j {jobs}: peak RSS {peak_kib} KiB for a 64 MB row (cap 64 MiB)"
+            "{} -j {jobs}: peak RSS {peak_kib} KiB for a 64 MB row (cap 64 MiB)",
+            file.display()
         );
-        assert_same_database(c, &source, &target, &format!("wide row -j {jobs}"));
+        assert_same_database(
+            c,
+            &source,
+            &target,
+            &format!("wide row {} -j {jobs}", file.display()),
+        );
     }
 }

@@ -6,4 +6,5 @@ pub mod conninfo;
 pub mod copy_out;
 pub mod session;
 pub mod shared_socket;
+pub mod simple_query;
 pub mod tls;

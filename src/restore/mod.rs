@@ -885,6 +885,42 @@ fn post_data_table(sql: &str) -> Option<&str> {
     rest.split_whitespace().next()
 }
 
+/// The leader's connection again with its socket at hand (no TLS), so that a statement too long
+/// to hold in memory can be streamed to the server; as it was otherwise.
+async fn with_socket(
+    client: Client,
+    settings: &ConnSettings,
+) -> (Client, Option<crate::pg::shared_socket::SharedSocket>) {
+    use crate::pg::shared_socket;
+    let shareable = settings
+        .hosts
+        .first()
+        .is_some_and(|h| shared_socket::shareable(settings, h));
+    if !shareable {
+        return (client, None);
+    }
+    match shared_socket::connect(settings).await {
+        Some((c, socket)) => (c, Some(socket)),
+        None => (client, None),
+    }
+}
+
+/// Runs a statement held in a temp file: streamed from it when the leader's socket is at hand;
+/// over TLS it is read into memory first (the driver sends whole strings).
+async fn run_long_statement(
+    leader: &Client,
+    socket: Option<&crate::pg::shared_socket::SharedSocket>,
+    text: &mut std::fs::File,
+    len: u64,
+) -> Result<()> {
+    if let Some(socket) = socket {
+        return crate::pg::simple_query::run_streamed(socket, len, text).await;
+    }
+    let mut sql = String::new();
+    text.read_to_string(&mut sql)?;
+    leader.batch_execute(&sql).await.map_err(Error::from)
+}
+
 /// Drops and re-creates the target database (the seed's `drop database` / `create database`).
 async fn clean_database(settings: &ConnSettings, force: bool) -> Result<()> {
     let target = settings.dbname.clone();
@@ -1044,8 +1080,8 @@ async fn load(
         clean_database(&settings, plan.force).await?;
     }
     let (leader, settings) = connect::connect_leader(settings, plan.prompt).await?;
+    let (mut leader, mut leader_socket) = with_socket(leader, &settings).await;
     leader.batch_execute(ASYNC_COMMIT).await?;
-    let mut leader = leader;
     // One connection runs everything in file order, as psql does: a failure then leaves
     // exactly what psql leaves. Several connections load data and build indexes in parallel.
     let jobs = if plan.single_transaction || plan.jobs <= 1 {
@@ -1130,9 +1166,11 @@ async fn load(
                     let (c, s) = connect::connect_leader(s, PasswordPrompt::Never)
                         .await
                         .map_err(|e| at_line(line, e))?;
+                    let (c, socket) = with_socket(c, &s).await;
                     c.batch_execute(ASYNC_COMMIT).await?;
                     flush_commits(&leader).await?;
                     leader = c;
+                    leader_socket = socket;
                     pool = Pool::new(s, jobs).await?;
                 }
                 other => {
@@ -1141,6 +1179,24 @@ async fn load(
                     )))
                 }
             },
+            Item::LongStatement {
+                head,
+                mut text,
+                len,
+                line,
+                ..
+            } => {
+                report.statements += 1;
+                note_loaded(&loaded_rx, &mut progress, &mut table_bytes);
+                pool.barrier().await?;
+                in_parallel_wave = false;
+                if !plan.create && creates_database(&head) {
+                    return Err(needs_create(line));
+                }
+                run_long_statement(&leader, leader_socket.as_ref(), &mut text, len)
+                    .await
+                    .map_err(|e| at_line(line, e))?;
+            }
             Item::Copy { sql, .. } => {
                 let spool = spool
                     .ok_or_else(|| Error::new(ErrorKind::Io, "internal: COPY without data"))?;

@@ -11,7 +11,7 @@ use std::io::BufRead;
 pub type TocType = Option<String>;
 
 /// One unit of a script.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Item {
     /// An SQL statement (with its terminating semicolon).
     Statement {
@@ -32,6 +32,20 @@ pub enum Item {
         /// TOC type (`TABLE DATA`).
         toc: TocType,
     },
+    /// A statement too long to hold in memory (over [`STATEMENT_MEMORY`]): its text, in UTF8,
+    /// waits in a temp file, to be streamed to the server.
+    LongStatement {
+        /// Its first bytes, for telling what it is.
+        head: String,
+        /// The whole text, read from the start.
+        text: std::fs::File,
+        /// The text's length in bytes.
+        len: u64,
+        /// Line where it starts.
+        line: usize,
+        /// TOC type of the entry it belongs to.
+        toc: TocType,
+    },
     /// A psql meta-command (`\connect`, `\restrict`, `\unrestrict`).
     Meta {
         /// Command name without the backslash.
@@ -43,10 +57,48 @@ pub enum Item {
     },
 }
 
+impl PartialEq for Item {
+    /// Items compare by their text and place; a long statement's text is in a file, so it
+    /// equals no other item.
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                Item::Statement { sql, line, toc },
+                Item::Statement {
+                    sql: s2,
+                    line: l2,
+                    toc: t2,
+                },
+            )
+            | (
+                Item::Copy { sql, line, toc },
+                Item::Copy {
+                    sql: s2,
+                    line: l2,
+                    toc: t2,
+                },
+            ) => sql == s2 && line == l2 && toc == t2,
+            (
+                Item::Meta { cmd, arg, line },
+                Item::Meta {
+                    cmd: c2,
+                    arg: a2,
+                    line: l2,
+                },
+            ) => cmd == c2 && arg == a2 && line == l2,
+            _ => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     Normal,
-    Quote { escapes: bool },
+    /// After `--`, up to the end of the line.
+    LineComment,
+    Quote {
+        escapes: bool,
+    },
     Ident,
     Dollar,
     Block(u32),
@@ -59,7 +111,10 @@ pub struct ScriptReader<R: BufRead> {
     toc: TocType,
     std_strings: bool,
     encoding: ScriptEncoding,
-    buf: Vec<u8>,
+    /// The unscanned end of the last piece of a long line.
+    carry: Vec<u8>,
+    /// Whether the last piece read ended inside a line.
+    mid_line: bool,
 }
 
 fn script_err(line: usize, msg: impl Into<String>) -> Error {
@@ -163,6 +218,158 @@ fn toc_type_of(comment: &str) -> Option<String> {
     Some(t.split("; Schema: ").next()?.to_string())
 }
 
+/// Bytes of one statement kept in memory; a longer one goes to a temp file as it is read, and
+/// on to the server from there.
+pub const STATEMENT_MEMORY: usize = 8 << 20;
+
+/// The most bytes of a long line scanned at once.
+const SCAN_PIECE: usize = 256 << 10;
+
+/// Bytes left unscanned at the end of a piece of a long line, for the scanner's look-ahead (a
+/// dollar-quote tag, `''`, `*/`).
+const LOOKAHEAD: usize = 4096;
+
+/// Bytes of a long statement kept to tell what it is.
+const HEAD: usize = 4096;
+
+/// A statement's bytes as they are read: in memory, or past [`STATEMENT_MEMORY`] in a temp
+/// file (its text already in UTF8).
+#[derive(Default)]
+struct StatementBuf {
+    mem: Vec<u8>,
+    spill: Option<Spill>,
+}
+
+struct Spill {
+    file: std::io::BufWriter<std::fs::File>,
+    len: u64,
+    head: String,
+    /// The start of a UTF-8 sequence the next bytes complete.
+    partial_char: Vec<u8>,
+    /// The last two bytes as read, for the scanner's look-behind.
+    last: Vec<u8>,
+}
+
+/// A complete statement.
+enum Finished {
+    Memory(Vec<u8>),
+    Spilled {
+        head: String,
+        file: std::fs::File,
+        len: u64,
+    },
+}
+
+fn not_utf8(line: usize) -> Error {
+    script_err(
+        line,
+        "the statement is not valid UTF-8 (pgsnap restore reads UTF8 and LATIN1 scripts; use psql for others)",
+    )
+}
+
+impl Spill {
+    fn new(line: usize) -> Result<Spill> {
+        let file = tempfile::tempfile().map_err(|e| {
+            script_err(
+                line,
+                format!("could not create a temp file for a long statement: {e}"),
+            )
+        })?;
+        Ok(Spill {
+            file: std::io::BufWriter::with_capacity(256 << 10, file),
+            len: 0,
+            head: String::new(),
+            partial_char: Vec::new(),
+            last: Vec::new(),
+        })
+    }
+
+    /// Appends bytes of the script, turned into UTF8.
+    fn write(&mut self, bytes: &[u8], enc: ScriptEncoding, line: usize) -> Result<()> {
+        use std::io::Write;
+        self.last
+            .extend_from_slice(&bytes[bytes.len().saturating_sub(2)..]);
+        let cut = self.last.len().saturating_sub(2);
+        self.last.drain(..cut);
+        let text: Vec<u8> = match enc {
+            ScriptEncoding::Latin1 => bytes
+                .iter()
+                .map(|&b| b as char)
+                .collect::<String>()
+                .into_bytes(),
+            ScriptEncoding::Utf8 => {
+                let mut data = std::mem::take(&mut self.partial_char);
+                data.extend_from_slice(bytes);
+                match std::str::from_utf8(&data) {
+                    Ok(_) => data,
+                    Err(e) if e.error_len().is_none() => {
+                        self.partial_char = data.split_off(e.valid_up_to());
+                        data
+                    }
+                    Err(_) => return Err(not_utf8(line)),
+                }
+            }
+        };
+        if self.head.len() < HEAD {
+            let take = (HEAD - self.head.len()).min(text.len());
+            self.head.push_str(&String::from_utf8_lossy(&text[..take]));
+        }
+        self.file
+            .write_all(&text)
+            .map_err(|e| script_err(line, format!("could not spool a long statement: {e}")))?;
+        self.len += text.len() as u64;
+        Ok(())
+    }
+}
+
+impl StatementBuf {
+    fn is_blank(&self) -> bool {
+        self.spill.is_none() && self.mem.iter().all(|b| b.is_ascii_whitespace())
+    }
+
+    /// The byte `k` places from the end (1: the last one), for look-behind; up to 2.
+    fn byte_from_end(&self, k: usize) -> Option<u8> {
+        let bytes = match &self.spill {
+            Some(s) => &s.last,
+            None => &self.mem,
+        };
+        bytes.len().checked_sub(k).map(|i| bytes[i])
+    }
+
+    fn push(&mut self, bytes: &[u8], enc: ScriptEncoding, line: usize) -> Result<()> {
+        if let Some(s) = &mut self.spill {
+            return s.write(bytes, enc, line);
+        }
+        self.mem.extend_from_slice(bytes);
+        if self.mem.len() > STATEMENT_MEMORY {
+            let mut s = Spill::new(line)?;
+            let mem = std::mem::take(&mut self.mem);
+            s.write(&mem, enc, line)?;
+            self.spill = Some(s);
+        }
+        Ok(())
+    }
+
+    fn finish(self, line: usize) -> Result<Finished> {
+        use std::io::Seek;
+        let Some(s) = self.spill else {
+            return Ok(Finished::Memory(self.mem));
+        };
+        if !s.partial_char.is_empty() {
+            return Err(not_utf8(line));
+        }
+        let io =
+            |e: std::io::Error| script_err(line, format!("could not spool a long statement: {e}"));
+        let mut file = s.file.into_inner().map_err(|e| io(e.into_error()))?;
+        file.rewind().map_err(io)?;
+        Ok(Finished::Spilled {
+            head: s.head,
+            file,
+            len: s.len,
+        })
+    }
+}
+
 /// The most bytes of one row handed on at once: a long row goes on in pieces, so memory stays
 /// bounded whatever a row holds.
 const ROW_PIECE: usize = 256 << 10;
@@ -176,25 +383,85 @@ impl<R: BufRead> ScriptReader<R> {
             toc: None,
             std_strings: true,
             encoding: ScriptEncoding::Utf8,
-            buf: Vec::new(),
+            carry: Vec::new(),
+            mid_line: false,
         }
     }
 
-    fn read_line(&mut self) -> Result<bool> {
-        self.buf.clear();
-        let n = self
-            .r
-            .read_until(b'\n', &mut self.buf)
-            .map_err(|e| script_err(self.line_no + 1, format!("read error: {e}")))?;
-        if n > 0 {
-            self.line_no += 1;
+    /// The next piece of the script: the rest of the current line, or, of a long line, the next
+    /// [`SCAN_PIECE`] bytes after what was carried over (plus [`LOOKAHEAD`] more, left for the
+    /// next piece). Returns the bytes, whether the line goes on, and whether they start a line.
+    fn read_fragment(&mut self) -> Result<Option<(Vec<u8>, bool, bool)>> {
+        let starts_line = !self.mid_line;
+        let mut buf = std::mem::take(&mut self.carry);
+        let mut fresh = false;
+        loop {
+            let line = self.line_no + usize::from(starts_line);
+            let avail = self
+                .r
+                .fill_buf()
+                .map_err(|e| script_err(line, format!("read error: {e}")))?;
+            if avail.is_empty() {
+                break;
+            }
+            if starts_line && !fresh {
+                self.line_no += 1;
+            }
+            fresh = true;
+            let room = (SCAN_PIECE + LOOKAHEAD).saturating_sub(buf.len());
+            let window = &avail[..avail.len().min(room)];
+            if let Some(at) = memchr::memchr(b'\n', window) {
+                buf.extend_from_slice(&window[..=at]);
+                self.r.consume(at + 1);
+                self.mid_line = false;
+                return Ok(Some((buf, false, starts_line)));
+            }
+            let n = window.len();
+            buf.extend_from_slice(window);
+            self.r.consume(n);
+            if buf.len() >= SCAN_PIECE + LOOKAHEAD {
+                self.mid_line = true;
+                return Ok(Some((buf, true, starts_line)));
+            }
         }
-        Ok(n > 0)
+        self.mid_line = false;
+        Ok((!buf.is_empty()).then_some((buf, false, starts_line)))
+    }
+
+    /// After a statement's end on a long line: the rest of that line must be blank or a
+    /// comment (dump scripts put one statement on a line).
+    fn rest_of_line_is_blank(&mut self, rest: &[u8], mut partial: bool) -> Result<bool> {
+        let blank = |b: &[u8]| b.iter().all(|c| c.is_ascii_whitespace());
+        let text = String::from_utf8_lossy(rest);
+        if text.trim_start().starts_with("--") {
+            while partial {
+                match self.read_fragment()? {
+                    Some((_, more, _)) => partial = more,
+                    None => break,
+                }
+            }
+            return Ok(true);
+        }
+        if !blank(rest) {
+            return Ok(false);
+        }
+        while partial {
+            match self.read_fragment()? {
+                Some((more_bytes, more, _)) => {
+                    if !blank(&more_bytes) {
+                        return Ok(false);
+                    }
+                    partial = more;
+                }
+                None => break,
+            }
+        }
+        Ok(true)
     }
 
     /// The next item, or `None` at the end of the script.
     pub fn next_item(&mut self) -> Result<Option<Item>> {
-        let mut stmt: Vec<u8> = Vec::new();
+        let mut stmt = StatementBuf::default();
         let mut start_line = 0;
         let mut state = State::Normal;
         let mut dollar_tag: Vec<u8> = Vec::new();
@@ -202,27 +469,35 @@ impl<R: BufRead> ScriptReader<R> {
         let mut words = Words::default();
         let mut word: Vec<u8> = Vec::new();
         loop {
-            if !self.read_line()? {
-                if stmt.iter().any(|b| !b.is_ascii_whitespace()) {
-                    if state != State::Normal {
+            let Some((mut line, mut partial, starts_line)) = self.read_fragment()? else {
+                if !stmt.is_blank() {
+                    if !matches!(state, State::Normal | State::LineComment) {
                         return Err(script_err(
                             start_line,
                             "unterminated quoted string or comment at end of script",
                         ));
                     }
                     // psql runs a final statement without a semicolon too.
-                    let sql = statement_text(&stmt, start_line, &mut self.encoding)?;
-                    return Ok(Some(Item::Statement {
-                        sql,
-                        line: start_line,
-                        toc: self.toc.clone(),
-                    }));
+                    return self.finish_statement(stmt, start_line).map(Some);
                 }
                 return Ok(None);
-            }
-            let line = std::mem::take(&mut self.buf);
-            let empty_so_far = !stmt.iter().any(|b| !b.is_ascii_whitespace());
-            if state == State::Normal && empty_so_far {
+            };
+            if state == State::Normal && stmt.is_blank() && starts_line {
+                let first = line.iter().position(|b| !b.is_ascii_whitespace());
+                if partial
+                    && first.is_some_and(|f| line[f] == b'\\' || line[f..].starts_with(b"--"))
+                {
+                    // A meta-command or comment line is read whole (they are short).
+                    while partial {
+                        match self.read_fragment()? {
+                            Some((more, p, _)) => {
+                                line.extend_from_slice(&more);
+                                partial = p;
+                            }
+                            None => partial = false,
+                        }
+                    }
+                }
                 let trimmed = match self.encoding {
                     ScriptEncoding::Latin1 => line.iter().map(|&b| b as char).collect(),
                     ScriptEncoding::Utf8 => String::from_utf8_lossy(&line).into_owned(),
@@ -234,7 +509,6 @@ impl<R: BufRead> ScriptReader<R> {
                         Some((n, a)) => (n.to_string(), a.trim().to_string()),
                         None => (cmd.to_string(), String::new()),
                     };
-                    self.buf = line;
                     return Ok(Some(Item::Meta {
                         cmd: name,
                         arg,
@@ -245,19 +519,27 @@ impl<R: BufRead> ScriptReader<R> {
                     if let Some(tt) = toc_type_of(t.trim_end()) {
                         self.toc = Some(tt);
                     }
-                    self.buf = line;
                     continue;
                 }
-                if t.is_empty() {
-                    self.buf = line;
+                if t.is_empty() && !partial {
                     continue;
                 }
                 start_line = self.line_no;
             }
-            let mut i = 0;
             let n = line.len();
+            // Bytes at the end of a piece of a long line are scanned with the next piece, so
+            // that every look-ahead below sees whole tokens.
+            let limit = if partial { n - LOOKAHEAD } else { n };
+            let before = |i: usize, k: usize| -> Option<u8> {
+                if i >= k {
+                    Some(line[i - k])
+                } else {
+                    stmt.byte_from_end(k - i)
+                }
+            };
+            let mut i = 0;
             let mut end_at: Option<usize> = None;
-            while i < n {
+            while i < limit {
                 let c = line[i];
                 match state {
                     State::Normal => {
@@ -274,7 +556,8 @@ impl<R: BufRead> ScriptReader<R> {
                         }
                         match c {
                             b'-' if line.get(i + 1) == Some(&b'-') => {
-                                i = n;
+                                state = State::LineComment;
+                                i += 2;
                                 continue;
                             }
                             b'/' if line.get(i + 1) == Some(&b'*') => {
@@ -283,19 +566,17 @@ impl<R: BufRead> ScriptReader<R> {
                                 continue;
                             }
                             b'\'' => {
-                                let e = i > 0
-                                    && matches!(line[i - 1], b'E' | b'e')
-                                    && (i < 2
-                                        || !(line[i - 2].is_ascii_alphanumeric()
-                                            || line[i - 2] == b'_'));
+                                let e = matches!(before(i, 1), Some(b'E' | b'e'))
+                                    && !before(i, 2)
+                                        .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
                                 state = State::Quote {
                                     escapes: e || !self.std_strings,
                                 };
                             }
                             b'"' => state = State::Ident,
                             b'$' => {
-                                let prev_word = i > 0
-                                    && (line[i - 1].is_ascii_alphanumeric() || line[i - 1] == b'_');
+                                let prev_word = before(i, 1)
+                                    .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
                                 if !prev_word {
                                     let mut j = i + 1;
                                     while j < n
@@ -323,6 +604,12 @@ impl<R: BufRead> ScriptReader<R> {
                                 break;
                             }
                             _ => {}
+                        }
+                        i += 1;
+                    }
+                    State::LineComment => {
+                        if c == b'\n' {
+                            state = State::Normal;
                         }
                         i += 1;
                     }
@@ -375,48 +662,66 @@ impl<R: BufRead> ScriptReader<R> {
             }
             match end_at {
                 Some(end) => {
-                    stmt.extend_from_slice(&line[..end]);
-                    let rest = &line[end..];
-                    if rest.iter().any(|b| !b.is_ascii_whitespace())
-                        && !String::from_utf8_lossy(rest).trim().starts_with("--")
-                    {
+                    stmt.push(&line[..end], self.encoding, start_line)?;
+                    if !self.rest_of_line_is_blank(&line[end..], partial)? {
                         return Err(script_err(
                             self.line_no,
                             "more than one statement on a line is not supported in dump scripts",
                         ));
                     }
-                    let sql = statement_text(&stmt, start_line, &mut self.encoding)?;
-                    self.track_settings(&sql);
-                    let toc = self.toc.clone();
-                    let upper = sql.to_ascii_uppercase();
-                    if upper.starts_with("COPY ")
-                        && upper
-                            .trim_end_matches(';')
-                            .trim_end()
-                            .ends_with("FROM STDIN")
-                    {
-                        return Ok(Some(Item::Copy {
-                            sql,
-                            line: start_line,
-                            toc,
-                        }));
-                    }
-                    return Ok(Some(Item::Statement {
-                        sql,
-                        line: start_line,
-                        toc,
-                    }));
+                    return self.finish_statement(stmt, start_line).map(Some);
                 }
                 None => {
-                    if !word.is_empty() && state == State::Normal {
+                    if !word.is_empty() && state == State::Normal && !partial {
                         let w = String::from_utf8_lossy(&word).into_owned();
                         words.word(&w, paren);
                         word.clear();
                     }
-                    stmt.extend_from_slice(&line);
+                    let resume = i.min(n);
+                    stmt.push(&line[..resume], self.encoding, start_line)?;
+                    if partial {
+                        self.carry = line[resume..].to_vec();
+                    }
                 }
             }
         }
+    }
+
+    /// The item a complete statement makes.
+    fn finish_statement(&mut self, stmt: StatementBuf, start_line: usize) -> Result<Item> {
+        let toc = self.toc.clone();
+        let mem = match stmt.finish(start_line)? {
+            Finished::Memory(bytes) => bytes,
+            Finished::Spilled { head, file, len } => {
+                return Ok(Item::LongStatement {
+                    head,
+                    text: file,
+                    len,
+                    line: start_line,
+                    toc,
+                })
+            }
+        };
+        let sql = statement_text(&mem, start_line, &mut self.encoding)?;
+        self.track_settings(&sql);
+        let upper = sql.to_ascii_uppercase();
+        if upper.starts_with("COPY ")
+            && upper
+                .trim_end_matches(';')
+                .trim_end()
+                .ends_with("FROM STDIN")
+        {
+            return Ok(Item::Copy {
+                sql,
+                line: start_line,
+                toc,
+            });
+        }
+        Ok(Item::Statement {
+            sql,
+            line: start_line,
+            toc,
+        })
     }
 
     fn track_settings(&mut self, sql: &str) {
@@ -429,6 +734,12 @@ impl<R: BufRead> ScriptReader<R> {
     /// Streams the data of the COPY just returned, line by line, up to (not including) `\.`.
     pub fn copy_data(&mut self, mut sink: impl FnMut(&[u8], bool) -> Result<()>) -> Result<()> {
         let start = self.line_no;
+        if !self.carry.is_empty() || self.mid_line {
+            return Err(script_err(
+                start,
+                "COPY data must start on the line after its COPY statement",
+            ));
+        }
         let latin1 = self.encoding == ScriptEncoding::Latin1;
         let mut emit = |piece: &[u8], row_end: bool| -> Result<()> {
             if latin1 && !piece.is_ascii() {
@@ -539,8 +850,47 @@ mod tests {
             .map(|i| match i {
                 Item::Statement { sql, .. } | Item::Copy { sql, .. } => sql,
                 Item::Meta { cmd, arg, .. } => format!("\\{cmd} {arg}"),
+                Item::LongStatement { mut text, .. } => {
+                    let mut sql = String::new();
+                    std::io::Read::read_to_string(&mut text, &mut sql).unwrap();
+                    format!("LONG {sql}")
+                }
             })
             .collect()
+    }
+
+    #[test]
+    fn long_lines_are_scanned_in_pieces_and_long_statements_spilled() {
+        // A statement longer than the memory for one, on one line, with every construct the
+        // scanner looks ahead or behind for crossing the pieces' boundaries.
+        let filler = "x".repeat(SCAN_PIECE - 3);
+        let long = format!(
+            "INSERT INTO t VALUES ('{filler}', E'a\\';b', $tag$ ; $ta $tag$, 'it''s', /* ; */ 1) -- ; c\n"
+        );
+        let mut script = String::from("SELECT 1;\n");
+        let big = "y".repeat(STATEMENT_MEMORY + 10);
+        script.push_str(&long);
+        script.push_str(&format!(
+            ";\nINSERT INTO t VALUES ('{big}');\nSELECT 'é';\n"
+        ));
+        let got = sqls(&script);
+        assert_eq!(
+            got.len(),
+            4,
+            "{:?}",
+            got.iter().map(|s| s.len()).collect::<Vec<_>>()
+        );
+        assert_eq!(got[0], "SELECT 1;");
+        assert_eq!(got[1], format!("{}\n;", long.trim_end()));
+        assert_eq!(got[2], format!("LONG INSERT INTO t VALUES ('{big}');"));
+        assert_eq!(got[3], "SELECT 'é';");
+        // Line numbers stay right after long lines.
+        let it = items(&format!("{script}\\unrestrict K\n"));
+        assert!(
+            matches!(it.last(), Some(Item::Meta { line: 6, .. })),
+            "{:?}",
+            it.last()
+        );
     }
 
     #[test]
