@@ -1148,6 +1148,65 @@ mod tests {
     }
 
     #[test]
+    fn with_no_worker_connected_the_leader_gets_every_job() {
+        // A socket directory with no server: every worker fails to connect.
+        let dir = tempfile::tempdir().unwrap();
+        let opts = crate::pg::conninfo::ConnOptions {
+            host: Some(dir.path().to_string_lossy().into_owned()),
+            port: Some("1".into()),
+            user: Some("nobody".into()),
+            dbname: Some("nothing".into()),
+        };
+        let settings = crate::pg::conninfo::resolve_from_process(&opts).unwrap();
+        let setup = WorkerSetup {
+            join: session::Joining {
+                settings,
+                snapshot: "none".into(),
+                session_sql: String::new(),
+            },
+            encoding: None,
+            stop: Default::default(),
+        };
+        let job = |entry: usize, relpages: i64| TableJob {
+            entry,
+            sql: format!("COPY t{entry} TO stdout;"),
+            qualified: format!("public.t{entry}"),
+            columns: "a".into(),
+            relpages,
+            name: format!("public.t{entry}"),
+            inserts: None,
+            lock: true,
+        };
+        let chunking = Chunking {
+            first_pages: 4,
+            adaptive: false,
+        };
+        let spools = start_workers(
+            &setup,
+            vec![job(1, 1), job(2, 100), job(3, 1)],
+            3,
+            1 << 20,
+            chunking,
+        );
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let mut handed = Vec::new();
+        for (entry, list) in &spools {
+            let mut i = 0;
+            while let Some(spool) = rt.block_on(list.chunk(i)) {
+                let job = rt.block_on(spool.drain(&mut |_| Ok(()))).unwrap();
+                handed.push((*entry, job.map(|j| j.sql)));
+                i += 1;
+            }
+        }
+        // Table 2 is split into ranges; each range went to the leader, as the small tables.
+        assert!(handed.iter().all(|(_, sql)| sql.is_some()), "{handed:?}");
+        assert_eq!(handed.iter().filter(|(e, _)| *e == 2).count(), 25);
+        assert_eq!(handed.iter().filter(|(e, _)| *e != 2).count(), 2);
+    }
+
+    #[test]
     fn dropped_feed_fails_the_spool() {
         let s = Spool::new(Arc::new(AtomicUsize::new(100)));
         drop(Feed(Arc::clone(&s)));
