@@ -62,9 +62,6 @@ pub struct BenchArgs {
 #[derive(Debug, Args)]
 #[command(disable_help_flag = true)]
 pub struct RestoreArgs {
-    /// Print help.
-    #[arg(long = "help", action = clap::ArgAction::Help)]
-    pub help: Option<bool>,
     /// The dump to load, or - for stdin.
     #[arg(value_name = "FILE")]
     pub file: String,
@@ -218,188 +215,397 @@ impl ConnArgs {
 #[derive(Debug, Args)]
 #[command(disable_help_flag = true)]
 pub struct DumpArgs {
-    /// Print help.
-    #[arg(long = "help", action = clap::ArgAction::Help)]
-    pub help: Option<bool>,
     /// Output file name (default: stdout).
-    #[arg(short = 'f', long = "file", value_name = "FILENAME")]
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "FILENAME",
+        help_heading = "General options"
+    )]
     pub file: Option<PathBuf>,
+    /// Output file format: p (plain text, the only one pgsnap writes).
+    #[arg(
+        short = 'F',
+        long = "format",
+        value_name = "p|plain",
+        help_heading = "General options"
+    )]
+    pub format: Option<String>,
     /// Dump only the schema, no data.
-    #[arg(short = 's', long = "schema-only")]
+    #[arg(
+        short = 's',
+        long = "schema-only",
+        help_heading = "Options controlling the output content"
+    )]
     pub schema_only: bool,
     /// Dump only the data, not the schema.
-    #[arg(short = 'a', long = "data-only")]
+    #[arg(
+        short = 'a',
+        long = "data-only",
+        help_heading = "Options controlling the output content"
+    )]
     pub data_only: bool,
     /// Do NOT dump data for the specified table(s).
-    #[arg(long = "exclude-table-data", value_name = "PATTERN")]
+    #[arg(
+        long = "exclude-table-data",
+        value_name = "PATTERN",
+        help_heading = "Options controlling the output content"
+    )]
     pub exclude_table_data: Vec<String>,
     /// Dump only the specified table(s).
-    #[arg(short = 't', long = "table", value_name = "PATTERN")]
+    #[arg(
+        short = 't',
+        long = "table",
+        value_name = "PATTERN",
+        help_heading = "Options controlling the output content"
+    )]
     pub table: Vec<String>,
     /// Do NOT dump the specified table(s).
-    #[arg(short = 'T', long = "exclude-table", value_name = "PATTERN")]
+    #[arg(
+        short = 'T',
+        long = "exclude-table",
+        value_name = "PATTERN",
+        help_heading = "Options controlling the output content"
+    )]
     pub exclude_table: Vec<String>,
     /// Dump only the specified schema(s).
-    #[arg(short = 'n', long = "schema", value_name = "PATTERN")]
+    #[arg(
+        short = 'n',
+        long = "schema",
+        value_name = "PATTERN",
+        help_heading = "Options controlling the output content"
+    )]
     pub schema: Vec<String>,
     /// Dump only the specified extension(s).
-    #[arg(short = 'e', long = "extension", value_name = "PATTERN")]
+    #[arg(
+        short = 'e',
+        long = "extension",
+        value_name = "PATTERN",
+        help_heading = "Options controlling the output content"
+    )]
     pub extension: Vec<String>,
     /// Do NOT dump the specified extension(s).
-    #[arg(long = "exclude-extension", value_name = "PATTERN")]
+    #[arg(
+        long = "exclude-extension",
+        value_name = "PATTERN",
+        help_heading = "Options controlling the output content"
+    )]
     pub exclude_extension: Vec<String>,
     /// Include or exclude objects as the filter file says ("-" reads standard input).
-    #[arg(long = "filter", value_name = "FILENAME")]
+    #[arg(
+        long = "filter",
+        value_name = "FILENAME",
+        help_heading = "Options controlling the output content"
+    )]
     pub filter: Vec<std::path::PathBuf>,
     /// Do NOT dump the specified schema(s).
-    #[arg(short = 'N', long = "exclude-schema", value_name = "PATTERN")]
+    #[arg(
+        short = 'N',
+        long = "exclude-schema",
+        value_name = "PATTERN",
+        help_heading = "Options controlling the output content"
+    )]
     pub exclude_schema: Vec<String>,
     /// Require table and/or schema include patterns to match at least one entity each.
-    #[arg(long = "strict-names")]
+    #[arg(
+        long = "strict-names",
+        help_heading = "Options controlling the output content"
+    )]
     pub strict_names: bool,
     /// Use this many parallel connections to copy table data.
-    #[arg(short = 'j', long = "jobs", value_name = "NUM")]
+    #[arg(
+        short = 'j',
+        long = "jobs",
+        value_name = "NUM",
+        help_heading = "General options"
+    )]
     pub jobs: Option<usize>,
     /// Skip restoration of object ownership.
-    #[arg(short = 'O', long = "no-owner")]
+    #[arg(
+        short = 'O',
+        long = "no-owner",
+        help_heading = "Options controlling the output content"
+    )]
     pub no_owner: bool,
     /// Do not dump privileges (grant/revoke).
-    #[arg(short = 'x', long = "no-privileges", visible_alias = "no-acl")]
+    #[arg(
+        short = 'x',
+        long = "no-privileges",
+        visible_alias = "no-acl",
+        help_heading = "Options controlling the output content"
+    )]
     pub no_privileges: bool,
     /// Do not dump comments.
-    #[arg(long = "no-comments")]
+    #[arg(
+        long = "no-comments",
+        help_heading = "Options controlling the output content"
+    )]
     pub no_comments: bool,
     /// Use this string as the psql \restrict key.
-    #[arg(long = "restrict-key", value_name = "RESTRICT_KEY")]
+    #[arg(
+        long = "restrict-key",
+        value_name = "RESTRICT_KEY",
+        help_heading = "Options controlling the output content"
+    )]
     pub restrict_key: Option<String>,
     /// Verbose mode.
-    #[arg(short = 'v', long = "verbose")]
+    #[arg(short = 'v', long = "verbose", help_heading = "General options")]
     pub verbose: bool,
     /// Progress on stderr: auto (a bar on a terminal), bar, json (one event per line), none.
-    #[arg(long = "progress", value_name = "MODE")]
+    #[arg(
+        long = "progress",
+        value_name = "MODE",
+        help_heading = "General options"
+    )]
     pub progress: Option<String>,
     /// Compress the output: 0-9 (gzip level), or gzip, lz4, zstd, none, with an optional :LEVEL.
-    #[arg(short = 'Z', long = "compress", value_name = "METHOD[:LEVEL]")]
+    #[arg(
+        short = 'Z',
+        long = "compress",
+        value_name = "METHOD[:LEVEL]",
+        help_heading = "General options"
+    )]
     pub compress: Option<String>,
     /// Heap pages per chunk when a big table is split across workers (default 1024).
-    #[arg(long = "chunk-pages", value_name = "PAGES", hide = true)]
+    #[arg(
+        long = "chunk-pages",
+        value_name = "PAGES",
+        hide = true,
+        help_heading = "General options"
+    )]
     pub chunk_pages: Option<i64>,
     /// Memory for table data copied ahead of the writer, in MiB (default 16); beyond it, data
     /// waits in temp files.
-    #[arg(long = "spool-memory", value_name = "MIB")]
+    #[arg(
+        long = "spool-memory",
+        value_name = "MIB",
+        help_heading = "General options"
+    )]
     pub spool_memory: Option<usize>,
     /// Dump named section (pre-data, data, or post-data).
-    #[arg(long = "section", value_name = "SECTION")]
+    #[arg(
+        long = "section",
+        value_name = "SECTION",
+        help_heading = "Options controlling the output content"
+    )]
     pub section: Vec<String>,
     /// Do not dump publications.
-    #[arg(long = "no-publications")]
+    #[arg(
+        long = "no-publications",
+        help_heading = "Options controlling the output content"
+    )]
     pub no_publications: bool,
     /// Do not dump subscriptions.
-    #[arg(long = "no-subscriptions")]
+    #[arg(
+        long = "no-subscriptions",
+        help_heading = "Options controlling the output content"
+    )]
     pub no_subscriptions: bool,
     /// Do not dump security label assignments.
-    #[arg(long = "no-security-labels")]
+    #[arg(
+        long = "no-security-labels",
+        help_heading = "Options controlling the output content"
+    )]
     pub no_security_labels: bool,
     /// Do not dump tablespace assignments.
-    #[arg(long = "no-tablespaces")]
+    #[arg(
+        long = "no-tablespaces",
+        help_heading = "Options controlling the output content"
+    )]
     pub no_tablespaces: bool,
     /// Do not dump table access methods.
-    #[arg(long = "no-table-access-method")]
+    #[arg(
+        long = "no-table-access-method",
+        help_heading = "Options controlling the output content"
+    )]
     pub no_table_access_method: bool,
     /// Do not dump TOAST compression methods.
-    #[arg(long = "no-toast-compression")]
+    #[arg(
+        long = "no-toast-compression",
+        help_heading = "Options controlling the output content"
+    )]
     pub no_toast_compression: bool,
     /// Do not dump unlogged table data.
-    #[arg(long = "no-unlogged-table-data")]
+    #[arg(
+        long = "no-unlogged-table-data",
+        help_heading = "Options controlling the output content"
+    )]
     pub no_unlogged_table_data: bool,
     /// Enable row security (dump only content the user has access to).
-    #[arg(long = "enable-row-security")]
+    #[arg(
+        long = "enable-row-security",
+        help_heading = "Options controlling the output content"
+    )]
     pub enable_row_security: bool,
     /// Fail after waiting TIMEOUT for a table lock.
-    #[arg(long = "lock-wait-timeout", value_name = "TIMEOUT")]
+    #[arg(
+        long = "lock-wait-timeout",
+        value_name = "TIMEOUT",
+        help_heading = "General options"
+    )]
     pub lock_wait_timeout: Option<String>,
-    /// Dump the data in encoding ENCODING (UTF8 only).
-    #[arg(short = 'E', long = "encoding", value_name = "ENCODING")]
+    /// Dump the data in encoding ENCODING (any client encoding the server converts to).
+    #[arg(
+        short = 'E',
+        long = "encoding",
+        value_name = "ENCODING",
+        help_heading = "Options controlling the output content"
+    )]
     pub encoding: Option<String>,
     /// Wait until the dump is finished to start (SERIALIZABLE, READ ONLY, DEFERRABLE).
-    #[arg(long = "serializable-deferrable")]
+    #[arg(
+        long = "serializable-deferrable",
+        help_heading = "Options controlling the output content"
+    )]
     pub serializable_deferrable: bool,
     /// Do not wait for changes to be written safely to disk.
-    #[arg(long = "no-sync")]
+    #[arg(long = "no-sync", help_heading = "General options")]
     pub no_sync: bool,
     /// Include large objects in the dump.
-    #[arg(short = 'b', long = "large-objects", visible_alias = "blobs")]
+    #[arg(
+        short = 'b',
+        long = "large-objects",
+        visible_alias = "blobs",
+        help_heading = "Options controlling the output content"
+    )]
     pub large_objects: bool,
     /// Exclude large objects from the dump.
-    #[arg(short = 'B', long = "no-large-objects", visible_alias = "no-blobs")]
+    #[arg(
+        short = 'B',
+        long = "no-large-objects",
+        visible_alias = "no-blobs",
+        help_heading = "Options controlling the output content"
+    )]
     pub no_large_objects: bool,
     /// Do SET ROLE before dump.
-    #[arg(long = "role", value_name = "ROLENAME")]
+    #[arg(
+        long = "role",
+        value_name = "ROLENAME",
+        help_heading = "Connection options"
+    )]
     pub role: Option<String>,
     /// Use given snapshot for the dump.
-    #[arg(long = "snapshot", value_name = "SNAPSHOT")]
+    #[arg(
+        long = "snapshot",
+        value_name = "SNAPSHOT",
+        help_heading = "Options controlling the output content"
+    )]
     pub snapshot: Option<String>,
     /// Dump data as INSERT commands, rather than COPY.
-    #[arg(long = "inserts")]
+    #[arg(
+        long = "inserts",
+        help_heading = "Options controlling the output content"
+    )]
     pub inserts: bool,
     /// Dump data as INSERT commands with column names.
-    #[arg(long = "column-inserts", visible_alias = "attribute-inserts")]
+    #[arg(
+        long = "column-inserts",
+        visible_alias = "attribute-inserts",
+        help_heading = "Options controlling the output content"
+    )]
     pub column_inserts: bool,
     /// Number of rows per INSERT; implies --inserts.
     #[arg(
         long = "rows-per-insert",
         value_name = "NROWS",
-        allow_negative_numbers = true
+        allow_negative_numbers = true,
+        help_heading = "Options controlling the output content"
     )]
     pub rows_per_insert: Option<i64>,
     /// Add ON CONFLICT DO NOTHING to INSERT commands.
-    #[arg(long = "on-conflict-do-nothing")]
+    #[arg(
+        long = "on-conflict-do-nothing",
+        help_heading = "Options controlling the output content"
+    )]
     pub on_conflict_do_nothing: bool,
     /// Disable triggers during data-only restore.
-    #[arg(long = "disable-triggers")]
+    #[arg(
+        long = "disable-triggers",
+        help_heading = "Options controlling the output content"
+    )]
     pub disable_triggers: bool,
     /// Dump only the specified table(s), including child and partition tables.
-    #[arg(long = "table-and-children", value_name = "PATTERN")]
+    #[arg(
+        long = "table-and-children",
+        value_name = "PATTERN",
+        help_heading = "Options controlling the output content"
+    )]
     pub table_and_children: Vec<String>,
     /// Do NOT dump the specified table(s), including child and partition tables.
-    #[arg(long = "exclude-table-and-children", value_name = "PATTERN")]
+    #[arg(
+        long = "exclude-table-and-children",
+        value_name = "PATTERN",
+        help_heading = "Options controlling the output content"
+    )]
     pub exclude_table_and_children: Vec<String>,
     /// Do NOT dump data for the specified table(s), including child and partition tables.
-    #[arg(long = "exclude-table-data-and-children", value_name = "PATTERN")]
+    #[arg(
+        long = "exclude-table-data-and-children",
+        value_name = "PATTERN",
+        help_heading = "Options controlling the output content"
+    )]
     pub exclude_table_data_and_children: Vec<String>,
     /// Include data of foreign tables on foreign servers matching PATTERN.
-    #[arg(long = "include-foreign-data", value_name = "PATTERN")]
+    #[arg(
+        long = "include-foreign-data",
+        value_name = "PATTERN",
+        help_heading = "Options controlling the output content"
+    )]
     pub include_foreign_data: Vec<String>,
     /// Include commands to create the database in the dump.
-    #[arg(short = 'C', long = "create")]
+    #[arg(
+        short = 'C',
+        long = "create",
+        help_heading = "Options controlling the output content"
+    )]
     pub create: bool,
     /// Clean (drop) database objects before recreating.
-    #[arg(short = 'c', long = "clean")]
+    #[arg(
+        short = 'c',
+        long = "clean",
+        help_heading = "Options controlling the output content"
+    )]
     pub clean: bool,
     /// Use IF EXISTS when dropping objects.
-    #[arg(long = "if-exists")]
+    #[arg(
+        long = "if-exists",
+        help_heading = "Options controlling the output content"
+    )]
     pub if_exists: bool,
     /// Use SET SESSION AUTHORIZATION commands instead of ALTER OWNER commands to set ownership.
-    #[arg(long = "use-set-session-authorization")]
+    #[arg(
+        long = "use-set-session-authorization",
+        help_heading = "Options controlling the output content"
+    )]
     pub use_set_session_authorization: bool,
     /// Quote all identifiers, even if not key words.
-    #[arg(long = "quote-all-identifiers")]
+    #[arg(
+        long = "quote-all-identifiers",
+        help_heading = "Options controlling the output content"
+    )]
     pub quote_all_identifiers: bool,
     /// Load partitions via the root table.
-    #[arg(long = "load-via-partition-root")]
+    #[arg(
+        long = "load-via-partition-root",
+        help_heading = "Options controlling the output content"
+    )]
     pub load_via_partition_root: bool,
     /// Disable dollar quoting, use SQL standard quoting.
-    #[arg(long = "disable-dollar-quoting")]
+    #[arg(
+        long = "disable-dollar-quoting",
+        help_heading = "Options controlling the output content"
+    )]
     pub disable_dollar_quoting: bool,
     /// Override default setting for extra_float_digits.
     #[arg(
         long = "extra-float-digits",
         value_name = "NUM",
-        allow_negative_numbers = true
+        allow_negative_numbers = true,
+        help_heading = "Options controlling the output content"
     )]
     pub extra_float_digits: Option<i32>,
     /// Connection options.
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Connection options")]
     pub conn: ConnArgs,
     /// Database to dump (same as -d).
     #[arg(value_name = "DBNAME")]
@@ -409,6 +615,17 @@ pub struct DumpArgs {
 impl DumpArgs {
     /// The request these flags make; `plan` validates it.
     pub fn to_request(&self) -> Result<DumpRequest, String> {
+        if let Some(f) = &self.format {
+            match f.as_str() {
+                "p" | "plain" => {}
+                "c" | "custom" | "d" | "directory" | "t" | "tar" => {
+                    return Err(format!(
+                        "output format \"{f}\" is not supported: pgsnap writes plain-text dumps only (-F p), which psql and pgsnap restore load"
+                    ))
+                }
+                other => return Err(format!("invalid output format \"{other}\" specified")),
+            }
+        }
         if self.dbname.is_some() && self.conn.dbname.is_some() {
             return Err(format!(
                 "too many command-line arguments (first is \"{}\")",

@@ -1,6 +1,5 @@
 //! The `pgsnap` binary: parse arguments, build the plan, run it, map errors to exit codes.
 
-use clap::Parser;
 use pgsnap::cli::{Cli, Command};
 use pgsnap::error::ErrorKind;
 use pgsnap::plan::DumpPlan;
@@ -208,8 +207,97 @@ fn bench(args: pgsnap::cli::BenchArgs) -> ExitCode {
     }
 }
 
+/// The command line with pg_dump's and psql's habits on every subcommand: `-?`/`--help`,
+/// `-V`/`--version`.
+fn command_line() -> clap::Command {
+    use clap::{Arg, ArgAction, CommandFactory};
+    fn with_habits(cmd: clap::Command, top: bool) -> clap::Command {
+        let heading = matches!(cmd.get_name(), "dump" | "snapshot").then_some("General options");
+        let cmd = cmd
+            .version(env!("CARGO_PKG_VERSION"))
+            .display_name("pgsnap")
+            .disable_help_flag(true)
+            .disable_version_flag(true)
+            .arg(
+                Arg::new("version")
+                    .short('V')
+                    .long("version")
+                    .action(ArgAction::Version)
+                    .help("Output version information, then exit")
+                    .help_heading(heading),
+            )
+            .arg(
+                Arg::new("help")
+                    .short('?')
+                    .long("help")
+                    .action(ArgAction::Help)
+                    .help("Show this help, then exit")
+                    .help_heading(heading),
+            );
+        let cmd = if top {
+            cmd.disable_help_subcommand(true)
+        } else {
+            cmd
+        };
+        // A snapshot writes its own files: the dump's -f and -F do not apply there.
+        let cmd = if cmd.get_name() == "snapshot" {
+            cmd.mut_arg("file", |a| a.hide(true))
+                .mut_arg("format", |a| a.hide(true))
+        } else {
+            cmd
+        };
+        cmd.mut_subcommands(|sub| with_habits(sub, false))
+    }
+    with_habits(Cli::command(), true)
+}
+
+/// A command line pgsnap cannot use: pg_dump's wording, its hint and its exit code (1); help
+/// and version requests print and succeed.
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind as Kind};
+    match e.kind() {
+        Kind::DisplayHelp | Kind::DisplayVersion => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
+    let sub = std::env::args().skip(1).find(|a| {
+        matches!(
+            a.as_str(),
+            "dump" | "restore" | "media" | "snapshot" | "bench"
+        )
+    });
+    let message = match (e.kind(), e.get(ContextKind::InvalidArg)) {
+        (Kind::UnknownArgument, Some(ContextValue::String(arg))) if arg.starts_with("--") => {
+            format!("unrecognized option '{arg}'")
+        }
+        (Kind::UnknownArgument, Some(ContextValue::String(arg))) if arg.starts_with('-') => {
+            format!("invalid option -- '{}'", arg.trim_start_matches('-'))
+        }
+        _ => {
+            let rendered = e.render().to_string();
+            let first = rendered.lines().next().unwrap_or("").trim();
+            first.strip_prefix("error: ").unwrap_or(first).to_string()
+        }
+    };
+    eprintln!("pgsnap: error: {message}");
+    let what = sub
+        .map(|s| format!("pgsnap {s}"))
+        .unwrap_or_else(|| "pgsnap".into());
+    eprintln!("pgsnap: hint: Try \"{what} --help\" for more information.");
+    ExitCode::from(1)
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::FromArgMatches;
+    let cli = match command_line()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     match cli.command {
         Command::Snapshot(args) => snapshot(*args),
         Command::Restore(args) => restore(args),
