@@ -149,3 +149,11 @@ fn help_is_grouped_as_pg_dumps_and_true() {
     assert!(!text.contains("--file"), "{text}");
     assert!(text.contains("--output"));
 }
+
+#[test]
+fn verbose_connection_line_spells_settings_as_libpq() {
+    let out = pgsnap(&["dump", "-v", "-h", "/nonexistent-socket-dir", "db"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("sslmode=prefer"), "{err}");
+    assert!(!err.contains("Prefer"), "{err}");
+}

@@ -429,3 +429,87 @@ fn self_signed_server_certificate_as_its_own_root_is_trusted_as_by_libpq() {
         );
     }
 }
+
+/// pgsnap's and psql's error output for the same connection string, each without its
+/// program's prefix.
+fn both_fail(c: &Cluster, conninfo: &str, env: &[(&str, &str)]) -> (String, String) {
+    let home = tempfile::tempdir().unwrap();
+    let ours = run(home.path(), env, &["dump", "-s", "-w", "-d", conninfo]);
+    let mut psql = Command::new(c.bindir.join("psql"));
+    psql.env_clear()
+        .env("HOME", home.path())
+        .env("PATH", "/usr/bin:/bin");
+    for (k, v) in env {
+        psql.env(k, v);
+    }
+    let theirs = psql
+        .args(["-X", "-w", "-d", conninfo, "-c", "SELECT 1"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        ours.status.code(),
+        Some(1),
+        "pgsnap should fail for {conninfo}"
+    );
+    assert_eq!(
+        theirs.status.code(),
+        Some(2),
+        "psql should fail for {conninfo}"
+    );
+    let strip = |out: &Output, prefix: &str| {
+        String::from_utf8_lossy(&out.stderr)
+            .trim_end()
+            .strip_prefix(prefix)
+            .unwrap_or_default()
+            .to_string()
+    };
+    (
+        strip(&ours, "pgsnap: error: "),
+        strip(&theirs, "psql: error: "),
+    )
+}
+
+#[test]
+fn connection_failures_are_worded_as_libpqs() {
+    let c = cluster();
+    let db = c.fresh_db("messages");
+    // A port that accepts connections but never answers, for the timeout.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_port = silent.local_addr().unwrap().port();
+    let socket_dir = c.socket_dir.to_string_lossy().into_owned();
+    let cases: Vec<(String, Vec<(&str, &str)>)> = vec![
+        ("host=/nonexistent-socket-dir dbname=x".into(), vec![]),
+        ("host=127.0.0.1 port=1 dbname=x".into(), vec![]),
+        ("host=no.such.host.invalid dbname=x".into(), vec![]),
+        (
+            format!("host=127.0.0.1 port={silent_port} dbname=x connect_timeout=1 sslmode=disable"),
+            vec![],
+        ),
+        (
+            format!(
+                "host={socket_dir} port={} dbname={db} user=pgsnap_pw",
+                c.port
+            ),
+            vec![("PGPASSWORD", "wrong")],
+        ),
+        (
+            format!(
+                "host={socket_dir} port={} dbname={db} user=pgsnap_pw",
+                c.port
+            ),
+            vec![],
+        ),
+        (
+            format!(
+                "host={socket_dir} port={} dbname=no_such_db_here user=postgres",
+                c.port
+            ),
+            vec![],
+        ),
+    ];
+    for (conninfo, env) in &cases {
+        let (ours, theirs) = both_fail(c, conninfo, env);
+        assert_eq!(ours, theirs, "{conninfo}");
+    }
+    drop(silent);
+}

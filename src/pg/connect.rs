@@ -111,6 +111,22 @@ async fn try_host(
     h: &HostSpec,
     ssl: PgSslMode,
 ) -> std::result::Result<Client, String> {
+    let attempt = try_host_untimed(s, h, ssl);
+    // libpq's connect_timeout bounds the whole attempt on a host (the server's answer to the
+    // startup too, not only the socket's connect), and is at least 2 seconds.
+    match s.connect_timeout.filter(|&t| t > 0) {
+        Some(t) => tokio::time::timeout(Duration::from_secs(t.max(2)), attempt)
+            .await
+            .unwrap_or_else(|_| Err("timeout expired".into())),
+        None => attempt.await,
+    }
+}
+
+async fn try_host_untimed(
+    s: &ConnSettings,
+    h: &HostSpec,
+    ssl: PgSslMode,
+) -> std::result::Result<Client, String> {
     let cfg = build_config(s, h, ssl).map_err(|e| e.to_string())?;
     let result = if h.is_socket() || ssl == PgSslMode::Disable {
         cfg.connect(tokio_postgres::NoTls).await.map(|(c, conn)| {
@@ -133,6 +149,38 @@ async fn try_host(
     result.map_err(|e| cause(&e))
 }
 
+/// libpq's message for a host that could not be connected to: a name that does not resolve is
+/// said as such; a socket that could not be reached gets libpq's second line, the question it
+/// asks about the server.
+fn failure_message(h: &HostSpec, cause: &str) -> String {
+    const LOOKUP: &str = "failed to lookup address information: ";
+    if let Some(at) = cause.find(LOOKUP) {
+        return format!(
+            "could not translate host name \"{}\" to address: {}",
+            h.host,
+            &cause[at + LOOKUP.len()..]
+        );
+    }
+    let mut m = format!("connection to {} failed: {cause}", h.describe());
+    // The errors of connect() itself, after which libpq asks whether the server is there.
+    const UNREACHED: [&str; 6] = [
+        "Connection refused",
+        "No such file or directory",
+        "Permission denied",
+        "Network is unreachable",
+        "No route to host",
+        "Cannot assign requested address",
+    ];
+    if UNREACHED.contains(&cause) {
+        m.push_str(if h.is_socket() {
+            "\n\tIs the server running locally and accepting connections on that socket?"
+        } else {
+            "\n\tIs the server running on that host and accepting TCP/IP connections?"
+        });
+    }
+    m
+}
+
 /// Connects to the first host that accepts, trying them in order like libpq. Returns the
 /// client and the index of the host that worked.
 pub async fn connect_any(s: &ConnSettings) -> Result<(Client, usize)> {
@@ -152,7 +200,7 @@ pub async fn connect_any(s: &ConnSettings) -> Result<(Client, usize)> {
                 Err(e) => last = e,
             }
         }
-        failures.push(format!("connection to {} failed: {last}", h.describe()));
+        failures.push(failure_message(h, &last));
     }
     Err(Error::new(ErrorKind::Connect, failures.join("\n")))
 }

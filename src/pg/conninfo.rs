@@ -36,6 +36,20 @@ pub enum SslMode {
     VerifyFull,
 }
 
+impl SslMode {
+    /// The setting as libpq spells it.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            SslMode::Disable => "disable",
+            SslMode::Allow => "allow",
+            SslMode::Prefer => "prefer",
+            SslMode::Require => "require",
+            SslMode::VerifyCa => "verify-ca",
+            SslMode::VerifyFull => "verify-full",
+        }
+    }
+}
+
 /// libpq's `channel_binding`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChannelBinding {
@@ -131,12 +145,12 @@ impl ConnSettings {
             ""
         };
         format!(
-            "host={} port={} user={} dbname={}{pw} sslmode={:?}",
+            "host={} port={} user={} dbname={}{pw} sslmode={}",
             hosts.join(","),
             ports.join(","),
             self.user,
             self.dbname,
-            self.sslmode
+            self.sslmode.keyword()
         )
     }
 }
