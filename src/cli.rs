@@ -62,9 +62,17 @@ pub struct BenchArgs {
 #[derive(Debug, Args)]
 #[command(disable_help_flag = true)]
 pub struct RestoreArgs {
-    /// The dump to load, or - for stdin.
+    /// The dump to load; standard input when none (or -) is given.
     #[arg(value_name = "FILE")]
-    pub file: String,
+    pub file: Option<String>,
+    /// The dump to load (psql's -f); standard input when neither this nor FILE is given.
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "FILENAME",
+        conflicts_with = "file"
+    )]
+    pub file_option: Option<String>,
     /// Connection options (`-d` names the target database).
     #[command(flatten)]
     pub conn: ConnArgs,
@@ -106,8 +114,26 @@ pub struct RestoreArgs {
     #[arg(long = "part-bytes", value_name = "BYTES", hide = true)]
     pub part_bytes: Option<usize>,
     /// Run the whole script in one transaction (serially); nothing is committed on error.
-    #[arg(long = "single-transaction")]
+    #[arg(short = '1', long = "single-transaction")]
     pub single_transaction: bool,
+    /// Leave out the statements that set objects' owners (ALTER ... OWNER TO, SET SESSION
+    /// AUTHORIZATION): everything is owned by the user restoring.
+    #[arg(short = 'O', long = "no-owner")]
+    pub no_owner: bool,
+    /// Leave out the statements that grant or revoke privileges (GRANT, REVOKE, ALTER DEFAULT
+    /// PRIVILEGES).
+    #[arg(short = 'x', long = "no-privileges", visible_alias = "no-acl")]
+    pub no_privileges: bool,
+    /// Run SET ROLE ROLENAME on every connection before restoring.
+    #[arg(long = "role", value_name = "ROLENAME")]
+    pub role: Option<String>,
+    /// On a failed statement: stop (psql's ON_ERROR_STOP=1, the default), or continue
+    /// (psql's own default: report it, go on serially, exit non-zero at the end).
+    #[arg(long = "on-error", value_name = "stop|continue", value_parser = ["stop", "continue"])]
+    pub on_error: Option<String>,
+    /// psql's -v NAME=VALUE: only ON_ERROR_STOP=1|0 (as --on-error=stop|continue).
+    #[arg(short = 'v', long = "set", value_name = "NAME=VALUE")]
+    pub variables: Vec<String>,
     /// Progress on stderr: auto (a bar on a terminal), bar, json (one event per line), none.
     #[arg(long = "progress", value_name = "MODE", default_value = "auto")]
     pub progress: String,

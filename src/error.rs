@@ -105,6 +105,17 @@ impl Error {
         self.inner.context.iter().any(|c| c.starts_with("line "))
     }
 
+    /// Names the script file where a context says only the line ("line 35" -> "dump.sql:35"),
+    /// as psql names the place of an error.
+    pub fn in_file(mut self, file: &str) -> Self {
+        for c in &mut self.inner.context {
+            if let Some(n) = c.strip_prefix("line ") {
+                *c = format!("{file}:{n}");
+            }
+        }
+        self
+    }
+
     /// Adds the phase or object this error happened in ("reading tables", "COPY public.foo").
     pub fn context(mut self, what: impl Into<String>) -> Self {
         self.inner.context.push(what.into());

@@ -142,6 +142,10 @@ fn snapshot(args: pgsnap::cli::SnapshotArgs) -> ExitCode {
 
 fn restore(args: pgsnap::cli::RestoreArgs) -> ExitCode {
     use pgsnap::pg::connect::PasswordPrompt;
+    let on_error_continue = match on_error(&args) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
     let plan = pgsnap::restore::RestorePlan {
         conn: args.conn.options(None),
         prompt: if args.conn.no_password {
@@ -151,7 +155,12 @@ fn restore(args: pgsnap::cli::RestoreArgs) -> ExitCode {
         } else {
             PasswordPrompt::IfNeeded
         },
-        file: (args.file != "-").then(|| std::path::PathBuf::from(&args.file)),
+        file: args
+            .file_option
+            .as_ref()
+            .or(args.file.as_ref())
+            .filter(|f| f.as_str() != "-")
+            .map(std::path::PathBuf::from),
         jobs: args.jobs.max(1),
         clean_database: args.clean_database,
         in_place: args.in_place,
@@ -168,20 +177,59 @@ fn restore(args: pgsnap::cli::RestoreArgs) -> ExitCode {
             Ok(p) => p,
             Err(e) => return fail(e),
         },
+        skips: pgsnap::restore::skip::Skips {
+            no_owner: args.no_owner,
+            no_privileges: args.no_privileges,
+        },
+        role: args.role.clone(),
+        on_error_continue,
     };
     let Some(rt) = runtime() else {
         return ExitCode::from(1);
     };
     match rt.block_on(pgsnap::restore::run(&plan)) {
         Ok(r) => {
+            let skipped = if r.skipped > 0 {
+                format!(" ({} left out by -O/-x)", r.skipped)
+            } else {
+                String::new()
+            };
+            if r.failed > 0 {
+                eprintln!(
+                    "pgsnap: restored {} statements and {} tables{skipped}; {} failed",
+                    r.statements - r.failed.min(r.statements),
+                    r.tables,
+                    r.failed
+                );
+                return ExitCode::from(1);
+            }
             eprintln!(
-                "pgsnap: restored {} statements and {} tables",
+                "pgsnap: restored {} statements and {} tables{skipped}",
                 r.statements, r.tables
             );
             ExitCode::SUCCESS
         }
         Err(e) => fail(e),
     }
+}
+
+/// `--on-error` and psql's `-v ON_ERROR_STOP=...`: whether to continue after a failure.
+fn on_error(args: &pgsnap::cli::RestoreArgs) -> Result<bool, String> {
+    let mut continue_on_error = args.on_error.as_deref() == Some("continue");
+    for v in &args.variables {
+        match v.split_once('=') {
+            Some((name, value)) if name.eq_ignore_ascii_case("ON_ERROR_STOP") => {
+                continue_on_error =
+                    matches!(value.to_ascii_lowercase().as_str(), "0" | "off" | "false");
+            }
+            _ => {
+                return Err(format!(
+                    "-v {v}: pgsnap restore knows only ON_ERROR_STOP=1|0 among psql's variables"
+                ))
+            }
+        }
+    }
+    Ok(continue_on_error)
 }
 
 fn bench(args: pgsnap::cli::BenchArgs) -> ExitCode {

@@ -100,7 +100,10 @@ fn create_dump_recreates_the_database() {
     let out = restore(c, &file, "postgres", &["-j", "2"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("--create") && err.contains("line "), "{err}");
+    assert!(
+        err.contains("--create") && err.contains("created.sql:"),
+        "{err}"
+    );
     assert!(
         c.psql(
             "postgres",
@@ -280,9 +283,9 @@ fn bad_scripts_stop_with_the_line_number() {
     let c = cluster();
     let dir = tempfile::tempdir().unwrap();
     let cases = [
-        ("CREATE TABLE a (x int);\nINSERT INTO a VALUES (1);\nSELECT nonsense_function();\nCREATE TABLE b (x int);\n", "line 3", "nonsense_function"),
-        ("CREATE TABLE a (x int);\nCOPY a (x) FROM stdin;\n1\n2\n", "line 2", "truncated"),
-        ("CREATE TABLE a (x int);\n\\! ls\nCREATE TABLE b (x int);\n", "line 2", "not allowed"),
+        ("CREATE TABLE a (x int);\nINSERT INTO a VALUES (1);\nSELECT nonsense_function();\nCREATE TABLE b (x int);\n", "bad.sql:3:", "nonsense_function"),
+        ("CREATE TABLE a (x int);\nCOPY a (x) FROM stdin;\n1\n2\n", "bad.sql:2:", "truncated"),
+        ("CREATE TABLE a (x int);\n\\! ls\nCREATE TABLE b (x int);\n", "bad.sql:2:", "not allowed"),
     ];
     for (script, line, needle) in cases {
         let file = dir.path().join("bad.sql");
@@ -373,7 +376,7 @@ fn statements_sharing_a_round_trip_behave_as_one_by_one() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
-        err.contains("line 11") && err.contains("no_such_type"),
+        err.contains("entries.sql:11:") && err.contains("no_such_type"),
         "{err}"
     );
     let made = c
@@ -519,7 +522,7 @@ fn a_failed_restore_commits_what_psql_commits() {
     );
     assert_ne!(broken_index, dump);
     for (what, script, needle) in [
-        ("copy row", &broken_copy, format!("line {row_line}:")),
+        ("copy row", &broken_copy, format!("broken.sql:{row_line}:")),
         (
             "index",
             &broken_index,
@@ -746,7 +749,7 @@ fn broken_inputs_give_one_message_naming_the_place() {
     let cases: Vec<(&std::path::Path, Vec<&str>)> = vec![
         (
             &truncated,
-            vec!["line 2: COPY data ends without \\. (truncated script)"],
+            vec!["trunc.sql:2: COPY data ends without \\. (truncated script)"],
         ),
         (
             &truncated_gz,
@@ -763,7 +766,7 @@ fn broken_inputs_give_one_message_naming_the_place() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{}: {err}", file.display());
         assert_eq!(err.trim_end().lines().count(), 1, "one message: {err}");
-        assert!(!err.contains("line 2: line 2"), "{err}");
+        assert!(!err.contains("trunc.sql:2: trunc.sql:2"), "{err}");
         for n in needles {
             assert!(err.contains(n), "{}: want {n:?} in {err}", file.display());
         }
@@ -772,19 +775,19 @@ fn broken_inputs_give_one_message_naming_the_place() {
     for (script, message) in [
         (
             "\\restrict\nSELECT 1;\n",
-            "line 1: \\restrict: missing required argument",
+            "restrict.sql:1: \\restrict: missing required argument",
         ),
         (
             "\\unrestrict abc\nSELECT 1;\n",
-            "line 1: \\unrestrict: not currently in restricted mode",
+            "restrict.sql:1: \\unrestrict: not currently in restricted mode",
         ),
         (
             "\\restrict abc\nSELECT 1;\n\\unrestrict abd\n",
-            "line 3: \\unrestrict: wrong key",
+            "restrict.sql:3: \\unrestrict: wrong key",
         ),
         (
             "\\restrict abc\n\\connect postgres\n",
-            "line 2: backslash commands are restricted; only \\unrestrict is allowed",
+            "restrict.sql:2: backslash commands are restricted; only \\unrestrict is allowed",
         ),
     ] {
         let file = write("restrict.sql", script.as_bytes());
@@ -879,5 +882,161 @@ fn restore_memory_stays_bounded_whatever_a_row_holds() {
             &target,
             &format!("wide row {} -j {jobs}", file.display()),
         );
+    }
+}
+
+#[test]
+fn psql_and_pg_restore_habits_work() {
+    let c = cluster();
+    let source = c.fresh_db("habits_src");
+    c.psql(
+        "postgres",
+        &[
+            "-c",
+            "DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pgsnap_gone') \
+             THEN CREATE ROLE pgsnap_gone; END IF; END$$",
+        ],
+    )
+    .unwrap();
+    c.psql(
+        &source,
+        &[
+            "-c",
+            "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 500) g; \
+             CREATE TABLE u (x int); INSERT INTO u VALUES (1), (2); \
+             ALTER TABLE t OWNER TO pgsnap_gone; GRANT SELECT ON u TO pgsnap_gone",
+        ],
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("app.sql");
+    std::fs::write(&file, c.pg_dump(&source, &[KEY])).unwrap();
+    let f = file.to_string_lossy().to_string();
+    // Standard input when no file is named, and psql's -f FILE; -1 commits all or nothing.
+    for how in ["stdin", "-f", "-1"] {
+        let target = c.fresh_db("habits");
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pgsnap"));
+        c.env(&mut cmd);
+        cmd.args(["restore", "-d", &target]);
+        match how {
+            "stdin" => {
+                cmd.stdin(std::fs::File::open(&file).unwrap());
+            }
+            "-f" => {
+                cmd.args(["-f", &f]);
+            }
+            _ => {
+                cmd.args(["-1", &f]);
+            }
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{how}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_same_database(c, &source, &target, how);
+    }
+    // The dump's owner role is missing on the new server.
+    let gone = dir.path().join("gone.sql");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&gone, text.replace("pgsnap_gone", "pgsnap_missing_role")).unwrap();
+    let g = gone.to_string_lossy().to_string();
+    // Stopping at the first error, named by file and line as psql names it.
+    let target = c.fresh_db("habits_stop");
+    let out = restore(c, &gone, &target, &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let owner_line = text
+        .lines()
+        .position(|l| l.contains("OWNER TO pgsnap_gone"))
+        .unwrap()
+        + 1;
+    assert!(
+        err.contains(&format!(
+            "{g}:{owner_line}: role \"pgsnap_missing_role\" does not exist"
+        )),
+        "{err}"
+    );
+    // --on-error=continue (psql's default): every error reported as psql does, the rest loaded,
+    // a count at the end and a failing exit.
+    let target = c.fresh_db("habits_continue");
+    let out = restore(c, &gone, &target, &["--on-error=continue"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "pgsnap:{g}:{owner_line}: ERROR:  role \"pgsnap_missing_role\" does not exist"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("2 failed"), "{err}");
+    let by_psql = c.fresh_db("habits_psql");
+    let mut psql = std::process::Command::new(c.bindir.join("psql"));
+    c.env(&mut psql);
+    let psql_out = psql
+        .args(["-X", "-q", "-d", &by_psql, "-f", &g])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&psql_out.stderr)
+            .matches("ERROR:")
+            .count(),
+        2,
+        "psql's errors"
+    );
+    assert_eq!(
+        contents(c, &by_psql),
+        contents(c, &target),
+        "continue loads what psql loads"
+    );
+    // -O and -x leave ownership and privileges out: the dump loads without its roles.
+    for extra in [
+        &["-O", "-x"][..],
+        &["--no-owner", "--no-privileges", "-v", "ON_ERROR_STOP=1"],
+    ] {
+        let target = c.fresh_db("habits_ox");
+        let out = restore(c, &gone, &target, extra);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{extra:?}: {err}");
+        assert!(err.contains("left out by -O/-x"), "{err}");
+        assert_eq!(
+            c.data_fingerprint(&source),
+            c.data_fingerprint(&target),
+            "{extra:?}"
+        );
+    }
+    // --role: everything is created as that role.
+    c.psql(
+        "postgres",
+        &[
+            "-c",
+            "DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pgsnap_restorer') \
+             THEN CREATE ROLE pgsnap_restorer; END IF; END$$",
+        ],
+    )
+    .unwrap();
+    let target = c.fresh_db("habits_role");
+    c.psql(
+        &target,
+        &["-c", "GRANT CREATE ON SCHEMA public TO pgsnap_restorer"],
+    )
+    .unwrap();
+    let out = restore(c, &gone, &target, &["-O", "-x", "--role=pgsnap_restorer"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let owners = c
+        .psql(&target, &["-At", "-c", "SELECT string_agg(DISTINCT tableowner, ',') FROM pg_tables WHERE schemaname = 'public'"])
+        .unwrap();
+    assert_eq!(owners.trim(), "pgsnap_restorer");
+    // The maintenance databases are not replaced without --force.
+    for db in ["postgres", "template1"] {
+        let out = restore(c, &file, db, &["--clean-database"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("refusing to replace the database"), "{err}");
     }
 }

@@ -5,6 +5,7 @@
 //! materialized view refreshes) runs in file order once the parallel work before it is done.
 
 pub mod script;
+pub mod skip;
 pub mod swap;
 
 use crate::copy::Spool;
@@ -50,6 +51,13 @@ pub struct RestorePlan {
     pub single_transaction: bool,
     /// Progress reporting.
     pub progress: crate::progress::ProgressMode,
+    /// `-O` and `-x`: statements left out.
+    pub skips: skip::Skips,
+    /// `--role`: `SET ROLE` on every connection before anything else.
+    pub role: Option<String>,
+    /// `--on-error=continue`: report each failed statement as psql does and go on (serially,
+    /// as psql without `ON_ERROR_STOP`).
+    pub on_error_continue: bool,
 }
 
 /// What a restore did.
@@ -59,6 +67,43 @@ pub struct RestoreReport {
     pub statements: usize,
     /// COPY blocks loaded.
     pub tables: usize,
+    /// Statements (and COPY blocks) that failed, with `--on-error=continue`.
+    pub failed: usize,
+    /// Statements `-O`/`-x` left out.
+    pub skipped: usize,
+}
+
+/// What names the script in messages: its path, or `<stdin>` as psql says.
+fn script_label(plan: &RestorePlan) -> String {
+    plan.file
+        .as_deref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "<stdin>".into())
+}
+
+/// With `--on-error=continue`, a statement's failure is reported as psql reports it and the
+/// restore goes on; otherwise it ends the restore.
+fn failed_statement(
+    plan: &RestorePlan,
+    report: &mut RestoreReport,
+    line: usize,
+    e: Error,
+) -> Result<()> {
+    if !plan.on_error_continue || e.sqlstate().is_none() {
+        return Err(at_line(line, e));
+    }
+    report.failed += 1;
+    eprintln!(
+        "pgsnap:{}:{line}: ERROR:  {}",
+        script_label(plan),
+        e.show_server_context()
+    );
+    Ok(())
+}
+
+/// The `SET ROLE` of `--role`.
+fn set_role(role: &str) -> String {
+    format!("SET ROLE {}", crate::ddl::quote::quote_ident(role))
 }
 
 fn at_line(line: usize, e: Error) -> Error {
@@ -639,10 +684,11 @@ fn creates_database(sql: &str) -> bool {
 }
 
 fn needs_create(line: usize) -> Error {
-    Error::usage(format!(
-        "line {line}: the dump creates its own database and connects to it (made with pg_dump -C); \
-         restore it with --create, or use a dump made without -C"
-    ))
+    Error::usage(
+        "the dump creates its own database and connects to it (made with pg_dump -C); \
+         restore it with --create, or use a dump made without -C",
+    )
+    .context(format!("line {line}"))
 }
 
 /// Restore sessions commit without waiting for each commit's WAL flush: a script commits
@@ -975,6 +1021,19 @@ async fn clean_database(settings: &ConnSettings, force: bool) -> Result<()> {
 pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
     let loaded = LoadedTables::default();
     let settings = conninfo::resolve_from_process(&plan.conn)?;
+    if plan.clean_database
+        && !plan.create
+        && !plan.force
+        && matches!(
+            settings.dbname.as_str(),
+            "postgres" | "template0" | "template1"
+        )
+    {
+        return Err(Error::usage(format!(
+            "refusing to replace the database \"{}\", which the server and its tools rely on (add --force if that is really meant)",
+            settings.dbname
+        )));
+    }
     let result = if plan.clean_database && !plan.in_place && !plan.create {
         replace(plan, settings, &loaded).await
     } else {
@@ -992,7 +1051,7 @@ pub async fn run(plan: &RestorePlan) -> Result<RestoreReport> {
             );
         }
     }
-    result
+    result.map_err(|e| e.in_file(&script_label(plan)))
 }
 
 /// `--clean-database` (see [`swap`]): load into a staging database, then swap it in.
@@ -1084,12 +1143,16 @@ async fn load(
     leader.batch_execute(ASYNC_COMMIT).await?;
     // One connection runs everything in file order, as psql does: a failure then leaves
     // exactly what psql leaves. Several connections load data and build indexes in parallel.
-    let jobs = if plan.single_transaction || plan.jobs <= 1 {
+    let jobs = if plan.single_transaction || plan.jobs <= 1 || plan.on_error_continue {
         0
     } else {
         plan.jobs
     };
     let mut pool = Pool::new(settings.clone(), jobs).await?;
+    if let Some(role) = &plan.role {
+        leader.batch_execute(&set_role(role)).await?;
+        pool.apply_setting(&set_role(role)).await?;
+    }
     if plan.single_transaction {
         leader.batch_execute("BEGIN").await?;
     }
@@ -1172,11 +1235,16 @@ async fn load(
                     leader = c;
                     leader_socket = socket;
                     pool = Pool::new(s, jobs).await?;
+                    if let Some(role) = &plan.role {
+                        leader.batch_execute(&set_role(role)).await?;
+                        pool.apply_setting(&set_role(role)).await?;
+                    }
                 }
                 other => {
                     return Err(Error::usage(format!(
-                        "line {line}: meta-command \\{other} is not allowed in a restore"
-                    )))
+                        "meta-command \\{other} is not allowed in a restore"
+                    ))
+                    .context(format!("line {line}")))
                 }
             },
             Item::LongStatement {
@@ -1193,9 +1261,11 @@ async fn load(
                 if !plan.create && creates_database(&head) {
                     return Err(needs_create(line));
                 }
-                run_long_statement(&leader, leader_socket.as_ref(), &mut text, len)
-                    .await
-                    .map_err(|e| at_line(line, e))?;
+                if let Err(e) =
+                    run_long_statement(&leader, leader_socket.as_ref(), &mut text, len).await
+                {
+                    failed_statement(plan, &mut report, line, e)?;
+                }
             }
             Item::Copy { sql, .. } => {
                 let spool = spool
@@ -1212,11 +1282,20 @@ async fn load(
                 }
                 if jobs == 0 {
                     let started = std::time::Instant::now();
-                    let bytes = copy_in(&leader, &sql, &spool, &gate)
-                        .await
-                        .map_err(|e| copy_at(rows_after, e))?;
-                    note_table(loaded, &table);
-                    progress.table_loaded(&table, bytes, started.elapsed().as_secs_f64());
+                    match copy_in(&leader, &sql, &spool, &gate).await {
+                        Ok(bytes) => {
+                            note_table(loaded, &table);
+                            progress.table_loaded(&table, bytes, started.elapsed().as_secs_f64());
+                        }
+                        Err(e) => {
+                            let row = e.server_context().and_then(copy_context_row).unwrap_or(0);
+                            failed_statement(plan, &mut report, rows_after + row, e)?;
+                            // The rest of its data is read and left, as psql does.
+                            while spool.next_chunk().await?.is_some() {
+                                gate.freed();
+                            }
+                        }
+                    }
                 } else {
                     let load = match (&loading, part) {
                         (Some(load), p) if p > 0 => Arc::clone(load),
@@ -1233,6 +1312,10 @@ async fn load(
             Item::Statement { sql, line, toc } => {
                 if !plan.create && creates_database(&sql) {
                     return Err(needs_create(line));
+                }
+                if plan.skips.skips(toc.as_deref(), &sql) {
+                    report.skipped += 1;
+                    continue;
                 }
                 if plan.create && plan.clean_database && swap::drops_database(&sql) {
                     // --clean-database replaces the database itself: the old one stays until
@@ -1306,7 +1389,11 @@ async fn load(
                     in_parallel_wave = false;
                 }
                 script_txn.see(&sql);
-                if !plan.single_transaction && script_txn.outside() && batchable(&toc, &sql) {
+                if !plan.single_transaction
+                    && !plan.on_error_continue
+                    && script_txn.outside()
+                    && batchable(&toc, &sql)
+                {
                     batch.push(sql, line);
                     if batch.full() {
                         batch.run(&leader).await?;
@@ -1314,10 +1401,9 @@ async fn load(
                     continue;
                 }
                 batch.run(&leader).await?;
-                leader
-                    .batch_execute(&sql)
-                    .await
-                    .map_err(|e| at_line(line, Error::from(e)))?;
+                if let Err(e) = leader.batch_execute(&sql).await {
+                    failed_statement(plan, &mut report, line, Error::from(e))?;
+                }
                 if jobs > 0 && is_session_setting(&sql) {
                     pool.apply_setting(&sql).await?;
                 }
