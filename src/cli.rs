@@ -25,7 +25,7 @@ pub enum Command {
     /// Take the database dump and the media archive together, with a manifest.json.
     Snapshot(Box<SnapshotArgs>),
     /// Load a plain SQL dump (plain, gzip, lz4 or zstd) without psql, in parallel.
-    Restore(RestoreArgs),
+    Restore(Box<RestoreArgs>),
     /// Benchmark pgsnap against pg_dump on generated databases on a throwaway local server.
     Bench(BenchArgs),
 }

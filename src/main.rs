@@ -348,7 +348,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Snapshot(args) => snapshot(*args),
-        Command::Restore(args) => restore(args),
+        Command::Restore(args) => restore(*args),
         Command::Bench(args) => bench(args),
         Command::Media(cmd) => until_signal(move || match pgsnap::media::run(cmd) {
             Ok(code) => ExitCode::from(code),
