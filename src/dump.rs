@@ -480,7 +480,11 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     }
     sink.write_all(&enc.bytes(&plain::footer(&key)).await?)?;
     let summary = sink.finish()?;
-    progress.finish(summary.stored_bytes);
+    let target = match &plan.output {
+        Some(p) => format!("\"{}\"", p.display()),
+        None => "standard output".to_string(),
+    };
+    progress.finish_dump(summary.stored_bytes, tables, &target);
     // The leader's transaction (and so the snapshot) stayed open until every worker finished.
     let _ = client.batch_execute("COMMIT").await;
     log(plan, start, "done");

@@ -43,6 +43,19 @@ pub struct Progress {
     table_start: Instant,
 }
 
+/// The time left, once it means something: after a few seconds and a few percent (an
+/// estimate from the first instants of a dump says days).
+fn eta_known(state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write) {
+    if state.elapsed().as_secs() >= 3 && state.fraction() >= 0.05 && state.fraction() < 1.0 {
+        let _ = write!(w, " ETA {}", indicatif::HumanDuration(state.eta()));
+    }
+}
+
+/// `12.3 MB` (decimal megabytes, as the summary line says them).
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
 fn json_str(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
@@ -60,10 +73,12 @@ impl Progress {
                 Some(estimated_bytes.max(1)),
                 indicatif::ProgressDrawTarget::stderr_with_hz(4),
             );
+            // The fixed part takes under 70 columns; the message (tables, the current one)
+            // fills what the terminal has left and is cut there, so the line never wraps.
             if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{spinner} {elapsed_precise} [{bar:30}] {bytes}/~{total_bytes} {bytes_per_sec} ETA {eta} {msg}",
+                "{elapsed_precise} [{bar:20}] {percent:>3}% {bytes:>10} {bytes_per_sec:>12}{eta_known} {wide_msg}",
             ) {
-                b.set_style(style.progress_chars("=> "));
+                b.set_style(style.progress_chars("=> ").with_key("eta_known", eta_known));
             }
             b
         });
@@ -98,14 +113,23 @@ impl Progress {
         ));
     }
 
+    /// The bar's message: tables done (of how many, when known) and the current one.
+    fn tables_message(&self, current: &str) -> String {
+        if self.tables_total > 0 {
+            format!(
+                "tables {}/{} {current}",
+                self.tables_done, self.tables_total
+            )
+        } else {
+            format!("tables {} {current}", self.tables_done)
+        }
+    }
+
     /// A table's data starts.
     pub fn table_start(&mut self, name: &str) {
         self.table_start = Instant::now();
         if let Some(b) = &self.bar {
-            b.set_message(format!(
-                "tables {}/{} {name}",
-                self.tables_done, self.tables_total
-            ));
+            b.set_message(self.tables_message(name));
         }
         self.emit(format!(
             "{{\"event\":\"table_start\",\"table\":{}}}",
@@ -139,7 +163,7 @@ impl Progress {
     pub fn table_loaded(&mut self, name: &str, bytes: u64, seconds: f64) {
         self.tables_done += 1;
         if let Some(b) = &self.bar {
-            b.set_message(format!("tables loaded {} ({name})", self.tables_done));
+            b.set_message(self.tables_message(name));
         }
         self.emit(format!(
             "{{\"event\":\"table_end\",\"table\":{},\"bytes\":{bytes},\"seconds\":{seconds:.3},\"tables_done\":{}}}",
@@ -148,14 +172,42 @@ impl Progress {
         ));
     }
 
-    /// The command finished.
-    pub fn finish(&self, bytes: u64) {
+    /// Completes the bar at 100% (the total was an estimate) and leaves it on the screen.
+    fn complete_bar(&self) {
         if let Some(b) = &self.bar {
-            b.finish_and_clear();
+            b.set_message(self.tables_message(""));
+            b.set_length(b.position().max(1));
+            b.set_position(b.position().max(1));
+            b.finish();
+            // The bar stays on its line; what follows starts on the next.
+            eprintln!();
         }
+    }
+
+    /// The command finished (its own summary line follows).
+    pub fn finish(&self, bytes: u64) {
+        self.complete_bar();
         self.emit(format!(
             "{{\"event\":\"done\",\"bytes\":{bytes},\"seconds\":{:.3}}}",
             self.start.elapsed().as_secs_f64()
+        ));
+    }
+
+    /// A dump finished: one summary line on a terminal (`dumped N tables, X MB in Y s (Z MB/s)
+    /// to FILE`), the same facts in the JSON `done` event.
+    pub fn finish_dump(&self, bytes: u64, tables: usize, target: &str) {
+        self.complete_bar();
+        let seconds = self.start.elapsed().as_secs_f64();
+        let rate = bytes as f64 / 1e6 / seconds.max(1e-3);
+        if self.bar.is_some() {
+            eprintln!(
+                "pgsnap: dumped {tables} tables, {} in {seconds:.1} s ({rate:.1} MB/s) to {target}",
+                megabytes(bytes)
+            );
+        }
+        self.emit(format!(
+            "{{\"event\":\"done\",\"bytes\":{bytes},\"seconds\":{seconds:.3},\"tables\":{tables},\"megabytes_per_second\":{rate:.3},\"target\":{}}}",
+            json_str(target)
         ));
     }
 }

@@ -952,7 +952,11 @@ fn progress_json_reports_every_table() {
         .find(|e| e["table"] == "public.extras_objectchange")
         .unwrap();
     assert_eq!(change["rows"], 50000);
-    assert_eq!(events.last().unwrap()["event"], "done");
+    let done = events.last().unwrap();
+    assert_eq!(done["event"], "done");
+    assert_eq!(done["tables"], ends.len());
+    assert_eq!(done["target"], "\"/dev/null\"");
+    assert!(done["megabytes_per_second"].as_f64().unwrap() > 0.0);
     let phases: Vec<&serde_json::Value> = events
         .iter()
         .filter(|e| e["event"] == "phase")
@@ -1745,4 +1749,90 @@ fn constraint_index_properties_and_default_privileges_match_pg_dump() {
             "-j {jobs}: index tablespaces"
         );
     }
+}
+
+/// Runs `command` on a pseudo-terminal of 80 columns; returns what it drew, each screen line
+/// (split at carriage returns and newlines) without its escape sequences.
+fn on_80_column_terminal(c: &Cluster, command: &str) -> Vec<String> {
+    let mut cmd = std::process::Command::new("script");
+    c.env(&mut cmd);
+    let out = cmd
+        .args([
+            "-qec",
+            &format!("stty cols 80 rows 24; {command}"),
+            "/dev/null",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script(1) from util-linux");
+    assert!(
+        out.status.success(),
+        "{command}: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut plain = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(ch) = chars.next() {
+        if ch == '\u{1b}' {
+            // CSI: ESC [ parameters final-byte.
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                for f in chars.by_ref() {
+                    if ('@'..='~').contains(&f) {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        plain.push(ch);
+    }
+    plain
+        .split(['\r', '\n'])
+        .map(str::to_string)
+        .filter(|l| !l.trim().is_empty())
+        .collect()
+}
+
+#[test]
+fn progress_fits_the_terminal_and_ends_with_a_summary() {
+    let c = cluster();
+    let db = fixture_db(c);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out.sql");
+    let bin = env!("CARGO_BIN_EXE_pgsnap");
+    let lines = on_80_column_terminal(c, &format!("{bin} dump -j 2 -f '{}' {db}", file.display()));
+    // The bar's lines (the summary names a path of any length and may wrap, once).
+    let bars: Vec<&String> = lines.iter().filter(|l| !l.starts_with("pgsnap:")).collect();
+    assert!(!bars.is_empty(), "{lines:?}");
+    for l in &bars {
+        assert!(l.chars().count() <= 80, "wider than the terminal: {l:?}");
+        assert!(!l.contains("ETA"), "an ETA on a dump of a second: {l:?}");
+    }
+    assert!(lines.iter().any(|l| l.contains("100%")), "{lines:?}");
+    let last = lines.last().unwrap();
+    assert!(
+        last.starts_with("pgsnap: dumped ")
+            && last.contains(" tables, ")
+            && last.contains(" MB in ")
+            && last.contains("MB/s) to ")
+            && last.contains(&file.display().to_string()),
+        "{last:?}"
+    );
+    // A restore's bar counts the tables it loads (their total is not known ahead).
+    let target = c.fresh_db("pty_restore");
+    let lines = on_80_column_terminal(
+        c,
+        &format!("{bin} restore -d {target} '{}'", file.display()),
+    );
+    for l in lines.iter().filter(|l| !l.starts_with("pgsnap:")) {
+        assert!(l.chars().count() <= 80, "wider than the terminal: {l:?}");
+        assert!(!l.contains("tables 0/0"), "{l:?}");
+    }
+    assert!(lines.iter().any(|l| l.contains("100%")), "{lines:?}");
+    assert!(
+        lines.last().unwrap().starts_with("pgsnap: restored "),
+        "{lines:?}"
+    );
 }
