@@ -199,6 +199,10 @@ pub enum MediaCommand {
         /// Refuse archives whose files add up to more bytes (default: the MANIFEST's total; 8 GiB without one).
         #[arg(long = "max-size", value_name = "BYTES")]
         max_size: Option<u64>,
+        /// Do not give entries the archive's owners (as root they are given by default, as
+        /// tar does; other users always own what they restore).
+        #[arg(long = "no-same-owner")]
+        no_same_owner: bool,
     },
 }
 

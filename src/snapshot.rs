@@ -98,8 +98,16 @@ pub async fn take(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "snapshot".into());
+    // Like `mkdir -p`: the directories the snapshot goes into are made as needed.
+    std::fs::create_dir_all(&parent).map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            format!("cannot create \"{}\": {e}", parent.display()),
+        )
+    })?;
+    crate::cleanup::remove_stale(&parent, &name);
     let staging = tempfile::Builder::new()
-        .prefix(&format!(".{name}.pgsnap-staging."))
+        .prefix(&format!("{}staging.", crate::cleanup::temp_prefix(&name)))
         .tempdir_in(&parent)
         .map_err(|e| {
             Error::new(

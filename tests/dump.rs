@@ -875,6 +875,11 @@ fn snapshot_takes_dump_and_media_together_and_verifies() {
     // An existing output directory is never overwritten.
     let again = c.pgsnap(&["snapshot", KEY, "-o", &out.to_string_lossy(), &db]);
     assert_eq!(again.status.code(), Some(1));
+    // Missing parent directories are made, as mkdir -p.
+    let deep = dir.path().join("snaps/2026/nautobot");
+    let o = c.pgsnap(&["snapshot", KEY, "-o", &deep.to_string_lossy(), &db]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(deep.join("manifest.json").is_file());
 }
 
 #[test]

@@ -771,3 +771,127 @@ fn interrupted_and_refused_media_commands_leave_nothing_behind() {
     assert_eq!(std::fs::read(&file).unwrap(), b"keep me");
     assert_eq!(names_in(&place), ["a_file", "media"]);
 }
+
+#[test]
+fn owners_are_kept_as_tar_keeps_them() {
+    assert!(
+        is_root(),
+        "this test gives files to another user and restores them: run it as root (as CI does)"
+    );
+    // A media directory owned by an application's user (here the server's, `postgres`).
+    let dir = tempfile::tempdir().unwrap();
+    let media = dir.path().join("media");
+    std::fs::create_dir_all(media.join("images/2026")).unwrap();
+    std::fs::write(media.join("images/2026/a.png"), b"png").unwrap();
+    std::fs::write(media.join("notes.txt"), b"notes").unwrap();
+    std::os::unix::fs::symlink("notes.txt", media.join("latest")).unwrap();
+    let st = Command::new("chown")
+        .args(["-R", "postgres:postgres"])
+        .arg(&media)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let app_uid = std::fs::metadata(&media).unwrap().uid();
+    assert_ne!(app_uid, 0);
+    let archive = dir.path().join("media.tar.gz");
+    let out = pgsnap(&[
+        OsStr::new("media"),
+        OsStr::new("archive"),
+        s(&media),
+        OsStr::new("-o"),
+        s(&archive),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // tar lists the owner by name.
+    let listed = Command::new("tar")
+        .arg("-tvzf")
+        .arg(&archive)
+        .output()
+        .unwrap();
+    let listing = String::from_utf8_lossy(&listed.stdout);
+    assert!(listing.contains("postgres/postgres"), "{listing}");
+    // Restored as root: the owners come back (by name); --no-same-owner: root owns it all.
+    let owners = |root: &Path| -> std::collections::BTreeSet<u32> {
+        let mut set = std::collections::BTreeSet::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(p) = stack.pop() {
+            let m = std::fs::symlink_metadata(&p).unwrap();
+            set.insert(m.uid());
+            if m.is_dir() {
+                for e in std::fs::read_dir(&p).unwrap() {
+                    stack.push(e.unwrap().path());
+                }
+            }
+        }
+        set
+    };
+    let kept = dir.path().join("kept/media");
+    let out = pgsnap(&[
+        OsStr::new("media"),
+        OsStr::new("restore"),
+        s(&archive),
+        OsStr::new("--into"),
+        s(&kept),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(owners(&kept), [app_uid].into_iter().collect());
+    assert_eq!(snapshot(&media), snapshot(&kept));
+    let mine = dir.path().join("mine/media");
+    let out = pgsnap(&[
+        OsStr::new("media"),
+        OsStr::new("restore"),
+        s(&archive),
+        OsStr::new("--into"),
+        s(&mine),
+        OsStr::new("--no-same-owner"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(owners(&mine), [0].into_iter().collect());
+    // A non-root user restores as itself (as tar does), owners or not.
+    let theirs = dir.path().join("theirs");
+    std::fs::create_dir(&theirs).unwrap();
+    let st = Command::new("chown")
+        .args(["postgres:postgres"])
+        .arg(&theirs)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let _ = Command::new("chmod")
+        .args(["a+rx"])
+        .arg(dir.path())
+        .status();
+    let _ = Command::new("chmod").args(["a+r"]).arg(&archive).status();
+    let out = Command::new("runuser")
+        .args(["-u", "postgres", "--"])
+        .arg(env!("CARGO_BIN_EXE_pgsnap"))
+        .args([
+            OsStr::new("media"),
+            OsStr::new("restore"),
+            s(&archive),
+            OsStr::new("--into"),
+            s(&theirs.join("media")),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        owners(&theirs.join("media")),
+        [app_uid].into_iter().collect()
+    );
+}

@@ -4,6 +4,7 @@
 //! or content changed in between fails the archive rather than producing one that lies.
 
 use super::manifest::{EntryKind, Manifest, ManifestEntry};
+use super::owner::{Names, Owner};
 use super::walk::{walk, WalkEntry};
 use crate::error::{Error, ErrorKind, Result};
 use crate::output::pgz::ParallelGz;
@@ -123,14 +124,22 @@ impl Read for CheckedReader {
     }
 }
 
-fn header(kind: tar::EntryType, size: u64, mode: u32, mtime: u64) -> tar::Header {
+fn header(kind: tar::EntryType, size: u64, mode: u32, mtime: u64, owner: &Owner) -> tar::Header {
     let mut h = tar::Header::new_gnu();
     h.set_entry_type(kind);
     h.set_size(size);
     h.set_mode(mode);
     h.set_mtime(mtime);
-    h.set_uid(0);
-    h.set_gid(0);
+    // Owners by id and by name, as tar records them (a name too long for the header is left
+    // out; the id still says it).
+    h.set_uid(u64::from(owner.uid));
+    h.set_gid(u64::from(owner.gid));
+    if let Some(user) = &owner.user {
+        let _ = h.set_username(user);
+    }
+    if let Some(group) = &owner.group {
+        let _ = h.set_groupname(group);
+    }
     h
 }
 
@@ -166,7 +175,19 @@ pub fn archive(dir: &Path, out: &Path) -> Result<ArchiveReport> {
         .map(|n| n.get())
         .unwrap_or(1);
     let mut builder = tar::Builder::new(ParallelGz::new(sink, threads, 6));
-    let mut h = header(tar::EntryType::Regular, text.len() as u64, 0o644, newest);
+    let mut names = Names::default();
+    let top_owner = w
+        .entries
+        .first()
+        .map(|e| names.owner(e.uid, e.gid))
+        .unwrap_or_default();
+    let mut h = header(
+        tar::EntryType::Regular,
+        text.len() as u64,
+        0o644,
+        newest,
+        &top_owner,
+    );
     builder
         .append_data(&mut h, "MANIFEST", text.as_bytes())
         .map_err(|e| io_err("writing MANIFEST", e))?;
@@ -190,7 +211,8 @@ pub fn archive(dir: &Path, out: &Path) -> Result<ArchiveReport> {
         let path = Path::new(OsStr::from_bytes(&e.archive_path));
         match e.kind {
             EntryKind::Dir => {
-                let mut h = header(tar::EntryType::Directory, 0, e.mode, e.mtime);
+                let owner = names.owner(e.uid, e.gid);
+                let mut h = header(tar::EntryType::Directory, 0, e.mode, e.mtime, &owner);
                 builder
                     .append_data(&mut h, path, io::empty())
                     .map_err(|err| {
@@ -199,7 +221,8 @@ pub fn archive(dir: &Path, out: &Path) -> Result<ArchiveReport> {
                 report.dirs += 1;
             }
             EntryKind::Symlink => {
-                let mut h = header(tar::EntryType::Symlink, 0, 0o777, e.mtime);
+                let owner = names.owner(e.uid, e.gid);
+                let mut h = header(tar::EntryType::Symlink, 0, 0o777, e.mtime, &owner);
                 builder
                     .append_link(&mut h, path, OsStr::from_bytes(&e.target))
                     .map_err(|err| {
@@ -217,7 +240,8 @@ pub fn archive(dir: &Path, out: &Path) -> Result<ArchiveReport> {
                     hasher: Sha256::new(),
                     short: false,
                 };
-                let mut h = header(tar::EntryType::Regular, e.size, e.mode, e.mtime);
+                let owner = names.owner(e.uid, e.gid);
+                let mut h = header(tar::EntryType::Regular, e.size, e.mode, e.mtime, &owner);
                 builder
                     .append_data(&mut h, path, &mut reader)
                     .map_err(|err| {

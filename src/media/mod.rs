@@ -3,6 +3,7 @@
 
 pub mod archive;
 pub mod manifest;
+pub mod owner;
 pub mod restore;
 pub mod walk;
 
@@ -49,6 +50,7 @@ pub fn run(cmd: MediaCommand) -> Result<u8> {
             into,
             no_verify,
             max_size,
+            no_same_owner,
         } => {
             let r = restore::restore(
                 &file,
@@ -56,6 +58,7 @@ pub fn run(cmd: MediaCommand) -> Result<u8> {
                     into,
                     no_verify,
                     max_size,
+                    same_owner: owner::can_chown() && !no_same_owner,
                 },
             )?;
             eprintln!(

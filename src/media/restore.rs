@@ -237,6 +237,8 @@ pub struct RestoreOptions {
     pub no_verify: bool,
     /// Refuse archives whose files add up to more than this many bytes.
     pub max_size: Option<u64>,
+    /// Give entries the archive's owners (tar's default as root; `--no-same-owner` not to).
+    pub same_owner: bool,
 }
 
 /// What a restore did.
@@ -342,11 +344,15 @@ pub fn restore(file: &Path, opts: &RestoreOptions) -> Result<RestoreReport> {
             )
         })?;
     crate::cleanup::register(staging.path());
+    if opts.same_owner {
+        give_owner(first.header(), staging.path())?;
+    }
     let first_mode = first.header().mode().map_err(corrupt)? & 0o777;
     let first_mtime = first.header().mtime().map_err(corrupt)?;
     drop(first);
 
     let mut ctx = Extract {
+        same_owner: opts.same_owner,
         root: staging.path().to_path_buf(),
         top: top.clone(),
         seen: BTreeSet::new(),
@@ -412,7 +418,27 @@ pub fn restore(file: &Path, opts: &RestoreOptions) -> Result<RestoreReport> {
     Ok(ctx.report)
 }
 
+/// Gives a restored entry the owner its header names (by name when this system knows it).
+fn give_owner(header: &tar::Header, dest: &Path) -> Result<()> {
+    let name = |b: Option<&[u8]>| {
+        b.and_then(|b| std::str::from_utf8(b).ok())
+            .map(str::to_string)
+    };
+    let user = name(header.username_bytes());
+    let group = name(header.groupname_bytes());
+    let uid = u32::try_from(header.uid().map_err(corrupt)?).unwrap_or(u32::MAX);
+    let gid = u32::try_from(header.gid().map_err(corrupt)?).unwrap_or(u32::MAX);
+    let (uid, gid) = super::owner::ids_here(user.as_deref(), uid, group.as_deref(), gid);
+    super::owner::give(dest, uid, gid).map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            format!("cannot set the owner of \"{}\": {e}", dest.display()),
+        )
+    })
+}
+
 struct Extract {
+    same_owner: bool,
     root: PathBuf,
     top: Vec<Vec<u8>>,
     seen: BTreeSet<Vec<Vec<u8>>>,
@@ -472,6 +498,7 @@ impl Extract {
         }
         self.check_parents(&rel, &raw)?;
         let dest = self.disk(&rel);
+        let owned = dest.clone();
         let header = entry.header().clone();
         let mode = header.mode().map_err(corrupt)? & 0o777;
         let mtime = header.mtime().map_err(corrupt)?;
@@ -512,7 +539,7 @@ impl Extract {
                     .write(true)
                     .create_new(true)
                     .mode(0o600)
-                    .custom_flags(0o400000) // O_NOFOLLOW
+                    .custom_flags(nix::fcntl::OFlag::O_NOFOLLOW.bits())
                     .open(&dest)?;
                 let mut h = Sha256::new();
                 let mut buf = vec![0u8; 1 << 20];
@@ -606,6 +633,9 @@ impl Extract {
                 };
                 return Err(refuse(format!("{what} in archive: {}", show(&raw))));
             }
+        }
+        if self.same_owner && etype != tar::EntryType::Link {
+            give_owner(&header, &owned)?;
         }
         Ok(())
     }

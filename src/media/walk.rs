@@ -23,6 +23,10 @@ pub struct WalkEntry {
     pub mode: u32,
     /// mtime, seconds.
     pub mtime: u64,
+    /// Owner's user id.
+    pub uid: u32,
+    /// Owner's group id.
+    pub gid: u32,
     /// Symlink target.
     pub target: Vec<u8>,
 }
@@ -114,6 +118,8 @@ fn entry_for(
             meta.permissions().mode() & 0o777
         },
         mtime: meta.mtime().max(0) as u64,
+        uid: meta.uid(),
+        gid: meta.gid(),
         target,
     }
 }
