@@ -16,11 +16,12 @@ trap cleanup EXIT
 export PGHOST=$WORK PGPORT=5432 PGUSER=postgres
 "$BIN/psql" -X -q -c "CREATE DATABASE nautobot TEMPLATE template0 ENCODING 'UTF8'"
 "$BIN/psql" -X -q -v ON_ERROR_STOP=1 -d nautobot -f fixtures/schemas/01-nautobot.sql
-OUT=$(mktemp -d /tmp/pgsnap-out.XXXXXX)
+# The dumps live in the throwaway directory too: nothing is left behind.
+OUT=$WORK
 target/release/pgsnap dump -j 2 --restrict-key=DEMO -f "$OUT/pgsnap.sql" nautobot
 "$BIN/pg_dump" --restrict-key=DEMO -f "$OUT/pg_dump.sql" nautobot
 if diff <(grep -v '^-- Dumped by' "$OUT/pg_dump.sql") <(grep -v '^-- Dumped by' "$OUT/pgsnap.sql") >/dev/null; then
-  echo "pgsnap output is identical to pg_dump ($(wc -c < "$OUT/pgsnap.sql") bytes): $OUT/pgsnap.sql"
+  echo "pgsnap output is identical to pg_dump ($(wc -c < "$OUT/pgsnap.sql") bytes)"
 else
   echo "pgsnap output differs from pg_dump:"; diff "$OUT/pg_dump.sql" "$OUT/pgsnap.sql" | head -40; exit 1
 fi

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/ensure-postgres.sh
 source scripts/ensure-postgres.sh
+# shellcheck source=scripts/ensure-test-deps.sh
+source scripts/ensure-test-deps.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
