@@ -97,7 +97,8 @@ pub struct RestoreArgs {
         conflicts_with = "in_place"
     )]
     pub keep_old: Option<String>,
-    /// With --clean-database: terminate other sessions on the target database.
+    /// With --clean-database: terminate other sessions on the target database, and allow
+    /// replacing postgres, template0 or template1.
     #[arg(long = "force")]
     pub force: bool,
     /// Let a dump made with -C create its database and connect to it (CREATE DATABASE and
@@ -137,8 +138,8 @@ pub struct RestoreArgs {
     /// Progress on stderr: auto (a bar on a terminal), bar, json (one event per line), none.
     #[arg(long = "progress", value_name = "MODE", default_value = "auto")]
     pub progress: String,
-    /// Stop at the first error (always on; accepted for psql's ON_ERROR_STOP habit).
-    #[arg(long = "exit-on-error")]
+    /// Stop at the first error (pg_restore's -e; the default, as --on-error=stop).
+    #[arg(short = 'e', long = "exit-on-error", conflicts_with = "on_error")]
     pub exit_on_error: bool,
 }
 
