@@ -1,0 +1,21 @@
+//! Extensions (dumpExtension).
+
+use super::*;
+
+pub(super) fn extension(cx: &mut Ctx, o: &Obj) {
+    let Detail::Extension(detail) = &o.detail else {
+        return;
+    };
+    let ExtensionDetail {
+        schema, comment, ..
+    } = &**detail;
+    let q = quote_ident(&o.name);
+    let defn = format!(
+        "CREATE EXTENSION IF NOT EXISTS {q} WITH SCHEMA {};\n",
+        quote_ident(schema)
+    );
+    cx.push_def(
+        TocEntry::new("EXTENSION", o.name.clone(), defn).drop(format!("DROP EXTENSION {q};\n")),
+    );
+    cx.comment(comment, "EXTENSION", &q, o, "");
+}

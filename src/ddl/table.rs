@@ -1,0 +1,563 @@
+//! Tables, views, materialized views, their columns, defaults, partitions, data entries and matview refreshes (dumpTableSchema, dumpTableData).
+
+use super::*;
+
+pub(super) fn print_column(t: &TableDetail, c: &Column) -> bool {
+    !c.dropped && (c.is_local || t.is_partition)
+}
+
+pub(super) fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
+    let Detail::Table(t) = &o.detail else { return };
+    let cat = cx.cat;
+    let qn = qname(o);
+    let q = quote_ident(&o.name);
+    match t.relkind {
+        'S' => return sequence(cx, o, t),
+        'c' => return,
+        _ => {}
+    }
+    let mut s = String::new();
+    let desc = match t.relkind {
+        'v' => {
+            s.push_str(&format!(
+                "CREATE VIEW {qn}{};\n",
+                view_clauses(t, t.dummy_view)
+            ));
+            "VIEW"
+        }
+        'm' => {
+            s.push_str(&format!("CREATE MATERIALIZED VIEW {qn}"));
+            if t.reloptions().is_some() || t.toast_reloptions().is_some() {
+                s.push_str(&format!("\nWITH ({})", with_options(t)));
+            }
+            s.push_str(&format!(" AS\n{}\n  WITH NO DATA;\n", view_body(t)));
+            "MATERIALIZED VIEW"
+        }
+        _ => {
+            let unlogged = if t.persistence == 'u' {
+                "UNLOGGED "
+            } else {
+                ""
+            };
+            let kind = if t.relkind == 'f' {
+                "FOREIGN TABLE"
+            } else {
+                "TABLE"
+            };
+            s.push_str(&format!("CREATE {unlogged}{kind} {qn}"));
+            if let Some(of) = t.of_type() {
+                s.push_str(&format!(" OF {of}"));
+            }
+            let mut n = 0;
+            for c in &t.columns {
+                if !print_column(t, c) {
+                    continue;
+                }
+                let def = c.default.and_then(|d| match &cat.objects[d].detail {
+                    Detail::AttrDef {
+                        expr,
+                        separate: false,
+                        ..
+                    } if cat.objects[d].dump => Some(&**expr),
+                    _ => None,
+                });
+                // A parent's default the child lacks is cancelled explicitly (pg_dump's
+                // manufactured DEFAULT NULL in flagInhAttrs).
+                let def = def.or_else(|| {
+                    (c.default.is_none() && parent_has_default(cat, t, &c.name)).then_some("NULL")
+                });
+                // A NOT NULL inherited from a parent is not repeated (pg_dump's inhNotNull).
+                let notnull =
+                    c.not_null && (!inherited_not_null(cat, t, &c.name) || t.is_partition);
+                if t.of_type().is_some() && def.is_none() && !notnull {
+                    continue;
+                }
+                s.push_str(if n == 0 { " (" } else { "," });
+                s.push_str("\n    ");
+                n += 1;
+                s.push_str(&quote_ident(&c.name));
+                // A typed table's columns take their type from it.
+                if t.of_type().is_none() {
+                    s.push(' ');
+                    s.push_str(&c.type_name);
+                }
+                if let Some(d) = def {
+                    if c.generated == Some('s') {
+                        s.push_str(&format!(" GENERATED ALWAYS AS ({d}) STORED"));
+                    } else {
+                        s.push_str(&format!(" DEFAULT {d}"));
+                    }
+                }
+                if notnull {
+                    s.push_str(" NOT NULL");
+                }
+                if let Some(coll) = c.collation() {
+                    s.push_str(&format!(" COLLATE {coll}"));
+                }
+            }
+            for &cid in &t.checks {
+                let co = &cat.objects[cid];
+                let Detail::Constraint(c) = &co.detail else {
+                    continue;
+                };
+                if c.separate || (!c.is_local && !t.is_partition) {
+                    continue;
+                }
+                s.push_str(if n == 0 { " (\n    " } else { ",\n    " });
+                s.push_str(&format!("CONSTRAINT {} {}", quote_ident(&co.name), c.def));
+                n += 1;
+            }
+            if n > 0 {
+                s.push_str("\n)");
+            } else if t.of_type().is_none() {
+                s.push_str(" (\n)");
+            }
+            if !t.parents.is_empty() && !t.is_partition {
+                let ps: Vec<String> = t.parents.iter().map(|p| qname(&cat.objects[*p])).collect();
+                s.push_str(&format!("\nINHERITS ({})", ps.join(", ")));
+            }
+            if t.relkind == 'p' {
+                if let Some(k) = t.partkeydef() {
+                    s.push_str(&format!("\nPARTITION BY {k}"));
+                }
+            }
+            if let Some((server, _)) = t.foreign() {
+                s.push_str(&format!("\nSERVER {}", quote_ident(server)));
+            }
+            if t.reloptions().is_some() || t.toast_reloptions().is_some() {
+                s.push_str(&format!("\nWITH ({})", with_options(t)));
+            }
+            if let Some((_, options)) = t.foreign().filter(|(_, o)| !o.is_empty()) {
+                s.push_str(&format!("\nOPTIONS (\n    {options}\n)"));
+            }
+            s.push_str(";\n");
+            kind
+        }
+    };
+    let foreign = if t.relkind == 'f' { "FOREIGN " } else { "" };
+    for c in &t.columns {
+        if c.dropped {
+            continue;
+        }
+        let qc = quote_ident(&c.name);
+        if !print_column(t, c) && c.not_null && !inherited_not_null(cat, t, &c.name) {
+            s.push_str(&format!(
+                "ALTER {foreign}TABLE ONLY {qn} ALTER COLUMN {qc} SET NOT NULL;\n"
+            ));
+        }
+        if c.stat_target >= 0 {
+            s.push_str(&format!(
+                "ALTER {foreign}TABLE ONLY {qn} ALTER COLUMN {qc} SET STATISTICS {};\n",
+                c.stat_target
+            ));
+        }
+        if c.storage != c.type_storage {
+            let storage = match c.storage {
+                'p' => Some("PLAIN"),
+                'e' => Some("EXTERNAL"),
+                'x' => Some("EXTENDED"),
+                'm' => Some("MAIN"),
+                _ => None,
+            };
+            if let Some(st) = storage {
+                s.push_str(&format!(
+                    "ALTER {foreign}TABLE ONLY {qn} ALTER COLUMN {qc} SET STORAGE {st};\n"
+                ));
+            }
+        }
+        match c.compression.filter(|_| !cx.opts.no_toast_compression) {
+            Some('p') => s.push_str(&format!(
+                "ALTER {foreign}TABLE ONLY {qn} ALTER COLUMN {qc} SET COMPRESSION pglz;\n"
+            )),
+            Some('l') => s.push_str(&format!(
+                "ALTER {foreign}TABLE ONLY {qn} ALTER COLUMN {qc} SET COMPRESSION lz4;\n"
+            )),
+            _ => {}
+        }
+        if let Some(opts) = c.options() {
+            s.push_str(&format!(
+                "ALTER {foreign}TABLE ONLY {qn} ALTER COLUMN {qc} SET ({opts});\n"
+            ));
+        }
+        if let Some(opts) = c.fdw_options() {
+            s.push_str(&format!(
+                "ALTER FOREIGN TABLE {qn} ALTER COLUMN {qc} OPTIONS (\n    {opts}\n);\n"
+            ));
+        }
+    }
+    match if matches!(t.relkind, 'r' | 'p') {
+        t.replident
+    } else {
+        'd'
+    } {
+        'n' => s.push_str(&format!(
+            "\nALTER TABLE ONLY {qn} REPLICA IDENTITY NOTHING;\n"
+        )),
+        'f' => s.push_str(&format!("\nALTER TABLE ONLY {qn} REPLICA IDENTITY FULL;\n")),
+        _ => {}
+    }
+    if t.force_row_security {
+        s.push_str(&format!(
+            "\nALTER TABLE ONLY {qn} FORCE ROW LEVEL SECURITY;\n"
+        ));
+    }
+    let mut e = TocEntry::new(desc, o.name.clone(), s)
+        .ns(o.namespace.as_deref())
+        .owner(&t.owner)
+        .drop(format!("DROP {desc} {qn};\n"));
+    // Views and foreign tables have no storage, so pg_dump names no tablespace for them.
+    if !matches!(t.relkind, 'v' | 'f') {
+        e.tablespace = Some(t.tablespace.clone());
+    }
+    if matches!(t.relkind, 'r' | 'm') {
+        e.tableam = t.am.clone();
+    }
+    e.owner_stmt = Some(format!(
+        "ALTER {foreign}TABLE {qn} OWNER TO {};",
+        quote_ident(&t.owner)
+    ));
+    cx.push_def(e);
+    cx.comment(&t.comment, desc, &q, o, &t.owner);
+    for c in &t.columns {
+        if c.dropped {
+            continue;
+        }
+        let qc = quote_ident(&c.name);
+        cx.comment_raw(
+            &c.comment().cloned(),
+            format!("COLUMN {qn}.{qc}"),
+            format!("COLUMN {q}.{qc}"),
+            o.namespace.as_deref(),
+            &t.owner,
+        );
+    }
+    cx.table_seclabel(desc, o, t);
+    // Comments on the CHECK constraints written inside CREATE TABLE.
+    for &cid in &t.checks {
+        let co = &cat.objects[cid];
+        let Detail::Constraint(c) = &co.detail else {
+            continue;
+        };
+        if c.separate || !c.is_local || !co.dump {
+            continue;
+        }
+        let cq = quote_ident(&co.name);
+        cx.comment_raw(
+            &c.comment,
+            format!("CONSTRAINT {cq} ON {qn}"),
+            format!("CONSTRAINT {cq} ON {q}"),
+            o.namespace.as_deref(),
+            &t.owner,
+        );
+    }
+    table_acls(cx, o, t);
+    let _ = id;
+}
+
+/// A table's privileges, then its columns' (each column's GRANT is on the TABLE).
+pub(super) fn table_acls(cx: &mut Ctx, o: &Obj, t: &TableDetail) {
+    let q = quote_ident(&o.name);
+    let objtype = if t.relkind == 'S' {
+        "SEQUENCE"
+    } else {
+        "TABLE"
+    };
+    cx.acl(
+        &t.acl,
+        objtype,
+        &q,
+        None,
+        o.namespace.as_deref(),
+        &t.owner,
+        format!("{objtype} {q}"),
+    );
+    for c in &t.columns {
+        if let (Some(acl), false) = (c.acl(), c.dropped) {
+            let qc = quote_ident(&c.name);
+            cx.acl(
+                acl,
+                "TABLE",
+                &q,
+                Some(&qc),
+                o.namespace.as_deref(),
+                &t.owner,
+                format!("COLUMN {q}.{qc}"),
+            );
+        }
+    }
+}
+
+/// Whether a parent gives `column` a (non-generated) default: its own, or the DEFAULT NULL
+/// it gets itself from a parent of its own.
+pub(super) fn parent_has_default(cat: &Catalog, t: &TableDetail, column: &str) -> bool {
+    t.parents.iter().any(|p| {
+        let Some(pt) = cat.table(*p) else {
+            return false;
+        };
+        pt.columns
+            .iter()
+            .find(|c| c.name == column && !c.dropped)
+            .is_some_and(|c| match c.default {
+                Some(_) => c.generated.is_none(),
+                None => parent_has_default(cat, pt, column),
+            })
+    })
+}
+
+pub(super) fn inherited_not_null(cat: &Catalog, t: &TableDetail, column: &str) -> bool {
+    t.parents.iter().any(|p| {
+        cat.table(*p)
+            .and_then(|pt| pt.columns.iter().find(|c| c.name == column && !c.dropped))
+            .is_some_and(|c| c.not_null)
+    })
+}
+
+pub(super) fn with_options(t: &TableDetail) -> String {
+    let mut parts = Vec::new();
+    if let Some(r) = t.reloptions() {
+        parts.push(r.clone());
+    }
+    if let Some(r) = t.toast_reloptions() {
+        parts.push(r.clone());
+    }
+    parts.join(", ")
+}
+
+/// What follows a view's name in CREATE [OR REPLACE] VIEW: options, the query (or, for a
+/// placeholder, typed NULLs) and the check option the real query carries.
+pub(super) fn view_clauses(t: &TableDetail, placeholder: bool) -> String {
+    let mut s = String::new();
+    if let Some(r) = t.reloptions() {
+        s.push_str(&format!(" WITH ({r})"));
+    }
+    if placeholder {
+        s.push_str(&format!(" AS\n{}", dummy_view_body(t)));
+    } else {
+        s.push_str(&format!(" AS\n{}", view_body(t)));
+        if let Some(co) = t.check_option() {
+            s.push_str(&format!("\n  WITH {co} CHECK OPTION"));
+        }
+    }
+    s
+}
+
+/// A view's placeholder query: its columns as typed NULLs (pg_dump's createDummyViewAsClause).
+pub(super) fn dummy_view_body(t: &TableDetail) -> String {
+    let mut s = String::from("SELECT");
+    for (i, c) in t.columns.iter().filter(|c| !c.dropped).enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(&format!("\n    NULL::{}", c.type_name));
+        if let Some(coll) = c.extra.as_ref().and_then(|x| x.collation.as_ref()) {
+            s.push_str(&format!(" COLLATE {coll}"));
+        }
+        s.push_str(&format!(" AS {}", quote_ident(&c.name)));
+    }
+    s
+}
+
+pub(super) fn view_body(t: &TableDetail) -> String {
+    let def = t.viewdef().cloned().unwrap_or_default();
+    def.trim_end_matches(';').to_string()
+}
+
+pub(super) fn table_attach(cx: &mut Ctx, o: &Obj) {
+    let Detail::TableAttach { partition, parent } = &o.detail else {
+        return;
+    };
+    let (po, pa) = (&cx.cat.objects[*partition], &cx.cat.objects[*parent]);
+    let Some(t) = cx.cat.table(*partition) else {
+        return;
+    };
+    let s = format!(
+        "ALTER TABLE ONLY {} ATTACH PARTITION {} {};\n",
+        qname(pa),
+        qname(po),
+        t.partbound().cloned().unwrap_or_default()
+    );
+    let e = TocEntry::new("TABLE ATTACH", o.name.clone(), s)
+        .ns(o.namespace.as_deref())
+        .owner(&t.owner);
+    cx.push_def(e);
+}
+
+pub(super) fn table_owner(cx: &Ctx, tid: DumpId) -> String {
+    cx.cat
+        .table(tid)
+        .map(|t| t.owner.clone())
+        .unwrap_or_default()
+}
+
+pub(super) fn attrdef(cx: &mut Ctx, o: &Obj) {
+    let Detail::AttrDef {
+        table,
+        adnum,
+        expr,
+        separate,
+    } = &o.detail
+    else {
+        return;
+    };
+    if !separate {
+        return;
+    }
+    let Some(t) = cx.cat.table(*table) else {
+        return;
+    };
+    let Some(c) = t.columns.iter().find(|c| c.num == *adnum) else {
+        return;
+    };
+    let tab = &cx.cat.objects[*table];
+    let s = format!(
+        "ALTER TABLE ONLY {} ALTER COLUMN {} SET DEFAULT {expr};\n",
+        qname(tab),
+        quote_ident(&c.name)
+    );
+    let drop = format!(
+        "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT;\n",
+        qname(tab),
+        quote_ident(&c.name)
+    );
+    let e = TocEntry::new("DEFAULT", format!("{} {}", tab.name, c.name), s)
+        .ns(o.namespace.as_deref())
+        .owner(&t.owner)
+        .drop(drop);
+    cx.push_def(e);
+}
+
+/// The COPY column list pg_dump writes: every column that is neither dropped nor generated.
+pub fn copy_column_list(t: &TableDetail) -> String {
+    let cols: Vec<String> = t
+        .columns
+        .iter()
+        .filter(|c| !c.dropped && c.generated.is_none())
+        .map(|c| quote_ident(&c.name))
+        .collect();
+    if cols.is_empty() {
+        String::new()
+    } else {
+        format!("({})", cols.join(", "))
+    }
+}
+
+/// The root of a partition's tree (pg_dump's getRootTableInfo).
+pub(super) fn partition_root(cat: &Catalog, mut table: DumpId) -> DumpId {
+    while let Some(parent) = cat
+        .table(table)
+        .filter(|t| t.is_partition)
+        .and_then(|t| t.parents.first().copied())
+    {
+        table = parent;
+    }
+    table
+}
+
+pub(super) fn table_data(cx: &mut Ctx, o: &Obj) {
+    let Detail::TableData { table } = &o.detail else {
+        return;
+    };
+    let tab = &cx.cat.objects[*table];
+    let Some(t) = cx.cat.table(*table) else {
+        return;
+    };
+    let cols = copy_column_list(t);
+    let qn = qname(tab);
+    // A foreign table cannot be COPYed itself, nor rows filtered (an extension configuration
+    // table's): their rows come through a query.
+    let filter = t.data_filter().map(String::as_str).unwrap_or("");
+    let copy_out_sql = if t.relkind == 'r' && filter.is_empty() {
+        format!("COPY {qn} {cols} TO stdout;")
+    } else if cols.is_empty() {
+        format!("COPY (SELECT * FROM {qn} {filter}) TO stdout;")
+    } else {
+        format!(
+            "COPY (SELECT {} FROM {qn} {filter}) TO stdout;",
+            cols.trim_start_matches('(').trim_end_matches(')')
+        )
+    };
+    let mut e = TocEntry::new("TABLE DATA", o.name.clone(), "")
+        .ns(o.namespace.as_deref())
+        .owner(&t.owner);
+    // With --load-via-partition-root a partition's rows go in through its root table.
+    let via_root = (cx.opts.load_via_partition_root && t.is_partition)
+        .then(|| qname(&cx.cat.objects[partition_root(cx.cat, *table)]));
+    let copy_into = via_root.clone().unwrap_or_else(|| qn.clone());
+    let inserts = cx.opts.inserts.map(|opts| {
+        let mut spec =
+            crate::inserts::InsertSpec::new(&qn, &copy_into, t, opts, cx.cat.std_strings);
+        if !filter.is_empty() {
+            spec.select.push(' ');
+            spec.select.push_str(filter);
+        }
+        std::sync::Arc::new(spec)
+    });
+    e.data = Some(TableCopy {
+        table: *table,
+        copy_stmt: if inserts.is_some() {
+            String::new()
+        } else {
+            format!("COPY {copy_into} {cols} FROM stdin;\n")
+        },
+        via_root,
+        inserts,
+        copy_out_sql,
+        relpages: t.relpages,
+        qualified_name: qn.clone(),
+        // Ranged copies of a filtered table would lose its filter, and only a plain table has
+        // a heap to cut into ctid ranges (a foreign table may still report pages): those are
+        // never split.
+        columns: if filter.is_empty() && t.relkind == 'r' {
+            cols.trim_start_matches('(')
+                .trim_end_matches(')')
+                .to_string()
+        } else {
+            String::new()
+        },
+    });
+    cx.out.push(e);
+}
+
+pub(super) fn refresh_matview(cx: &mut Ctx, o: &Obj) {
+    let Detail::TableData { table } = &o.detail else {
+        return;
+    };
+    let tab = &cx.cat.objects[*table];
+    let owner = table_owner(cx, *table);
+    let mut e = TocEntry::new(
+        "MATERIALIZED VIEW DATA",
+        o.name.clone(),
+        format!("REFRESH MATERIALIZED VIEW {};\n", qname(tab)),
+    )
+    .ns(o.namespace.as_deref())
+    .owner(&owner);
+    e.pass = Pass::PostAcl;
+    cx.out.push(e);
+}
+
+/// An entry owned by a table (trigger, rule, policy), tagged "table name", and its comment
+/// `COMMENT ON <KIND> name ON table`.
+pub(super) fn push_table_child(
+    cx: &mut Ctx,
+    desc: &'static str,
+    o: &Obj,
+    table: DumpId,
+    sql: String,
+    drop: String,
+    comment: &Option<String>,
+) {
+    let tab = &cx.cat.objects[table];
+    let owner = table_owner(cx, table);
+    let q = quote_ident(&o.name);
+    let (target, tag) = (
+        format!("{desc} {q} ON {}", qname(tab)),
+        format!("{desc} {q} ON {}", quote_ident(&tab.name)),
+    );
+    cx.push_def(
+        TocEntry::new(desc, format!("{} {}", tab.name, o.name), sql)
+            .ns(o.namespace.as_deref())
+            .owner(&owner)
+            .drop(drop),
+    );
+    cx.comment_raw(comment, target, tag, o.namespace.as_deref(), &owner);
+}
