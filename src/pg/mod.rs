@@ -4,6 +4,7 @@
 pub mod connect;
 pub mod conninfo;
 pub mod copy_out;
+pub mod pacer;
 pub mod session;
 pub mod shared_socket;
 pub mod simple_query;

@@ -4,7 +4,7 @@
 
 use super::connect::build_config;
 use super::conninfo::{ConnSettings, HostSpec, SslMode};
-use super::copy_out::Pacer;
+use super::pacer::Pacer;
 use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
