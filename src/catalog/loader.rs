@@ -1,0 +1,156 @@
+//! The state the catalog readers share while the catalog is read: the model being built, the
+//! query pipeline, the selection, and the lookups later readers need from earlier ones
+//! (schemas, extension members, tables, collations, composite types).
+
+use super::*;
+
+/// What the readers share.
+pub(crate) struct Loader<'a> {
+    pub(crate) client: &'a Client,
+    pub(crate) plan: &'a DumpPlan,
+    pub(crate) sel: &'a Selection,
+    pub(crate) pipe: Pipeline<'a>,
+    pub(crate) cat: Catalog,
+    /// The second connection for the slowest query of a big catalog, until it is started.
+    pub(crate) helper: Option<Joining>,
+    /// Whether the dump runs as a superuser (only one may read subscriptions' connections).
+    pub(crate) superuser: bool,
+    /// The subscriptions query this user may run.
+    pub(crate) subscriptions_query: &'static str,
+    /// `-t` named tables: no schema is dumped as such.
+    pub(crate) filters_tables: bool,
+    /// Nothing narrows the dump (pg_dump's include_everything).
+    pub(crate) include_everything: bool,
+    /// (classid, objid) -> extension, for every extension member.
+    pub(crate) ext_members: BTreeMap<(u32, u32), u32>,
+    /// Schemas by OID.
+    pub(crate) namespaces: BTreeMap<u32, Ns>,
+    /// Extensions with their configuration tables and the tables' data filters.
+    pub(crate) ext_configs: Vec<(DumpId, Vec<(u32, String)>)>,
+    /// Every relation read, in catalog order.
+    pub(crate) table_ids: Vec<DumpId>,
+    /// Composite types' attributes, by type OID.
+    pub(crate) composite: BTreeMap<u32, Vec<(String, String, Option<String>)>>,
+    /// A composite type's relation -> the type.
+    pub(crate) composite_rel_to_type: BTreeMap<u32, DumpId>,
+    /// Whether pg_catalog's changed privileges are part of this dump.
+    pub(crate) catalog_acls: bool,
+    /// Collation names by OID.
+    pub(crate) collation_names: BTreeMap<u32, String>,
+}
+
+impl<'a> Loader<'a> {
+    /// Reads the server's settings and starts the pipeline.
+    pub(crate) async fn new(
+        client: &'a Client,
+        plan: &'a DumpPlan,
+        sel: &'a Selection,
+        helper: Option<Joining>,
+    ) -> Result<Loader<'a>> {
+        let mut cat = Catalog::default();
+        let info = query(
+            client,
+            "server settings",
+            "SELECT pg_catalog.current_setting('server_version') AS v, \
+             pg_catalog.pg_encoding_to_char(d.encoding) AS enc, \
+             pg_catalog.current_setting('standard_conforming_strings') AS ss, \
+             (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = CURRENT_USER) AS superuser \
+             FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()",
+            &[],
+        )
+        .await?;
+        let info = info
+            .first()
+            .ok_or_else(|| Error::catalog("current database not found in pg_database"))?;
+        cat.server_version = text(info, "v")?;
+        cat.encoding = text(info, "enc")?;
+        cat.std_strings = text(info, "ss")? == "on";
+        // Only a superuser may read subscriptions' connection strings (pg_dump then skips them).
+        let superuser = opt_boolean(info, "superuser")?.unwrap_or(false);
+        let subscriptions_query = if superuser {
+            queries::SUBSCRIPTIONS
+        } else {
+            queries::SUBSCRIPTION_COUNT
+        };
+        Ok(Loader {
+            client,
+            plan,
+            sel,
+            pipe: Pipeline::new(client),
+            cat,
+            helper,
+            superuser,
+            subscriptions_query,
+            filters_tables: sel.include_tables.is_some(),
+            // -e narrows the dump too (pg_dump's include_everything), though schemas and their
+            // contents are still chosen by -n/-t alone.
+            include_everything: sel.include_tables.is_none()
+                && sel.include_schemas.is_none()
+                && sel.include_extensions.is_none(),
+            ext_members: BTreeMap::new(),
+            namespaces: BTreeMap::new(),
+            ext_configs: Vec::new(),
+            table_ids: Vec::new(),
+            composite: BTreeMap::new(),
+            composite_rel_to_type: BTreeMap::new(),
+            catalog_acls: false,
+            collation_names: BTreeMap::new(),
+        })
+    }
+
+    /// The decisions made once everything is read: ACL-only objects, what `-a` keeps, the
+    /// section boundaries.
+    pub(crate) fn finish(mut self) -> Catalog {
+        mark_acl_only(
+            &mut self.cat,
+            &self.ext_members,
+            self.catalog_acls,
+            self.include_everything,
+        );
+        // Without -s/-a everything is dumped; -a keeps definitions in the graph but prints none.
+        if !self.plan.schema {
+            for o in &mut self.cat.objects {
+                // pg_dump counts large objects' own entries as data.
+                if !matches!(
+                    o.kind(),
+                    Kind::TableData | Kind::SequenceSet | Kind::BlobData | Kind::Blob
+                ) {
+                    o.dump = false;
+                }
+            }
+        }
+        add_boundaries(&mut self.cat);
+        self.cat
+    }
+}
+
+/// A schema's name by OID.
+pub(crate) fn ns_name(namespaces: &BTreeMap<u32, Ns>, o: u32) -> Result<std::sync::Arc<str>> {
+    namespaces
+        .get(&o)
+        .map(|n| n.name.clone())
+        .ok_or_else(|| Error::catalog(format!("schema with OID {o} does not exist")))
+}
+
+/// Whether a schema's contents are dumped.
+pub(crate) fn ns_contains(namespaces: &BTreeMap<u32, Ns>, o: u32) -> bool {
+    namespaces.get(&o).map(|n| n.dump_contains).unwrap_or(false)
+}
+
+/// A collation's name by OID (none for 0).
+pub(crate) fn coll_name(names: &BTreeMap<u32, String>, o: u32) -> Option<String> {
+    if o == 0 {
+        None
+    } else {
+        names.get(&o).cloned()
+    }
+}
+
+/// The query read after security labels: comments, unless `--no-comments`.
+pub(crate) fn after_labels(plan: &DumpPlan) -> &'static str {
+    if plan.no_comments {
+        queries::DEPENDS
+    } else {
+        queries::COMMENTS
+    }
+}

@@ -1,0 +1,166 @@
+//! Privileges read on their own: changed system catalog ACLs, default privileges; and large objects. Read on the leader's connection, in the order `catalog::load` walks.
+
+use crate::catalog::loader::*;
+use crate::catalog::*;
+
+/// System catalog relations with privileges changed since initdb (ACL-only in a whole-database dump).
+pub(crate) async fn catalog_acls(ld: &mut Loader<'_>) -> Result<()> {
+    // System catalog relations with privileges changed since initdb: only their ACLs are
+    // dumped, and only in a whole-database dump (pg_dump's ACL-only pg_catalog).
+    if ld.catalog_acls {
+        let mut rows = ld
+            .pipe
+            .stream("system catalog privileges", queries::CATALOG_ACLS, &[])
+            .await?;
+        ld.pipe.send_ahead(queries::INHERITS, None).await;
+        while let Some(r) = next_row(&mut rows, "system catalog privileges").await? {
+            let acls = opt_text_array(&r, "colacls")?;
+            let inits = opt_text_array(&r, "colinit")?;
+            let columns = text_array(&r, "colnames")?
+                .into_iter()
+                .zip(acls.into_iter().zip(inits))
+                .map(|(name, (acl, initprivs))| {
+                    let mut c = Column {
+                        name,
+                        ..Default::default()
+                    };
+                    c.extra_mut().acl = Some(Acl {
+                        acl,
+                        acldefault: "{}".into(),
+                        initprivs,
+                    });
+                    c
+                })
+                .collect();
+            ld.cat.add(Obj {
+                kind: Some(Kind::Table),
+                cat: CatalogId {
+                    tableoid: PG_CLASS,
+                    oid: oid(&r, "oid")?,
+                },
+                namespace: Some(ns_name(&ld.namespaces, oid(&r, "relnamespace")?)?),
+                name: text(&r, "relname")?.into(),
+                dump: true,
+                detail: Detail::Table(Box::new(TableDetail {
+                    relkind: ch(&r, "relkind")?,
+                    owner: text(&r, "owner")?,
+                    columns,
+                    acl: Box::new(Acl {
+                        acl: opt_text(&r, "relacl")?,
+                        acldefault: text(&r, "acldefault")?,
+                        initprivs: opt_text(&r, "initprivs")?,
+                    }),
+                    ..Default::default()
+                })),
+                acl_only: true,
+                ..Default::default()
+            });
+        }
+    }
+
+    Ok(())
+}
+
+/// Default privileges, then large objects (pg_dump's outputBlobs).
+pub(crate) async fn default_acls_and_large_objects(ld: &mut Loader<'_>) -> Result<()> {
+    // Default privileges: in a dumped schema, or global ones in a whole-database dump.
+    let mut rows = ld
+        .pipe
+        .stream("default privileges", queries::DEFAULT_ACLS, &[])
+        .await?;
+    // The query read after security labels, and the one after large objects.
+    let after_labels = after_labels(ld.plan);
+    let after_blobs = if ld.plan.switches.no_security_labels {
+        after_labels
+    } else {
+        queries::SECLABELS
+    };
+    // Large objects: part of a whole-database dump with data, or asked for with -b
+    // (pg_dump's outputBlobs); one BLOBS entry then carries all their contents.
+    // -s never includes them: they are data, even with -b.
+    let output_blobs = ld.plan.data
+        && (ld.plan.switches.large_objects
+            || (ld.include_everything && !ld.plan.switches.no_large_objects));
+    let after_acls = if output_blobs {
+        queries::LARGE_OBJECTS
+    } else {
+        after_blobs
+    };
+    ld.pipe.send_ahead(after_acls, None).await;
+    while let Some(r) = next_row(&mut rows, "default privileges").await? {
+        let nsp = oid(&r, "defaclnamespace")?;
+        let (namespace, dump) = if nsp == 0 {
+            (None, ld.include_everything)
+        } else {
+            (
+                Some(ns_name(&ld.namespaces, nsp)?),
+                ns_contains(&ld.namespaces, nsp) && !ld.filters_tables,
+            )
+        };
+        let role = text(&r, "defaclrole")?;
+        ld.cat.add(Obj {
+            kind: Some(Kind::DefaultAcl),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: oid(&r, "oid")?,
+            },
+            namespace,
+            name: role.clone().into(),
+            dump,
+            detail: Detail::DefaultAcl(Box::new(DefaultAclDetail {
+                role,
+                objtype: ch(&r, "defaclobjtype")?,
+                acl: Acl {
+                    acl: opt_text(&r, "defaclacl")?,
+                    acldefault: text(&r, "acldefault")?,
+                    initprivs: None,
+                },
+            })),
+            ..Default::default()
+        });
+    }
+
+    if output_blobs {
+        let mut rows = ld
+            .pipe
+            .stream("large objects", queries::LARGE_OBJECTS, &[])
+            .await?;
+        ld.pipe.send_ahead(after_blobs, None).await;
+        let mut any = false;
+        while let Some(r) = next_row(&mut rows, "large objects").await? {
+            let r = &r;
+            any = true;
+            ld.cat.add(Obj {
+                kind: Some(Kind::Blob),
+                // Comments and labels name large objects by pg_largeobject, as pg_dump does.
+                cat: CatalogId {
+                    tableoid: PG_LARGEOBJECT,
+                    oid: oid(r, "oid")?,
+                },
+                namespace: None,
+                name: oid(r, "oid")?.to_string().into(),
+                dump: true,
+                detail: Detail::Blob(Box::new(BlobDetail {
+                    owner: text(r, "owner")?,
+                    acl: Acl {
+                        acl: opt_text(r, "lomacl")?,
+                        acldefault: text(r, "acldefault")?,
+                        initprivs: None,
+                    },
+                    comment: None,
+                })),
+                ..Default::default()
+            });
+        }
+        if any && ld.plan.data {
+            ld.cat.add(Obj {
+                kind: Some(Kind::BlobData),
+                name: "BLOBS".into(),
+                dump: true,
+                ..Default::default()
+            });
+        }
+    }
+
+    Ok(())
+}

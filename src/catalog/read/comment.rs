@@ -1,0 +1,57 @@
+//! Comments and security labels. Read on the leader's connection, in the order `catalog::load` walks.
+
+use crate::catalog::loader::*;
+use crate::catalog::*;
+
+/// Security labels and comments.
+pub(crate) async fn labels_and_comments(ld: &mut Loader<'_>) -> Result<()> {
+    // Security labels.
+    if !ld.plan.switches.no_security_labels {
+        let mut rows = ld
+            .pipe
+            .stream("security labels", queries::SECLABELS, &[])
+            .await?;
+        ld.pipe.send_ahead(after_labels(ld.plan), None).await;
+        while let Some(r) = next_row(&mut rows, "security labels").await? {
+            ld.cat
+                .seclabels
+                .entry((oid(&r, "classoid")?, oid(&r, "objoid")?))
+                .or_default()
+                .push(SecLabel {
+                    subid: i32_(&r, "objsubid")?,
+                    provider: text(&r, "provider")?,
+                    label: text(&r, "label")?,
+                });
+        }
+    }
+
+    // Comments.
+    if !ld.plan.no_comments {
+        let mut rows = ld.pipe.stream("comments", queries::COMMENTS, &[]).await?;
+        ld.pipe.send_ahead(queries::DEPENDS, None).await;
+        while let Some(r) = next_row(&mut rows, "comments").await? {
+            let classoid = oid(&r, "classoid")?;
+            let objoid = oid(&r, "objoid")?;
+            let subid = i32_(&r, "objsubid")?;
+            let desc = text(&r, "description")?;
+            // A composite type's column comments sit on its relation; they print with the type.
+            if let (PG_CLASS, true, Some(&ty)) =
+                (classoid, subid > 0, ld.composite_rel_to_type.get(&objoid))
+            {
+                let column = ld
+                    .cat
+                    .find(PG_CLASS, objoid)
+                    .and_then(|rel| ld.cat.table(rel))
+                    .and_then(|t| t.columns.iter().find(|c| i32::from(c.num) == subid))
+                    .map(|c| c.name.to_string());
+                if let (Some(column), Detail::Type(t)) = (column, &mut ld.cat.objects[ty].detail) {
+                    t.column_comments.push((column, desc));
+                }
+                continue;
+            }
+            attach_comment(&mut ld.cat, classoid, objoid, subid, desc);
+        }
+    }
+
+    Ok(())
+}

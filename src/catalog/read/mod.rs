@@ -1,0 +1,20 @@
+//! One reader per object family, in the order pg_dump's getSchemaData reads them.
+
+pub(crate) mod acl;
+pub(crate) mod comment;
+pub(crate) mod constraint;
+pub(crate) mod deps;
+pub(crate) mod extension;
+pub(crate) mod foreign;
+pub(crate) mod function;
+pub(crate) mod index;
+pub(crate) mod language;
+pub(crate) mod namespace;
+pub(crate) mod operator;
+pub(crate) mod policy;
+pub(crate) mod publication;
+pub(crate) mod sequence;
+pub(crate) mod table;
+pub(crate) mod text_search;
+pub(crate) mod trigger_rule;
+pub(crate) mod types;

@@ -1,0 +1,74 @@
+//! Schemas. Read on the leader's connection, in the order `catalog::load` walks.
+
+use crate::catalog::loader::*;
+use crate::catalog::*;
+
+/// Schemas, and whether each is dumped and whether its contents are (pg_dump's selectDumpableNamespace).
+pub(crate) async fn namespaces(ld: &mut Loader<'_>) -> Result<()> {
+    // Schemas.
+    let mut rows = ld.pipe.stream("schemas", queries::NAMESPACES, &[]).await?;
+    ld.pipe.send_ahead(queries::EXTENSIONS, None).await;
+    while let Some(r) = next_row(&mut rows, "schemas").await? {
+        let o = oid(&r, "oid")?;
+        let name = text(&r, "nspname")?;
+        let system = name == "pg_catalog"
+            || name == "information_schema"
+            || name.starts_with("pg_toast")
+            || name.starts_with("pg_temp_")
+            || ld.ext_members.contains_key(&(PG_NAMESPACE, o));
+        let mut dump = !system;
+        // -t wins over -n: with tables named, no schema is dumped (pg_dump's
+        // selectDumpableNamespace).
+        if ld.filters_tables {
+            dump = false;
+        } else if let Some(inc) = &ld.sel.include_schemas {
+            dump = dump && inc.contains(&o);
+        }
+        if ld.sel.exclude_schemas.contains(&o) {
+            dump = false;
+        }
+        let dump_contains = dump || (ld.filters_tables && !system);
+        let owner = text(&r, "owner")?;
+        // public is special (created by initdb) unless the user selected schemas with -n.
+        let is_public = name == "public" && ld.sel.include_schemas.is_none();
+        let owner_oid = oid(&r, "nspowner")?;
+        let mut acl = acl_from(&r, "nspacl")?;
+        if is_public {
+            // pg_dump assumes the v15 default ACL for public and ignores pg_init_privs.
+            acl.initprivs = Some(format!(
+                "{{{}=UC/{},=U/{}}}",
+                acl_role(&owner),
+                acl_role(&owner),
+                acl_role(&owner)
+            ));
+        }
+        let def_dump = dump && !(is_public && owner_oid == PG_DATABASE_OWNER);
+        ld.cat.add(Obj {
+            kind: Some(Kind::Namespace),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: o,
+            },
+            namespace: None,
+            name: name.clone().into(),
+            dump,
+            detail: Detail::Namespace(Box::new(NamespaceDetail {
+                owner,
+                acl,
+                comment: None,
+                create: !is_public,
+                dump_definition: def_dump,
+            })),
+            ..Default::default()
+        });
+        ld.namespaces.insert(
+            o,
+            Ns {
+                name: name.into(),
+                dump_contains: dump_contains && (dump || ld.filters_tables),
+            },
+        );
+    }
+
+    Ok(())
+}

@@ -1,0 +1,66 @@
+//! Row security policies. Read on the leader's connection, in the order `catalog::load` walks.
+
+use crate::catalog::loader::*;
+use crate::catalog::*;
+
+/// Row security: the enabled markers, then the policies.
+pub(crate) async fn policies(ld: &mut Loader<'_>) -> Result<()> {
+    // Row security: a nameless policy object marks "enabled" (pg_dump's getPolicies), then
+    // the policies themselves.
+    for &tid in &ld.table_ids {
+        let Some(t) = ld.cat.table(tid) else { continue };
+        if !t.row_security {
+            continue;
+        }
+        let o = &ld.cat.objects[tid];
+        let (ns, name, dump, oid) = (o.namespace.clone(), o.name.clone(), o.dump, o.cat.oid);
+        let id = ld.cat.add(Obj {
+            kind: Some(Kind::Policy),
+            cat: CatalogId { tableoid: 0, oid },
+            namespace: ns,
+            name,
+            dump,
+            detail: Detail::Policy(Box::new(PolicyDetail {
+                table: tid,
+                ..Default::default()
+            })),
+            ..Default::default()
+        });
+        ld.cat.objects[id].add_dep(tid);
+    }
+    let mut rows = ld.pipe.stream("policies", queries::POLICIES, &[]).await?;
+    ld.pipe.send_ahead(queries::CASTS, None).await;
+    while let Some(r) = next_row(&mut rows, "policies").await? {
+        let Some(tid) = ld.cat.find(PG_CLASS, oid(&r, "polrelid")?) else {
+            continue;
+        };
+        let (ns, dump) = (
+            ld.cat.objects[tid].namespace.clone(),
+            ld.cat.objects[tid].dump,
+        );
+        let name = text(&r, "polname")?;
+        ld.cat.add(Obj {
+            kind: Some(Kind::Policy),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: oid(&r, "oid")?,
+            },
+            namespace: ns,
+            name: name.clone().into(),
+            dump,
+            detail: Detail::Policy(Box::new(PolicyDetail {
+                table: tid,
+                name: Some(name),
+                cmd: ch(&r, "polcmd")?,
+                permissive: boolean(&r, "polpermissive")?,
+                roles: opt_text(&r, "polroles")?,
+                qual: opt_text(&r, "polqual")?,
+                with_check: opt_text(&r, "polwithcheck")?,
+                comment: None,
+            })),
+            ..Default::default()
+        });
+    }
+
+    Ok(())
+}

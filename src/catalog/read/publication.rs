@@ -1,0 +1,163 @@
+//! Publications and subscriptions. Read on the leader's connection, in the order `catalog::load` walks.
+
+use crate::catalog::loader::*;
+use crate::catalog::*;
+
+/// Subscriptions (dumped with connect = false, as pg_dump does).
+pub(crate) async fn subscriptions(ld: &mut Loader<'_>) -> Result<()> {
+    // Subscriptions (dumped with connect = false, as pg_dump does).
+    let mut rows = ld
+        .pipe
+        .stream("subscriptions", ld.subscriptions_query, &[])
+        .await?;
+    ld.pipe.send_ahead(queries::TS_DICTS, None).await;
+    while let Some(r) = next_row(&mut rows, "subscriptions").await? {
+        if !ld.superuser {
+            if i32_(&r, "n")? > 0 && !ld.plan.switches.no_subscriptions {
+                eprintln!(
+                    "pgsnap: warning: subscriptions not dumped because current user is not a superuser"
+                );
+            }
+            continue;
+        }
+        ld.cat.add(Obj {
+            kind: Some(Kind::Subscription),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: oid(&r, "oid")?,
+            },
+            namespace: None,
+            name: text(&r, "subname")?.into(),
+            dump: ld.include_everything && !ld.plan.switches.no_subscriptions,
+            detail: Detail::Subscription(Box::new(SubscriptionDetail {
+                owner: text(&r, "owner")?,
+                conninfo: text(&r, "subconninfo")?,
+                slot: opt_text(&r, "subslotname")?,
+                publications: text_array(&r, "subpublications")?,
+                binary: boolean(&r, "subbinary")?,
+                streaming: boolean(&r, "substream")?,
+                two_phase: text(&r, "subtwophasestate")? != "d",
+                disable_on_error: boolean(&r, "subdisableonerr")?,
+                synchronous_commit: text(&r, "subsynccommit")?,
+                comment: None,
+            })),
+            ..Default::default()
+        });
+    }
+
+    Ok(())
+}
+
+/// Publications, their tables and schemas.
+pub(crate) async fn publications(ld: &mut Loader<'_>) -> Result<()> {
+    // Publications, their tables and schemas.
+    let mut rows = ld
+        .pipe
+        .stream("publications", queries::PUBLICATIONS, &[])
+        .await?;
+    ld.pipe.send_ahead(queries::PUBLICATION_RELS, None).await;
+    while let Some(r) = next_row(&mut rows, "publications").await? {
+        let mut ops = Vec::new();
+        for (col, word) in [
+            ("pubinsert", "insert"),
+            ("pubupdate", "update"),
+            ("pubdelete", "delete"),
+            ("pubtruncate", "truncate"),
+        ] {
+            if boolean(&r, col)? {
+                ops.push(word);
+            }
+        }
+        ld.cat.add(Obj {
+            kind: Some(Kind::Publication),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: oid(&r, "oid")?,
+            },
+            namespace: None,
+            name: text(&r, "pubname")?.into(),
+            dump: ld.include_everything && !ld.plan.switches.no_publications,
+            detail: Detail::Publication(Box::new(PublicationDetail {
+                owner: text(&r, "owner")?,
+                all_tables: boolean(&r, "puballtables")?,
+                publish: ops.join(", "),
+                via_root: boolean(&r, "pubviaroot")?,
+                comment: None,
+            })),
+            ..Default::default()
+        });
+    }
+    let mut rows = ld
+        .pipe
+        .stream("publication tables", queries::PUBLICATION_RELS, &[])
+        .await?;
+    while let Some(r) = next_row(&mut rows, "publication tables").await? {
+        let (Some(p), Some(t)) = (
+            ld.cat.find(PG_PUBLICATION, oid(&r, "prpubid")?),
+            ld.cat.find(PG_CLASS, oid(&r, "prrelid")?),
+        ) else {
+            continue;
+        };
+        let (ns, name, dump) = (
+            ld.cat.objects[t].namespace.clone(),
+            ld.cat.objects[t].name.clone(),
+            ld.cat.objects[t].dump && ld.cat.objects[p].dump,
+        );
+        let id = ld.cat.add(Obj {
+            kind: Some(Kind::PublicationRel),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: oid(&r, "oid")?,
+            },
+            namespace: ns,
+            name,
+            dump,
+            detail: Detail::PublicationMember(Box::new(PublicationMemberDetail {
+                publication: p,
+                member: t,
+                columns: opt_text(&r, "prattrs")?,
+                filter: opt_text(&r, "prrelqual")?,
+            })),
+            ..Default::default()
+        });
+        ld.cat.objects[id].add_dep(p);
+        ld.cat.objects[id].add_dep(t);
+    }
+    let mut rows = ld
+        .pipe
+        .stream("publication schemas", queries::PUBLICATION_SCHEMAS, &[])
+        .await?;
+    while let Some(r) = next_row(&mut rows, "publication schemas").await? {
+        let (Some(p), Some(n)) = (
+            ld.cat.find(PG_PUBLICATION, oid(&r, "pnpubid")?),
+            ld.cat.find(PG_NAMESPACE, oid(&r, "pnnspid")?),
+        ) else {
+            continue;
+        };
+        let (name, dump) = (
+            ld.cat.objects[n].name.clone(),
+            ld.cat.objects[n].dump && ld.cat.objects[p].dump,
+        );
+        let id = ld.cat.add(Obj {
+            kind: Some(Kind::PublicationSchema),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: oid(&r, "oid")?,
+            },
+            namespace: None,
+            name,
+            dump,
+            detail: Detail::PublicationMember(Box::new(PublicationMemberDetail {
+                publication: p,
+                member: n,
+                columns: None,
+                filter: None,
+            })),
+            ..Default::default()
+        });
+        ld.cat.objects[id].add_dep(p);
+        ld.cat.objects[id].add_dep(n);
+    }
+
+    Ok(())
+}

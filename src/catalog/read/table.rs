@@ -1,0 +1,437 @@
+//! Tables and other relations: the relations, their columns and defaults, inheritance and partitions, and the data objects. Read on the leader's connection, in the order `catalog::load` walks.
+
+use crate::catalog::loader::*;
+use crate::catalog::*;
+
+/// Relations, locked right away to keep concurrent DDL out; owned sequences follow their table.
+pub(crate) async fn tables(ld: &mut Loader<'_>) -> Result<()> {
+    // Relations, locked right away to keep concurrent DDL out.
+    let mut table_rows = ld.pipe.stream("tables", queries::TABLES, &[]).await?;
+    let mut owned_seq: Vec<(DumpId, u32, i16, bool)> = Vec::new();
+    while let Some(row) = next_row(&mut table_rows, "tables").await? {
+        let r = &row;
+        let o = oid(r, "oid")?;
+        let nsp = oid(r, "relnamespace")?;
+        let relkind = ch(r, "relkind")?;
+        let mut dump = ns_contains(&ld.namespaces, nsp)
+            && !ld.ext_members.contains_key(&(PG_CLASS, o))
+            && relkind != 'c';
+        if let Some(inc) = &ld.sel.include_tables {
+            dump = dump && inc.contains(&o);
+        }
+        if ld.sel.exclude_tables.contains(&o) {
+            dump = false;
+        }
+        let reloptions = text_array(r, "reloptions")?;
+        let check_option = reloptions.iter().find_map(|o| match o.as_str() {
+            "check_option=local" => Some("LOCAL".to_string()),
+            "check_option=cascaded" => Some("CASCADED".to_string()),
+            _ => None,
+        });
+        let reloptions: Vec<String> = reloptions
+            .into_iter()
+            .filter(|o| !o.starts_with("check_option="))
+            .collect();
+        let toast = text_array(r, "toast_reloptions")?;
+        let extra = TableExtra {
+            reloptions: (!reloptions.is_empty()).then(|| format_reloptions(&reloptions, "")),
+            toast_reloptions: (!toast.is_empty()).then(|| format_reloptions(&toast, "toast.")),
+            check_option,
+            partbound: opt_text(r, "partbound")?,
+            partkeydef: opt_text(r, "partkeydef")?,
+            viewdef: opt_text(r, "viewdef")?,
+            of_type: opt_text(r, "oftype")?,
+            foreign: match opt_text(r, "ftserver")? {
+                Some(server) => Some((server, opt_text(r, "ftoptions")?.unwrap_or_default())),
+                None => None,
+            },
+            data_filter: None,
+        };
+        let detail = TableDetail {
+            relkind,
+            persistence: ch(r, "relpersistence")?,
+            owner: text(r, "owner")?,
+            extra: (!extra.is_empty()).then(|| Box::new(extra)),
+            am: opt_text(r, "amname")?,
+            tablespace: text(r, "tablespace")?,
+            is_partition: boolean(r, "relispartition")?,
+            replident: ch(r, "relreplident")?,
+            row_security: boolean(r, "relrowsecurity")?,
+            force_row_security: boolean(r, "relforcerowsecurity")?,
+            relpages: i64_(r, "relpages")?,
+            populated: boolean(r, "relispopulated")?,
+            acl: Box::new(acl_from(r, "relacl")?),
+            ext_member: ld.ext_members.contains_key(&(PG_CLASS, o)),
+            ..Default::default()
+        };
+        let id = ld.cat.add(Obj {
+            kind: Some(Kind::Table),
+            cat: CatalogId {
+                tableoid: oid(r, "tableoid")?,
+                oid: o,
+            },
+            namespace: Some(ns_name(&ld.namespaces, nsp)?),
+            name: text(r, "relname")?.into(),
+            dump,
+            detail: Detail::Table(Box::new(detail)),
+            ..Default::default()
+        });
+        ld.table_ids.push(id);
+        if let Some(owner) = opt_oid(r, "owning_tab")? {
+            let col = i16::try_from(i32_(r, "owning_col")?)
+                .map_err(|_| Error::catalog("column number out of range"))?;
+            owned_seq.push((
+                id,
+                owner,
+                col,
+                opt_boolean(r, "is_identity")?.unwrap_or(false),
+            ));
+        }
+    }
+    // Sequences follow their owning table's dump decision (getOwnedSeqs).
+    for (seq, owner_oid, col, identity) in owned_seq {
+        if let Some(owner) = ld.cat.find(PG_CLASS, owner_oid) {
+            let owner_dump = ld.cat.objects[owner].dump;
+            if let Detail::Table(t) = &mut ld.cat.objects[seq].detail {
+                t.owning_table = Some((owner, col));
+                t.is_identity_sequence = identity;
+            }
+            if identity {
+                // Identity sequences go exactly with their table.
+                ld.cat.objects[seq].dump = owner_dump;
+            } else if owner_dump {
+                ld.cat.objects[seq].dump = true;
+            }
+        }
+    }
+    if let Some(t) = &ld.plan.switches.lock_wait_timeout {
+        // pg_dump's --lock-wait-timeout: give up instead of queueing behind a long lock.
+        let sql = format!(
+            "SET lock_timeout = {}",
+            crate::ddl::quote::quote_literal(t, true)
+        );
+        ld.client.batch_execute(&sql).await.map_err(|e| {
+            Error::from_pg(e, ErrorKind::Server).context("setting lock wait timeout")
+        })?;
+    }
+    let helper = match ld.helper.take() {
+        Some(setup) if ld.table_ids.len() >= HELPER_MIN_RELATIONS => Some(Helper::connect(setup)),
+        _ => None,
+    };
+    lock_tables(ld.client, &ld.cat, &ld.table_ids).await?;
+    // The true size (a file stat per table) only matters for splitting table data into chunks;
+    // a schema-only dump makes do with relpages.
+    if ld.plan.data {
+        measure_tables(ld.client, &mut ld.cat, &ld.table_ids).await?;
+    }
+    if let Some(h) = helper {
+        let sent = h
+            .send(queries::INDEXES, queries::INDEXES_PRECOMPUTED, &mut ld.pipe)
+            .await;
+        if ld.plan.verbose {
+            match sent {
+                Ok(()) => eprintln!("pgsnap: reading index definitions on a second connection"),
+                Err(e) => eprintln!(
+                    "pgsnap: no second connection for the catalog ({e}): reading it on one"
+                ),
+            }
+        }
+    }
+    if ld.plan.switches.lock_wait_timeout.is_some() {
+        ld.client
+            .batch_execute("SET lock_timeout = 0")
+            .await
+            .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("resetting lock timeout"))?;
+    }
+
+    Ok(())
+}
+
+/// Columns of every user relation and their defaults.
+pub(crate) async fn columns(ld: &mut Loader<'_>) -> Result<()> {
+    // Columns of every user relation (needed for COPY lists and ordering decisions).
+    // Not of sequences: their columns are fixed and never dumped (as pg_dump's getTableAttrs).
+    let rel_oids: Vec<u32> = ld
+        .table_ids
+        .iter()
+        .filter(|id| ld.cat.table(**id).map(|t| t.relkind) != Some('S'))
+        .map(|id| ld.cat.objects[*id].cat.oid)
+        .collect();
+    let mut rows = ld
+        .pipe
+        .stream("columns", queries::COLUMNS, &[&rel_oids])
+        .await?;
+    ld.pipe
+        .send_ahead(queries::ATTRDEFS, Some(rel_oids.clone()))
+        .await;
+    while let Some(r) = next_row(&mut rows, "columns").await? {
+        let Some(id) = ld.cat.find(PG_CLASS, oid(&r, "attrelid")?) else {
+            continue;
+        };
+        let initprivs = opt_text(&r, "initprivs")?;
+        let attacl = opt_text(&r, "attacl")?;
+        let extra = ColumnExtra {
+            collation: coll_name(&ld.collation_names, oid(&r, "attcollation")?),
+            options: opt_text(&r, "attoptions")?.filter(|s| !s.is_empty()),
+            fdw_options: opt_text(&r, "attfdwoptions")?.filter(|s| !s.is_empty()),
+            comment: None,
+            acl: (attacl.is_some() || initprivs.is_some()).then(|| Acl {
+                acl: attacl,
+                acldefault: "{}".into(),
+                initprivs,
+            }),
+        };
+        let rare = extra.collation.is_some()
+            || extra.options.is_some()
+            || extra.fdw_options.is_some()
+            || extra.acl.is_some();
+        let col = Column {
+            num: i16_(&r, "attnum")?,
+            name: text(&r, "attname")?,
+            type_name: opt_text(&r, "atttypname")?.unwrap_or_default(),
+            not_null: boolean(&r, "attnotnull")?,
+            dropped: boolean(&r, "attisdropped")?,
+            is_local: boolean(&r, "attislocal")?,
+            stat_target: i32_(&r, "attstattarget")?,
+            storage: ch(&r, "attstorage")?,
+            type_storage: opt_ch(&r, "typstorage")?.unwrap_or(' '),
+            identity: opt_ch(&r, "attidentity")?,
+            generated: opt_ch(&r, "attgenerated")?,
+            compression: opt_ch(&r, "attcompression")?,
+            default: None,
+            extra: rare.then(|| Box::new(extra)),
+        };
+        if let Detail::Table(t) = &mut ld.cat.objects[id].detail {
+            t.columns.push(col);
+        }
+    }
+    for id in &ld.table_ids {
+        if let Detail::Table(t) = &mut ld.cat.objects[*id].detail {
+            t.columns.shrink_to_fit();
+        }
+    }
+
+    // Column defaults: non-separate ones must come before their table (pg_dump's trick, undone
+    // by the loop repair when a default refers to something created after the table).
+    let mut rows = ld
+        .pipe
+        .stream("column defaults", queries::ATTRDEFS, &[&rel_oids])
+        .await?;
+    ld.pipe.send_ahead(queries::CHECKS, None).await;
+    while let Some(r) = next_row(&mut rows, "column defaults").await? {
+        let Some(tid) = ld.cat.find(PG_CLASS, oid(&r, "adrelid")?) else {
+            continue;
+        };
+        let adnum = i16_(&r, "adnum")?;
+        let (relkind, print_col, tdump, tns, tname) = {
+            let o = &ld.cat.objects[tid];
+            let t = ld
+                .cat
+                .table(tid)
+                .ok_or_else(|| Error::catalog("default on a non-table"))?;
+            let col = t.columns.iter().find(|c| c.num == adnum);
+            let printed = col
+                .map(|c| (c.is_local || t.is_partition) && !c.dropped)
+                .unwrap_or(false);
+            (
+                t.relkind,
+                printed,
+                o.dump,
+                o.namespace.clone(),
+                o.name.clone(),
+            )
+        };
+        let separate = relkind == 'v' || !print_col;
+        let id = ld.cat.add(Obj {
+            kind: Some(Kind::AttrDef),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: oid(&r, "oid")?,
+            },
+            namespace: tns,
+            name: tname,
+            dump: tdump,
+            detail: Detail::AttrDef {
+                table: tid,
+                adnum,
+                expr: text(&r, "adsrc")?.into(),
+                separate,
+            },
+            ..Default::default()
+        });
+        if !separate {
+            ld.cat.objects[tid].add_dep(id);
+        }
+        if let Detail::Table(t) = &mut ld.cat.objects[tid].detail {
+            if let Some(c) = t.columns.iter_mut().find(|c| c.num == adnum) {
+                c.default = Some(id);
+            }
+        }
+    }
+
+    Ok(())
+}
+
+/// Inheritance, generated columns inherited as such, and partition attachments.
+pub(crate) async fn inheritance(ld: &mut Loader<'_>) -> Result<()> {
+    // Inheritance.
+    let mut rows = ld
+        .pipe
+        .stream("inheritance", queries::INHERITS, &[])
+        .await?;
+    ld.pipe.send_ahead(queries::INDEXES, None).await;
+    while let Some(r) = next_row(&mut rows, "inheritance").await? {
+        let (Some(child), Some(parent)) = (
+            ld.cat.find(PG_CLASS, oid(&r, "inhrelid")?),
+            ld.cat.find(PG_CLASS, oid(&r, "inhparent")?),
+        ) else {
+            continue;
+        };
+        if let Detail::Table(t) = &mut ld.cat.objects[child].detail {
+            t.parents.push(parent);
+        }
+    }
+    // A child's generated column with its parent's expression inherits it: no default of its
+    // own is printed (pg_dump's flagInhAttrs, foundSameGenerated).
+    let mut same_generated = Vec::new();
+    for &tid in &ld.table_ids {
+        let Some(t) = ld.cat.table(tid) else { continue };
+        for c in &t.columns {
+            let (Some('s'), Some(d)) = (c.generated, c.default) else {
+                continue;
+            };
+            let Detail::AttrDef { expr, .. } = &ld.cat.objects[d].detail else {
+                continue;
+            };
+            let parent_same = |p: &DumpId| {
+                ld.cat.table(*p)
+                    .and_then(|pt| pt.columns.iter().find(|pc| pc.name == c.name && !pc.dropped))
+                    .is_some_and(|pc| {
+                        pc.generated == Some('s')
+                            && pc.default.is_some_and(|pd| {
+                                matches!(&ld.cat.objects[pd].detail, Detail::AttrDef { expr: pe, .. } if pe == expr)
+                            })
+                    })
+            };
+            if t.parents.iter().any(parent_same) {
+                same_generated.push(d);
+            }
+        }
+    }
+    for d in same_generated {
+        ld.cat.objects[d].dump = false;
+    }
+    // Partitions are attached by a separate TABLE ATTACH entry.
+    for &tid in &ld.table_ids {
+        let Some(t) = ld.cat.table(tid) else { continue };
+        if !t.is_partition {
+            continue;
+        }
+        let Some(&parent) = t.parents.first() else {
+            continue;
+        };
+        let (ns, name, dump) = {
+            let o = &ld.cat.objects[tid];
+            (o.namespace.clone(), o.name.clone(), o.dump)
+        };
+        let id = ld.cat.add(Obj {
+            kind: Some(Kind::TableAttach),
+            namespace: ns,
+            name,
+            dump,
+            detail: Detail::TableAttach {
+                partition: tid,
+                parent,
+            },
+            ..Default::default()
+        });
+        ld.cat.objects[id].add_dep(tid);
+        ld.cat.objects[id].add_dep(parent);
+    }
+
+    Ok(())
+}
+
+/// Data objects: table data, sequence values, matview refreshes, extension configuration tables.
+pub(crate) async fn data_objects(ld: &mut Loader<'_>) -> Result<()> {
+    // Data objects.
+    if ld.plan.data {
+        let config_tables = config_tables(&ld.cat, &ld.ext_configs, ld.sel);
+        for (&tid, filter) in &config_tables {
+            if let (Some(filter), Detail::Table(t)) = (filter, &mut ld.cat.objects[tid].detail) {
+                t.extra.get_or_insert_with(Box::default).data_filter = Some(filter.clone());
+            }
+        }
+        for &tid in &ld.table_ids {
+            let o = &ld.cat.objects[tid];
+            if !o.dump && !config_tables.contains_key(&tid) {
+                continue;
+            }
+            let Some(t) = ld.cat.table(tid) else { continue };
+            let kind = match t.relkind {
+                'r' => Kind::TableData,
+                // A foreign table's rows only when its server was named (--include-foreign-data).
+                'f' if t
+                    .foreign()
+                    .is_some_and(|(server, _)| ld.sel.foreign_data_servers.contains(server)) =>
+                {
+                    Kind::TableData
+                }
+                'S' => Kind::SequenceSet,
+                'm' => Kind::RefreshMatview,
+                _ => continue,
+            };
+            // --exclude-table-data applies to every relation with data, sequences included.
+            if ld.sel.exclude_data.contains(&o.cat.oid) {
+                continue;
+            }
+            if ld.plan.switches.no_unlogged_table_data && t.persistence == 'u' {
+                continue;
+            }
+            if kind == Kind::RefreshMatview && !t.populated {
+                continue;
+            }
+            let (ns, name) = (o.namespace.clone(), o.name.clone());
+            let id = ld.cat.add(Obj {
+                kind: Some(kind),
+                namespace: ns,
+                name,
+                dump: true,
+                detail: Detail::TableData { table: tid },
+                ..Default::default()
+            });
+            ld.cat.objects[id].add_dep(tid);
+            if let Detail::Table(t) = &mut ld.cat.objects[tid].detail {
+                t.data = Some(id);
+            }
+        }
+        add_matview_refresh_deps(&mut ld.cat);
+        if !ld.plan.schema {
+            add_table_data_fk_deps(&mut ld.cat);
+        }
+        // Configuration tables' data is loaded in foreign-key order: their constraints exist
+        // already when it is (CREATE EXTENSION made them).
+        if !config_tables.is_empty() {
+            let mut rows = ld
+                .pipe
+                .stream("extension table keys", queries::EXTENSION_TABLE_FKS, &[])
+                .await?;
+            while let Some(r) = next_row(&mut rows, "extension table keys").await? {
+                let data_of = |rel: u32| {
+                    ld.cat
+                        .find(PG_CLASS, rel)
+                        .and_then(|t| ld.cat.table(t))
+                        .and_then(|t| t.data)
+                };
+                if let (Some(from), Some(to)) = (
+                    data_of(oid(&r, "conrelid")?),
+                    data_of(oid(&r, "confrelid")?),
+                ) {
+                    ld.cat.objects[from].add_dep(to);
+                }
+            }
+        }
+    }
+
+    Ok(())
+}

@@ -1,0 +1,94 @@
+//! Text search dictionaries and configurations. Read on the leader's connection, in the order `catalog::load` walks.
+
+use crate::catalog::loader::*;
+use crate::catalog::*;
+
+/// Text search dictionaries and configurations.
+pub(crate) async fn text_search(ld: &mut Loader<'_>) -> Result<()> {
+    // Text search dictionaries and configurations.
+    let mut rows = ld
+        .pipe
+        .stream("text search dictionaries", queries::TS_DICTS, &[])
+        .await?;
+    ld.pipe.send_ahead(queries::TS_CONFIG_MAPS, None).await;
+    while let Some(r) = next_row(&mut rows, "text search dictionaries").await? {
+        let o = oid(&r, "oid")?;
+        let nsp = oid(&r, "dictnamespace")?;
+        let mut head = format!(
+            "TEMPLATE = {}",
+            qualified(&text(&r, "tmplnsp")?, &text(&r, "tmplname")?)
+        );
+        if let Some(opt) = opt_text(&r, "dictinitoption")? {
+            head.push_str(&format!(",\n    {opt}"));
+        }
+        ld.cat.add(Obj {
+            kind: Some(Kind::TsDict),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: o,
+            },
+            namespace: Some(ns_name(&ld.namespaces, nsp)?),
+            name: text(&r, "dictname")?.into(),
+            dump: ns_contains(&ld.namespaces, nsp)
+                && !ld.filters_tables
+                && !ld.ext_members.contains_key(&(PG_TS_DICT, o)),
+            detail: Detail::TextSearch(Box::new(TextSearchDetail {
+                owner: text(&r, "owner")?,
+                head,
+                mappings: Vec::new(),
+                comment: None,
+            })),
+            ..Default::default()
+        });
+    }
+    let mut maps: BTreeMap<u32, Vec<(String, String)>> = BTreeMap::new();
+    let mut rows = ld
+        .pipe
+        .stream("text search mappings", queries::TS_CONFIG_MAPS, &[])
+        .await?;
+    while let Some(r) = next_row(&mut rows, "text search mappings").await? {
+        let list = maps.entry(oid(&r, "mapcfg")?).or_default();
+        let token = text(&r, "tokenname")?;
+        let dict = text(&r, "dictname")?;
+        match list.last_mut() {
+            Some((t, d)) if *t == token => {
+                d.push_str(", ");
+                d.push_str(&dict);
+            }
+            _ => list.push((token, dict)),
+        }
+    }
+    let mut rows = ld
+        .pipe
+        .stream("text search configurations", queries::TS_CONFIGS, &[])
+        .await?;
+    while let Some(r) = next_row(&mut rows, "text search configurations").await? {
+        let o = oid(&r, "oid")?;
+        let nsp = oid(&r, "cfgnamespace")?;
+        let head = format!(
+            "PARSER = {}",
+            qualified(&text(&r, "prsnsp")?, &text(&r, "prsname")?)
+        );
+        ld.cat.add(Obj {
+            kind: Some(Kind::TsConfig),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: o,
+            },
+            namespace: Some(ns_name(&ld.namespaces, nsp)?),
+            name: text(&r, "cfgname")?.into(),
+            dump: ns_contains(&ld.namespaces, nsp)
+                && !ld.filters_tables
+                && !ld.ext_members.contains_key(&(PG_TS_CONFIG, o)),
+            detail: Detail::TextSearch(Box::new(TextSearchDetail {
+                owner: text(&r, "owner")?,
+                head,
+                mappings: maps.remove(&o).unwrap_or_default(),
+                comment: None,
+            })),
+            ..Default::default()
+        });
+    }
+
+    Ok(())
+}

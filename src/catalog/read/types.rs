@@ -1,0 +1,192 @@
+//! Types and collations. Read on the leader's connection, in the order `catalog::load` walks.
+
+use crate::catalog::loader::*;
+use crate::catalog::*;
+
+/// Collations (needed before types and columns, which name them).
+pub(crate) async fn collations(ld: &mut Loader<'_>) -> Result<()> {
+    // Collations (needed before types and columns, which name them).
+    let mut rows = ld
+        .pipe
+        .stream("collations", queries::COLLATIONS, &[])
+        .await?;
+    ld.pipe.send_ahead(queries::ENUM_LABELS, None).await;
+    while let Some(r) = next_row(&mut rows, "collations").await? {
+        let o = oid(&r, "oid")?;
+        let nsp = oid(&r, "collnamespace")?;
+        let name = text(&r, "collname")?;
+        let schema = ns_name(&ld.namespaces, nsp)?;
+        ld.collation_names.insert(o, qualified(&schema, &name));
+        let dump = ns_contains(&ld.namespaces, nsp)
+            && !ld.filters_tables
+            && !ld.ext_members.contains_key(&(PG_COLLATION, o));
+        ld.cat.add(Obj {
+            kind: Some(Kind::Collation),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: o,
+            },
+            namespace: Some(std::sync::Arc::from(schema.as_ref())),
+            name: name.into(),
+            dump,
+            detail: Detail::Collation(Box::new(CollationDetail {
+                owner: text(&r, "owner")?,
+                provider: ch(&r, "collprovider")?,
+                deterministic: boolean(&r, "collisdeterministic")?,
+                collate: opt_text(&r, "collcollate")?,
+                ctype: opt_text(&r, "collctype")?,
+                icu_locale: opt_text(&r, "colliculocale")?,
+                comment: None,
+            })),
+            ..Default::default()
+        });
+    }
+
+    Ok(())
+}
+
+/// Types: enum labels, ranges, base types, composite attributes, then the types.
+pub(crate) async fn types(ld: &mut Loader<'_>) -> Result<()> {
+    // Types.
+    let mut enum_labels: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    let mut rows = ld
+        .pipe
+        .stream("enum labels", queries::ENUM_LABELS, &[])
+        .await?;
+    ld.pipe.send_ahead(queries::RANGES, None).await;
+    while let Some(r) = next_row(&mut rows, "enum labels").await? {
+        enum_labels
+            .entry(oid(&r, "enumtypid")?)
+            .or_default()
+            .push(text(&r, "enumlabel")?);
+    }
+    let mut ranges: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    let mut rows = ld.pipe.stream("range types", queries::RANGES, &[]).await?;
+    ld.pipe.send_ahead(queries::BASE_TYPES, None).await;
+    while let Some(r) = next_row(&mut rows, "range types").await? {
+        let mut opts = vec![format!("subtype = {}", text(&r, "rngsubtype")?)];
+        if let Some(m) = opt_text(&r, "rngmultitype")? {
+            opts.push(format!("multirange_type_name = {m}"));
+        }
+        if opt_boolean(&r, "opcdefault")? == Some(false) {
+            opts.push(format!(
+                "subtype_opclass = {}.{}",
+                crate::ddl::quote::quote_ident(&text(&r, "opcnsp")?),
+                crate::ddl::quote::quote_ident(&text(&r, "opcname")?)
+            ));
+        }
+        if let Some(c) = coll_name(&ld.collation_names, oid(&r, "collation")?) {
+            opts.push(format!("collation = {c}"));
+        }
+        for (col, word) in [
+            ("rngcanonical", "canonical"),
+            ("rngsubdiff", "subtype_diff"),
+        ] {
+            let f = text(&r, col)?;
+            if f != "-" {
+                opts.push(format!("{word} = {f}"));
+            }
+        }
+        ranges.insert(oid(&r, "rngtypid")?, opts);
+    }
+    let mut base_types: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    let mut rows = ld
+        .pipe
+        .stream("base types", queries::BASE_TYPES, &[])
+        .await?;
+    ld.pipe.send_ahead(queries::COMPOSITE_ATTRS, None).await;
+    while let Some(r) = next_row(&mut rows, "base types").await? {
+        base_types.insert(oid(&r, "oid")?, base_type_options(&r, ld.cat.std_strings)?);
+    }
+    let mut rows = ld
+        .pipe
+        .stream("composite types", queries::COMPOSITE_ATTRS, &[])
+        .await?;
+    ld.pipe.send_ahead(queries::TYPES, None).await;
+    while let Some(r) = next_row(&mut rows, "composite types").await? {
+        if boolean(&r, "attisdropped")? {
+            continue;
+        }
+        ld.composite.entry(oid(&r, "typeoid")?).or_default().push((
+            text(&r, "attname")?,
+            text(&r, "atttypdefn")?,
+            coll_name(&ld.collation_names, oid(&r, "attcollation")?),
+        ));
+    }
+    let mut rows = ld.pipe.stream("types", queries::TYPES, &[]).await?;
+    while let Some(r) = next_row(&mut rows, "types").await? {
+        let o = oid(&r, "oid")?;
+        let nsp = oid(&r, "typnamespace")?;
+        let typtype = ch(&r, "typtype")?;
+        let relkind = opt_ch(&r, "relkind")?;
+        let isarray = boolean(&r, "isarray")?;
+        let typrelid = oid(&r, "typrelid")?;
+        let mut dump = ns_contains(&ld.namespaces, nsp)
+            && !ld.filters_tables
+            && !ld.ext_members.contains_key(&(PG_TYPE, o));
+        if (typrelid != 0 && relkind != Some('c')) || isarray || typtype == 'm' {
+            dump = false;
+        }
+        let detail = TypeDetail {
+            owner: text(&r, "owner")?,
+            typtype,
+            typinput: oid(&r, "typinput")?,
+            relkind,
+            enum_labels: enum_labels.remove(&o).unwrap_or_default(),
+            domain_base: opt_text(&r, "domain_base")?.unwrap_or_default(),
+            domain_not_null: boolean(&r, "typnotnull")?,
+            domain_default: opt_text(&r, "domain_default")?,
+            domain_collation: coll_name(&ld.collation_names, oid(&r, "domain_collation")?),
+            composite_attrs: ld.composite.remove(&o).unwrap_or_default(),
+            range_options: ranges.remove(&o).unwrap_or_default(),
+            base_options: base_types.remove(&o).unwrap_or_default(),
+            acl: acl_from(&r, "typacl")?,
+            ..Default::default()
+        };
+        // Row types of tables and auto-generated array/multirange types are DO_DUMMY_TYPE:
+        // never printed, only links in the dependency graph, so they carry no details (there
+        // are two per table).
+        let dummy = (typrelid != 0 && relkind != Some('c')) || isarray || typtype == 'm';
+        let detail = if dummy {
+            Detail::None
+        } else {
+            Detail::Type(Box::new(detail))
+        };
+        let id = ld.cat.add(Obj {
+            kind: Some(if dummy { Kind::DummyType } else { Kind::Type }),
+            cat: CatalogId {
+                tableoid: oid(&r, "tableoid")?,
+                oid: o,
+            },
+            namespace: Some(ns_name(&ld.namespaces, nsp)?),
+            name: text(&r, "typname")?.into(),
+            dump,
+            detail,
+            ..Default::default()
+        });
+        if relkind == Some('c') {
+            ld.composite_rel_to_type.insert(typrelid, id);
+        }
+        // Base and range types get a shell, not printed unless an I/O (or canonical)
+        // function needs it (pg_dump's getTypes; the shell has no catalog identity).
+        if dump && matches!(typtype, 'b' | 'r') {
+            let (namespace, name) = (
+                ld.cat.objects[id].namespace.clone(),
+                ld.cat.objects[id].name.clone(),
+            );
+            let shell = ld.cat.add(Obj {
+                kind: Some(Kind::ShellType),
+                namespace,
+                name,
+                dump: false,
+                detail: Detail::Shell { base: id },
+                ..Default::default()
+            });
+            if let Detail::Type(t) = &mut ld.cat.objects[id].detail {
+                t.shell = Some(shell);
+            }
+        }
+    }
+
+    Ok(())
+}
