@@ -9,9 +9,16 @@ source scripts/ensure-postgres.sh
 source scripts/ensure-test-deps.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+# Parts of tests that could not run (the sample databases missing outside CI) are counted here.
+skips=target/tmp/skipped.txt
+rm -f "$skips"
 status=0
 cargo test "$@" 2>&1 | tee "$log" || status=$?
 echo
-awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
-     END { printf "%d passed, %d failed\n", p, f }' "$log"
+if [ -s "$skips" ]; then
+  echo "not run:"; sort "$skips" | uniq -c
+fi
+skipped=$(cat "$skips" 2>/dev/null | wc -l)
+awk -v s="$skipped" '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
 exit "$status"

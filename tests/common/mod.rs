@@ -105,25 +105,9 @@ pub fn normalize(dump: &[u8]) -> String {
 
 /// Asserts two dumps are identical after normalisation, showing the first differing lines.
 pub fn assert_same_dump(expected: &[u8], actual: &[u8], what: &str) {
-    let (e, a) = (normalize(expected), normalize(actual));
-    if e == a {
-        return;
+    if let Some(diff) = dump_difference(expected, actual, what) {
+        panic!("{diff}");
     }
-    let el: Vec<&str> = e.lines().collect();
-    let al: Vec<&str> = a.lines().collect();
-    let first = el
-        .iter()
-        .zip(&al)
-        .position(|(x, y)| x != y)
-        .unwrap_or(el.len().min(al.len()));
-    let from = first.saturating_sub(3);
-    let show = |v: &[&str]| v[from.min(v.len())..(first + 8).min(v.len())].join("\n");
-    panic!(
-        "{what}: output differs from pg_dump at line {}\n--- pg_dump ---\n{}\n--- pgsnap ---\n{}\n",
-        first + 1,
-        show(&el),
-        show(&al)
-    );
 }
 
 /// Asserts `target` holds what `source` does: the same `pg_dump -s` and the same data.
@@ -146,15 +130,62 @@ pub fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
-/// `../shared/pgcorpus`, if present.
+/// Where skipped parts of tests are counted, one line each, for the summary line of
+/// `scripts/test.sh`.
+pub fn skip_log() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("skipped.txt")
+}
+
+/// Records that part of a test did not run, and why.
+pub fn skipped(why: &str) {
+    use std::io::Write;
+    eprintln!("SKIP: {why}");
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(skip_log())
+    {
+        let _ = writeln!(f, "{why}");
+    }
+}
+
+/// `../shared/pgcorpus`, if present. In CI (`CI` set) the corpus is always there, so its
+/// absence fails the test; elsewhere the part that needs it is counted as skipped.
 pub fn corpus() -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/pgcorpus");
     if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("SKIP: ../shared/pgcorpus is missing; corpus tests need it beside the checkout");
-        None
+        return Some(p);
     }
+    let why = "../shared/pgcorpus is missing; corpus tests need it beside the checkout";
+    if std::env::var_os("CI").is_some() {
+        panic!("{why} (CI always has it)");
+    }
+    skipped(why);
+    None
+}
+
+/// Where `actual` first differs from pg_dump's `expected` (after normalisation), with the
+/// lines around it; `None` when identical.
+pub fn dump_difference(expected: &[u8], actual: &[u8], what: &str) -> Option<String> {
+    let (e, a) = (normalize(expected), normalize(actual));
+    if e == a {
+        return None;
+    }
+    let el: Vec<&str> = e.lines().collect();
+    let al: Vec<&str> = a.lines().collect();
+    let first = el
+        .iter()
+        .zip(&al)
+        .position(|(x, y)| x != y)
+        .unwrap_or(el.len().min(al.len()));
+    let from = first.saturating_sub(3);
+    let show = |v: &[&str]| v[from.min(v.len())..(first + 8).min(v.len())].join("\n");
+    Some(format!(
+        "{what}: output differs from pg_dump at line {}\n--- pg_dump ---\n{}\n--- pgsnap ---\n{}\n",
+        first + 1,
+        show(&el),
+        show(&al)
+    ))
 }
 
 /// A database loaded with the Nautobot-style fixture.
