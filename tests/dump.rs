@@ -212,6 +212,13 @@ fn big_catalog_falls_back_to_one_connection_when_only_one_is_allowed() {
         "expected the one-connection fallback: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The server takes a moment to let go of pgsnap's session; pg_dump needs the one slot.
+    assert!(wait_until(
+        c,
+        &db,
+        "SELECT count(*) = 0 FROM pg_stat_activity WHERE usename = 'pgsnap_one'",
+        10
+    ));
     compare_runs(c, &db, "one connection", &[&["-s", "-U", "pgsnap_one"]]);
 }
 
