@@ -1,0 +1,72 @@
+//! Indexes, constraints and extended statistics.
+
+use super::*;
+
+/// Details of a StatsExt object (boxed in [`Detail`] to keep every object small).
+#[derive(Debug, Clone, Default)]
+pub struct StatsExtDetail {
+    /// Owner role.
+    pub owner: String,
+    /// `pg_get_statisticsobjdef`
+    pub def: String,
+    /// stxstattarget (-1: default)
+    pub stattarget: i32,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Index details.
+#[derive(Debug, Clone, Default)]
+pub struct IndexDetail {
+    /// Table.
+    pub table: DumpId,
+    /// `pg_get_indexdef`
+    pub def: String,
+    /// Constraint it implements, if any.
+    pub constraint: Option<DumpId>,
+    /// indisclustered
+    pub clustered: bool,
+    /// indisreplident
+    pub replident: bool,
+    /// Tablespace.
+    pub tablespace: String,
+    /// reloptions
+    pub reloptions: Option<String>,
+    /// Column statistics targets: (column number in index, target).
+    pub stat_targets: Vec<(i32, i32)>,
+    /// Number of key columns, to print statistics.
+    pub nkeys: i32,
+    /// Parent index oid, for partitions.
+    pub parent_oid: u32,
+    /// Comment.
+    pub comment: Option<String>,
+}
+
+/// Constraint details.
+#[derive(Debug, Clone, Default)]
+pub struct ConstraintDetail {
+    /// Table, when a table constraint.
+    pub table: Option<DumpId>,
+    /// Domain type, when a domain constraint.
+    pub domain: Option<DumpId>,
+    /// contype
+    pub contype: char,
+    /// `pg_get_constraintdef`
+    pub def: String,
+    /// Referenced table OID, for foreign keys.
+    pub confrelid: u32,
+    /// The backing index, for p/u/x.
+    pub index: Option<DumpId>,
+    /// condeferrable
+    pub deferrable: bool,
+    /// condeferred
+    pub deferred: bool,
+    /// conislocal
+    pub is_local: bool,
+    /// convalidated
+    pub validated: bool,
+    /// Dumped on its own rather than inside CREATE TABLE / CREATE DOMAIN.
+    pub separate: bool,
+    /// Comment.
+    pub comment: Option<String>,
+}
