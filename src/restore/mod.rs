@@ -196,53 +196,14 @@ async fn run_long_statement(
     leader.batch_execute(&sql).await.map_err(Error::from)
 }
 
-/// Drops and re-creates the target database (the seed's `drop database` / `create database`).
+/// `--clean-database --in-place`: drops the target database first, then creates it empty
+/// (the seed's `drop database` / `create database`).
 async fn clean_database(settings: &ConnSettings, force: bool) -> Result<()> {
     let target = settings.dbname.clone();
-    let mut admin = settings.clone();
-    admin.dbname = if target == "postgres" {
-        "template1".into()
-    } else {
-        "postgres".into()
-    };
-    let (client, _) = connect::connect_leader(admin, PasswordPrompt::Never).await?;
-    let current: String = client
-        .query_one("SELECT pg_catalog.current_database()", &[])
-        .await?
-        .get(0);
-    if current == target {
-        return Err(Error::usage(format!("refusing to drop database \"{target}\": it is the database this session is connected to")));
-    }
-    // Sessions that just disconnected (a previous run's workers) linger for a moment.
-    let mut others: i64 = 0;
-    for attempt in 0..10 {
-        others = client
-            .query_one("SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid()", &[&target])
-            .await?
-            .get(0);
-        if others == 0 || force || attempt == 9 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
-    if others > 0 {
-        if !force {
-            return Err(Error::usage(format!(
-                "database \"{target}\" has {others} other session(s); refusing to drop it (use --force to terminate them)"
-            )));
-        }
-        client
-            .execute("SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_catalog.pg_backend_pid()", &[&target])
-            .await?;
-    }
-    let q = crate::ddl::quote::quote_ident(&target);
-    client
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {q}"))
-        .await?;
-    client
-        .batch_execute(&format!("CREATE DATABASE {q}"))
-        .await?;
-    Ok(())
+    let admin = swap::Admin::connect(settings, &target).await?;
+    admin.make_idle(&target, force, true).await?;
+    admin.drop_database(&target).await?;
+    admin.create(&target).await
 }
 
 /// Runs a restore. On failure, says which tables had been loaded completely before it stopped
