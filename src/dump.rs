@@ -163,6 +163,96 @@ async fn worker_count(
     Ok(workers)
 }
 
+/// Reads the sequences' values on a connection of their own (reading a sequence locks it,
+/// and the values are not transactional anyway); on the leader's when the server has no
+/// connection to spare.
+async fn sequence_values(
+    client: &tokio_postgres::Client,
+    settings: &conninfo::ConnSettings,
+    session_sql: &str,
+    plan: &DumpPlan,
+    cat: &mut crate::model::Catalog,
+) -> Result<()> {
+    match connect::connect_once(settings).await {
+        Ok(seq_client) => {
+            session::prepare(&seq_client, session_sql).await?;
+            if let Some(t) = &plan.switches.lock_wait_timeout {
+                // Reading a sequence locks it: wait no longer than asked.
+                let sql = format!(
+                    "SET lock_timeout = {}",
+                    crate::ddl::quote::quote_literal(t, true)
+                );
+                seq_client.batch_execute(&sql).await.map_err(|e| {
+                    Error::from_pg(e, ErrorKind::Server).context("setting lock wait timeout")
+                })?;
+            }
+            catalog::load_sequence_values(&seq_client, cat).await
+        }
+        Err(e) => {
+            // No connection to spare (a connection limit): read them on the leader's.
+            if plan.verbose {
+                eprintln!(
+                    "pgsnap: no connection for sequence values ({e}): reading them on the leader's"
+                );
+            }
+            catalog::load_sequence_values(client, cat).await
+        }
+    }
+}
+
+/// The copy jobs of the dump's table data, in dump order, with the number of tables and the
+/// estimated bytes (heap pages) for progress. Data a `--section` choice leaves out is not copied.
+fn table_jobs(
+    cat: &crate::model::Catalog,
+    order: &[crate::model::DumpId],
+    opts: DdlOptions,
+    plan: &DumpPlan,
+) -> (Vec<TableJob>, usize, u64) {
+    let mut jobs: Vec<TableJob> = Vec::new();
+    let (mut tables, mut estimate) = (0usize, 0u64);
+    let mut batch = Vec::new();
+    for &id in order {
+        if cat.objects[id].kind() != Kind::TableData || !plan.sections.data {
+            continue;
+        }
+        ddl::object_entries(cat, id, opts, &mut batch);
+        for e in batch.drain(..) {
+            let Some(d) = &e.data else { continue };
+            tables += 1;
+            estimate += d.relpages.max(0) as u64 * 8192;
+            let name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
+            jobs.push(TableJob {
+                entry: id,
+                // Workers may speak another client encoding: what they send is kept ASCII.
+                sql: ascii_sql(&d.copy_out_sql).into_owned(),
+                qualified: ascii_sql(&d.qualified_name).into_owned(),
+                columns: ascii_sql(&d.columns).into_owned(),
+                relpages: d.relpages,
+                name,
+                inserts: d.inserts.clone(),
+                // Workers lock what the leader locked (foreign tables are not).
+                lock: matches!(cat.table(d.table).map(|t| t.relkind), Some('r' | 'p')),
+            });
+        }
+    }
+    (jobs, tables, estimate)
+}
+
+/// The `\restrict` key: `--restrict-key`'s, or a random one as pg_dump makes.
+fn restrict_key(plan: &DumpPlan) -> Result<String> {
+    if let Some(k) = &plan.restrict_key {
+        return Ok(k.clone());
+    }
+    let mut buf = [0u8; 64];
+    getrandom::getrandom(&mut buf).map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            format!("could not generate restrict key: {e}"),
+        )
+    })?;
+    Ok(plain::random_restrict_key(&buf))
+}
+
 /// Runs a dump as planned.
 pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     let start = Instant::now();
@@ -227,29 +317,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     // only when there is a sequence to read.
     let any_sequence = cat.objects.iter().any(|o| o.kind() == Kind::SequenceSet);
     if plan.data && plan.sections.data && any_sequence {
-        match connect::connect_once(&settings).await {
-            Ok(seq_client) => {
-                session::prepare(&seq_client, &session_sql).await?;
-                if let Some(t) = &plan.switches.lock_wait_timeout {
-                    // Reading a sequence locks it: wait no longer than asked.
-                    let sql = format!(
-                        "SET lock_timeout = {}",
-                        crate::ddl::quote::quote_literal(t, true)
-                    );
-                    seq_client.batch_execute(&sql).await.map_err(|e| {
-                        Error::from_pg(e, ErrorKind::Server).context("setting lock wait timeout")
-                    })?;
-                }
-                catalog::load_sequence_values(&seq_client, &mut cat).await?;
-            }
-            Err(e) => {
-                // No connection to spare (a connection limit): read them on the leader's.
-                if plan.verbose {
-                    eprintln!("pgsnap: no connection for sequence values ({e}): reading them on the leader's");
-                }
-                catalog::load_sequence_values(&client, &mut cat).await?;
-            }
-        }
+        sequence_values(&client, &settings, &session_sql, plan, &mut cat).await?;
     }
     log(
         plan,
@@ -273,48 +341,10 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     // Entries are built object by object while writing, so the text of a big schema is never
     // held whole; only the table-data entries are built up front (and dropped again), to
     // schedule the workers.
-    let mut jobs: Vec<TableJob> = Vec::new();
-    let (mut tables, mut estimate) = (0usize, 0u64);
+    let (jobs, tables, estimate) = table_jobs(&cat, &order, opts, plan);
     let mut batch = Vec::new();
-    for &id in &order {
-        // Data a --section choice leaves out is not copied at all.
-        if cat.objects[id].kind() != Kind::TableData || !plan.sections.data {
-            continue;
-        }
-        ddl::object_entries(&cat, id, opts, &mut batch);
-        for e in batch.drain(..) {
-            let Some(d) = &e.data else { continue };
-            tables += 1;
-            estimate += d.relpages.max(0) as u64 * 8192;
-            let name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
-            jobs.push(TableJob {
-                entry: id,
-                // Workers may speak another client encoding: what they send is kept ASCII.
-                sql: ascii_sql(&d.copy_out_sql).into_owned(),
-                qualified: ascii_sql(&d.qualified_name).into_owned(),
-                columns: ascii_sql(&d.columns).into_owned(),
-                relpages: d.relpages,
-                name,
-                inserts: d.inserts.clone(),
-                // Workers lock what the leader locked (foreign tables are not).
-                lock: matches!(cat.table(d.table).map(|t| t.relkind), Some('r' | 'p')),
-            });
-        }
-    }
 
-    let key = match &plan.restrict_key {
-        Some(k) => k.clone(),
-        None => {
-            let mut buf = [0u8; 64];
-            getrandom::getrandom(&mut buf).map_err(|e| {
-                Error::new(
-                    ErrorKind::Io,
-                    format!("could not generate restrict key: {e}"),
-                )
-            })?;
-            plain::random_restrict_key(&buf)
-        }
-    };
+    let key = restrict_key(plan)?;
     // -E wins, then client_encoding / PGCLIENTENCODING, then the database's (as with libpq).
     let requested = plan
         .encoding
