@@ -645,34 +645,44 @@ pub struct DumpArgs {
 
 impl DumpArgs {
     /// The request these flags make; `plan` validates it.
-    pub fn to_request(&self) -> Result<DumpRequest, String> {
+    pub fn to_request(&self) -> crate::error::Result<DumpRequest> {
         if let Some(f) = &self.format {
             match f.as_str() {
                 "p" | "plain" => {}
                 "c" | "custom" | "d" | "directory" | "t" | "tar" => {
-                    return Err(format!(
+                    return Err(crate::error::Error::usage(format!(
                         "output format \"{f}\" is not supported: pgsnap writes plain-text dumps only (-F p), which psql and pgsnap restore load"
-                    ))
+                    )))
                 }
-                other => return Err(format!("invalid output format \"{other}\" specified")),
+                other => {
+                    return Err(crate::error::Error::usage(format!(
+                        "invalid output format \"{other}\" specified"
+                    )))
+                }
             }
         }
         if self.dbname.is_some() && self.conn.dbname.is_some() {
-            return Err(format!(
+            return Err(crate::error::Error::usage(format!(
                 "too many command-line arguments (first is \"{}\")",
                 self.dbname.as_deref().unwrap_or("")
-            ));
+            )));
         }
         let mut req = self.request()?;
         for path in &self.filter {
             let (text, source) = if path.as_os_str() == "-" {
                 let mut text = String::new();
-                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-                    .map_err(|e| format!("could not read from filter file \"-\": {e}"))?;
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|e| {
+                    crate::error::Error::usage(format!(
+                        "could not read from filter file \"-\": {e}"
+                    ))
+                })?;
                 (text, "standard input".to_string())
             } else {
                 let text = std::fs::read_to_string(path).map_err(|e| {
-                    format!("could not open filter file \"{}\": {e}", path.display())
+                    crate::error::Error::usage(format!(
+                        "could not open filter file \"{}\": {e}",
+                        path.display()
+                    ))
                 })?;
                 (text, format!("file \"{}\"", path.display()))
             };
@@ -681,7 +691,7 @@ impl DumpArgs {
         Ok(req)
     }
 
-    fn request(&self) -> Result<DumpRequest, String> {
+    fn request(&self) -> crate::error::Result<DumpRequest> {
         Ok(DumpRequest {
             conn: self.conn.options(self.dbname.as_ref()),
             no_password: self.conn.no_password,

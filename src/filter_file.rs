@@ -57,13 +57,15 @@ impl ObjectType {
 
 /// Adds the patterns of a filter file's `text` to `filters`. `source` names it in messages as
 /// pg_dump does: `file "NAME"`, or `standard input`.
-pub fn apply(text: &str, source: &str, filters: &mut Filters) -> Result<(), String> {
+pub fn apply(text: &str, source: &str, filters: &mut Filters) -> crate::error::Result<()> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let mut i = 0;
     while i < lines.len() {
         let lineno = i + 1;
         let fail = |msg: String| {
-            format!("invalid format in filter read from {source} on line {lineno}: {msg}")
+            crate::error::Error::usage(format!(
+                "invalid format in filter read from {source} on line {lineno}: {msg}"
+            ))
         };
         let mut s = lines[i].trim_start();
         i += 1;
@@ -96,10 +98,10 @@ pub fn apply(text: &str, source: &str, filters: &mut Filters) -> Result<(), Stri
         i += used;
         let lineno = i;
         let not_allowed = |verb: &str| {
-            format!(
+            crate::error::Error::usage(format!(
                 "invalid format in filter read from {source} on line {lineno}: {verb} filter for \"{}\" is not allowed",
                 kind.name()
-            )
+            ))
         };
         use ObjectType::*;
         let list = match (include, kind) {
@@ -122,8 +124,10 @@ pub fn apply(text: &str, source: &str, filters: &mut Filters) -> Result<(), Stri
     Ok(())
 }
 
-fn fail_at(source: &str, lineno: usize, msg: String) -> String {
-    format!("invalid format in filter read from {source} on line {lineno}: {msg}")
+fn fail_at(source: &str, lineno: usize, msg: String) -> crate::error::Error {
+    crate::error::Error::usage(format!(
+        "invalid format in filter read from {source} on line {lineno}: {msg}"
+    ))
 }
 
 /// A keyword (letters, digits, `_`) after optional white space (pg_dump's
@@ -232,7 +236,9 @@ mod tests {
 
     fn parse(text: &str) -> Result<Filters, String> {
         let mut f = Filters::default();
-        apply(text, "file \"f\"", &mut f).map(|_| f)
+        apply(text, "file \"f\"", &mut f)
+            .map(|_| f)
+            .map_err(|e| e.to_string())
     }
 
     #[test]

@@ -60,9 +60,8 @@ fn fail(msg: impl std::fmt::Display) -> ExitCode {
 }
 
 /// The validated dump plan for `dump` and `snapshot` flags.
-fn dump_plan(args: &pgsnap::cli::DumpArgs) -> Result<DumpPlan, String> {
-    args.to_request()
-        .and_then(|r| DumpPlan::new(r).map_err(|e| e.to_string()))
+fn dump_plan(args: &pgsnap::cli::DumpArgs) -> pgsnap::error::Result<DumpPlan> {
+    args.to_request().and_then(DumpPlan::new)
 }
 
 fn runtime() -> Option<tokio::runtime::Runtime> {

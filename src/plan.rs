@@ -230,7 +230,7 @@ pub struct DumpRequest {
 impl DumpPlan {
     /// Validates a request the way pg_dump does and resolves defaults.
     pub fn new(req: DumpRequest) -> Result<Self> {
-        let sections = crate::toc::Sections::parse(&req.sections).map_err(Error::usage)?;
+        let sections = crate::toc::Sections::parse(&req.sections)?;
         if let Some(n) = req.switches.rows_per_insert {
             if !(1..=i32::MAX as i64).contains(&n) {
                 return Err(Error::usage(
@@ -332,7 +332,7 @@ impl DumpPlan {
             sections,
             compression,
             progress: match &req.progress {
-                Some(p) => crate::progress::ProgressMode::parse(p).map_err(Error::usage)?,
+                Some(p) => crate::progress::ProgressMode::parse(p)?,
                 None => Default::default(),
             },
             encoding: req.encoding,

@@ -20,15 +20,15 @@ pub enum ProgressMode {
 
 impl ProgressMode {
     /// Parses `--progress=auto|bar|json|none`.
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> crate::error::Result<Self> {
         match s {
             "auto" => Ok(ProgressMode::Auto),
             "bar" => Ok(ProgressMode::Bar),
             "json" => Ok(ProgressMode::Json),
             "none" => Ok(ProgressMode::None),
-            _ => Err(format!(
+            _ => Err(crate::error::Error::usage(format!(
                 "invalid --progress value \"{s}\" (auto, bar, json or none)"
-            )),
+            ))),
         }
     }
 }

@@ -77,7 +77,7 @@ impl Default for Sections {
 
 impl Sections {
     /// Parses the `--section` values; none means all.
-    pub fn parse(values: &[String]) -> Result<Sections, String> {
+    pub fn parse(values: &[String]) -> crate::error::Result<Sections> {
         if values.is_empty() {
             return Ok(Sections::default());
         }
@@ -91,7 +91,11 @@ impl Sections {
                 "pre-data" => s.pre_data = true,
                 "data" => s.data = true,
                 "post-data" => s.post_data = true,
-                other => return Err(format!("unrecognized section name: \"{other}\"")),
+                other => {
+                    return Err(crate::error::Error::usage(format!(
+                        "unrecognized section name: \"{other}\""
+                    )))
+                }
             }
         }
         Ok(s)
