@@ -12,7 +12,7 @@ use crate::output::sink::Sink;
 use crate::pg::{connect, conninfo, session};
 use crate::plan::DumpPlan;
 use crate::sort;
-use crate::toc::{Pass, Section, TocEntry};
+use crate::toc::archive::Archive;
 use std::time::Instant;
 
 /// What a finished dump reports.
@@ -52,52 +52,6 @@ fn resident_mib() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024)
-}
-
-/// `-c/--clean`: the DROP statements of everything the dump will create, last entry first
-/// (pg_dump's drop loop). With `-C` only the database itself is dropped: the other objects
-/// go with it, and the script is still connected elsewhere at that point.
-struct Drops<'a> {
-    plan: &'a DumpPlan,
-    cat: &'a crate::model::Catalog,
-    order: &'a [crate::model::DumpId],
-    opts: DdlOptions,
-    popts: PrintOptions,
-    database: Option<&'a crate::database::DatabaseInfo>,
-}
-
-impl Drops<'_> {
-    /// The whole drop text (a statement per dumped object, far smaller than the schema).
-    fn text(&self, st: &mut PlainState) -> String {
-        let if_exists = self.plan.switches.if_exists;
-        let mut out = String::new();
-        // Each DROP runs as the entry's owner under --use-set-session-authorization.
-        let mut one = |st: &mut PlainState, e: &TocEntry| {
-            if let Some(sql) = plain::drop_statement(e, if_exists) {
-                out.push_str(&st.become_owner(e, self.popts));
-                out.push_str(&sql);
-            }
-        };
-        if let Some(db) = self.database {
-            let db_entries = crate::database::entries(db, self.cat.std_strings, true, true, true);
-            for e in db_entries.iter().rev() {
-                one(st, e);
-            }
-            return out;
-        }
-        let mut batch = Vec::new();
-        for &id in self.order.iter().rev() {
-            ddl::object_entries(self.cat, id, self.opts, &mut batch);
-            for e in batch.drain(..).rev() {
-                // Entries with a drop statement are never comments or ACLs: their own section
-                // decides.
-                if self.plan.sections.wants(Section::of(e.desc)) {
-                    one(st, &e);
-                }
-            }
-        }
-        out
-    }
 }
 
 /// The encoding the script is written in: `-E`'s, by its canonical name, or the database's
@@ -342,7 +296,6 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     // held whole; only the table-data entries are built up front (and dropped again), to
     // schedule the workers.
     let (jobs, tables, estimate) = table_jobs(&cat, &order, opts, plan);
-    let mut batch = Vec::new();
 
     let key = restrict_key(plan)?;
     // -E wins, then client_encoding / PGCLIENTENCODING, then the database's (as with libpq).
@@ -398,115 +351,85 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     };
     let mut st = PlainState::default();
     sink.write_all(&enc.bytes(&plain::header(&header)).await?)?;
+    // -C: the database's own entries come first, each reconnecting as pg_dump does.
+    let (db_entries, connect) = match &database {
+        Some(db) => (
+            crate::database::entries(
+                db,
+                cat.std_strings,
+                plan.no_comments,
+                plan.no_privileges,
+                plan.switches.no_tablespaces,
+            ),
+            Some(crate::database::connect_line(&db.name)?),
+        ),
+        None => (Vec::new(), None),
+    };
+    let archive = Archive {
+        cat: &cat,
+        order: &order,
+        opts,
+        sections: plan.sections,
+        database: db_entries,
+    };
     if plan.switches.clean {
-        let drops = Drops {
-            plan,
-            cat: &cat,
-            order: &order,
-            opts,
-            popts,
-            database: database.as_ref(),
-        };
-        let text = drops.text(&mut st);
+        // Each DROP runs as the entry's owner under --use-set-session-authorization.
+        let mut text = String::new();
+        for e in archive.drops() {
+            if let Some(sql) = plain::drop_statement(&e, plan.switches.if_exists) {
+                text.push_str(&st.become_owner(&e, popts));
+                text.push_str(&sql);
+            }
+        }
         sink.write_all(&enc.bytes(&text).await?)?;
     }
-    let mut later: Vec<TocEntry> = Vec::new();
     let mut entry_count = 0usize;
-    // As pg_dump's archiver: a comment or ACL takes the section of the entry before it.
-    let mut section = Section::PreData;
-    if let Some(db) = &database {
-        // -C: the database's own entries come first, each reconnecting as pg_dump does.
-        let connect = crate::database::connect_line(&db.name)?;
-        let db_entries = crate::database::entries(
-            db,
-            cat.std_strings,
-            plan.no_comments,
-            plan.no_privileges,
-            plan.switches.no_tablespaces,
-        );
-        for e in db_entries {
-            // As pg_dump's _tocEntryRequired: with -C these two always print, whatever -a or
-            // --section say; the comment and ACL follow the usual rules.
-            let always = matches!(e.desc, "DATABASE" | "DATABASE PROPERTIES");
-            if !always && (!plan.schema || !plan.sections.wants(section)) {
-                continue;
-            }
-            if e.pass != Pass::Main {
-                later.push(e);
-                continue;
-            }
-            sink.write_all(&enc.bytes(&st.entry_head(&e, popts)).await?)?;
-            if matches!(e.desc, "DATABASE" | "DATABASE PROPERTIES") {
-                sink.write_all(&enc.bytes(&plain::reconnect(&header, &connect)).await?)?;
-                st.reconnected();
-            }
+    for (object, e) in archive.entries() {
+        entry_count += 1;
+        sink.write_all(&enc.bytes(&st.entry_head(&e, popts)).await?)?;
+        if let (Some(connect), "DATABASE" | "DATABASE PROPERTIES") = (&connect, e.desc) {
+            sink.write_all(&enc.bytes(&plain::reconnect(&header, connect)).await?)?;
+            st.reconnected();
+            continue;
         }
-    }
-    for &id in &order {
-        ddl::object_entries(&cat, id, opts, &mut batch);
-        entry_count += batch.len();
-        for e in batch.drain(..) {
-            match Section::of(e.desc) {
-                Section::None => {}
-                s => section = s,
-            }
-            if !plan.sections.wants(section) {
-                continue;
-            }
-            // ACLs and post-ACL entries print after everything else, in their order.
-            if e.pass != Pass::Main {
-                later.push(e);
-                continue;
-            }
-            if e.desc == "BLOBS" {
-                sink.write_all(&enc.bytes(&st.entry_head(&e, popts)).await?)?;
-                let oids = cat
-                    .objects
-                    .iter()
-                    .filter(|o| o.kind() == Kind::Blob)
-                    .map(|o| o.cat.oid)
-                    .collect();
-                crate::large_objects::write(&client, oids, cat.std_strings, &mut |b| {
-                    sink.write_all(b)
-                })
+        if e.desc == "BLOBS" {
+            let oids = cat
+                .objects
+                .iter()
+                .filter(|o| o.kind() == Kind::Blob)
+                .map(|o| o.cat.oid)
+                .collect();
+            crate::large_objects::write(&client, oids, cat.std_strings, &mut |b| sink.write_all(b))
                 .await?;
-                continue;
-            }
-            let Some(d) = &e.data else {
-                sink.write_all(&enc.bytes(&st.entry_head(&e, popts)).await?)?;
-                continue;
-            };
-            sink.write_all(&enc.bytes(&st.entry_head(&e, popts)).await?)?;
-            let table_name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
-            progress.table_start(&table_name);
-            let (mut t_bytes, mut t_rows) = (0u64, 0u64);
-            // Counting rows reads every byte once more; only pay for it when someone is watching.
-            let count_rows = progress.reports_rows();
-            let mut write = |b: &[u8]| -> Result<()> {
-                t_bytes += b.len() as u64;
-                if count_rows {
-                    // COPY text escapes newlines inside values, so each newline ends one row.
-                    t_rows += memchr::memchr_iter(b'\n', b).count() as u64;
-                }
-                progress.bytes(b.len() as u64);
-                sink.write_all(b)
-            };
-            if parallel {
-                let chunks = spools.remove(&id).ok_or_else(|| {
-                    Error::new(ErrorKind::Io, "internal: no copy job for table data")
-                })?;
-                chunks.drain(&mut write, &leader).await?;
-            } else {
-                copy::copy_table(&client, &d.copy_out_sql, &table_name, |b| write(&b)).await?;
-            }
-            progress.table_end(&table_name, t_bytes, t_rows);
-            sink.write_all(&enc.bytes(&st.data_tail(&e, popts)).await?)?;
+            continue;
         }
-    }
-    // Stable by pass: ACLs, then the post-ACL entries, each in dump order.
-    later.sort_by_key(|e| e.pass);
-    for e in &later {
-        sink.write_all(&enc.bytes(&st.entry_head(e, popts)).await?)?;
+        let (Some(d), Some(id)) = (&e.data, object) else {
+            continue;
+        };
+        let table_name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
+        progress.table_start(&table_name);
+        let (mut t_bytes, mut t_rows) = (0u64, 0u64);
+        // Counting rows reads every byte once more; only pay for it when someone is watching.
+        let count_rows = progress.reports_rows();
+        let mut write = |b: &[u8]| -> Result<()> {
+            t_bytes += b.len() as u64;
+            if count_rows {
+                // COPY text escapes newlines inside values, so each newline ends one row.
+                t_rows += memchr::memchr_iter(b'\n', b).count() as u64;
+            }
+            progress.bytes(b.len() as u64);
+            sink.write_all(b)
+        };
+        if parallel {
+            let chunks = spools
+                .remove(&id)
+                .ok_or_else(|| Error::new(ErrorKind::Io, "internal: no copy job for table data"))?;
+            chunks.drain(&mut write, &leader).await?;
+        } else {
+            copy::copy_table(&client, &d.copy_out_sql, &table_name, |b| write(&b)).await?;
+        }
+        progress.table_end(&table_name, t_bytes, t_rows);
+        sink.write_all(&enc.bytes(&st.data_tail(&e, popts)).await?)?;
     }
     sink.write_all(&enc.bytes(&plain::footer(&key)).await?)?;
     let summary = sink.finish()?;

@@ -1,4 +1,7 @@
-//! TOC entries: the seam between the DDL generators and the plain-format writer. Pure.
+//! TOC entries: the seam between the DDL generators and the plain-format writer, and the
+//! archiver that orders them (`archive`). Pure.
+
+pub mod archive;
 
 use crate::model::DumpId;
 
