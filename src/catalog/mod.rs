@@ -92,6 +92,48 @@ pub fn format_reloptions(opts: &[String], prefix: &str) -> String {
     out.join(", ")
 }
 
+/// A catalog reader: reads one family (or part of one) into the model.
+type Reader =
+    for<'l, 'a> fn(
+        &'l mut Loader<'a>,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + 'l>>;
+
+/// The readers in the order pg_dump's getSchemaData reads the catalog: later ones rely on what
+/// earlier ones found (schemas before everything, tables before their columns, types before
+/// the columns that name them, indexes before the constraints they implement).
+const READERS: &[Reader] = &[
+    |ld| Box::pin(read::extension::members(ld)),
+    |ld| Box::pin(read::namespace::namespaces(ld)),
+    |ld| Box::pin(read::extension::extensions(ld)),
+    |ld| Box::pin(read::table::tables(ld)),
+    |ld| Box::pin(read::sequence::sequences(ld)),
+    |ld| Box::pin(read::function::functions(ld)),
+    |ld| Box::pin(read::types::collations(ld)),
+    |ld| Box::pin(read::types::types(ld)),
+    |ld| Box::pin(read::table::columns(ld)),
+    |ld| Box::pin(read::constraint::checks(ld)),
+    |ld| Box::pin(read::acl::catalog_acls(ld)),
+    |ld| Box::pin(read::table::inheritance(ld)),
+    |ld| Box::pin(read::index::indexes(ld)),
+    |ld| Box::pin(read::constraint::foreign_keys(ld)),
+    |ld| Box::pin(read::trigger_rule::triggers_and_rules(ld)),
+    |ld| Box::pin(read::policy::policies(ld)),
+    |ld| Box::pin(read::function::casts(ld)),
+    |ld| Box::pin(read::operator::operators(ld)),
+    |ld| Box::pin(read::foreign::foreign_data(ld)),
+    |ld| Box::pin(read::function::transforms(ld)),
+    |ld| Box::pin(read::language::languages(ld)),
+    |ld| Box::pin(read::publication::subscriptions(ld)),
+    |ld| Box::pin(read::text_search::text_search(ld)),
+    |ld| Box::pin(read::trigger_rule::event_triggers(ld)),
+    |ld| Box::pin(read::publication::publications(ld)),
+    |ld| Box::pin(read::index::statistics(ld)),
+    |ld| Box::pin(read::acl::default_acls_and_large_objects(ld)),
+    |ld| Box::pin(read::comment::labels_and_comments(ld)),
+    |ld| Box::pin(read::deps::dependencies(ld)),
+    |ld| Box::pin(read::table::data_objects(ld)),
+];
+
 /// Reads the whole catalog and builds the model. `sel` comes from [`resolve_selection`].
 ///
 /// With `helper`, a big catalog has its slowest queries read on a second connection in the same
@@ -103,36 +145,9 @@ pub async fn load(
     helper: Option<Joining>,
 ) -> Result<Catalog> {
     let mut ld = Loader::new(client, plan, sel, helper).await?;
-    read::extension::members(&mut ld).await?;
-    read::namespace::namespaces(&mut ld).await?;
-    read::extension::extensions(&mut ld).await?;
-    read::table::tables(&mut ld).await?;
-    read::sequence::sequences(&mut ld).await?;
-    read::function::functions(&mut ld).await?;
-    read::types::collations(&mut ld).await?;
-    read::types::types(&mut ld).await?;
-    read::table::columns(&mut ld).await?;
-    read::constraint::checks(&mut ld).await?;
-    read::acl::catalog_acls(&mut ld).await?;
-    read::table::inheritance(&mut ld).await?;
-    read::index::indexes(&mut ld).await?;
-    read::constraint::foreign_keys(&mut ld).await?;
-    read::trigger_rule::triggers_and_rules(&mut ld).await?;
-    read::policy::policies(&mut ld).await?;
-    read::function::casts(&mut ld).await?;
-    read::operator::operators(&mut ld).await?;
-    read::foreign::foreign_data(&mut ld).await?;
-    read::function::transforms(&mut ld).await?;
-    read::language::languages(&mut ld).await?;
-    read::publication::subscriptions(&mut ld).await?;
-    read::text_search::text_search(&mut ld).await?;
-    read::trigger_rule::event_triggers(&mut ld).await?;
-    read::publication::publications(&mut ld).await?;
-    read::index::statistics(&mut ld).await?;
-    read::acl::default_acls_and_large_objects(&mut ld).await?;
-    read::comment::labels_and_comments(&mut ld).await?;
-    read::deps::dependencies(&mut ld).await?;
-    read::table::data_objects(&mut ld).await?;
+    for read in READERS {
+        read(&mut ld).await?;
+    }
     Ok(ld.finish())
 }
 
