@@ -9,6 +9,23 @@ use std::time::{Duration, Instant};
 
 const KEY: &str = "--restrict-key=FAULT";
 
+/// A fresh database holding one table `big` of `rows` rows of about 200 bytes each.
+fn db_with_big_table(c: &Cluster, prefix: &str, rows: u32) -> String {
+    let db = c.fresh_db(prefix);
+    c.psql(
+        &db,
+        &[
+            "-c",
+            &format!(
+                "CREATE TABLE big (id int, pad text); \
+                 INSERT INTO big SELECT g, repeat('x', 200) FROM generate_series(1, {rows}) g"
+            ),
+        ],
+    )
+    .unwrap();
+    db
+}
+
 /// Runs pgsnap in the background; the result once it exits, or a failure after `secs`.
 fn pgsnap_within(c: &Cluster, args: &[&str], secs: u64) -> std::process::Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgsnap"));
@@ -303,16 +320,7 @@ fn output_file_dash_symlink_and_directory_behave_as_pg_dump() {
 #[test]
 fn a_terminated_backend_is_reported_with_the_servers_reason() {
     let c = cluster();
-    let db = c.fresh_db("terminated");
-    c.psql(
-        &db,
-        &[
-            "-c",
-            "CREATE TABLE big (id int, pad text); \
-             INSERT INTO big SELECT g, repeat('x', 200) FROM generate_series(1, 500000) g",
-        ],
-    )
-    .unwrap();
+    let db = db_with_big_table(c, "terminated", 500000);
     let start = |jobs: &str, file: &std::path::Path| {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgsnap"));
         c.env(&mut cmd);
@@ -387,16 +395,7 @@ fn a_terminated_backend_is_reported_with_the_servers_reason() {
 #[test]
 fn a_killed_dumps_temp_file_is_removed_by_the_next_run() {
     let c = cluster();
-    let db = c.fresh_db("killed");
-    c.psql(
-        &db,
-        &[
-            "-c",
-            "CREATE TABLE big (id int, pad text); \
-             INSERT INTO big SELECT g, repeat('x', 200) FROM generate_series(1, 300000) g",
-        ],
-    )
-    .unwrap();
+    let db = db_with_big_table(c, "killed", 300000);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("out.sql");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgsnap"));
@@ -452,16 +451,7 @@ fn a_full_output_device_fails_cleanly_naming_the_file() {
         "this test mounts a 1 MiB tmpfs to fill: run it as root (as CI does)"
     );
     let c = cluster();
-    let db = c.fresh_db("full_disk");
-    c.psql(
-        &db,
-        &[
-            "-c",
-            "CREATE TABLE big (id int, pad text); \
-             INSERT INTO big SELECT g, repeat('x', 200) FROM generate_series(1, 20000) g",
-        ],
-    )
-    .unwrap();
+    let db = db_with_big_table(c, "full_disk", 20000);
     let dir = tempfile::tempdir().unwrap();
     let mount = dir.path().join("small");
     std::fs::create_dir(&mount).unwrap();
@@ -611,16 +601,7 @@ fn dumps_under_write_load_are_consistent() {
 #[test]
 fn sigint_and_sigterm_stop_a_dump_and_leave_nothing() {
     let c = cluster();
-    let db = c.fresh_db("signals");
-    c.psql(
-        &db,
-        &[
-            "-c",
-            "CREATE TABLE big (id int, pad text); \
-             INSERT INTO big SELECT g, repeat('x', 200) FROM generate_series(1, 400000) g",
-        ],
-    )
-    .unwrap();
+    let db = db_with_big_table(c, "signals", 400000);
     for signal in ["-INT", "-TERM"] {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("out.sql");
