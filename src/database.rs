@@ -1,8 +1,8 @@
 //! `-C/--create`: the database's own entries (CREATE DATABASE, its comment, properties and
 //! ACL) and the `\connect` that follows, as pg_dump's `dumpDatabase` writes them.
 
-use crate::ddl::acl::build_acl_commands;
-use crate::ddl::quote::{quote_ident, quote_literal};
+use crate::ddl::acl::{build_acl_commands, AclTarget};
+use crate::ddl::quote::{quote_literal, Quoting};
 use crate::error::{Error, ErrorKind, Result};
 use crate::toc::{Pass, TocEntry};
 use tokio_postgres::Client;
@@ -177,7 +177,7 @@ fn split_list(value: &str) -> Vec<String> {
 }
 
 /// `SET name TO value` the way pg_dump's `makeAlterConfigCommand` writes it.
-fn set_clause(config: &str, std_strings: bool) -> String {
+fn set_clause(q: Quoting, config: &str, std_strings: bool) -> String {
     let (name, value) = config.split_once('=').unwrap_or((config, ""));
     let value = if LIST_QUOTE_SETTINGS.contains(&name.to_ascii_lowercase().as_str()) {
         split_list(value)
@@ -188,7 +188,7 @@ fn set_clause(config: &str, std_strings: bool) -> String {
     } else {
         quote_literal(value, std_strings)
     };
-    format!("SET {} TO {value}", quote_ident(name))
+    format!("SET {} TO {value}", q.ident(name))
 }
 
 /// Whether `\connect name` needs nothing but the name (pg_dump's simple case).
@@ -200,7 +200,7 @@ fn simple_name(name: &str) -> bool {
 }
 
 /// The `\connect` line pg_dump prints after the database's entries.
-pub fn connect_line(name: &str) -> Result<String> {
+pub fn connect_line(quoting: Quoting, name: &str) -> Result<String> {
     if !simple_name(name) {
         return Err(Error::new(
             ErrorKind::Unsupported,
@@ -210,19 +210,20 @@ pub fn connect_line(name: &str) -> Result<String> {
             ),
         ));
     }
-    Ok(format!("\\connect {}\n", quote_ident(name)))
+    Ok(format!("\\connect {}\n", quoting.ident(name)))
 }
 
 /// The database's TOC entries, in pg_dump's order: DATABASE, its COMMENT, DATABASE PROPERTIES
 /// (only when there are some), and its ACL (printed with the other ACLs).
 pub fn entries(
+    quoting: Quoting,
     db: &DatabaseInfo,
     std_strings: bool,
     no_comments: bool,
     no_privileges: bool,
     no_tablespaces: bool,
 ) -> Vec<TocEntry> {
-    let q = quote_ident(&db.name);
+    let q = quoting.ident(&db.name);
     let lit = |s: &str| quote_literal(s, std_strings);
     let mut create = format!(
         "CREATE DATABASE {q} WITH TEMPLATE = template0 ENCODING = {}",
@@ -246,7 +247,7 @@ pub fn entries(
         create.push_str(&format!(" ICU_LOCALE = {}", lit(icu)));
     }
     if !no_tablespaces && !db.tablespace.is_empty() && db.tablespace != "pg_default" {
-        create.push_str(&format!(" TABLESPACE = {}", quote_ident(&db.tablespace)));
+        create.push_str(&format!(" TABLESPACE = {}", quoting.ident(&db.tablespace)));
     }
     create.push_str(";\n");
     let mut out = Vec::new();
@@ -255,7 +256,7 @@ pub fn entries(
         .drop(format!("DROP DATABASE {q};\n"));
     e.owner_stmt = Some(format!(
         "ALTER DATABASE {q} OWNER TO {};",
-        quote_ident(&db.owner)
+        quoting.ident(&db.owner)
     ));
     out.push(e);
     if let (Some(c), false) = (&db.comment, no_comments) {
@@ -275,7 +276,7 @@ pub fn entries(
             .map(|(provider, label)| {
                 format!(
                     "SECURITY LABEL FOR {} ON DATABASE {q} IS {};\n",
-                    quote_ident(provider),
+                    quoting.ident(provider),
                     lit(label)
                 )
             })
@@ -298,14 +299,14 @@ pub fn entries(
     for s in &db.settings {
         props.push_str(&format!(
             "ALTER DATABASE {q} {};\n",
-            set_clause(s, std_strings)
+            set_clause(quoting, s, std_strings)
         ));
     }
     for (role, s) in &db.role_settings {
         props.push_str(&format!(
             "ALTER ROLE {} IN DATABASE {q} {};\n",
-            quote_ident(role),
-            set_clause(s, std_strings)
+            quoting.ident(role),
+            set_clause(quoting, s, std_strings)
         ));
     }
     // The server refuses to drop a template database: -c unmarks it first (pg_dump's
@@ -326,7 +327,13 @@ pub fn entries(
         );
     }
     if let (Some(acl), false) = (&db.acl, no_privileges) {
-        let sql = build_acl_commands(&q, None, None, "DATABASE", acl, &db.acldefault, &db.owner);
+        let target = AclTarget {
+            name: &q,
+            subname: None,
+            nspname: None,
+            objtype: "DATABASE",
+        };
+        let sql = build_acl_commands(quoting, target, acl, &db.acldefault, &db.owner);
         if !sql.is_empty() {
             let mut e = TocEntry::new("ACL", format!("DATABASE {q}"), sql).owner(&db.owner);
             e.pass = Pass::Acl;
@@ -342,20 +349,26 @@ mod tests {
 
     #[test]
     fn settings_are_written_as_pg_dump_does() {
-        assert_eq!(set_clause("work_mem=8MB", true), "SET work_mem TO '8MB'");
         assert_eq!(
-            set_clause("search_path=public, pg_catalog", true),
+            set_clause(Quoting::default(), "work_mem=8MB", true),
+            "SET work_mem TO '8MB'"
+        );
+        assert_eq!(
+            set_clause(Quoting::default(), "search_path=public, pg_catalog", true),
             "SET search_path TO 'public', 'pg_catalog'"
         );
         assert_eq!(
-            set_clause("search_path=\"$user\", \"a b\"", true),
+            set_clause(Quoting::default(), "search_path=\"$user\", \"a b\"", true),
             "SET search_path TO '$user', 'a b'"
         );
     }
 
     #[test]
     fn only_plain_names_get_a_connect_line() {
-        assert_eq!(connect_line("nautobot").unwrap(), "\\connect nautobot\n");
-        assert!(connect_line("my db").is_err());
+        assert_eq!(
+            connect_line(Quoting::default(), "nautobot").unwrap(),
+            "\\connect nautobot\n"
+        );
+        assert!(connect_line(Quoting::default(), "my db").is_err());
     }
 }

@@ -237,9 +237,10 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         ));
     }
     let session_sql = plan.switches.session_sql();
+    let quoting = crate::ddl::quote::Quoting {
+        all: plan.switches.quote_all_identifiers,
+    };
     session::apply_settings(&client, &session_sql).await?;
-    // The DDL text is generated on this thread.
-    crate::ddl::quote::set_quote_all(plan.switches.quote_all_identifiers);
     let snapshot = session::begin_leader(
         &client,
         plan.switches.snapshot.as_deref(),
@@ -291,6 +292,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         schema: plan.schema,
         disable_dollar_quoting: plan.switches.disable_dollar_quoting,
         load_via_partition_root: plan.switches.load_via_partition_root,
+        quoting,
     };
     // Entries are built object by object while writing, so the text of a big schema is never
     // held whole; only the table-data entries are built up front (and dropped again), to
@@ -348,6 +350,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         // Only data-only dumps disable triggers (pg_dump ignores the switch otherwise).
         disable_triggers: plan.switches.disable_triggers && !plan.schema,
         set_session_authorization: plan.switches.use_set_session_authorization,
+        quoting,
     };
     let mut st = PlainState::default();
     sink.write_all(&enc.bytes(&plain::header(&header)).await?)?;
@@ -355,13 +358,14 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     let (db_entries, connect) = match &database {
         Some(db) => (
             crate::database::entries(
+                quoting,
                 db,
                 cat.std_strings,
                 plan.no_comments,
                 plan.no_privileges,
                 plan.switches.no_tablespaces,
             ),
-            Some(crate::database::connect_line(&db.name)?),
+            Some(crate::database::connect_line(quoting, &db.name)?),
         ),
         None => (Vec::new(), None),
     };

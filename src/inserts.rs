@@ -45,8 +45,9 @@ impl InsertSpec {
         t: &TableDetail,
         opts: InsertOptions,
         std_strings: bool,
+        quoting: crate::ddl::quote::Quoting,
     ) -> Self {
-        let q = crate::ddl::quote::quote_ident;
+        let q = |name: &str| quoting.ident(name);
         let mut select = Vec::new();
         let mut generated = Vec::new();
         let mut names = Vec::new();

@@ -56,6 +56,7 @@ fn fixture_is_byte_identical_to_pg_dump() {
             &["--use-set-session-authorization"],
             &["--use-set-session-authorization", "-c", "-C", "--inserts"],
             &["--use-set-session-authorization", "-O"],
+            &["-C", "--quote-all-identifiers"],
         ],
     );
 }

@@ -37,6 +37,8 @@ pub(crate) struct Loader<'a> {
     pub(crate) catalog_acls: bool,
     /// Collation names by OID.
     pub(crate) collation_names: BTreeMap<u32, String>,
+    /// `--quote-all-identifiers`, for the text read with the catalog.
+    pub(crate) quoting: Quoting,
 }
 
 impl<'a> Loader<'a> {
@@ -95,6 +97,9 @@ impl<'a> Loader<'a> {
             composite_rel_to_type: BTreeMap::new(),
             catalog_acls: false,
             collation_names: BTreeMap::new(),
+            quoting: Quoting {
+                all: plan.switches.quote_all_identifiers,
+            },
         })
     }
 

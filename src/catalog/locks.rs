@@ -1,6 +1,7 @@
 //! The leader's table locks, and the true table sizes read once they are held; sequence values read on a connection of their own.
 
 use super::*;
+use crate::ddl::quote::qualified;
 
 /// Replaces the dumped tables' `relpages` with their true heap size (see
 /// `queries::TABLE_SIZES`); run once their locks are held, so that it never waits.

@@ -21,7 +21,7 @@ pub mod filter;
 pub mod queries;
 pub mod rows;
 
-use crate::ddl::quote::qualified;
+use crate::ddl::quote::Quoting;
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::*;
 use crate::pg::session::{self, Joining};
@@ -71,7 +71,7 @@ fn acl_from(row: &tokio_postgres::Row, acl_col: &str) -> Result<Acl> {
 }
 
 /// Formats a reloptions array the way pg_dump's `appendReloptionsArray` does.
-pub fn format_reloptions(opts: &[String], prefix: &str) -> String {
+pub fn format_reloptions(q: Quoting, opts: &[String], prefix: &str) -> String {
     let mut out = Vec::new();
     for o in opts {
         let (name, value) = match o.split_once('=') {
@@ -79,15 +79,12 @@ pub fn format_reloptions(opts: &[String], prefix: &str) -> String {
             None => (o.as_str(), ""),
         };
         // A value that reads as a plain identifier goes bare, anything else as a literal.
-        let quoted_value = if crate::ddl::quote::quote_ident(value) == value {
+        let quoted_value = if q.ident(value) == value {
             value.to_string()
         } else {
             crate::ddl::quote::quote_literal(value, true)
         };
-        out.push(format!(
-            "{prefix}{}={quoted_value}",
-            crate::ddl::quote::quote_ident(name)
-        ));
+        out.push(format!("{prefix}{}={quoted_value}", q.ident(name)));
     }
     out.join(", ")
 }

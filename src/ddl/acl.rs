@@ -1,6 +1,6 @@
 //! GRANT/REVOKE text from aclitem arrays, as pg_dump's `buildACLCommands`/`parseAclItem`. Pure.
 
-use super::quote::quote_ident;
+use super::quote::Quoting;
 
 /// Splits a PostgreSQL text-array literal (`{a,"b c"}`) into its elements.
 pub fn parse_array(s: &str) -> Vec<String> {
@@ -155,47 +155,69 @@ fn parse_item(item: &str, objtype: &str, subname: Option<&str>, split_wgo: bool)
     })
 }
 
+/// The object a GRANT/REVOKE script is about: `name` already quoted (empty for default
+/// privileges), a column's name, the schema (quoted here), and the kind (`TABLE`, ...).
+#[derive(Debug, Clone, Copy)]
+pub struct AclTarget<'a> {
+    /// The object's name, quoted.
+    pub name: &'a str,
+    /// A column's name, for column privileges.
+    pub subname: Option<&'a str>,
+    /// The object's schema.
+    pub nspname: Option<&'a str>,
+    /// The object kind as GRANT spells it.
+    pub objtype: &'a str,
+}
+
 /// The GRANT/REVOKE script taking an object from `base` to `acls` (pg_dump's
-/// `buildACLCommands`). `name` is already quoted; `nspname` is quoted here.
+/// `buildACLCommands`).
 pub fn build_acl_commands(
-    name: &str,
-    subname: Option<&str>,
-    nspname: Option<&str>,
-    objtype: &str,
+    q: Quoting,
+    target: AclTarget,
     acls: &str,
     base: &str,
     owner: &str,
 ) -> String {
-    build_acl_commands_with_prefix(name, subname, nspname, objtype, acls, base, owner, "")
+    build_acl_commands_with_prefix(q, target, acls, base, owner, "")
 }
 
 /// `ALTER DEFAULT PRIVILEGES FOR ROLE r [IN SCHEMA s] GRANT/REVOKE ... ON TABLES ...` (pg_dump's
 /// `buildDefaultACLCommands`): the base is always the type's default.
 pub fn build_default_acl_commands(
+    q: Quoting,
     objtype: &str,
     nspname: Option<&str>,
     acls: &str,
     base: &str,
     owner: &str,
 ) -> String {
-    let mut prefix = format!("ALTER DEFAULT PRIVILEGES FOR ROLE {} ", quote_ident(owner));
+    let mut prefix = format!("ALTER DEFAULT PRIVILEGES FOR ROLE {} ", q.ident(owner));
     if let Some(ns) = nspname {
-        prefix.push_str(&format!("IN SCHEMA {} ", quote_ident(ns)));
+        prefix.push_str(&format!("IN SCHEMA {} ", q.ident(ns)));
     }
-    build_acl_commands_with_prefix("", None, None, objtype, acls, base, owner, &prefix)
+    let target = AclTarget {
+        name: "",
+        subname: None,
+        nspname: None,
+        objtype,
+    };
+    build_acl_commands_with_prefix(q, target, acls, base, owner, &prefix)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn build_acl_commands_with_prefix(
-    name: &str,
-    subname: Option<&str>,
-    nspname: Option<&str>,
-    objtype: &str,
+    q: Quoting,
+    target: AclTarget,
     acls: &str,
     base: &str,
     owner: &str,
     prefix: &str,
 ) -> String {
+    let AclTarget {
+        name,
+        subname,
+        nspname,
+        objtype,
+    } = target;
     if acls.is_empty() && base.is_empty() {
         return String::new();
     }
@@ -206,7 +228,7 @@ fn build_acl_commands_with_prefix(
     let target = {
         let mut t = format!("ON {objtype} ");
         if let Some(ns) = nspname.filter(|n| !n.is_empty()) {
-            t.push_str(&quote_ident(ns));
+            t.push_str(&q.ident(ns));
             t.push('.');
         }
         // pg_dump prints the name and a space even when the name is empty (default ACLs),
@@ -219,7 +241,7 @@ fn build_acl_commands_with_prefix(
         if g.is_empty() {
             "PUBLIC".to_string()
         } else {
-            quote_ident(g)
+            q.ident(g)
         }
     };
     let mut first = String::new();
@@ -254,7 +276,7 @@ fn build_acl_commands_with_prefix(
         if as_other {
             out.push_str(&format!(
                 "SET SESSION AUTHORIZATION {};\n",
-                quote_ident(&p.grantor)
+                q.ident(&p.grantor)
             ));
         }
         if !p.privs.is_empty() {
@@ -285,10 +307,13 @@ mod tests {
     #[test]
     fn public_schema_acl_like_pagila() {
         let sql = build_acl_commands(
-            "public",
-            None,
-            None,
-            "SCHEMA",
+            Quoting::default(),
+            AclTarget {
+                name: "public",
+                subname: None,
+                nspname: None,
+                objtype: "SCHEMA",
+            },
             "{postgres=UC/postgres,=UC/postgres}",
             "{postgres=UC/postgres,=U/postgres}",
             "postgres",
@@ -302,10 +327,13 @@ mod tests {
     #[test]
     fn table_grants_and_grant_option() {
         let sql = build_acl_commands(
-            "t",
-            None,
-            Some("public"),
-            "TABLE",
+            Quoting::default(),
+            AclTarget {
+                name: "t",
+                subname: None,
+                nspname: Some("public"),
+                objtype: "TABLE",
+            },
             "{o=arwdDxt/o,\"r 1\"=r*w/o}",
             "{o=arwdDxt/o}",
             "o",
@@ -319,10 +347,13 @@ mod tests {
     #[test]
     fn column_grants() {
         let sql = build_acl_commands(
-            "t",
-            Some("c"),
-            Some("public"),
-            "TABLE",
+            Quoting::default(),
+            AclTarget {
+                name: "t",
+                subname: Some("c"),
+                nspname: Some("public"),
+                objtype: "TABLE",
+            },
             "{r=r/o}",
             "{}",
             "o",
@@ -332,7 +363,14 @@ mod tests {
 
     #[test]
     fn default_privileges_keep_pg_dumps_double_space() {
-        let sql = build_default_acl_commands("TABLES", Some("audit"), "{r=r/o}", "{}", "o");
+        let sql = build_default_acl_commands(
+            Quoting::default(),
+            "TABLES",
+            Some("audit"),
+            "{r=r/o}",
+            "{}",
+            "o",
+        );
         assert_eq!(
             sql,
             "ALTER DEFAULT PRIVILEGES FOR ROLE o IN SCHEMA audit GRANT SELECT ON TABLES  TO r;\n"

@@ -6,7 +6,7 @@ pub(super) fn constraint(cx: &mut Ctx, o: &Obj) {
     let Detail::Constraint(c) = &o.detail else {
         return;
     };
-    let q = quote_ident(&o.name);
+    let q = cx.ident(&o.name);
     if let Some(dom) = c.domain {
         if !c.separate {
             return;
@@ -18,19 +18,22 @@ pub(super) fn constraint(cx: &mut Ctx, o: &Obj) {
         };
         let s = format!(
             "ALTER DOMAIN {}\n    ADD CONSTRAINT {q} {};\n",
-            qname(d),
+            cx.qname(d),
             c.def
         );
         cx.push_def(
             TocEntry::new("CHECK CONSTRAINT", format!("{} {}", d.name, o.name), s)
                 .ns(o.namespace.as_deref())
                 .owner(&owner)
-                .drop(format!("ALTER DOMAIN {} DROP CONSTRAINT {q};\n", qname(d))),
+                .drop(format!(
+                    "ALTER DOMAIN {} DROP CONSTRAINT {q};\n",
+                    cx.qname(d)
+                )),
         );
         cx.comment_raw(
             &c.comment,
-            format!("CONSTRAINT {q} ON DOMAIN {}", qname(d)),
-            format!("CONSTRAINT {q} ON DOMAIN {}", quote_ident(&d.name)),
+            format!("CONSTRAINT {q} ON DOMAIN {}", cx.qname(d)),
+            format!("CONSTRAINT {q} ON DOMAIN {}", cx.ident(&d.name)),
             o.namespace.as_deref(),
             &owner,
         );
@@ -56,15 +59,15 @@ pub(super) fn constraint(cx: &mut Ctx, o: &Obj) {
             };
             let mut s = format!(
                 "ALTER TABLE ONLY {}\n    ADD CONSTRAINT {q} {def};\n",
-                qname(tab),
+                cx.qname(tab),
             );
             let mut ts = None;
             if let Some(ix) = index {
                 if ix.clustered {
                     s.push_str(&format!(
                         "\nALTER TABLE {} CLUSTER ON {};\n",
-                        qname(tab),
-                        quote_ident(&cx.cat.objects[c.index.unwrap_or(0)].name)
+                        cx.qname(tab),
+                        cx.ident(&cx.cat.objects[c.index.unwrap_or(0)].name)
                     ));
                 }
                 ts = Some(ix.tablespace.clone());
@@ -73,12 +76,12 @@ pub(super) fn constraint(cx: &mut Ctx, o: &Obj) {
                 "CONSTRAINT",
                 s,
                 ts,
-                format!("ALTER TABLE ONLY {}", qname(tab)),
+                format!("ALTER TABLE ONLY {}", cx.qname(tab)),
             )
         }
         'f' => {
             let only = if relkind == 'p' { "" } else { "ONLY " };
-            let alter = format!("ALTER TABLE {only}{}", qname(tab));
+            let alter = format!("ALTER TABLE {only}{}", cx.qname(tab));
             (
                 "FK CONSTRAINT",
                 format!("{alter}\n    ADD CONSTRAINT {q} {};\n", c.def),
@@ -90,7 +93,7 @@ pub(super) fn constraint(cx: &mut Ctx, o: &Obj) {
             if !c.separate || !c.is_local {
                 return;
             }
-            let alter = format!("ALTER TABLE {}", qname(tab));
+            let alter = format!("ALTER TABLE {}", cx.qname(tab));
             (
                 "CHECK CONSTRAINT",
                 format!("{alter}\n    ADD CONSTRAINT {q} {};\n", c.def),
@@ -108,8 +111,8 @@ pub(super) fn constraint(cx: &mut Ctx, o: &Obj) {
     cx.push_def(e);
     cx.comment_raw(
         &c.comment,
-        format!("CONSTRAINT {q} ON {}", qname(tab)),
-        format!("CONSTRAINT {q} ON {}", quote_ident(&tab.name)),
+        format!("CONSTRAINT {q} ON {}", cx.qname(tab)),
+        format!("CONSTRAINT {q} ON {}", cx.ident(&tab.name)),
         o.namespace.as_deref(),
         &owner,
     );

@@ -19,8 +19,14 @@ pub(super) fn default_acl(cx: &mut Ctx, o: &Obj) {
         _ => return,
     };
     let acls = acl.acl.clone().unwrap_or_default();
-    let sql =
-        acl::build_default_acl_commands(kind, o.namespace.as_deref(), &acls, &acl.acldefault, role);
+    let sql = acl::build_default_acl_commands(
+        cx.opts.quoting,
+        kind,
+        o.namespace.as_deref(),
+        &acls,
+        &acl.acldefault,
+        role,
+    );
     if sql.is_empty() {
         return;
     }

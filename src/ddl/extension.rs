@@ -9,10 +9,10 @@ pub(super) fn extension(cx: &mut Ctx, o: &Obj) {
     let ExtensionDetail {
         schema, comment, ..
     } = &**detail;
-    let q = quote_ident(&o.name);
+    let q = cx.ident(&o.name);
     let defn = format!(
         "CREATE EXTENSION IF NOT EXISTS {q} WITH SCHEMA {};\n",
-        quote_ident(schema)
+        cx.ident(schema)
     );
     cx.push_def(
         TocEntry::new("EXTENSION", o.name.clone(), defn).drop(format!("DROP EXTENSION {q};\n")),

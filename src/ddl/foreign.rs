@@ -6,7 +6,7 @@ pub(super) fn foreign(cx: &mut Ctx, o: &Obj) {
     let Detail::Foreign(d) = &o.detail else {
         return;
     };
-    let q = quote_ident(&o.name);
+    let q = cx.ident(&o.name);
     let desc = if o.kind() == Kind::ForeignDataWrapper {
         "FOREIGN DATA WRAPPER"
     } else {
@@ -15,7 +15,7 @@ pub(super) fn foreign(cx: &mut Ctx, o: &Obj) {
     let wrapper = d
         .wrapper
         .as_deref()
-        .map(|w| format!(" FOREIGN DATA WRAPPER {}", quote_ident(w)))
+        .map(|w| format!(" FOREIGN DATA WRAPPER {}", cx.ident(w)))
         .unwrap_or_default();
     let defn = format!(
         "CREATE {desc} {q}{}{wrapper}{};\n",
@@ -25,17 +25,14 @@ pub(super) fn foreign(cx: &mut Ctx, o: &Obj) {
     let mut e = TocEntry::new(desc, o.name.clone(), defn)
         .owner(&d.owner)
         .drop(format!("DROP {desc} {q};\n"));
-    e.owner_stmt = Some(format!(
-        "ALTER {desc} {q} OWNER TO {};",
-        quote_ident(&d.owner)
-    ));
+    e.owner_stmt = Some(format!("ALTER {desc} {q} OWNER TO {};", cx.ident(&d.owner)));
     cx.push_def(e);
     cx.comment(&d.comment, desc, &q, o, &d.owner);
     foreign_acl(cx, o, d);
     for (user, options) in &d.mappings {
         let defn = format!(
             "CREATE USER MAPPING FOR {} SERVER {q}{};\n",
-            quote_ident(user),
+            cx.ident(user),
             options_clause(options)
         );
         cx.push_def(
@@ -47,7 +44,7 @@ pub(super) fn foreign(cx: &mut Ctx, o: &Obj) {
             .owner(&d.owner)
             .drop(format!(
                 "DROP USER MAPPING FOR {} SERVER {q};\n",
-                quote_ident(user)
+                cx.ident(user)
             )),
         );
     }
@@ -60,7 +57,7 @@ pub(super) fn foreign_acl(cx: &mut Ctx, o: &Obj, d: &ForeignDetail) {
     } else {
         "FOREIGN SERVER"
     };
-    let q = quote_ident(&o.name);
+    let q = cx.ident(&o.name);
     cx.acl(
         &d.acl,
         acl_type,

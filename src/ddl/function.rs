@@ -4,9 +4,9 @@ use super::*;
 
 pub(super) fn function(cx: &mut Ctx, o: &Obj) {
     let Detail::Func(f) = &o.detail else { return };
-    let q = quote_ident(&o.name);
+    let q = cx.ident(&o.name);
     let ns = o.namespace.as_deref().unwrap_or("");
-    let qns = quote_ident(ns);
+    let qns = cx.ident(ns);
     // An aggregate over no arguments is tagged `name(*)` (pg_dump's format_aggregate_signature).
     let tag = if f.agg.is_some() && f.argtype_names.is_empty() {
         format!("{}(*)", o.name)
@@ -106,7 +106,7 @@ pub(super) fn function(cx: &mut Ctx, o: &Obj) {
         if f.prokind != 'p' {
             s.push_str(&format!(" RETURNS {}", f.result));
         }
-        s.push_str(&format!("\n    LANGUAGE {}", quote_ident(&f.language)));
+        s.push_str(&format!("\n    LANGUAGE {}", cx.ident(&f.language)));
         if f.prokind == 'w' {
             s.push_str(" WINDOW");
         }
@@ -143,7 +143,7 @@ pub(super) fn function(cx: &mut Ctx, o: &Obj) {
         }
         for item in &f.config {
             if let Some((name, value)) = item.split_once('=') {
-                s.push_str(&format!("\n    SET {} TO ", quote_ident(name)));
+                s.push_str(&format!("\n    SET {} TO ", cx.ident(name)));
                 if guc_list_quote(name) {
                     let parts: Vec<String> =
                         split_guc_list(value).iter().map(|p| cx.lit(p)).collect();
@@ -183,7 +183,7 @@ pub(super) fn function(cx: &mut Ctx, o: &Obj) {
         .drop(format!("DROP {desc} {qns}.{sig};\n"));
     e.owner_stmt = Some(format!(
         "ALTER {desc} {qns}.{sig} OWNER TO {};",
-        quote_ident(&f.owner)
+        cx.ident(&f.owner)
     ));
     cx.push_def(e);
     cx.comment(&f.comment, desc, &sig, o, &f.owner);
@@ -194,7 +194,7 @@ pub(super) fn function(cx: &mut Ctx, o: &Obj) {
 /// A function's, procedure's or aggregate's privileges (an aggregate's are a FUNCTION's, and
 /// one over no arguments is `name(*)`, as format_aggregate_signature).
 pub(super) fn function_acl(cx: &mut Ctx, o: &Obj, f: &FuncDetail) {
-    let q = quote_ident(&o.name);
+    let q = cx.ident(&o.name);
     let (acl_type, args) = match f.prokind {
         'p' => ("PROCEDURE", f.identity_arguments.as_str()),
         'a' if f.identity_arguments.is_empty() => ("FUNCTION", "*"),
@@ -297,15 +297,9 @@ pub(super) fn transform(cx: &mut Ctx, o: &Obj) {
     let Detail::Transform(d) = &o.detail else {
         return;
     };
-    let args = format!("FOR {} LANGUAGE {}", d.type_name, quote_ident(&d.language));
-    let signature = |f: &FunctionRef| {
-        format!(
-            "{}.{}({})",
-            quote_ident(&f.schema),
-            quote_ident(&f.name),
-            f.args
-        )
-    };
+    let args = format!("FOR {} LANGUAGE {}", d.type_name, cx.ident(&d.language));
+    let signature =
+        |f: &FunctionRef| format!("{}.{}({})", cx.ident(&f.schema), cx.ident(&f.name), f.args);
     let mut parts = Vec::new();
     if let Some(f) = &d.from_sql {
         parts.push(format!("FROM SQL WITH FUNCTION {}", signature(f)));

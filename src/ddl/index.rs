@@ -6,7 +6,7 @@ pub(super) fn index(cx: &mut Ctx, o: &Obj) {
     let Detail::Index(ix) = &o.detail else { return };
     let tab = &cx.cat.objects[ix.table];
     let owner = table_owner(cx, ix.table);
-    let q = quote_ident(&o.name);
+    let q = cx.ident(&o.name);
     // A constraint's index is created by its constraint; only a comment on it is dumped here.
     if ix.constraint.is_some() {
         cx.comment(&ix.comment, "INDEX", &q, o, &owner);
@@ -14,18 +14,21 @@ pub(super) fn index(cx: &mut Ctx, o: &Obj) {
     }
     let mut s = format!("{};\n", ix.def);
     if ix.clustered {
-        s.push_str(&format!("\nALTER TABLE {} CLUSTER ON {q};\n", qname(tab)));
+        s.push_str(&format!(
+            "\nALTER TABLE {} CLUSTER ON {q};\n",
+            cx.qname(tab)
+        ));
     }
     for (col, target) in &ix.stat_targets {
         s.push_str(&format!(
             "ALTER INDEX {} ALTER COLUMN {col} SET STATISTICS {target};\n",
-            qname(o)
+            cx.qname(o)
         ));
     }
     if ix.replident {
         s.push_str(&format!(
             "\nALTER TABLE ONLY {} REPLICA IDENTITY USING INDEX {q};\n",
-            qname(tab)
+            cx.qname(tab)
         ));
     }
     let mut e = TocEntry::new("INDEX", o.name.clone(), s)
@@ -34,7 +37,7 @@ pub(super) fn index(cx: &mut Ctx, o: &Obj) {
     // A partition's index goes with its table or its parent index; the server refuses to
     // drop it alone (pg_dump's dumpIndex).
     if ix.parent_oid == 0 {
-        e.drop = format!("DROP INDEX {};\n", qname(o));
+        e.drop = format!("DROP INDEX {};\n", cx.qname(o));
     }
     e.tablespace = Some(ix.tablespace.clone());
     cx.push_def(e);
@@ -56,8 +59,8 @@ pub(super) fn index_attach(cx: &mut Ctx, o: &Obj) {
     };
     let s = format!(
         "ALTER INDEX {} ATTACH PARTITION {};\n",
-        qname(parent),
-        qname(child)
+        cx.qname(parent),
+        cx.qname(child)
     );
     cx.push_def(
         TocEntry::new("INDEX ATTACH", o.name.clone(), s)
@@ -76,7 +79,7 @@ pub(super) fn stats_ext(cx: &mut Ctx, o: &Obj) {
         stattarget,
         comment,
     } = &**detail;
-    let qn = qname(o);
+    let qn = cx.qname(o);
     let mut s = format!("{def};\n");
     if *stattarget >= 0 {
         s.push_str(&format!(
@@ -89,8 +92,8 @@ pub(super) fn stats_ext(cx: &mut Ctx, o: &Obj) {
         .drop(format!("DROP STATISTICS {qn};\n"));
     e.owner_stmt = Some(format!(
         "ALTER STATISTICS {qn} OWNER TO {};",
-        quote_ident(owner)
+        cx.ident(owner)
     ));
     cx.push_def(e);
-    cx.comment(comment, "STATISTICS", &quote_ident(&o.name), o, owner);
+    cx.comment(comment, "STATISTICS", &cx.ident(&o.name), o, owner);
 }

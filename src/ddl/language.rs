@@ -6,7 +6,7 @@ pub(super) fn language(cx: &mut Ctx, o: &Obj) {
     let Detail::Language(d) = &o.detail else {
         return;
     };
-    let q = quote_ident(&o.name);
+    let q = cx.ident(&o.name);
     // Functions pgsnap knows as objects (not pg_catalog's) are named; pg_dump writes the full
     // command only when all of them are, else a bare one that the server completes.
     let named: Vec<Option<String>> = d
@@ -17,7 +17,7 @@ pub(super) fn language(cx: &mut Ctx, o: &Obj) {
             // A function not dumped counts as not found (pg_dump's dumpProcLang).
             Some(found) => found
                 .filter(|id| cx.cat.objects[*id].dump)
-                .map(|id| qname(&cx.cat.objects[id])),
+                .map(|id| cx.qname(&cx.cat.objects[id])),
         })
         .collect();
     let defn = match named.as_slice() {
@@ -42,7 +42,7 @@ pub(super) fn language(cx: &mut Ctx, o: &Obj) {
         .drop(format!("DROP PROCEDURAL LANGUAGE {q};\n"));
     e.owner_stmt = Some(format!(
         "ALTER PROCEDURAL LANGUAGE {q} OWNER TO {};",
-        quote_ident(&d.owner)
+        cx.ident(&d.owner)
     ));
     cx.push_def(e);
     cx.comment(&d.comment, "LANGUAGE", &q, o, &d.owner);
@@ -52,7 +52,7 @@ pub(super) fn language(cx: &mut Ctx, o: &Obj) {
 
 /// A procedural language's privileges.
 pub(super) fn language_acl(cx: &mut Ctx, o: &Obj, d: &LanguageDetail) {
-    let q = quote_ident(&o.name);
+    let q = cx.ident(&o.name);
     cx.acl(
         &d.acl,
         "LANGUAGE",

@@ -13,7 +13,7 @@ pub(super) fn blob(cx: &mut Ctx, o: &Obj) {
     e.owner_stmt = Some(format!(
         "ALTER LARGE OBJECT {} OWNER TO {};",
         o.name,
-        quote_ident(&d.owner)
+        cx.ident(&d.owner)
     ));
     // pg_dump treats a large object's entry, comment and ACL as data: they print with -a
     // too, so they are built here whatever the schema switch says.

@@ -28,7 +28,7 @@ use self::{
 };
 use crate::model::*;
 use crate::toc::{Pass, TableCopy, TocEntry};
-use quote::{dollar_quote, qualified, quote_ident, quote_literal};
+use quote::{dollar_quote, quote_literal, Quoting};
 
 /// Output switches that change the text.
 #[derive(Debug, Clone, Copy, Default)]
@@ -47,6 +47,8 @@ pub struct DdlOptions {
     pub disable_dollar_quoting: bool,
     /// `--load-via-partition-root`
     pub load_via_partition_root: bool,
+    /// `--quote-all-identifiers`
+    pub quoting: quote::Quoting,
 }
 
 struct Ctx<'a> {
@@ -55,11 +57,19 @@ struct Ctx<'a> {
     out: &'a mut Vec<TocEntry>,
 }
 
-fn qname(o: &Obj) -> String {
-    qualified(o.namespace.as_deref().unwrap_or(""), &o.name)
-}
-
 impl Ctx<'_> {
+    /// An object's schema-qualified name.
+    fn qname(&self, o: &Obj) -> String {
+        self.opts
+            .quoting
+            .qualified(o.namespace.as_deref().unwrap_or(""), &o.name)
+    }
+
+    /// An identifier, quoted as the dump asks.
+    fn ident(&self, name: &str) -> String {
+        self.opts.quoting.ident(name)
+    }
+
     fn lit(&self, s: &str) -> String {
         quote_literal(s, self.cat.std_strings)
     }
@@ -72,7 +82,7 @@ impl Ctx<'_> {
         let Some(text) = comment else { return };
         let target = match &o.namespace {
             Some(ns) if !matches!(kind, "SCHEMA" | "EXTENSION") => {
-                format!("{kind} {}.{name}", quote_ident(ns))
+                format!("{kind} {}.{name}", self.ident(ns))
             }
             _ => format!("{kind} {name}"),
         };
@@ -102,7 +112,7 @@ impl Ctx<'_> {
             return;
         };
         let target = match &o.namespace {
-            Some(ns) => format!("{kind} {}.{name}", quote_ident(ns)),
+            Some(ns) => format!("{kind} {}.{name}", self.ident(ns)),
             None => format!("{kind} {name}"),
         };
         let mut sql = String::new();
@@ -126,27 +136,27 @@ impl Ctx<'_> {
         let Some(labels) = self.cat.seclabels.get(&(o.cat.tableoid, o.cat.oid)) else {
             return;
         };
-        let qn = qname(o);
+        let qn = self.qname(o);
         let mut sql = String::new();
         for l in labels {
             let target = if l.subid == 0 {
                 format!("{kind} {qn}")
             } else {
                 match t.columns.iter().find(|c| i32::from(c.num) == l.subid) {
-                    Some(c) => format!("COLUMN {qn}.{}", quote_ident(&c.name)),
+                    Some(c) => format!("COLUMN {qn}.{}", self.ident(&c.name)),
                     None => continue,
                 }
             };
             sql.push_str(&self.label_stmt(l, &target));
         }
-        let tag = format!("{kind} {}", quote_ident(&o.name));
+        let tag = format!("{kind} {}", self.ident(&o.name));
         self.push_seclabel(sql, tag, o.namespace.as_deref(), &t.owner, kind);
     }
 
     fn label_stmt(&self, l: &SecLabel, target: &str) -> String {
         format!(
             "SECURITY LABEL FOR {} ON {target} IS {};\n",
-            quote_ident(&l.provider),
+            self.ident(&l.provider),
             self.lit(&l.label)
         )
     }
@@ -215,7 +225,13 @@ impl Ctx<'_> {
                 None => return,
             },
         };
-        let sql = acl::build_acl_commands(name, subname, ns, objtype, &acls, &base, owner);
+        let target = acl::AclTarget {
+            name,
+            subname,
+            nspname: ns,
+            objtype,
+        };
+        let sql = acl::build_acl_commands(self.opts.quoting, target, &acls, &base, owner);
         if sql.is_empty() {
             return;
         }
@@ -317,21 +333,18 @@ fn simple(cx: &mut Ctx, o: &Obj) {
         Kind::TsParser => "TEXT SEARCH PARSER",
         _ => "TEXT SEARCH TEMPLATE",
     };
-    let qn = qname(o);
+    let qn = cx.qname(o);
     let defn = format!("CREATE {}{desc} {qn}{}", d.prefix, d.body);
     let mut e = TocEntry::new(desc, o.name.clone(), defn)
         .ns(o.namespace.as_deref())
         .drop(format!("DROP {desc} {qn};\n"));
     if let Some(owner) = &d.owner {
         e = e.owner(owner);
-        e.owner_stmt = Some(format!(
-            "ALTER {desc} {qn} OWNER TO {};",
-            quote_ident(owner)
-        ));
+        e.owner_stmt = Some(format!("ALTER {desc} {qn} OWNER TO {};", cx.ident(owner)));
     }
     cx.push_def(e);
     let owner = d.owner.clone().unwrap_or_default();
-    cx.comment(&d.comment, desc, &quote_ident(&o.name), o, &owner);
+    cx.comment(&d.comment, desc, &cx.ident(&o.name), o, &owner);
 }
 
 #[cfg(test)]

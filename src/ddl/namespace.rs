@@ -13,7 +13,7 @@ pub(super) fn namespace(cx: &mut Ctx, o: &Obj) {
         create,
         dump_definition,
     } = &**detail;
-    let q = quote_ident(&o.name);
+    let q = cx.ident(&o.name);
     if *dump_definition {
         let defn = if *create {
             format!("CREATE SCHEMA {q};\n")
@@ -28,7 +28,7 @@ pub(super) fn namespace(cx: &mut Ctx, o: &Obj) {
         let mut e = TocEntry::new("SCHEMA", o.name.clone(), defn)
             .owner(owner)
             .drop(drop);
-        e.owner_stmt = Some(format!("ALTER SCHEMA {q} OWNER TO {};", quote_ident(owner)));
+        e.owner_stmt = Some(format!("ALTER SCHEMA {q} OWNER TO {};", cx.ident(owner)));
         cx.push_def(e);
     }
     // The public schema's stock comment is not dumped.

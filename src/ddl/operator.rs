@@ -7,7 +7,7 @@ pub(super) fn operator(cx: &mut Ctx, o: &Obj) {
         return;
     };
     let Some(function) = &d.function else { return };
-    let nsp = quote_ident(o.namespace.as_deref().unwrap_or(""));
+    let nsp = cx.ident(o.namespace.as_deref().unwrap_or(""));
     let mut details = format!("    FUNCTION = {}", without_args(function));
     let mut oprid = format!("{} (", o.name);
     match &d.left {
@@ -28,7 +28,7 @@ pub(super) fn operator(cx: &mut Ctx, o: &Obj) {
         if let Some((ns, name)) = other {
             details.push_str(&format!(
                 ",\n    {label} = OPERATOR({}.{name})",
-                quote_ident(ns)
+                cx.ident(ns)
             ));
         }
     }
@@ -50,7 +50,7 @@ pub(super) fn operator(cx: &mut Ctx, o: &Obj) {
         .drop(format!("DROP OPERATOR {nsp}.{oprid};\n"));
     e.owner_stmt = Some(format!(
         "ALTER OPERATOR {nsp}.{oprid} OWNER TO {};",
-        quote_ident(&d.owner)
+        cx.ident(&d.owner)
     ));
     cx.push_def(e);
     cx.comment(&d.comment, "OPERATOR", &oprid, o, &d.owner);
@@ -70,7 +70,7 @@ pub(super) fn access_method(cx: &mut Ctx, o: &Obj) {
         't' => "TABLE",
         _ => return,
     };
-    let q = quote_ident(&o.name);
+    let q = cx.ident(&o.name);
     let defn = format!(
         "CREATE ACCESS METHOD {q} TYPE {kind} HANDLER {};\n",
         d.handler
@@ -83,16 +83,12 @@ pub(super) fn access_method(cx: &mut Ctx, o: &Obj) {
 }
 
 /// The members of an operator class or family, as its CREATE or ALTER ... ADD lists them.
-pub(super) fn am_members(d: &OpClassDetail, class: bool) -> Vec<String> {
+pub(super) fn am_members(q: Quoting, d: &OpClassDetail, class: bool) -> Vec<String> {
     let mut items = Vec::new();
     for op in &d.ops {
         let mut item = format!("OPERATOR {} {}", op.strategy, op.operator);
         if let Some((ns, fam)) = &op.sort_family {
-            item.push_str(&format!(
-                " FOR ORDER BY {}.{}",
-                quote_ident(ns),
-                quote_ident(fam)
-            ));
+            item.push_str(&format!(" FOR ORDER BY {}.{}", q.ident(ns), q.ident(fam)));
         }
         items.push(item);
     }
@@ -113,9 +109,9 @@ pub(super) fn opclass(cx: &mut Ctx, o: &Obj) {
     let Detail::OpClass(d) = &o.detail else {
         return;
     };
-    let qn = qname(o);
-    let using = format!("USING {}", quote_ident(&d.am));
-    let members = am_members(d, o.kind() == Kind::OpClass);
+    let qn = cx.qname(o);
+    let using = format!("USING {}", cx.ident(&d.am));
+    let members = am_members(cx.opts.quoting, d, o.kind() == Kind::OpClass);
     let (desc, defn) = if o.kind() == Kind::OpClass {
         let mut s = format!("CREATE OPERATOR CLASS {qn}\n    ");
         if d.default {
@@ -123,7 +119,7 @@ pub(super) fn opclass(cx: &mut Ctx, o: &Obj) {
         }
         s.push_str(&format!("FOR TYPE {} {using}", d.for_type));
         if let Some((ns, fam)) = &d.family {
-            s.push_str(&format!(" FAMILY {}.{}", quote_ident(ns), quote_ident(fam)));
+            s.push_str(&format!(" FAMILY {}.{}", cx.ident(ns), cx.ident(fam)));
         }
         s.push_str(" AS\n    ");
         let mut items: Vec<String> = d.storage.iter().map(|t| format!("STORAGE {t}")).collect();
@@ -151,9 +147,9 @@ pub(super) fn opclass(cx: &mut Ctx, o: &Obj) {
         .drop(format!("DROP {desc} {qn} {using};\n"));
     e.owner_stmt = Some(format!(
         "ALTER {desc} {qn} {using} OWNER TO {};",
-        quote_ident(&d.owner)
+        cx.ident(&d.owner)
     ));
     cx.push_def(e);
-    let target = format!("{} {using}", quote_ident(&o.name));
+    let target = format!("{} {using}", cx.ident(&o.name));
     cx.comment(&d.comment, desc, &target, o, &d.owner);
 }

@@ -11,14 +11,14 @@ pub(super) fn policy(cx: &mut Ctx, o: &Obj) {
         let e = TocEntry::new(
             "ROW SECURITY",
             tab.name.clone(),
-            format!("ALTER TABLE {} ENABLE ROW LEVEL SECURITY;", qname(tab)),
+            format!("ALTER TABLE {} ENABLE ROW LEVEL SECURITY;", cx.qname(tab)),
         )
         .ns(o.namespace.as_deref())
         .owner(&owner);
         cx.push_def(e);
         return;
     };
-    let q = quote_ident(name);
+    let q = cx.ident(name);
     let cmd = match p.cmd {
         'r' => " FOR SELECT",
         'a' => " FOR INSERT",
@@ -28,7 +28,7 @@ pub(super) fn policy(cx: &mut Ctx, o: &Obj) {
     };
     let mut s = format!(
         "CREATE POLICY {q} ON {}{}{cmd}",
-        qname(tab),
+        cx.qname(tab),
         if p.permissive { "" } else { " AS RESTRICTIVE" }
     );
     if let Some(r) = &p.roles {
@@ -41,6 +41,6 @@ pub(super) fn policy(cx: &mut Ctx, o: &Obj) {
         s.push_str(&format!(" WITH CHECK ({wc})"));
     }
     s.push_str(";\n");
-    let drop = format!("DROP POLICY {q} ON {};\n", qname(tab));
+    let drop = format!("DROP POLICY {q} ON {};\n", cx.qname(tab));
     push_table_child(cx, "POLICY", o, p.table, s, drop, &p.comment);
 }

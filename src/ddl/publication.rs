@@ -13,7 +13,7 @@ pub(super) fn publication(cx: &mut Ctx, o: &Obj) {
         via_root,
         comment,
     } = &**detail;
-    let q = quote_ident(&o.name);
+    let q = cx.ident(&o.name);
     let mut s = format!("CREATE PUBLICATION {q}");
     if *all_tables {
         s.push_str(" FOR ALL TABLES");
@@ -28,7 +28,7 @@ pub(super) fn publication(cx: &mut Ctx, o: &Obj) {
         .drop(format!("DROP PUBLICATION {q};\n"));
     e.owner_stmt = Some(format!(
         "ALTER PUBLICATION {q} OWNER TO {};",
-        quote_ident(owner)
+        cx.ident(owner)
     ));
     cx.push_def(e);
     cx.comment(comment, "PUBLICATION", &q, o, owner);
@@ -51,20 +51,20 @@ pub(super) fn publication_member(cx: &mut Ctx, o: &Obj) {
         _ => String::new(),
     };
     let m = &cx.cat.objects[*member];
-    let qp = quote_ident(&p.name);
+    let qp = cx.ident(&p.name);
     let e = if o.kind() == Kind::PublicationSchema {
         TocEntry::new(
             "PUBLICATION TABLES IN SCHEMA",
             format!("{} {}", p.name, m.name),
             format!(
                 "ALTER PUBLICATION {qp} ADD TABLES IN SCHEMA {};\n",
-                quote_ident(&m.name)
+                cx.ident(&m.name)
             ),
         )
         .ns(Some(&m.name))
         .owner(&owner)
     } else {
-        let mut s = format!("ALTER PUBLICATION {qp} ADD TABLE ONLY {}", qname(m));
+        let mut s = format!("ALTER PUBLICATION {qp} ADD TABLE ONLY {}", cx.qname(m));
         if let Some(c) = columns {
             s.push_str(&format!(" ({c})"));
         }
@@ -83,8 +83,8 @@ pub(super) fn subscription(cx: &mut Ctx, o: &Obj) {
     let Detail::Subscription(d) = &o.detail else {
         return;
     };
-    let q = quote_ident(&o.name);
-    let publications: Vec<String> = d.publications.iter().map(|p| quote_ident(p)).collect();
+    let q = cx.ident(&o.name);
+    let publications: Vec<String> = d.publications.iter().map(|p| cx.ident(p)).collect();
     let mut s = format!(
         "CREATE SUBSCRIPTION {q} CONNECTION {} PUBLICATION {} WITH (connect = false, slot_name = {}",
         cx.lit(&d.conninfo),
@@ -106,7 +106,7 @@ pub(super) fn subscription(cx: &mut Ctx, o: &Obj) {
     if d.synchronous_commit != "off" {
         s.push_str(&format!(
             ", synchronous_commit = {}",
-            quote_ident(&d.synchronous_commit)
+            cx.ident(&d.synchronous_commit)
         ));
     }
     s.push_str(");\n");
@@ -115,7 +115,7 @@ pub(super) fn subscription(cx: &mut Ctx, o: &Obj) {
         .drop(format!("DROP SUBSCRIPTION {q};\n"));
     e.owner_stmt = Some(format!(
         "ALTER SUBSCRIPTION {q} OWNER TO {};",
-        quote_ident(&d.owner)
+        cx.ident(&d.owner)
     ));
     cx.push_def(e);
     cx.comment(&d.comment, "SUBSCRIPTION", &q, o, &d.owner);

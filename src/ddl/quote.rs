@@ -2,23 +2,40 @@
 
 use super::keywords::QUOTED_KEYWORDS;
 
-thread_local! {
-    /// `--quote-all-identifiers`, for the dump running on this thread.
-    static QUOTE_ALL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+/// pg_dump's `--quote-all-identifiers` as a value handed to whatever writes dump text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Quoting {
+    /// Quote every identifier, keyword or not.
+    pub all: bool,
 }
 
-/// Makes [`quote_ident`] on this thread quote every identifier (pg_dump's
-/// `--quote-all-identifiers`), or stop doing so.
-pub fn set_quote_all(on: bool) {
-    QUOTE_ALL.with(|q| q.set(on));
+impl Quoting {
+    /// An identifier as pg_dump's `fmtId` writes it under these settings.
+    pub fn ident(self, name: &str) -> String {
+        if self.all {
+            always_quoted(name)
+        } else {
+            quote_ident(name)
+        }
+    }
+
+    /// `schema.name`, each part quoted as [`Quoting::ident`] does.
+    pub fn qualified(self, schema: &str, name: &str) -> String {
+        format!("{}.{}", self.ident(schema), self.ident(name))
+    }
 }
 
 /// Quotes an identifier the way pg_dump's `fmtId` does: bare when it is all lower-case
 /// letters, digits and underscores (not starting with a digit) and not a reserved-ish keyword.
 pub fn quote_ident(name: &str) -> String {
-    if !QUOTE_ALL.with(|q| q.get()) && !needs_quotes(name) {
+    if !needs_quotes(name) {
         return name.to_string();
     }
+    always_quoted(name)
+}
+
+/// `name` in double quotes, inner ones doubled.
+fn always_quoted(name: &str) -> String {
     let mut out = String::with_capacity(name.len() + 2);
     out.push('"');
     for c in name.chars() {

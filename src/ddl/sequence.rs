@@ -4,7 +4,7 @@ use super::*;
 
 pub(super) fn sequence(cx: &mut Ctx, o: &Obj, t: &TableDetail) {
     let Some(p) = &t.seq else { return };
-    let qn = qname(o);
+    let qn = cx.qname(o);
     let (def_min, def_max) = match p.type_name.as_str() {
         "smallint" => (i16::MIN as i64, i16::MAX as i64),
         "integer" => (i32::MIN as i64, i32::MAX as i64),
@@ -54,7 +54,7 @@ pub(super) fn sequence(cx: &mut Ctx, o: &Obj, t: &TableDetail) {
         } else {
             "BY DEFAULT"
         };
-        let mut s = format!("ALTER TABLE {} ALTER COLUMN {} ADD GENERATED {kind} AS IDENTITY (\n    SEQUENCE NAME {qn}\n", qname(tab), quote_ident(&cname));
+        let mut s = format!("ALTER TABLE {} ALTER COLUMN {} ADD GENERATED {kind} AS IDENTITY (\n    SEQUENCE NAME {qn}\n", cx.qname(tab), cx.ident(&cname));
         if p.type_name != "bigint" {
             // Identity sequences take the column's type; AS is not repeated.
         }
@@ -76,10 +76,7 @@ pub(super) fn sequence(cx: &mut Ctx, o: &Obj, t: &TableDetail) {
         s.push_str(&body);
         s.push_str(";\n");
         let mut e = TocEntry::new("SEQUENCE", o.name.clone(), s);
-        e.owner_stmt = Some(format!(
-            "ALTER TABLE {qn} OWNER TO {};",
-            quote_ident(&t.owner)
-        ));
+        e.owner_stmt = Some(format!("ALTER TABLE {qn} OWNER TO {};", cx.ident(&t.owner)));
         e
     };
     e.namespace = o.namespace.as_deref().map(str::to_string);
@@ -98,8 +95,8 @@ pub(super) fn sequence(cx: &mut Ctx, o: &Obj, t: &TableDetail) {
             {
                 let s = format!(
                     "ALTER SEQUENCE {qn} OWNED BY {}.{};\n",
-                    qname(tab),
-                    quote_ident(&c.name)
+                    cx.qname(tab),
+                    cx.ident(&c.name)
                 );
                 cx.push_def(
                     TocEntry::new("SEQUENCE OWNED BY", o.name.clone(), s)
@@ -109,7 +106,7 @@ pub(super) fn sequence(cx: &mut Ctx, o: &Obj, t: &TableDetail) {
             }
         }
     }
-    let q = quote_ident(&o.name);
+    let q = cx.ident(&o.name);
     cx.comment(&t.comment, "SEQUENCE", &q, o, &t.owner);
     cx.table_seclabel("SEQUENCE", o, t);
     cx.acl(
@@ -134,7 +131,7 @@ pub(super) fn sequence_set(cx: &mut Ctx, o: &Obj) {
     let Some(p) = &t.seq else { return };
     let s = format!(
         "SELECT pg_catalog.setval({}, {}, {});\n",
-        cx.lit(&qname(tab)),
+        cx.lit(&cx.qname(tab)),
         p.last_value,
         if p.is_called { "true" } else { "false" }
     );

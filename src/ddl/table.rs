@@ -9,8 +9,8 @@ pub(super) fn print_column(t: &TableDetail, c: &Column) -> bool {
 pub(super) fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
     let Detail::Table(t) = &o.detail else { return };
     let cat = cx.cat;
-    let qn = qname(o);
-    let q = quote_ident(&o.name);
+    let qn = cx.qname(o);
+    let q = cx.ident(&o.name);
     match t.relkind {
         'S' => return sequence(cx, o, t),
         'c' => return,
@@ -21,7 +21,7 @@ pub(super) fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
         'v' => {
             s.push_str(&format!(
                 "CREATE VIEW {qn}{};\n",
-                view_clauses(t, t.dummy_view)
+                view_clauses(cx.opts.quoting, t, t.dummy_view)
             ));
             "VIEW"
         }
@@ -75,7 +75,7 @@ pub(super) fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
                 s.push_str(if n == 0 { " (" } else { "," });
                 s.push_str("\n    ");
                 n += 1;
-                s.push_str(&quote_ident(&c.name));
+                s.push_str(&cx.ident(&c.name));
                 // A typed table's columns take their type from it.
                 if t.of_type().is_none() {
                     s.push(' ');
@@ -104,7 +104,7 @@ pub(super) fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
                     continue;
                 }
                 s.push_str(if n == 0 { " (\n    " } else { ",\n    " });
-                s.push_str(&format!("CONSTRAINT {} {}", quote_ident(&co.name), c.def));
+                s.push_str(&format!("CONSTRAINT {} {}", cx.ident(&co.name), c.def));
                 n += 1;
             }
             if n > 0 {
@@ -113,7 +113,11 @@ pub(super) fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
                 s.push_str(" (\n)");
             }
             if !t.parents.is_empty() && !t.is_partition {
-                let ps: Vec<String> = t.parents.iter().map(|p| qname(&cat.objects[*p])).collect();
+                let ps: Vec<String> = t
+                    .parents
+                    .iter()
+                    .map(|p| cx.qname(&cat.objects[*p]))
+                    .collect();
                 s.push_str(&format!("\nINHERITS ({})", ps.join(", ")));
             }
             if t.relkind == 'p' {
@@ -122,7 +126,7 @@ pub(super) fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
                 }
             }
             if let Some((server, _)) = t.foreign() {
-                s.push_str(&format!("\nSERVER {}", quote_ident(server)));
+                s.push_str(&format!("\nSERVER {}", cx.ident(server)));
             }
             if t.reloptions().is_some() || t.toast_reloptions().is_some() {
                 s.push_str(&format!("\nWITH ({})", with_options(t)));
@@ -139,7 +143,7 @@ pub(super) fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
         if c.dropped {
             continue;
         }
-        let qc = quote_ident(&c.name);
+        let qc = cx.ident(&c.name);
         if !print_column(t, c) && c.not_null && !inherited_not_null(cat, t, &c.name) {
             s.push_str(&format!(
                 "ALTER {foreign}TABLE ONLY {qn} ALTER COLUMN {qc} SET NOT NULL;\n"
@@ -214,7 +218,7 @@ pub(super) fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
     }
     e.owner_stmt = Some(format!(
         "ALTER {foreign}TABLE {qn} OWNER TO {};",
-        quote_ident(&t.owner)
+        cx.ident(&t.owner)
     ));
     cx.push_def(e);
     cx.comment(&t.comment, desc, &q, o, &t.owner);
@@ -222,7 +226,7 @@ pub(super) fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
         if c.dropped {
             continue;
         }
-        let qc = quote_ident(&c.name);
+        let qc = cx.ident(&c.name);
         cx.comment_raw(
             &c.comment().cloned(),
             format!("COLUMN {qn}.{qc}"),
@@ -241,7 +245,7 @@ pub(super) fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
         if c.separate || !c.is_local || !co.dump {
             continue;
         }
-        let cq = quote_ident(&co.name);
+        let cq = cx.ident(&co.name);
         cx.comment_raw(
             &c.comment,
             format!("CONSTRAINT {cq} ON {qn}"),
@@ -256,7 +260,7 @@ pub(super) fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
 
 /// A table's privileges, then its columns' (each column's GRANT is on the TABLE).
 pub(super) fn table_acls(cx: &mut Ctx, o: &Obj, t: &TableDetail) {
-    let q = quote_ident(&o.name);
+    let q = cx.ident(&o.name);
     let objtype = if t.relkind == 'S' {
         "SEQUENCE"
     } else {
@@ -273,7 +277,7 @@ pub(super) fn table_acls(cx: &mut Ctx, o: &Obj, t: &TableDetail) {
     );
     for c in &t.columns {
         if let (Some(acl), false) = (c.acl(), c.dropped) {
-            let qc = quote_ident(&c.name);
+            let qc = cx.ident(&c.name);
             cx.acl(
                 acl,
                 "TABLE",
@@ -325,13 +329,13 @@ pub(super) fn with_options(t: &TableDetail) -> String {
 
 /// What follows a view's name in CREATE [OR REPLACE] VIEW: options, the query (or, for a
 /// placeholder, typed NULLs) and the check option the real query carries.
-pub(super) fn view_clauses(t: &TableDetail, placeholder: bool) -> String {
+pub(super) fn view_clauses(q: Quoting, t: &TableDetail, placeholder: bool) -> String {
     let mut s = String::new();
     if let Some(r) = t.reloptions() {
         s.push_str(&format!(" WITH ({r})"));
     }
     if placeholder {
-        s.push_str(&format!(" AS\n{}", dummy_view_body(t)));
+        s.push_str(&format!(" AS\n{}", dummy_view_body(q, t)));
     } else {
         s.push_str(&format!(" AS\n{}", view_body(t)));
         if let Some(co) = t.check_option() {
@@ -342,7 +346,7 @@ pub(super) fn view_clauses(t: &TableDetail, placeholder: bool) -> String {
 }
 
 /// A view's placeholder query: its columns as typed NULLs (pg_dump's createDummyViewAsClause).
-pub(super) fn dummy_view_body(t: &TableDetail) -> String {
+pub(super) fn dummy_view_body(q: Quoting, t: &TableDetail) -> String {
     let mut s = String::from("SELECT");
     for (i, c) in t.columns.iter().filter(|c| !c.dropped).enumerate() {
         if i > 0 {
@@ -352,7 +356,7 @@ pub(super) fn dummy_view_body(t: &TableDetail) -> String {
         if let Some(coll) = c.extra.as_ref().and_then(|x| x.collation.as_ref()) {
             s.push_str(&format!(" COLLATE {coll}"));
         }
-        s.push_str(&format!(" AS {}", quote_ident(&c.name)));
+        s.push_str(&format!(" AS {}", q.ident(&c.name)));
     }
     s
 }
@@ -372,8 +376,8 @@ pub(super) fn table_attach(cx: &mut Ctx, o: &Obj) {
     };
     let s = format!(
         "ALTER TABLE ONLY {} ATTACH PARTITION {} {};\n",
-        qname(pa),
-        qname(po),
+        cx.qname(pa),
+        cx.qname(po),
         t.partbound().cloned().unwrap_or_default()
     );
     let e = TocEntry::new("TABLE ATTACH", o.name.clone(), s)
@@ -411,13 +415,13 @@ pub(super) fn attrdef(cx: &mut Ctx, o: &Obj) {
     let tab = &cx.cat.objects[*table];
     let s = format!(
         "ALTER TABLE ONLY {} ALTER COLUMN {} SET DEFAULT {expr};\n",
-        qname(tab),
-        quote_ident(&c.name)
+        cx.qname(tab),
+        cx.ident(&c.name)
     );
     let drop = format!(
         "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT;\n",
-        qname(tab),
-        quote_ident(&c.name)
+        cx.qname(tab),
+        cx.ident(&c.name)
     );
     let e = TocEntry::new("DEFAULT", format!("{} {}", tab.name, c.name), s)
         .ns(o.namespace.as_deref())
@@ -427,12 +431,12 @@ pub(super) fn attrdef(cx: &mut Ctx, o: &Obj) {
 }
 
 /// The COPY column list pg_dump writes: every column that is neither dropped nor generated.
-pub fn copy_column_list(t: &TableDetail) -> String {
+pub fn copy_column_list(q: Quoting, t: &TableDetail) -> String {
     let cols: Vec<String> = t
         .columns
         .iter()
         .filter(|c| !c.dropped && c.generated.is_none())
-        .map(|c| quote_ident(&c.name))
+        .map(|c| q.ident(&c.name))
         .collect();
     if cols.is_empty() {
         String::new()
@@ -461,8 +465,8 @@ pub(super) fn table_data(cx: &mut Ctx, o: &Obj) {
     let Some(t) = cx.cat.table(*table) else {
         return;
     };
-    let cols = copy_column_list(t);
-    let qn = qname(tab);
+    let cols = copy_column_list(cx.opts.quoting, t);
+    let qn = cx.qname(tab);
     // A foreign table cannot be COPYed itself, nor rows filtered (an extension configuration
     // table's): their rows come through a query.
     let filter = t.data_filter().map(String::as_str).unwrap_or("");
@@ -481,11 +485,17 @@ pub(super) fn table_data(cx: &mut Ctx, o: &Obj) {
         .owner(&t.owner);
     // With --load-via-partition-root a partition's rows go in through its root table.
     let via_root = (cx.opts.load_via_partition_root && t.is_partition)
-        .then(|| qname(&cx.cat.objects[partition_root(cx.cat, *table)]));
+        .then(|| cx.qname(&cx.cat.objects[partition_root(cx.cat, *table)]));
     let copy_into = via_root.clone().unwrap_or_else(|| qn.clone());
     let inserts = cx.opts.inserts.map(|opts| {
-        let mut spec =
-            crate::inserts::InsertSpec::new(&qn, &copy_into, t, opts, cx.cat.std_strings);
+        let mut spec = crate::inserts::InsertSpec::new(
+            &qn,
+            &copy_into,
+            t,
+            opts,
+            cx.cat.std_strings,
+            cx.opts.quoting,
+        );
         if !filter.is_empty() {
             spec.select.push(' ');
             spec.select.push_str(filter);
@@ -527,7 +537,7 @@ pub(super) fn refresh_matview(cx: &mut Ctx, o: &Obj) {
     let mut e = TocEntry::new(
         "MATERIALIZED VIEW DATA",
         o.name.clone(),
-        format!("REFRESH MATERIALIZED VIEW {};\n", qname(tab)),
+        format!("REFRESH MATERIALIZED VIEW {};\n", cx.qname(tab)),
     )
     .ns(o.namespace.as_deref())
     .owner(&owner);
@@ -548,10 +558,10 @@ pub(super) fn push_table_child(
 ) {
     let tab = &cx.cat.objects[table];
     let owner = table_owner(cx, table);
-    let q = quote_ident(&o.name);
+    let q = cx.ident(&o.name);
     let (target, tag) = (
-        format!("{desc} {q} ON {}", qname(tab)),
-        format!("{desc} {q} ON {}", quote_ident(&tab.name)),
+        format!("{desc} {q} ON {}", cx.qname(tab)),
+        format!("{desc} {q} ON {}", cx.ident(&tab.name)),
     );
     cx.push_def(
         TocEntry::new(desc, format!("{} {}", tab.name, o.name), sql)

@@ -14,7 +14,7 @@ pub(super) fn trigger(cx: &mut Ctx, o: &Obj) {
         comment,
     } = &**detail;
     let tab = &cx.cat.objects[*table];
-    let q = quote_ident(&o.name);
+    let q = cx.ident(&o.name);
     // A partition's clone is created by its parent's trigger; only its state is set here.
     let mut s = if *partition_clone {
         String::new()
@@ -25,14 +25,14 @@ pub(super) fn trigger(cx: &mut Ctx, o: &Obj) {
         let what = enable_word(*enabled);
         s.push_str(&format!(
             "\nALTER TABLE {} {what} TRIGGER {q};\n",
-            qname(tab)
+            cx.qname(tab)
         ));
     }
     // A partition's clone goes with its parent's trigger.
     let drop = if *partition_clone {
         String::new()
     } else {
-        format!("DROP TRIGGER {q} ON {};\n", qname(tab))
+        format!("DROP TRIGGER {q} ON {};\n", cx.qname(tab))
     };
     push_table_child(cx, "TRIGGER", o, *table, s, drop, comment);
 }
@@ -64,31 +64,31 @@ pub(super) fn rule(cx: &mut Ctx, o: &Obj) {
         return;
     };
     let tab = &cx.cat.objects[*table];
-    let q = quote_ident(&o.name);
+    let q = cx.ident(&o.name);
     let (mut s, drop) = match (def, cx.cat.table(*table)) {
         (Some(def), _) => (
             format!("{def}\n"),
-            format!("DROP RULE {q} ON {};\n", qname(tab)),
+            format!("DROP RULE {q} ON {};\n", cx.qname(tab)),
         ),
         // A view's own ON SELECT rule, split off by the sort: it replaces the placeholder, and
         // "dropping" it puts the placeholder back (pg_dump's dumpRule).
         (None, Some(t)) if t.relkind == 'v' => (
             format!(
                 "CREATE OR REPLACE VIEW {}{};\n",
-                qname(tab),
-                view_clauses(t, false)
+                cx.qname(tab),
+                view_clauses(cx.opts.quoting, t, false)
             ),
             format!(
                 "CREATE OR REPLACE VIEW {} AS\n{};\n",
-                qname(tab),
-                dummy_view_body(t)
+                cx.qname(tab),
+                dummy_view_body(cx.opts.quoting, t)
             ),
         ),
         _ => return,
     };
     if *enabled != 'O' {
         let what = enable_word(*enabled);
-        s.push_str(&format!("ALTER TABLE {} {what} RULE {q};\n", qname(tab)));
+        s.push_str(&format!("ALTER TABLE {} {what} RULE {q};\n", cx.qname(tab)));
     }
     push_table_child(cx, "RULE", o, *table, s, drop, comment);
 }
@@ -105,8 +105,8 @@ pub(super) fn event_trigger(cx: &mut Ctx, o: &Obj) {
         enabled,
         comment,
     } = &**detail;
-    let q = quote_ident(&o.name);
-    let mut s = format!("CREATE EVENT TRIGGER {q} ON {}", quote_ident(event));
+    let q = cx.ident(&o.name);
+    let mut s = format!("CREATE EVENT TRIGGER {q} ON {}", cx.ident(event));
     if !tags.is_empty() {
         s.push_str(&format!("\n         WHEN TAG IN ({tags})"));
     }
@@ -120,7 +120,7 @@ pub(super) fn event_trigger(cx: &mut Ctx, o: &Obj) {
         .drop(format!("DROP EVENT TRIGGER {q};\n"));
     e.owner_stmt = Some(format!(
         "ALTER EVENT TRIGGER {q} OWNER TO {};",
-        quote_ident(owner)
+        cx.ident(owner)
     ));
     e.pass = Pass::PostAcl;
     cx.push_def(e);

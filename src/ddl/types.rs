@@ -4,8 +4,8 @@ use super::*;
 
 pub(super) fn type_entries(cx: &mut Ctx, o: &Obj) {
     let Detail::Type(t) = &o.detail else { return };
-    let qn = qname(o);
-    let q = quote_ident(&o.name);
+    let qn = cx.qname(o);
+    let q = cx.ident(&o.name);
     let (desc, defn) = match t.typtype {
         'e' => {
             let mut s = format!("CREATE TYPE {qn} AS ENUM (");
@@ -34,11 +34,7 @@ pub(super) fn type_entries(cx: &mut Ctx, o: &Obj) {
                 let co = &cx.cat.objects[cid];
                 if let Detail::Constraint(c) = &co.detail {
                     if !c.separate {
-                        s.push_str(&format!(
-                            "\n\tCONSTRAINT {} {}",
-                            quote_ident(&co.name),
-                            c.def
-                        ));
+                        s.push_str(&format!("\n\tCONSTRAINT {} {}", cx.ident(&co.name), c.def));
                     }
                 }
             }
@@ -69,7 +65,7 @@ pub(super) fn type_entries(cx: &mut Ctx, o: &Obj) {
             let mut s = format!("CREATE TYPE {qn} AS (");
             for (i, (name, ty, coll)) in t.composite_attrs.iter().enumerate() {
                 s.push_str(if i == 0 { "\n\t" } else { ",\n\t" });
-                s.push_str(&format!("{} {ty}", quote_ident(name)));
+                s.push_str(&format!("{} {ty}", cx.ident(name)));
                 if let Some(c) = coll {
                     s.push_str(&format!(" COLLATE {c}"));
                 }
@@ -87,7 +83,7 @@ pub(super) fn type_entries(cx: &mut Ctx, o: &Obj) {
         .drop(format!("DROP {desc} {qn}{cascade};\n"));
     e.owner_stmt = Some(format!(
         "ALTER {desc} {qn} OWNER TO {};",
-        quote_ident(&t.owner)
+        cx.ident(&t.owner)
     ));
     cx.push_def(e);
     cx.comment(&t.comment, desc, &q, o, &t.owner);
@@ -95,8 +91,8 @@ pub(super) fn type_entries(cx: &mut Ctx, o: &Obj) {
     for (col, text) in &t.column_comments {
         cx.comment_raw(
             &Some(text.clone()),
-            format!("COLUMN {qn}.{}", quote_ident(col)),
-            format!("COLUMN {}.{}", q, quote_ident(col)),
+            format!("COLUMN {qn}.{}", cx.ident(col)),
+            format!("COLUMN {}.{}", q, cx.ident(col)),
             o.namespace.as_deref(),
             &t.owner,
         );
@@ -106,7 +102,7 @@ pub(super) fn type_entries(cx: &mut Ctx, o: &Obj) {
             let co = &cx.cat.objects[cid];
             if let Detail::Constraint(c) = &co.detail {
                 if !c.separate {
-                    let cq = quote_ident(&co.name);
+                    let cq = cx.ident(&co.name);
                     cx.comment_raw(
                         &c.comment,
                         format!("CONSTRAINT {cq} ON DOMAIN {qn}"),
@@ -123,7 +119,7 @@ pub(super) fn type_entries(cx: &mut Ctx, o: &Obj) {
 
 /// A type's or domain's privileges (both GRANT ... ON TYPE).
 pub(super) fn type_acl(cx: &mut Ctx, o: &Obj, t: &TypeDetail) {
-    let q = quote_ident(&o.name);
+    let q = cx.ident(&o.name);
     let tag = format!("TYPE {q}");
     cx.acl(
         &t.acl,
@@ -144,7 +140,7 @@ pub(super) fn shell_type(cx: &mut Ctx, o: &Obj) {
         Detail::Type(t) => t.owner.clone(),
         _ => String::new(),
     };
-    let defn = format!("CREATE TYPE {};\n", qname(o));
+    let defn = format!("CREATE TYPE {};\n", cx.qname(o));
     cx.push_def(
         TocEntry::new("SHELL TYPE", o.name.clone(), defn)
             .ns(o.namespace.as_deref())
@@ -165,7 +161,7 @@ pub(super) fn collation(cx: &mut Ctx, o: &Obj) {
         icu_locale,
         comment,
     } = &**detail;
-    let qn = qname(o);
+    let qn = cx.qname(o);
     let mut s = format!("CREATE COLLATION {qn} (");
     s.push_str(match provider {
         'i' => "provider = icu",
@@ -201,8 +197,8 @@ pub(super) fn collation(cx: &mut Ctx, o: &Obj) {
         .drop(format!("DROP COLLATION {qn};\n"));
     e.owner_stmt = Some(format!(
         "ALTER COLLATION {qn} OWNER TO {};",
-        quote_ident(owner)
+        cx.ident(owner)
     ));
     cx.push_def(e);
-    cx.comment(comment, "COLLATION", &quote_ident(&o.name), o, owner);
+    cx.comment(comment, "COLLATION", &cx.ident(&o.name), o, owner);
 }

@@ -134,6 +134,8 @@ pub struct PrintOptions {
     /// `--use-set-session-authorization`: each entry runs as its owner instead of being
     /// followed by ALTER ... OWNER TO.
     pub set_session_authorization: bool,
+    /// `--quote-all-identifiers`
+    pub quoting: crate::ddl::quote::Quoting,
 }
 
 impl PlainState {
@@ -183,7 +185,7 @@ impl PlainState {
             self.become_user("", &mut out);
             out.push_str(&format!(
                 "ALTER TABLE {} ENABLE TRIGGER ALL;\n\n",
-                table_of(e)
+                table_of(e, opts.quoting)
             ));
         }
         out
@@ -203,7 +205,7 @@ impl PlainState {
                 } else {
                     out.push_str(&format!(
                         "SET default_tablespace = {};\n\n",
-                        crate::ddl::quote::quote_ident(ts)
+                        opts.quoting.ident(ts)
                     ));
                 }
                 self.tablespace = Some(ts.clone());
@@ -213,7 +215,7 @@ impl PlainState {
             if self.tableam.as_ref() != Some(am) {
                 out.push_str(&format!(
                     "SET default_table_access_method = {};\n\n",
-                    crate::ddl::quote::quote_ident(am)
+                    opts.quoting.ident(am)
                 ));
                 self.tableam = Some(am.clone());
             }
@@ -247,7 +249,7 @@ impl PlainState {
                 self.become_user("", &mut out);
                 out.push_str(&format!(
                     "ALTER TABLE {} DISABLE TRIGGER ALL;\n\n",
-                    table_of(e)
+                    table_of(e, opts.quoting)
                 ));
                 // The data itself loads as the owner again.
                 out.push_str(&self.become_owner(e, opts));
@@ -279,8 +281,8 @@ impl PlainState {
 pub const COPY_END: &str = "\\.\n\n\n";
 
 /// The qualified table name of a TABLE DATA entry (pg_dump's `fmtQualifiedId(namespace, tag)`).
-fn table_of(e: &TocEntry) -> String {
-    crate::ddl::quote::qualified(e.namespace.as_deref().unwrap_or(""), &e.tag)
+fn table_of(e: &TocEntry, q: crate::ddl::quote::Quoting) -> String {
+    q.qualified(e.namespace.as_deref().unwrap_or(""), &e.tag)
 }
 
 /// Entries in print order: the main pass, then ACLs, then the post-ACL pass.

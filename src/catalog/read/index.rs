@@ -28,7 +28,8 @@ pub(crate) async fn indexes(ld: &mut Loader<'_>) -> Result<()> {
             clustered: boolean(&r, "indisclustered")?,
             replident: boolean(&r, "indisreplident")?,
             tablespace: text(&r, "tablespace")?,
-            reloptions: (!indreloptions.is_empty()).then(|| format_reloptions(&indreloptions, "")),
+            reloptions: (!indreloptions.is_empty())
+                .then(|| format_reloptions(ld.quoting, &indreloptions, "")),
             stat_targets: statcols.into_iter().zip(statvals).collect(),
             nkeys: i32_(&r, "indnkeyatts")?,
             parent_oid: oid(&r, "parentidx")?,

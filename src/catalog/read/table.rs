@@ -34,8 +34,10 @@ pub(crate) async fn tables(ld: &mut Loader<'_>) -> Result<()> {
             .collect();
         let toast = text_array(r, "toast_reloptions")?;
         let extra = TableExtra {
-            reloptions: (!reloptions.is_empty()).then(|| format_reloptions(&reloptions, "")),
-            toast_reloptions: (!toast.is_empty()).then(|| format_reloptions(&toast, "toast.")),
+            reloptions: (!reloptions.is_empty())
+                .then(|| format_reloptions(ld.quoting, &reloptions, "")),
+            toast_reloptions: (!toast.is_empty())
+                .then(|| format_reloptions(ld.quoting, &toast, "toast.")),
             check_option,
             partbound: opt_text(r, "partbound")?,
             partkeydef: opt_text(r, "partkeydef")?,

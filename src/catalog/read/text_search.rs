@@ -16,7 +16,8 @@ pub(crate) async fn text_search(ld: &mut Loader<'_>) -> Result<()> {
         let nsp = oid(&r, "dictnamespace")?;
         let mut head = format!(
             "TEMPLATE = {}",
-            qualified(&text(&r, "tmplnsp")?, &text(&r, "tmplname")?)
+            ld.quoting
+                .qualified(&text(&r, "tmplnsp")?, &text(&r, "tmplname")?)
         );
         if let Some(opt) = opt_text(&r, "dictinitoption")? {
             head.push_str(&format!(",\n    {opt}"));
@@ -67,7 +68,8 @@ pub(crate) async fn text_search(ld: &mut Loader<'_>) -> Result<()> {
         let nsp = oid(&r, "cfgnamespace")?;
         let head = format!(
             "PARSER = {}",
-            qualified(&text(&r, "prsnsp")?, &text(&r, "prsname")?)
+            ld.quoting
+                .qualified(&text(&r, "prsnsp")?, &text(&r, "prsname")?)
         );
         ld.cat.add(Obj {
             kind: Some(Kind::TsConfig),

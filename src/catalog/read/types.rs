@@ -16,7 +16,8 @@ pub(crate) async fn collations(ld: &mut Loader<'_>) -> Result<()> {
         let nsp = oid(&r, "collnamespace")?;
         let name = text(&r, "collname")?;
         let schema = ns_name(&ld.namespaces, nsp)?;
-        ld.collation_names.insert(o, qualified(&schema, &name));
+        ld.collation_names
+            .insert(o, ld.quoting.qualified(&schema, &name));
         let dump = ns_contains(&ld.namespaces, nsp)
             && !ld.filters_tables
             && !ld.ext_members.contains_key(&(PG_COLLATION, o));
@@ -71,8 +72,8 @@ pub(crate) async fn types(ld: &mut Loader<'_>) -> Result<()> {
         if opt_boolean(&r, "opcdefault")? == Some(false) {
             opts.push(format!(
                 "subtype_opclass = {}.{}",
-                crate::ddl::quote::quote_ident(&text(&r, "opcnsp")?),
-                crate::ddl::quote::quote_ident(&text(&r, "opcname")?)
+                ld.quoting.ident(&text(&r, "opcnsp")?),
+                ld.quoting.ident(&text(&r, "opcname")?)
             ));
         }
         if let Some(c) = coll_name(&ld.collation_names, oid(&r, "collation")?) {
