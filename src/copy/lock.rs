@@ -145,7 +145,7 @@ impl Leader<'_> {
         let push = |b: Bytes| out(&b);
         let copied = match &job.inserts {
             Some(spec) => {
-                crate::inserts::dump_table(client, spec, &job.name, self.encoding, push).await
+                super::inserts::dump_table(client, spec, &job.name, self.encoding, push).await
             }
             None => super::copy_table(client, &job.sql, &job.name, push).await,
         };

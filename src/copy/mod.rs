@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
 
 mod batch;
+mod inserts;
 pub mod lock;
 mod split;
 mod spool;

@@ -342,7 +342,7 @@ pub(super) async fn copy_one(
     };
     let res = match &job.inserts {
         Some(spec) => {
-            crate::inserts::dump_table(&conn.client, spec, &job.name, encoding, push).await
+            super::inserts::dump_table(&conn.client, spec, &job.name, encoding, push).await
         }
         None => copy_table(&conn.client, &job.sql, &job.name, push).await,
     };
