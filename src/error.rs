@@ -154,6 +154,24 @@ impl Error {
     }
 }
 
+/// How an I/O error reads in a message: the system's words for the common causes, without
+/// Rust's "(os error N)".
+pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => return "No such file or directory".into(),
+        K::PermissionDenied => return "Permission denied".into(),
+        K::IsADirectory => return "Is a directory".into(),
+        K::StorageFull => return "No space left on device".into(),
+        _ => {}
+    }
+    let text = e.to_string();
+    match text.find(" (os error ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}
+
 /// How pgsnap words an error the server sent: its message, then its detail and hint.
 pub fn server_message(message: &str, detail: Option<&str>, hint: Option<&str>) -> String {
     let mut m = message.to_string();

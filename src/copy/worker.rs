@@ -358,11 +358,7 @@ pub(super) struct WorkerConn {
 
 pub(super) async fn worker_connect(setup: &WorkerSetup) -> Result<WorkerConn> {
     let s = &setup.join.settings;
-    let shared = match s.hosts.first() {
-        Some(h) if shared_socket::shareable(s, h) => shared_socket::connect(s).await,
-        _ => None,
-    };
-    let (client, socket) = match shared {
+    let (client, socket) = match shared_socket::connect(s).await {
         Some((client, socket)) => (client, Some(socket)),
         None => (connect::connect_once(s).await?, None),
     };

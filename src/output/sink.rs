@@ -5,7 +5,7 @@
 
 use super::compress::{Compression, Method};
 use super::pgz::ParallelGz;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{io_reason, Error, ErrorKind, Result};
 use sha2::{Digest, Sha256};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -433,16 +433,6 @@ fn open_error(p: &Path, e: &std::io::Error) -> Error {
             io_reason(e)
         ),
     )
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "No such file or directory".to_string(),
-        std::io::ErrorKind::PermissionDenied => "Permission denied".to_string(),
-        std::io::ErrorKind::IsADirectory => "Is a directory".to_string(),
-        std::io::ErrorKind::StorageFull => "No space left on device".to_string(),
-        _ => e.to_string(),
-    }
 }
 
 #[cfg(test)]

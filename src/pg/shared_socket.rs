@@ -294,9 +294,9 @@ async fn server_wants_tls<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S) -> 
 /// Connects to the settings' first host (workers: the host the leader reached) over a socket
 /// of our own, so that it can be lent out for COPY; `None` when this connection needs TLS or
 /// could not be made without it (the caller then connects the usual way, which also words
-/// any error as libpq would). Call only when [`shareable`] says so.
+/// any error as libpq would); `None` too when [`shareable`] says the host's connection is not.
 pub async fn connect(s: &ConnSettings) -> Option<(tokio_postgres::Client, SharedSocket)> {
-    let h = s.hosts.first()?;
+    let h = s.hosts.first().filter(|h| shareable(s, h))?;
     let opening = async {
         let mut raw = open(h).await?;
         if let (Raw::Tcp(tcp), SslMode::Prefer) = (&mut raw, s.sslmode) {

@@ -1,6 +1,7 @@
 //! The script's input: a file or standard input, decompressed by its magic bytes, its read errors naming it.
 
 use super::*;
+use crate::error::io_reason;
 
 /// Counts the bytes read from the file (before decompression), for progress.
 pub(super) struct Counting<R> {
@@ -97,17 +98,5 @@ impl Read for NamedErrors {
         self.inner
             .read(buf)
             .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {}", self.name, io_reason(&e))))
-    }
-}
-
-/// How an I/O error reads in a message: the system's words, without Rust's "(os error N)".
-pub(super) fn io_reason(e: &std::io::Error) -> String {
-    if e.kind() == std::io::ErrorKind::IsADirectory {
-        return "Is a directory".into();
-    }
-    let text = e.to_string();
-    match text.find(" (os error ") {
-        Some(at) => text[..at].to_string(),
-        None => text,
     }
 }

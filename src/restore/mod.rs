@@ -166,15 +166,7 @@ async fn with_socket(
     client: Client,
     settings: &ConnSettings,
 ) -> (Client, Option<crate::pg::shared_socket::SharedSocket>) {
-    use crate::pg::shared_socket;
-    let shareable = settings
-        .hosts
-        .first()
-        .is_some_and(|h| shared_socket::shareable(settings, h));
-    if !shareable {
-        return (client, None);
-    }
-    match shared_socket::connect(settings).await {
+    match crate::pg::shared_socket::connect(settings).await {
         Some((c, socket)) => (c, Some(socket)),
         None => (client, None),
     }
