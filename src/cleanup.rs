@@ -6,32 +6,98 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-static PENDING: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
+/// The temp paths in progress, and whether a signal has started removing them. One lock
+/// guards both, so a path is never created unseen by the removal nor after it, and a final
+/// rename is never cut in half by it.
+struct Pending {
+    paths: BTreeSet<PathBuf>,
+    stopping: bool,
+}
 
-fn pending() -> std::sync::MutexGuard<'static, BTreeSet<PathBuf>> {
+static PENDING: Mutex<Pending> = Mutex::new(Pending {
+    paths: BTreeSet::new(),
+    stopping: false,
+});
+
+fn pending() -> std::sync::MutexGuard<'static, Pending> {
     PENDING.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Remembers a temp path to remove if the process is interrupted.
+fn interrupted() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::Interrupted, "interrupted")
+}
+
+/// Creates a temp path with `make` and remembers it for removal on a signal, both under the
+/// lock the signal's removal takes: a signal cannot fall between the two.
+pub fn create_registered<T>(
+    make: impl FnOnce() -> std::io::Result<T>,
+    path_of: impl FnOnce(&T) -> &Path,
+) -> std::io::Result<T> {
+    let mut p = pending();
+    if p.stopping {
+        return Err(interrupted());
+    }
+    let made = make()?;
+    p.paths.insert(path_of(&made).to_path_buf());
+    Ok(made)
+}
+
+/// Runs the final renames of a temp path (`finish`) under the removal's lock, so a signal
+/// either comes before them (the temp path is removed, the old state stays) or after them.
+/// `finish` says which temp paths it leaves for removal; `temp` is forgotten either way.
+pub fn finish_registered<T>(temp: &Path, finish: impl FnOnce() -> T) -> std::io::Result<T> {
+    let mut p = pending();
+    if p.stopping {
+        return Err(interrupted());
+    }
+    let done = finish();
+    p.paths.remove(temp);
+    Ok(done)
+}
+
+/// Remembers a temp path to remove if the process is interrupted (one made before any signal
+/// handling matters, or renamed under [`finish_registered`]).
 pub fn register(path: &Path) {
-    pending().insert(path.to_path_buf());
+    pending().paths.insert(path.to_path_buf());
 }
 
 /// Forgets a temp path (renamed into place, or removed).
 pub fn unregister(path: &Path) {
-    pending().remove(path);
+    pending().paths.remove(path);
 }
 
-/// Removes every registered temp path (on SIGINT/SIGTERM, before exiting).
-pub fn remove_all() {
-    for p in std::mem::take(&mut *pending()) {
-        let removed = match std::fs::symlink_metadata(&p) {
-            Ok(m) if m.is_dir() => std::fs::remove_dir_all(&p),
-            Ok(_) => std::fs::remove_file(&p),
-            Err(_) => Ok(()),
+/// Removes a file or a whole directory; a directory that another thread is still writing
+/// into is tried again, since its last entries may appear while it is being emptied.
+fn remove_path(p: &Path) -> std::io::Result<()> {
+    let mut tries = 0;
+    loop {
+        let removed = match std::fs::symlink_metadata(p) {
+            Ok(m) if m.is_dir() => std::fs::remove_dir_all(p),
+            Ok(_) => std::fs::remove_file(p),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
         };
-        if let Err(e) = removed {
-            eprintln!("pgsnap: warning: could not remove \"{}\": {e}", p.display());
+        match removed {
+            Err(e) if tries < 20 && e.kind() != std::io::ErrorKind::PermissionDenied => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Removes every registered temp path (on SIGINT/SIGTERM, before exiting); from then on no
+/// new temp path is made and no final rename done.
+pub fn remove_all() {
+    let mut p = pending();
+    p.stopping = true;
+    for path in std::mem::take(&mut p.paths) {
+        if let Err(e) = remove_path(&path) {
+            eprintln!(
+                "pgsnap: warning: could not remove \"{}\": {e}",
+                path.display()
+            );
         }
     }
 }
@@ -40,6 +106,14 @@ pub fn remove_all() {
 /// carrying the process id so that a later run can tell a dead run's leftovers.
 pub fn temp_prefix(name: &str) -> String {
     format!(".{name}.pgsnap-{}.", std::process::id())
+}
+
+/// The last part of the name an existing tree gets while its replacement moves in.
+const ASIDE: &str = ".old";
+
+/// The temp name for the existing `name` while its replacement moves in.
+pub fn aside_name(name: &str) -> String {
+    format!("{}old", temp_prefix(name))
 }
 
 /// The process id in a temp name made by [`temp_prefix`] for `name`.
@@ -68,12 +142,29 @@ pub fn remove_stale(dir: &Path, name: &str) {
         .map(|e| e.path())
         .collect();
     stale.sort();
+    let final_path = dir.join(name);
     for p in stale {
-        let removed = match std::fs::symlink_metadata(&p) {
-            Ok(m) if m.is_dir() => std::fs::remove_dir_all(&p),
-            _ => std::fs::remove_file(&p),
-        };
-        match removed {
+        // A run killed between moving the old tree aside and moving the new one in left the
+        // only copy under the aside name: it goes back, never away.
+        let aside = p
+            .file_name()
+            .is_some_and(|f| f.to_string_lossy().ends_with(ASIDE));
+        if aside && std::fs::symlink_metadata(&final_path).is_err() {
+            match std::fs::rename(&p, &final_path) {
+                Ok(()) => eprintln!(
+                    "pgsnap: moved \"{}\" back to \"{}\": an earlier run was stopped while replacing it",
+                    p.display(),
+                    final_path.display()
+                ),
+                Err(e) => eprintln!(
+                    "pgsnap: warning: could not move \"{}\" back to \"{}\": {e}",
+                    p.display(),
+                    final_path.display()
+                ),
+            }
+            continue;
+        }
+        match remove_path(&p) {
             Ok(()) => eprintln!(
                 "pgsnap: removed \"{}\", left by an earlier run that did not finish",
                 p.display()
@@ -112,5 +203,21 @@ mod tests {
         remove_stale(dir.path(), "out.sql");
         assert!(!dead.exists());
         assert!(mine.exists() && other.exists());
+    }
+
+    #[test]
+    fn a_dead_runs_aside_tree_goes_back_when_the_final_name_is_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let aside = dir.path().join(".media.pgsnap-4194305.old");
+        std::fs::create_dir(&aside).unwrap();
+        std::fs::write(aside.join("f"), b"keep").unwrap();
+        remove_stale(dir.path(), "media");
+        assert!(!aside.exists());
+        assert_eq!(std::fs::read(dir.path().join("media/f")).unwrap(), b"keep");
+        // With the final name present (the swap was done), the aside copy is stale and goes.
+        std::fs::create_dir(&aside).unwrap();
+        remove_stale(dir.path(), "media");
+        assert!(!aside.exists());
+        assert!(dir.path().join("media/f").exists());
     }
 }

@@ -5,29 +5,57 @@ use pgsnap::error::ErrorKind;
 use pgsnap::plan::DumpPlan;
 use std::process::ExitCode;
 
+/// SIGINT and SIGTERM, caught from the moment this returns (before any temp path exists).
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> pgsnap::error::Result<Self> {
+        use tokio::signal::unix::{signal, SignalKind};
+        let catch = |kind| {
+            signal(kind).map_err(|e| {
+                pgsnap::error::Error::new(
+                    ErrorKind::Io,
+                    format!("could not install signal handler: {e}"),
+                )
+            })
+        };
+        Ok(Signals {
+            interrupt: catch(SignalKind::interrupt())?,
+            terminate: catch(SignalKind::terminate())?,
+        })
+    }
+
+    /// Waits for either signal and names it as the error message says it.
+    async fn next(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.interrupt.recv() => "interrupted",
+            _ = self.terminate.recv() => "terminated",
+        }
+    }
+}
+
 /// Runs the dump; SIGINT/SIGTERM cancel it so that the temp output file is removed on the way out.
 async fn run_until_signal(plan: &DumpPlan) -> pgsnap::error::Result<pgsnap::dump::DumpReport> {
-    use pgsnap::error::Error;
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut term = signal(SignalKind::terminate()).map_err(|e| {
-        Error::new(
-            ErrorKind::Io,
-            format!("could not install signal handler: {e}"),
-        )
-    })?;
+    let mut signals = Signals::install()?;
     tokio::select! {
         r = pgsnap::dump::run(plan) => r,
-        _ = tokio::signal::ctrl_c() => Err(Error::new(ErrorKind::Io, "interrupted")),
-        _ = term.recv() => Err(Error::new(ErrorKind::Io, "terminated")),
+        why = signals.next() => Err(pgsnap::error::Error::new(ErrorKind::Io, why)),
     }
 }
 
 /// Runs `work` on its own thread while this one waits for SIGINT/SIGTERM: on a signal the
-/// temp files and directories in progress are removed before exiting (as a dump's are).
+/// temp files and directories in progress are removed before exiting (as a dump's are). The
+/// handlers are in place before `work` starts, so no signal finds a temp path unguarded.
 fn until_signal(work: impl FnOnce() -> ExitCode + Send + 'static) -> ExitCode {
-    use tokio::signal::unix::{signal, SignalKind};
     let Some(rt) = runtime() else {
         return ExitCode::from(1);
+    };
+    let mut signals = match rt.block_on(async { Signals::install() }) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
     };
     let (tx, rx) = tokio::sync::oneshot::channel();
     let spawned = std::thread::Builder::new()
@@ -39,14 +67,9 @@ fn until_signal(work: impl FnOnce() -> ExitCode + Send + 'static) -> ExitCode {
         return fail(format!("could not start: {e}"));
     }
     rt.block_on(async {
-        let mut term = match signal(SignalKind::terminate()) {
-            Ok(t) => t,
-            Err(e) => return fail(format!("could not install signal handler: {e}")),
-        };
         let stopped = tokio::select! {
             done = rx => return done.unwrap_or(ExitCode::from(1)),
-            _ = tokio::signal::ctrl_c() => "interrupted",
-            _ = term.recv() => "terminated",
+            why = signals.next() => why,
         };
         pgsnap::cleanup::remove_all();
         fail(stopped)

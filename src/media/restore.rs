@@ -331,19 +331,23 @@ pub fn restore(file: &Path, opts: &RestoreOptions) -> Result<RestoreReport> {
         .unwrap_or(DEFAULT_CAP_WITHOUT_MANIFEST);
     let name = target_name.to_string_lossy().into_owned();
     crate::cleanup::remove_stale(&parent, &name);
-    let staging = tempfile::Builder::new()
-        .prefix(&format!("{}staging.", crate::cleanup::temp_prefix(&name)))
-        .tempdir_in(&parent)
-        .map_err(|e| {
-            Error::new(
-                ErrorKind::Io,
-                format!(
-                    "cannot create staging directory in \"{}\": {e}",
-                    parent.display()
-                ),
-            )
-        })?;
-    crate::cleanup::register(staging.path());
+    let staging = crate::cleanup::create_registered(
+        || {
+            tempfile::Builder::new()
+                .prefix(&format!("{}staging.", crate::cleanup::temp_prefix(&name)))
+                .tempdir_in(&parent)
+        },
+        |dir| dir.path(),
+    )
+    .map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            format!(
+                "cannot create staging directory in \"{}\": {e}",
+                parent.display()
+            ),
+        )
+    })?;
     if opts.same_owner {
         give_owner(first.header(), staging.path())?;
     }
@@ -388,30 +392,43 @@ pub fn restore(file: &Path, opts: &RestoreOptions) -> Result<RestoreReport> {
             let _ = f.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(*mtime));
         }
     }
-    // Swap in: all or nothing.
+    // Swap in: all or nothing. The renames run under the signal removal's lock; the old tree,
+    // once aside, is a temp path of its own until it is gone.
     let staged = staging.keep();
-    let swap = || -> Result<()> {
+    let old = parent.join(crate::cleanup::aside_name(&name));
+    let swap = || -> Result<bool> {
         if std::fs::symlink_metadata(&target).is_ok() {
-            let old = parent.join(format!("{}old", crate::cleanup::temp_prefix(&name)));
             std::fs::rename(&target, &old)?;
             if let Err(e) = std::fs::rename(&staged, &target) {
                 let _ = std::fs::rename(&old, &target);
                 return Err(e.into());
             }
-            std::fs::remove_dir_all(&old)?;
+            crate::cleanup::register(&old);
+            Ok(true)
         } else {
             std::fs::rename(&staged, &target)?;
+            Ok(false)
         }
-        Ok(())
     };
-    let swapped = swap();
-    crate::cleanup::unregister(&staged);
-    if let Err(e) = swapped {
-        let _ = std::fs::remove_dir_all(&staged);
-        return Err(e.context(format!(
-            "moving the restored tree into \"{}\"",
-            target.display()
-        )));
+    let swapped = crate::cleanup::finish_registered(&staged, swap)
+        .map_err(Error::from)
+        .and_then(|r| r);
+    match swapped {
+        Ok(true) => {
+            let removed = std::fs::remove_dir_all(&old);
+            crate::cleanup::unregister(&old);
+            removed.map_err(|e| {
+                Error::from(e).context(format!("removing the replaced tree \"{}\"", old.display()))
+            })?;
+        }
+        Ok(false) => {}
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(e.context(format!(
+                "moving the restored tree into \"{}\"",
+                target.display()
+            )));
+        }
     }
     ctx.report.target = target;
     ctx.report.verified = manifest.is_some();

@@ -196,12 +196,16 @@ impl Sink {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_else(|| "dump".into());
                 crate::cleanup::remove_stale(&dir, &name);
-                let tmp = tempfile::Builder::new()
-                    .prefix(&crate::cleanup::temp_prefix(&name))
-                    .suffix(".tmp")
-                    .tempfile_in(&dir)
-                    .map_err(|e| open_error(p, &e))?;
-                crate::cleanup::register(tmp.path());
+                let tmp = crate::cleanup::create_registered(
+                    || {
+                        tempfile::Builder::new()
+                            .prefix(&crate::cleanup::temp_prefix(&name))
+                            .suffix(".tmp")
+                            .tempfile_in(&dir)
+                    },
+                    |f| f.path(),
+                )
+                .map_err(|e| open_error(p, &e))?;
                 let (f, temp) = tmp.into_parts();
                 flusher = Flusher::start(&f);
                 (
@@ -360,18 +364,18 @@ impl Sink {
             set_mode(&file);
             drop(file);
             let temp_path = temp.to_path_buf();
-            let persisted = temp.persist(&path);
-            crate::cleanup::unregister(&temp_path);
-            persisted.map_err(|e| {
+            let rename_error = |e: &dyn std::fmt::Display| {
                 Error::new(
                     ErrorKind::Io,
                     format!(
-                        "could not rename output file into \"{}\": {}",
+                        "could not rename output file into \"{}\": {e}",
                         path.display(),
-                        e.error
                     ),
                 )
-            })?;
+            };
+            crate::cleanup::finish_registered(&temp_path, || temp.persist(&path))
+                .map_err(|e| rename_error(&e))?
+                .map_err(|e| rename_error(&e.error))?;
             if let Some(dir) = path
                 .parent()
                 .filter(|d| self.sync && !d.as_os_str().is_empty())
