@@ -220,22 +220,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         sink = sink.without_sync();
     }
     let (client, settings) = connect::connect_leader(settings, plan.prompt).await?;
-    let version: i32 = client
-        .query_one(
-            "SELECT pg_catalog.current_setting('server_version_num')::int4",
-            &[],
-        )
-        .await
-        .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("reading server version"))?
-        .get(0);
-    if version / 10000 != 15 {
-        return Err(Error::new(
-            ErrorKind::Unsupported,
-            format!(
-                "server version {version} is not supported: pgsnap dumps PostgreSQL 15 servers"
-            ),
-        ));
-    }
+    check_server_version(&client).await?;
     let session_sql = plan.switches.session_sql();
     let quoting = crate::ddl::quote::Quoting {
         all: plan.switches.quote_all_identifiers,
@@ -247,57 +232,18 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         plan.switches.serializable_deferrable,
     )
     .await?;
-    log(plan, start, "reading catalog");
-    if plan.progress == crate::progress::ProgressMode::Json {
-        eprintln!(
-            "{{\"event\":\"phase\",\"phase\":\"catalog\",\"elapsed\":{:.3}}}",
-            start.elapsed().as_secs_f64()
-        );
-    }
-    let sel = catalog::resolve_selection(&client, plan, &settings.dbname).await?;
-    session::secure_search_path(&client).await?;
     let join = session::Joining {
         settings: settings.clone(),
         snapshot: snapshot.clone(),
         session_sql: session_sql.clone(),
     };
-    let mut cat = catalog::load(&client, plan, &sel, Some(join.clone())).await?;
-    // -C writes the database's own entries (even with -a: see below).
-    let database = if plan.switches.create {
-        Some(crate::database::load(&client, !plan.switches.no_security_labels).await?)
-    } else {
-        None
-    };
-    // Sequence values come over a connection of their own (see load_sequence_values), opened
-    // only when there is a sequence to read.
-    let any_sequence = cat.objects.iter().any(|o| o.kind() == Kind::SequenceSet);
-    if plan.data && plan.sections.data && any_sequence {
-        sequence_values(&client, &settings, &session_sql, plan, &mut cat).await?;
-    }
-    log(
-        plan,
-        start,
-        &format!("read {} catalog objects", cat.objects.len()),
-    );
-    let order = sort::order(&mut cat)?;
-    // The catalog-id index served loading and sorting; writing needs only the objects, and
-    // the memory it frees is what the copy spools use next.
-    cat.by_catalog_id = Default::default();
-    log(plan, start, "sorted");
-    let opts = DdlOptions {
-        inserts: plan.switches.insert_options(),
-        no_toast_compression: plan.switches.no_toast_compression,
-        no_privileges: plan.no_privileges,
-        no_comments: plan.no_comments,
-        schema: plan.schema,
-        disable_dollar_quoting: plan.switches.disable_dollar_quoting,
-        load_via_partition_root: plan.switches.load_via_partition_root,
-        quoting,
-    };
+    let model = read_model(&client, plan, &join, start).await?;
+    let cat = &model.cat;
+    let opts = ddl_options(plan, quoting);
     // Entries are built object by object while writing, so the text of a big schema is never
     // held whole; only the table-data entries are built up front (and dropped again), to
     // schedule the workers.
-    let (jobs, tables, estimate) = table_jobs(&cat, &order, opts, plan);
+    let (jobs, tables, estimate) = table_jobs(cat, &model.order, opts, plan);
 
     let key = restrict_key(plan)?;
     // -E wins, then client_encoding / PGCLIENTENCODING, then the database's (as with libpq).
@@ -319,7 +265,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     let parallel = !jobs.is_empty();
     // Workers stop when this goes out of scope, on success or failure alike.
     let stop_workers = copy::StopWorkers(Default::default());
-    let mut spools = if parallel {
+    let spools = if parallel {
         let workers = worker_count(&client, plan, &jobs).await?;
         let chunking = copy::Chunking {
             first_pages: plan.chunk_pages,
@@ -334,44 +280,27 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     } else {
         Default::default()
     };
-    let leader = copy::lock::Leader {
-        client: &client,
-        encoding: (encoding != "UTF8").then_some(encoding.as_str()),
-        verbose: plan.verbose,
-    };
-
     log(plan, start, "writing");
-    let mut progress = crate::progress::Progress::new(plan.progress, estimate, tables);
+    let progress = crate::progress::Progress::new(plan.progress, estimate, tables);
     progress.phase("data");
-    let popts = PrintOptions {
-        no_owner: plan.no_owner,
-        no_tablespaces: plan.switches.no_tablespaces,
-        no_table_access_method: plan.switches.no_table_access_method,
-        // Only data-only dumps disable triggers (pg_dump ignores the switch otherwise).
-        disable_triggers: plan.switches.disable_triggers && !plan.schema,
-        set_session_authorization: plan.switches.use_set_session_authorization,
-        quoting,
+    let mut out = Writer {
+        client: &client,
+        plan,
+        encoding: &encoding,
+        sink,
+        enc,
+        st: PlainState::default(),
+        popts: print_options(plan, quoting),
+        progress,
+        spools,
+        parallel,
     };
-    let mut st = PlainState::default();
-    sink.write_all(&enc.bytes(&plain::header(&header)).await?)?;
+    out.text(&plain::header(&header)).await?;
     // -C: the database's own entries come first, each reconnecting as pg_dump does.
-    let (db_entries, connect) = match &database {
-        Some(db) => (
-            crate::database::entries(
-                quoting,
-                db,
-                cat.std_strings,
-                plan.no_comments,
-                plan.no_privileges,
-                plan.switches.no_tablespaces,
-            ),
-            Some(crate::database::connect_line(quoting, &db.name)?),
-        ),
-        None => (Vec::new(), None),
-    };
+    let (db_entries, connect) = database_entries(plan, quoting, &model)?;
     let archive = Archive {
-        cat: &cat,
-        order: &order,
+        cat,
+        order: &model.order,
         opts,
         sections: plan.sections,
         database: db_entries,
@@ -381,67 +310,39 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         let mut text = String::new();
         for e in archive.drops() {
             if let Some(sql) = plain::drop_statement(&e, plan.switches.if_exists) {
-                text.push_str(&st.become_owner(&e, popts));
+                text.push_str(&out.st.become_owner(&e, out.popts));
                 text.push_str(&sql);
             }
         }
-        sink.write_all(&enc.bytes(&text).await?)?;
+        out.text(&text).await?;
     }
     let mut entry_count = 0usize;
     for (object, e) in archive.entries() {
         entry_count += 1;
-        sink.write_all(&enc.bytes(&st.entry_head(&e, popts)).await?)?;
+        let head = out.st.entry_head(&e, out.popts);
+        out.text(&head).await?;
         if let (Some(connect), "DATABASE" | "DATABASE PROPERTIES") = (&connect, e.desc) {
-            sink.write_all(&enc.bytes(&plain::reconnect(&header, connect)).await?)?;
-            st.reconnected();
+            out.text(&plain::reconnect(&header, connect)).await?;
+            out.st.reconnected();
             continue;
         }
         if e.desc == "BLOBS" {
-            let oids = cat
-                .objects
-                .iter()
-                .filter(|o| o.kind() == Kind::Blob)
-                .map(|o| o.cat.oid)
-                .collect();
-            crate::large_objects::write(&client, oids, cat.std_strings, &mut |b| sink.write_all(b))
-                .await?;
+            out.large_objects(cat).await?;
             continue;
         }
         let (Some(d), Some(id)) = (&e.data, object) else {
             continue;
         };
-        let table_name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
-        progress.table_start(&table_name);
-        let (mut t_bytes, mut t_rows) = (0u64, 0u64);
-        // Counting rows reads every byte once more; only pay for it when someone is watching.
-        let count_rows = progress.reports_rows();
-        let mut write = |b: &[u8]| -> Result<()> {
-            t_bytes += b.len() as u64;
-            if count_rows {
-                // COPY text escapes newlines inside values, so each newline ends one row.
-                t_rows += memchr::memchr_iter(b'\n', b).count() as u64;
-            }
-            progress.bytes(b.len() as u64);
-            sink.write_all(b)
-        };
-        if parallel {
-            let chunks = spools
-                .remove(&id)
-                .ok_or_else(|| Error::new(ErrorKind::Io, "internal: no copy job for table data"))?;
-            chunks.drain(&mut write, &leader).await?;
-        } else {
-            copy::copy_table(&client, &d.copy_out_sql, &table_name, |b| write(&b)).await?;
-        }
-        progress.table_end(&table_name, t_bytes, t_rows);
-        sink.write_all(&enc.bytes(&st.data_tail(&e, popts)).await?)?;
+        out.table_data(&e, d, id).await?;
     }
-    sink.write_all(&enc.bytes(&plain::footer(&key)).await?)?;
-    let summary = sink.finish()?;
+    out.text(&plain::footer(&key)).await?;
+    let summary = out.sink.finish()?;
     let target = match &plan.output {
         Some(p) => format!("\"{}\"", p.display()),
         None => "standard output".to_string(),
     };
-    progress.finish_dump(summary.stored_bytes, tables, &target);
+    out.progress
+        .finish_dump(summary.stored_bytes, tables, &target);
     // The leader's transaction (and so the snapshot) stayed open until every worker finished.
     let _ = client.batch_execute("COMMIT").await;
     log(plan, start, "done");
@@ -453,4 +354,209 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         server_version: cat.server_version.clone(),
         snapshot,
     })
+}
+
+/// Refuses a server whose catalog pgsnap does not read.
+async fn check_server_version(client: &tokio_postgres::Client) -> Result<()> {
+    let version: i32 = client
+        .query_one(
+            "SELECT pg_catalog.current_setting('server_version_num')::int4",
+            &[],
+        )
+        .await
+        .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("reading server version"))?
+        .get(0);
+    if version / 10000 != 15 {
+        return Err(Error::new(
+            ErrorKind::Unsupported,
+            format!(
+                "server version {version} is not supported: pgsnap dumps PostgreSQL 15 servers"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The model of what the dump holds, in pg_dump's order.
+struct Model {
+    cat: crate::model::Catalog,
+    order: Vec<crate::model::DumpId>,
+    /// The database's own properties, with -C.
+    database: Option<crate::database::DatabaseInfo>,
+}
+
+/// Reads the catalog (and, with -C, the database's properties and the sequences' values) in
+/// the leader's snapshot and orders it.
+async fn read_model(
+    client: &tokio_postgres::Client,
+    plan: &DumpPlan,
+    join: &session::Joining,
+    start: Instant,
+) -> Result<Model> {
+    log(plan, start, "reading catalog");
+    if plan.progress == crate::progress::ProgressMode::Json {
+        eprintln!(
+            "{{\"event\":\"phase\",\"phase\":\"catalog\",\"elapsed\":{:.3}}}",
+            start.elapsed().as_secs_f64()
+        );
+    }
+    let sel = catalog::resolve_selection(client, plan, &join.settings.dbname).await?;
+    session::secure_search_path(client).await?;
+    let mut cat = catalog::load(client, plan, &sel, Some(join.clone())).await?;
+    // -C writes the database's own entries (even with -a: see below).
+    let database = if plan.switches.create {
+        Some(crate::database::load(client, !plan.switches.no_security_labels).await?)
+    } else {
+        None
+    };
+    // Sequence values come over a connection of their own (see load_sequence_values), opened
+    // only when there is a sequence to read.
+    let any_sequence = cat.objects.iter().any(|o| o.kind() == Kind::SequenceSet);
+    if plan.data && plan.sections.data && any_sequence {
+        sequence_values(client, &join.settings, &join.session_sql, plan, &mut cat).await?;
+    }
+    log(
+        plan,
+        start,
+        &format!("read {} catalog objects", cat.objects.len()),
+    );
+    let order = sort::order(&mut cat)?;
+    // The catalog-id index served loading and sorting; writing needs only the objects, and
+    // the memory it frees is what the copy spools use next.
+    cat.by_catalog_id = Default::default();
+    log(plan, start, "sorted");
+    Ok(Model {
+        cat,
+        order,
+        database,
+    })
+}
+
+/// With -C, the database's own entries and the `\connect` line that follows them.
+fn database_entries(
+    plan: &DumpPlan,
+    quoting: crate::ddl::quote::Quoting,
+    model: &Model,
+) -> Result<(Vec<crate::toc::TocEntry>, Option<String>)> {
+    let Some(db) = &model.database else {
+        return Ok((Vec::new(), None));
+    };
+    let entries = crate::database::entries(
+        quoting,
+        db,
+        model.cat.std_strings,
+        plan.no_comments,
+        plan.no_privileges,
+        plan.switches.no_tablespaces,
+    );
+    Ok((
+        entries,
+        Some(crate::database::connect_line(quoting, &db.name)?),
+    ))
+}
+
+/// The switches that change the DDL text.
+fn ddl_options(plan: &DumpPlan, quoting: crate::ddl::quote::Quoting) -> DdlOptions {
+    DdlOptions {
+        inserts: plan.switches.insert_options(),
+        no_toast_compression: plan.switches.no_toast_compression,
+        no_privileges: plan.no_privileges,
+        no_comments: plan.no_comments,
+        schema: plan.schema,
+        disable_dollar_quoting: plan.switches.disable_dollar_quoting,
+        load_via_partition_root: plan.switches.load_via_partition_root,
+        quoting,
+    }
+}
+
+/// The switches that change how entries are printed around their text.
+fn print_options(plan: &DumpPlan, quoting: crate::ddl::quote::Quoting) -> PrintOptions {
+    PrintOptions {
+        no_owner: plan.no_owner,
+        no_tablespaces: plan.switches.no_tablespaces,
+        no_table_access_method: plan.switches.no_table_access_method,
+        // Only data-only dumps disable triggers (pg_dump ignores the switch otherwise).
+        disable_triggers: plan.switches.disable_triggers && !plan.schema,
+        set_session_authorization: plan.switches.use_set_session_authorization,
+        quoting,
+    }
+}
+
+/// The script being written: the output, its encoding, the printer's session state, progress
+/// and the table data the workers are copying.
+struct Writer<'a> {
+    encoding: &'a str,
+    client: &'a tokio_postgres::Client,
+    plan: &'a DumpPlan,
+    sink: Sink,
+    enc: Encoder<'a>,
+    st: PlainState,
+    popts: PrintOptions,
+    progress: crate::progress::Progress,
+    spools: copy::Spools,
+    parallel: bool,
+}
+
+impl Writer<'_> {
+    /// Writes script text in the output encoding.
+    async fn text(&mut self, text: &str) -> Result<()> {
+        let bytes = self.enc.bytes(text).await?;
+        self.sink.write_all(&bytes)
+    }
+
+    /// The contents of every large object (the BLOBS entry).
+    async fn large_objects(&mut self, cat: &crate::model::Catalog) -> Result<()> {
+        let oids = cat
+            .objects
+            .iter()
+            .filter(|o| o.kind() == Kind::Blob)
+            .map(|o| o.cat.oid)
+            .collect();
+        let sink = &mut self.sink;
+        crate::large_objects::write(self.client, oids, cat.std_strings, &mut |b| {
+            sink.write_all(b)
+        })
+        .await
+    }
+
+    /// One table's data: from the workers' spool, or copied here when there are no workers.
+    async fn table_data(
+        &mut self,
+        e: &crate::toc::TocEntry,
+        d: &crate::toc::TableCopy,
+        id: crate::model::DumpId,
+    ) -> Result<()> {
+        let table_name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
+        self.progress.table_start(&table_name);
+        let (mut t_bytes, mut t_rows) = (0u64, 0u64);
+        // Counting rows reads every byte once more; only pay for it when someone is watching.
+        let count_rows = self.progress.reports_rows();
+        let (sink, progress) = (&mut self.sink, &mut self.progress);
+        let mut write = |b: &[u8]| -> Result<()> {
+            t_bytes += b.len() as u64;
+            if count_rows {
+                // COPY text escapes newlines inside values, so each newline ends one row.
+                t_rows += memchr::memchr_iter(b'\n', b).count() as u64;
+            }
+            progress.bytes(b.len() as u64);
+            sink.write_all(b)
+        };
+        if self.parallel {
+            let chunks = self
+                .spools
+                .remove(&id)
+                .ok_or_else(|| Error::new(ErrorKind::Io, "internal: no copy job for table data"))?;
+            let leader = copy::lock::Leader {
+                client: self.client,
+                encoding: (self.encoding != "UTF8").then_some(self.encoding),
+                verbose: self.plan.verbose,
+            };
+            chunks.drain(&mut write, &leader).await?;
+        } else {
+            copy::copy_table(self.client, &d.copy_out_sql, &table_name, |b| write(&b)).await?;
+        }
+        self.progress.table_end(&table_name, t_bytes, t_rows);
+        let tail = self.st.data_tail(e, self.popts);
+        self.text(&tail).await
+    }
 }

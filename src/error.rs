@@ -19,6 +19,29 @@ pub enum ErrorKind {
     Io,
     /// The output pipe was closed by the reader (for example `| head`).
     BrokenPipe,
+    /// A snapshot or an archive does not match its manifest (a file missing, altered or corrupt).
+    Verify,
+    /// SIGINT or SIGTERM stopped the run.
+    Interrupted,
+}
+
+impl ErrorKind {
+    /// The process exit status for an error of this kind: 1 as pg_dump for usage and anything
+    /// unlisted, 2 as psql when the connection failed, 3 as psql with ON_ERROR_STOP when the
+    /// server refused a statement, 4 for a local file, 5 for a verification failure.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            ErrorKind::Connect => 2,
+            ErrorKind::Server => 3,
+            ErrorKind::Io => 4,
+            ErrorKind::Verify => 5,
+            ErrorKind::Usage
+            | ErrorKind::Unsupported
+            | ErrorKind::Catalog
+            | ErrorKind::BrokenPipe
+            | ErrorKind::Interrupted => 1,
+        }
+    }
 }
 
 /// An error with the phase and object it happened in.
@@ -36,6 +59,8 @@ struct Inner {
     sqlstate: Option<String>,
     /// The server's CONTEXT (`COPY t, line 5: "..."`), when it sent one.
     server_context: Option<String>,
+    /// The lower-level error this one wraps (an I/O or a driver error).
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
 /// Result alias used across pgsnap.
@@ -51,8 +76,15 @@ impl Error {
                 context: Vec::new(),
                 sqlstate: None,
                 server_context: None,
+                source: None,
             }),
         }
+    }
+
+    /// Keeps `source` as the cause of this error (see [`std::error::Error::source`]).
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.inner.source = Some(Box::new(source));
+        self
     }
 
     /// A usage error (bad flags, patterns matching nothing under --strict-names, ...).
@@ -147,6 +179,7 @@ impl Error {
         };
         let mut e = Self::new(kind, message);
         e.inner.server_context = server_context;
+        e.inner.source = Some(Box::new(err));
         match sqlstate {
             Some(code) => e.with_sqlstate(code),
             None => e,
@@ -193,14 +226,21 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner
+            .source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 impl From<std::io::Error> for Error {
     fn from(err: std::io::Error) -> Self {
         if err.kind() == std::io::ErrorKind::BrokenPipe {
-            Error::new(ErrorKind::BrokenPipe, "output closed by reader")
+            Error::new(ErrorKind::BrokenPipe, "output closed by reader").with_source(err)
         } else {
-            Error::new(ErrorKind::Io, err.to_string())
+            Error::new(ErrorKind::Io, err.to_string()).with_source(err)
         }
     }
 }
@@ -208,5 +248,32 @@ impl From<std::io::Error> for Error {
 impl From<tokio_postgres::Error> for Error {
     fn from(err: tokio_postgres::Error) -> Self {
         Error::from_pg(err, ErrorKind::Server)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_are_distinct_where_a_script_branches() {
+        let codes = [
+            ErrorKind::Usage,
+            ErrorKind::Connect,
+            ErrorKind::Server,
+            ErrorKind::Io,
+            ErrorKind::Verify,
+        ]
+        .map(ErrorKind::exit_code);
+        assert_eq!(codes, [1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn an_io_error_stays_the_source() {
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
+        let e = Error::from(io).context("writing \"out.sql\"");
+        let source = std::error::Error::source(&e).map(|s| s.to_string());
+        assert_eq!(source.as_deref(), Some("denied"));
+        assert_eq!(e.kind().exit_code(), 4);
     }
 }

@@ -234,7 +234,8 @@ fn read_pattern(line: &str, more: &[&str]) -> Result<(String, usize), (usize, St
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> Result<Filters, String> {
+    /// The filters a text gives, or the error's message.
+    fn parse(text: &str) -> std::result::Result<Filters, String> {
         let mut f = Filters::default();
         apply(text, "file \"f\"", &mut f)
             .map(|_| f)

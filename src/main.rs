@@ -42,7 +42,7 @@ async fn run_until_signal(plan: &DumpPlan) -> pgsnap::error::Result<pgsnap::dump
     let mut signals = Signals::install()?;
     tokio::select! {
         r = pgsnap::dump::run(plan) => r,
-        why = signals.next() => Err(pgsnap::error::Error::new(ErrorKind::Io, why)),
+        why = signals.next() => Err(pgsnap::error::Error::new(ErrorKind::Interrupted, why)),
     }
 }
 
@@ -55,7 +55,7 @@ fn until_signal(work: impl FnOnce() -> ExitCode + Send + 'static) -> ExitCode {
     };
     let mut signals = match rt.block_on(async { Signals::install() }) {
         Ok(s) => s,
-        Err(e) => return fail(e),
+        Err(e) => return fail_with(e),
     };
     let (tx, rx) = tokio::sync::oneshot::channel();
     let spawned = std::thread::Builder::new()
@@ -76,10 +76,16 @@ fn until_signal(work: impl FnOnce() -> ExitCode + Send + 'static) -> ExitCode {
     })
 }
 
-/// Prints one error line and gives the failure exit code.
+/// Prints one error line and gives the failure exit code (1, pg_dump's).
 fn fail(msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("pgsnap: error: {msg}");
     ExitCode::from(1)
+}
+
+/// Prints one error line and gives the exit code of its kind (see [`ErrorKind::exit_code`]).
+fn fail_with(e: pgsnap::error::Error) -> ExitCode {
+    eprintln!("pgsnap: error: {e}");
+    ExitCode::from(e.kind().exit_code())
 }
 
 /// The validated dump plan for `dump` and `snapshot` flags.
@@ -117,9 +123,9 @@ fn snapshot(args: pgsnap::cli::SnapshotArgs) -> ExitCode {
                     dir.display(),
                     problems.len()
                 );
-                ExitCode::from(1)
+                ExitCode::from(ErrorKind::Verify.exit_code())
             }
-            Err(e) => fail(e),
+            Err(e) => fail_with(e),
         };
     }
     let Some(out) = args.output.clone() else {
@@ -130,7 +136,7 @@ fn snapshot(args: pgsnap::cli::SnapshotArgs) -> ExitCode {
     }
     let plan = match dump_plan(&args.dump) {
         Ok(p) => p,
-        Err(msg) => return fail(msg),
+        Err(e) => return fail_with(e),
     };
     let Some(rt) = runtime() else {
         return ExitCode::from(1);
@@ -158,7 +164,7 @@ fn snapshot(args: pgsnap::cli::SnapshotArgs) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(e) => fail(e),
+        Err(e) => fail_with(e),
     }
 }
 
@@ -223,7 +229,7 @@ fn restore(args: pgsnap::cli::RestoreArgs) -> ExitCode {
                     r.tables,
                     r.failed
                 );
-                return ExitCode::from(1);
+                return ExitCode::from(ErrorKind::Server.exit_code());
             }
             eprintln!(
                 "pgsnap: restored {} statements and {} tables{skipped}",
@@ -231,12 +237,12 @@ fn restore(args: pgsnap::cli::RestoreArgs) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(e) => fail(e),
+        Err(e) => fail_with(e),
     }
 }
 
 /// `--on-error` and psql's `-v ON_ERROR_STOP=...`: whether to continue after a failure.
-fn on_error(args: &pgsnap::cli::RestoreArgs) -> Result<bool, String> {
+fn on_error(args: &pgsnap::cli::RestoreArgs) -> pgsnap::error::Result<bool> {
     let mut continue_on_error = args.on_error.as_deref() == Some("continue");
     for v in &args.variables {
         match v.split_once('=') {
@@ -245,9 +251,9 @@ fn on_error(args: &pgsnap::cli::RestoreArgs) -> Result<bool, String> {
                     matches!(value.to_ascii_lowercase().as_str(), "0" | "off" | "false");
             }
             _ => {
-                return Err(format!(
+                return Err(pgsnap::error::Error::usage(format!(
                     "-v {v}: pgsnap restore knows only ON_ERROR_STOP=1|0 among psql's variables"
-                ))
+                )))
             }
         }
     }
@@ -273,7 +279,7 @@ fn bench(args: pgsnap::cli::BenchArgs) -> ExitCode {
             println!("{report}");
             ExitCode::SUCCESS
         }
-        Err(e) => fail(e),
+        Err(e) => fail_with(e),
     }
 }
 
@@ -374,12 +380,12 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench(args),
         Command::Media(cmd) => until_signal(move || match pgsnap::media::run(cmd) {
             Ok(code) => ExitCode::from(code),
-            Err(e) => fail(e),
+            Err(e) => fail_with(e),
         }),
         Command::Dump(args) => {
             let plan = match dump_plan(&args) {
                 Ok(p) => p,
-                Err(msg) => return fail(msg),
+                Err(e) => return fail_with(e),
             };
             let Some(rt) = runtime() else {
                 return ExitCode::from(1);
@@ -387,7 +393,7 @@ fn main() -> ExitCode {
             match rt.block_on(run_until_signal(&plan)) {
                 Ok(_) => ExitCode::SUCCESS,
                 Err(e) if e.kind() == ErrorKind::BrokenPipe => ExitCode::from(1),
-                Err(e) => fail(e),
+                Err(e) => fail_with(e),
             }
         }
     }

@@ -503,16 +503,15 @@ pub fn order(cat: &mut Catalog) -> Result<Vec<DumpId>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{CatalogId, ConstraintDetail, TableDetail};
+    use crate::model::{CatalogId, ConstraintDetail};
 
     fn obj(kind: Kind, name: &str, oid: u32) -> Obj {
         Obj {
-            kind: Some(kind),
             cat: CatalogId { tableoid: 1, oid },
             namespace: Some("public".into()),
             name: name.into(),
             dump: true,
-            ..Default::default()
+            ..Obj::of(kind)
         }
     }
 
@@ -557,7 +556,6 @@ mod tests {
         let order = order(&mut cat).unwrap();
         assert_eq!(order, vec![c, t]);
         assert!(cat.objects[c].deps.is_empty());
-        let _ = TableDetail::default();
     }
 
     #[test]

@@ -121,7 +121,7 @@ fn usage_errors_are_worded_and_exit_as_pg_dumps() {
         args.extend_from_slice(&["-h", "/nonexistent-socket-dir", "db"]);
         let out = pgsnap(&args);
         let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(out.status.code(), Some(2), "a connection failure: {err}");
         assert!(err.contains("connection to server"), "{args:?}: {err}");
     }
 }

@@ -569,12 +569,19 @@ fn written_file_matches_stdout_and_leaves_no_temp_files() {
     assert_eq!(names.len(), 1, "stray files: {names:?}");
 }
 
-fn assert_clean_failure(c: &Cluster, args: &[&str], file: &Path, needle: &str) {
+/// Exit codes by cause, as the README documents them.
+const USAGE: i32 = 1;
+const CONNECTION: i32 = 2;
+const SERVER: i32 = 3;
+const LOCAL_FILE: i32 = 4;
+const VERIFICATION: i32 = 5;
+
+fn assert_clean_failure(c: &Cluster, args: &[&str], file: &Path, needle: &str, code: i32) {
     let out = c.pgsnap(args);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
         out.status.code(),
-        Some(1),
+        Some(code),
         "{args:?}: exit code; stderr: {stderr}"
     );
     // One error (libpq's second line, indented, belongs to it).
@@ -610,6 +617,7 @@ fn failures_give_one_clear_error_and_no_file() {
         &["dump", "-f", &f, "no_such_database"],
         &file,
         "database \"no_such_database\" does not exist",
+        CONNECTION,
     );
     assert_clean_failure(
         c,
@@ -623,18 +631,21 @@ fn failures_give_one_clear_error_and_no_file() {
         ],
         &file,
         "password authentication failed",
+        CONNECTION,
     );
     assert_clean_failure(
         c,
         &["dump", "-f", &f, "-w", "-U", "pgsnap_pw", &db],
         &file,
         "password",
+        CONNECTION,
     );
     assert_clean_failure(
         c,
         &["dump", "-f", &f, "-h", "127.0.0.1", "-p", "1", &db],
         &file,
         "127.0.0.1",
+        CONNECTION,
     );
     let missing = dir.path().join("missing/out.sql");
     assert_clean_failure(
@@ -642,6 +653,7 @@ fn failures_give_one_clear_error_and_no_file() {
         &["dump", "-f", &missing.to_string_lossy(), &db],
         &missing,
         "could not open output file",
+        LOCAL_FILE,
     );
     assert_clean_failure(
         c,
@@ -658,12 +670,14 @@ fn failures_give_one_clear_error_and_no_file() {
         ],
         &file,
         "nothing_matches_this",
+        USAGE,
     );
     assert_clean_failure(
         c,
         &["dump", "-f", &f, "-t", "nothing_matches_this", &db],
         &file,
         "no matching tables were found",
+        USAGE,
     );
 }
 
@@ -716,8 +730,8 @@ fn copy_failures_in_workers_name_the_table() {
     )
     .unwrap();
     for jobs in ["1", "2"] {
-        assert_clean_failure(c, &args(jobs), &file, "small_20");
-        assert_clean_failure(c, &args(jobs), &file, "row-level security");
+        assert_clean_failure(c, &args(jobs), &file, "small_20", SERVER);
+        assert_clean_failure(c, &args(jobs), &file, "row-level security", SERVER);
     }
     c.psql(
         &db,
@@ -728,8 +742,8 @@ fn copy_failures_in_workers_name_the_table() {
     )
     .unwrap();
     for jobs in ["1", "2", "3"] {
-        assert_clean_failure(c, &args(jobs), &file, "big");
-        assert_clean_failure(c, &args(jobs), &file, "row-level security");
+        assert_clean_failure(c, &args(jobs), &file, "big", SERVER);
+        assert_clean_failure(c, &args(jobs), &file, "row-level security", SERVER);
     }
     c.psql(&db, &["-c", "ALTER TABLE big DISABLE ROW LEVEL SECURITY"])
         .unwrap();
@@ -883,7 +897,7 @@ fn snapshot_takes_dump_and_media_together_and_verifies() {
     bytes[n / 2] ^= 0x40;
     std::fs::write(out.join("media.tar.gz"), bytes).unwrap();
     let bad = c.pgsnap(&["snapshot", "verify", &out.to_string_lossy()]);
-    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(bad.status.code(), Some(VERIFICATION));
     assert!(String::from_utf8_lossy(&bad.stdout).contains("media.tar.gz"));
     // An existing output directory is never overwritten.
     let again = c.pgsnap(&["snapshot", KEY, "-o", &out.to_string_lossy(), &db]);
@@ -1616,7 +1630,7 @@ fn client_encodings_match_pg_dump() {
     c.psql(&utf8, &["-c", "INSERT INTO \"日本\" VALUES ('€', 'euro')"])
         .expect("euro");
     let out = c.pgsnap(&["dump", "-E", "EUC_JP", &utf8]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(SERVER));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("has no equivalent in encoding \"EUC_JP\"")
     );

@@ -173,7 +173,7 @@ fn lock_wait_timeout_is_honoured() {
         let started = Instant::now();
         let out = pgsnap_within(c, &args, 30);
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
         assert!(
             stderr.contains("canceling statement due to lock timeout"),
             "{args:?}: {stderr}"
@@ -308,7 +308,7 @@ fn output_file_dash_symlink_and_directory_behave_as_pg_dump() {
         &db,
     ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
     assert!(
         stderr.contains("could not open output file") && stderr.contains("Is a directory"),
         "{stderr}"
@@ -343,7 +343,7 @@ fn a_terminated_backend_is_reported_with_the_servers_reason() {
         }
         let mut err = String::new();
         std::io::Read::read_to_string(&mut dump.stderr.take().unwrap(), &mut err).unwrap();
-        assert_eq!(dump.wait().unwrap().code(), Some(1), "{what}: {err}");
+        assert_eq!(dump.wait().unwrap().code(), Some(3), "{what}: {err}");
         err
     };
     let dir = tempfile::tempdir().unwrap();
@@ -476,7 +476,7 @@ fn a_full_output_device_fails_cleanly_naming_the_file() {
             60,
         );
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert_eq!(out.status.code(), Some(4), "{stderr}");
         assert_eq!(
             stderr.trim_end().lines().count(),
             1,
@@ -493,7 +493,7 @@ fn a_full_output_device_fails_cleanly_naming_the_file() {
     // A device that is always full, written in place.
     let out = pgsnap_within(c, &["dump", "-f", "/dev/full", &db], 60);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
     assert!(
         stderr.contains("/dev/full") && stderr.contains("No space left on device"),
         "{stderr}"

@@ -183,7 +183,7 @@ fn seed_tarball_restores_with_no_verify() {
     ]);
     assert_eq!(
         out.status.code(),
-        Some(1),
+        Some(5),
         "a plain tarball needs --no-verify"
     );
     let out = pgsnap(&[
@@ -277,7 +277,7 @@ fn unreadable_file_refuses_and_writes_nothing() {
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(out.status.code(), Some(4), "{err}");
     assert!(
         err.contains("secret") && err.contains("ermission denied"),
         "{err}"
@@ -388,9 +388,10 @@ fn assert_refused(name: &str, archive: &[u8], extra: &[&str], needle: &str) {
     args.extend(extra.iter().map(OsStr::new));
     let out = pgsnap(&args);
     let err = String::from_utf8_lossy(&out.stderr);
+    // An archive that fails verification exits 5.
     assert_eq!(
         out.status.code(),
-        Some(1),
+        Some(5),
         "{name}: must be refused; stderr: {err}"
     );
     assert!(
@@ -570,7 +571,7 @@ fn flipped_bit_and_gzip_bomb_are_refused() {
     let f = dir.path().join("flipped.tar.gz");
     std::fs::write(&f, &flipped).unwrap();
     let out = pgsnap(&[OsStr::new("media"), OsStr::new("verify"), s(&f)]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(5));
     assert!(String::from_utf8_lossy(&out.stdout).contains("doc.txt"));
 
     // A gzip bomb: a header claiming 10 GiB followed by gzip members of zeros.
@@ -631,7 +632,7 @@ fn file_changing_during_archive_is_reported_and_nothing_written() {
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     writer.join().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(out.status.code(), Some(4), "{err}");
     assert!(
         err.contains("changed while being archived") && err.contains("growing.log"),
         "{err}"

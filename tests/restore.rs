@@ -283,18 +283,20 @@ fn bad_scripts_stop_with_the_line_number() {
     let c = cluster();
     let dir = tempfile::tempdir().unwrap();
     let cases = [
-        ("CREATE TABLE a (x int);\nINSERT INTO a VALUES (1);\nSELECT nonsense_function();\nCREATE TABLE b (x int);\n", "bad.sql:3:", "nonsense_function"),
-        ("CREATE TABLE a (x int);\nCOPY a (x) FROM stdin;\n1\n2\n", "bad.sql:2:", "truncated"),
-        ("CREATE TABLE a (x int);\n\\! ls\nCREATE TABLE b (x int);\n", "bad.sql:2:", "not allowed"),
+        // A statement the server refuses exits 3 (psql's ON_ERROR_STOP code); a script pgsnap
+        // cannot run, 1.
+        ("CREATE TABLE a (x int);\nINSERT INTO a VALUES (1);\nSELECT nonsense_function();\nCREATE TABLE b (x int);\n", "bad.sql:3:", "nonsense_function", 3),
+        ("CREATE TABLE a (x int);\nCOPY a (x) FROM stdin;\n1\n2\n", "bad.sql:2:", "truncated", 1),
+        ("CREATE TABLE a (x int);\n\\! ls\nCREATE TABLE b (x int);\n", "bad.sql:2:", "not allowed", 1),
     ];
-    for (script, line, needle) in cases {
+    for (script, line, needle, code) in cases {
         let file = dir.path().join("bad.sql");
         std::fs::write(&file, script).unwrap();
         for extra in [&[][..], &["--single-transaction"][..]] {
             let target = c.fresh_db("bad");
             let out = restore(c, &file, &target, extra);
             let err = String::from_utf8_lossy(&out.stderr);
-            assert_eq!(out.status.code(), Some(1), "{script:?} {extra:?}: {err}");
+            assert_eq!(out.status.code(), Some(code), "{script:?} {extra:?}: {err}");
             assert!(
                 err.contains(line) && err.contains(needle),
                 "{script:?}: {err}"
@@ -374,7 +376,7 @@ fn statements_sharing_a_round_trip_behave_as_one_by_one() {
     let target = c.fresh_db("entries_bad");
     let out = restore(c, &file, &target, &["-j", "2"]);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(
         err.contains("entries.sql:11:") && err.contains("no_such_type"),
         "{err}"
@@ -537,7 +539,7 @@ fn a_failed_restore_commits_what_psql_commits() {
             let target = c.fresh_db("partial");
             let out = restore(c, &file, &target, extra);
             let err = String::from_utf8_lossy(&out.stderr);
-            assert_eq!(out.status.code(), Some(1), "{what} {extra:?}: {err}");
+            assert_eq!(out.status.code(), Some(3), "{what} {extra:?}: {err}");
             assert!(err.contains(&needle), "{what} {extra:?}: {err}");
             assert_eq!(
                 contents(c, &by_psql),
@@ -550,7 +552,7 @@ fn a_failed_restore_commits_what_psql_commits() {
         let target = c.fresh_db("partial_par");
         let out = restore(c, &file, &target, &["-j", "4"]);
         let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{what} -j 4: {err}");
+        assert_eq!(out.status.code(), Some(3), "{what} -j 4: {err}");
         assert!(err.contains(&needle), "{what} -j 4: {err}");
         let filled = c
             .psql(
@@ -627,7 +629,7 @@ fn clean_database_replaces_only_after_a_complete_load() {
     for jobs in ["1", "4"] {
         let out = restore(c, &bad, &target, &["--clean-database", "-j", jobs]);
         let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert_eq!(out.status.code(), Some(3), "{err}");
         assert!(err.contains("no_such_function"), "{err}");
         assert_eq!(
             contents(c, &target),
@@ -746,25 +748,30 @@ fn broken_inputs_give_one_message_naming_the_place() {
     let truncated_gz = write("trunc.sql.gz", &gz[..gz.len() / 2]);
     let a_dir = dir.path().join("a_dir");
     std::fs::create_dir(&a_dir).unwrap();
-    let cases: Vec<(&std::path::Path, Vec<&str>)> = vec![
+    // A script that is not whole exits 1 (as psql for its own errors); a file that cannot be
+    // read, 4.
+    let cases: Vec<(&std::path::Path, Vec<&str>, i32)> = vec![
         (
             &truncated,
             vec!["trunc.sql:2: COPY data ends without \\. (truncated script)"],
+            1,
         ),
         (
             &truncated_gz,
             vec!["read error: input file", "trunc.sql.gz"],
+            4,
         ),
         (
             &a_dir,
             vec!["could not open input file", "a_dir", "Is a directory"],
+            4,
         ),
     ];
-    for (file, needles) in cases {
+    for (file, needles, code) in cases {
         let target = c.fresh_db("broken");
         let out = restore(c, file, &target, &[]);
         let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{}: {err}", file.display());
+        assert_eq!(out.status.code(), Some(code), "{}: {err}", file.display());
         assert_eq!(err.trim_end().lines().count(), 1, "one message: {err}");
         assert!(!err.contains("trunc.sql:2: trunc.sql:2"), "{err}");
         for n in needles {
@@ -946,7 +953,7 @@ fn psql_and_pg_restore_habits_work() {
     let target = c.fresh_db("habits_stop");
     let out = restore(c, &gone, &target, &[]);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(out.status.code(), Some(3), "{err}");
     let owner_line = text
         .lines()
         .position(|l| l.contains("OWNER TO pgsnap_gone"))
@@ -963,7 +970,7 @@ fn psql_and_pg_restore_habits_work() {
     let target = c.fresh_db("habits_continue");
     let out = restore(c, &gone, &target, &["--on-error=continue"]);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(
         err.contains(&format!(
             "pgsnap:{g}:{owner_line}: ERROR:  role \"pgsnap_missing_role\" does not exist"

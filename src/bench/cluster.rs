@@ -2,6 +2,8 @@
 //! dir, run as `postgres` when we are root, listening on a unix socket in that dir (and on
 //! 127.0.0.1 with TLS when asked). Used by `pgsnap bench` and by the test suite.
 
+use super::bench_error;
+use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -54,7 +56,7 @@ pub fn is_root() -> bool {
 }
 
 /// Runs a server binary, as `postgres` when we are root (initdb refuses root).
-fn run_as_server_user(bin: &Path, args: &[&str], root: bool) -> Result<Output, String> {
+fn run_as_server_user(bin: &Path, args: &[&str], root: bool) -> Result<Output> {
     let mut cmd = if root {
         let mut c = Command::new("runuser");
         c.args(["-u", "postgres", "--"]).arg(bin);
@@ -65,24 +67,24 @@ fn run_as_server_user(bin: &Path, args: &[&str], root: bool) -> Result<Output, S
     cmd.args(args)
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| format!("could not run {}: {e}", bin.display()))
+        .map_err(|e| bench_error(format!("could not run {}: {e}", bin.display())))
 }
 
 /// Makes a CA and a server certificate for `localhost` (DNS name only) in `dir`.
-fn make_certs(dir: &Path) -> Result<(), String> {
-    let run = |args: &[&str]| -> Result<(), String> {
+fn make_certs(dir: &Path) -> Result<()> {
+    let run = |args: &[&str]| -> Result<()> {
         let out = Command::new("openssl")
             .args(args)
             .current_dir(dir)
             .output()
-            .map_err(|e| format!("openssl: {e}"))?;
+            .map_err(|e| bench_error(format!("openssl: {e}")))?;
         if out.status.success() {
             Ok(())
         } else {
-            Err(format!(
+            Err(bench_error(format!(
                 "openssl {args:?}: {}",
                 String::from_utf8_lossy(&out.stderr)
-            ))
+            )))
         }
     };
     run(&[
@@ -116,7 +118,7 @@ fn make_certs(dir: &Path) -> Result<(), String> {
         "-subj",
         "/CN=localhost",
     ])?;
-    std::fs::write(dir.join("ext.cnf"), "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n").map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("ext.cnf"), "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n").map_err(Error::from)?;
     run(&[
         "x509",
         "-req",
@@ -147,22 +149,24 @@ fn free_port() -> u16 {
 /// Starts a throwaway cluster: `initdb` in a temp dir, a unix socket there, and (with `tls`)
 /// TCP on 127.0.0.1 with a CA-signed certificate for `localhost` and scram-sha-256. The cluster
 /// is stopped and removed when this process exits.
-pub fn start(tls: bool) -> Result<Cluster, String> {
-    let bindir = find_bindir().ok_or_else(|| INSTALL_HINT.to_string())?;
+pub fn start(tls: bool) -> Result<Cluster> {
+    let bindir = find_bindir().ok_or_else(|| bench_error(INSTALL_HINT))?;
     let root = is_root();
     let base = tempfile::Builder::new()
         .prefix("pgsnap-test-")
         .tempdir()
-        .map_err(|e| e.to_string())?
+        .map_err(Error::from)?
         .keep();
     if root {
         let st = Command::new("chown")
             .args(["-R", "postgres:postgres"])
             .arg(&base)
             .status()
-            .map_err(|e| e.to_string())?;
+            .map_err(Error::from)?;
         if !st.success() {
-            return Err("could not chown the test cluster directory to postgres".into());
+            return Err(bench_error(
+                "could not chown the test cluster directory to postgres",
+            ));
         }
     }
     let data = base.join("data");
@@ -183,10 +187,10 @@ pub fn start(tls: bool) -> Result<Cluster, String> {
         root,
     )?;
     if !out.status.success() {
-        return Err(format!(
+        return Err(bench_error(format!(
             "initdb failed: {}",
             String::from_utf8_lossy(&out.stderr)
-        ));
+        )));
     }
     // Password authentication for one role, so that wrong-password handling can be tested.
     let hba = if tls {
@@ -194,7 +198,7 @@ pub fn start(tls: bool) -> Result<Cluster, String> {
     } else {
         "local all pgsnap_pw scram-sha-256\nlocal all all trust\n"
     };
-    std::fs::write(data.join("pg_hba.conf"), hba).map_err(|e| e.to_string())?;
+    std::fs::write(data.join("pg_hba.conf"), hba).map_err(Error::from)?;
     let (port, listen) = if tls {
         make_certs(&base)?;
         if root {
@@ -226,10 +230,10 @@ pub fn start(tls: bool) -> Result<Cluster, String> {
     )?;
     if !out.status.success() {
         let log_text = std::fs::read_to_string(&log).unwrap_or_default();
-        return Err(format!(
+        return Err(bench_error(format!(
             "pg_ctl start failed: {}\n{log_text}",
             String::from_utf8_lossy(&out.stderr)
-        ));
+        )));
     }
     // Stop the cluster when this test process ends, even if it panics.
     let pg_ctl = bindir.join("pg_ctl");
@@ -252,7 +256,7 @@ pub fn start(tls: bool) -> Result<Cluster, String> {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     let cluster = Cluster {
         socket_dir: base,
         port,
@@ -288,19 +292,19 @@ impl Cluster {
     }
 
     /// Runs psql with ON_ERROR_STOP; returns stdout or the error output.
-    pub fn psql(&self, db: &str, args: &[&str]) -> Result<String, String> {
+    pub fn psql(&self, db: &str, args: &[&str]) -> Result<String> {
         let mut cmd = Command::new(self.bindir.join("psql"));
         self.env(&mut cmd);
         cmd.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db])
             .args(args);
-        let out = cmd.output().map_err(|e| e.to_string())?;
+        let out = cmd.output().map_err(Error::from)?;
         if out.status.success() {
             Ok(String::from_utf8_lossy(&out.stdout).into_owned())
         } else {
-            Err(format!(
+            Err(bench_error(format!(
                 "psql {args:?} failed: {}",
                 String::from_utf8_lossy(&out.stderr)
-            ))
+            )))
         }
     }
 

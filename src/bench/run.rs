@@ -3,7 +3,9 @@
 //! against pg_dump `-Fp` and `-Fd -j` on the same data in the same run, rotating the order, and
 //! checks that pgsnap's output is byte-identical to pg_dump's.
 
+use super::bench_error;
 use super::cluster::{self, Cluster};
+use crate::error::{Error, Result};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -22,7 +24,7 @@ pub enum Scenario {
 
 impl Scenario {
     /// Parses a scenario name.
-    pub fn parse(s: &str) -> Result<Vec<Scenario>, String> {
+    pub fn parse(s: &str) -> Result<Vec<Scenario>> {
         match s {
             "pgbench" => Ok(vec![Scenario::Pgbench]),
             "mixed" => Ok(vec![Scenario::Mixed]),
@@ -32,9 +34,9 @@ impl Scenario {
                 Scenario::Mixed,
                 Scenario::ManyTables,
             ]),
-            _ => Err(format!(
+            _ => Err(bench_error(format!(
                 "unknown scenario \"{s}\" (pgbench, mixed, many-tables, all)"
-            )),
+            ))),
         }
     }
 
@@ -91,13 +93,13 @@ fn proc_stat(pid: u32) -> Option<(u64, f64)> {
 }
 
 /// Runs a command to completion, sampling its peak RSS and CPU from /proc.
-pub fn measure(mut cmd: Command) -> Result<Measurement, String> {
+pub fn measure(mut cmd: Command) -> Result<Measurement> {
     let start = Instant::now();
     let mut child = cmd
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("{cmd:?}: {e}"))?;
+        .map_err(|e| bench_error(format!("{cmd:?}: {e}")))?;
     let pid = child.id();
     let (mut peak, mut cpu) = (0, 0.0);
     loop {
@@ -105,14 +107,14 @@ pub fn measure(mut cmd: Command) -> Result<Measurement, String> {
             peak = peak.max(r);
             cpu = c;
         }
-        match child.try_wait().map_err(|e| e.to_string())? {
+        match child.try_wait().map_err(Error::from)? {
             Some(status) => {
                 if !status.success() {
                     let mut err = String::new();
                     if let Some(mut e) = child.stderr.take() {
                         let _ = std::io::Read::read_to_string(&mut e, &mut err);
                     }
-                    return Err(format!("{cmd:?} failed: {err}"));
+                    return Err(bench_error(format!("{cmd:?} failed: {err}")));
                 }
                 break;
             }
@@ -209,13 +211,13 @@ fn median(v: &mut [f64]) -> f64 {
 }
 
 /// Runs the benchmark; returns the report as Markdown.
-pub fn run(opts: &BenchOptions) -> Result<String, String> {
+pub fn run(opts: &BenchOptions) -> Result<String> {
     let c: Cluster = cluster::start(false)?;
-    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let me = std::env::current_exe().map_err(Error::from)?;
     let work = tempfile::Builder::new()
         .prefix("pgsnap-bench-")
         .tempdir()
-        .map_err(|e| e.to_string())?;
+        .map_err(Error::from)?;
     // Medians, and the fastest round beside them: on a shared machine other tenants slow some
     // rounds down, and the fastest is the least disturbed measure of the same work.
     let mut report = String::from("| scenario | command | dump MB | wall s | MB/s | CPU s | peak RSS MiB | vs pg_dump | fastest s | fastest vs pg_dump | output |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
@@ -346,7 +348,7 @@ pub fn run(opts: &BenchOptions) -> Result<String, String> {
         let mut times: Vec<Vec<f64>> = vec![Vec::new(); runs.len()];
         let mut rss = vec![0u64; runs.len()];
         let mut cpu: Vec<Vec<f64>> = vec![Vec::new(); runs.len()];
-        let run_once = |i: usize| -> Result<Measurement, String> {
+        let run_once = |i: usize| -> Result<Measurement> {
             let (_, prog, args, path, _) = &runs[i];
             let _ = std::fs::remove_dir_all(path);
             let _ = std::fs::remove_file(path);
@@ -414,10 +416,10 @@ pub fn run(opts: &BenchOptions) -> Result<String, String> {
                 "-"
             };
             if identical == "DIFFERS" {
-                return Err(format!(
+                return Err(bench_error(format!(
                     "{}: {label} output differs from pg_dump's",
                     s.name()
-                ));
+                )));
             }
             let mb = size_of(path) as f64 / 1e6;
             let ratio = |of: &[f64]| {

@@ -76,14 +76,12 @@ pub(super) fn add_table_data_fk_deps(cat: &mut Catalog) {
 /// between the boundaries, post-data objects after the post-data boundary.
 pub(super) fn add_boundaries(cat: &mut Catalog) {
     let pre = cat.add(Obj {
-        kind: Some(Kind::PreDataBoundary),
         name: "PRE-DATA BOUNDARY".into(),
-        ..Default::default()
+        ..Obj::of(Kind::PreDataBoundary)
     });
     let post = cat.add(Obj {
-        kind: Some(Kind::PostDataBoundary),
         name: "POST-DATA BOUNDARY".into(),
-        ..Default::default()
+        ..Obj::of(Kind::PostDataBoundary)
     });
     cat.pre_boundary = pre;
     cat.post_boundary = post;

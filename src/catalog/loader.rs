@@ -105,7 +105,17 @@ impl<'a> Loader<'a> {
 
     /// The decisions made once everything is read: ACL-only objects, what `-a` keeps, the
     /// section boundaries.
-    pub(crate) fn finish(mut self) -> Catalog {
+    pub(crate) fn finish(mut self) -> Result<Catalog> {
+        if let Some(&id) = self.cat.misfits.first() {
+            let o = &self.cat.objects[id];
+            return Err(Error::new(
+                ErrorKind::Catalog,
+                format!(
+                    "internal error: {:?} \"{}\" (OID {}) was read with details of another kind",
+                    o.kind, o.name, o.cat.oid
+                ),
+            ));
+        }
         mark_acl_only(
             &mut self.cat,
             &self.ext_members,
@@ -125,7 +135,7 @@ impl<'a> Loader<'a> {
             }
         }
         add_boundaries(&mut self.cat);
-        self.cat
+        Ok(self.cat)
     }
 }
 

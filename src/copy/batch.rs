@@ -225,9 +225,7 @@ pub(super) async fn copy_direct(
                 if let Some(tail) = batch.tail() {
                     push(i, tail)?;
                 }
-                let result = result.map_err(|m| {
-                    Error::new(ErrorKind::Server, m).context(format!("COPY {}", job.name))
-                });
+                let result = result.map_err(|e| e.context(format!("COPY {}", job.name)));
                 ended(i, result, std::mem::take(&mut bytes));
             }
         }

@@ -13,170 +13,11 @@ pub(super) fn function(cx: &mut Ctx, o: &Obj) {
     } else {
         format!("{}({})", o.name, f.argtype_names.join(", "))
     };
-    let (desc, defn, sig) = if let Some(agg) = &f.agg {
-        let args = if f.arguments.is_empty() {
-            "*".to_string()
-        } else {
-            f.arguments.clone()
-        };
-        let iargs = if f.identity_arguments.is_empty() {
-            "*".to_string()
-        } else {
-            f.identity_arguments.clone()
-        };
-        let mut s = format!(
-            "CREATE AGGREGATE {qns}.{q}({args}) (\n    SFUNC = {},\n    STYPE = {}",
-            agg.transfn, agg.transtype
-        );
-        // The final functions' default modify mode depends on the aggregate's kind (as in
-        // DefineAggregate): read-only for normal aggregates, read-write for ordered-set ones.
-        let default_modify = if agg.kind == 'n' { 'r' } else { 'w' };
-        if agg.transspace != 0 {
-            s.push_str(&format!(",\n    SSPACE = {}", agg.transspace));
-        }
-        if let Some(iv) = &agg.initval {
-            s.push_str(&format!(",\n    INITCOND = {}", cx.lit(iv)));
-        }
-        if !agg.finalfn.is_empty() {
-            s.push_str(&format!(",\n    FINALFUNC = {}", agg.finalfn));
-            if agg.finalextra {
-                s.push_str(",\n    FINALFUNC_EXTRA");
-            }
-            if agg.finalmodify != default_modify {
-                s.push_str(&format!(
-                    ",\n    FINALFUNC_MODIFY = {}",
-                    modify_word(agg.finalmodify)
-                ));
-            }
-        }
-        if !agg.combinefn.is_empty() {
-            s.push_str(&format!(",\n    COMBINEFUNC = {}", agg.combinefn));
-        }
-        if !agg.serialfn.is_empty() {
-            s.push_str(&format!(",\n    SERIALFUNC = {}", agg.serialfn));
-        }
-        if !agg.deserialfn.is_empty() {
-            s.push_str(&format!(",\n    DESERIALFUNC = {}", agg.deserialfn));
-        }
-        if !agg.mtransfn.is_empty() {
-            s.push_str(&format!(
-                ",\n    MSFUNC = {},\n    MINVFUNC = {},\n    MSTYPE = {}",
-                agg.mtransfn, agg.minvtransfn, agg.mtranstype
-            ));
-            if agg.mtransspace != 0 {
-                s.push_str(&format!(",\n    MSSPACE = {}", agg.mtransspace));
-            }
-            if !agg.mfinalfn.is_empty() {
-                s.push_str(&format!(",\n    MFINALFUNC = {}", agg.mfinalfn));
-                if agg.mfinalextra {
-                    s.push_str(",\n    MFINALFUNC_EXTRA");
-                }
-                if agg.mfinalmodify != default_modify {
-                    s.push_str(&format!(
-                        ",\n    MFINALFUNC_MODIFY = {}",
-                        modify_word(agg.mfinalmodify)
-                    ));
-                }
-            }
-            if let Some(iv) = &agg.minitval {
-                s.push_str(&format!(",\n    MINITCOND = {}", cx.lit(iv)));
-            }
-        }
-        if agg.sortop != "0" && !agg.sortop.is_empty() {
-            let op = agg.sortop.split('(').next().unwrap_or("").to_string();
-            s.push_str(&format!(",\n    SORTOP = {}", op_name(&op)));
-        }
-        if agg.kind == 'h' {
-            s.push_str(",\n    HYPOTHETICAL");
-        }
-        match agg.parallel {
-            's' => s.push_str(",\n    PARALLEL = safe"),
-            'r' => s.push_str(",\n    PARALLEL = restricted"),
-            _ => {}
-        }
-        s.push_str("\n);\n");
-        ("AGGREGATE", s, format!("{q}({iargs})"))
-    } else {
-        let keyword = if f.prokind == 'p' {
-            "PROCEDURE"
-        } else {
-            "FUNCTION"
-        };
-        let mut s = format!("CREATE {keyword} {qns}.{q}({})", f.arguments);
-        if f.prokind != 'p' {
-            s.push_str(&format!(" RETURNS {}", f.result));
-        }
-        s.push_str(&format!("\n    LANGUAGE {}", cx.ident(&f.language)));
-        if f.prokind == 'w' {
-            s.push_str(" WINDOW");
-        }
-        match f.volatile {
-            'i' => s.push_str(" IMMUTABLE"),
-            's' => s.push_str(" STABLE"),
-            _ => {}
-        }
-        if f.strict {
-            s.push_str(" STRICT");
-        }
-        if f.secdef {
-            s.push_str(" SECURITY DEFINER");
-        }
-        if f.leakproof {
-            s.push_str(" LEAKPROOF");
-        }
-        if f.cost != "0" {
-            let default = if f.lang_is_c_or_internal { "1" } else { "100" };
-            if f.cost != default {
-                s.push_str(&format!(" COST {}", f.cost));
-            }
-        }
-        if f.retset && f.rows != "0" && f.rows != "1000" {
-            s.push_str(&format!(" ROWS {}", f.rows));
-        }
-        if let Some(sup) = &f.support {
-            s.push_str(&format!(" SUPPORT {sup}"));
-        }
-        match f.parallel {
-            's' => s.push_str(" PARALLEL SAFE"),
-            'r' => s.push_str(" PARALLEL RESTRICTED"),
-            _ => {}
-        }
-        for item in &f.config {
-            if let Some((name, value)) = item.split_once('=') {
-                s.push_str(&format!("\n    SET {} TO ", cx.ident(name)));
-                if guc_list_quote(name) {
-                    let parts: Vec<String> =
-                        split_guc_list(value).iter().map(|p| cx.lit(p)).collect();
-                    s.push_str(&parts.join(", "));
-                } else {
-                    s.push_str(&cx.lit(value));
-                }
-            }
-        }
-        let as_part = if let Some(body) = &f.sqlbody {
-            body.clone()
-        } else if let Some(bin) = f.bin.as_ref().filter(|b| !b.is_empty() && *b != "-") {
-            // With an object file, the symbol is dollar-quoted only when it needs quoting
-            // (pg_dump's dumpFunc).
-            let mut s = format!("AS {}", cx.lit(bin));
-            if !f.src.is_empty() {
-                let plain = cx.opts.disable_dollar_quoting || !f.src.contains(['\'', '\\']);
-                s.push_str(", ");
-                s.push_str(&if plain {
-                    cx.lit(&f.src)
-                } else {
-                    dollar_quote(&f.src)
-                });
-            }
-            s
-        } else if cx.opts.disable_dollar_quoting {
-            format!("AS {}", cx.lit(&f.src))
-        } else {
-            format!("AS {}", dollar_quote(&f.src))
-        };
-        s.push_str(&format!("\n    {as_part};\n"));
-        (keyword, s, format!("{q}({})", f.identity_arguments))
+    let (desc, defn, sig) = match &f.agg {
+        Some(agg) => aggregate_definition(cx, &format!("{qns}.{q}"), f, agg),
+        None => function_definition(cx, &format!("{qns}.{q}"), f),
     };
+    let sig = format!("{q}({sig})");
     let mut e = TocEntry::new(desc, tag, defn)
         .ns(o.namespace.as_deref())
         .owner(&f.owner)
@@ -189,6 +30,185 @@ pub(super) fn function(cx: &mut Ctx, o: &Obj) {
     cx.comment(&f.comment, desc, &sig, o, &f.owner);
     cx.seclabel(desc, &sig, o, &f.owner);
     function_acl(cx, o, f);
+}
+
+/// `CREATE AGGREGATE` (pg_dump's `dumpAgg`): the keyword, the statement and the identity
+/// arguments that name it.
+fn aggregate_definition(
+    cx: &Ctx,
+    qualified: &str,
+    f: &FuncDetail,
+    agg: &AggDetail,
+) -> (&'static str, String, String) {
+    let args = if f.arguments.is_empty() {
+        "*".to_string()
+    } else {
+        f.arguments.clone()
+    };
+    let iargs = if f.identity_arguments.is_empty() {
+        "*".to_string()
+    } else {
+        f.identity_arguments.clone()
+    };
+    let mut s = format!(
+        "CREATE AGGREGATE {qualified}({args}) (\n    SFUNC = {},\n    STYPE = {}",
+        agg.transfn, agg.transtype
+    );
+    // The final functions' default modify mode depends on the aggregate's kind (as in
+    // DefineAggregate): read-only for normal aggregates, read-write for ordered-set ones.
+    let default_modify = if agg.kind == 'n' { 'r' } else { 'w' };
+    if agg.transspace != 0 {
+        s.push_str(&format!(",\n    SSPACE = {}", agg.transspace));
+    }
+    if let Some(iv) = &agg.initval {
+        s.push_str(&format!(",\n    INITCOND = {}", cx.lit(iv)));
+    }
+    if !agg.finalfn.is_empty() {
+        s.push_str(&format!(",\n    FINALFUNC = {}", agg.finalfn));
+        if agg.finalextra {
+            s.push_str(",\n    FINALFUNC_EXTRA");
+        }
+        if agg.finalmodify != default_modify {
+            s.push_str(&format!(
+                ",\n    FINALFUNC_MODIFY = {}",
+                modify_word(agg.finalmodify)
+            ));
+        }
+    }
+    if !agg.combinefn.is_empty() {
+        s.push_str(&format!(",\n    COMBINEFUNC = {}", agg.combinefn));
+    }
+    if !agg.serialfn.is_empty() {
+        s.push_str(&format!(",\n    SERIALFUNC = {}", agg.serialfn));
+    }
+    if !agg.deserialfn.is_empty() {
+        s.push_str(&format!(",\n    DESERIALFUNC = {}", agg.deserialfn));
+    }
+    if !agg.mtransfn.is_empty() {
+        s.push_str(&format!(
+            ",\n    MSFUNC = {},\n    MINVFUNC = {},\n    MSTYPE = {}",
+            agg.mtransfn, agg.minvtransfn, agg.mtranstype
+        ));
+        if agg.mtransspace != 0 {
+            s.push_str(&format!(",\n    MSSPACE = {}", agg.mtransspace));
+        }
+        if !agg.mfinalfn.is_empty() {
+            s.push_str(&format!(",\n    MFINALFUNC = {}", agg.mfinalfn));
+            if agg.mfinalextra {
+                s.push_str(",\n    MFINALFUNC_EXTRA");
+            }
+            if agg.mfinalmodify != default_modify {
+                s.push_str(&format!(
+                    ",\n    MFINALFUNC_MODIFY = {}",
+                    modify_word(agg.mfinalmodify)
+                ));
+            }
+        }
+        if let Some(iv) = &agg.minitval {
+            s.push_str(&format!(",\n    MINITCOND = {}", cx.lit(iv)));
+        }
+    }
+    if agg.sortop != "0" && !agg.sortop.is_empty() {
+        let op = agg.sortop.split('(').next().unwrap_or("").to_string();
+        s.push_str(&format!(",\n    SORTOP = {}", op_name(&op)));
+    }
+    if agg.kind == 'h' {
+        s.push_str(",\n    HYPOTHETICAL");
+    }
+    match agg.parallel {
+        's' => s.push_str(",\n    PARALLEL = safe"),
+        'r' => s.push_str(",\n    PARALLEL = restricted"),
+        _ => {}
+    }
+    s.push_str("\n);\n");
+    ("AGGREGATE", s, iargs)
+}
+
+/// `CREATE FUNCTION` or `CREATE PROCEDURE` (pg_dump's `dumpFunc`): the keyword, the statement
+/// and the identity arguments that name it.
+fn function_definition(
+    cx: &Ctx,
+    qualified: &str,
+    f: &FuncDetail,
+) -> (&'static str, String, String) {
+    let keyword = if f.prokind == 'p' {
+        "PROCEDURE"
+    } else {
+        "FUNCTION"
+    };
+    let mut s = format!("CREATE {keyword} {qualified}({})", f.arguments);
+    if f.prokind != 'p' {
+        s.push_str(&format!(" RETURNS {}", f.result));
+    }
+    s.push_str(&format!("\n    LANGUAGE {}", cx.ident(&f.language)));
+    if f.prokind == 'w' {
+        s.push_str(" WINDOW");
+    }
+    match f.volatile {
+        'i' => s.push_str(" IMMUTABLE"),
+        's' => s.push_str(" STABLE"),
+        _ => {}
+    }
+    if f.strict {
+        s.push_str(" STRICT");
+    }
+    if f.secdef {
+        s.push_str(" SECURITY DEFINER");
+    }
+    if f.leakproof {
+        s.push_str(" LEAKPROOF");
+    }
+    if f.cost != "0" {
+        let default = if f.lang_is_c_or_internal { "1" } else { "100" };
+        if f.cost != default {
+            s.push_str(&format!(" COST {}", f.cost));
+        }
+    }
+    if f.retset && f.rows != "0" && f.rows != "1000" {
+        s.push_str(&format!(" ROWS {}", f.rows));
+    }
+    if let Some(sup) = &f.support {
+        s.push_str(&format!(" SUPPORT {sup}"));
+    }
+    match f.parallel {
+        's' => s.push_str(" PARALLEL SAFE"),
+        'r' => s.push_str(" PARALLEL RESTRICTED"),
+        _ => {}
+    }
+    for item in &f.config {
+        if let Some((name, value)) = item.split_once('=') {
+            s.push_str(&format!("\n    SET {} TO ", cx.ident(name)));
+            if guc_list_quote(name) {
+                let parts: Vec<String> = split_guc_list(value).iter().map(|p| cx.lit(p)).collect();
+                s.push_str(&parts.join(", "));
+            } else {
+                s.push_str(&cx.lit(value));
+            }
+        }
+    }
+    let as_part = if let Some(body) = &f.sqlbody {
+        body.clone()
+    } else if let Some(bin) = f.bin.as_ref().filter(|b| !b.is_empty() && *b != "-") {
+        // With an object file, the symbol is dollar-quoted only when it needs quoting
+        // (pg_dump's dumpFunc).
+        let mut s = format!("AS {}", cx.lit(bin));
+        if !f.src.is_empty() {
+            let plain = cx.opts.disable_dollar_quoting || !f.src.contains(['\'', '\\']);
+            s.push_str(", ");
+            s.push_str(&if plain {
+                cx.lit(&f.src)
+            } else {
+                dollar_quote(&f.src)
+            });
+        }
+        s
+    } else if cx.opts.disable_dollar_quoting {
+        format!("AS {}", cx.lit(&f.src))
+    } else {
+        format!("AS {}", dollar_quote(&f.src))
+    };
+    s.push_str(&format!("\n    {as_part};\n"));
+    (keyword, s, f.identity_arguments.clone())
 }
 
 /// A function's, procedure's or aggregate's privileges (an aggregate's are a FUNCTION's, and

@@ -276,7 +276,7 @@ pub fn object_entries(cat: &Catalog, id: DumpId, opts: DdlOptions, out: &mut Vec
             Kind::Type => type_entries(&mut cx, o),
             Kind::Func | Kind::Agg => function(&mut cx, o),
             Kind::Collation => collation(&mut cx, o),
-            Kind::Table => table(&mut cx, id, o),
+            Kind::Table => table(&mut cx, o),
             Kind::TableAttach => table_attach(&mut cx, o),
             Kind::AttrDef => attrdef(&mut cx, o),
             Kind::Index => index(&mut cx, o),

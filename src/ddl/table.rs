@@ -6,7 +6,9 @@ pub(super) fn print_column(t: &TableDetail, c: &Column) -> bool {
     !c.dropped && (c.is_local || t.is_partition)
 }
 
-pub(super) fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
+/// A table-like relation's definition, comments, labels and privileges (pg_dump's
+/// `dumpTableSchema` with its comment, label and ACL entries).
+pub(super) fn table(cx: &mut Ctx, o: &Obj) {
     let Detail::Table(t) = &o.detail else { return };
     let cat = cx.cat;
     let qn = cx.qname(o);
@@ -48,65 +50,7 @@ pub(super) fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
             if let Some(of) = t.of_type() {
                 s.push_str(&format!(" OF {of}"));
             }
-            let mut n = 0;
-            for c in &t.columns {
-                if !print_column(t, c) {
-                    continue;
-                }
-                let def = c.default.and_then(|d| match &cat.objects[d].detail {
-                    Detail::AttrDef {
-                        expr,
-                        separate: false,
-                        ..
-                    } if cat.objects[d].dump => Some(&**expr),
-                    _ => None,
-                });
-                // A parent's default the child lacks is cancelled explicitly (pg_dump's
-                // manufactured DEFAULT NULL in flagInhAttrs).
-                let def = def.or_else(|| {
-                    (c.default.is_none() && parent_has_default(cat, t, &c.name)).then_some("NULL")
-                });
-                // A NOT NULL inherited from a parent is not repeated (pg_dump's inhNotNull).
-                let notnull =
-                    c.not_null && (!inherited_not_null(cat, t, &c.name) || t.is_partition);
-                if t.of_type().is_some() && def.is_none() && !notnull {
-                    continue;
-                }
-                s.push_str(if n == 0 { " (" } else { "," });
-                s.push_str("\n    ");
-                n += 1;
-                s.push_str(&cx.ident(&c.name));
-                // A typed table's columns take their type from it.
-                if t.of_type().is_none() {
-                    s.push(' ');
-                    s.push_str(&c.type_name);
-                }
-                if let Some(d) = def {
-                    if c.generated == Some('s') {
-                        s.push_str(&format!(" GENERATED ALWAYS AS ({d}) STORED"));
-                    } else {
-                        s.push_str(&format!(" DEFAULT {d}"));
-                    }
-                }
-                if notnull {
-                    s.push_str(" NOT NULL");
-                }
-                if let Some(coll) = c.collation() {
-                    s.push_str(&format!(" COLLATE {coll}"));
-                }
-            }
-            for &cid in &t.checks {
-                let co = &cat.objects[cid];
-                let Detail::Constraint(c) = &co.detail else {
-                    continue;
-                };
-                if c.separate || (!c.is_local && !t.is_partition) {
-                    continue;
-                }
-                s.push_str(if n == 0 { " (\n    " } else { ",\n    " });
-                s.push_str(&format!("CONSTRAINT {} {}", cx.ident(&co.name), c.def));
-                n += 1;
-            }
+            let n = column_list(cx, t, &mut s);
             if n > 0 {
                 s.push_str("\n)");
             } else if t.of_type().is_none() {
@@ -139,6 +83,113 @@ pub(super) fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
         }
     };
     let foreign = if t.relkind == 'f' { "FOREIGN " } else { "" };
+    column_alters(cx, t, &qn, foreign, &mut s);
+    match if matches!(t.relkind, 'r' | 'p') {
+        t.replident
+    } else {
+        'd'
+    } {
+        'n' => s.push_str(&format!(
+            "\nALTER TABLE ONLY {qn} REPLICA IDENTITY NOTHING;\n"
+        )),
+        'f' => s.push_str(&format!("\nALTER TABLE ONLY {qn} REPLICA IDENTITY FULL;\n")),
+        _ => {}
+    }
+    if t.force_row_security {
+        s.push_str(&format!(
+            "\nALTER TABLE ONLY {qn} FORCE ROW LEVEL SECURITY;\n"
+        ));
+    }
+    let mut e = TocEntry::new(desc, o.name.clone(), s)
+        .ns(o.namespace.as_deref())
+        .owner(&t.owner)
+        .drop(format!("DROP {desc} {qn};\n"));
+    // Views and foreign tables have no storage, so pg_dump names no tablespace for them.
+    if !matches!(t.relkind, 'v' | 'f') {
+        e.tablespace = Some(t.tablespace.clone());
+    }
+    if matches!(t.relkind, 'r' | 'm') {
+        e.tableam = t.am.clone();
+    }
+    e.owner_stmt = Some(format!(
+        "ALTER {foreign}TABLE {qn} OWNER TO {};",
+        cx.ident(&t.owner)
+    ));
+    cx.push_def(e);
+    cx.comment(&t.comment, desc, &q, o, &t.owner);
+    table_comments(cx, o, t, desc);
+    table_acls(cx, o, t);
+}
+
+/// The columns and inline CHECK constraints of `CREATE TABLE` (pg_dump's column loop in
+/// `dumpTableSchema`); returns how many were written.
+fn column_list(cx: &Ctx, t: &TableDetail, s: &mut String) -> usize {
+    let cat = cx.cat;
+    let mut n = 0;
+    for c in &t.columns {
+        if !print_column(t, c) {
+            continue;
+        }
+        let def = c.default.and_then(|d| match &cat.objects[d].detail {
+            Detail::AttrDef {
+                expr,
+                separate: false,
+                ..
+            } if cat.objects[d].dump => Some(&**expr),
+            _ => None,
+        });
+        // A parent's default the child lacks is cancelled explicitly (pg_dump's
+        // manufactured DEFAULT NULL in flagInhAttrs).
+        let def = def.or_else(|| {
+            (c.default.is_none() && parent_has_default(cat, t, &c.name)).then_some("NULL")
+        });
+        // A NOT NULL inherited from a parent is not repeated (pg_dump's inhNotNull).
+        let notnull = c.not_null && (!inherited_not_null(cat, t, &c.name) || t.is_partition);
+        if t.of_type().is_some() && def.is_none() && !notnull {
+            continue;
+        }
+        s.push_str(if n == 0 { " (" } else { "," });
+        s.push_str("\n    ");
+        n += 1;
+        s.push_str(&cx.ident(&c.name));
+        // A typed table's columns take their type from it.
+        if t.of_type().is_none() {
+            s.push(' ');
+            s.push_str(&c.type_name);
+        }
+        if let Some(d) = def {
+            if c.generated == Some('s') {
+                s.push_str(&format!(" GENERATED ALWAYS AS ({d}) STORED"));
+            } else {
+                s.push_str(&format!(" DEFAULT {d}"));
+            }
+        }
+        if notnull {
+            s.push_str(" NOT NULL");
+        }
+        if let Some(coll) = c.collation() {
+            s.push_str(&format!(" COLLATE {coll}"));
+        }
+    }
+    for &cid in &t.checks {
+        let co = &cat.objects[cid];
+        let Detail::Constraint(c) = &co.detail else {
+            continue;
+        };
+        if c.separate || (!c.is_local && !t.is_partition) {
+            continue;
+        }
+        s.push_str(if n == 0 { " (\n    " } else { ",\n    " });
+        s.push_str(&format!("CONSTRAINT {} {}", cx.ident(&co.name), c.def));
+        n += 1;
+    }
+    n
+}
+
+/// The per-column `ALTER TABLE ... ALTER COLUMN` settings after `CREATE TABLE` (NOT NULL the
+/// column list could not carry, statistics, storage, compression, options).
+fn column_alters(cx: &Ctx, t: &TableDetail, qn: &str, foreign: &str, s: &mut String) {
+    let cat = cx.cat;
     for c in &t.columns {
         if c.dropped {
             continue;
@@ -189,39 +240,13 @@ pub(super) fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
             ));
         }
     }
-    match if matches!(t.relkind, 'r' | 'p') {
-        t.replident
-    } else {
-        'd'
-    } {
-        'n' => s.push_str(&format!(
-            "\nALTER TABLE ONLY {qn} REPLICA IDENTITY NOTHING;\n"
-        )),
-        'f' => s.push_str(&format!("\nALTER TABLE ONLY {qn} REPLICA IDENTITY FULL;\n")),
-        _ => {}
-    }
-    if t.force_row_security {
-        s.push_str(&format!(
-            "\nALTER TABLE ONLY {qn} FORCE ROW LEVEL SECURITY;\n"
-        ));
-    }
-    let mut e = TocEntry::new(desc, o.name.clone(), s)
-        .ns(o.namespace.as_deref())
-        .owner(&t.owner)
-        .drop(format!("DROP {desc} {qn};\n"));
-    // Views and foreign tables have no storage, so pg_dump names no tablespace for them.
-    if !matches!(t.relkind, 'v' | 'f') {
-        e.tablespace = Some(t.tablespace.clone());
-    }
-    if matches!(t.relkind, 'r' | 'm') {
-        e.tableam = t.am.clone();
-    }
-    e.owner_stmt = Some(format!(
-        "ALTER {foreign}TABLE {qn} OWNER TO {};",
-        cx.ident(&t.owner)
-    ));
-    cx.push_def(e);
-    cx.comment(&t.comment, desc, &q, o, &t.owner);
+}
+
+/// The comments on a relation's columns and inline CHECK constraints, and its security labels.
+fn table_comments(cx: &mut Ctx, o: &Obj, t: &TableDetail, desc: &str) {
+    let cat = cx.cat;
+    let qn = cx.qname(o);
+    let q = cx.ident(&o.name);
     for c in &t.columns {
         if c.dropped {
             continue;
@@ -254,8 +279,6 @@ pub(super) fn table(cx: &mut Ctx, id: DumpId, o: &Obj) {
             &t.owner,
         );
     }
-    table_acls(cx, o, t);
-    let _ = id;
 }
 
 /// A table's privileges, then its columns' (each column's GRANT is on the TABLE).

@@ -8,7 +8,7 @@ pub mod restore;
 pub mod walk;
 
 use crate::cli::MediaCommand;
-use crate::error::Result;
+use crate::error::{ErrorKind, Result};
 
 /// Runs a `pgsnap media` command; returns the exit code.
 pub fn run(cmd: MediaCommand) -> Result<u8> {
@@ -42,7 +42,7 @@ pub fn run(cmd: MediaCommand) -> Result<u8> {
                     file.display(),
                     r.differences.len()
                 );
-                Ok(1)
+                Ok(ErrorKind::Verify.exit_code())
             }
         }
         MediaCommand::Restore {

@@ -21,8 +21,9 @@ const MAX_NAME: usize = 255;
 /// Size cap for archives without a MANIFEST, unless `--max-size` says otherwise.
 pub const DEFAULT_CAP_WITHOUT_MANIFEST: u64 = 8 << 30;
 
+/// An archive that cannot be restored as it is (unsafe, corrupt or not matching its MANIFEST).
 fn refuse(msg: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Usage, msg)
+    Error::new(ErrorKind::Verify, msg)
 }
 
 fn show(p: &[u8]) -> String {
@@ -304,12 +305,12 @@ pub fn restore(file: &Path, opts: &RestoreOptions) -> Result<RestoreReport> {
     };
     let target_name = target
         .file_name()
-        .ok_or_else(|| refuse(format!("cannot restore into \"{}\"", target.display())))?
+        .ok_or_else(|| Error::usage(format!("cannot restore into \"{}\"", target.display())))?
         .to_os_string();
     // Only a directory is replaced (all or nothing); anything else stays as it is.
     if let Ok(m) = std::fs::symlink_metadata(&target) {
         if !m.is_dir() {
-            return Err(refuse(format!(
+            return Err(Error::usage(format!(
                 "\"{}\" exists and is not a directory; refusing to replace it",
                 target.display()
             )));

@@ -128,11 +128,62 @@ pub enum Kind {
     PostDataBoundary,
 }
 
+impl Kind {
+    /// Whether `detail` is the description this kind carries: one table for the pairs, so a
+    /// reader that builds an object with the wrong details is an error, never an object that
+    /// silently prints nothing.
+    pub fn fits(self, detail: &Detail) -> bool {
+        use Kind as K;
+        match detail {
+            Detail::None => matches!(
+                self,
+                K::DummyType | K::BlobData | K::PreDataBoundary | K::PostDataBoundary
+            ),
+            Detail::Namespace(_) => self == K::Namespace,
+            Detail::Extension(_) => self == K::Extension,
+            Detail::Type(_) => self == K::Type,
+            Detail::Func(_) => matches!(self, K::Func | K::Agg),
+            Detail::Collation(_) => self == K::Collation,
+            Detail::Table(_) => self == K::Table,
+            Detail::TableAttach { .. } => self == K::TableAttach,
+            Detail::AttrDef { .. } => self == K::AttrDef,
+            Detail::Index(_) => self == K::Index,
+            Detail::IndexAttach { .. } => self == K::IndexAttach,
+            Detail::Rule(_) => self == K::Rule,
+            Detail::Trigger(_) => self == K::Trigger,
+            Detail::Constraint(_) => matches!(self, K::Constraint | K::FkConstraint),
+            Detail::Policy(_) => self == K::Policy,
+            Detail::Operator(_) => self == K::Operator,
+            Detail::AccessMethod(_) => self == K::AccessMethod,
+            Detail::Transform(_) => self == K::Transform,
+            Detail::Language(_) => self == K::Language,
+            Detail::Subscription(_) => self == K::Subscription,
+            Detail::Simple(_) => matches!(self, K::Conversion | K::TsParser | K::TsTemplate),
+            Detail::Shell { .. } => self == K::ShellType,
+            Detail::Blob(_) => self == K::Blob,
+            Detail::Foreign(_) => matches!(self, K::ForeignDataWrapper | K::ForeignServer),
+            Detail::OpClass(_) => matches!(self, K::OpClass | K::OpFamily),
+            Detail::Cast(_) => self == K::Cast,
+            Detail::TextSearch(_) => matches!(self, K::TsDict | K::TsConfig),
+            Detail::EventTrigger(_) => self == K::EventTrigger,
+            Detail::Publication(_) => self == K::Publication,
+            Detail::PublicationMember(_) => {
+                matches!(self, K::PublicationRel | K::PublicationSchema)
+            }
+            Detail::StatsExt(_) => self == K::StatsExt,
+            Detail::DefaultAcl(_) => self == K::DefaultAcl,
+            Detail::TableData { .. } => {
+                matches!(self, K::TableData | K::SequenceSet | K::RefreshMatview)
+            }
+        }
+    }
+}
+
 /// One object of the model.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Obj {
     /// Its kind.
-    pub kind: Option<Kind>,
+    pub kind: Kind,
     /// Catalog identity (zero for synthesized objects such as table data).
     pub cat: CatalogId,
     /// Containing schema's name, if the object lives in one (shared: one allocation per schema,
@@ -152,9 +203,23 @@ pub struct Obj {
 }
 
 impl Obj {
-    /// The object's kind; every object is created with one.
+    /// A new object of `kind` with everything else empty, to fill in with struct update syntax.
+    pub fn of(kind: Kind) -> Obj {
+        Obj {
+            kind,
+            cat: CatalogId::default(),
+            namespace: None,
+            name: Box::default(),
+            deps: smallvec::SmallVec::new(),
+            dump: false,
+            acl_only: false,
+            detail: Detail::None,
+        }
+    }
+
+    /// The object's kind.
     pub fn kind(&self) -> Kind {
-        self.kind.unwrap_or(Kind::PreDataBoundary)
+        self.kind
     }
 
     /// Adds a dependency, once.
@@ -298,6 +363,8 @@ pub struct Catalog {
     pub post_boundary: DumpId,
     /// Security labels by (catalog, object), in pg_dump's order.
     pub seclabels: BTreeMap<(u32, u32), Vec<SecLabel>>,
+    /// Objects added with details their kind does not carry (see [`Kind::fits`]).
+    pub misfits: Vec<DumpId>,
 }
 
 /// One security label of an object or of one of its columns.
@@ -315,6 +382,9 @@ impl Catalog {
     /// Adds an object, registering its catalog id when it has one.
     pub fn add(&mut self, obj: Obj) -> DumpId {
         let id = self.objects.len();
+        if !obj.kind.fits(&obj.detail) {
+            self.misfits.push(id);
+        }
         if obj.cat.oid != 0 {
             self.by_catalog_id.insert(obj.cat, id);
         }

@@ -106,18 +106,21 @@ pub(super) fn cause(err: &tokio_postgres::Error) -> String {
         .to_string()
 }
 
+/// Why one host could not be connected to, in libpq's words (the lines of the final error).
+struct HostFailure(String);
+
 async fn try_host(
     s: &ConnSettings,
     h: &HostSpec,
     ssl: PgSslMode,
-) -> std::result::Result<Client, String> {
+) -> std::result::Result<Client, HostFailure> {
     let attempt = try_host_untimed(s, h, ssl);
     // libpq's connect_timeout bounds the whole attempt on a host (the server's answer to the
     // startup too, not only the socket's connect), and is at least 2 seconds.
     match s.connect_timeout.filter(|&t| t > 0) {
         Some(t) => tokio::time::timeout(Duration::from_secs(t.max(2)), attempt)
             .await
-            .unwrap_or_else(|_| Err("timeout expired".into())),
+            .unwrap_or_else(|_| Err(HostFailure("timeout expired".into()))),
         None => attempt.await,
     }
 }
@@ -126,8 +129,9 @@ async fn try_host_untimed(
     s: &ConnSettings,
     h: &HostSpec,
     ssl: PgSslMode,
-) -> std::result::Result<Client, String> {
-    let cfg = build_config(s, h, ssl).map_err(|e| e.to_string())?;
+) -> std::result::Result<Client, HostFailure> {
+    let failed = |e: Error| HostFailure(e.to_string());
+    let cfg = build_config(s, h, ssl).map_err(failed)?;
     let result = if h.is_socket() || ssl == PgSslMode::Disable {
         cfg.connect(tokio_postgres::NoTls).await.map(|(c, conn)| {
             tokio::spawn(async move {
@@ -136,7 +140,7 @@ async fn try_host_untimed(
             c
         })
     } else {
-        let tls = tls::client_config(s).map_err(|e| e.to_string())?;
+        let tls = tls::client_config(s).map_err(failed)?;
         cfg.connect(MakeRustlsConnect::new(tls))
             .await
             .map(|(c, conn)| {
@@ -146,7 +150,7 @@ async fn try_host_untimed(
                 c
             })
     };
-    result.map_err(|e| cause(&e))
+    result.map_err(|e| HostFailure(cause(&e)))
 }
 
 /// libpq's message for a host that could not be connected to: a name that does not resolve is
@@ -197,7 +201,7 @@ pub async fn connect_any(s: &ConnSettings) -> Result<(Client, usize)> {
         for ssl in attempts {
             match try_host(s, h, *ssl).await {
                 Ok(c) => return Ok((c, i)),
-                Err(e) => last = e,
+                Err(HostFailure(why)) => last = why,
             }
         }
         failures.push(failure_message(h, &last));

@@ -130,7 +130,7 @@ pub enum Event<'a> {
     /// COPY text of query `i`.
     Data(usize, &'a [u8]),
     /// Query `i` ended: completed, or failed with the server's message.
-    End(usize, std::result::Result<(), String>),
+    End(usize, crate::error::Result<()>),
 }
 
 /// Size of the socket reads.
@@ -201,7 +201,9 @@ pub async fn run(
                 Ok(())
             }
             Piece::Ready => {
-                let ended = failure.take().map_or(Ok(()), Err);
+                let ended = failure.take().map_or(Ok(()), |m| {
+                    Err(crate::error::Error::new(crate::error::ErrorKind::Server, m))
+                });
                 let i = current;
                 current += 1;
                 streamed = 0;
@@ -352,7 +354,7 @@ mod tests {
                             assert_eq!(i, 0);
                             data.extend_from_slice(d);
                         }
-                        Event::End(i, r) => ends.push((i, r)),
+                        Event::End(i, r) => ends.push((i, r.map_err(|e| e.to_string()))),
                     }
                     Ok(())
                 },

@@ -387,7 +387,7 @@ async fn load(
             Item::Meta { cmd, arg, line } => match cmd.as_str() {
                 "restrict" | "unrestrict" => restricted
                     .command(&cmd, &arg)
-                    .map_err(|m| Error::usage(m).context(format!("line {line}")))?,
+                    .map_err(|e| e.context(format!("line {line}")))?,
                 _ if restricted.on() => {
                     return Err(Error::usage(
                         "backslash commands are restricted; only \\unrestrict is allowed",
@@ -617,22 +617,23 @@ mod tests {
 
     #[test]
     fn restricted_mode_checks_keys_as_psql() {
+        let said = |r: Result<()>| r.map_err(|e| e.to_string());
         let mut r = Restricted::default();
         assert_eq!(
-            r.command("restrict", ""),
+            said(r.command("restrict", "")),
             Err("\\restrict: missing required argument".into())
         );
         assert_eq!(
-            r.command("unrestrict", "abc"),
+            said(r.command("unrestrict", "abc")),
             Err("\\unrestrict: not currently in restricted mode".into())
         );
-        assert_eq!(r.command("restrict", "abc"), Ok(()));
+        assert_eq!(said(r.command("restrict", "abc")), Ok(()));
         assert!(r.on());
         assert_eq!(
-            r.command("unrestrict", "abd"),
+            said(r.command("unrestrict", "abd")),
             Err("\\unrestrict: wrong key".into())
         );
-        assert_eq!(r.command("unrestrict", "abc"), Ok(()));
+        assert_eq!(said(r.command("unrestrict", "abc")), Ok(()));
         assert!(!r.on());
     }
 

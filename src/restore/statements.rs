@@ -150,21 +150,23 @@ impl Restricted {
     }
 
     /// Applies `\\restrict` or `\\unrestrict` with its argument; psql's message on error.
-    pub(super) fn command(&mut self, cmd: &str, arg: &str) -> std::result::Result<(), String> {
+    pub(super) fn command(&mut self, cmd: &str, arg: &str) -> Result<()> {
         let key = arg.split_whitespace().next().unwrap_or("");
         if key.is_empty() {
-            return Err(format!("\\{cmd}: missing required argument"));
+            return Err(Error::usage(format!("\\{cmd}: missing required argument")));
         }
         match (cmd, &self.key) {
-            ("restrict", Some(_)) => {
-                Err("backslash commands are restricted; only \\unrestrict is allowed".into())
-            }
+            ("restrict", Some(_)) => Err(Error::usage(
+                "backslash commands are restricted; only \\unrestrict is allowed",
+            )),
             ("restrict", None) => {
                 self.key = Some(key.to_string());
                 Ok(())
             }
-            (_, None) => Err("\\unrestrict: not currently in restricted mode".into()),
-            (_, Some(k)) if k != key => Err("\\unrestrict: wrong key".into()),
+            (_, None) => Err(Error::usage(
+                "\\unrestrict: not currently in restricted mode",
+            )),
+            (_, Some(k)) if k != key => Err(Error::usage("\\unrestrict: wrong key")),
             _ => {
                 self.key = None;
                 Ok(())

@@ -10,8 +10,8 @@ use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
-static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
-static TLS_CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
+static CLUSTER: OnceLock<pgsnap::error::Result<Cluster>> = OnceLock::new();
+static TLS_CLUSTER: OnceLock<pgsnap::error::Result<Cluster>> = OnceLock::new();
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// A second cluster listening on 127.0.0.1 with TLS and scram-sha-256 (and the unix socket,
@@ -361,7 +361,9 @@ impl Drop for Session {
 pub fn wait_until(c: &Cluster, db: &str, query: &str, secs: u64) -> bool {
     let until = std::time::Instant::now() + std::time::Duration::from_secs(secs);
     while std::time::Instant::now() < until {
-        if c.psql(db, &["-At", "-c", query]).map(|s| s.trim() == "t") == Ok(true) {
+        if c.psql(db, &["-At", "-c", query])
+            .is_ok_and(|s| s.trim() == "t")
+        {
             return true;
         }
         std::thread::sleep(std::time::Duration::from_millis(10));

@@ -33,7 +33,6 @@ pub(crate) async fn catalog_acls(ld: &mut Loader<'_>) -> Result<()> {
                 })
                 .collect();
             ld.cat.add(Obj {
-                kind: Some(Kind::Table),
                 cat: CatalogId {
                     tableoid: PG_CLASS,
                     oid: oid(&r, "oid")?,
@@ -53,7 +52,7 @@ pub(crate) async fn catalog_acls(ld: &mut Loader<'_>) -> Result<()> {
                     ..Default::default()
                 })),
                 acl_only: true,
-                ..Default::default()
+                ..Obj::of(Kind::Table)
             });
         }
     }
@@ -99,7 +98,6 @@ pub(crate) async fn default_acls_and_large_objects(ld: &mut Loader<'_>) -> Resul
         };
         let role = text(&r, "defaclrole")?;
         ld.cat.add(Obj {
-            kind: Some(Kind::DefaultAcl),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: oid(&r, "oid")?,
@@ -116,7 +114,7 @@ pub(crate) async fn default_acls_and_large_objects(ld: &mut Loader<'_>) -> Resul
                     initprivs: None,
                 },
             })),
-            ..Default::default()
+            ..Obj::of(Kind::DefaultAcl)
         });
     }
 
@@ -131,7 +129,6 @@ pub(crate) async fn default_acls_and_large_objects(ld: &mut Loader<'_>) -> Resul
             let r = &r;
             any = true;
             ld.cat.add(Obj {
-                kind: Some(Kind::Blob),
                 // Comments and labels name large objects by pg_largeobject, as pg_dump does.
                 cat: CatalogId {
                     tableoid: PG_LARGEOBJECT,
@@ -149,15 +146,14 @@ pub(crate) async fn default_acls_and_large_objects(ld: &mut Loader<'_>) -> Resul
                     },
                     comment: None,
                 })),
-                ..Default::default()
+                ..Obj::of(Kind::Blob)
             });
         }
         if any && ld.plan.data {
             ld.cat.add(Obj {
-                kind: Some(Kind::BlobData),
                 name: "BLOBS".into(),
                 dump: true,
-                ..Default::default()
+                ..Obj::of(Kind::BlobData)
             });
         }
     }

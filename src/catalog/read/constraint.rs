@@ -53,7 +53,6 @@ pub(crate) async fn checks(ld: &mut Loader<'_>) -> Result<()> {
             ..Default::default()
         };
         let id = ld.cat.add(Obj {
-            kind: Some(Kind::Constraint),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: oid(&r, "oid")?,
@@ -62,7 +61,7 @@ pub(crate) async fn checks(ld: &mut Loader<'_>) -> Result<()> {
             name: text(&r, "conname")?.into(),
             dump: owner.dump && (is_domain || is_local),
             detail: Detail::Constraint(Box::new(detail)),
-            ..Default::default()
+            ..Obj::of(Kind::Constraint)
         });
         if !separate {
             ld.cat.objects[owner_id].add_dep(id);
@@ -94,7 +93,6 @@ pub(crate) async fn foreign_keys(ld: &mut Loader<'_>) -> Result<()> {
             ld.cat.objects[tid].dump,
         );
         ld.cat.add(Obj {
-            kind: Some(Kind::FkConstraint),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: oid(&r, "oid")?,
@@ -112,7 +110,7 @@ pub(crate) async fn foreign_keys(ld: &mut Loader<'_>) -> Result<()> {
                 separate: true,
                 ..Default::default()
             })),
-            ..Default::default()
+            ..Obj::of(Kind::FkConstraint)
         });
     }
 

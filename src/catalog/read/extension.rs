@@ -40,7 +40,6 @@ pub(crate) async fn extensions(ld: &mut Loader<'_>) -> Result<()> {
             )));
         }
         let id = ld.cat.add(Obj {
-            kind: Some(Kind::Extension),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: o,
@@ -60,7 +59,7 @@ pub(crate) async fn extensions(ld: &mut Loader<'_>) -> Result<()> {
                 version: text(&r, "extversion")?,
                 comment: None,
             })),
-            ..Default::default()
+            ..Obj::of(Kind::Extension)
         });
         if !config.is_empty() {
             ld.ext_configs

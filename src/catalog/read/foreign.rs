@@ -22,7 +22,6 @@ pub(crate) async fn foreign_data(ld: &mut Loader<'_>) -> Result<()> {
             }
         }
         ld.cat.add(Obj {
-            kind: Some(Kind::ForeignDataWrapper),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: o,
@@ -43,7 +42,7 @@ pub(crate) async fn foreign_data(ld: &mut Loader<'_>) -> Result<()> {
                 },
                 comment: None,
             })),
-            ..Default::default()
+            ..Obj::of(Kind::ForeignDataWrapper)
         });
     }
     let mut rows = ld
@@ -63,7 +62,6 @@ pub(crate) async fn foreign_data(ld: &mut Loader<'_>) -> Result<()> {
         let users = text_array(&r, "mapping_users")?;
         let options = text_array(&r, "mapping_options")?;
         ld.cat.add(Obj {
-            kind: Some(Kind::ForeignServer),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: o,
@@ -84,7 +82,7 @@ pub(crate) async fn foreign_data(ld: &mut Loader<'_>) -> Result<()> {
                 },
                 comment: None,
             })),
-            ..Default::default()
+            ..Obj::of(Kind::ForeignServer)
         });
     }
 

@@ -79,11 +79,6 @@ pub(crate) async fn functions(ld: &mut Loader<'_>) -> Result<()> {
             && !ld.filters_tables
             && !ld.ext_members.contains_key(&(PG_PROC, o));
         ld.cat.add(Obj {
-            kind: Some(if prokind == 'a' {
-                Kind::Agg
-            } else {
-                Kind::Func
-            }),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: o,
@@ -92,7 +87,11 @@ pub(crate) async fn functions(ld: &mut Loader<'_>) -> Result<()> {
             name: text(&r, "proname")?.into(),
             dump,
             detail: Detail::Func(Box::new(detail)),
-            ..Default::default()
+            ..Obj::of(if prokind == 'a' {
+                Kind::Agg
+            } else {
+                Kind::Func
+            })
         });
     }
 
@@ -120,7 +119,6 @@ pub(crate) async fn casts(ld: &mut Loader<'_>) -> Result<()> {
             _ => {}
         }
         ld.cat.add(Obj {
-            kind: Some(Kind::Cast),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: o,
@@ -133,7 +131,7 @@ pub(crate) async fn casts(ld: &mut Loader<'_>) -> Result<()> {
                 body,
                 comment: None,
             })),
-            ..Default::default()
+            ..Obj::of(Kind::Cast)
         });
     }
 
@@ -167,7 +165,6 @@ pub(crate) async fn transforms(ld: &mut Loader<'_>) -> Result<()> {
         };
         let language = text(&r, "lanname")?;
         ld.cat.add(Obj {
-            kind: Some(Kind::Transform),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: o,
@@ -182,7 +179,7 @@ pub(crate) async fn transforms(ld: &mut Loader<'_>) -> Result<()> {
                 to_sql: function("to")?,
                 comment: None,
             })),
-            ..Default::default()
+            ..Obj::of(Kind::Transform)
         });
     }
 

@@ -36,7 +36,6 @@ pub(crate) async fn indexes(ld: &mut Loader<'_>) -> Result<()> {
             ..Default::default()
         };
         let index_id = ld.cat.add(Obj {
-            kind: Some(Kind::Index),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: oid(&r, "oid")?,
@@ -45,7 +44,7 @@ pub(crate) async fn indexes(ld: &mut Loader<'_>) -> Result<()> {
             name: text(&r, "indexname")?.into(),
             dump: tdump,
             detail: Detail::Index(Box::new(detail)),
-            ..Default::default()
+            ..Obj::of(Kind::Index)
         });
         if let Some(contype) = opt_ch(&r, "contype")? {
             let cdetail = ConstraintDetail {
@@ -63,7 +62,6 @@ pub(crate) async fn indexes(ld: &mut Loader<'_>) -> Result<()> {
                 confrelid: 0,
             };
             let cid = ld.cat.add(Obj {
-                kind: Some(Kind::Constraint),
                 cat: CatalogId {
                     tableoid: opt_oid(&r, "contableoid")?.unwrap_or(PG_CONSTRAINT),
                     oid: opt_oid(&r, "conoid")?.unwrap_or(0),
@@ -72,7 +70,7 @@ pub(crate) async fn indexes(ld: &mut Loader<'_>) -> Result<()> {
                 name: opt_text(&r, "conname")?.unwrap_or_default().into(),
                 dump: tdump,
                 detail: Detail::Constraint(Box::new(cdetail)),
-                ..Default::default()
+                ..Obj::of(Kind::Constraint)
             });
             if let Detail::Index(ix) = &mut ld.cat.objects[index_id].detail {
                 ix.constraint = Some(cid);
@@ -100,7 +98,6 @@ pub(crate) async fn indexes(ld: &mut Loader<'_>) -> Result<()> {
             _ => continue,
         };
         let id = ld.cat.add(Obj {
-            kind: Some(Kind::IndexAttach),
             namespace: ns,
             name,
             dump: dump && ld.cat.objects[parent].dump,
@@ -108,7 +105,7 @@ pub(crate) async fn indexes(ld: &mut Loader<'_>) -> Result<()> {
                 index: child,
                 parent_index: parent,
             },
-            ..Default::default()
+            ..Obj::of(Kind::IndexAttach)
         });
         for d in [parent, child, child_table, parent_table] {
             ld.cat.objects[id].add_dep(d);
@@ -131,7 +128,6 @@ pub(crate) async fn statistics(ld: &mut Loader<'_>) -> Result<()> {
         let nsp = oid(&r, "stxnamespace")?;
         let dump = ns_contains(&ld.namespaces, nsp) && !ld.filters_tables;
         ld.cat.add(Obj {
-            kind: Some(Kind::StatsExt),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: oid(&r, "oid")?,
@@ -145,7 +141,7 @@ pub(crate) async fn statistics(ld: &mut Loader<'_>) -> Result<()> {
                 stattarget: i32_(&r, "stxstattarget")?,
                 comment: None,
             })),
-            ..Default::default()
+            ..Obj::of(Kind::StatsExt)
         });
     }
 

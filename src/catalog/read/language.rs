@@ -11,7 +11,6 @@ pub(crate) async fn languages(ld: &mut Loader<'_>) -> Result<()> {
     while let Some(r) = next_row(&mut rows, "languages").await? {
         let o = oid(&r, "oid")?;
         ld.cat.add(Obj {
-            kind: Some(Kind::Language),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: o,
@@ -38,7 +37,7 @@ pub(crate) async fn languages(ld: &mut Loader<'_>) -> Result<()> {
                 },
                 comment: None,
             })),
-            ..Default::default()
+            ..Obj::of(Kind::Language)
         });
     }
     let mut rows = ld
@@ -59,7 +58,6 @@ pub(crate) async fn languages(ld: &mut Loader<'_>) -> Result<()> {
             text(&r, "conproc")?
         );
         ld.cat.add(Obj {
-            kind: Some(Kind::Conversion),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: o,
@@ -79,7 +77,7 @@ pub(crate) async fn languages(ld: &mut Loader<'_>) -> Result<()> {
                 body,
                 comment: None,
             })),
-            ..Default::default()
+            ..Obj::of(Kind::Conversion)
         });
     }
     let mut rows = ld
@@ -96,11 +94,6 @@ pub(crate) async fn languages(ld: &mut Loader<'_>) -> Result<()> {
         let tableoid = oid(&r, "tableoid")?;
         let nsp = oid(&r, "nsp")?;
         ld.cat.add(Obj {
-            kind: Some(if tableoid == PG_TS_PARSER {
-                Kind::TsParser
-            } else {
-                Kind::TsTemplate
-            }),
             cat: CatalogId { tableoid, oid: o },
             namespace: Some(ns_name(&ld.namespaces, nsp)?),
             name: text(&r, "name")?.into(),
@@ -113,7 +106,11 @@ pub(crate) async fn languages(ld: &mut Loader<'_>) -> Result<()> {
                 body: format!(" (\n{} );\n", text(&r, "body")?),
                 comment: None,
             })),
-            ..Default::default()
+            ..Obj::of(if tableoid == PG_TS_PARSER {
+                Kind::TsParser
+            } else {
+                Kind::TsTemplate
+            })
         });
     }
 

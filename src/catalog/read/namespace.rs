@@ -44,7 +44,6 @@ pub(crate) async fn namespaces(ld: &mut Loader<'_>) -> Result<()> {
         }
         let def_dump = dump && !(is_public && owner_oid == PG_DATABASE_OWNER);
         ld.cat.add(Obj {
-            kind: Some(Kind::Namespace),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: o,
@@ -59,7 +58,7 @@ pub(crate) async fn namespaces(ld: &mut Loader<'_>) -> Result<()> {
                 create: !is_public,
                 dump_definition: def_dump,
             })),
-            ..Default::default()
+            ..Obj::of(Kind::Namespace)
         });
         ld.namespaces.insert(
             o,

@@ -19,7 +19,6 @@ pub(crate) async fn operators(ld: &mut Loader<'_>) -> Result<()> {
         let oprkind = ch(&r, "oprkind")?;
         let function = regproc("oprcode")?;
         ld.cat.add(Obj {
-            kind: Some(Kind::Operator),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: o,
@@ -44,7 +43,7 @@ pub(crate) async fn operators(ld: &mut Loader<'_>) -> Result<()> {
                 join: regproc("oprjoin")?,
                 comment: None,
             })),
-            ..Default::default()
+            ..Obj::of(Kind::Operator)
         });
     }
 
@@ -57,7 +56,6 @@ pub(crate) async fn operators(ld: &mut Loader<'_>) -> Result<()> {
     while let Some(r) = next_row(&mut rows, "access methods").await? {
         let o = oid(&r, "oid")?;
         ld.cat.add(Obj {
-            kind: Some(Kind::AccessMethod),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: o,
@@ -72,7 +70,7 @@ pub(crate) async fn operators(ld: &mut Loader<'_>) -> Result<()> {
                 handler: text(&r, "amhandler")?,
                 comment: None,
             })),
-            ..Default::default()
+            ..Obj::of(Kind::AccessMethod)
         });
     }
 
@@ -86,7 +84,6 @@ pub(crate) async fn operators(ld: &mut Loader<'_>) -> Result<()> {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "opfnamespace")?;
         ld.cat.add(Obj {
-            kind: Some(Kind::OpFamily),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: o,
@@ -101,7 +98,7 @@ pub(crate) async fn operators(ld: &mut Loader<'_>) -> Result<()> {
                 am: text(&r, "amname")?,
                 ..Default::default()
             })),
-            ..Default::default()
+            ..Obj::of(Kind::OpFamily)
         });
     }
     let mut rows = ld
@@ -113,7 +110,6 @@ pub(crate) async fn operators(ld: &mut Loader<'_>) -> Result<()> {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "opcnamespace")?;
         ld.cat.add(Obj {
-            kind: Some(Kind::OpClass),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: o,
@@ -132,7 +128,7 @@ pub(crate) async fn operators(ld: &mut Loader<'_>) -> Result<()> {
                 family: opt_text(&r, "familynsp")?.zip(opt_text(&r, "familyname")?),
                 ..Default::default()
             })),
-            ..Default::default()
+            ..Obj::of(Kind::OpClass)
         });
     }
     let mut rows = ld

@@ -15,7 +15,6 @@ pub(crate) async fn policies(ld: &mut Loader<'_>) -> Result<()> {
         let o = &ld.cat.objects[tid];
         let (ns, name, dump, oid) = (o.namespace.clone(), o.name.clone(), o.dump, o.cat.oid);
         let id = ld.cat.add(Obj {
-            kind: Some(Kind::Policy),
             cat: CatalogId { tableoid: 0, oid },
             namespace: ns,
             name,
@@ -24,7 +23,7 @@ pub(crate) async fn policies(ld: &mut Loader<'_>) -> Result<()> {
                 table: tid,
                 ..Default::default()
             })),
-            ..Default::default()
+            ..Obj::of(Kind::Policy)
         });
         ld.cat.objects[id].add_dep(tid);
     }
@@ -40,7 +39,6 @@ pub(crate) async fn policies(ld: &mut Loader<'_>) -> Result<()> {
         );
         let name = text(&r, "polname")?;
         ld.cat.add(Obj {
-            kind: Some(Kind::Policy),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: oid(&r, "oid")?,
@@ -58,7 +56,7 @@ pub(crate) async fn policies(ld: &mut Loader<'_>) -> Result<()> {
                 with_check: opt_text(&r, "polwithcheck")?,
                 comment: None,
             })),
-            ..Default::default()
+            ..Obj::of(Kind::Policy)
         });
     }
 

@@ -21,7 +21,6 @@ pub(crate) async fn subscriptions(ld: &mut Loader<'_>) -> Result<()> {
             continue;
         }
         ld.cat.add(Obj {
-            kind: Some(Kind::Subscription),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: oid(&r, "oid")?,
@@ -41,7 +40,7 @@ pub(crate) async fn subscriptions(ld: &mut Loader<'_>) -> Result<()> {
                 synchronous_commit: text(&r, "subsynccommit")?,
                 comment: None,
             })),
-            ..Default::default()
+            ..Obj::of(Kind::Subscription)
         });
     }
 
@@ -69,7 +68,6 @@ pub(crate) async fn publications(ld: &mut Loader<'_>) -> Result<()> {
             }
         }
         ld.cat.add(Obj {
-            kind: Some(Kind::Publication),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: oid(&r, "oid")?,
@@ -84,7 +82,7 @@ pub(crate) async fn publications(ld: &mut Loader<'_>) -> Result<()> {
                 via_root: boolean(&r, "pubviaroot")?,
                 comment: None,
             })),
-            ..Default::default()
+            ..Obj::of(Kind::Publication)
         });
     }
     let mut rows = ld
@@ -104,7 +102,6 @@ pub(crate) async fn publications(ld: &mut Loader<'_>) -> Result<()> {
             ld.cat.objects[t].dump && ld.cat.objects[p].dump,
         );
         let id = ld.cat.add(Obj {
-            kind: Some(Kind::PublicationRel),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: oid(&r, "oid")?,
@@ -118,7 +115,7 @@ pub(crate) async fn publications(ld: &mut Loader<'_>) -> Result<()> {
                 columns: opt_text(&r, "prattrs")?,
                 filter: opt_text(&r, "prrelqual")?,
             })),
-            ..Default::default()
+            ..Obj::of(Kind::PublicationRel)
         });
         ld.cat.objects[id].add_dep(p);
         ld.cat.objects[id].add_dep(t);
@@ -139,7 +136,6 @@ pub(crate) async fn publications(ld: &mut Loader<'_>) -> Result<()> {
             ld.cat.objects[n].dump && ld.cat.objects[p].dump,
         );
         let id = ld.cat.add(Obj {
-            kind: Some(Kind::PublicationSchema),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: oid(&r, "oid")?,
@@ -153,7 +149,7 @@ pub(crate) async fn publications(ld: &mut Loader<'_>) -> Result<()> {
                 columns: None,
                 filter: None,
             })),
-            ..Default::default()
+            ..Obj::of(Kind::PublicationSchema)
         });
         ld.cat.objects[id].add_dep(p);
         ld.cat.objects[id].add_dep(n);

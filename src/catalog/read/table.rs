@@ -67,7 +67,6 @@ pub(crate) async fn tables(ld: &mut Loader<'_>) -> Result<()> {
             ..Default::default()
         };
         let id = ld.cat.add(Obj {
-            kind: Some(Kind::Table),
             cat: CatalogId {
                 tableoid: oid(r, "tableoid")?,
                 oid: o,
@@ -76,7 +75,7 @@ pub(crate) async fn tables(ld: &mut Loader<'_>) -> Result<()> {
             name: text(r, "relname")?.into(),
             dump,
             detail: Detail::Table(Box::new(detail)),
-            ..Default::default()
+            ..Obj::of(Kind::Table)
         });
         ld.table_ids.push(id);
         if let Some(owner) = opt_oid(r, "owning_tab")? {
@@ -245,7 +244,6 @@ pub(crate) async fn columns(ld: &mut Loader<'_>) -> Result<()> {
         };
         let separate = relkind == 'v' || !print_col;
         let id = ld.cat.add(Obj {
-            kind: Some(Kind::AttrDef),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: oid(&r, "oid")?,
@@ -259,7 +257,7 @@ pub(crate) async fn columns(ld: &mut Loader<'_>) -> Result<()> {
                 expr: text(&r, "adsrc")?.into(),
                 separate,
             },
-            ..Default::default()
+            ..Obj::of(Kind::AttrDef)
         });
         if !separate {
             ld.cat.objects[tid].add_dep(id);
@@ -337,7 +335,6 @@ pub(crate) async fn inheritance(ld: &mut Loader<'_>) -> Result<()> {
             (o.namespace.clone(), o.name.clone(), o.dump)
         };
         let id = ld.cat.add(Obj {
-            kind: Some(Kind::TableAttach),
             namespace: ns,
             name,
             dump,
@@ -345,7 +342,7 @@ pub(crate) async fn inheritance(ld: &mut Loader<'_>) -> Result<()> {
                 partition: tid,
                 parent,
             },
-            ..Default::default()
+            ..Obj::of(Kind::TableAttach)
         });
         ld.cat.objects[id].add_dep(tid);
         ld.cat.objects[id].add_dep(parent);
@@ -395,12 +392,11 @@ pub(crate) async fn data_objects(ld: &mut Loader<'_>) -> Result<()> {
             }
             let (ns, name) = (o.namespace.clone(), o.name.clone());
             let id = ld.cat.add(Obj {
-                kind: Some(kind),
                 namespace: ns,
                 name,
                 dump: true,
                 detail: Detail::TableData { table: tid },
-                ..Default::default()
+                ..Obj::of(kind)
             });
             ld.cat.objects[id].add_dep(tid);
             if let Detail::Table(t) = &mut ld.cat.objects[tid].detail {

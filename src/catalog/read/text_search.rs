@@ -23,7 +23,6 @@ pub(crate) async fn text_search(ld: &mut Loader<'_>) -> Result<()> {
             head.push_str(&format!(",\n    {opt}"));
         }
         ld.cat.add(Obj {
-            kind: Some(Kind::TsDict),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: o,
@@ -39,7 +38,7 @@ pub(crate) async fn text_search(ld: &mut Loader<'_>) -> Result<()> {
                 mappings: Vec::new(),
                 comment: None,
             })),
-            ..Default::default()
+            ..Obj::of(Kind::TsDict)
         });
     }
     let mut maps: BTreeMap<u32, Vec<(String, String)>> = BTreeMap::new();
@@ -72,7 +71,6 @@ pub(crate) async fn text_search(ld: &mut Loader<'_>) -> Result<()> {
                 .qualified(&text(&r, "prsnsp")?, &text(&r, "prsname")?)
         );
         ld.cat.add(Obj {
-            kind: Some(Kind::TsConfig),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: o,
@@ -88,7 +86,7 @@ pub(crate) async fn text_search(ld: &mut Loader<'_>) -> Result<()> {
                 mappings: maps.remove(&o).unwrap_or_default(),
                 comment: None,
             })),
-            ..Default::default()
+            ..Obj::of(Kind::TsConfig)
         });
     }
 

@@ -17,7 +17,6 @@ pub(crate) async fn triggers_and_rules(ld: &mut Loader<'_>) -> Result<()> {
             ld.cat.objects[tid].dump,
         );
         ld.cat.add(Obj {
-            kind: Some(Kind::Trigger),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: oid(&r, "oid")?,
@@ -32,7 +31,7 @@ pub(crate) async fn triggers_and_rules(ld: &mut Loader<'_>) -> Result<()> {
                 partition_clone: boolean(&r, "tgispartition")?,
                 comment: None,
             })),
-            ..Default::default()
+            ..Obj::of(Kind::Trigger)
         });
     }
 
@@ -52,7 +51,6 @@ pub(crate) async fn triggers_and_rules(ld: &mut Loader<'_>) -> Result<()> {
             ld.cat.objects[tid].dump,
         );
         let id = ld.cat.add(Obj {
-            kind: Some(Kind::Rule),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: oid(&r, "oid")?,
@@ -69,7 +67,7 @@ pub(crate) async fn triggers_and_rules(ld: &mut Loader<'_>) -> Result<()> {
                 enabled: ch(&r, "ev_enabled")?,
                 comment: None,
             })),
-            ..Default::default()
+            ..Obj::of(Kind::Rule)
         });
         if on_select_view {
             ld.cat.objects[tid].add_dep(id);
@@ -92,7 +90,6 @@ pub(crate) async fn event_triggers(ld: &mut Loader<'_>) -> Result<()> {
     while let Some(r) = next_row(&mut rows, "event triggers").await? {
         let o = oid(&r, "oid")?;
         ld.cat.add(Obj {
-            kind: Some(Kind::EventTrigger),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: o,
@@ -108,7 +105,7 @@ pub(crate) async fn event_triggers(ld: &mut Loader<'_>) -> Result<()> {
                 enabled: ch(&r, "evtenabled")?,
                 comment: None,
             })),
-            ..Default::default()
+            ..Obj::of(Kind::EventTrigger)
         });
     }
 

@@ -22,7 +22,6 @@ pub(crate) async fn collations(ld: &mut Loader<'_>) -> Result<()> {
             && !ld.filters_tables
             && !ld.ext_members.contains_key(&(PG_COLLATION, o));
         ld.cat.add(Obj {
-            kind: Some(Kind::Collation),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: o,
@@ -39,7 +38,7 @@ pub(crate) async fn collations(ld: &mut Loader<'_>) -> Result<()> {
                 icu_locale: opt_text(&r, "colliculocale")?,
                 comment: None,
             })),
-            ..Default::default()
+            ..Obj::of(Kind::Collation)
         });
     }
 
@@ -154,7 +153,6 @@ pub(crate) async fn types(ld: &mut Loader<'_>) -> Result<()> {
             Detail::Type(Box::new(detail))
         };
         let id = ld.cat.add(Obj {
-            kind: Some(if dummy { Kind::DummyType } else { Kind::Type }),
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
                 oid: o,
@@ -163,7 +161,7 @@ pub(crate) async fn types(ld: &mut Loader<'_>) -> Result<()> {
             name: text(&r, "typname")?.into(),
             dump,
             detail,
-            ..Default::default()
+            ..Obj::of(if dummy { Kind::DummyType } else { Kind::Type })
         });
         if relkind == Some('c') {
             ld.composite_rel_to_type.insert(typrelid, id);
@@ -176,12 +174,11 @@ pub(crate) async fn types(ld: &mut Loader<'_>) -> Result<()> {
                 ld.cat.objects[id].name.clone(),
             );
             let shell = ld.cat.add(Obj {
-                kind: Some(Kind::ShellType),
                 namespace,
                 name,
                 dump: false,
                 detail: Detail::Shell { base: id },
-                ..Default::default()
+                ..Obj::of(Kind::ShellType)
             });
             if let Detail::Type(t) = &mut ld.cat.objects[id].detail {
                 t.shell = Some(shell);

@@ -121,6 +121,13 @@ fn script_err(line: usize, msg: impl Into<String>) -> Error {
     Error::new(ErrorKind::Usage, msg).context(format!("line {line}"))
 }
 
+/// The input could not be read at `line` (a device error, a corrupt compressed stream).
+fn read_err(line: usize, e: std::io::Error) -> Error {
+    Error::new(ErrorKind::Io, format!("read error: {e}"))
+        .with_source(e)
+        .context(format!("line {line}"))
+}
+
 /// The script's encoding, from its `SET client_encoding`. Restore connections speak UTF8:
 /// LATIN1 text (a LATIN1 database's default dump) is turned into UTF8 here, byte for code
 /// point, as the server would; other encodings are refused rather than loaded changed.
@@ -397,10 +404,7 @@ impl<R: BufRead> ScriptReader<R> {
         let mut fresh = false;
         loop {
             let line = self.line_no + usize::from(starts_line);
-            let avail = self
-                .r
-                .fill_buf()
-                .map_err(|e| script_err(line, format!("read error: {e}")))?;
+            let avail = self.r.fill_buf().map_err(|e| read_err(line, e))?;
             if avail.is_empty() {
                 break;
             }
@@ -754,10 +758,7 @@ impl<R: BufRead> ScriptReader<R> {
         let mut in_row = false;
         loop {
             let line = self.line_no + 1;
-            let avail = self
-                .r
-                .fill_buf()
-                .map_err(|e| script_err(line, format!("read error: {e}")))?;
+            let avail = self.r.fill_buf().map_err(|e| read_err(line, e))?;
             if avail.is_empty() {
                 if !in_row && head == b"\\." {
                     self.line_no += 1;
