@@ -7,6 +7,9 @@
 use crate::error::{Error, ErrorKind, Result};
 use std::io::BufRead;
 
+mod lexer;
+use lexer::{Lexer, State};
+
 /// What a statement is, from the dump's `-- Name: ...; Type: X; ...` header.
 pub type TocType = Option<String>;
 
@@ -91,17 +94,14 @@ impl PartialEq for Item {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
-    Normal,
-    /// After `--`, up to the end of the line.
-    LineComment,
-    Quote {
-        escapes: bool,
-    },
-    Ident,
-    Dollar,
-    Block(u32),
+/// What the first line of a statement turned out to be.
+enum LineStart {
+    /// A backslash command.
+    Meta(Item),
+    /// A comment or a blank line.
+    Skip,
+    /// The start of a statement.
+    Statement,
 }
 
 /// The reader.
@@ -177,44 +177,6 @@ fn statement_text(stmt: &[u8], line: usize, enc: &mut ScriptEncoding) -> Result<
         }
     }
     Ok(sql)
-}
-
-/// psql's heuristic for `BEGIN ... END` in SQL-standard function bodies.
-#[derive(Default)]
-struct Words {
-    initials: Vec<u8>,
-    count: usize,
-    begin_depth: u32,
-}
-
-impl Words {
-    fn word(&mut self, w: &str, paren_depth: i32) {
-        let lw = w.to_ascii_lowercase();
-        if matches!(
-            lw.as_str(),
-            "create" | "function" | "procedure" | "or" | "replace"
-        ) && self.count < 4
-        {
-            self.initials.push(lw.as_bytes()[0]);
-        } else if self.count < 4 {
-            self.initials.push(0);
-        }
-        self.count += 1;
-        let i = &self.initials;
-        let is_routine = i.first() == Some(&b'c')
-            && (matches!(i.get(1), Some(b'f' | b'p'))
-                || (i.get(1) == Some(&b'o')
-                    && i.get(2) == Some(&b'r')
-                    && matches!(i.get(3), Some(b'f' | b'p'))));
-        if is_routine && paren_depth == 0 {
-            match lw.as_str() {
-                "begin" => self.begin_depth += 1,
-                "case" if self.begin_depth >= 1 => self.begin_depth += 1,
-                "end" if self.begin_depth > 0 => self.begin_depth -= 1,
-                _ => {}
-            }
-        }
-    }
 }
 
 fn toc_type_of(comment: &str) -> Option<String> {
@@ -463,19 +425,60 @@ impl<R: BufRead> ScriptReader<R> {
         Ok(true)
     }
 
+    /// The first line of what may be a statement: a meta-command (returned whole), a comment
+    /// (a TOC comment sets the entry type) or blank (skipped), or the start of a statement.
+    fn line_start(&mut self, line: &mut Vec<u8>, partial: &mut bool) -> Result<LineStart> {
+        let first = line.iter().position(|b| !b.is_ascii_whitespace());
+        if *partial && first.is_some_and(|f| line[f] == b'\\' || line[f..].starts_with(b"--")) {
+            // A meta-command or comment line is read whole (they are short).
+            while *partial {
+                match self.read_fragment()? {
+                    Some((more, p, _)) => {
+                        line.extend_from_slice(&more);
+                        *partial = p;
+                    }
+                    None => *partial = false,
+                }
+            }
+        }
+        let trimmed = match self.encoding {
+            ScriptEncoding::Latin1 => line.iter().map(|&b| b as char).collect(),
+            ScriptEncoding::Utf8 => String::from_utf8_lossy(line).into_owned(),
+        };
+        let t = trimmed.trim_start();
+        if let Some(cmd) = t.strip_prefix('\\') {
+            let cmd = cmd.trim_end();
+            let (name, arg) = match cmd.split_once(char::is_whitespace) {
+                Some((n, a)) => (n.to_string(), a.trim().to_string()),
+                None => (cmd.to_string(), String::new()),
+            };
+            return Ok(LineStart::Meta(Item::Meta {
+                cmd: name,
+                arg,
+                line: self.line_no,
+            }));
+        }
+        if t.starts_with("--") {
+            if let Some(tt) = toc_type_of(t.trim_end()) {
+                self.toc = Some(tt);
+            }
+            return Ok(LineStart::Skip);
+        }
+        if t.is_empty() && !*partial {
+            return Ok(LineStart::Skip);
+        }
+        Ok(LineStart::Statement)
+    }
+
     /// The next item, or `None` at the end of the script.
     pub fn next_item(&mut self) -> Result<Option<Item>> {
         let mut stmt = StatementBuf::default();
         let mut start_line = 0;
-        let mut state = State::Normal;
-        let mut dollar_tag: Vec<u8> = Vec::new();
-        let mut paren: i32 = 0;
-        let mut words = Words::default();
-        let mut word: Vec<u8> = Vec::new();
+        let mut lex = Lexer::default();
         loop {
             let Some((mut line, mut partial, starts_line)) = self.read_fragment()? else {
                 if !stmt.is_blank() {
-                    if !matches!(state, State::Normal | State::LineComment) {
+                    if !matches!(lex.state, State::Normal | State::LineComment) {
                         return Err(script_err(
                             start_line,
                             "unterminated quoted string or comment at end of script",
@@ -486,184 +489,18 @@ impl<R: BufRead> ScriptReader<R> {
                 }
                 return Ok(None);
             };
-            if state == State::Normal && stmt.is_blank() && starts_line {
-                let first = line.iter().position(|b| !b.is_ascii_whitespace());
-                if partial
-                    && first.is_some_and(|f| line[f] == b'\\' || line[f..].starts_with(b"--"))
-                {
-                    // A meta-command or comment line is read whole (they are short).
-                    while partial {
-                        match self.read_fragment()? {
-                            Some((more, p, _)) => {
-                                line.extend_from_slice(&more);
-                                partial = p;
-                            }
-                            None => partial = false,
-                        }
-                    }
+            if lex.state == State::Normal && stmt.is_blank() && starts_line {
+                match self.line_start(&mut line, &mut partial)? {
+                    LineStart::Meta(item) => return Ok(Some(item)),
+                    LineStart::Skip => continue,
+                    LineStart::Statement => start_line = self.line_no,
                 }
-                let trimmed = match self.encoding {
-                    ScriptEncoding::Latin1 => line.iter().map(|&b| b as char).collect(),
-                    ScriptEncoding::Utf8 => String::from_utf8_lossy(&line).into_owned(),
-                };
-                let t = trimmed.trim_start();
-                if let Some(cmd) = t.strip_prefix('\\') {
-                    let cmd = cmd.trim_end();
-                    let (name, arg) = match cmd.split_once(char::is_whitespace) {
-                        Some((n, a)) => (n.to_string(), a.trim().to_string()),
-                        None => (cmd.to_string(), String::new()),
-                    };
-                    return Ok(Some(Item::Meta {
-                        cmd: name,
-                        arg,
-                        line: self.line_no,
-                    }));
-                }
-                if t.starts_with("--") {
-                    if let Some(tt) = toc_type_of(t.trim_end()) {
-                        self.toc = Some(tt);
-                    }
-                    continue;
-                }
-                if t.is_empty() && !partial {
-                    continue;
-                }
-                start_line = self.line_no;
             }
             let n = line.len();
             // Bytes at the end of a piece of a long line are scanned with the next piece, so
             // that every look-ahead below sees whole tokens.
             let limit = if partial { n - LOOKAHEAD } else { n };
-            let before = |i: usize, k: usize| -> Option<u8> {
-                if i >= k {
-                    Some(line[i - k])
-                } else {
-                    stmt.byte_from_end(k - i)
-                }
-            };
-            let mut i = 0;
-            let mut end_at: Option<usize> = None;
-            while i < limit {
-                let c = line[i];
-                match state {
-                    State::Normal => {
-                        let is_word = c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
-                        if is_word {
-                            word.push(c);
-                            i += 1;
-                            continue;
-                        }
-                        if !word.is_empty() {
-                            let w = String::from_utf8_lossy(&word).into_owned();
-                            words.word(&w, paren);
-                            word.clear();
-                        }
-                        match c {
-                            b'-' if line.get(i + 1) == Some(&b'-') => {
-                                state = State::LineComment;
-                                i += 2;
-                                continue;
-                            }
-                            b'/' if line.get(i + 1) == Some(&b'*') => {
-                                state = State::Block(1);
-                                i += 2;
-                                continue;
-                            }
-                            b'\'' => {
-                                let e = matches!(before(i, 1), Some(b'E' | b'e'))
-                                    && !before(i, 2)
-                                        .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
-                                state = State::Quote {
-                                    escapes: e || !self.std_strings,
-                                };
-                            }
-                            b'"' => state = State::Ident,
-                            b'$' => {
-                                let prev_word = before(i, 1)
-                                    .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
-                                if !prev_word {
-                                    let mut j = i + 1;
-                                    while j < n
-                                        && (line[j].is_ascii_alphanumeric()
-                                            || line[j] == b'_'
-                                            || line[j] >= 0x80)
-                                    {
-                                        j += 1;
-                                    }
-                                    if j < n
-                                        && line[j] == b'$'
-                                        && (j == i + 1 || !line[i + 1].is_ascii_digit())
-                                    {
-                                        dollar_tag = line[i..=j].to_vec();
-                                        state = State::Dollar;
-                                        i = j + 1;
-                                        continue;
-                                    }
-                                }
-                            }
-                            b'(' => paren += 1,
-                            b')' => paren -= 1,
-                            b';' if paren <= 0 && words.begin_depth == 0 => {
-                                end_at = Some(i + 1);
-                                break;
-                            }
-                            _ => {}
-                        }
-                        i += 1;
-                    }
-                    State::LineComment => {
-                        if c == b'\n' {
-                            state = State::Normal;
-                        }
-                        i += 1;
-                    }
-                    State::Quote { escapes } => {
-                        if escapes && c == b'\\' {
-                            i += 2;
-                            continue;
-                        }
-                        if c == b'\'' {
-                            if line.get(i + 1) == Some(&b'\'') {
-                                i += 2;
-                                continue;
-                            }
-                            state = State::Normal;
-                        }
-                        i += 1;
-                    }
-                    State::Ident => {
-                        if c == b'"' {
-                            state = State::Normal;
-                        }
-                        i += 1;
-                    }
-                    State::Dollar => {
-                        if c == b'$' && line[i..].starts_with(&dollar_tag) {
-                            i += dollar_tag.len();
-                            state = State::Normal;
-                            continue;
-                        }
-                        i += 1;
-                    }
-                    State::Block(d) => {
-                        if c == b'*' && line.get(i + 1) == Some(&b'/') {
-                            state = if d == 1 {
-                                State::Normal
-                            } else {
-                                State::Block(d - 1)
-                            };
-                            i += 2;
-                            continue;
-                        }
-                        if c == b'/' && line.get(i + 1) == Some(&b'*') {
-                            state = State::Block(d + 1);
-                            i += 2;
-                            continue;
-                        }
-                        i += 1;
-                    }
-                }
-            }
+            let (i, end_at) = lex.scan(&line, limit, &stmt, self.std_strings);
             match end_at {
                 Some(end) => {
                     stmt.push(&line[..end], self.encoding, start_line)?;
@@ -676,10 +513,8 @@ impl<R: BufRead> ScriptReader<R> {
                     return self.finish_statement(stmt, start_line).map(Some);
                 }
                 None => {
-                    if !word.is_empty() && state == State::Normal && !partial {
-                        let w = String::from_utf8_lossy(&word).into_owned();
-                        words.word(&w, paren);
-                        word.clear();
+                    if !partial {
+                        lex.end_of_line();
                     }
                     let resume = i.min(n);
                     stmt.push(&line[..resume], self.encoding, start_line)?;
