@@ -243,274 +243,6 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("PGCLIENTENCODING", "client_encoding"),
 ];
 
-fn looks_like_conninfo(s: &str) -> bool {
-    s.starts_with("postgresql://") || s.starts_with("postgres://") || s.contains('=')
-}
-
-/// Parses a libpq `key=value` string (single quotes, backslash escapes, spaces around `=`).
-pub fn parse_keyword_value(s: &str) -> Result<Vec<(String, String)>> {
-    let mut out = Vec::new();
-    let chars: Vec<char> = s.chars().collect();
-    let mut i = 0;
-    let n = chars.len();
-    let err = |m: String| Error::usage(m);
-    loop {
-        while i < n && chars[i].is_whitespace() {
-            i += 1;
-        }
-        if i >= n {
-            break;
-        }
-        let start = i;
-        while i < n && chars[i] != '=' && !chars[i].is_whitespace() {
-            i += 1;
-        }
-        let key: String = chars[start..i].iter().collect();
-        while i < n && chars[i].is_whitespace() {
-            i += 1;
-        }
-        if i >= n || chars[i] != '=' {
-            return Err(err(format!(
-                "missing \"=\" after \"{key}\" in connection info string"
-            )));
-        }
-        i += 1;
-        while i < n && chars[i].is_whitespace() {
-            i += 1;
-        }
-        let mut value = String::new();
-        if i < n && chars[i] == '\'' {
-            i += 1;
-            loop {
-                if i >= n {
-                    return Err(err(
-                        "unterminated quoted string in connection info string".into()
-                    ));
-                }
-                match chars[i] {
-                    '\\' if i + 1 < n => {
-                        value.push(chars[i + 1]);
-                        i += 2;
-                    }
-                    '\'' => {
-                        i += 1;
-                        break;
-                    }
-                    c => {
-                        value.push(c);
-                        i += 1;
-                    }
-                }
-            }
-        } else {
-            while i < n && !chars[i].is_whitespace() {
-                if chars[i] == '\\' && i + 1 < n {
-                    value.push(chars[i + 1]);
-                    i += 2;
-                } else {
-                    value.push(chars[i]);
-                    i += 1;
-                }
-            }
-        }
-        out.push((key, value));
-    }
-    Ok(out)
-}
-
-fn percent_decode(s: &str) -> Result<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s
-                .get(i + 1..i + 3)
-                .ok_or_else(|| Error::usage(format!("invalid percent-encoded token: \"{s}\"")))?;
-            let v = u8::from_str_radix(hex, 16)
-                .map_err(|_| Error::usage(format!("invalid percent-encoded token: \"{s}\"")))?;
-            if v == 0 {
-                return Err(Error::usage(format!(
-                    "forbidden value %00 in percent-encoded value: \"{s}\""
-                )));
-            }
-            out.push(v);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out)
-        .map_err(|_| Error::usage(format!("invalid UTF-8 in percent-encoded value: \"{s}\"")))
-}
-
-/// Parses a `postgresql://` or `postgres://` URI into keywords.
-pub fn parse_uri(uri: &str) -> Result<Vec<(String, String)>> {
-    let rest = uri
-        .strip_prefix("postgresql://")
-        .or_else(|| uri.strip_prefix("postgres://"))
-        .ok_or_else(|| Error::usage(format!("invalid URI: \"{uri}\"")))?;
-    let mut out = Vec::new();
-    let (main, query) = match rest.split_once('?') {
-        Some((m, q)) => (m, Some(q)),
-        None => (rest, None),
-    };
-    let (authority, path) = match main.find('/') {
-        Some(i) => (&main[..i], Some(&main[i + 1..])),
-        None => (main, None),
-    };
-    let (userinfo, hostlist) = match authority.rfind('@') {
-        Some(i) => (Some(&authority[..i]), &authority[i + 1..]),
-        None => (None, authority),
-    };
-    if let Some(ui) = userinfo {
-        let (u, p) = match ui.split_once(':') {
-            Some((u, p)) => (u, Some(p)),
-            None => (ui, None),
-        };
-        if !u.is_empty() {
-            out.push(("user".into(), percent_decode(u)?));
-        }
-        if let Some(p) = p {
-            out.push(("password".into(), percent_decode(p)?));
-        }
-    }
-    if !hostlist.is_empty() {
-        let mut hosts = Vec::new();
-        let mut ports = Vec::new();
-        for spec in hostlist.split(',') {
-            let (h, p) = if let Some(v6) = spec.strip_prefix('[') {
-                let end = v6.find(']').ok_or_else(|| {
-                    Error::usage(format!(
-                        "missing \"]\" in IPv6 host address in URI: \"{uri}\""
-                    ))
-                })?;
-                let after = &v6[end + 1..];
-                (
-                    v6[..end].to_string(),
-                    after.strip_prefix(':').map(str::to_string),
-                )
-            } else {
-                match spec.rsplit_once(':') {
-                    Some((h, p)) => (h.to_string(), Some(p.to_string())),
-                    None => (spec.to_string(), None),
-                }
-            };
-            hosts.push(percent_decode(&h)?);
-            ports.push(p.unwrap_or_default());
-        }
-        out.push(("host".into(), hosts.join(",")));
-        if ports.iter().any(|p| !p.is_empty()) {
-            out.push(("port".into(), ports.join(",")));
-        }
-    }
-    if let Some(p) = path.filter(|p| !p.is_empty()) {
-        out.push(("dbname".into(), percent_decode(p)?));
-    }
-    if let Some(q) = query {
-        for pair in q.split('&').filter(|p| !p.is_empty()) {
-            let (k, v) = pair.split_once('=').ok_or_else(|| {
-                Error::usage(format!(
-                    "missing key/value separator \"=\" in URI query parameter: \"{pair}\""
-                ))
-            })?;
-            let k = percent_decode(k)?;
-            // libpq accepts ssl=true as sslmode=require (JDBC compatibility).
-            if k == "ssl" && v == "true" {
-                out.push(("sslmode".into(), "require".into()));
-            } else {
-                out.push((k, percent_decode(v)?));
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Looks a service up in `pg_service.conf` text: `[name]` sections of `key=value` lines.
-pub fn service_entry(text: &str, service: &str) -> Result<Option<Vec<(String, String)>>> {
-    let mut in_section = false;
-    let mut found = false;
-    let mut out = Vec::new();
-    for (lineno, raw) in text.lines().enumerate() {
-        let line = raw.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            if found && in_section {
-                break;
-            }
-            in_section = name == service;
-            found |= in_section;
-            continue;
-        }
-        if !in_section {
-            continue;
-        }
-        let (k, v) = line.split_once('=').ok_or_else(|| {
-            Error::usage(format!("syntax error in service file, line {}", lineno + 1))
-        })?;
-        let k = k.trim().to_string();
-        if k == "service" {
-            return Err(Error::usage(format!(
-                "nested service specifications not supported in service file, line {}",
-                lineno + 1
-            )));
-        }
-        out.push((k, v.trim().to_string()));
-    }
-    Ok(found.then_some(out))
-}
-
-/// Finds the password for a connection in `.pgpass` text (first match wins).
-pub fn pgpass_lookup(
-    text: &str,
-    host: &str,
-    port: u16,
-    dbname: &str,
-    user: &str,
-) -> Option<String> {
-    let port = port.to_string();
-    for line in text.lines() {
-        if line.starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        // Split on unescaped ':' into five fields, undoing '\:' and '\\'.
-        let mut fields: Vec<String> = vec![String::new()];
-        let mut chars = line.chars();
-        while let Some(c) = chars.next() {
-            match c {
-                '\\' => {
-                    if let Some(n) = chars.next() {
-                        if let Some(f) = fields.last_mut() {
-                            f.push(n);
-                        }
-                    }
-                }
-                ':' if fields.len() < 5 => fields.push(String::new()),
-                _ => {
-                    if let Some(f) = fields.last_mut() {
-                        f.push(c);
-                    }
-                }
-            }
-        }
-        if fields.len() != 5 {
-            continue;
-        }
-        let matches = |f: &str, v: &str| f == "*" || f == v;
-        if matches(&fields[0], host)
-            && matches(&fields[1], &port)
-            && matches(&fields[2], dbname)
-            && matches(&fields[3], user)
-        {
-            return Some(fields[4].clone());
-        }
-    }
-    None
-}
-
 fn check_keyword(k: &str) -> Result<()> {
     if KNOWN.contains(&k) {
         Ok(())
@@ -566,6 +298,111 @@ fn refuse_unsupported(params: &BTreeMap<String, String>) -> Result<()> {
 /// last), then `-h/-p/-U`, then the service file entry, then `PG*` variables, then defaults
 /// (unix socket in `/var/run/postgresql`, port 5432, the OS user, dbname = user).
 pub fn resolve(opts: &ConnOptions, src: &Sources<'_>) -> Result<ConnSettings> {
+    let params = gather_params(opts, src)?;
+    refuse_unsupported(&params)?;
+    let get = |k: &str| params.get(k).cloned().filter(|v| !v.is_empty());
+
+    // Hosts and ports.
+    let host_list: Vec<String> = match get("host") {
+        Some(h) => h.split(',').map(|s| s.trim().to_string()).collect(),
+        None => vec![String::new()],
+    };
+    let addr_list: Vec<String> = get("hostaddr")
+        .map(|h| h.split(',').map(|s| s.trim().to_string()).collect())
+        .unwrap_or_default();
+    let n = host_list.len().max(addr_list.len());
+    if !addr_list.is_empty() && get("host").is_some() && addr_list.len() != host_list.len() {
+        return Err(Error::usage(format!(
+            "could not match {} host names to {} hostaddr values",
+            host_list.len(),
+            addr_list.len()
+        )));
+    }
+    let port_list: Vec<String> = get("port")
+        .map(|p| p.split(',').map(str::to_string).collect())
+        .unwrap_or_default();
+    if port_list.len() > 1 && port_list.len() != n {
+        return Err(Error::usage(format!(
+            "could not match {} port numbers to {} hosts",
+            port_list.len(),
+            n
+        )));
+    }
+    let user = get("user").unwrap_or_else(|| src.os_user.to_string());
+    let dbname = get("dbname").unwrap_or_else(|| user.clone());
+    let password = params.get("password").cloned();
+    let mut warnings = Vec::new();
+
+    // Password file, read only when no password was given.
+    let passfile_text = if password.is_none() {
+        read_passfile(get("passfile"), src, &mut warnings)
+    } else {
+        None
+    };
+
+    let mut hosts = Vec::with_capacity(n);
+    for i in 0..n {
+        let hostaddr = addr_list.get(i).cloned().filter(|a| !a.is_empty());
+        let mut host = host_list.get(i).cloned().unwrap_or_default();
+        if host.is_empty() {
+            host = hostaddr
+                .clone()
+                .unwrap_or_else(|| DEFAULT_SOCKET_DIR.to_string());
+        }
+        let port = match port_list.get(if port_list.len() == 1 { 0 } else { i }) {
+            Some(p) if !p.is_empty() => parse_port(p)?,
+            _ => 5432,
+        };
+        let pw = password.clone().or_else(|| {
+            let text = passfile_text.as_ref()?;
+            // libpq looks up the default socket directory as "localhost".
+            let key = if host == DEFAULT_SOCKET_DIR {
+                "localhost"
+            } else {
+                host.as_str()
+            };
+            pgpass_lookup(text, key, port, &dbname, &user)
+        });
+        hosts.push(HostSpec {
+            host,
+            hostaddr,
+            port,
+            password: pw,
+        });
+    }
+
+    let modes = SessionModes::from_params(&get)?;
+    let home_file = |name: &str| src.home.as_ref().map(|h| h.join(".postgresql").join(name));
+    let existing = |p: Option<PathBuf>| {
+        p.filter(|p| (src.file)(p).is_some())
+            .map(|p| p.to_string_lossy().into_owned())
+    };
+    Ok(ConnSettings {
+        hosts,
+        user,
+        dbname,
+        application_name: get("application_name")
+            .or_else(|| get("fallback_application_name"))
+            .unwrap_or_else(|| "pgsnap".into()),
+        options: get("options"),
+        connect_timeout: modes.connect_timeout,
+        sslmode: modes.sslmode,
+        sslrootcert: get("sslrootcert").or_else(|| existing(home_file("root.crt"))),
+        sslcert: get("sslcert").or_else(|| existing(home_file("postgresql.crt"))),
+        sslkey: get("sslkey").or_else(|| existing(home_file("postgresql.key"))),
+        channel_binding: modes.channel_binding,
+        target_session_attrs: modes.target_session_attrs,
+        warnings,
+        client_encoding: match get("client_encoding") {
+            Some(e) if e.eq_ignore_ascii_case("auto") => Some(locale_encoding(src)?),
+            other => other,
+        },
+    })
+}
+
+/// The connection keywords from the command line, the conninfo string or URI given as the
+/// database name, the service file and the `PG*` variables, highest first (see [`resolve`]).
+fn gather_params(opts: &ConnOptions, src: &Sources<'_>) -> Result<BTreeMap<String, String>> {
     let mut params: BTreeMap<String, String> = BTreeMap::new();
     if let Some(h) = &opts.host {
         params.insert("host".into(), h.clone());
@@ -627,160 +464,92 @@ pub fn resolve(opts: &ConnOptions, src: &Sources<'_>) -> Result<ConnSettings> {
             }
         }
     }
-    refuse_unsupported(&params)?;
-    let get = |k: &str| params.get(k).cloned().filter(|v| !v.is_empty());
+    Ok(params)
+}
 
-    // Hosts and ports.
-    let host_list: Vec<String> = match get("host") {
-        Some(h) => h.split(',').map(|s| s.trim().to_string()).collect(),
-        None => vec![String::new()],
-    };
-    let addr_list: Vec<String> = get("hostaddr")
-        .map(|h| h.split(',').map(|s| s.trim().to_string()).collect())
-        .unwrap_or_default();
-    let n = host_list.len().max(addr_list.len());
-    if !addr_list.is_empty() && get("host").is_some() && addr_list.len() != host_list.len() {
-        return Err(Error::usage(format!(
-            "could not match {} host names to {} hostaddr values",
-            host_list.len(),
-            addr_list.len()
-        )));
-    }
-    let port_list: Vec<String> = get("port")
-        .map(|p| p.split(',').map(str::to_string).collect())
-        .unwrap_or_default();
-    if port_list.len() > 1 && port_list.len() != n {
-        return Err(Error::usage(format!(
-            "could not match {} port numbers to {} hosts",
-            port_list.len(),
-            n
-        )));
-    }
-    let user = get("user").unwrap_or_else(|| src.os_user.to_string());
-    let dbname = get("dbname").unwrap_or_else(|| user.clone());
-    let password = params.get("password").cloned();
-    let mut warnings = Vec::new();
-
-    // Password file, read only when no password was given.
-    let passfile_text = if password.is_none() {
-        let path = get("passfile")
-            .map(PathBuf::from)
-            .or_else(|| src.home.as_ref().map(|h| h.join(".pgpass")));
-        match path.and_then(|p| (src.file)(&p).map(|f| (p, f))) {
-            Some((p, (text, mode))) => {
-                if mode & 0o077 != 0 {
-                    warnings.push(format!(
-                        "password file \"{}\" has group or world access; permissions should be u=rw (0600) or less",
-                        p.display()
-                    ));
-                    None
-                } else {
-                    Some(text)
-                }
-            }
-            None => None,
-        }
-    } else {
-        None
-    };
-
-    let mut hosts = Vec::with_capacity(n);
-    for i in 0..n {
-        let hostaddr = addr_list.get(i).cloned().filter(|a| !a.is_empty());
-        let mut host = host_list.get(i).cloned().unwrap_or_default();
-        if host.is_empty() {
-            host = hostaddr
-                .clone()
-                .unwrap_or_else(|| DEFAULT_SOCKET_DIR.to_string());
-        }
-        let port = match port_list.get(if port_list.len() == 1 { 0 } else { i }) {
-            Some(p) if !p.is_empty() => parse_port(p)?,
-            _ => 5432,
-        };
-        let pw = password.clone().or_else(|| {
-            let text = passfile_text.as_ref()?;
-            // libpq looks up the default socket directory as "localhost".
-            let key = if host == DEFAULT_SOCKET_DIR {
-                "localhost"
+/// The password file's text: `passfile`'s, or `~/.pgpass`; ignored with a warning when
+/// others can read it, as libpq does.
+fn read_passfile(
+    passfile: Option<String>,
+    src: &Sources<'_>,
+    warnings: &mut Vec<String>,
+) -> Option<String> {
+    let path = passfile
+        .map(PathBuf::from)
+        .or_else(|| src.home.as_ref().map(|h| h.join(".pgpass")));
+    match path.and_then(|p| (src.file)(&p).map(|f| (p, f))) {
+        Some((p, (text, mode))) => {
+            if mode & 0o077 != 0 {
+                warnings.push(format!(
+                    "password file \"{}\" has group or world access; permissions should be u=rw (0600) or less",
+                    p.display()
+                ));
+                None
             } else {
-                host.as_str()
-            };
-            pgpass_lookup(text, key, port, &dbname, &user)
-        });
-        hosts.push(HostSpec {
-            host,
-            hostaddr,
-            port,
-            password: pw,
-        });
-    }
-
-    let sslmode = match get("sslmode").as_deref().unwrap_or("prefer") {
-        "disable" => SslMode::Disable,
-        "allow" => SslMode::Allow,
-        "prefer" => SslMode::Prefer,
-        "require" => SslMode::Require,
-        "verify-ca" => SslMode::VerifyCa,
-        "verify-full" => SslMode::VerifyFull,
-        other => return Err(Error::usage(format!("invalid sslmode value: \"{other}\""))),
-    };
-    let channel_binding = match get("channel_binding").as_deref().unwrap_or("prefer") {
-        "disable" => ChannelBinding::Disable,
-        "prefer" => ChannelBinding::Prefer,
-        "require" => ChannelBinding::Require,
-        other => {
-            return Err(Error::usage(format!(
-                "invalid channel_binding value: \"{other}\""
-            )))
-        }
-    };
-    let target_session_attrs = get("target_session_attrs").unwrap_or_else(|| "any".into());
-    if !matches!(
-        target_session_attrs.as_str(),
-        "any" | "read-write" | "read-only"
-    ) {
-        return Err(Error::usage(format!(
-            "target_session_attrs \"{target_session_attrs}\" is not supported (use any, read-write or read-only)"
-        )));
-    }
-    let connect_timeout = match get("connect_timeout") {
-        Some(t) => {
-            let v: i64 = t.trim().parse().map_err(|_| {
-                Error::usage(format!(
-                    "invalid integer value \"{t}\" for connection option \"connect_timeout\""
-                ))
-            })?;
-            // libpq: zero or negative waits forever; one second is raised to two.
-            (v > 0).then_some(v.max(2) as u64)
+                Some(text)
+            }
         }
         None => None,
-    };
-    let home_file = |name: &str| src.home.as_ref().map(|h| h.join(".postgresql").join(name));
-    let existing = |p: Option<PathBuf>| {
-        p.filter(|p| (src.file)(p).is_some())
-            .map(|p| p.to_string_lossy().into_owned())
-    };
-    Ok(ConnSettings {
-        hosts,
-        user,
-        dbname,
-        application_name: get("application_name")
-            .or_else(|| get("fallback_application_name"))
-            .unwrap_or_else(|| "pgsnap".into()),
-        options: get("options"),
-        connect_timeout,
-        sslmode,
-        sslrootcert: get("sslrootcert").or_else(|| existing(home_file("root.crt"))),
-        sslcert: get("sslcert").or_else(|| existing(home_file("postgresql.crt"))),
-        sslkey: get("sslkey").or_else(|| existing(home_file("postgresql.key"))),
-        channel_binding,
-        target_session_attrs,
-        warnings,
-        client_encoding: match get("client_encoding") {
-            Some(e) if e.eq_ignore_ascii_case("auto") => Some(locale_encoding(src)?),
-            other => other,
-        },
-    })
+    }
+}
+
+/// The TLS, channel-binding, session-kind and timeout settings, checked as libpq checks them.
+struct SessionModes {
+    sslmode: SslMode,
+    channel_binding: ChannelBinding,
+    target_session_attrs: String,
+    connect_timeout: Option<u64>,
+}
+
+impl SessionModes {
+    fn from_params(get: &dyn Fn(&str) -> Option<String>) -> Result<SessionModes> {
+        let sslmode = match get("sslmode").as_deref().unwrap_or("prefer") {
+            "disable" => SslMode::Disable,
+            "allow" => SslMode::Allow,
+            "prefer" => SslMode::Prefer,
+            "require" => SslMode::Require,
+            "verify-ca" => SslMode::VerifyCa,
+            "verify-full" => SslMode::VerifyFull,
+            other => return Err(Error::usage(format!("invalid sslmode value: \"{other}\""))),
+        };
+        let channel_binding = match get("channel_binding").as_deref().unwrap_or("prefer") {
+            "disable" => ChannelBinding::Disable,
+            "prefer" => ChannelBinding::Prefer,
+            "require" => ChannelBinding::Require,
+            other => {
+                return Err(Error::usage(format!(
+                    "invalid channel_binding value: \"{other}\""
+                )))
+            }
+        };
+        let target_session_attrs = get("target_session_attrs").unwrap_or_else(|| "any".into());
+        if !matches!(
+            target_session_attrs.as_str(),
+            "any" | "read-write" | "read-only"
+        ) {
+            return Err(Error::usage(format!(
+                "target_session_attrs \"{target_session_attrs}\" is not supported (use any, read-write or read-only)"
+            )));
+        }
+        let connect_timeout = match get("connect_timeout") {
+            Some(t) => {
+                let v: i64 = t.trim().parse().map_err(|_| {
+                    Error::usage(format!(
+                        "invalid integer value \"{t}\" for connection option \"connect_timeout\""
+                    ))
+                })?;
+                // libpq: zero or negative waits forever; one second is raised to two.
+                (v > 0).then_some(v.max(2) as u64)
+            }
+            None => None,
+        };
+        Ok(SessionModes {
+            sslmode,
+            channel_binding,
+            target_session_attrs,
+            connect_timeout,
+        })
+    }
 }
 
 /// libpq's `client_encoding=auto`: the locale's character set (UTF-8 locales, or the C and
@@ -828,6 +597,10 @@ pub fn resolve_from_process(opts: &ConnOptions) -> Result<ConnSettings> {
         },
     )
 }
+
+mod parse;
+use parse::looks_like_conninfo;
+pub use parse::{parse_keyword_value, parse_uri, pgpass_lookup, service_entry};
 
 #[cfg(test)]
 mod tests;
