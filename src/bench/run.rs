@@ -210,6 +210,27 @@ fn median(v: &mut [f64]) -> f64 {
     v[v.len() / 2]
 }
 
+/// One command the benchmark times.
+struct BenchCommand {
+    label: String,
+    program: PathBuf,
+    args: Vec<String>,
+    /// Where it writes (a file, or pg_dump's directory).
+    output: PathBuf,
+    /// Whether its output must equal pg_dump's (`-Fp`, or `-s`).
+    compare: bool,
+    /// The index of the pg_dump command it is measured against.
+    baseline: usize,
+}
+
+/// What the rounds measured, per command.
+#[derive(Default, Clone)]
+struct Timings {
+    wall: Vec<f64>,
+    cpu: Vec<f64>,
+    peak_rss_kib: u64,
+}
+
 /// Runs the benchmark; returns the report as Markdown.
 pub fn run(opts: &BenchOptions) -> Result<String> {
     let c: Cluster = cluster::start(false)?;
@@ -233,213 +254,242 @@ pub fn run(opts: &BenchOptions) -> Result<String> {
         c.psql(&db, &["-c", "CHECKPOINT"])?;
         // The server runs with fsync off: the checkpoint left the files to the kernel.
         let _ = Command::new("sync").status();
-        // (label, program, args, output path, compare with pg_dump -Fp?)
-        let mut runs: Vec<(String, PathBuf, Vec<String>, PathBuf, bool)> = Vec::new();
         let pg_dump = c.bindir.join("pg_dump");
-        let have_pg_dump = pg_dump.exists();
-        let out = |name: &str| work.path().join(format!("{}-{name}", s.name()));
-        if have_pg_dump {
-            let f = out("pg_dump.sql");
-            runs.push((
-                "pg_dump -Fp".into(),
-                pg_dump.clone(),
-                vec![
-                    "-Fp".into(),
-                    "--restrict-key=BENCH".into(),
-                    "-f".into(),
-                    f.display().to_string(),
-                    db.clone(),
-                ],
-                f,
-                false,
-            ));
-            let d = out("pg_dump-dir");
-            runs.push((
-                "pg_dump -Fd -j 2".into(),
-                pg_dump.clone(),
-                vec![
-                    "-Fd".into(),
-                    "-j".into(),
-                    "2".into(),
-                    "-f".into(),
-                    d.display().to_string(),
-                    db.clone(),
-                ],
-                d,
-                false,
-            ));
-        }
-        for &j in &opts.jobs {
-            let f = out(&format!("pgsnap-j{j}.sql"));
-            runs.push((
-                format!("pgsnap -j {j}"),
-                me.clone(),
-                vec![
-                    "dump".into(),
-                    "-j".into(),
-                    j.to_string(),
-                    "--restrict-key=BENCH".into(),
-                    "-f".into(),
-                    f.display().to_string(),
-                    db.clone(),
-                ],
-                f,
-                have_pg_dump,
-            ));
-        }
-        let zj = opts.jobs.iter().copied().max().unwrap_or(2);
-        for method in ["zstd", "gzip"] {
-            let f = out(&format!("pgsnap-{method}.sql"));
-            runs.push((
-                format!("pgsnap -j {zj} -Z {method}"),
-                me.clone(),
-                vec![
-                    "dump".into(),
-                    "-j".into(),
-                    zj.to_string(),
-                    "-Z".into(),
-                    method.into(),
-                    "-f".into(),
-                    f.display().to_string(),
-                    db.clone(),
-                ],
-                f,
-                false,
-            ));
-        }
-        // Schema only (`-s`), compared with pg_dump -s: what structure.sql users run.
-        let mut baseline: Vec<usize> = vec![0; runs.len()];
-        if s == Scenario::ManyTables {
-            let schema_base = runs.len();
-            if have_pg_dump {
-                let f = out("pg_dump-s.sql");
-                runs.push((
-                    "pg_dump -s".into(),
-                    pg_dump.clone(),
-                    vec![
-                        "-s".into(),
-                        "--restrict-key=BENCH".into(),
-                        "-f".into(),
-                        f.display().to_string(),
-                        db.clone(),
-                    ],
-                    f,
-                    false,
-                ));
-                baseline.push(schema_base);
-            }
-            let f = out("pgsnap-s.sql");
-            runs.push((
-                "pgsnap -s".into(),
-                me.clone(),
-                vec![
-                    "dump".into(),
-                    "-s".into(),
-                    "--restrict-key=BENCH".into(),
-                    "-f".into(),
-                    f.display().to_string(),
-                    db.clone(),
-                ],
-                f,
-                have_pg_dump,
-            ));
-            baseline.push(schema_base);
-        }
-        let mut times: Vec<Vec<f64>> = vec![Vec::new(); runs.len()];
-        let mut rss = vec![0u64; runs.len()];
-        let mut cpu: Vec<Vec<f64>> = vec![Vec::new(); runs.len()];
-        let run_once = |i: usize| -> Result<Measurement> {
-            let (_, prog, args, path, _) = &runs[i];
-            let _ = std::fs::remove_dir_all(path);
-            let _ = std::fs::remove_file(path);
-            let mut cmd = Command::new(prog);
-            c.env(&mut cmd);
-            cmd.args(args);
-            let m = measure(cmd)?;
-            // What a command left for the kernel to write back (pg_dump does not fsync) is
-            // written before the next one starts, so no command pays for another's output.
-            let _ = Command::new("sync").status();
-            Ok(m)
-        };
-        for _ in 0..opts.warmup {
-            for i in 0..runs.len() {
-                run_once(i)?;
-            }
-        }
-        for round in 0..opts.rounds.max(1) {
-            for k in 0..runs.len() {
-                let i = (k + round) % runs.len();
-                let label = &runs[i].0;
-                let m = run_once(i)?;
-                eprintln!(
-                    "pgsnap bench: {} round {round}: {label} {:.2}s",
-                    s.name(),
-                    m.wall.as_secs_f64()
-                );
-                times[i].push(m.wall.as_secs_f64());
-                cpu[i].push(m.cpu);
-                rss[i] = rss[i].max(m.peak_rss_kib);
-            }
-        }
-        let size_of = |p: &Path| -> u64 {
-            if p.is_dir() {
-                std::fs::read_dir(p)
-                    .map(|d| {
-                        d.filter_map(|e| e.ok())
-                            .filter_map(|e| e.metadata().ok())
-                            .map(|m| m.len())
-                            .sum()
-                    })
-                    .unwrap_or(0)
-            } else {
-                std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
-            }
-        };
-        let medians: Vec<f64> = times.iter().map(|t| median(&mut t.clone())).collect();
-        let fastest: Vec<f64> = times
-            .iter()
-            .map(|t| t.iter().copied().fold(f64::INFINITY, f64::min))
-            .collect();
-        for (i, (label, _, _, path, check)) in runs.iter().enumerate() {
-            let wall = medians[i];
-            // The pg_dump run this one is measured and checked against (pg_dump -Fp, or -s).
-            let base = baseline[i];
-            let reference = have_pg_dump.then(|| runs[base].3.clone());
-            let plain_mb = reference.as_deref().map(size_of).unwrap_or(0) as f64 / 1e6;
-            let identical = if *check {
-                match &reference {
-                    Some(r) if same_dump(r, path) => "identical",
-                    Some(_) => "DIFFERS",
-                    None => "-",
-                }
-            } else {
-                "-"
-            };
-            if identical == "DIFFERS" {
-                return Err(bench_error(format!(
-                    "{}: {label} output differs from pg_dump's",
-                    s.name()
-                )));
-            }
-            let mb = size_of(path) as f64 / 1e6;
-            let ratio = |of: &[f64]| {
-                if have_pg_dump {
-                    format!("{:.2}x", of[i] / of[base])
-                } else {
-                    "-".into()
-                }
-            };
-            report.push_str(&format!(
-                "| {} | {label} | {mb:.0} | {wall:.2} | {:.0} | {:.2} | {:.1} | {} | {:.2} | {} | {identical} |\n",
-                s.name(),
-                plain_mb.max(mb) / wall,
-                median(&mut cpu[i]),
-                rss[i] as f64 / 1024.0,
-                ratio(&medians),
-                fastest[i],
-                ratio(&fastest),
-            ));
-        }
+        let pg_dump = pg_dump.exists().then_some(pg_dump);
+        let runs = commands(s, opts, &me, pg_dump.as_deref(), &db, work.path());
+        let timings = time_rounds(&c, s, opts, &runs)?;
+        report_rows(&mut report, s, &runs, &timings, pg_dump.is_some())?;
     }
     Ok(report)
+}
+
+/// The commands timed for one scenario: pg_dump's (when its binary is there), pgsnap's at
+/// each -j and compressed, and for many tables the schema-only pair.
+fn commands(
+    s: Scenario,
+    opts: &BenchOptions,
+    me: &Path,
+    pg_dump: Option<&Path>,
+    db: &str,
+    dir: &Path,
+) -> Vec<BenchCommand> {
+    let out = |name: &str| dir.join(format!("{}-{name}", s.name()));
+    let mut runs = Vec::new();
+    let add = |runs: &mut Vec<BenchCommand>,
+               label: String,
+               program: &Path,
+               args: &[&str],
+               output: PathBuf,
+               compare,
+               baseline| {
+        let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        args.push(output.display().to_string());
+        args.push(db.to_string());
+        runs.push(BenchCommand {
+            label,
+            program: program.to_path_buf(),
+            args,
+            output,
+            compare,
+            baseline,
+        });
+    };
+    let have_pg_dump = pg_dump.is_some();
+    if let Some(pg_dump) = pg_dump {
+        let args = ["-Fp", "--restrict-key=BENCH", "-f"];
+        add(
+            &mut runs,
+            "pg_dump -Fp".into(),
+            pg_dump,
+            &args,
+            out("pg_dump.sql"),
+            false,
+            0,
+        );
+        let args = ["-Fd", "-j", "2", "-f"];
+        add(
+            &mut runs,
+            "pg_dump -Fd -j 2".into(),
+            pg_dump,
+            &args,
+            out("pg_dump-dir"),
+            false,
+            0,
+        );
+    }
+    for &j in &opts.jobs {
+        let j = j.to_string();
+        let args = ["dump", "-j", &j, "--restrict-key=BENCH", "-f"];
+        let f = out(&format!("pgsnap-j{j}.sql"));
+        add(
+            &mut runs,
+            format!("pgsnap -j {j}"),
+            me,
+            &args,
+            f,
+            have_pg_dump,
+            0,
+        );
+    }
+    let zj = opts.jobs.iter().copied().max().unwrap_or(2).to_string();
+    for method in ["zstd", "gzip"] {
+        let args = ["dump", "-j", &zj, "-Z", method, "-f"];
+        let f = out(&format!("pgsnap-{method}.sql"));
+        add(
+            &mut runs,
+            format!("pgsnap -j {zj} -Z {method}"),
+            me,
+            &args,
+            f,
+            false,
+            0,
+        );
+    }
+    // Schema only (`-s`), compared with pg_dump -s: what structure.sql users run.
+    if s == Scenario::ManyTables {
+        let schema_base = if have_pg_dump { runs.len() } else { 0 };
+        if let Some(pg_dump) = pg_dump {
+            let args = ["-s", "--restrict-key=BENCH", "-f"];
+            add(
+                &mut runs,
+                "pg_dump -s".into(),
+                pg_dump,
+                &args,
+                out("pg_dump-s.sql"),
+                false,
+                schema_base,
+            );
+        }
+        let args = ["dump", "-s", "--restrict-key=BENCH", "-f"];
+        let f = out("pgsnap-s.sql");
+        add(
+            &mut runs,
+            "pgsnap -s".into(),
+            me,
+            &args,
+            f,
+            have_pg_dump,
+            schema_base,
+        );
+    }
+    runs
+}
+
+/// Runs every command `opts.warmup` times untimed, then `opts.rounds` times timed, starting
+/// each round at a different command so no command always follows the same one.
+fn time_rounds(
+    c: &Cluster,
+    s: Scenario,
+    opts: &BenchOptions,
+    runs: &[BenchCommand],
+) -> Result<Vec<Timings>> {
+    let run_once = |i: usize| -> Result<Measurement> {
+        let r = &runs[i];
+        let _ = std::fs::remove_dir_all(&r.output);
+        let _ = std::fs::remove_file(&r.output);
+        let mut cmd = Command::new(&r.program);
+        c.env(&mut cmd);
+        cmd.args(&r.args);
+        let m = measure(cmd)?;
+        // What a command left for the kernel to write back (pg_dump does not fsync) is
+        // written before the next one starts, so no command pays for another's output.
+        let _ = Command::new("sync").status();
+        Ok(m)
+    };
+    for _ in 0..opts.warmup {
+        for i in 0..runs.len() {
+            run_once(i)?;
+        }
+    }
+    let mut timings = vec![Timings::default(); runs.len()];
+    for round in 0..opts.rounds.max(1) {
+        for k in 0..runs.len() {
+            let i = (k + round) % runs.len();
+            let m = run_once(i)?;
+            eprintln!(
+                "pgsnap bench: {} round {round}: {} {:.2}s",
+                s.name(),
+                runs[i].label,
+                m.wall.as_secs_f64()
+            );
+            let t = &mut timings[i];
+            t.wall.push(m.wall.as_secs_f64());
+            t.cpu.push(m.cpu);
+            t.peak_rss_kib = t.peak_rss_kib.max(m.peak_rss_kib);
+        }
+    }
+    Ok(timings)
+}
+
+/// Bytes a command wrote: its file, or the files in its directory.
+fn size_of(p: &Path) -> u64 {
+    if p.is_dir() {
+        std::fs::read_dir(p)
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .filter_map(|e| e.metadata().ok())
+                    .map(|m| m.len())
+                    .sum()
+            })
+            .unwrap_or(0)
+    } else {
+        std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
+    }
+}
+
+/// The report's rows for one scenario; an output that should equal pg_dump's and does not
+/// fails the benchmark.
+fn report_rows(
+    report: &mut String,
+    s: Scenario,
+    runs: &[BenchCommand],
+    timings: &[Timings],
+    have_pg_dump: bool,
+) -> Result<()> {
+    let medians: Vec<f64> = timings
+        .iter()
+        .map(|t| median(&mut t.wall.clone()))
+        .collect();
+    let fastest: Vec<f64> = timings
+        .iter()
+        .map(|t| t.wall.iter().copied().fold(f64::INFINITY, f64::min))
+        .collect();
+    for (i, r) in runs.iter().enumerate() {
+        let wall = medians[i];
+        // The pg_dump run this one is measured and checked against (pg_dump -Fp, or -s).
+        let base = r.baseline;
+        let reference = have_pg_dump.then(|| runs[base].output.clone());
+        let plain_mb = reference.as_deref().map(size_of).unwrap_or(0) as f64 / 1e6;
+        let identical = match (&reference, r.compare) {
+            (Some(reference), true) if same_dump(reference, &r.output) => "identical",
+            (Some(_), true) => {
+                return Err(bench_error(format!(
+                    "{}: {} output differs from pg_dump's",
+                    s.name(),
+                    r.label
+                )))
+            }
+            _ => "-",
+        };
+        let mb = size_of(&r.output) as f64 / 1e6;
+        let ratio = |of: &[f64]| {
+            if have_pg_dump {
+                format!("{:.2}x", of[i] / of[base])
+            } else {
+                "-".into()
+            }
+        };
+        report.push_str(&format!(
+            "| {} | {} | {mb:.0} | {wall:.2} | {:.0} | {:.2} | {:.1} | {} | {:.2} | {} | {identical} |\n",
+            s.name(),
+            r.label,
+            plain_mb.max(mb) / wall,
+            median(&mut timings[i].cpu.clone()),
+            timings[i].peak_rss_kib as f64 / 1024.0,
+            ratio(&medians),
+            fastest[i],
+            ratio(&fastest),
+        ));
+    }
+    Ok(())
 }
