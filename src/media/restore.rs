@@ -255,6 +255,82 @@ pub struct RestoreReport {
     pub verified: bool,
 }
 
+/// Where the tree goes (`--into`, or the archive's top directory's name here), the directory
+/// it goes into (made as needed) and its name there; anything but a directory is refused.
+fn target_of(top: &[Vec<u8>], opts: &RestoreOptions) -> Result<(PathBuf, PathBuf, String)> {
+    let top_name = top.last().cloned().unwrap_or_default();
+    let target = match &opts.into {
+        Some(p) => p.clone(),
+        None => PathBuf::from(OsStr::from_bytes(&top_name)),
+    };
+    let target_name = target
+        .file_name()
+        .ok_or_else(|| Error::usage(format!("cannot restore into \"{}\"", target.display())))?
+        .to_os_string();
+    // Only a directory is replaced (all or nothing); anything else stays as it is.
+    if let Ok(m) = std::fs::symlink_metadata(&target) {
+        if !m.is_dir() {
+            return Err(Error::usage(format!(
+                "\"{}\" exists and is not a directory; refusing to replace it",
+                target.display()
+            )));
+        }
+    }
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            format!("cannot create \"{}\": {e}", parent.display()),
+        )
+    })?;
+    let name = target_name.to_string_lossy().into_owned();
+    Ok((target, parent, name))
+}
+
+/// Moves the staged tree to `target`: all or nothing. The renames run under the signal
+/// removal's lock; the old tree, once aside, is a temp path of its own until it is gone.
+fn swap_in(staged: PathBuf, target: &Path, parent: &Path, name: &str) -> Result<()> {
+    let old = parent.join(crate::cleanup::aside_name(name));
+    let swap = || -> Result<bool> {
+        if std::fs::symlink_metadata(target).is_ok() {
+            std::fs::rename(target, &old)?;
+            if let Err(e) = std::fs::rename(&staged, target) {
+                let _ = std::fs::rename(&old, target);
+                return Err(e.into());
+            }
+            crate::cleanup::register(&old);
+            Ok(true)
+        } else {
+            std::fs::rename(&staged, target)?;
+            Ok(false)
+        }
+    };
+    let swapped = crate::cleanup::finish_registered(&staged, swap)
+        .map_err(Error::from)
+        .and_then(|r| r);
+    match swapped {
+        Ok(true) => {
+            let removed = std::fs::remove_dir_all(&old);
+            crate::cleanup::unregister(&old);
+            removed.map_err(|e| {
+                Error::from(e).context(format!("removing the replaced tree \"{}\"", old.display()))
+            })?;
+        }
+        Ok(false) => {}
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(e.context(format!(
+                "moving the restored tree into \"{}\"",
+                target.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Restores an archive all or nothing.
 pub fn restore(file: &Path, opts: &RestoreOptions) -> Result<RestoreReport> {
     let mut ar = open_archive(file)?;
@@ -298,39 +374,11 @@ pub fn restore(file: &Path, opts: &RestoreOptions) -> Result<RestoreReport> {
             ));
         }
     }
-    let top_name = top.last().cloned().unwrap_or_default();
-    let target = match &opts.into {
-        Some(p) => p.clone(),
-        None => PathBuf::from(OsStr::from_bytes(&top_name)),
-    };
-    let target_name = target
-        .file_name()
-        .ok_or_else(|| Error::usage(format!("cannot restore into \"{}\"", target.display())))?
-        .to_os_string();
-    // Only a directory is replaced (all or nothing); anything else stays as it is.
-    if let Ok(m) = std::fs::symlink_metadata(&target) {
-        if !m.is_dir() {
-            return Err(Error::usage(format!(
-                "\"{}\" exists and is not a directory; refusing to replace it",
-                target.display()
-            )));
-        }
-    }
-    let parent = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(|e| {
-        Error::new(
-            ErrorKind::Io,
-            format!("cannot create \"{}\": {e}", parent.display()),
-        )
-    })?;
+    let (target, parent, name) = target_of(&top, opts)?;
     let cap = opts
         .max_size
         .or(manifest.as_ref().map(Manifest::total_size))
         .unwrap_or(DEFAULT_CAP_WITHOUT_MANIFEST);
-    let name = target_name.to_string_lossy().into_owned();
     crate::cleanup::remove_stale(&parent, &name);
     let staging = crate::cleanup::create_registered(
         || {
@@ -393,44 +441,7 @@ pub fn restore(file: &Path, opts: &RestoreOptions) -> Result<RestoreReport> {
             let _ = f.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(*mtime));
         }
     }
-    // Swap in: all or nothing. The renames run under the signal removal's lock; the old tree,
-    // once aside, is a temp path of its own until it is gone.
-    let staged = staging.keep();
-    let old = parent.join(crate::cleanup::aside_name(&name));
-    let swap = || -> Result<bool> {
-        if std::fs::symlink_metadata(&target).is_ok() {
-            std::fs::rename(&target, &old)?;
-            if let Err(e) = std::fs::rename(&staged, &target) {
-                let _ = std::fs::rename(&old, &target);
-                return Err(e.into());
-            }
-            crate::cleanup::register(&old);
-            Ok(true)
-        } else {
-            std::fs::rename(&staged, &target)?;
-            Ok(false)
-        }
-    };
-    let swapped = crate::cleanup::finish_registered(&staged, swap)
-        .map_err(Error::from)
-        .and_then(|r| r);
-    match swapped {
-        Ok(true) => {
-            let removed = std::fs::remove_dir_all(&old);
-            crate::cleanup::unregister(&old);
-            removed.map_err(|e| {
-                Error::from(e).context(format!("removing the replaced tree \"{}\"", old.display()))
-            })?;
-        }
-        Ok(false) => {}
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&staged);
-            return Err(e.context(format!(
-                "moving the restored tree into \"{}\"",
-                target.display()
-            )));
-        }
-    }
+    swap_in(staging.keep(), &target, &parent, &name)?;
     ctx.report.target = target;
     ctx.report.verified = manifest.is_some();
     Ok(ctx.report)
@@ -544,51 +555,7 @@ impl Extract {
                 self.dir_times.push((dest, mode, mtime));
             }
             tar::EntryType::Regular | tar::EntryType::Continuous => {
-                let size = entry.size();
-                if self.used.saturating_add(size) > self.cap {
-                    return Err(refuse(format!(
-                        "archive holds more than {} bytes (at {}); refusing (possible decompression bomb; see --max-size)",
-                        self.cap,
-                        show(&raw)
-                    )));
-                }
-                self.used += size;
-                let mut out = std::fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .mode(0o600)
-                    .custom_flags(nix::fcntl::OFlag::O_NOFOLLOW.bits())
-                    .open(&dest)?;
-                let mut h = Sha256::new();
-                let mut buf = vec![0u8; 1 << 20];
-                let mut n_total = 0u64;
-                loop {
-                    let n = entry.read(&mut buf).map_err(corrupt)?;
-                    if n == 0 {
-                        break;
-                    }
-                    h.update(&buf[..n]);
-                    out.write_all(&buf[..n])?;
-                    n_total += n as u64;
-                }
-                if n_total != size {
-                    return Err(refuse(format!("archive is truncated in {}", show(&raw))));
-                }
-                if let Some(w) = &want {
-                    if w.size != size || hex::encode(h.finalize()) != w.sha256 {
-                        return Err(refuse(format!(
-                            "{}: content does not match its MANIFEST checksum",
-                            show(&raw)
-                        )));
-                    }
-                }
-                // setuid/setgid/sticky never survive a restore.
-                out.set_permissions(std::fs::Permissions::from_mode(mode))?;
-                let _ =
-                    out.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(mtime));
-                self.files.insert(rel);
-                self.report.files += 1;
-                self.report.bytes += size;
+                self.write_file(&mut entry, &dest, &raw, rel, want.as_ref())?;
             }
             tar::EntryType::Symlink => {
                 let target = entry
@@ -613,35 +580,7 @@ impl Extract {
                 }
                 std::os::unix::fs::symlink(OsStr::from_bytes(&target), &dest)?;
             }
-            tar::EntryType::Link => {
-                let target = entry
-                    .link_name_bytes()
-                    .ok_or_else(|| refuse(format!("hard link without target: {}", show(&raw))))?
-                    .to_vec();
-                let tparts = check_path(&target).map_err(|_| {
-                    refuse(format!(
-                        "hard link pointing outside the archive: {} -> {}",
-                        show(&raw),
-                        show(&target)
-                    ))
-                })?;
-                if tparts.len() <= self.top.len() || tparts[..self.top.len()] != self.top[..] {
-                    return Err(refuse(format!(
-                        "hard link pointing outside the archive: {} -> {}",
-                        show(&raw),
-                        show(&target)
-                    )));
-                }
-                let trel = tparts[self.top.len()..].to_vec();
-                if !self.files.contains(&trel) {
-                    return Err(refuse(format!(
-                        "hard link to something that is not a restored file: {}",
-                        show(&raw)
-                    )));
-                }
-                std::fs::hard_link(self.disk(&trel), &dest)?;
-                self.files.insert(rel);
-            }
+            tar::EntryType::Link => self.hard_link(&entry, &dest, &raw, rel)?,
             other => {
                 let what = match other {
                     tar::EntryType::Char => "character device",
@@ -655,6 +594,103 @@ impl Extract {
         if self.same_owner && etype != tar::EntryType::Link {
             give_owner(&header, &owned)?;
         }
+        Ok(())
+    }
+
+    /// A regular file: written new (never through a link), within the size cap, checked
+    /// against its MANIFEST entry.
+    fn write_file<R: Read>(
+        &mut self,
+        entry: &mut tar::Entry<R>,
+        dest: &Path,
+        raw: &[u8],
+        rel: Vec<Vec<u8>>,
+        want: Option<&ManifestEntry>,
+    ) -> Result<()> {
+        let mode = entry.header().mode().map_err(corrupt)? & 0o777;
+        let mtime = entry.header().mtime().map_err(corrupt)?;
+        let size = entry.size();
+        if self.used.saturating_add(size) > self.cap {
+            return Err(refuse(format!(
+                "archive holds more than {} bytes (at {}); refusing (possible decompression bomb; see --max-size)",
+                self.cap,
+                show(raw)
+            )));
+        }
+        self.used += size;
+        let mut out = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .custom_flags(nix::fcntl::OFlag::O_NOFOLLOW.bits())
+            .open(dest)?;
+        let mut h = Sha256::new();
+        let mut buf = vec![0u8; 1 << 20];
+        let mut n_total = 0u64;
+        loop {
+            let n = entry.read(&mut buf).map_err(corrupt)?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+            out.write_all(&buf[..n])?;
+            n_total += n as u64;
+        }
+        if n_total != size {
+            return Err(refuse(format!("archive is truncated in {}", show(raw))));
+        }
+        if let Some(w) = want {
+            if w.size != size || hex::encode(h.finalize()) != w.sha256 {
+                return Err(refuse(format!(
+                    "{}: content does not match its MANIFEST checksum",
+                    show(raw)
+                )));
+            }
+        }
+        // setuid/setgid/sticky never survive a restore.
+        out.set_permissions(std::fs::Permissions::from_mode(mode))?;
+        let _ = out.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(mtime));
+        self.files.insert(rel);
+        self.report.files += 1;
+        self.report.bytes += size;
+        Ok(())
+    }
+
+    /// A hard link: only to a file this archive restored, inside its top directory.
+    fn hard_link<R: Read>(
+        &mut self,
+        entry: &tar::Entry<R>,
+        dest: &Path,
+        raw: &[u8],
+        rel: Vec<Vec<u8>>,
+    ) -> Result<()> {
+        let target = entry
+            .link_name_bytes()
+            .ok_or_else(|| refuse(format!("hard link without target: {}", show(raw))))?
+            .to_vec();
+        let tparts = check_path(&target).map_err(|_| {
+            refuse(format!(
+                "hard link pointing outside the archive: {} -> {}",
+                show(raw),
+                show(&target)
+            ))
+        })?;
+        if tparts.len() <= self.top.len() || tparts[..self.top.len()] != self.top[..] {
+            return Err(refuse(format!(
+                "hard link pointing outside the archive: {} -> {}",
+                show(raw),
+                show(&target)
+            )));
+        }
+        let trel = tparts[self.top.len()..].to_vec();
+        if !self.files.contains(&trel) {
+            return Err(refuse(format!(
+                "hard link to something that is not a restored file: {}",
+                show(raw)
+            )));
+        }
+        std::fs::hard_link(self.disk(&trel), dest)?;
+        self.files.insert(rel);
         Ok(())
     }
 }

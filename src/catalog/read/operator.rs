@@ -3,7 +3,7 @@
 use crate::catalog::loader::*;
 use crate::catalog::*;
 
-/// Operators, access methods, operator families and classes with their members.
+/// Operators (pg_dump's getOperators).
 pub(crate) async fn operators(ld: &mut Loader<'_>) -> Result<()> {
     // Operators; shell operators (no function yet) are known but never dumped.
     let mut rows = ld.pipe.stream("operators", queries::OPERATORS, &[]).await?;
@@ -46,8 +46,12 @@ pub(crate) async fn operators(ld: &mut Loader<'_>) -> Result<()> {
             ..Obj::of(Kind::Operator)
         });
     }
+    Ok(())
+}
 
-    // Access methods: the built-in ones are known (for dependencies) but not dumped.
+/// Access methods: the built-in ones are known (for dependencies) but not dumped
+/// (getAccessMethods).
+pub(crate) async fn access_methods(ld: &mut Loader<'_>) -> Result<()> {
     let mut rows = ld
         .pipe
         .stream("access methods", queries::ACCESS_METHODS, &[])
@@ -73,8 +77,11 @@ pub(crate) async fn operators(ld: &mut Loader<'_>) -> Result<()> {
             ..Obj::of(Kind::AccessMethod)
         });
     }
+    Ok(())
+}
 
-    // Operator families and classes, then the members tied to each.
+/// Operator families and classes (getOpfamilies, getOpclasses).
+pub(crate) async fn families_and_classes(ld: &mut Loader<'_>) -> Result<()> {
     let mut rows = ld
         .pipe
         .stream("operator families", queries::OPFAMILIES, &[])
@@ -131,6 +138,11 @@ pub(crate) async fn operators(ld: &mut Loader<'_>) -> Result<()> {
             ..Obj::of(Kind::OpClass)
         });
     }
+    Ok(())
+}
+
+/// The operators and support functions of each operator family and class.
+pub(crate) async fn class_members(ld: &mut Loader<'_>) -> Result<()> {
     let mut rows = ld
         .pipe
         .stream("operator class members", queries::AM_OPS, &[])
