@@ -239,7 +239,8 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     };
     let model = read_model(&client, plan, &join, start).await?;
     let cat = &model.cat;
-    let opts = ddl_options(plan, quoting);
+    let dialect = crate::ddl::dialect::Dialect::for_server(cat.server_num);
+    let opts = ddl_options(plan, quoting, dialect);
     // Entries are built object by object while writing, so the text of a big schema is never
     // held whole; only the table-data entries are built up front (and dropped again), to
     // schedule the workers.
@@ -366,7 +367,7 @@ async fn check_server_version(client: &tokio_postgres::Client) -> Result<()> {
         .await
         .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("reading server version"))?
         .get(0);
-    if version / 10000 != 15 {
+    if !(130000..190000).contains(&version) {
         return Err(Error::new(
             ErrorKind::Unsupported,
             format!(
@@ -456,8 +457,13 @@ fn database_entries(
 }
 
 /// The switches that change the DDL text.
-fn ddl_options(plan: &DumpPlan, quoting: crate::ddl::quote::Quoting) -> DdlOptions {
+fn ddl_options(
+    plan: &DumpPlan,
+    quoting: crate::ddl::quote::Quoting,
+    dialect: crate::ddl::dialect::Dialect,
+) -> DdlOptions {
     DdlOptions {
+        dialect,
         inserts: plan.switches.insert_options(),
         no_toast_compression: plan.switches.no_toast_compression,
         no_privileges: plan.no_privileges,

@@ -411,7 +411,7 @@ fn self_signed_server_certificate_as_its_own_root_is_trusted_as_by_libpq() {
             rootfile.display()
         );
         let ours = run(home.path(), &pw, &["dump", "-s", "-d", &conninfo]);
-        let mut psql = Command::new(c.bindir.join("psql"));
+        let mut psql = Command::new(c.client("psql"));
         psql.env_clear()
             .env("HOME", home.path())
             .env("PGPASSWORD", "p@ss:word")
@@ -438,7 +438,7 @@ fn self_signed_server_certificate_as_its_own_root_is_trusted_as_by_libpq() {
 fn both_fail(c: &Cluster, conninfo: &str, env: &[(&str, &str)]) -> (String, String) {
     let home = tempfile::tempdir().unwrap();
     let ours = run(home.path(), env, &["dump", "-s", "-w", "-d", conninfo]);
-    let mut psql = Command::new(c.bindir.join("psql"));
+    let mut psql = Command::new(c.client("psql"));
     psql.env_clear()
         .env("HOME", home.path())
         .env("PATH", "/usr/bin:/bin");

@@ -523,7 +523,7 @@ fn dumps_under_write_load_are_consistent() {
     let c = cluster();
     let db = c.fresh_db("pgbench");
     let pgbench = |args: &[&str]| {
-        let mut cmd = Command::new(c.bindir.join("pgbench"));
+        let mut cmd = Command::new(c.client("pgbench"));
         c.env(&mut cmd);
         cmd.args(args).arg(&db);
         cmd

@@ -252,7 +252,7 @@ fn seed_flow_with_clean_database() {
     );
     assert_same_database(c, &db, &target, "clean-database restore");
     // A database with other sessions is not dropped without --force.
-    let mut busy = std::process::Command::new(c.bindir.join("psql"));
+    let mut busy = std::process::Command::new(c.client("psql"));
     c.env(&mut busy);
     let mut child = busy
         .args(["-X", "-d", &target, "-c", "SELECT pg_sleep(30)"])
@@ -979,7 +979,7 @@ fn psql_and_pg_restore_habits_work() {
     );
     assert!(err.contains("2 failed"), "{err}");
     let by_psql = c.fresh_db("habits_psql");
-    let mut psql = std::process::Command::new(c.bindir.join("psql"));
+    let mut psql = std::process::Command::new(c.client("psql"));
     c.env(&mut psql);
     let psql_out = psql
         .args(["-X", "-q", "-d", &by_psql, "-f", &g])

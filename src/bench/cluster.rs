@@ -16,8 +16,13 @@ pub struct Cluster {
     pub socket_dir: PathBuf,
     /// Port (names the socket file).
     pub port: u16,
-    /// Server binaries (also pg_dump and psql, the oracle).
+    /// Server binaries (initdb, pg_ctl, postgres).
     pub bindir: PathBuf,
+    /// Client programs (pg_dump and psql, the oracle; pgbench): the server's directory, or
+    /// `PGSNAP_PG_CLIENT_BINDIR` when the server comes from a package without them.
+    pub clientdir: PathBuf,
+    /// The server's `server_version_num`.
+    pub version_num: u32,
 }
 
 /// What to tell a user whose machine lacks the server binaries.
@@ -55,6 +60,22 @@ pub fn is_root() -> bool {
         .unwrap_or(false)
 }
 
+/// The client programs' directory for servers from `bindir` (see [`Cluster::clientdir`]).
+pub fn find_clientdir(bindir: &Path) -> PathBuf {
+    match std::env::var_os("PGSNAP_PG_CLIENT_BINDIR") {
+        Some(d) => PathBuf::from(d),
+        None => bindir.to_path_buf(),
+    }
+}
+
+/// The shared libraries a relocated server build carries beside its binaries (`../lib`), which
+/// its programs need on `LD_LIBRARY_PATH`; none for a system install.
+fn server_libdir(bindir: &Path) -> Option<PathBuf> {
+    let lib = bindir.parent()?.join("lib");
+    let relocated = !bindir.starts_with("/usr/");
+    (relocated && lib.is_dir()).then_some(lib)
+}
+
 /// Runs a server binary, as `postgres` when we are root (initdb refuses root).
 fn run_as_server_user(bin: &Path, args: &[&str], root: bool) -> Result<Output> {
     let mut cmd = if root {
@@ -64,6 +85,9 @@ fn run_as_server_user(bin: &Path, args: &[&str], root: bool) -> Result<Output> {
     } else {
         Command::new(bin)
     };
+    if let Some(lib) = bin.parent().and_then(server_libdir) {
+        cmd.env("LD_LIBRARY_PATH", lib);
+    }
     cmd.args(args)
         .stdin(Stdio::null())
         .output()
@@ -237,13 +261,19 @@ pub fn start(tls: bool) -> Result<Cluster> {
     }
     // Stop the cluster when this test process ends, even if it panics.
     let pg_ctl = bindir.join("pg_ctl");
+    let libs = server_libdir(&bindir)
+        .map(|l| format!("LD_LIBRARY_PATH={} ", l.display()))
+        .unwrap_or_default();
     let stop = if root {
         format!(
-            "runuser -u postgres -- {} -D {data_s} -m immediate stop",
+            "runuser -u postgres -- env {libs}{} -D {data_s} -m immediate stop",
             pg_ctl.display()
         )
     } else {
-        format!("{} -D {data_s} -m immediate stop", pg_ctl.display())
+        format!(
+            "env {libs}{} -D {data_s} -m immediate stop",
+            pg_ctl.display()
+        )
     };
     let script = format!(
         "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf {base}",
@@ -257,11 +287,19 @@ pub fn start(tls: bool) -> Result<Cluster> {
         .stderr(Stdio::null())
         .spawn()
         .map_err(Error::from)?;
-    let cluster = Cluster {
+    let clientdir = find_clientdir(&bindir);
+    let mut cluster = Cluster {
         socket_dir: base,
         port,
         bindir,
+        clientdir,
+        version_num: 0,
     };
+    cluster.version_num = cluster
+        .psql("postgres", &["-At", "-c", "SHOW server_version_num"])?
+        .trim()
+        .parse()
+        .map_err(|e| bench_error(format!("reading the test server's version: {e}")))?;
     // Roles are cluster-wide: create the fixtures' roles once, before tests run in parallel.
     cluster.psql(
         "postgres",
@@ -280,6 +318,16 @@ pub fn start(tls: bool) -> Result<Cluster> {
 }
 
 impl Cluster {
+    /// A client program (psql, pg_dump, pgbench) of this cluster's major.
+    pub fn client(&self, name: &str) -> PathBuf {
+        self.clientdir.join(name)
+    }
+
+    /// The server's major (17 for 17.11).
+    pub fn major(&self) -> u32 {
+        self.version_num / 10000
+    }
+
     /// Environment for client programs.
     pub fn env(&self, cmd: &mut Command) {
         cmd.env("PGHOST", &self.socket_dir)
@@ -293,7 +341,7 @@ impl Cluster {
 
     /// Runs psql with ON_ERROR_STOP; returns stdout or the error output.
     pub fn psql(&self, db: &str, args: &[&str]) -> Result<String> {
-        let mut cmd = Command::new(self.bindir.join("psql"));
+        let mut cmd = Command::new(self.client("psql"));
         self.env(&mut cmd);
         cmd.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db])
             .args(args);
@@ -332,7 +380,7 @@ impl Cluster {
 
     /// Runs real pg_dump.
     pub fn pg_dump(&self, db: &str, args: &[&str]) -> Vec<u8> {
-        let mut cmd = Command::new(self.bindir.join("pg_dump"));
+        let mut cmd = Command::new(self.client("pg_dump"));
         self.env(&mut cmd);
         cmd.args(args).arg(db);
         let out = cmd.output().expect("run pg_dump");

@@ -254,7 +254,7 @@ pub fn run(opts: &BenchOptions) -> Result<String> {
         c.psql(&db, &["-c", "CHECKPOINT"])?;
         // The server runs with fsync off: the checkpoint left the files to the kernel.
         let _ = Command::new("sync").status();
-        let pg_dump = c.bindir.join("pg_dump");
+        let pg_dump = c.client("pg_dump");
         let pg_dump = pg_dump.exists().then_some(pg_dump);
         let runs = commands(s, opts, &me, pg_dump.as_deref(), &db, work.path());
         let timings = time_rounds(&c, s, opts, &runs)?;

@@ -54,6 +54,7 @@ impl<'a> Loader<'a> {
             client,
             "server settings",
             "SELECT pg_catalog.current_setting('server_version') AS v, \
+             pg_catalog.current_setting('server_version_num')::int4 AS num, \
              pg_catalog.pg_encoding_to_char(d.encoding) AS enc, \
              pg_catalog.current_setting('standard_conforming_strings') AS ss, \
              (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = CURRENT_USER) AS superuser \
@@ -65,12 +66,13 @@ impl<'a> Loader<'a> {
             .first()
             .ok_or_else(|| Error::catalog("current database not found in pg_database"))?;
         cat.server_version = text(info, "v")?;
+        cat.server_num = u32::try_from(i32_(info, "num")?).unwrap_or(0);
         cat.encoding = text(info, "enc")?;
         cat.std_strings = text(info, "ss")? == "on";
         // Only a superuser may read subscriptions' connection strings (pg_dump then skips them).
         let superuser = opt_boolean(info, "superuser")?.unwrap_or(false);
         let subscriptions_query = if superuser {
-            queries::SUBSCRIPTIONS
+            queries::subscriptions(cat.server_num)
         } else {
             queries::SUBSCRIPTION_COUNT
         };

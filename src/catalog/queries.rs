@@ -405,13 +405,36 @@ pub const TS_PARSERS_AND_TEMPLATES: &str = "SELECT p.tableoid, p.oid, p.prsname 
  ORDER BY 1, 2";
 
 /// Subscriptions of the current database (reading their connection strings takes a superuser,
-/// as for pg_dump).
-pub const SUBSCRIPTIONS: &str = "SELECT s.tableoid, s.oid, s.subname, pg_catalog.pg_get_userbyid(s.subowner) AS owner, \
- s.subconninfo, s.subslotname::text, s.subsynccommit, s.subpublications, s.subbinary, s.substream, \
- s.subtwophasestate::text, s.subdisableonerr \
- FROM pg_catalog.pg_subscription s \
+/// as for pg_dump), with the columns the server's major has: 16 made `substream` a char and
+/// added `suborigin`, `subpasswordrequired` and `subrunasowner`; 17 added `subfailover`.
+pub fn subscriptions(server_num: u32) -> &'static str {
+    macro_rules! subscriptions {
+        ($cols:literal) => {
+            concat!(
+                "SELECT s.tableoid, s.oid, s.subname, pg_catalog.pg_get_userbyid(s.subowner) AS owner, \
+ s.subconninfo, s.subslotname::text, s.subsynccommit, s.subpublications, s.subbinary, \
+ s.subtwophasestate::text, s.subdisableonerr, ",
+                $cols,
+                " FROM pg_catalog.pg_subscription s \
  WHERE s.subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) \
- ORDER BY s.oid";
+ ORDER BY s.oid"
+            )
+        };
+    }
+    match server_num {
+        ..160000 => subscriptions!(
+            "CASE WHEN s.substream THEN 't' ELSE 'f' END AS substream, 'any' AS suborigin, \
+ true AS subpasswordrequired, false AS subrunasowner, false AS subfailover"
+        ),
+        ..170000 => subscriptions!(
+            "s.substream::text, s.suborigin, s.subpasswordrequired, s.subrunasowner, \
+ false AS subfailover"
+        ),
+        _ => subscriptions!(
+            "s.substream::text, s.suborigin, s.subpasswordrequired, s.subrunasowner, s.subfailover"
+        ),
+    }
+}
 
 /// How many subscriptions the current database has (for a user who may not read them).
 pub const SUBSCRIPTION_COUNT: &str = "SELECT count(*)::int4 AS n FROM pg_catalog.pg_subscription \

@@ -178,13 +178,14 @@ pub fn build_acl_commands(
     base: &str,
     owner: &str,
 ) -> String {
-    build_acl_commands_with_prefix(q, target, acls, base, owner, "")
+    build_acl_commands_with_prefix(q, target, acls, base, owner, "", true)
 }
 
 /// `ALTER DEFAULT PRIVILEGES FOR ROLE r [IN SCHEMA s] GRANT/REVOKE ... ON TABLES ...` (pg_dump's
 /// `buildDefaultACLCommands`): the base is always the type's default.
 pub fn build_default_acl_commands(
     q: Quoting,
+    dialect: super::dialect::Dialect,
     objtype: &str,
     nspname: Option<&str>,
     acls: &str,
@@ -201,9 +202,12 @@ pub fn build_default_acl_commands(
         nspname: None,
         objtype,
     };
-    build_acl_commands_with_prefix(q, target, acls, base, owner, &prefix)
+    let space = dialect.default_acl_double_space();
+    build_acl_commands_with_prefix(q, target, acls, base, owner, &prefix, space)
 }
 
+/// `name_space`: the space after the object's name is written even when the name is empty
+/// (see [`super::dialect::Dialect::default_acl_double_space`]).
 fn build_acl_commands_with_prefix(
     q: Quoting,
     target: AclTarget,
@@ -211,6 +215,7 @@ fn build_acl_commands_with_prefix(
     base: &str,
     owner: &str,
     prefix: &str,
+    name_space: bool,
 ) -> String {
     let AclTarget {
         name,
@@ -231,10 +236,10 @@ fn build_acl_commands_with_prefix(
             t.push_str(&q.ident(ns));
             t.push('.');
         }
-        // pg_dump prints the name and a space even when the name is empty (default ACLs),
-        // hence its "ON TABLES  TO".
         t.push_str(name);
-        t.push(' ');
+        if !name.is_empty() || name_space {
+            t.push(' ');
+        }
         t
     };
     let who = |g: &str| {
@@ -365,6 +370,7 @@ mod tests {
     fn default_privileges_keep_pg_dumps_double_space() {
         let sql = build_default_acl_commands(
             Quoting::default(),
+            crate::ddl::dialect::Dialect { major: 15 },
             "TABLES",
             Some("audit"),
             "{r=r/o}",

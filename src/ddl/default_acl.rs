@@ -21,6 +21,7 @@ pub(super) fn default_acl(cx: &mut Ctx, o: &Obj) {
     let acls = acl.acl.clone().unwrap_or_default();
     let sql = acl::build_default_acl_commands(
         cx.opts.quoting,
+        cx.opts.dialect,
         kind,
         o.namespace.as_deref(),
         &acls,

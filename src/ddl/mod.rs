@@ -3,6 +3,7 @@
 pub mod acl;
 mod constraint;
 mod default_acl;
+pub mod dialect;
 mod extension;
 mod foreign;
 mod function;
@@ -49,6 +50,8 @@ pub struct DdlOptions {
     pub load_via_partition_root: bool,
     /// `--quote-all-identifiers`
     pub quoting: quote::Quoting,
+    /// The pg_dump major whose text is written.
+    pub dialect: dialect::Dialect,
 }
 
 struct Ctx<'a> {

@@ -94,8 +94,10 @@ pub(super) fn subscription(cx: &mut Ctx, o: &Obj) {
     if d.binary {
         s.push_str(", binary = true");
     }
-    if d.streaming {
-        s.push_str(", streaming = on");
+    match d.streaming {
+        't' => s.push_str(", streaming = on"),
+        'p' => s.push_str(", streaming = parallel"),
+        _ => {}
     }
     if d.two_phase {
         s.push_str(", two_phase = on");
@@ -103,11 +105,23 @@ pub(super) fn subscription(cx: &mut Ctx, o: &Obj) {
     if d.disable_on_error {
         s.push_str(", disable_on_error = true");
     }
+    if !d.password_required {
+        s.push_str(", password_required = false");
+    }
+    if d.run_as_owner {
+        s.push_str(", run_as_owner = true");
+    }
+    if d.failover {
+        s.push_str(", failover = true");
+    }
     if d.synchronous_commit != "off" {
         s.push_str(&format!(
             ", synchronous_commit = {}",
             cx.ident(&d.synchronous_commit)
         ));
+    }
+    if !d.origin.eq_ignore_ascii_case("any") {
+        s.push_str(&format!(", origin = {}", d.origin));
     }
     s.push_str(");\n");
     let mut e = TocEntry::new("SUBSCRIPTION", o.name.clone(), s)

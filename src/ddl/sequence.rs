@@ -76,7 +76,11 @@ pub(super) fn sequence(cx: &mut Ctx, o: &Obj, t: &TableDetail) {
         s.push_str(&body);
         s.push_str(";\n");
         let mut e = TocEntry::new("SEQUENCE", o.name.clone(), s);
-        e.owner_stmt = Some(format!("ALTER TABLE {qn} OWNER TO {};", cx.ident(&t.owner)));
+        e.owner_stmt = Some(format!(
+            "ALTER {} {qn} OWNER TO {};",
+            cx.opts.dialect.relation_owner_type("SEQUENCE"),
+            cx.ident(&t.owner)
+        ));
         e
     };
     e.namespace = o.namespace.as_deref().map(str::to_string);

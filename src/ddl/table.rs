@@ -112,7 +112,8 @@ pub(super) fn table(cx: &mut Ctx, o: &Obj) {
         e.tableam = t.am.clone();
     }
     e.owner_stmt = Some(format!(
-        "ALTER {foreign}TABLE {qn} OWNER TO {};",
+        "ALTER {} {qn} OWNER TO {};",
+        cx.opts.dialect.relation_owner_type(desc),
         cx.ident(&t.owner)
     ));
     cx.push_def(e);
@@ -141,7 +142,7 @@ fn column_list(cx: &Ctx, t: &TableDetail, s: &mut String) -> usize {
         // A parent's default the child lacks is cancelled explicitly (pg_dump's
         // manufactured DEFAULT NULL in flagInhAttrs).
         let def = def.or_else(|| {
-            (c.default.is_none() && parent_has_default(cat, t, &c.name)).then_some("NULL")
+            (c.default.is_none() && parent_has_default(cx, t, &c.name)).then_some("NULL")
         });
         // A NOT NULL inherited from a parent is not repeated (pg_dump's inhNotNull).
         let notnull = c.not_null && (!inherited_not_null(cat, t, &c.name) || t.is_partition);
@@ -316,18 +317,28 @@ pub(super) fn table_acls(cx: &mut Ctx, o: &Obj, t: &TableDetail) {
 
 /// Whether a parent gives `column` a (non-generated) default: its own, or the DEFAULT NULL
 /// it gets itself from a parent of its own.
-pub(super) fn parent_has_default(cat: &Catalog, t: &TableDetail, column: &str) -> bool {
+/// Whether a parent gives `column` a default the child must cancel with `DEFAULT NULL`
+/// (pg_dump's flagInhAttrs). pg_dump 15 counts a parent's own default or one it inherits;
+/// 16 and later count only a parent's own default that is not itself `NULL`.
+pub(super) fn parent_has_default(cx: &Ctx, t: &TableDetail, column: &str) -> bool {
+    let cat = cx.cat;
+    let own_only = cx.opts.dialect.default_null_from_own_defaults_only();
     t.parents.iter().any(|p| {
         let Some(pt) = cat.table(*p) else {
             return false;
         };
-        pt.columns
-            .iter()
-            .find(|c| c.name == column && !c.dropped)
-            .is_some_and(|c| match c.default {
-                Some(_) => c.generated.is_none(),
-                None => parent_has_default(cat, pt, column),
-            })
+        let Some(c) = pt.columns.iter().find(|c| c.name == column && !c.dropped) else {
+            return false;
+        };
+        match c.default {
+            Some(_) if c.generated.is_some() => false,
+            Some(d) if own_only => !matches!(
+                &cat.objects[d].detail,
+                Detail::AttrDef { expr, .. } if &**expr == "NULL"
+            ),
+            Some(_) => true,
+            None => !own_only && parent_has_default(cx, pt, column),
+        }
     })
 }
 

@@ -353,6 +353,8 @@ pub struct Catalog {
     pub by_catalog_id: BTreeMap<CatalogId, DumpId>,
     /// Server version string (`server_version`).
     pub server_version: String,
+    /// The server's `server_version_num` (170011 for 17.11): which catalog columns exist.
+    pub server_num: u32,
     /// Database encoding name.
     pub encoding: String,
     /// `standard_conforming_strings`.

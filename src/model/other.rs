@@ -60,12 +60,20 @@ pub struct SubscriptionDetail {
     pub publications: Vec<String>,
     /// `subbinary`.
     pub binary: bool,
-    /// `substream`.
-    pub streaming: bool,
+    /// `substream`: `f` off, `t` on, `p` parallel.
+    pub streaming: char,
     /// `subtwophasestate` is not disabled.
     pub two_phase: bool,
     /// `subdisableonerr`.
     pub disable_on_error: bool,
+    /// `subpasswordrequired` (16; true before).
+    pub password_required: bool,
+    /// `subrunasowner` (16).
+    pub run_as_owner: bool,
+    /// `subfailover` (17).
+    pub failover: bool,
+    /// `suborigin` (16; `any` before).
+    pub origin: String,
     /// `subsynccommit`.
     pub synchronous_commit: String,
     /// Comment.

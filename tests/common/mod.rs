@@ -231,16 +231,34 @@ pub fn netbox_db(cluster: &Cluster) -> Option<String> {
     Some(db)
 }
 
-/// A database loaded with the PostgreSQL 15 regression database (None when the corpus is missing).
+/// A database loaded with the PostgreSQL 15 regression database (None when the corpus is missing):
+/// on 16 to 18 from the copy that major's pg_dump wrote, with lz4 compression turned to pglz
+/// where the server has no lz4. Panics on 13 and 14, which it does not load into.
 pub fn regression_db(cluster: &Cluster) -> Option<String> {
     let corpus = corpus()?;
+    let file = match cluster.major() {
+        15 => "regress/regression-pg15.sql.gz".to_string(),
+        m @ 16..=18 => format!("regress/regression-pg15.by-pg_dump{m}.sql.gz"),
+        m => panic!("the regression database does not load into PostgreSQL {m}"),
+    };
+    let lz4 = cluster
+        .psql(
+            "postgres",
+            &["-At", "-c", "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"],
+        )
+        .expect("read toast compressions");
+    let no_lz4 = if lz4.trim() == "t" {
+        ""
+    } else {
+        " | sed 's/SET COMPRESSION lz4;/SET COMPRESSION pglz;/'"
+    };
     let db = cluster.fresh_db("regression");
     let mut cmd = Command::new("sh");
     cluster.env(&mut cmd);
     let script = format!(
-        "gzip -dc '{}' | '{}' -X -q -v ON_ERROR_STOP=1 -d '{db}' >/dev/null",
-        corpus.join("regress/regression-pg15.sql.gz").display(),
-        cluster.bindir.join("psql").display()
+        "gzip -dc '{}'{no_lz4} | '{}' -X -q -v ON_ERROR_STOP=1 -d '{db}' >/dev/null",
+        corpus.join(file).display(),
+        cluster.client("psql").display()
     );
     let out = cmd
         .args(["-c", &script])
@@ -260,14 +278,11 @@ pub fn regression_db(cluster: &Cluster) -> Option<String> {
 pub fn label_provider(cluster: &Cluster) -> PathBuf {
     static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     let built = BUILT.get_or_init(|| {
-        let major = cluster
-            .bindir
-            .parent()
-            .and_then(|p| p.file_name())
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let major = cluster.major();
         let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let candidates = [
+            // A relocated build (scripts/ensure-pg-majors.sh) carries its headers.
+            cluster.clientdir.join("../include/server"),
             PathBuf::from(format!("/usr/include/postgresql/{major}/server")),
             manifest.join(format!(
                 "target/pg-server-dev/usr/include/postgresql/{major}/server"
@@ -280,7 +295,7 @@ pub fn label_provider(cluster: &Cluster) -> PathBuf {
                  or `apt-get install postgresql-server-dev-{major}`"
             ));
         };
-        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pgsnap_labels.so");
+        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("pgsnap_labels_{major}.so"));
         let status = Command::new("cc")
             .args(["-shared", "-fPIC", "-O2", "-I"])
             .arg(include)
@@ -309,7 +324,7 @@ pub struct Session {
 impl Session {
     /// Starts psql on `db` and sends it `sql` (the session stays open for more).
     pub fn open(c: &Cluster, db: &str, sql: &str) -> Session {
-        let mut cmd = Command::new(c.bindir.join("psql"));
+        let mut cmd = Command::new(c.client("psql"));
         c.env(&mut cmd);
         cmd.args(["-X", "-q", "-d", db])
             .stdin(Stdio::piped())
