@@ -437,7 +437,7 @@ fn checks() -> Vec<Check> {
             idents: true,
         },
         Check {
-            needle: "ALTER TABLE ONLY matrix.m_table ALTER COLUMN body SET COMPRESSION lz4;",
+            needle: "ALTER TABLE ONLY matrix.m_table ALTER COLUMN body SET COMPRESSION pglz;",
             expect: |r| r.defs && r.tables.has("m_table") && r.toast_compression,
             idents: true,
         },
