@@ -261,6 +261,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         std_strings: cat.std_strings,
         restrict_key: key.clone(),
         row_security: plan.switches.enable_row_security,
+        dialect,
     };
 
     let parallel = !jobs.is_empty();

@@ -77,10 +77,25 @@ pub const COMPOSITE_ATTRS: &str = "SELECT ct.oid AS typeoid, a.attname, pg_catal
  LEFT JOIN pg_catalog.pg_type at ON at.oid = a.atttypid \
  WHERE a.attnum > 0 ORDER BY ct.oid, a.attnum";
 
-/// Collations.
-pub const COLLATIONS: &str = "SELECT c.tableoid, c.oid, c.collname, c.collnamespace, pg_catalog.pg_get_userbyid(c.collowner) AS owner, \
- c.collprovider::text, c.collisdeterministic, c.collcollate, c.collctype, c.colliculocale \
- FROM pg_catalog.pg_collation c ORDER BY c.oid";
+/// Collations: 16 added `collicurules`, 17 renamed `colliculocale` to `colllocale` (for its
+/// builtin provider too).
+pub fn collations(server_num: u32) -> &'static str {
+    macro_rules! collations {
+        ($cols:literal) => {
+            concat!(
+                "SELECT c.tableoid, c.oid, c.collname, c.collnamespace, pg_catalog.pg_get_userbyid(c.collowner) AS owner, \
+ c.collprovider::text, c.collisdeterministic, c.collcollate, c.collctype, ",
+                $cols,
+                " FROM pg_catalog.pg_collation c ORDER BY c.oid"
+            )
+        };
+    }
+    match server_num {
+        ..160000 => collations!("c.colliculocale AS colllocale, NULL::text AS collicurules"),
+        ..170000 => collations!("c.colliculocale AS colllocale, c.collicurules"),
+        _ => collations!("c.colllocale, c.collicurules"),
+    }
+}
 
 /// Functions, procedures and aggregates outside the system schemas, in heap order: pg_dump
 /// numbers them as its unordered scan returns them, which decides where it starts breaking a
@@ -172,7 +187,7 @@ pub const SEQUENCES: &str = "SELECT s.seqrelid, pg_catalog.format_type(s.seqtypi
 
 /// Columns of the given tables.
 pub const COLUMNS: &str = "SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS atttypname, \
- a.attnotnull, a.attisdropped, a.attislocal, a.attstattarget::int4, a.attstorage::text, t.typstorage::text, \
+ a.attnotnull, a.attisdropped, a.attislocal, COALESCE(a.attstattarget::int4, -1) AS attstattarget, a.attstorage::text, t.typstorage::text, \
  a.attidentity::text, a.attgenerated::text, \
  CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation ELSE 0 END AS attcollation, \
  a.attcompression::text, pg_catalog.array_to_string(a.attoptions, ', ') AS attoptions, \
@@ -483,7 +498,7 @@ pub const PUBLICATION_SCHEMAS: &str = "SELECT pn.tableoid, pn.oid, pn.pnpubid, p
 
 /// Extended statistics.
 pub const STATS_EXT: &str = "SELECT s.tableoid, s.oid, s.stxname, s.stxnamespace, pg_catalog.pg_get_userbyid(s.stxowner) AS owner, \
- s.stxrelid, s.stxstattarget::int4, pg_catalog.pg_get_statisticsobjdef(s.oid) AS def \
+ s.stxrelid, COALESCE(s.stxstattarget::int4, -1) AS stxstattarget, pg_catalog.pg_get_statisticsobjdef(s.oid) AS def \
  FROM pg_catalog.pg_statistic_ext s ORDER BY s.oid";
 
 /// Default privileges.

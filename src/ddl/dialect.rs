@@ -49,6 +49,21 @@ impl Dialect {
     pub fn default_null_from_own_defaults_only(self) -> bool {
         self.major >= 16
     }
+
+    /// pg_dump 17 and later reset `transaction_timeout` at the start of a script.
+    pub fn sets_transaction_timeout(self) -> bool {
+        self.major >= 17
+    }
+
+    /// pg_dump 17 and later set a foreign table column's options with `ALTER FOREIGN TABLE
+    /// ONLY`.
+    pub fn foreign_column_options_only(self) -> &'static str {
+        if self.major >= 17 {
+            "ONLY "
+        } else {
+            ""
+        }
+    }
 }
 
 #[cfg(test)]

@@ -237,7 +237,8 @@ fn column_alters(cx: &Ctx, t: &TableDetail, qn: &str, foreign: &str, s: &mut Str
         }
         if let Some(opts) = c.fdw_options() {
             s.push_str(&format!(
-                "ALTER FOREIGN TABLE {qn} ALTER COLUMN {qc} OPTIONS (\n    {opts}\n);\n"
+                "ALTER FOREIGN TABLE {only}{qn} ALTER COLUMN {qc} OPTIONS (\n    {opts}\n);\n",
+                only = cx.opts.dialect.foreign_column_options_only()
             ));
         }
     }

@@ -158,7 +158,8 @@ pub(super) fn collation(cx: &mut Ctx, o: &Obj) {
         deterministic,
         collate,
         ctype,
-        icu_locale,
+        locale,
+        icu_rules,
         comment,
     } = &**detail;
     let qn = cx.qname(o);
@@ -166,14 +167,18 @@ pub(super) fn collation(cx: &mut Ctx, o: &Obj) {
     s.push_str(match provider {
         'i' => "provider = icu",
         'c' => "provider = libc",
+        'b' => "provider = builtin",
         _ => "provider = default",
     });
     if !deterministic {
         s.push_str(", deterministic = false");
     }
-    if *provider == 'i' {
-        if let Some(l) = icu_locale {
+    if matches!(provider, 'i' | 'b') {
+        if let Some(l) = locale {
             s.push_str(&format!(", locale = {}", cx.lit(l)));
+        }
+        if let Some(r) = icu_rules {
+            s.push_str(&format!(", rules = {}", cx.lit(r)));
         }
     } else if *provider == 'c' {
         let (c, t) = (

@@ -7,7 +7,7 @@ use super::*;
 pub struct CollationDetail {
     /// Owner role.
     pub owner: String,
-    /// Provider ('c', 'i', 'd').
+    /// Provider ('c', 'i', 'd', 17's 'b').
     pub provider: char,
     /// Deterministic?
     pub deterministic: bool,
@@ -15,8 +15,10 @@ pub struct CollationDetail {
     pub collate: Option<String>,
     /// collctype
     pub ctype: Option<String>,
-    /// ICU locale
-    pub icu_locale: Option<String>,
+    /// The ICU or builtin provider's locale (`colliculocale`, 17's `colllocale`).
+    pub locale: Option<String>,
+    /// ICU tailoring rules (`collicurules`, 16).
+    pub icu_rules: Option<String>,
     /// Comment.
     pub comment: Option<String>,
 }

@@ -19,6 +19,8 @@ pub struct Header {
     pub restrict_key: String,
     /// `--enable-row-security`
     pub row_security: bool,
+    /// The pg_dump major whose text is written.
+    pub dialect: crate::ddl::dialect::Dialect,
 }
 
 /// The preamble up to the first entry.
@@ -39,6 +41,7 @@ pub fn session_settings(h: &Header) -> String {
         "SET statement_timeout = 0;\n\
 SET lock_timeout = 0;\n\
 SET idle_in_transaction_session_timeout = 0;\n\
+{transaction_timeout}\
 SET client_encoding = '{enc}';\n\
 SET standard_conforming_strings = {ss};\n\
 SELECT pg_catalog.set_config('search_path', '', false);\n\
@@ -46,6 +49,11 @@ SET check_function_bodies = false;\n\
 SET xmloption = content;\n\
 SET client_min_messages = warning;\n\
 SET row_security = {rls};\n\n",
+        transaction_timeout = if h.dialect.sets_transaction_timeout() {
+            "SET transaction_timeout = 0;\n"
+        } else {
+            ""
+        },
         enc = h.encoding,
         ss = if h.std_strings { "on" } else { "off" },
         rls = if h.row_security { "on" } else { "off" },
@@ -330,6 +338,7 @@ mod tests {
             std_strings: true,
             restrict_key: "K".into(),
             row_security: false,
+            dialect: crate::ddl::dialect::Dialect { major: 15 },
         }
     }
 

@@ -42,7 +42,9 @@ pub(crate) async fn functions(ld: &mut Loader<'_>) -> Result<()> {
         );
     }
     let mut rows = ld.pipe.stream("functions", queries::FUNCS, &[]).await?;
-    ld.pipe.send_ahead(queries::COLLATIONS, None).await;
+    ld.pipe
+        .send_ahead(queries::collations(ld.cat.server_num), None)
+        .await;
     while let Some(r) = next_row(&mut rows, "functions").await? {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "pronamespace")?;

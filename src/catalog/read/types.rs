@@ -8,7 +8,7 @@ pub(crate) async fn collations(ld: &mut Loader<'_>) -> Result<()> {
     // Collations (needed before types and columns, which name them).
     let mut rows = ld
         .pipe
-        .stream("collations", queries::COLLATIONS, &[])
+        .stream("collations", queries::collations(ld.cat.server_num), &[])
         .await?;
     ld.pipe.send_ahead(queries::ENUM_LABELS, None).await;
     while let Some(r) = next_row(&mut rows, "collations").await? {
@@ -35,7 +35,8 @@ pub(crate) async fn collations(ld: &mut Loader<'_>) -> Result<()> {
                 deterministic: boolean(&r, "collisdeterministic")?,
                 collate: opt_text(&r, "collcollate")?,
                 ctype: opt_text(&r, "collctype")?,
-                icu_locale: opt_text(&r, "colliculocale")?,
+                locale: opt_text(&r, "colllocale")?,
+                icu_rules: opt_text(&r, "collicurules")?,
                 comment: None,
             })),
             ..Obj::of(Kind::Collation)
