@@ -20,10 +20,12 @@ pub struct DatabaseInfo {
     pub collate: String,
     /// `datctype`
     pub ctype: String,
-    /// `datlocprovider` ('c' libc, 'i' ICU)
+    /// `datlocprovider` ('c' libc, 'i' ICU, 17's 'b' builtin)
     pub provider: char,
-    /// `daticulocale`
-    pub icu_locale: Option<String>,
+    /// The ICU or builtin provider's locale (`daticulocale`, 17's `datlocale`).
+    pub locale: Option<String>,
+    /// `daticurules` (16).
+    pub icu_rules: Option<String>,
     /// `datconnlimit`
     pub conn_limit: i32,
     /// `datistemplate`
@@ -46,15 +48,25 @@ pub struct DatabaseInfo {
     pub seclabels: Vec<(String, String)>,
 }
 
+/// The locale columns of pg_database as the server's major names them: 16 added
+/// `daticurules`, 17 renamed `daticulocale` to `datlocale`.
+fn locale_columns(server_num: u32) -> &'static str {
+    match server_num {
+        ..160000 => "d.daticulocale AS datlocale, NULL::text AS daticurules",
+        ..170000 => "d.daticulocale AS datlocale, d.daticurules",
+        _ => "d.datlocale, d.daticurules",
+    }
+}
+
 /// Reads the connected database's properties (and its security labels, unless
 /// `--no-security-labels`).
-pub async fn load(client: &Client, seclabels: bool) -> Result<DatabaseInfo> {
+pub async fn load(client: &Client, server_num: u32, seclabels: bool) -> Result<DatabaseInfo> {
     let err = |e| Error::from_pg(e, ErrorKind::Server).context("reading the database's properties");
     let r = client
         .query_one(
-            "SELECT d.datname::text, pg_catalog.pg_get_userbyid(d.datdba)::text AS owner, \
+            &format!("SELECT d.datname::text, pg_catalog.pg_get_userbyid(d.datdba)::text AS owner, \
              pg_catalog.pg_encoding_to_char(d.encoding)::text AS encoding, d.datcollate::text, \
-             d.datctype::text, d.datlocprovider::text, d.daticulocale, d.datconnlimit, \
+             d.datctype::text, d.datlocprovider::text, {}, d.datconnlimit, \
              d.datistemplate, d.datallowconn, t.spcname::text, d.datacl::text, \
              pg_catalog.acldefault('d', d.datdba)::text AS acldefault, \
              pg_catalog.shobj_description(d.oid, 'pg_database') AS comment, \
@@ -62,7 +74,7 @@ pub async fn load(client: &Client, seclabels: bool) -> Result<DatabaseInfo> {
                    pg_catalog.unnest(s.setconfig) WITH ORDINALITY AS u(c, n) \
                    WHERE s.setrole = 0 AND s.setdatabase = d.oid ORDER BY u.n) AS settings \
              FROM pg_catalog.pg_database d JOIN pg_catalog.pg_tablespace t ON t.oid = d.dattablespace \
-             WHERE d.datname = pg_catalog.current_database()",
+             WHERE d.datname = pg_catalog.current_database()", locale_columns(server_num)),
             &[],
         )
         .await
@@ -110,7 +122,8 @@ pub async fn load(client: &Client, seclabels: bool) -> Result<DatabaseInfo> {
         collate: get("datcollate")?,
         ctype: get("datctype")?,
         provider: provider.chars().next().unwrap_or('c'),
-        icu_locale: r.try_get("daticulocale").map_err(err)?,
+        locale: r.try_get("datlocale").map_err(err)?,
+        icu_rules: r.try_get("daticurules").map_err(err)?,
         conn_limit: r.try_get("datconnlimit").map_err(err)?,
         is_template: r.try_get("datistemplate").map_err(err)?,
         allow_conn: r.try_get("datallowconn").map_err(err)?,
@@ -231,6 +244,7 @@ pub fn entries(
     );
     create.push_str(match db.provider {
         'i' => " LOCALE_PROVIDER = icu",
+        'b' => " LOCALE_PROVIDER = builtin",
         _ => " LOCALE_PROVIDER = libc",
     });
     if !db.collate.is_empty() && db.collate == db.ctype {
@@ -243,8 +257,16 @@ pub fn entries(
             create.push_str(&format!(" LC_CTYPE = {}", lit(&db.ctype)));
         }
     }
-    if let Some(icu) = &db.icu_locale {
-        create.push_str(&format!(" ICU_LOCALE = {}", lit(icu)));
+    if let Some(locale) = &db.locale {
+        let keyword = if db.provider == 'b' {
+            "BUILTIN_LOCALE"
+        } else {
+            "ICU_LOCALE"
+        };
+        create.push_str(&format!(" {keyword} = {}", lit(locale)));
+    }
+    if let Some(rules) = &db.icu_rules {
+        create.push_str(&format!(" ICU_RULES = {}", lit(rules)));
     }
     if !no_tablespaces && !db.tablespace.is_empty() && db.tablespace != "pg_default" {
         create.push_str(&format!(" TABLESPACE = {}", quoting.ident(&db.tablespace)));
@@ -332,6 +354,7 @@ pub fn entries(
             subname: None,
             nspname: None,
             objtype: "DATABASE",
+            maintain: false,
         };
         let sql = build_acl_commands(quoting, target, acl, &db.acldefault, &db.owner);
         if !sql.is_empty() {

@@ -222,9 +222,6 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     let (client, settings) = connect::connect_leader(settings, plan.prompt).await?;
     check_server_version(&client).await?;
     let session_sql = plan.switches.session_sql();
-    let quoting = crate::ddl::quote::Quoting {
-        all: plan.switches.quote_all_identifiers,
-    };
     session::apply_settings(&client, &session_sql).await?;
     let snapshot = session::begin_leader(
         &client,
@@ -239,7 +236,11 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     };
     let model = read_model(&client, plan, &join, start).await?;
     let cat = &model.cat;
-    let dialect = crate::ddl::dialect::Dialect::for_server(cat.server_num);
+    let dialect = cat.dialect;
+    let quoting = crate::ddl::quote::Quoting {
+        all: plan.switches.quote_all_identifiers,
+        major: dialect.major,
+    };
     let opts = ddl_options(plan, quoting, dialect);
     // Entries are built object by object while writing, so the text of a big schema is never
     // held whole; only the table-data entries are built up front (and dropped again), to
@@ -329,7 +330,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
             continue;
         }
         if e.desc == "BLOBS" {
-            out.large_objects(cat).await?;
+            out.large_objects(cat, &e.large_objects).await?;
             continue;
         }
         let (Some(d), Some(id)) = (&e.data, object) else {
@@ -407,7 +408,10 @@ async fn read_model(
     let mut cat = catalog::load(client, plan, &sel, Some(join.clone())).await?;
     // -C writes the database's own entries (even with -a: see below).
     let database = if plan.switches.create {
-        Some(crate::database::load(client, !plan.switches.no_security_labels).await?)
+        Some(
+            crate::database::load(client, cat.server_num, !plan.switches.no_security_labels)
+                .await?,
+        )
     } else {
         None
     };
@@ -461,7 +465,7 @@ fn database_entries(
 fn ddl_options(
     plan: &DumpPlan,
     quoting: crate::ddl::quote::Quoting,
-    dialect: crate::ddl::dialect::Dialect,
+    dialect: crate::dialect::Dialect,
 ) -> DdlOptions {
     DdlOptions {
         dialect,
@@ -511,14 +515,17 @@ impl Writer<'_> {
         self.sink.write_all(&bytes)
     }
 
-    /// The contents of every large object (the BLOBS entry).
-    async fn large_objects(&mut self, cat: &crate::model::Catalog) -> Result<()> {
-        let oids = cat
-            .objects
-            .iter()
-            .filter(|o| o.kind() == Kind::Blob)
-            .map(|o| o.cat.oid)
-            .collect();
+    /// The contents of a BLOBS entry: its group's large objects (pg_dump 17), or every one.
+    async fn large_objects(&mut self, cat: &crate::model::Catalog, group: &[u32]) -> Result<()> {
+        let oids = if group.is_empty() {
+            cat.objects
+                .iter()
+                .filter(|o| o.kind() == Kind::Blob)
+                .map(|o| o.cat.oid)
+                .collect()
+        } else {
+            group.to_vec()
+        };
         let sink = &mut self.sink;
         crate::large_objects::write(self.client, oids, cat.std_strings, &mut |b| {
             sink.write_all(b)

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod copy;
 pub mod database;
 pub mod ddl;
+pub mod dialect;
 pub mod dump;
 pub mod error;
 pub mod filter_file;

@@ -7,8 +7,17 @@ use crate::model::{Catalog, Detail, DumpId, Kind, Obj};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-/// pg_dump 15's `dbObjectTypePriority` for the kinds modelled here.
-pub fn priority(kind: Kind) -> u32 {
+/// pg_dump's `dbObjectTypePriority` for the kinds modelled here: 15's, with 17's large
+/// objects moved between the sequence values and their contents (they are data there).
+pub fn priority(kind: Kind, dialect: crate::dialect::Dialect) -> u32 {
+    let base = |k| base_priority(k) * 2;
+    match kind {
+        Kind::Blob if dialect.groups_large_objects() => base(Kind::SequenceSet) + 1,
+        k => base(k),
+    }
+}
+
+fn base_priority(kind: Kind) -> u32 {
     match kind {
         Kind::Namespace => 1,
         Kind::Language => 2,
@@ -70,7 +79,7 @@ fn parent_table(o: &Obj) -> Option<DumpId> {
 /// pg_dump's `DOTypeNameCompare`.
 fn compare(cat: &Catalog, a: DumpId, b: DumpId) -> Ordering {
     let (oa, ob) = (&cat.objects[a], &cat.objects[b]);
-    let by_prio = priority(oa.kind()).cmp(&priority(ob.kind()));
+    let by_prio = priority(oa.kind(), cat.dialect).cmp(&priority(ob.kind(), cat.dialect));
     if by_prio != Ordering::Equal {
         return by_prio;
     }

@@ -85,9 +85,14 @@ pub(super) fn add_boundaries(cat: &mut Catalog) {
     });
     cat.pre_boundary = pre;
     cat.post_boundary = post;
+    let blobs_are_data = cat.dialect.groups_large_objects();
     for id in 0..cat.objects.len() {
         let kind = cat.objects[id].kind();
         match kind {
+            Kind::Blob if blobs_are_data => {
+                cat.objects[id].add_dep(pre);
+                cat.objects[post].deps.push(id);
+            }
             Kind::TableData | Kind::SequenceSet | Kind::BlobData => {
                 cat.objects[id].add_dep(pre);
                 cat.objects[post].deps.push(id);

@@ -67,6 +67,7 @@ impl<'a> Loader<'a> {
             .ok_or_else(|| Error::catalog("current database not found in pg_database"))?;
         cat.server_version = text(info, "v")?;
         cat.server_num = u32::try_from(i32_(info, "num")?).unwrap_or(0);
+        cat.dialect = crate::dialect::Dialect::for_server(cat.server_num);
         cat.encoding = text(info, "enc")?;
         cat.std_strings = text(info, "ss")? == "on";
         // Only a superuser may read subscriptions' connection strings (pg_dump then skips them).
@@ -75,6 +76,10 @@ impl<'a> Loader<'a> {
             queries::subscriptions(cat.server_num)
         } else {
             queries::SUBSCRIPTION_COUNT
+        };
+        let quoting = Quoting {
+            all: plan.switches.quote_all_identifiers,
+            major: cat.dialect.major,
         };
         Ok(Loader {
             client,
@@ -99,9 +104,7 @@ impl<'a> Loader<'a> {
             composite_rel_to_type: BTreeMap::new(),
             catalog_acls: false,
             collation_names: BTreeMap::new(),
-            quoting: Quoting {
-                all: plan.switches.quote_all_identifiers,
-            },
+            quoting,
         })
     }
 

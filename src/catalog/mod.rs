@@ -236,7 +236,7 @@ fn attach_comment(cat: &mut Catalog, classoid: u32, objoid: u32, subid: i32, des
         Detail::Operator(d) => d.comment = Some(desc),
         Detail::AccessMethod(d) => d.comment = Some(desc),
         Detail::Foreign(d) => d.comment = Some(desc),
-        Detail::Blob(d) => d.comment = Some(desc),
+        Detail::Blob(d) => d.comments.push((objoid, desc)),
         Detail::Transform(d) => d.comment = Some(desc),
         Detail::Language(d) => d.comment = Some(desc),
         Detail::Subscription(d) => d.comment = Some(desc),

@@ -381,6 +381,12 @@ pub const LARGE_OBJECTS: &str = "SELECT l.oid, pg_catalog.pg_get_userbyid(l.lomo
  l.lomacl::text, pg_catalog.acldefault('L', l.lomowner)::text AS acldefault \
  FROM pg_catalog.pg_largeobject_metadata l ORDER BY l.oid";
 
+/// Large objects in pg_dump 17's order, which makes its groups: by owner, then privileges.
+pub const LARGE_OBJECTS_BY_OWNER: &str =
+    "SELECT l.oid, pg_catalog.pg_get_userbyid(l.lomowner) AS owner, \
+ l.lomacl::text, pg_catalog.acldefault('L', l.lomowner)::text AS acldefault \
+ FROM pg_catalog.pg_largeobject_metadata l ORDER BY l.lomowner, l.lomacl::pg_catalog.text, l.oid";
+
 /// Transforms, with their functions' signatures as pg_dump's format_function_signature.
 pub const TRANSFORMS: &str = "SELECT t.tableoid, t.oid, ty.typname, l.lanname, pg_catalog.format_type(t.trftype, NULL) AS trftype, \
  fn.nspname AS fromnsp, f.proname AS fromname, \

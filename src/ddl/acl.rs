@@ -72,7 +72,13 @@ struct Parsed {
     privs_wgo: String,
 }
 
-fn parse_item(item: &str, objtype: &str, subname: Option<&str>, split_wgo: bool) -> Option<Parsed> {
+fn parse_item(
+    item: &str,
+    objtype: &str,
+    subname: Option<&str>,
+    maintain: bool,
+    split_wgo: bool,
+) -> Option<Parsed> {
     let (grantee, rest) = dequote_role(item);
     let rest = rest.strip_prefix('=')?;
     let (codes, grantor) = match rest.split_once('/') {
@@ -116,6 +122,9 @@ fn parse_item(item: &str, objtype: &str, subname: Option<&str>, split_wgo: bool)
                     convert('d', "DELETE");
                     convert('t', "TRIGGER");
                     convert('D', "TRUNCATE");
+                    if maintain {
+                        convert('m', "MAINTAIN");
+                    }
                 }
             }
             convert('w', "UPDATE");
@@ -167,6 +176,9 @@ pub struct AclTarget<'a> {
     pub nspname: Option<&'a str>,
     /// The object kind as GRANT spells it.
     pub objtype: &'a str,
+    /// Whether the server has relations' MAINTAIN privilege (17 and later), which pg_dump then
+    /// counts among a table's privileges.
+    pub maintain: bool,
 }
 
 /// The GRANT/REVOKE script taking an object from `base` to `acls` (pg_dump's
@@ -185,7 +197,8 @@ pub fn build_acl_commands(
 /// `buildDefaultACLCommands`): the base is always the type's default.
 pub fn build_default_acl_commands(
     q: Quoting,
-    dialect: super::dialect::Dialect,
+    dialect: crate::dialect::Dialect,
+    maintain: bool,
     objtype: &str,
     nspname: Option<&str>,
     acls: &str,
@@ -201,13 +214,14 @@ pub fn build_default_acl_commands(
         subname: None,
         nspname: None,
         objtype,
+        maintain,
     };
     let space = dialect.default_acl_double_space();
     build_acl_commands_with_prefix(q, target, acls, base, owner, &prefix, space)
 }
 
 /// `name_space`: the space after the object's name is written even when the name is empty
-/// (see [`super::dialect::Dialect::default_acl_double_space`]).
+/// (see [`crate::dialect::Dialect::default_acl_double_space`]).
 fn build_acl_commands_with_prefix(
     q: Quoting,
     target: AclTarget,
@@ -222,6 +236,7 @@ fn build_acl_commands_with_prefix(
         subname,
         nspname,
         objtype,
+        maintain,
     } = target;
     if acls.is_empty() && base.is_empty() {
         return String::new();
@@ -252,7 +267,7 @@ fn build_acl_commands_with_prefix(
     let mut first = String::new();
     let mut second = String::new();
     for r in revokes {
-        if let Some(p) = parse_item(r, objtype, subname, false) {
+        if let Some(p) = parse_item(r, objtype, subname, maintain, false) {
             if !p.privs.is_empty() {
                 first.push_str(&format!(
                     "{prefix}REVOKE {} {target}FROM {};\n",
@@ -263,7 +278,7 @@ fn build_acl_commands_with_prefix(
         }
     }
     for g in grants {
-        let Some(mut p) = parse_item(g, objtype, subname, true) else {
+        let Some(mut p) = parse_item(g, objtype, subname, maintain, true) else {
             continue;
         };
         if p.privs.is_empty() && p.privs_wgo.is_empty() {
@@ -318,6 +333,7 @@ mod tests {
                 subname: None,
                 nspname: None,
                 objtype: "SCHEMA",
+                maintain: false,
             },
             "{postgres=UC/postgres,=UC/postgres}",
             "{postgres=UC/postgres,=U/postgres}",
@@ -338,6 +354,7 @@ mod tests {
                 subname: None,
                 nspname: Some("public"),
                 objtype: "TABLE",
+                maintain: false,
             },
             "{o=arwdDxt/o,\"r 1\"=r*w/o}",
             "{o=arwdDxt/o}",
@@ -358,6 +375,7 @@ mod tests {
                 subname: Some("c"),
                 nspname: Some("public"),
                 objtype: "TABLE",
+                maintain: false,
             },
             "{r=r/o}",
             "{}",
@@ -370,7 +388,8 @@ mod tests {
     fn default_privileges_keep_pg_dumps_double_space() {
         let sql = build_default_acl_commands(
             Quoting::default(),
-            crate::ddl::dialect::Dialect { major: 15 },
+            crate::dialect::Dialect { major: 15 },
+            false,
             "TABLES",
             Some("audit"),
             "{r=r/o}",

@@ -22,6 +22,7 @@ pub(super) fn default_acl(cx: &mut Ctx, o: &Obj) {
     let sql = acl::build_default_acl_commands(
         cx.opts.quoting,
         cx.opts.dialect,
+        cx.cat.server_num >= 170000,
         kind,
         o.namespace.as_deref(),
         &acls,

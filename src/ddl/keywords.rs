@@ -1,6 +1,8 @@
-//! PostgreSQL 15 keywords that `fmtId` must quote: every keyword whose category is not UNRESERVED.
+//! The keywords that `fmtId` must quote (every keyword whose category is not UNRESERVED), per
+//! pg_dump major: PostgreSQL 15's list, which 14's equals, and what 16 and 17 added (18 added
+//! none).
 //!
-//! Taken from `pg_get_keywords()` of PostgreSQL 15 (`catcode <> 'U'`), sorted for binary search.
+//! Taken from `pg_get_keywords()` of each major (`catcode <> 'U'`), sorted for binary search.
 
 /// Keywords (lower case, sorted) that are reserved, column-name or type/function-name keywords.
 pub const QUOTED_KEYWORDS: &[&str] = &[
@@ -156,3 +158,46 @@ pub const QUOTED_KEYWORDS: &[&str] = &[
     "xmlserialize",
     "xmltable",
 ];
+
+/// Keywords 16 added to the quoted ones.
+const ADDED_IN_16: &[&str] = &[
+    "json_array",
+    "json_arrayagg",
+    "json_object",
+    "json_objectagg",
+    "system_user",
+];
+
+/// Keywords 17 added to the quoted ones.
+const ADDED_IN_17: &[&str] = &[
+    "json",
+    "json_exists",
+    "json_query",
+    "json_scalar",
+    "json_serialize",
+    "json_table",
+    "json_value",
+    "merge_action",
+];
+
+/// Whether pg_dump `major` (0 or anything below 16: 15's list) quotes the keyword `word`.
+pub fn is_quoted_keyword(word: &str, major: u32) -> bool {
+    QUOTED_KEYWORDS.binary_search(&word).is_ok()
+        || (major >= 16 && ADDED_IN_16.contains(&word))
+        || (major >= 17 && ADDED_IN_17.contains(&word))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_list_is_sorted_and_newer_majors_quote_more() {
+        assert!(QUOTED_KEYWORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(!is_quoted_keyword("json", 16));
+        assert!(is_quoted_keyword("json", 17));
+        assert!(is_quoted_keyword("system_user", 16));
+        assert!(!is_quoted_keyword("system_user", 15));
+        assert!(is_quoted_keyword("select", 0));
+    }
+}

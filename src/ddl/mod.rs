@@ -3,7 +3,7 @@
 pub mod acl;
 mod constraint;
 mod default_acl;
-pub mod dialect;
+
 mod extension;
 mod foreign;
 mod function;
@@ -51,7 +51,7 @@ pub struct DdlOptions {
     /// `--quote-all-identifiers`
     pub quoting: quote::Quoting,
     /// The pg_dump major whose text is written.
-    pub dialect: dialect::Dialect,
+    pub dialect: crate::dialect::Dialect,
 }
 
 struct Ctx<'a> {
@@ -108,13 +108,25 @@ impl Ctx<'_> {
     /// `SECURITY LABEL FOR ... ON <target>` entry for an object's own labels (pg_dump's
     /// `dumpSecLabel`): `kind` and `name` as for its comment.
     fn seclabel(&mut self, kind: &str, name: &str, o: &Obj, owner: &str) {
+        self.seclabel_of(kind, name, o.cat, o.namespace.as_deref(), owner);
+    }
+
+    /// [`Ctx::seclabel`] for the catalog object `cat` in schema `namespace`.
+    fn seclabel_of(
+        &mut self,
+        kind: &str,
+        name: &str,
+        cat: CatalogId,
+        namespace: Option<&str>,
+        owner: &str,
+    ) {
         if !self.opts.schema {
             return;
         }
-        let Some(labels) = self.cat.seclabels.get(&(o.cat.tableoid, o.cat.oid)) else {
+        let Some(labels) = self.cat.seclabels.get(&(cat.tableoid, cat.oid)) else {
             return;
         };
-        let target = match &o.namespace {
+        let target = match namespace {
             Some(ns) => format!("{kind} {}.{name}", self.ident(ns)),
             None => format!("{kind} {name}"),
         };
@@ -122,13 +134,7 @@ impl Ctx<'_> {
         for l in labels.iter().filter(|l| l.subid == 0) {
             sql.push_str(&self.label_stmt(l, &target));
         }
-        self.push_seclabel(
-            sql,
-            format!("{kind} {name}"),
-            o.namespace.as_deref(),
-            owner,
-            kind,
-        );
+        self.push_seclabel(sql, format!("{kind} {name}"), namespace, owner, kind);
     }
 
     /// A relation's labels and its columns' in one entry (pg_dump's `dumpTableSecLabel`).
@@ -233,6 +239,7 @@ impl Ctx<'_> {
             subname,
             nspname: ns,
             objtype,
+            maintain: self.cat.server_num >= 170000,
         };
         let sql = acl::build_acl_commands(self.opts.quoting, target, &acls, &base, owner);
         if sql.is_empty() {
@@ -302,7 +309,7 @@ pub fn object_entries(cat: &Catalog, id: DumpId, opts: DdlOptions, out: &mut Vec
             Kind::Language => language(&mut cx, o),
             Kind::Subscription => subscription(&mut cx, o),
             Kind::Conversion | Kind::TsParser | Kind::TsTemplate => simple(&mut cx, o),
-            Kind::BlobData => cx.out.push(TocEntry::new("BLOBS", "BLOBS", "")),
+            Kind::BlobData => blob_data(&mut cx, o),
             Kind::OpFamily | Kind::OpClass => opclass(&mut cx, o),
             Kind::PublicationRel | Kind::PublicationSchema => publication_member(&mut cx, o),
             Kind::TableData => table_data(&mut cx, o),

@@ -1,21 +1,24 @@
 //! Identifier and literal quoting exactly as pg_dump's `fmtId` and `appendStringLiteral` do.
 
-use super::keywords::QUOTED_KEYWORDS;
+use super::keywords::{is_quoted_keyword, QUOTED_KEYWORDS};
 
-/// pg_dump's `--quote-all-identifiers` as a value handed to whatever writes dump text.
+/// How pg_dump's `fmtId` quotes: `--quote-all-identifiers`, and the keyword list of the pg_dump
+/// major whose text is written (its parser's, compiled into it).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Quoting {
     /// Quote every identifier, keyword or not.
     pub all: bool,
+    /// The pg_dump major whose keywords are quoted (0: 15's).
+    pub major: u32,
 }
 
 impl Quoting {
     /// An identifier as pg_dump's `fmtId` writes it under these settings.
     pub fn ident(self, name: &str) -> String {
-        if self.all {
+        if self.all || !plain_word(name) || is_quoted_keyword(name, self.major) {
             always_quoted(name)
         } else {
-            quote_ident(name)
+            name.to_string()
         }
     }
 
@@ -48,19 +51,19 @@ fn always_quoted(name: &str) -> String {
     out
 }
 
-fn needs_quotes(name: &str) -> bool {
+/// All lower-case letters, digits and underscores, not starting with a digit.
+fn plain_word(name: &str) -> bool {
     let bytes = name.as_bytes();
-    match bytes.first() {
-        Some(b) if b.is_ascii_lowercase() || *b == b'_' => {}
-        _ => return true,
-    }
-    if !bytes
-        .iter()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_')
-    {
-        return true;
-    }
-    QUOTED_KEYWORDS.binary_search(&name).is_ok()
+    bytes
+        .first()
+        .is_some_and(|b| b.is_ascii_lowercase() || *b == b'_')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_')
+}
+
+fn needs_quotes(name: &str) -> bool {
+    !plain_word(name) || QUOTED_KEYWORDS.binary_search(&name).is_ok()
 }
 
 /// `schema.name` with both parts quoted as needed (pg_dump's `fmtQualifiedId`).

@@ -161,6 +161,7 @@ impl Kind {
             Detail::Simple(_) => matches!(self, K::Conversion | K::TsParser | K::TsTemplate),
             Detail::Shell { .. } => self == K::ShellType,
             Detail::Blob(_) => self == K::Blob,
+            Detail::LargeObjectData { .. } => self == K::BlobData,
             Detail::Foreign(_) => matches!(self, K::ForeignDataWrapper | K::ForeignServer),
             Detail::OpClass(_) => matches!(self, K::OpClass | K::OpFamily),
             Detail::Cast(_) => self == K::Cast,
@@ -337,6 +338,11 @@ pub enum Detail {
     StatsExt(Box<StatsExtDetail>),
     /// Default privileges of a role (in a schema, or everywhere).
     DefaultAcl(Box<DefaultAclDetail>),
+    /// The contents of a group of large objects (pg_dump 17's per-group BLOBS entry).
+    LargeObjectData {
+        /// The group's metadata entry.
+        metadata: DumpId,
+    },
     /// Table data or matview refresh or sequence set.
     TableData {
         /// Table.
@@ -355,6 +361,9 @@ pub struct Catalog {
     pub server_version: String,
     /// The server's `server_version_num` (170011 for 17.11): which catalog columns exist.
     pub server_num: u32,
+    /// The pg_dump major whose output this model is for (it decides some of its shape, such
+    /// as 17's groups of large objects).
+    pub dialect: crate::dialect::Dialect,
     /// Database encoding name.
     pub encoding: String,
     /// `standard_conforming_strings`.

@@ -117,8 +117,10 @@ pub struct BlobDetail {
     pub owner: String,
     /// ACL.
     pub acl: Acl,
-    /// Comment.
-    pub comment: Option<String>,
+    /// The large objects of the entry: one, or (pg_dump 17) a group sharing owner and ACL.
+    pub oids: Vec<u32>,
+    /// Comments, by large object.
+    pub comments: Vec<(u32, String)>,
 }
 
 /// Details of a TextSearch object (boxed in [`Detail`] to keep every object small).

@@ -20,7 +20,7 @@ pub struct Header {
     /// `--enable-row-security`
     pub row_security: bool,
     /// The pg_dump major whose text is written.
-    pub dialect: crate::ddl::dialect::Dialect,
+    pub dialect: crate::dialect::Dialect,
 }
 
 /// The preamble up to the first entry.
@@ -81,6 +81,19 @@ pub fn drop_statement(e: &TocEntry, if_exists: bool) -> Option<String> {
     let drop = e.drop.as_str();
     if drop.is_empty() {
         return None;
+    }
+    if e.desc == "BLOB METADATA" {
+        // One statement per large object, then a blank line (pg_dump's IssueCommandPerBlob).
+        let mut out: String = if if_exists {
+            e.large_objects
+                .iter()
+                .map(|oid| format!("SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '{oid}';\n"))
+                .collect()
+        } else {
+            drop.to_string()
+        };
+        out.push('\n');
+        return Some(out);
     }
     // A comment (the public schema's) is printed as it is.
     if !if_exists || drop.starts_with("--") {
@@ -265,9 +278,13 @@ impl PlainState {
             out.push_str(&copy.copy_stmt);
             return out;
         }
+        // A group of large objects prints one command per object and a blank line after each
+        // list (pg_dump's IssueCommandPerBlob); any other entry its statement and two.
+        let per_object = e.desc == "BLOB METADATA";
+        let gap = if per_object { "\n" } else { "\n\n" };
         if !e.defn.is_empty() {
             out.push_str(&e.defn);
-            out.push_str("\n\n");
+            out.push_str(gap);
         }
         // With SET SESSION AUTHORIZATION the entry already ran as its owner; only a schema
         // that is not created (public) still needs ALTER OWNER (pg_dump's _printTocEntry).
@@ -277,7 +294,7 @@ impl PlainState {
             if let Some(stmt) = &e.owner_stmt {
                 if e.owner.as_deref().is_some_and(|o| !o.is_empty()) {
                     out.push_str(stmt);
-                    out.push_str("\n\n");
+                    out.push_str(gap);
                 }
             }
         }
@@ -338,7 +355,7 @@ mod tests {
             std_strings: true,
             restrict_key: "K".into(),
             row_security: false,
-            dialect: crate::ddl::dialect::Dialect { major: 15 },
+            dialect: crate::dialect::Dialect { major: 15 },
         }
     }
 

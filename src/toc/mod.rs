@@ -33,7 +33,7 @@ impl Section {
     /// The section pg_dump gives an entry of this kind.
     pub fn of(desc: &str) -> Section {
         match desc {
-            "TABLE DATA" | "SEQUENCE SET" | "BLOBS" => Section::Data,
+            "TABLE DATA" | "SEQUENCE SET" | "BLOB METADATA" | "BLOBS" => Section::Data,
             "INDEX"
             | "INDEX ATTACH"
             | "CONSTRAINT"
@@ -140,6 +140,9 @@ pub struct TocEntry {
     pub pass: Pass,
     /// For TABLE DATA: the table to COPY and the `COPY ... FROM stdin;` line.
     pub data: Option<TableCopy>,
+    /// For pg_dump 17's `BLOB METADATA` and `BLOBS` entries: their group of large objects
+    /// (the archiver prints one command per large object).
+    pub large_objects: Vec<u32>,
 }
 
 /// What a TABLE DATA entry streams.
@@ -180,6 +183,7 @@ impl TocEntry {
             owner_stmt: None,
             pass: Pass::Main,
             data: None,
+            large_objects: Vec::new(),
         }
     }
 

@@ -80,8 +80,13 @@ pub(crate) async fn default_acls_and_large_objects(ld: &mut Loader<'_>) -> Resul
     let output_blobs = ld.plan.data
         && (ld.plan.switches.large_objects
             || (ld.include_everything && !ld.plan.switches.no_large_objects));
-    let after_acls = if output_blobs {
+    let blobs_query = if ld.cat.dialect.groups_large_objects() {
+        queries::LARGE_OBJECTS_BY_OWNER
+    } else {
         queries::LARGE_OBJECTS
+    };
+    let after_acls = if output_blobs {
+        blobs_query
     } else {
         after_blobs
     };
@@ -119,44 +124,104 @@ pub(crate) async fn default_acls_and_large_objects(ld: &mut Loader<'_>) -> Resul
     }
 
     if output_blobs {
-        let mut rows = ld
-            .pipe
-            .stream("large objects", queries::LARGE_OBJECTS, &[])
-            .await?;
+        let mut rows = ld.pipe.stream("large objects", blobs_query, &[]).await?;
         ld.pipe.send_ahead(after_blobs, None).await;
-        let mut any = false;
+        let mut blobs = Vec::new();
         while let Some(r) = next_row(&mut rows, "large objects").await? {
-            let r = &r;
-            any = true;
-            ld.cat.add(Obj {
-                // Comments and labels name large objects by pg_largeobject, as pg_dump does.
-                cat: CatalogId {
-                    tableoid: PG_LARGEOBJECT,
-                    oid: oid(r, "oid")?,
+            blobs.push(LargeObjectRow {
+                oid: oid(&r, "oid")?,
+                owner: text(&r, "owner")?,
+                acl: Acl {
+                    acl: opt_text(&r, "lomacl")?,
+                    acldefault: text(&r, "acldefault")?,
+                    initprivs: None,
                 },
-                namespace: None,
-                name: oid(r, "oid")?.to_string().into(),
-                dump: true,
-                detail: Detail::Blob(Box::new(BlobDetail {
-                    owner: text(r, "owner")?,
-                    acl: Acl {
-                        acl: opt_text(r, "lomacl")?,
-                        acldefault: text(r, "acldefault")?,
-                        initprivs: None,
-                    },
-                    comment: None,
-                })),
-                ..Obj::of(Kind::Blob)
             });
         }
-        if any && ld.plan.data {
-            ld.cat.add(Obj {
-                name: "BLOBS".into(),
-                dump: true,
-                ..Obj::of(Kind::BlobData)
-            });
-        }
+        add_large_objects(ld, blobs);
     }
 
     Ok(())
+}
+
+/// One row of the large objects query.
+struct LargeObjectRow {
+    oid: u32,
+    owner: String,
+    acl: Acl,
+}
+
+/// The large objects' entries and the entries of their contents: one of each per large object
+/// and one for all contents (pg_dump 16 and older), or one of each per group of up to 1,000
+/// with the same owner and privileges (17 and later).
+fn add_large_objects(ld: &mut Loader<'_>, rows: Vec<LargeObjectRow>) {
+    let grouped = ld.cat.dialect.groups_large_objects();
+    let mut groups: Vec<Vec<LargeObjectRow>> = Vec::new();
+    for row in rows {
+        let joins = grouped
+            && groups.last().is_some_and(|g| {
+                g.len() < crate::dialect::LARGE_OBJECTS_PER_ENTRY
+                    && g[0].owner == row.owner
+                    && g[0].acl.acl == row.acl.acl
+            });
+        match groups.last_mut() {
+            Some(g) if joins => g.push(row),
+            _ => groups.push(vec![row]),
+        }
+    }
+    let any = !groups.is_empty();
+    for group in groups {
+        let oids: Vec<u32> = group.iter().map(|r| r.oid).collect();
+        let name = match (oids.first(), oids.last()) {
+            (Some(first), Some(last)) if oids.len() > 1 => format!("{first}..{last}"),
+            (Some(first), _) => first.to_string(),
+            _ => continue,
+        };
+        let Some(first) = group.into_iter().next() else {
+            continue;
+        };
+        let id = ld.cat.add(Obj {
+            // Comments and labels name large objects by pg_largeobject, as pg_dump does.
+            cat: CatalogId {
+                tableoid: PG_LARGEOBJECT,
+                oid: oids[0],
+            },
+            namespace: None,
+            name: name.clone().into(),
+            dump: true,
+            detail: Detail::Blob(Box::new(BlobDetail {
+                owner: first.owner,
+                acl: first.acl,
+                oids: oids.clone(),
+                comments: Vec::new(),
+            })),
+            ..Obj::of(Kind::Blob)
+        });
+        // Every member's comment finds its group.
+        for &member in &oids[1..] {
+            ld.cat.by_catalog_id.insert(
+                CatalogId {
+                    tableoid: PG_LARGEOBJECT,
+                    oid: member,
+                },
+                id,
+            );
+        }
+        if grouped && ld.plan.data {
+            let data = ld.cat.add(Obj {
+                name: name.into(),
+                dump: true,
+                detail: Detail::LargeObjectData { metadata: id },
+                ..Obj::of(Kind::BlobData)
+            });
+            ld.cat.objects[data].add_dep(id);
+        }
+    }
+    if any && !grouped && ld.plan.data {
+        ld.cat.add(Obj {
+            name: "BLOBS".into(),
+            dump: true,
+            ..Obj::of(Kind::BlobData)
+        });
+    }
 }

@@ -64,7 +64,18 @@ impl Dialect {
             ""
         }
     }
+
+    /// pg_dump 17 and later dump large objects in groups (same owner and privileges, at most
+    /// 1,000 each) as data-section `BLOB METADATA` entries, with one `BLOBS` entry per group;
+    /// 16 and older give each its own pre-data `BLOB` entry and all their contents one
+    /// `BLOBS` entry.
+    pub fn groups_large_objects(self) -> bool {
+        self.major >= 17
+    }
 }
+
+/// Large objects per `BLOB METADATA` entry (pg_dump 17's MAX_BLOBS_PER_ARCHIVE_ENTRY).
+pub const LARGE_OBJECTS_PER_ENTRY: usize = 1000;
 
 #[cfg(test)]
 mod tests {
