@@ -72,6 +72,18 @@ impl Dialect {
     pub fn groups_large_objects(self) -> bool {
         self.major >= 17
     }
+
+    /// pg_dump 18 prints NOT NULL constraints as 18 servers store them: named when not the
+    /// default name, NO INHERIT, only where the table has them of its own.
+    pub fn named_not_null(self) -> bool {
+        self.major >= 18
+    }
+
+    /// pg_dump 18 dumps a publication's `TABLES IN SCHEMA` with the publication, whether or
+    /// not the schema is dumped.
+    pub fn publication_schemas_follow_publication(self) -> bool {
+        self.major >= 18
+    }
 }
 
 /// Large objects per `BLOB METADATA` entry (pg_dump 17's MAX_BLOBS_PER_ARCHIVE_ENTRY).

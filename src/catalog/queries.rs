@@ -185,8 +185,9 @@ pub const TABLES: &str = "SELECT c.tableoid, c.oid, c.relname, c.relnamespace, c
 pub const SEQUENCES: &str = "SELECT s.seqrelid, pg_catalog.format_type(s.seqtypid, NULL) AS seqtype, s.seqstart, s.seqincrement, \
  s.seqmax, s.seqmin, s.seqcache, s.seqcycle FROM pg_catalog.pg_sequence s";
 
-/// Columns of the given tables.
-pub const COLUMNS: &str = "SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS atttypname, \
+macro_rules! columns_select {
+    () => {
+        "SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS atttypname, \
  a.attnotnull, a.attisdropped, a.attislocal, COALESCE(a.attstattarget::int4, -1) AS attstattarget, a.attstorage::text, t.typstorage::text, \
  a.attidentity::text, a.attgenerated::text, \
  CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation ELSE 0 END AS attcollation, \
@@ -194,12 +195,41 @@ pub const COLUMNS: &str = "SELECT a.attrelid, a.attnum, a.attname, pg_catalog.fo
  a.attacl::text, ip.initprivs::text, \
  CASE WHEN a.attfdwoptions IS NOT NULL THEN \
    pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.quote_ident(option_name) || ' ' || pg_catalog.quote_literal(option_value) \
-   FROM pg_catalog.pg_options_to_table(a.attfdwoptions) ORDER BY option_name), E',\n    ') END AS attfdwoptions \
- FROM pg_catalog.unnest($1::pg_catalog.oid[]) AS src(tbloid) \
+   FROM pg_catalog.pg_options_to_table(a.attfdwoptions) ORDER BY option_name), E',\n    ') END AS attfdwoptions"
+    };
+}
+
+macro_rules! columns_from {
+    () => {
+        " FROM pg_catalog.unnest($1::pg_catalog.oid[]) AS src(tbloid) \
  JOIN pg_catalog.pg_attribute a ON src.tbloid = a.attrelid \
  LEFT JOIN pg_catalog.pg_type t ON (a.atttypid = t.oid) \
- LEFT JOIN pg_catalog.pg_init_privs ip ON (ip.objoid = a.attrelid AND ip.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ip.objsubid = a.attnum) \
- WHERE a.attnum > 0::pg_catalog.int2 ORDER BY a.attrelid, a.attnum";
+ LEFT JOIN pg_catalog.pg_init_privs ip ON (ip.objoid = a.attrelid AND ip.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ip.objsubid = a.attnum)"
+    };
+}
+
+/// Columns of the given tables, with their NOT NULL constraints as 18 stores them (a name,
+/// NO INHERIT, local or inherited, validated); older servers give the column's own flags.
+pub fn columns(server_num: u32) -> &'static str {
+    if server_num >= 180000 {
+        concat!(
+            columns_select!(),
+            ", co.conname::text AS notnull_name, COALESCE(co.connoinherit, false) AS notnull_noinherit, \
+ COALESCE(co.conislocal, a.attislocal) AS notnull_islocal",
+            columns_from!(),
+            " LEFT JOIN pg_catalog.pg_constraint co ON (a.attrelid = co.conrelid \
+ AND co.contype = 'n' AND co.conkey = ARRAY[a.attnum])",
+            " WHERE a.attnum > 0::pg_catalog.int2 ORDER BY a.attrelid, a.attnum"
+        )
+    } else {
+        concat!(
+            columns_select!(),
+            ", NULL::text AS notnull_name, false AS notnull_noinherit, a.attislocal AS notnull_islocal",
+            columns_from!(),
+            " WHERE a.attnum > 0::pg_catalog.int2 ORDER BY a.attrelid, a.attnum"
+        )
+    }
+}
 
 /// Column defaults.
 pub const ATTRDEFS: &str = "SELECT a.tableoid, a.oid, a.adrelid, a.adnum, pg_catalog.pg_get_expr(a.adbin, a.adrelid) AS adsrc \

@@ -144,9 +144,8 @@ fn column_list(cx: &Ctx, t: &TableDetail, s: &mut String) -> usize {
         let def = def.or_else(|| {
             (c.default.is_none() && parent_has_default(cx, t, &c.name)).then_some("NULL")
         });
-        // A NOT NULL inherited from a parent is not repeated (pg_dump's inhNotNull).
-        let notnull = c.not_null && (!inherited_not_null(cat, t, &c.name) || t.is_partition);
-        if t.of_type().is_some() && def.is_none() && !notnull {
+        let notnull = not_null_clause(cx, t, c);
+        if t.of_type().is_some() && def.is_none() && notnull.is_none() {
             continue;
         }
         s.push_str(if n == 0 { " (" } else { "," });
@@ -159,14 +158,15 @@ fn column_list(cx: &Ctx, t: &TableDetail, s: &mut String) -> usize {
             s.push_str(&c.type_name);
         }
         if let Some(d) = def {
-            if c.generated == Some('s') {
-                s.push_str(&format!(" GENERATED ALWAYS AS ({d}) STORED"));
-            } else {
-                s.push_str(&format!(" DEFAULT {d}"));
+            match c.generated {
+                Some('s') => s.push_str(&format!(" GENERATED ALWAYS AS ({d}) STORED")),
+                // 18's virtual generated columns.
+                Some(_) => s.push_str(&format!(" GENERATED ALWAYS AS ({d})")),
+                None => s.push_str(&format!(" DEFAULT {d}")),
             }
         }
-        if notnull {
-            s.push_str(" NOT NULL");
+        if let Some(clause) = notnull {
+            s.push_str(&clause);
         }
         if let Some(coll) = c.collation() {
             s.push_str(&format!(" COLLATE {coll}"));
@@ -187,16 +187,51 @@ fn column_list(cx: &Ctx, t: &TableDetail, s: &mut String) -> usize {
     n
 }
 
+/// A column's NOT NULL in `CREATE TABLE`, if it is printed there. Up to pg_dump 17 a NOT NULL
+/// a parent gives is not repeated (its inhNotNull); 18 prints the constraints a table has of
+/// its own (and a partition's), with their names when not the default and NO INHERIT.
+fn not_null_clause(cx: &Ctx, t: &TableDetail, c: &Column) -> Option<String> {
+    if !c.not_null {
+        return None;
+    }
+    if !cx.opts.dialect.named_not_null() || cx.cat.server_num < 180000 {
+        let inherited = inherited_not_null(cx.cat, t, &c.name);
+        return (!inherited || t.is_partition).then(|| " NOT NULL".to_string());
+    }
+    if !c.not_null_local && !t.is_partition {
+        return None;
+    }
+    let mut clause = match c.not_null_name() {
+        Some(name) => format!(" CONSTRAINT {} NOT NULL", cx.ident(name)),
+        None => " NOT NULL".to_string(),
+    };
+    if c.not_null_no_inherit {
+        clause.push_str(" NO INHERIT");
+    }
+    Some(clause)
+}
+
+/// Whether a column the column list leaves out still needs its own `SET NOT NULL`.
+fn separate_not_null(cx: &Ctx, t: &TableDetail, c: &Column) -> bool {
+    if print_column(t, c) || !c.not_null {
+        return false;
+    }
+    if cx.opts.dialect.named_not_null() && cx.cat.server_num >= 180000 {
+        c.not_null_local && !t.is_partition
+    } else {
+        !inherited_not_null(cx.cat, t, &c.name)
+    }
+}
+
 /// The per-column `ALTER TABLE ... ALTER COLUMN` settings after `CREATE TABLE` (NOT NULL the
 /// column list could not carry, statistics, storage, compression, options).
 fn column_alters(cx: &Ctx, t: &TableDetail, qn: &str, foreign: &str, s: &mut String) {
-    let cat = cx.cat;
     for c in &t.columns {
         if c.dropped {
             continue;
         }
         let qc = cx.ident(&c.name);
-        if !print_column(t, c) && c.not_null && !inherited_not_null(cat, t, &c.name) {
+        if separate_not_null(cx, t, c) {
             s.push_str(&format!(
                 "ALTER {foreign}TABLE ONLY {qn} ALTER COLUMN {qc} SET NOT NULL;\n"
             ));

@@ -13,6 +13,10 @@ pub struct Column {
     pub type_name: String,
     /// `attnotnull`
     pub not_null: bool,
+    /// Its NOT NULL constraint is the table's own (18's `conislocal`; `attislocal` before).
+    pub not_null_local: bool,
+    /// Its NOT NULL constraint is `NO INHERIT` (18).
+    pub not_null_no_inherit: bool,
     /// `attisdropped`
     pub dropped: bool,
     /// `attislocal`
@@ -49,9 +53,16 @@ pub struct ColumnExtra {
     pub comment: Option<String>,
     /// Column ACL.
     pub acl: Option<Acl>,
+    /// The name of its NOT NULL constraint when not the default `table_column_not_null` (18).
+    pub not_null_name: Option<String>,
 }
 
 impl Column {
+    /// The name of its NOT NULL constraint, when not the default one (18).
+    pub fn not_null_name(&self) -> Option<&String> {
+        self.extra.as_ref().and_then(|x| x.not_null_name.as_ref())
+    }
+
     /// Non-default collation, qualified and quoted.
     pub fn collation(&self) -> Option<&String> {
         self.extra.as_ref().and_then(|x| x.collation.as_ref())

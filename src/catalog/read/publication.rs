@@ -135,9 +135,13 @@ pub(crate) async fn publications(ld: &mut Loader<'_>) -> Result<()> {
         ) else {
             continue;
         };
+        // pg_dump 18 keeps a dumped publication's schemas even when a schema itself is left
+        // out; older ones only those of dumped schemas.
+        let schema_dumped = ld.cat.objects[n].dump
+            || ld.cat.dialect.publication_schemas_follow_publication();
         let (name, dump) = (
             ld.cat.objects[n].name.clone(),
-            ld.cat.objects[n].dump && ld.cat.objects[p].dump,
+            schema_dumped && ld.cat.objects[p].dump,
         );
         let id = ld.cat.add(Obj {
             cat: CatalogId {

@@ -160,7 +160,7 @@ pub(crate) async fn columns(ld: &mut Loader<'_>) -> Result<()> {
         .collect();
     let mut rows = ld
         .pipe
-        .stream("columns", queries::COLUMNS, &[&rel_oids])
+        .stream("columns", queries::columns(ld.cat.server_num), &[&rel_oids])
         .await?;
     ld.pipe
         .send_ahead(queries::ATTRDEFS, Some(rel_oids.clone()))
@@ -171,7 +171,14 @@ pub(crate) async fn columns(ld: &mut Loader<'_>) -> Result<()> {
         };
         let initprivs = opt_text(&r, "initprivs")?;
         let attacl = opt_text(&r, "attacl")?;
+        let attname = text(&r, "attname")?;
+        // Only a name other than the one the server would choose is kept (pg_dump 18's
+        // determineNotNullFlags).
+        let not_null_name = opt_text(&r, "notnull_name")?.filter(|n| {
+            *n != format!("{}_{attname}_not_null", ld.cat.objects[id].name)
+        });
         let extra = ColumnExtra {
+            not_null_name,
             collation: coll_name(&ld.collation_names, oid(&r, "attcollation")?),
             options: opt_text(&r, "attoptions")?.filter(|s| !s.is_empty()),
             fdw_options: opt_text(&r, "attfdwoptions")?.filter(|s| !s.is_empty()),
@@ -185,12 +192,15 @@ pub(crate) async fn columns(ld: &mut Loader<'_>) -> Result<()> {
         let rare = extra.collation.is_some()
             || extra.options.is_some()
             || extra.fdw_options.is_some()
-            || extra.acl.is_some();
+            || extra.acl.is_some()
+            || extra.not_null_name.is_some();
         let col = Column {
             num: i16_(&r, "attnum")?,
-            name: text(&r, "attname")?,
+            name: attname,
             type_name: opt_text(&r, "atttypname")?.unwrap_or_default(),
             not_null: boolean(&r, "attnotnull")?,
+            not_null_local: boolean(&r, "notnull_islocal")?,
+            not_null_no_inherit: boolean(&r, "notnull_noinherit")?,
             dropped: boolean(&r, "attisdropped")?,
             is_local: boolean(&r, "attislocal")?,
             stat_target: i32_(&r, "attstattarget")?,
