@@ -79,9 +79,9 @@ impl Dialect {
         self.major >= 18
     }
 
-    /// pg_dump 18 dumps a publication's `TABLES IN SCHEMA` with the publication, whether or
-    /// not the schema is dumped.
-    pub fn publication_schemas_follow_publication(self) -> bool {
+    /// pg_dump 18 dumps a publication's tables and `TABLES IN SCHEMA` with the publication,
+    /// whether or not the table or schema is dumped.
+    pub fn publication_members_follow_publication(self) -> bool {
         self.major >= 18
     }
 }

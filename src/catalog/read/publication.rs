@@ -100,10 +100,12 @@ pub(crate) async fn publications(ld: &mut Loader<'_>) -> Result<()> {
         ) else {
             continue;
         };
+        let table_dumped =
+            ld.cat.objects[t].dump || ld.cat.dialect.publication_members_follow_publication();
         let (ns, name, dump) = (
             ld.cat.objects[t].namespace.clone(),
             ld.cat.objects[t].name.clone(),
-            ld.cat.objects[t].dump && ld.cat.objects[p].dump,
+            table_dumped && ld.cat.objects[p].dump,
         );
         let id = ld.cat.add(Obj {
             cat: CatalogId {
@@ -135,10 +137,10 @@ pub(crate) async fn publications(ld: &mut Loader<'_>) -> Result<()> {
         ) else {
             continue;
         };
-        // pg_dump 18 keeps a dumped publication's schemas even when a schema itself is left
-        // out; older ones only those of dumped schemas.
+        // pg_dump 18 keeps a dumped publication's schemas (and tables) even when they are left
+        // out themselves; older ones only those that are dumped.
         let schema_dumped = ld.cat.objects[n].dump
-            || ld.cat.dialect.publication_schemas_follow_publication();
+            || ld.cat.dialect.publication_members_follow_publication();
         let (name, dump) = (
             ld.cat.objects[n].name.clone(),
             schema_dumped && ld.cat.objects[p].dump,
