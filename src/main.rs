@@ -273,6 +273,7 @@ fn bench(args: pgsnap::cli::BenchArgs) -> ExitCode {
         rounds: args.rounds,
         warmup: args.warmup,
         jobs: args.jobs,
+        server_major: args.server_major,
     };
     match run::run(&opts) {
         Ok(report) => {

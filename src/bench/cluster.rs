@@ -36,7 +36,7 @@ pub fn find_bindir() -> Option<PathBuf> {
         let p = PathBuf::from(dir);
         return p.join("initdb").exists().then_some(p);
     }
-    // pgsnap dumps PostgreSQL 15; prefer it, then any other installed major.
+    // Debian 12's PostgreSQL is 15; prefer it, then any other installed major.
     let preferred = PathBuf::from("/usr/lib/postgresql/15/bin");
     if preferred.join("initdb").exists() {
         return Some(preferred);
@@ -175,6 +175,37 @@ fn free_port() -> u16 {
 /// is stopped and removed when this process exits.
 pub fn start(tls: bool) -> Result<Cluster> {
     let bindir = find_bindir().ok_or_else(|| bench_error(INSTALL_HINT))?;
+    let clientdir = find_clientdir(&bindir);
+    start_with(&bindir, &clientdir, tls)
+}
+
+/// The server and client directories of PostgreSQL `major`: the system's
+/// (/usr/lib/postgresql/N/bin), else those scripts/ensure-pg-majors.sh unpacks.
+pub fn major_dirs(major: u32) -> Result<(PathBuf, PathBuf)> {
+    let system = PathBuf::from(format!("/usr/lib/postgresql/{major}/bin"));
+    if system.join("initdb").exists() {
+        return Ok((system.clone(), system));
+    }
+    let unpacked = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/pg-majors");
+    let unpacked = std::env::var_os("PGSNAP_PG_MAJORS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or(unpacked)
+        .join(major.to_string());
+    let (server, client) = (unpacked.join("server/bin"), unpacked.join("client/bin"));
+    if server.join("initdb").exists() && client.join("pg_dump").exists() {
+        return Ok((server, client));
+    }
+    Err(bench_error(format!(
+        "PostgreSQL {major} was not found under /usr/lib/postgresql/{major}/bin or {}: \
+         run `PGSNAP_PG_MAJORS={major} bash scripts/ensure-pg-majors.sh`",
+        unpacked.display()
+    )))
+}
+
+/// Starts a throwaway cluster from the server binaries in `bindir`, with the client programs
+/// of `clientdir` (see [`start`]).
+pub fn start_with(bindir: &Path, clientdir: &Path, tls: bool) -> Result<Cluster> {
+    let bindir = bindir.to_path_buf();
     let root = is_root();
     let base = tempfile::Builder::new()
         .prefix("pgsnap-test-")
@@ -287,12 +318,11 @@ pub fn start(tls: bool) -> Result<Cluster> {
         .stderr(Stdio::null())
         .spawn()
         .map_err(Error::from)?;
-    let clientdir = find_clientdir(&bindir);
     let mut cluster = Cluster {
         socket_dir: base,
         port,
         bindir,
-        clientdir,
+        clientdir: clientdir.to_path_buf(),
         version_num: 0,
     };
     cluster.version_num = cluster

@@ -65,6 +65,8 @@ pub struct BenchOptions {
     pub warmup: usize,
     /// pgsnap `-j` values to time.
     pub jobs: Vec<usize>,
+    /// The server major to run on; the installed one (15 preferred) when `None`.
+    pub server_major: Option<u32>,
 }
 
 /// One measured command.
@@ -233,7 +235,13 @@ struct Timings {
 
 /// Runs the benchmark; returns the report as Markdown.
 pub fn run(opts: &BenchOptions) -> Result<String> {
-    let c: Cluster = cluster::start(false)?;
+    let c: Cluster = match opts.server_major {
+        Some(major) => {
+            let (server, client) = cluster::major_dirs(major)?;
+            cluster::start_with(&server, &client, false)?
+        }
+        None => cluster::start(false)?,
+    };
     let me = std::env::current_exe().map_err(Error::from)?;
     let work = tempfile::Builder::new()
         .prefix("pgsnap-bench-")

@@ -139,8 +139,8 @@ pub(crate) async fn publications(ld: &mut Loader<'_>) -> Result<()> {
         };
         // pg_dump 18 keeps a dumped publication's schemas (and tables) even when they are left
         // out themselves; older ones only those that are dumped.
-        let schema_dumped = ld.cat.objects[n].dump
-            || ld.cat.dialect.publication_members_follow_publication();
+        let schema_dumped =
+            ld.cat.objects[n].dump || ld.cat.dialect.publication_members_follow_publication();
         let (name, dump) = (
             ld.cat.objects[n].name.clone(),
             schema_dumped && ld.cat.objects[p].dump,

@@ -174,9 +174,8 @@ pub(crate) async fn columns(ld: &mut Loader<'_>) -> Result<()> {
         let attname = text(&r, "attname")?;
         // Only a name other than the one the server would choose is kept (pg_dump 18's
         // determineNotNullFlags).
-        let not_null_name = opt_text(&r, "notnull_name")?.filter(|n| {
-            *n != format!("{}_{attname}_not_null", ld.cat.objects[id].name)
-        });
+        let not_null_name = opt_text(&r, "notnull_name")?
+            .filter(|n| *n != format!("{}_{attname}_not_null", ld.cat.objects[id].name));
         let extra = ColumnExtra {
             not_null_name,
             collation: coll_name(&ld.collation_names, oid(&r, "attcollation")?),
