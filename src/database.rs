@@ -53,7 +53,7 @@ pub struct DatabaseInfo {
 fn locale_columns(server_num: u32) -> &'static str {
     match server_num {
         ..160000 => "d.daticulocale AS datlocale, NULL::text AS daticurules",
-        ..170000 => "d.daticulocale AS datlocale, d.daticurules",
+        160000..170000 => "d.daticulocale AS datlocale, d.daticurules",
         _ => "d.datlocale, d.daticurules",
     }
 }

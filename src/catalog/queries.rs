@@ -92,7 +92,7 @@ pub fn collations(server_num: u32) -> &'static str {
     }
     match server_num {
         ..160000 => collations!("c.colliculocale AS colllocale, NULL::text AS collicurules"),
-        ..170000 => collations!("c.colliculocale AS colllocale, c.collicurules"),
+        160000..170000 => collations!("c.colliculocale AS colllocale, c.collicurules"),
         _ => collations!("c.colllocale, c.collicurules"),
     }
 }
@@ -477,7 +477,7 @@ pub fn subscriptions(server_num: u32) -> &'static str {
             "CASE WHEN s.substream THEN 't' ELSE 'f' END AS substream, 'any' AS suborigin, \
  true AS subpasswordrequired, false AS subrunasowner, false AS subfailover"
         ),
-        ..170000 => subscriptions!(
+        160000..170000 => subscriptions!(
             "s.substream::text, s.suborigin, s.subpasswordrequired, s.subrunasowner, \
  false AS subfailover"
         ),
