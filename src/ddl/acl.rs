@@ -194,27 +194,24 @@ pub fn build_acl_commands(
 }
 
 /// `ALTER DEFAULT PRIVILEGES FOR ROLE r [IN SCHEMA s] GRANT/REVOKE ... ON TABLES ...` (pg_dump's
-/// `buildDefaultACLCommands`): the base is always the type's default.
+/// `buildDefaultACLCommands`): the base is always the type's default. `of` names the kind
+/// (`TABLES`, ...) and, in `nspname`, the schema of `IN SCHEMA`.
 pub fn build_default_acl_commands(
     q: Quoting,
     dialect: crate::dialect::Dialect,
-    maintain: bool,
-    objtype: &str,
-    nspname: Option<&str>,
+    of: AclTarget,
     acls: &str,
     base: &str,
     owner: &str,
 ) -> String {
     let mut prefix = format!("ALTER DEFAULT PRIVILEGES FOR ROLE {} ", q.ident(owner));
-    if let Some(ns) = nspname {
+    if let Some(ns) = of.nspname {
         prefix.push_str(&format!("IN SCHEMA {} ", q.ident(ns)));
     }
     let target = AclTarget {
         name: "",
-        subname: None,
         nspname: None,
-        objtype,
-        maintain,
+        ..of
     };
     let space = dialect.default_acl_double_space();
     build_acl_commands_with_prefix(q, target, acls, base, owner, &prefix, space)
@@ -389,9 +386,13 @@ mod tests {
         let sql = build_default_acl_commands(
             Quoting::default(),
             crate::dialect::Dialect { major: 15 },
-            false,
-            "TABLES",
-            Some("audit"),
+            AclTarget {
+                name: "",
+                subname: None,
+                nspname: Some("audit"),
+                objtype: "TABLES",
+                maintain: false,
+            },
             "{r=r/o}",
             "{}",
             "o",

@@ -22,9 +22,13 @@ pub(super) fn default_acl(cx: &mut Ctx, o: &Obj) {
     let sql = acl::build_default_acl_commands(
         cx.opts.quoting,
         cx.opts.dialect,
-        cx.cat.server_num >= 170000,
-        kind,
-        o.namespace.as_deref(),
+        acl::AclTarget {
+            name: "",
+            subname: None,
+            nspname: o.namespace.as_deref(),
+            objtype: kind,
+            maintain: cx.cat.server_num >= 170000,
+        },
         &acls,
         &acl.acldefault,
         role,
