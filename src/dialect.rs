@@ -27,6 +27,19 @@ impl Dialect {
         }
     }
 
+    /// `--as-pg-dump=major` for a server of `server_num`: pg_dump refuses a server newer than
+    /// itself, and so does this.
+    pub fn asked(major: u32, server_num: u32) -> crate::error::Result<Dialect> {
+        let server_major = server_num / 10000;
+        if major < server_major {
+            return Err(crate::error::Error::usage(format!(
+                "--as-pg-dump={major}: the server is PostgreSQL {server_major}, and pg_dump {major} \
+                 refuses a newer server (server version mismatch)"
+            )));
+        }
+        Ok(Dialect { major })
+    }
+
     /// The object type in `ALTER ... OWNER TO` of a relation whose entry is `desc`: pg_dump 16
     /// and later name sequences, views and materialized views as what they are; 15 and 14
     /// alter them all as tables.
@@ -82,6 +95,12 @@ impl Dialect {
     /// pg_dump 18 dumps a publication's tables and `TABLES IN SCHEMA` with the publication,
     /// whether or not the table or schema is dumped.
     pub fn publication_members_follow_publication(self) -> bool {
+        self.major >= 18
+    }
+
+    /// pg_dump 18 writes `streaming = off` (18's default became parallel); older ones leave
+    /// it out.
+    pub fn subscription_streaming_off(self) -> bool {
         self.major >= 18
     }
 }

@@ -63,6 +63,8 @@ pub struct DumpPlan {
     pub no_comments: bool,
     /// `\restrict` key; random when not given.
     pub restrict_key: Option<String>,
+    /// `--as-pg-dump`: the pg_dump major whose text is written; the server's when `None`.
+    pub as_pg_dump: Option<u32>,
     /// `-v`
     pub verbose: bool,
     /// Memory all spools together may hold before spilling to temp files (bytes).
@@ -209,6 +211,8 @@ pub struct DumpRequest {
     pub no_comments: bool,
     /// `--restrict-key`
     pub restrict_key: Option<String>,
+    /// `--as-pg-dump`
+    pub as_pg_dump: Option<u32>,
     /// `-v`
     pub verbose: bool,
     /// `--chunk-pages` (tuning and tests).
@@ -291,6 +295,15 @@ impl DumpPlan {
                 ));
             }
         }
+        if let Some(n) = req.as_pg_dump {
+            if !(crate::dialect::OLDEST..=crate::dialect::NEWEST).contains(&n) {
+                return Err(Error::usage(format!(
+                    "--as-pg-dump={n}: pgsnap writes the text of pg_dump {} to {}",
+                    crate::dialect::OLDEST,
+                    crate::dialect::NEWEST
+                )));
+            }
+        }
         if let Some(f) = &req.file {
             if f.as_os_str().is_empty() {
                 return Err(Error::usage("output file name is empty"));
@@ -323,6 +336,7 @@ impl DumpPlan {
             no_privileges: req.no_privileges,
             no_comments: req.no_comments,
             restrict_key: req.restrict_key,
+            as_pg_dump: req.as_pg_dump,
             verbose: req.verbose,
             spool_memory: req.spool_memory_mib.unwrap_or(DEFAULT_SPOOL_MIB) << 20,
             hash_output: false,

@@ -1869,3 +1869,64 @@ fn progress_fits_the_terminal_and_ends_with_a_summary() {
         "{lines:?}"
     );
 }
+
+/// pg_dump `major`'s client programs, unpacked by scripts/ensure-pg-majors.sh; panics with how
+/// to get them.
+fn newer_pg_dump(major: u32) -> std::path::PathBuf {
+    let dir = std::env::var_os("PGSNAP_PG_MAJORS_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pg-majors"));
+    let pg_dump = dir.join(format!("{major}/client/bin/pg_dump"));
+    assert!(
+        pg_dump.exists(),
+        "{} is missing: run `bash scripts/ensure-pg-majors.sh` (scripts/test.sh does)",
+        pg_dump.display()
+    );
+    pg_dump
+}
+
+#[test]
+fn as_pg_dump_writes_what_newer_pg_dumps_write_for_this_server() {
+    let c = cluster();
+    let kinds = c.fresh_db("as_kinds");
+    c.load(&kinds, &fixtures().join("schemas/02-object-kinds.sql"));
+    let fixture = fixture_db(c);
+    let mut dbs = vec![kinds, fixture];
+    dbs.extend(pagila_db(c));
+    dbs.extend(netbox_db(c));
+    let server = c.major();
+    for major in (server + 1)..=18 {
+        let pg_dump = newer_pg_dump(major);
+        let as_arg = format!("--as-pg-dump={major}");
+        for db in &dbs {
+            for flags in [&[][..], &["-s"], &["-c", "--if-exists"]] {
+                let mut cmd = std::process::Command::new(&pg_dump);
+                c.env(&mut cmd);
+                let out = cmd.arg(KEY).args(flags).arg(db).output().unwrap();
+                assert!(
+                    out.status.success(),
+                    "pg_dump {major}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                let mut args = vec![KEY, as_arg.as_str()];
+                args.extend_from_slice(flags);
+                let ours = c.pgsnap_dump(db, &args);
+                assert_same_dump(
+                    &out.stdout,
+                    &ours,
+                    &format!("{db} {flags:?} as pg_dump {major}"),
+                );
+            }
+        }
+    }
+    // A pg_dump older than the server refuses it; so does --as-pg-dump.
+    if server > 15 {
+        let db = &dbs[0];
+        let out = c.pgsnap(&["dump", "--as-pg-dump=15", db]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("server version mismatch"), "{err}");
+    }
+    let out = c.pgsnap(&["dump", "--as-pg-dump=12", &dbs[0]]);
+    assert_eq!(out.status.code(), Some(1));
+}

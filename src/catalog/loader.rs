@@ -67,7 +67,10 @@ impl<'a> Loader<'a> {
             .ok_or_else(|| Error::catalog("current database not found in pg_database"))?;
         cat.server_version = text(info, "v")?;
         cat.server_num = u32::try_from(i32_(info, "num")?).unwrap_or(0);
-        cat.dialect = crate::dialect::Dialect::for_server(cat.server_num);
+        cat.dialect = match plan.as_pg_dump {
+            Some(major) => crate::dialect::Dialect::asked(major, cat.server_num)?,
+            None => crate::dialect::Dialect::for_server(cat.server_num),
+        };
         cat.encoding = text(info, "enc")?;
         cat.std_strings = text(info, "ss")? == "on";
         // Only a superuser may read subscriptions' connection strings (pg_dump then skips them).

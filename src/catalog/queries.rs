@@ -457,7 +457,8 @@ pub const TS_PARSERS_AND_TEMPLATES: &str = "SELECT p.tableoid, p.oid, p.prsname 
 
 /// Subscriptions of the current database (reading their connection strings takes a superuser,
 /// as for pg_dump), with the columns the server's major has: 16 made `substream` a char and
-/// added `suborigin`, `subpasswordrequired` and `subrunasowner`; 17 added `subfailover`.
+/// added `suborigin`, `subpasswordrequired` and `subrunasowner`; 17 added `subfailover`. Older
+/// servers' subscriptions read as pg_dump 16 reads them (they ran as their owner).
 pub fn subscriptions(server_num: u32) -> &'static str {
     macro_rules! subscriptions {
         ($cols:literal) => {
@@ -475,7 +476,7 @@ pub fn subscriptions(server_num: u32) -> &'static str {
     match server_num {
         ..160000 => subscriptions!(
             "CASE WHEN s.substream THEN 't' ELSE 'f' END AS substream, 'any' AS suborigin, \
- true AS subpasswordrequired, false AS subrunasowner, false AS subfailover"
+ true AS subpasswordrequired, true AS subrunasowner, false AS subfailover"
         ),
         160000..170000 => subscriptions!(
             "s.substream::text, s.suborigin, s.subpasswordrequired, s.subrunasowner, \

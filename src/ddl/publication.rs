@@ -94,9 +94,11 @@ pub(super) fn subscription(cx: &mut Ctx, o: &Obj) {
     if d.binary {
         s.push_str(", binary = true");
     }
+    let dialect = cx.opts.dialect;
     match d.streaming {
         't' => s.push_str(", streaming = on"),
         'p' => s.push_str(", streaming = parallel"),
+        _ if dialect.subscription_streaming_off() => s.push_str(", streaming = off"),
         _ => {}
     }
     if d.two_phase {
@@ -105,13 +107,13 @@ pub(super) fn subscription(cx: &mut Ctx, o: &Obj) {
     if d.disable_on_error {
         s.push_str(", disable_on_error = true");
     }
-    if !d.password_required {
+    if dialect.major >= 16 && !d.password_required {
         s.push_str(", password_required = false");
     }
-    if d.run_as_owner {
+    if dialect.major >= 16 && d.run_as_owner {
         s.push_str(", run_as_owner = true");
     }
-    if d.failover {
+    if dialect.major >= 17 && d.failover {
         s.push_str(", failover = true");
     }
     if d.synchronous_commit != "off" {
@@ -120,7 +122,7 @@ pub(super) fn subscription(cx: &mut Ctx, o: &Obj) {
             cx.ident(&d.synchronous_commit)
         ));
     }
-    if !d.origin.eq_ignore_ascii_case("any") {
+    if dialect.major >= 16 && !d.origin.eq_ignore_ascii_case("any") {
         s.push_str(&format!(", origin = {}", d.origin));
     }
     s.push_str(");\n");
