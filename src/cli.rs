@@ -280,6 +280,24 @@ pub struct DumpArgs {
         help_heading = "Options controlling the output content"
     )]
     pub data_only: bool,
+    /// Do not dump data (pg_dump 18).
+    #[arg(
+        long = "no-data",
+        help_heading = "Options controlling the output content"
+    )]
+    pub no_data: bool,
+    /// Do not dump schema (pg_dump 18).
+    #[arg(
+        long = "no-schema",
+        help_heading = "Options controlling the output content"
+    )]
+    pub no_schema: bool,
+    /// Do not dump row security policies (pg_dump 18).
+    #[arg(
+        long = "no-policies",
+        help_heading = "Options controlling the output content"
+    )]
+    pub no_policies: bool,
     /// Do NOT dump data for the specified table(s).
     #[arg(
         long = "exclude-table-data",
@@ -503,6 +521,13 @@ pub struct DumpArgs {
     /// Do not wait for changes to be written safely to disk.
     #[arg(long = "no-sync", help_heading = "General options")]
     pub no_sync: bool,
+    /// Method for syncing files to disk: fsync or syncfs (pg_dump 17).
+    #[arg(
+        long = "sync-method",
+        value_name = "METHOD",
+        help_heading = "General options"
+    )]
+    pub sync_method: Option<String>,
     /// Include large objects in the dump.
     #[arg(
         short = 'b',
@@ -708,8 +733,8 @@ impl DumpArgs {
             no_password: self.conn.no_password,
             password: self.conn.password,
             file: self.file.clone(),
-            schema_only: self.schema_only,
-            data_only: self.data_only,
+            schema_only: self.schema_only || self.no_data,
+            data_only: self.data_only || self.no_schema,
             filters: Filters {
                 include_tables: self.table.clone(),
                 exclude_tables: self.exclude_table.clone(),
@@ -761,6 +786,18 @@ impl DumpArgs {
                 snapshot: self.snapshot.clone(),
                 serializable_deferrable: self.serializable_deferrable,
                 no_sync: self.no_sync,
+                no_policies: self.no_policies,
+                sync_method: self.sync_method.clone(),
+                newer_options: [
+                    ("--no-data", 18, self.no_data),
+                    ("--no-schema", 18, self.no_schema),
+                    ("--no-policies", 18, self.no_policies),
+                    ("--sync-method", 17, self.sync_method.is_some()),
+                ]
+                .into_iter()
+                .filter(|(_, _, used)| *used)
+                .map(|(name, major, _)| (name, major))
+                .collect(),
                 no_large_objects: self.no_large_objects,
                 large_objects: self.large_objects,
             },

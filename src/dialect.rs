@@ -40,6 +40,30 @@ impl Dialect {
         Ok(Dialect { major })
     }
 
+    /// Refuses a switch of a newer pg_dump than this one, in pg_dump's words and with what to
+    /// do; `server_major` says why this pg_dump's text is written.
+    pub fn check_options(
+        self,
+        options: &[(&'static str, u32)],
+        server_major: Option<u32>,
+    ) -> crate::error::Result<()> {
+        let Some((name, since)) = options.iter().find(|(_, since)| *since > self.major) else {
+            return Ok(());
+        };
+        let why = match server_major {
+            Some(m) => format!(
+                "the PostgreSQL {m} server's dump is written as pg_dump {} writes it",
+                self.major
+            ),
+            None => format!("--as-pg-dump={}", self.major),
+        };
+        Err(crate::error::Error::usage(format!(
+            "unrecognized option '{name}': pg_dump {} has no such option ({why}; \
+             --as-pg-dump={since} or later takes it)",
+            self.major
+        )))
+    }
+
     /// The object type in `ALTER ... OWNER TO` of a relation whose entry is `desc`: pg_dump 16
     /// and later name sequences, views and materialized views as what they are; 15 and 14
     /// alter them all as tables.

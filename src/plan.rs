@@ -148,6 +148,17 @@ pub struct Switches {
     pub no_large_objects: bool,
     /// `-b/--large-objects`: include large objects even when -n/-t narrow the dump.
     pub large_objects: bool,
+    /// `--no-policies` (pg_dump 18): no row security policies nor their tables' ENABLE.
+    pub no_policies: bool,
+    /// `--sync-method` (pg_dump 17): `fsync` or `syncfs`; a single output file is synced the
+    /// same way with either.
+    pub sync_method: Option<String>,
+    /// The switches given that came with a newer pg_dump, and its major: refused when the
+    /// text written is an older pg_dump's. (16's and 17's selection switches, `--filter`,
+    /// `--exclude-extension` and the `*-and-children` ones, are taken with any text, as pgsnap
+    /// always has: they choose objects, and the objects print as the text's pg_dump prints
+    /// them.)
+    pub newer_options: Vec<(&'static str, u32)>,
 }
 
 impl Switches {
@@ -295,6 +306,11 @@ impl DumpPlan {
                 ));
             }
         }
+        if let Some(m) = &req.switches.sync_method {
+            if !matches!(m.as_str(), "fsync" | "syncfs") {
+                return Err(Error::usage(format!("unrecognized sync method: {m}")));
+            }
+        }
         if let Some(n) = req.as_pg_dump {
             if !(crate::dialect::OLDEST..=crate::dialect::NEWEST).contains(&n) {
                 return Err(Error::usage(format!(
@@ -303,6 +319,8 @@ impl DumpPlan {
                     crate::dialect::NEWEST
                 )));
             }
+            crate::dialect::Dialect { major: n }
+                .check_options(&req.switches.newer_options, None)?;
         }
         if let Some(f) = &req.file {
             if f.as_os_str().is_empty() {

@@ -1930,3 +1930,44 @@ fn as_pg_dump_writes_what_newer_pg_dumps_write_for_this_server() {
     let out = c.pgsnap(&["dump", "--as-pg-dump=12", &dbs[0]]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn newer_pg_dump_options_follow_the_major_whose_text_is_written() {
+    let c = cluster();
+    // The fixture has row security and policies.
+    let db = fixture_db(c);
+    let server = c.major();
+    for (flag, since) in [
+        ("--no-policies", 18),
+        ("--no-data", 18),
+        ("--no-schema", 18),
+        ("--sync-method=fsync", 17),
+    ] {
+        if server >= since {
+            let expected = c.pg_dump(&db, &[KEY, flag]);
+            assert_same_dump(&expected, &c.pgsnap_dump(&db, &[KEY, flag]), flag);
+            continue;
+        }
+        // The server's own pg_dump has no such option: refused in its words, with the way out.
+        let out = c.pgsnap(&["dump", flag, &db]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{flag}: {err}");
+        let name = flag.split('=').next().unwrap_or(flag);
+        assert!(
+            err.contains(&format!("unrecognized option '{name}'"))
+                && err.contains(&format!("--as-pg-dump={since}")),
+            "{flag}: {err}"
+        );
+        // As the pg_dump that has it.
+        let mut cmd = std::process::Command::new(newer_pg_dump(since));
+        c.env(&mut cmd);
+        let theirs = cmd.args([KEY, flag, &db]).output().unwrap();
+        assert!(theirs.status.success(), "pg_dump {since} {flag}");
+        let as_arg = format!("--as-pg-dump={since}");
+        let ours = c.pgsnap_dump(&db, &[KEY, &as_arg, flag]);
+        assert_same_dump(&theirs.stdout, &ours, &format!("{flag} as pg_dump {since}"));
+    }
+    let out = c.pgsnap(&["dump", "--sync-method=sometimes", &db]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unrecognized sync method: sometimes"), "{err}");
+}

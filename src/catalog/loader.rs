@@ -69,7 +69,11 @@ impl<'a> Loader<'a> {
         cat.server_num = u32::try_from(i32_(info, "num")?).unwrap_or(0);
         cat.dialect = match plan.as_pg_dump {
             Some(major) => crate::dialect::Dialect::asked(major, cat.server_num)?,
-            None => crate::dialect::Dialect::for_server(cat.server_num),
+            None => {
+                let d = crate::dialect::Dialect::for_server(cat.server_num);
+                d.check_options(&plan.switches.newer_options, Some(cat.server_num / 10000))?;
+                d
+            }
         };
         cat.encoding = text(info, "enc")?;
         cat.std_strings = text(info, "ss")? == "on";

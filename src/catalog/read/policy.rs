@@ -13,7 +13,13 @@ pub(crate) async fn policies(ld: &mut Loader<'_>) -> Result<()> {
             continue;
         }
         let o = &ld.cat.objects[tid];
-        let (ns, name, dump, oid) = (o.namespace.clone(), o.name.clone(), o.dump, o.cat.oid);
+        let no_policies = ld.plan.switches.no_policies;
+        let (ns, name, dump, oid) = (
+            o.namespace.clone(),
+            o.name.clone(),
+            o.dump && !no_policies,
+            o.cat.oid,
+        );
         let id = ld.cat.add(Obj {
             cat: CatalogId { tableoid: 0, oid },
             namespace: ns,
@@ -35,7 +41,7 @@ pub(crate) async fn policies(ld: &mut Loader<'_>) -> Result<()> {
         };
         let (ns, dump) = (
             ld.cat.objects[tid].namespace.clone(),
-            ld.cat.objects[tid].dump,
+            ld.cat.objects[tid].dump && !ld.plan.switches.no_policies,
         );
         let name = text(&r, "polname")?;
         ld.cat.add(Obj {
