@@ -25,10 +25,10 @@ cargo test "$@" 2>&1 | tee "$log" || status=$?
 # (servers and clients from the package registries: scripts/ensure-pg-majors.sh, run above).
 if [ $# -eq 0 ]; then
   for major in $majors; do
-    echo "== the dump suites on PostgreSQL $major"
+    echo "== the dump and restore suites on PostgreSQL $major"
     PGSNAP_PG_BINDIR="$PWD/target/pg-majors/$major/server/bin" \
       PGSNAP_PG_CLIENT_BINDIR="$PWD/target/pg-majors/$major/client/bin" \
-      cargo test --test dump --test matrix 2>&1 | tee -a "$log" || status=$?
+      cargo test --test dump --test matrix --test restore 2>&1 | tee -a "$log" || status=$?
   done
 fi
 echo
