@@ -190,7 +190,7 @@ fn split_list(value: &str) -> Vec<String> {
 }
 
 /// `SET name TO value` the way pg_dump's `makeAlterConfigCommand` writes it.
-fn set_clause(q: Quoting, config: &str, std_strings: bool) -> String {
+pub fn set_clause(q: Quoting, config: &str, std_strings: bool) -> String {
     let (name, value) = config.split_once('=').unwrap_or((config, ""));
     let value = if LIST_QUOTE_SETTINGS.contains(&name.to_ascii_lowercase().as_str()) {
         split_list(value)

@@ -194,9 +194,14 @@ fn table_jobs(
 
 /// The `\restrict` key: `--restrict-key`'s, or a random one as pg_dump makes.
 fn restrict_key(plan: &DumpPlan) -> Result<String> {
-    if let Some(k) = &plan.restrict_key {
-        return Ok(k.clone());
+    match &plan.restrict_key {
+        Some(k) => Ok(k.clone()),
+        None => random_restrict_key(),
     }
+}
+
+/// A random `\restrict` key, as pg_dump makes one.
+pub fn random_restrict_key() -> Result<String> {
     let mut buf = [0u8; 64];
     getrandom::getrandom(&mut buf).map_err(|e| {
         Error::new(

@@ -16,6 +16,7 @@ pub mod database;
 pub mod ddl;
 pub mod dialect;
 pub mod dump;
+pub mod dumpall;
 pub mod error;
 pub mod filter_file;
 pub mod inserts;

@@ -379,6 +379,19 @@ fn main() -> ExitCode {
         Command::Snapshot(args) => snapshot(*args),
         Command::Restore(args) => restore(*args),
         Command::Bench(args) => bench(args),
+        Command::Dumpall(args) => {
+            let plan = match pgsnap::dumpall::DumpallPlan::new(&args) {
+                Ok(p) => p,
+                Err(e) => return fail_with(e),
+            };
+            let Some(rt) = runtime() else {
+                return ExitCode::from(1);
+            };
+            match rt.block_on(pgsnap::dumpall::run(&plan)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail_with(e),
+            }
+        }
         Command::Media(cmd) => until_signal(move || match pgsnap::media::run(cmd) {
             Ok(code) => ExitCode::from(code),
             Err(e) => fail_with(e),

@@ -138,6 +138,11 @@ fn parse_item(
             convert('r', "SELECT");
             convert('w', "UPDATE");
         }
+        "TABLESPACE" => convert('C', "CREATE"),
+        "PARAMETER" => {
+            convert('s', "SET");
+            convert('A', "ALTER SYSTEM");
+        }
         "DATABASE" => {
             convert('C', "CREATE");
             convert('c', "CONNECT");
