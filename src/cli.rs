@@ -446,6 +446,19 @@ pub struct DumpArgs {
         help_heading = "Options controlling the output content"
     )]
     pub exclude_table_data: Vec<String>,
+    /// Dump only the rows of the matching table(s) for which the SQL condition holds.
+    #[arg(
+        long = "table-data-where",
+        value_name = "PATTERN:CONDITION",
+        help_heading = "Options controlling the output content"
+    )]
+    pub table_data_where: Vec<String>,
+    /// With --table-data-where: filter a table that other tables' foreign keys reference.
+    #[arg(
+        long = "force",
+        help_heading = "Options controlling the output content"
+    )]
+    pub force: bool,
     /// Dump only the specified table(s).
     #[arg(
         short = 't',
@@ -884,6 +897,11 @@ impl DumpArgs {
                 include_extensions: self.extension.clone(),
                 exclude_extensions: self.exclude_extension.clone(),
                 exclude_table_data: self.exclude_table_data.clone(),
+                table_data_where: self
+                    .table_data_where
+                    .iter()
+                    .map(|w| parse_table_data_where(w))
+                    .collect::<crate::error::Result<_>>()?,
                 include_foreign_data: self.include_foreign_data.clone(),
                 include_tables_and_children: self.table_and_children.clone(),
                 exclude_tables_and_children: self.exclude_table_and_children.clone(),
@@ -928,6 +946,7 @@ impl DumpArgs {
                 serializable_deferrable: self.serializable_deferrable,
                 no_sync: self.no_sync,
                 no_policies: self.no_policies,
+                force_row_filters: self.force,
                 sync_method: self.sync_method.clone(),
                 newer_options: [
                     ("--no-data", 18, self.no_data),
@@ -946,6 +965,20 @@ impl DumpArgs {
             compress: self.compress.clone(),
             progress: self.progress.clone(),
         })
+    }
+}
+
+/// `PATTERN:CONDITION` of `--table-data-where` (the pattern is everything before the first
+/// colon).
+pub fn parse_table_data_where(arg: &str) -> crate::error::Result<(String, String)> {
+    match arg.split_once(':') {
+        Some((p, c)) if !p.trim().is_empty() && !c.trim().is_empty() => {
+            Ok((p.trim().to_string(), c.trim().to_string()))
+        }
+        _ => Err(crate::error::Error::usage(format!(
+            "--table-data-where={arg}: expected PATTERN:CONDITION, as in \
+             extras_objectchange:time > now() - interval '30 days'"
+        ))),
     }
 }
 

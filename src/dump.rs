@@ -186,6 +186,7 @@ fn table_jobs(
                 inserts: d.inserts.clone(),
                 // Workers lock what the leader locked (foreign tables are not).
                 lock: matches!(cat.table(d.table).map(|t| t.relkind), Some('r' | 'p')),
+                row_filter: d.row_filter.clone(),
             });
         }
     }

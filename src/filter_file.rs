@@ -89,6 +89,19 @@ pub fn apply(text: &str, source: &str, filters: &mut Filters) -> crate::error::R
         let Some(word) = keyword(&mut s) else {
             return Err(fail("missing filter object type".into()));
         };
+        // pgsnap's row filter: `include table_data_where PATTERN CONDITION` on one line.
+        if include && word.eq_ignore_ascii_case("table_data_where") {
+            let (pattern, condition) = pattern_and_rest(s.trim());
+            if pattern.is_empty() || condition.is_empty() {
+                return Err(fail(
+                    "table_data_where needs a table pattern and a condition".into(),
+                ));
+            }
+            filters
+                .table_data_where
+                .push((pattern.to_string(), condition.to_string()));
+            continue;
+        }
         let Some(kind) = ObjectType::from_keyword(word) else {
             return Err(fail(format!("unsupported filter object type: \"{word}\"")));
         };
@@ -122,6 +135,19 @@ pub fn apply(text: &str, source: &str, filters: &mut Filters) -> crate::error::R
         list.push(pattern);
     }
     Ok(())
+}
+
+/// A pattern (a double-quoted part keeps its spaces) and the rest of the line after it.
+fn pattern_and_rest(s: &str) -> (&str, &str) {
+    let mut in_quotes = false;
+    for (i, c) in s.char_indices() {
+        match c {
+            '"' => in_quotes = !in_quotes,
+            c if c.is_whitespace() && !in_quotes => return (&s[..i], s[i..].trim()),
+            _ => {}
+        }
+    }
+    (s, "")
 }
 
 fn fail_at(source: &str, lineno: usize, msg: String) -> crate::error::Error {
@@ -305,5 +331,21 @@ mod tests {
         assert!(
             err("--x\n").ends_with("no filter command found (expected \"include\" or \"exclude\")")
         );
+    }
+
+    #[test]
+    fn row_filters_take_the_rest_of_the_line_as_their_condition() {
+        let f = parse("include table_data_where extras_objectchange time > now() - interval '30 days'\ninclude table_data_where \"My T\" a = 1\n").unwrap();
+        assert_eq!(
+            f.table_data_where,
+            vec![
+                (
+                    "extras_objectchange".to_string(),
+                    "time > now() - interval '30 days'".to_string()
+                ),
+                ("\"My T\"".to_string(), "a = 1".to_string()),
+            ]
+        );
+        assert!(parse("include table_data_where t\n").is_err());
     }
 }

@@ -22,6 +22,9 @@ pub struct Filters {
     pub exclude_extensions: Vec<String>,
     /// `--exclude-table-data`
     pub exclude_table_data: Vec<String>,
+    /// `--table-data-where=PATTERN:CONDITION`: only the rows of matching tables for which the
+    /// condition holds.
+    pub table_data_where: Vec<(String, String)>,
     /// `--table-and-children`
     pub include_tables_and_children: Vec<String>,
     /// `--exclude-table-and-children`
@@ -148,6 +151,9 @@ pub struct Switches {
     pub no_large_objects: bool,
     /// `-b/--large-objects`: include large objects even when -n/-t narrow the dump.
     pub large_objects: bool,
+    /// `--force`: a `--table-data-where` filter may apply to a table that foreign keys
+    /// reference.
+    pub force_row_filters: bool,
     /// `--no-policies` (pg_dump 18): no row security policies nor their tables' ENABLE.
     pub no_policies: bool,
     /// `--sync-method` (pg_dump 17): `fsync` or `syncfs`; a single output file is synced the

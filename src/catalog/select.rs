@@ -14,6 +14,8 @@ pub struct Selection {
     pub(super) exclude_extensions: BTreeSet<u32>,
     /// Foreign servers whose tables' data is dumped (names are unique in a database).
     pub(super) foreign_data_servers: BTreeSet<String>,
+    /// Row filters by table: the conditions of every `--table-data-where` that matches it.
+    pub(super) row_filters: BTreeMap<u32, Vec<String>>,
 }
 
 /// Table patterns as given, and those of the `*-and-children` switches (pg_dump 16), whose
@@ -203,6 +205,20 @@ pub async fn resolve_selection(
     };
     sel.exclude_data =
         expand_table_patterns(client, exclude_data, dbname, false, "table patterns").await?;
+    for (pattern, condition) in &f.table_data_where {
+        let tables = TablePatterns {
+            plain: std::slice::from_ref(pattern),
+            with_children: &[],
+        };
+        let matched =
+            expand_table_patterns(client, tables, dbname, f.strict_names, "table patterns").await?;
+        for t in matched {
+            sel.row_filters
+                .entry(t)
+                .or_default()
+                .push(condition.clone());
+        }
+    }
     for p in &f.include_foreign_data {
         // Server names have no schema: any dot is refused, as pg_dump does.
         if outside_quotes_has_dot(p) {

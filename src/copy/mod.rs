@@ -62,6 +62,8 @@ pub struct TableJob {
     pub inserts: Option<Arc<crate::inserts::InsertSpec>>,
     /// Whether workers lock the table before copying it (the kinds the leader locks).
     pub lock: bool,
+    /// `--table-data-where`'s condition, which every ranged copy adds to its own.
+    pub row_filter: Option<String>,
 }
 
 #[cfg(test)]
@@ -71,12 +73,16 @@ mod tests {
     #[test]
     fn ranges_cover_the_heap_in_order() {
         assert_eq!(
-            range_sql("a, b", "public.t", 0, Some(10)),
+            range_sql("a, b", "public.t", 0, Some(10), None),
             "COPY (SELECT a, b FROM ONLY public.t WHERE ctid >= '(0,0)'::pg_catalog.tid AND ctid < '(10,0)'::pg_catalog.tid) TO stdout;"
         );
         assert_eq!(
-            range_sql("a", "public.t", 20, None),
+            range_sql("a", "public.t", 20, None, None),
             "COPY (SELECT a FROM ONLY public.t WHERE ctid >= '(20,0)'::pg_catalog.tid) TO stdout;"
+        );
+        assert_eq!(
+            range_sql("a", "public.t", 20, None, Some("(a > 1)")),
+            "COPY (SELECT a FROM ONLY public.t WHERE ctid >= '(20,0)'::pg_catalog.tid AND (a > 1)) TO stdout;"
         );
     }
 
@@ -174,6 +180,7 @@ mod tests {
             name: format!("public.t{entry}"),
             inserts: None,
             lock: true,
+            row_filter: None,
         };
         let chunking = Chunking {
             first_pages: 4,

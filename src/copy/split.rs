@@ -23,13 +23,23 @@ pub struct Chunking {
 /// did not count are still copied. Ranges read the heap in physical order, so consecutive ranges
 /// give exactly the bytes of a plain `COPY table TO stdout` (TID range scans: PostgreSQL 14+).
 /// `ONLY`, as in that COPY: a parent's rows without its inheritance children's.
-pub fn range_sql(columns: &str, qualified: &str, from: i64, to: Option<i64>) -> String {
-    let cond = match to {
+pub fn range_sql(
+    columns: &str,
+    qualified: &str,
+    from: i64,
+    to: Option<i64>,
+    row_filter: Option<&str>,
+) -> String {
+    let mut cond = match to {
         Some(to) => {
             format!("ctid >= '({from},0)'::pg_catalog.tid AND ctid < '({to},0)'::pg_catalog.tid")
         }
         None => format!("ctid >= '({from},0)'::pg_catalog.tid"),
     };
+    if let Some(f) = row_filter {
+        cond.push_str(" AND ");
+        cond.push_str(f);
+    }
     format!("COPY (SELECT {columns} FROM ONLY {qualified} WHERE {cond}) TO stdout;")
 }
 
@@ -104,7 +114,13 @@ impl SplitTable {
         self.spools.push(Arc::clone(&spool), last);
         Some(Claim {
             job: CopyJob {
-                sql: range_sql(&self.job.columns, &self.job.qualified, from, to),
+                sql: range_sql(
+                    &self.job.columns,
+                    &self.job.qualified,
+                    from,
+                    to,
+                    self.job.row_filter.as_deref(),
+                ),
                 relpages: self.job.relpages,
                 name: format!("{} (chunk {})", self.job.name, chunk + 1),
                 inserts: None,

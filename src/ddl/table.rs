@@ -540,8 +540,22 @@ pub(super) fn table_data(cx: &mut Ctx, o: &Obj) {
     // A foreign table cannot be COPYed itself, nor rows filtered (an extension configuration
     // table's): their rows come through a query.
     let filter = t.data_filter().map(String::as_str).unwrap_or("");
+    // --table-data-where alone: this table's own rows (ONLY: its children are copied on their
+    // own), which can be copied in ranges too.
+    let row_filter = t
+        .extra
+        .as_ref()
+        .and_then(|x| x.row_filter.clone())
+        .filter(|r| t.relkind == 'r' && filter == format!("WHERE {r}"));
     let copy_out_sql = if t.relkind == 'r' && filter.is_empty() {
         format!("COPY {qn} {cols} TO stdout;")
+    } else if let Some(r) = &row_filter {
+        let list = if cols.is_empty() {
+            "*"
+        } else {
+            cols.trim_start_matches('(').trim_end_matches(')')
+        };
+        format!("COPY (SELECT {list} FROM ONLY {qn} WHERE {r}) TO stdout;")
     } else if cols.is_empty() {
         format!("COPY (SELECT * FROM {qn} {filter}) TO stdout;")
     } else {
@@ -584,16 +598,17 @@ pub(super) fn table_data(cx: &mut Ctx, o: &Obj) {
         copy_out_sql,
         relpages: t.relpages,
         qualified_name: qn.clone(),
-        // Ranged copies of a filtered table would lose its filter, and only a plain table has
-        // a heap to cut into ctid ranges (a foreign table may still report pages): those are
-        // never split.
-        columns: if filter.is_empty() && t.relkind == 'r' {
+        // Ranged copies of an extension table would lose its filter, and only a plain table
+        // has a heap to cut into ctid ranges (a foreign table may still report pages): those
+        // are never split. A --table-data-where condition goes into every range.
+        columns: if (filter.is_empty() || row_filter.is_some()) && t.relkind == 'r' {
             cols.trim_start_matches('(')
                 .trim_end_matches(')')
                 .to_string()
         } else {
             String::new()
         },
+        row_filter,
     });
     cx.out.push(e);
 }

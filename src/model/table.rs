@@ -168,6 +168,9 @@ pub struct TableExtra {
     pub foreign: Option<(String, String)>,
     /// An extension configuration table's data filter (`WHERE ...`, from extcondition).
     pub data_filter: Option<String>,
+    /// `--table-data-where`'s condition for this table (also in `data_filter`), which ranged
+    /// copies add to their own.
+    pub row_filter: Option<String>,
 }
 
 impl TableExtra {

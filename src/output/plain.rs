@@ -391,6 +391,7 @@ mod tests {
             columns: String::new(),
             inserts: None,
             via_root: None,
+            row_filter: None,
         });
         let text = render_without_data(
             &h(),

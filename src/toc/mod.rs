@@ -163,6 +163,8 @@ pub struct TableCopy {
     pub columns: String,
     /// With `--inserts` and friends: the data is INSERT statements made from this.
     pub inserts: Option<std::sync::Arc<crate::inserts::InsertSpec>>,
+    /// `--table-data-where`'s condition: ranged copies add it to their own.
+    pub row_filter: Option<String>,
     /// With `--load-via-partition-root`, for a partition: the root table the rows go into
     /// (pg_dump prints it as a comment ahead of the data).
     pub via_root: Option<String>,

@@ -48,6 +48,7 @@ pub(crate) async fn tables(ld: &mut Loader<'_>) -> Result<()> {
                 None => None,
             },
             data_filter: None,
+            row_filter: None,
         };
         let detail = TableDetail {
             relkind,
@@ -370,6 +371,7 @@ pub(crate) async fn data_objects(ld: &mut Loader<'_>) -> Result<()> {
                 t.extra.get_or_insert_with(Box::default).data_filter = Some(filter.clone());
             }
         }
+        row_filters(ld).await?;
         for &tid in &ld.table_ids {
             let o = &ld.cat.objects[tid];
             if !o.dump && !config_tables.contains_key(&tid) {
@@ -441,4 +443,72 @@ pub(crate) async fn data_objects(ld: &mut Loader<'_>) -> Result<()> {
     }
 
     Ok(())
+}
+
+/// `--table-data-where`: each filtered table's rows are those its conditions select. A
+/// condition is tried on its table first, in the dump's snapshot, so a bad one fails naming
+/// the table; a table other tables' foreign keys reference is refused without `--force` (the
+/// rows that point into it could not be restored).
+async fn row_filters(ld: &mut Loader<'_>) -> Result<()> {
+    let filters: Vec<(u32, Vec<String>)> = ld
+        .sel
+        .row_filters
+        .iter()
+        .map(|(t, c)| (*t, c.clone()))
+        .collect();
+    for (table_oid, conditions) in filters {
+        let Some(tid) = ld.cat.find(PG_CLASS, table_oid) else {
+            continue;
+        };
+        let qn = ld.quoting.qualified(
+            ld.cat.objects[tid].namespace.as_deref().unwrap_or(""),
+            &ld.cat.objects[tid].name,
+        );
+        if !ld.plan.switches.force_row_filters {
+            if let Some(referencing) = referencing_table(&ld.cat, table_oid) {
+                return Err(Error::usage(format!(
+                    "--table-data-where: table {qn} is referenced by a foreign key of {referencing}; \
+                     its filtered rows would not restore (use --force to filter it anyway)"
+                )));
+            }
+        }
+        let condition = conditions
+            .iter()
+            .map(|c| format!("({c})"))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        ld.client
+            .batch_execute(&format!(
+                "SELECT 1 FROM ONLY {qn} WHERE {condition} LIMIT 0"
+            ))
+            .await
+            .map_err(|e| {
+                Error::from_pg(e, ErrorKind::Usage)
+                    .context(format!("--table-data-where for table {qn}"))
+            })?;
+        if let Detail::Table(t) = &mut ld.cat.objects[tid].detail {
+            let extra = t.extra.get_or_insert_with(Box::default);
+            extra.data_filter = Some(match extra.data_filter.take() {
+                Some(config) => format!("{config} AND {condition}"),
+                None => format!("WHERE {condition}"),
+            });
+            extra.row_filter = Some(condition);
+        }
+    }
+    Ok(())
+}
+
+/// A table (qualified) whose foreign key references the table `oid`, if any.
+fn referencing_table(cat: &Catalog, oid: u32) -> Option<String> {
+    cat.objects.iter().find_map(|o| match &o.detail {
+        Detail::Constraint(c) if c.contype == 'f' && c.confrelid == oid && o.dump => {
+            let t = &cat.objects[c.table?];
+            Some(format!(
+                "{}.{}",
+                t.namespace.as_deref().unwrap_or(""),
+                t.name
+            ))
+        }
+        _ => None,
+    })
 }
