@@ -339,38 +339,9 @@ pub struct DumpallArgs {
         help_heading = "Options controlling the output content"
     )]
     pub restrict_key: Option<String>,
-    /// Database server host or socket directory.
-    #[arg(
-        short = 'h',
-        long = "host",
-        value_name = "HOSTNAME",
-        help_heading = "Connection options"
-    )]
-    pub host: Option<String>,
-    /// Database server port number.
-    #[arg(
-        short = 'p',
-        long = "port",
-        value_name = "PORT",
-        help_heading = "Connection options"
-    )]
-    pub port: Option<String>,
-    /// Connect as specified database user.
-    #[arg(
-        short = 'U',
-        long = "username",
-        value_name = "NAME",
-        help_heading = "Connection options"
-    )]
-    pub username: Option<String>,
-    /// Connect using connection string.
-    #[arg(
-        short = 'd',
-        long = "dbname",
-        value_name = "CONNSTR",
-        help_heading = "Connection options"
-    )]
-    pub dbname: Option<String>,
+    /// Connection options (`-d` takes a connection string, as pg_dumpall's).
+    #[command(flatten)]
+    pub conn: ConnArgs,
     /// Alternative default database.
     #[arg(
         short = 'l',
@@ -379,12 +350,6 @@ pub struct DumpallArgs {
         help_heading = "Connection options"
     )]
     pub database: Option<String>,
-    /// Never prompt for password.
-    #[arg(short = 'w', long = "no-password", help_heading = "Connection options")]
-    pub no_password: bool,
-    /// Force password prompt.
-    #[arg(short = 'W', long = "password", help_heading = "Connection options")]
-    pub password: bool,
 }
 
 /// `pgsnap dump` options, spelled as pg_dump spells them.

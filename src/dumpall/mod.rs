@@ -115,15 +115,10 @@ impl DumpallPlan {
             None => crate::dump::random_restrict_key()?,
         };
         Ok(DumpallPlan {
-            conn: ConnOptions {
-                host: a.host.clone(),
-                port: a.port.clone(),
-                user: a.username.clone(),
-                dbname: a.dbname.clone().or_else(|| a.database.clone()),
-            },
-            prompt: if a.no_password {
+            conn: a.conn.options(a.database.as_ref()),
+            prompt: if a.conn.no_password {
                 PasswordPrompt::Never
-            } else if a.password {
+            } else if a.conn.password {
                 PasswordPrompt::Always
             } else {
                 PasswordPrompt::IfNeeded
