@@ -59,7 +59,9 @@ fn populate(c: &Cluster) {
         "CREATE ROLE \"Ops Admin\" SUPERUSER CREATEROLE REPLICATION BYPASSRLS",
         "CREATE ROLE auditor LOGIN",
         "GRANT app_ro TO app_owner WITH ADMIN OPTION",
-        "GRANT app_owner TO \"Ops Admin\" GRANTED BY app_ro",
+        // A grantor needs the ADMIN option (16 checks it).
+        "GRANT app_owner TO auditor WITH ADMIN OPTION",
+        "GRANT app_owner TO \"Ops Admin\" GRANTED BY auditor",
         "GRANT pg_read_all_data TO auditor",
         "COMMENT ON ROLE app_owner IS 'the application''s owner'",
         "ALTER ROLE app_owner SET work_mem = '8MB'",
