@@ -227,12 +227,7 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
     }
     let (client, settings) = connect::connect_leader(settings, plan.prompt).await?;
     let server_num = check_server_version(&client).await?;
-    let mut session_sql = plan.switches.session_sql();
-    // A server's transaction_timeout (17) would end the dump's long transaction; pg_dump 17
-    // turns it off for its sessions as it does the other timeouts.
-    if server_num >= 170000 {
-        session_sql.push_str("SET transaction_timeout = 0;");
-    }
+    let session_sql = session_sql(plan, server_num);
     session::apply_settings(&client, &session_sql).await?;
     let snapshot = session::begin_leader(
         &client,
@@ -368,6 +363,17 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         server_version: cat.server_version.clone(),
         snapshot,
     })
+}
+
+/// The settings every connection of the dump applies after pg_dump's own: the switches', and
+/// on 17 a transaction_timeout of none (the server's would end the dump's long transaction;
+/// pg_dump 17 turns it off as it does the other timeouts).
+fn session_sql(plan: &DumpPlan, server_num: u32) -> String {
+    let mut sql = plan.switches.session_sql();
+    if server_num >= 170000 {
+        sql.push_str("SET transaction_timeout = 0;");
+    }
+    sql
 }
 
 /// The server's `server_version_num`; a server whose catalog pgsnap does not read is refused.
