@@ -28,7 +28,7 @@ if [ $# -eq 0 ]; then
     echo "== the dump and restore suites on PostgreSQL $major"
     PGSNAP_PG_BINDIR="$PWD/target/pg-majors/$major/server/bin" \
       PGSNAP_PG_CLIENT_BINDIR="$PWD/target/pg-majors/$major/client/bin" \
-      cargo test --test dump --test matrix --test restore 2>&1 | tee -a "$log" || status=$?
+      cargo test --test dump --test matrix --test restore --test dumpall 2>&1 | tee -a "$log" || status=$?
   done
 fi
 echo

@@ -73,6 +73,11 @@ fn populate(c: &Cluster) {
     for s in sql {
         c.psql("postgres", &["-c", s]).expect(s);
     }
+    if c.major() >= 16 {
+        // 16's grant options.
+        let s = "GRANT app_ro TO auditor WITH INHERIT FALSE, SET FALSE";
+        c.psql("postgres", &["-c", s]).expect(s);
+    }
     for s in [
         format!(
             "CREATE TABLESPACE ts_one OWNER app_owner LOCATION '{}' WITH (random_page_cost = 2)",

@@ -155,12 +155,12 @@ pub async fn run(plan: &DumpallPlan) -> Result<()> {
         )
         .await?
         .get(0);
-    if version / 10000 != 15 {
+    if !(150000..190000).contains(&version) {
         return Err(Error::new(
             ErrorKind::Unsupported,
             format!(
-                "server version {version} is not supported: pgsnap dumpall writes PostgreSQL 15's \
-                 pg_dumpall text for PostgreSQL 15 servers"
+                "server version {version} is not supported: pgsnap dumpall serves PostgreSQL 15 \
+                 to 18 servers"
             ),
         ));
     }

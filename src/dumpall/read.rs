@@ -37,6 +37,12 @@ pub struct Membership {
     pub admin: bool,
     /// The grantor, when known.
     pub grantor: Option<String>,
+    /// The grantor's OID (10 is the bootstrap superuser, who may always grant).
+    pub grantor_oid: u32,
+    /// `inherit_option` (16; `None` before).
+    pub inherit: Option<bool>,
+    /// `set_option` (16; true before).
+    pub set: bool,
 }
 
 /// Privileges on a configuration parameter (pg_parameter_acl).
@@ -76,6 +82,8 @@ pub struct Tablespace {
 /// Everything `pgsnap dumpall` writes.
 #[derive(Debug, Clone, Default)]
 pub struct Globals {
+    /// The server's `server_version_num`: 16 grants memberships with options and grantors.
+    pub server_num: u32,
     /// `client_encoding` of the script (the server's encoding).
     pub encoding: String,
     /// `standard_conforming_strings`
@@ -123,6 +131,7 @@ pub async fn read(client: &Client, plan: &DumpallPlan) -> Result<Globals> {
     let info = client
         .query_one(
             "SELECT pg_catalog.pg_encoding_to_char(d.encoding)::text AS enc, \
+             pg_catalog.current_setting('server_version_num')::int4 AS num, \
              pg_catalog.current_setting('standard_conforming_strings') AS ss \
              FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()",
             &[],
@@ -130,6 +139,7 @@ pub async fn read(client: &Client, plan: &DumpallPlan) -> Result<Globals> {
         .await
         .map_err(failed("server settings"))?;
     let mut g = Globals {
+        server_num: get::<i32>(&info, "num")?.unsigned_abs(),
         encoding: get(&info, "enc")?,
         std_strings: get::<String>(&info, "ss")? == "on",
         ..Globals::default()
@@ -228,16 +238,26 @@ async fn read_roles(
             .map(|r| get(r, "rolname"))
             .collect::<Result<_>>()?;
     }
-    for r in client
-        .query(
-            "SELECT ur.rolname::text AS roleid, um.rolname::text AS member, a.admin_option, \
-             ug.rolname::text AS grantor FROM pg_catalog.pg_auth_members a \
-             LEFT JOIN pg_catalog.pg_authid ur ON ur.oid = a.roleid \
-             LEFT JOIN pg_catalog.pg_authid um ON um.oid = a.member \
-             LEFT JOIN pg_catalog.pg_authid ug ON ug.oid = a.grantor \
-             WHERE NOT (ur.rolname ~ '^pg_' AND um.rolname ~ '^pg_') ORDER BY 1, 2, 3",
-            &[],
+    // 16 has grant options and orders by grantor (pg_dumpall's dumpRoleMembership).
+    let (options, order) = if g.server_num >= 160000 {
+        ("a.inherit_option, a.set_option", "1, 2, 4")
+    } else {
+        (
+            "NULL::bool AS inherit_option, true AS set_option",
+            "1, 2, 3",
         )
+    };
+    let sql = format!(
+        "SELECT ur.rolname::text AS roleid, um.rolname::text AS member, a.admin_option, \
+         ug.rolname::text AS grantor, a.grantor AS grantorid, {options} \
+         FROM pg_catalog.pg_auth_members a \
+         LEFT JOIN pg_catalog.pg_authid ur ON ur.oid = a.roleid \
+         LEFT JOIN pg_catalog.pg_authid um ON um.oid = a.member \
+         LEFT JOIN pg_catalog.pg_authid ug ON ug.oid = a.grantor \
+         WHERE NOT (ur.rolname ~ '^pg_' AND um.rolname ~ '^pg_') ORDER BY {order}"
+    );
+    for r in client
+        .query(&sql, &[])
         .await
         .map_err(failed("role memberships"))?
     {
@@ -246,6 +266,9 @@ async fn read_roles(
             member: get(&r, "member")?,
             admin: get(&r, "admin_option")?,
             grantor: get(&r, "grantor")?,
+            grantor_oid: get(&r, "grantorid")?,
+            inherit: get(&r, "inherit_option")?,
+            set: get(&r, "set_option")?,
         });
     }
     for r in client

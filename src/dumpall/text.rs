@@ -158,26 +158,86 @@ fn role_section(out: &mut String, opts: &TextOptions, g: &Globals, q: Quoting) {
     out.push_str("\n\n");
 }
 
-/// Role memberships (pg_dumpall's dumpRoleMembership).
+/// Role memberships (pg_dumpall's dumpRoleMembership). From 16 a grant names its grantor, who
+/// must hold the ADMIN option by then: each role's grants are written in passes, those of the
+/// bootstrap superuser and of members already given ADMIN OPTION first.
 fn memberships(out: &mut String, g: &Globals, q: Quoting) {
     if !g.memberships.is_empty() {
         out.push_str("--\n-- Role memberships\n--\n\n");
     }
-    for m in &g.memberships {
-        out.push_str(&format!(
-            "GRANT {} TO {}",
-            q.ident(&m.role),
-            q.ident(&m.member)
-        ));
-        if m.admin {
-            out.push_str(" WITH ADMIN OPTION");
+    let with_grantors = g.server_num >= 160000;
+    let mut start = 0;
+    while start < g.memberships.len() {
+        let role = &g.memberships[start].role;
+        let end = start
+            + g.memberships[start..]
+                .iter()
+                .take_while(|m| &m.role == role)
+                .count();
+        let grants = &g.memberships[start..end];
+        let mut done = vec![false; grants.len()];
+        let mut admins: std::collections::BTreeSet<&str> = Default::default();
+        loop {
+            let mut progressed = false;
+            for (i, m) in grants.iter().enumerate() {
+                let allowed = !with_grantors
+                    || m.grantor_oid == BOOTSTRAP_SUPERUSER
+                    || m.grantor.as_deref().is_some_and(|gr| admins.contains(gr));
+                if done[i] || !allowed {
+                    continue;
+                }
+                done[i] = true;
+                progressed = true;
+                if m.admin {
+                    admins.insert(&m.member);
+                }
+                out.push_str(&grant(m, q));
+            }
+            // A grant whose grantor never gets ADMIN OPTION is written last rather than lost.
+            if !progressed {
+                for (i, m) in grants.iter().enumerate() {
+                    if !done[i] {
+                        done[i] = true;
+                        out.push_str(&grant(m, q));
+                    }
+                }
+            }
+            if done.iter().all(|d| *d) {
+                break;
+            }
         }
-        if let Some(grantor) = &m.grantor {
-            out.push_str(&format!(" GRANTED BY {}", q.ident(grantor)));
-        }
-        out.push_str(";\n");
+        start = end;
     }
     out.push_str("\n\n");
+}
+
+/// The bootstrap superuser's OID.
+const BOOTSTRAP_SUPERUSER: u32 = 10;
+
+/// One membership's GRANT.
+fn grant(m: &super::read::Membership, q: Quoting) -> String {
+    let mut s = format!("GRANT {} TO {}", q.ident(&m.role), q.ident(&m.member));
+    let mut options = Vec::new();
+    if m.admin {
+        options.push("ADMIN OPTION".to_string());
+    }
+    if let Some(inherit) = m.inherit {
+        options.push(format!(
+            "INHERIT {}",
+            if inherit { "TRUE" } else { "FALSE" }
+        ));
+    }
+    if !m.set {
+        options.push("SET FALSE".to_string());
+    }
+    if !options.is_empty() {
+        s.push_str(&format!(" WITH {}", options.join(", ")));
+    }
+    if let Some(grantor) = &m.grantor {
+        s.push_str(&format!(" GRANTED BY {}", q.ident(grantor)));
+    }
+    s.push_str(";\n");
+    s
 }
 
 /// Privileges on configuration parameters (pg_dumpall's dumpRoleGUCPrivs).
