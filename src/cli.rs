@@ -79,6 +79,9 @@ pub struct SnapshotArgs {
     /// The media directory to archive with the dump.
     #[arg(long = "media", value_name = "DIR")]
     pub media: Option<PathBuf>,
+    /// No role passwords in the snapshot's globals.sql.
+    #[arg(long = "no-role-passwords")]
+    pub no_role_passwords: bool,
     /// The snapshot directory to create.
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     pub output: Option<PathBuf>,
@@ -728,6 +731,7 @@ impl DumpArgs {
                 no_sync: self.no_sync,
                 no_policies: self.no_policies,
                 force_row_filters: self.force,
+                no_role_passwords: false,
                 sync_method: self.sync_method.clone(),
                 newer_options: [
                     ("--no-data", 18, self.no_data),

@@ -135,7 +135,10 @@ fn snapshot(args: pgsnap::cli::SnapshotArgs) -> ExitCode {
         return fail("snapshot writes its own files; use -o OUT instead of -f");
     }
     let plan = match dump_plan(&args.dump) {
-        Ok(p) => p,
+        Ok(mut p) => {
+            p.switches.no_role_passwords = args.no_role_passwords;
+            p
+        }
         Err(e) => return fail_with(e),
     };
     let Some(rt) = runtime() else {

@@ -151,6 +151,8 @@ pub struct Switches {
     pub no_large_objects: bool,
     /// `-b/--large-objects`: include large objects even when -n/-t narrow the dump.
     pub large_objects: bool,
+    /// `--no-role-passwords` (snapshot): the snapshot's globals.sql has no passwords.
+    pub no_role_passwords: bool,
     /// `--force`: a `--table-data-where` filter may apply to a table that foreign keys
     /// reference.
     pub force_row_filters: bool,

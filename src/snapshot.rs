@@ -16,6 +16,8 @@ pub const MANIFEST: &str = "manifest.json";
 pub const DB_FILE: &str = "database.sql";
 /// The media archive's file name inside a snapshot directory.
 pub const MEDIA_FILE: &str = "media.tar.gz";
+/// The roles and tablespaces the database needs, in pg_dumpall's text.
+pub const GLOBALS_FILE: &str = "globals.sql";
 
 /// One file of a snapshot.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -49,6 +51,9 @@ pub struct SnapshotManifest {
     pub database: String,
     /// The dump.
     pub database_dump: SnapshotFile,
+    /// The roles and tablespaces the database needs (`pgsnap dumpall`'s text for them).
+    #[serde(default)]
+    pub globals: Option<SnapshotFile>,
     /// The media archive, when one was taken.
     pub media: Option<SnapshotFile>,
     /// The media directory that was archived.
@@ -132,6 +137,9 @@ pub async fn take(
     let report = dump::run(&dump_plan)
         .await
         .map_err(|e| e.context("dumping the database"))?;
+    let globals = write_globals(plan, &staging.path().join(GLOBALS_FILE))
+        .await
+        .map_err(|e| e.context("reading the roles and tablespaces the database needs"))?;
     let (media_file, media_source) = match media_dir {
         Some(dir) => {
             let r = media::archive::archive(dir, &staging.path().join(MEDIA_FILE))
@@ -165,6 +173,7 @@ pub async fn take(
             size: report.bytes,
             sha256: report.sha256.clone().unwrap_or_default(),
         },
+        globals: Some(globals),
         media: media_file,
         media_source,
     };
@@ -184,6 +193,27 @@ pub async fn take(
     Ok(manifest)
 }
 
+/// Writes `globals.sql` for the database the plan dumps; returns its manifest entry.
+async fn write_globals(plan: &DumpPlan, path: &Path) -> Result<SnapshotFile> {
+    let settings = crate::pg::conninfo::resolve_from_process(&plan.conn)?;
+    let (client, _) = crate::pg::connect::connect_leader(settings, plan.prompt).await?;
+    let key = match &plan.restrict_key {
+        Some(k) => k.clone(),
+        None => dump::random_restrict_key()?,
+    };
+    let text =
+        crate::dumpall::database_globals(&client, plan.switches.no_role_passwords, &key).await?;
+    std::fs::write(path, &text)?;
+    std::fs::File::open(path)?.sync_all()?;
+    let (sha256, size) = media::archive::hash_file(path)?;
+    Ok(SnapshotFile {
+        path: GLOBALS_FILE.into(),
+        format: "plain-sql".into(),
+        size,
+        sha256,
+    })
+}
+
 /// Checks a snapshot directory: sizes and checksums of both files, and the media archive's
 /// own MANIFEST. Returns the problems found (empty when all is well).
 pub fn verify(dir: &Path) -> Result<Vec<String>> {
@@ -201,7 +231,10 @@ pub fn verify(dir: &Path) -> Result<Vec<String>> {
         )));
     }
     let mut problems = Vec::new();
-    for f in std::iter::once(&m.database_dump).chain(m.media.iter()) {
+    for f in std::iter::once(&m.database_dump)
+        .chain(m.globals.iter())
+        .chain(m.media.iter())
+    {
         if f.path.contains('/') || f.path.starts_with('.') {
             problems.push(format!("{}: not a plain file name", f.path));
             continue;

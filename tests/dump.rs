@@ -2057,3 +2057,67 @@ fn row_filters_keep_exactly_the_rows_their_condition_selects() {
         "{err}"
     );
 }
+
+#[test]
+fn snapshot_carries_the_roles_and_tablespaces_its_database_needs() {
+    let c = cluster();
+    for s in [
+        "DO $$ BEGIN CREATE ROLE snapg_owner LOGIN PASSWORD 'pw'; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+        "DO $$ BEGIN CREATE ROLE snapg_reader; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+        "DO $$ BEGIN CREATE ROLE snapg_writer; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+        "DO $$ BEGIN CREATE ROLE snapg_group; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+        "DO $$ BEGIN CREATE ROLE snapg_unrelated; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+        "GRANT snapg_group TO snapg_reader",
+    ] {
+        c.psql("postgres", &["-c", s]).expect(s);
+    }
+    let db = c.fresh_db("snap_globals");
+    for s in [
+        format!("ALTER DATABASE {db} OWNER TO snapg_owner"),
+        "CREATE TABLE t (x int)".to_string(),
+        "ALTER TABLE t OWNER TO snapg_owner".to_string(),
+        "GRANT SELECT ON t TO snapg_reader".to_string(),
+        "GRANT INSERT ON t TO snapg_writer".to_string(),
+    ] {
+        c.psql(&db, &["-c", &s]).expect(&s);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snap");
+    let o = c.pgsnap(&["snapshot", KEY, "-o", &out.to_string_lossy(), &db]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let globals = std::fs::read_to_string(out.join("globals.sql")).unwrap();
+    for role in ["snapg_owner", "snapg_reader", "snapg_writer", "snapg_group"] {
+        assert!(
+            globals.contains(&format!("CREATE ROLE {role};")),
+            "{role} missing:\n{globals}"
+        );
+    }
+    assert!(
+        globals.contains("GRANT snapg_group TO snapg_reader"),
+        "{globals}"
+    );
+    assert!(globals.contains("PASSWORD 'SCRAM-SHA-256"), "{globals}");
+    assert!(!globals.contains("snapg_unrelated"), "{globals}");
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"globals.sql\""), "{manifest}");
+    // --no-role-passwords passes through.
+    let out2 = dir.path().join("snap2");
+    let o = c.pgsnap(&[
+        "snapshot",
+        "--no-role-passwords",
+        KEY,
+        "-o",
+        &out2.to_string_lossy(),
+        &db,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let globals2 = std::fs::read_to_string(out2.join("globals.sql")).unwrap();
+    assert!(!globals2.contains("PASSWORD"), "{globals2}");
+    // A changed byte is caught.
+    let mut bytes = std::fs::read(out.join("globals.sql")).unwrap();
+    bytes[10] ^= 0x20;
+    std::fs::write(out.join("globals.sql"), bytes).unwrap();
+    let bad = c.pgsnap(&["snapshot", "verify", &out.to_string_lossy()]);
+    assert_eq!(bad.status.code(), Some(5));
+    assert!(String::from_utf8_lossy(&bad.stdout).contains("globals.sql"));
+}

@@ -139,6 +139,45 @@ impl DumpallPlan {
     }
 }
 
+/// The roles and tablespaces one database needs, in pg_dumpall's text (for a snapshot's
+/// `globals.sql`): the roles that own its objects or hold privileges or default privileges in
+/// it (pg_shdepend), its owner, the roles those are members of (their GRANTs need them), the
+/// memberships among them, and the tablespaces its relations and itself use. Without
+/// superuser rights, or with `no_role_passwords`, no passwords.
+pub async fn database_globals(
+    client: &tokio_postgres::Client,
+    no_role_passwords: bool,
+    restrict_key: &str,
+) -> Result<String> {
+    let superuser: bool = client
+        .query_one(
+            "SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = CURRENT_USER",
+            &[],
+        )
+        .await?
+        .get(0);
+    let plan = DumpallPlan {
+        conn: ConnOptions::default(),
+        prompt: PasswordPrompt::Never,
+        output: None,
+        scope: Scope::Globals,
+        text: TextOptions {
+            no_role_passwords: no_role_passwords || !superuser,
+            restrict_key: restrict_key.to_string(),
+            ..TextOptions::default()
+        },
+    };
+    let mut g = read::read(client, &plan).await?;
+    let needed = read::database_needs(client).await?;
+    g.roles.retain(|r| needed.roles.contains(&r.name));
+    g.memberships
+        .retain(|m| needed.roles.contains(&m.role) && needed.roles.contains(&m.member));
+    g.parameter_acls.clear();
+    g.tablespaces
+        .retain(|t| needed.tablespaces.contains(&t.name));
+    Ok(render(Scope::Globals, &plan.text, &g))
+}
+
 /// Runs `pgsnap dumpall`.
 pub async fn run(plan: &DumpallPlan) -> Result<()> {
     let mut sink = Sink::open_with(plan.output.as_deref(), Default::default(), false)?;

@@ -323,3 +323,49 @@ async fn read_tablespaces(client: &Client, labels_too: bool, g: &mut Globals) ->
     }
     Ok(())
 }
+
+/// What one database needs of the cluster's global objects (see [`super::database_globals`]).
+pub struct DatabaseNeeds {
+    /// Role names.
+    pub roles: std::collections::BTreeSet<String>,
+    /// Tablespace names.
+    pub tablespaces: std::collections::BTreeSet<String>,
+}
+
+/// The roles and tablespaces the connected database needs.
+pub async fn database_needs(client: &Client) -> Result<DatabaseNeeds> {
+    let roles = client
+        .query(
+            "WITH RECURSIVE needed(oid) AS ( \
+               SELECT d.refobjid FROM pg_catalog.pg_shdepend d \
+               WHERE d.refclassid = 'pg_catalog.pg_authid'::pg_catalog.regclass \
+               AND d.dbid = (SELECT oid FROM pg_catalog.pg_database \
+                             WHERE datname = pg_catalog.current_database()) \
+               UNION SELECT datdba FROM pg_catalog.pg_database \
+               WHERE datname = pg_catalog.current_database() \
+               UNION SELECT m.roleid FROM pg_catalog.pg_auth_members m \
+               JOIN needed n ON m.member = n.oid) \
+             SELECT r.rolname::text FROM pg_catalog.pg_roles r JOIN needed n ON n.oid = r.oid \
+             WHERE r.rolname !~ '^pg_'",
+            &[],
+        )
+        .await
+        .map_err(failed("the roles the database needs"))?
+        .iter()
+        .map(|r| get(r, "rolname"))
+        .collect::<Result<_>>()?;
+    let tablespaces = client
+        .query(
+            "SELECT t.spcname::text FROM pg_catalog.pg_tablespace t \
+             WHERE t.spcname !~ '^pg_' AND (t.oid IN (SELECT reltablespace FROM pg_catalog.pg_class) \
+             OR t.oid = (SELECT dattablespace FROM pg_catalog.pg_database \
+                         WHERE datname = pg_catalog.current_database()))",
+            &[],
+        )
+        .await
+        .map_err(failed("the tablespaces the database uses"))?
+        .iter()
+        .map(|r| get(r, "spcname"))
+        .collect::<Result<_>>()?;
+    Ok(DatabaseNeeds { roles, tablespaces })
+}
