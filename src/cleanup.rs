@@ -42,15 +42,30 @@ pub fn create_registered<T>(
     Ok(made)
 }
 
+/// The temp paths a final rename leaves behind, registered while the lock is held (see
+/// [`finish_registered`]).
+pub struct Leftovers<'a>(&'a mut BTreeSet<PathBuf>);
+
+impl Leftovers<'_> {
+    /// Remembers a temp path the rename left (such as the old tree moved aside).
+    pub fn register(&mut self, path: &Path) {
+        self.0.insert(path.to_path_buf());
+    }
+}
+
 /// Runs the final renames of a temp path (`finish`) under the removal's lock, so a signal
 /// either comes before them (the temp path is removed, the old state stays) or after them.
-/// `finish` says which temp paths it leaves for removal; `temp` is forgotten either way.
-pub fn finish_registered<T>(temp: &Path, finish: impl FnOnce() -> T) -> std::io::Result<T> {
+/// `finish` registers in its [`Leftovers`] the temp paths it leaves for removal (it must not
+/// call [`register`], which takes the same lock); `temp` is forgotten either way.
+pub fn finish_registered<T>(
+    temp: &Path,
+    finish: impl FnOnce(&mut Leftovers) -> T,
+) -> std::io::Result<T> {
     let mut p = pending();
     if p.stopping {
         return Err(interrupted());
     }
-    let done = finish();
+    let done = finish(&mut Leftovers(&mut p.paths));
     p.paths.remove(temp);
     Ok(done)
 }
@@ -219,5 +234,22 @@ mod tests {
         remove_stale(dir.path(), "media");
         assert!(!aside.exists());
         assert!(dir.path().join("media/f").exists());
+    }
+
+    #[test]
+    fn a_final_rename_registers_what_it_leaves_without_taking_the_lock_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let temp = dir.path().join(".x.pgsnap-1.tmp");
+        let aside = dir.path().join(".x.pgsnap-1.old");
+        register(&temp);
+        let done = finish_registered(&temp, |left| {
+            left.register(&aside);
+            7
+        })
+        .unwrap();
+        assert_eq!(done, 7);
+        assert!(pending().paths.contains(&aside));
+        assert!(!pending().paths.contains(&temp));
+        unregister(&aside);
     }
 }

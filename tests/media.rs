@@ -896,3 +896,61 @@ fn owners_are_kept_as_tar_keeps_them() {
         [app_uid].into_iter().collect()
     );
 }
+
+#[test]
+fn restore_over_an_existing_tree_replaces_it_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let media = dir.path().join("media");
+    std::fs::create_dir_all(media.join("sub")).unwrap();
+    std::fs::write(media.join("sub/a.txt"), b"new a").unwrap();
+    std::fs::write(media.join("b.txt"), b"new b").unwrap();
+    let archive = dir.path().join("media.tar.gz");
+    let out = pgsnap(&[
+        OsStr::new("media"),
+        OsStr::new("archive"),
+        s(&media),
+        OsStr::new("-o"),
+        s(&archive),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let target = dir.path().join("site/media");
+    std::fs::create_dir_all(target.join("old")).unwrap();
+    std::fs::write(target.join("old/stale.txt"), b"stale").unwrap();
+    for round in 0..2 {
+        // Bounded: a restore that cannot finish its swap fails the test instead of hanging it.
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pgsnap"))
+            .args([
+                OsStr::new("media"),
+                OsStr::new("restore"),
+                s(&archive),
+                OsStr::new("--into"),
+                s(&target),
+            ])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(st) = child.try_wait().unwrap() {
+                break st;
+            }
+            if started.elapsed() > std::time::Duration::from_secs(60) {
+                child.kill().unwrap();
+                panic!("round {round}: media restore over an existing tree did not finish");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        assert!(status.success(), "round {round}");
+        assert_eq!(snapshot(&target), snapshot(&media), "round {round}");
+        // Nothing left beside it.
+        assert_eq!(
+            names_in(&dir.path().join("site")),
+            ["media"],
+            "round {round}"
+        );
+    }
+}

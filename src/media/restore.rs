@@ -294,14 +294,14 @@ fn target_of(top: &[Vec<u8>], opts: &RestoreOptions) -> Result<(PathBuf, PathBuf
 /// removal's lock; the old tree, once aside, is a temp path of its own until it is gone.
 fn swap_in(staged: PathBuf, target: &Path, parent: &Path, name: &str) -> Result<()> {
     let old = parent.join(crate::cleanup::aside_name(name));
-    let swap = || -> Result<bool> {
+    let swap = |leftovers: &mut crate::cleanup::Leftovers| -> Result<bool> {
         if std::fs::symlink_metadata(target).is_ok() {
             std::fs::rename(target, &old)?;
             if let Err(e) = std::fs::rename(&staged, target) {
                 let _ = std::fs::rename(&old, target);
                 return Err(e.into());
             }
-            crate::cleanup::register(&old);
+            leftovers.register(&old);
             Ok(true)
         } else {
             std::fs::rename(&staged, target)?;

@@ -373,7 +373,7 @@ impl Sink {
                     ),
                 )
             };
-            crate::cleanup::finish_registered(&temp_path, || temp.persist(&path))
+            crate::cleanup::finish_registered(&temp_path, |_| temp.persist(&path))
                 .map_err(|e| rename_error(&e))?
                 .map_err(|e| rename_error(&e.error))?;
             if let Some(dir) = path
