@@ -98,6 +98,23 @@ pub enum SnapshotAction {
         /// The snapshot directory.
         dir: PathBuf,
     },
+    /// Restore a snapshot: its roles and tablespaces, its database (replaced) and its media.
+    Restore {
+        /// The snapshot directory.
+        dir: PathBuf,
+        /// Connection options; -d names the database to replace.
+        #[command(flatten)]
+        conn: ConnArgs,
+        /// Where the media directory goes (the archive's own name here by default).
+        #[arg(long = "media-into", value_name = "DIR")]
+        media_into: Option<PathBuf>,
+        /// Parallel connections for the database.
+        #[arg(short = 'j', long = "jobs", default_value_t = 4)]
+        jobs: usize,
+        /// End other sessions of the database at the swap instead of refusing.
+        #[arg(long = "force")]
+        force: bool,
+    },
 }
 
 /// `pgsnap media ...`

@@ -108,6 +108,16 @@ fn runtime() -> Option<tokio::runtime::Runtime> {
 
 fn snapshot(args: pgsnap::cli::SnapshotArgs) -> ExitCode {
     use pgsnap::cli::SnapshotAction;
+    if let Some(SnapshotAction::Restore {
+        dir,
+        conn,
+        media_into,
+        jobs,
+        force,
+    }) = args.action
+    {
+        return snapshot_restore(dir, conn, media_into, jobs, force);
+    }
     if let Some(SnapshotAction::Verify { dir }) = args.action {
         return match pgsnap::snapshot::verify(&dir) {
             Ok(problems) if problems.is_empty() => {
@@ -164,6 +174,61 @@ fn snapshot(args: pgsnap::cli::SnapshotArgs) -> ExitCode {
                     .as_ref()
                     .map(|f| format!(", media {} bytes", f.size))
                     .unwrap_or_default()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail_with(e),
+    }
+}
+
+/// `pgsnap snapshot restore`.
+fn snapshot_restore(
+    dir: std::path::PathBuf,
+    conn: pgsnap::cli::ConnArgs,
+    media_into: Option<std::path::PathBuf>,
+    jobs: usize,
+    force: bool,
+) -> ExitCode {
+    use pgsnap::pg::connect::PasswordPrompt;
+    if conn.dbname.is_none() {
+        return fail("snapshot restore needs -d DBNAME, the database to replace");
+    }
+    let plan = pgsnap::snapshot::restore::SnapshotRestorePlan {
+        dir,
+        prompt: if conn.no_password {
+            PasswordPrompt::Never
+        } else if conn.password {
+            PasswordPrompt::Always
+        } else {
+            PasswordPrompt::IfNeeded
+        },
+        conn: conn.options(None),
+        jobs,
+        force,
+        media_into,
+    };
+    let Some(rt) = runtime() else {
+        return ExitCode::from(1);
+    };
+    match rt.block_on(pgsnap::snapshot::restore::run(&plan)) {
+        Ok(r) => {
+            let listed = |v: &[String]| {
+                if v.is_empty() {
+                    "none".to_string()
+                } else {
+                    v.join(", ")
+                }
+            };
+            let media = r
+                .media
+                .map(|(p, n)| format!("; media: {n} files into \"{}\"", p.display()))
+                .unwrap_or_default();
+            eprintln!(
+                "pgsnap: snapshot restored: created {}; kept as they were {}; database: {} statements and {} tables{media}",
+                listed(&r.created),
+                listed(&r.existing),
+                r.database.statements,
+                r.database.tables,
             );
             ExitCode::SUCCESS
         }

@@ -10,6 +10,8 @@ use crate::plan::DumpPlan;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+pub mod restore;
+
 /// Name of the manifest inside a snapshot directory.
 pub const MANIFEST: &str = "manifest.json";
 /// The dump's file name inside a snapshot directory.

@@ -71,3 +71,139 @@ fn workers_see_the_leaders_snapshot_not_later_writes() {
         assert_eq!(n, 3);
     });
 }
+
+/// SHA-256 of every file under `dir`, by relative path.
+fn tree_digest(dir: &std::path::Path) -> Vec<(String, String)> {
+    use sha2::Digest;
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.push((
+                    rel,
+                    hex::encode(sha2::Sha256::digest(std::fs::read(&p).unwrap())),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn snapshot_restore_rebuilds_roles_database_and_media_on_a_fresh_server() {
+    let c = common::cluster();
+    for s in [
+        "DO $$ BEGIN CREATE ROLE snapr_owner LOGIN PASSWORD 'pw'; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+        "DO $$ BEGIN CREATE ROLE snapr_reader; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+        "DO $$ BEGIN CREATE ROLE snapr_writer; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+    ] {
+        c.psql("postgres", &["-c", s]).expect(s);
+    }
+    let db = c.fresh_db("snapr");
+    for s in [
+        format!("ALTER DATABASE {db} OWNER TO snapr_owner"),
+        "CREATE TABLE items (id int PRIMARY KEY, name text)".to_string(),
+        "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 5000) g".to_string(),
+        "ALTER TABLE items OWNER TO snapr_owner".to_string(),
+        "GRANT SELECT ON items TO snapr_reader".to_string(),
+        "GRANT INSERT, UPDATE ON items TO snapr_writer".to_string(),
+    ] {
+        c.psql(&db, &["-c", &s]).expect(&s);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let media = dir.path().join("media");
+    std::fs::create_dir_all(media.join("uploads")).unwrap();
+    std::fs::write(media.join("uploads/a.txt"), b"first file").unwrap();
+    std::fs::write(media.join("b.bin"), vec![7u8; 100_000]).unwrap();
+    let snap = dir.path().join("snap");
+    let out = c.pgsnap(&[
+        "snapshot",
+        "--media",
+        &media.to_string_lossy(),
+        "-o",
+        &snap.to_string_lossy(),
+        &db,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A fresh server without these roles.
+    let target = pgsnap::bench::cluster::start(false).expect("start a cluster");
+    let media_into = dir.path().join("restored/media");
+    let restore = |media_into: &std::path::Path| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pgsnap"));
+        target.env(&mut cmd);
+        cmd.args(["snapshot", "restore"])
+            .arg(&snap)
+            .args(["-d", "restored", "--media-into"])
+            .arg(media_into)
+            .output()
+            .unwrap()
+    };
+    let schema = |cl: &Cluster, d: &str| cl.pg_dump(d, &["-s", "--restrict-key=K"]);
+    for round in ["into a fresh server", "again over the first restore"] {
+        let out = restore(&media_into);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{round}: {err}");
+        assert!(err.contains("snapshot restored"), "{round}: {err}");
+        assert_same_dump(&schema(c, &db), &schema(&target, "restored"), round);
+        assert_eq!(
+            c.data_fingerprint(&db),
+            target.data_fingerprint("restored"),
+            "{round}: data"
+        );
+        assert_eq!(
+            tree_digest(&media),
+            tree_digest(&media_into),
+            "{round}: media"
+        );
+    }
+    let err = String::from_utf8_lossy(&restore(&media_into).stderr).into_owned();
+    assert!(err.contains("kept as they were role snapr_owner"), "{err}");
+    // One changed byte in any file: refused before anything is touched.
+    let before = target.data_fingerprint("restored");
+    for file in ["database.sql", "globals.sql", "media.tar.gz"] {
+        let copy = dir.path().join(format!("tampered-{file}"));
+        std::fs::create_dir_all(&copy).unwrap();
+        for f in std::fs::read_dir(&snap).unwrap() {
+            let f = f.unwrap().path();
+            std::fs::copy(&f, copy.join(f.file_name().unwrap())).unwrap();
+        }
+        let mut bytes = std::fs::read(copy.join(file)).unwrap();
+        let at = bytes.len() / 2;
+        bytes[at] ^= 0x01;
+        std::fs::write(copy.join(file), bytes).unwrap();
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pgsnap"));
+        target.env(&mut cmd);
+        let out = cmd
+            .args(["snapshot", "restore"])
+            .arg(&copy)
+            .args(["-d", "restored", "--media-into"])
+            .arg(dir.path().join("elsewhere"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(5), "{file}: {err}");
+        assert!(
+            err.contains(file) && err.contains("nothing was restored"),
+            "{file}: {err}"
+        );
+        assert!(
+            !dir.path().join("elsewhere").exists(),
+            "{file}: media touched"
+        );
+        assert_eq!(
+            target.data_fingerprint("restored"),
+            before,
+            "{file}: database touched"
+        );
+    }
+}
