@@ -100,18 +100,7 @@ fn round_trip_and_gnu_tar_compatibility() {
     make_tree(dir.path());
     let media = dir.path().join("media");
     let archive = dir.path().join("media.tar.gz");
-    let out = pgsnap(&[
-        OsStr::new("media"),
-        OsStr::new("archive"),
-        s(&media),
-        OsStr::new("-o"),
-        s(&archive),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    archive_ok(&media, &archive);
     let out = pgsnap(&[OsStr::new("media"), OsStr::new("verify"), s(&archive)]);
     assert!(
         out.status.success(),
@@ -531,6 +520,18 @@ fn hostile_archives_are_refused_and_nothing_changes() {
     );
 }
 
+/// `pgsnap media archive SRC -o OUT`, which must succeed.
+fn archive_ok(src: &Path, out: &Path) {
+    let o = pgsnap(&[
+        OsStr::new("media"),
+        OsStr::new("archive"),
+        s(src),
+        OsStr::new("-o"),
+        s(out),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
 fn archive_of(files: &[(&str, &[u8])]) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     let media = dir.path().join("media");
@@ -726,18 +727,7 @@ fn interrupted_and_refused_media_commands_leave_nothing_behind() {
         "archive left: {err}"
     );
     // A complete archive, then SIGTERM while restoring over an existing tree: the tree stays.
-    let out = pgsnap(&[
-        OsStr::new("media"),
-        OsStr::new("archive"),
-        s(&media),
-        OsStr::new("-o"),
-        s(&archive),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    archive_ok(&media, &archive);
     let place = dir.path().join("place");
     let target = place.join("media");
     std::fs::create_dir_all(&target).unwrap();
@@ -795,18 +785,7 @@ fn owners_are_kept_as_tar_keeps_them() {
     let app_uid = std::fs::metadata(&media).unwrap().uid();
     assert_ne!(app_uid, 0);
     let archive = dir.path().join("media.tar.gz");
-    let out = pgsnap(&[
-        OsStr::new("media"),
-        OsStr::new("archive"),
-        s(&media),
-        OsStr::new("-o"),
-        s(&archive),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    archive_ok(&media, &archive);
     // tar lists the owner by name.
     let listed = Command::new("tar")
         .arg("-tvzf")
@@ -905,18 +884,7 @@ fn restore_over_an_existing_tree_replaces_it_whole() {
     std::fs::write(media.join("sub/a.txt"), b"new a").unwrap();
     std::fs::write(media.join("b.txt"), b"new b").unwrap();
     let archive = dir.path().join("media.tar.gz");
-    let out = pgsnap(&[
-        OsStr::new("media"),
-        OsStr::new("archive"),
-        s(&media),
-        OsStr::new("-o"),
-        s(&archive),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    archive_ok(&media, &archive);
     let target = dir.path().join("site/media");
     std::fs::create_dir_all(target.join("old")).unwrap();
     std::fs::write(target.join("old/stale.txt"), b"stale").unwrap();
