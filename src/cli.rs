@@ -184,6 +184,7 @@ impl ConnArgs {
             port: self.port.clone(),
             user: self.username.clone(),
             dbname: self.dbname.clone().or_else(|| positional.cloned()),
+            database: None,
         }
     }
 }

@@ -206,24 +206,35 @@ pub fn set_clause(q: Quoting, config: &str, std_strings: bool) -> String {
 
 /// Whether `\connect name` needs nothing but the name (pg_dump's simple case).
 fn simple_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+    name.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
 }
 
-/// The `\connect` line pg_dump prints after the database's entries.
+/// The `\connect` line pg_dump prints after the database's entries (its
+/// `appendPsqlMetaConnect`): the quoted name, or for a name with other characters a
+/// connection string under `\encoding SQL_ASCII`, so psql reads its bytes as they are.
 pub fn connect_line(quoting: Quoting, name: &str) -> Result<String> {
-    if !simple_name(name) {
+    if name.contains(['\n', '\r']) {
         return Err(Error::new(
             ErrorKind::Unsupported,
-            format!(
-                "-C/--create: pgsnap cannot yet write \\connect for the database name {name:?} \
-                 (only letters, digits, '_' and '.')"
-            ),
+            format!("database name contains a newline or carriage return: \"{name}\""),
         ));
     }
-    Ok(format!("\\connect {}\n", quoting.ident(name)))
+    if simple_name(name) {
+        return Ok(format!("\\connect {}\n", quoting.ident(name)));
+    }
+    let mut conninfo = String::from("dbname='");
+    for c in name.chars() {
+        if c == '\'' || c == '\\' {
+            conninfo.push('\\');
+        }
+        conninfo.push(c);
+    }
+    conninfo.push('\'');
+    Ok(format!(
+        "\\encoding SQL_ASCII\n\\connect -reuse-previous=on {}\n",
+        quoting.ident(&conninfo)
+    ))
 }
 
 /// The database's TOC entries, in pg_dump's order: DATABASE, its COMMENT, DATABASE PROPERTIES
@@ -387,11 +398,18 @@ mod tests {
     }
 
     #[test]
-    fn only_plain_names_get_a_connect_line() {
+    fn connect_lines_as_pg_dump_writes_them() {
+        let q = Quoting::default();
+        assert_eq!(connect_line(q, "nautobot").unwrap(), "\\connect nautobot\n");
+        assert_eq!(connect_line(q, "NetBox").unwrap(), "\\connect \"NetBox\"\n");
         assert_eq!(
-            connect_line(Quoting::default(), "nautobot").unwrap(),
-            "\\connect nautobot\n"
+            connect_line(q, "we ird").unwrap(),
+            "\\encoding SQL_ASCII\n\\connect -reuse-previous=on \"dbname='we ird'\"\n"
         );
-        assert!(connect_line(Quoting::default(), "my db").is_err());
+        assert_eq!(
+            connect_line(q, "it's \"x\"\\").unwrap(),
+            "\\encoding SQL_ASCII\n\\connect -reuse-previous=on \"dbname='it\\'s \"\"x\"\"\\\\'\"\n"
+        );
+        assert!(connect_line(q, "two\nlines").is_err());
     }
 }

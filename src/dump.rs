@@ -215,15 +215,44 @@ pub fn random_restrict_key() -> Result<String> {
 
 /// Runs a dump as planned.
 pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
-    let start = Instant::now();
-    let settings = conninfo::resolve_from_process(&plan.conn)?;
-    if plan.verbose {
-        eprintln!("pgsnap: connecting with {}", settings.redacted());
-    }
     // Open the output first: a bad -f path fails before any work, and leaves nothing behind.
     let mut sink = Sink::open_with(plan.output.as_deref(), plan.compression, plan.hash_output)?;
     if plan.switches.no_sync {
         sink = sink.without_sync();
+    }
+    let written = write_into(plan, &mut sink).await?;
+    let summary = sink.finish()?;
+    let target = match &plan.output {
+        Some(p) => format!("\"{}\"", p.display()),
+        None => "standard output".to_string(),
+    };
+    written
+        .progress
+        .finish_dump(summary.stored_bytes, written.report.tables, &target);
+    log(plan, written.start, "done");
+    Ok(DumpReport {
+        bytes: summary.stored_bytes,
+        sha256: summary.sha256,
+        ..written.report
+    })
+}
+
+/// A dump written into an output that stays open (one database of `pgsnap dumpall`).
+pub struct Written {
+    /// What was dumped (bytes and hash are the output's, known once it is finished).
+    pub report: DumpReport,
+    /// The dump's progress reporter, for its closing event.
+    pub progress: crate::progress::Progress,
+    /// When the dump started.
+    pub start: Instant,
+}
+
+/// Dumps as planned into `sink`, leaving it open (`plan.output` is not looked at).
+pub async fn write_into(plan: &DumpPlan, sink: &mut Sink) -> Result<Written> {
+    let start = Instant::now();
+    let settings = conninfo::resolve_from_process(&plan.conn)?;
+    if plan.verbose {
+        eprintln!("pgsnap: connecting with {}", settings.redacted());
     }
     let (client, settings) = connect::connect_leader(settings, plan.prompt).await?;
     let server_num = check_server_version(&client).await?;
@@ -345,23 +374,18 @@ pub async fn run(plan: &DumpPlan) -> Result<DumpReport> {
         out.table_data(&e, d, id).await?;
     }
     out.text(&plain::footer(&key)).await?;
-    let summary = out.sink.finish()?;
-    let target = match &plan.output {
-        Some(p) => format!("\"{}\"", p.display()),
-        None => "standard output".to_string(),
-    };
-    out.progress
-        .finish_dump(summary.stored_bytes, tables, &target);
     // The leader's transaction (and so the snapshot) stayed open until every worker finished.
     let _ = client.batch_execute("COMMIT").await;
-    log(plan, start, "done");
-    Ok(DumpReport {
-        bytes: summary.stored_bytes,
-        sha256: summary.sha256,
-        entries: entry_count,
-        tables,
-        server_version: cat.server_version.clone(),
-        snapshot,
+    Ok(Written {
+        report: DumpReport {
+            entries: entry_count,
+            tables,
+            server_version: cat.server_version.clone(),
+            snapshot,
+            ..DumpReport::default()
+        },
+        progress: out.progress,
+        start,
     })
 }
 
@@ -516,7 +540,7 @@ struct Writer<'a> {
     encoding: &'a str,
     client: &'a tokio_postgres::Client,
     plan: &'a DumpPlan,
-    sink: Sink,
+    sink: &'a mut Sink,
     enc: Encoder<'a>,
     st: PlainState,
     popts: PrintOptions,
@@ -543,7 +567,7 @@ impl Writer<'_> {
         } else {
             group.to_vec()
         };
-        let sink = &mut self.sink;
+        let sink = &mut *self.sink;
         crate::large_objects::write(self.client, oids, cat.std_strings, &mut |b| {
             sink.write_all(b)
         })
@@ -562,7 +586,7 @@ impl Writer<'_> {
         let (mut t_bytes, mut t_rows) = (0u64, 0u64);
         // Counting rows reads every byte once more; only pay for it when someone is watching.
         let count_rows = self.progress.reports_rows();
-        let (sink, progress) = (&mut self.sink, &mut self.progress);
+        let (sink, progress) = (&mut *self.sink, &mut self.progress);
         let mut write = |b: &[u8]| -> Result<()> {
             t_bytes += b.len() as u64;
             if count_rows {

@@ -455,8 +455,17 @@ fn main() -> ExitCode {
             let Some(rt) = runtime() else {
                 return ExitCode::from(1);
             };
-            match rt.block_on(pgsnap::dumpall::run(&plan)) {
+            // On a signal the run is dropped, and its output's temp file with it.
+            let run = async {
+                let mut signals = Signals::install()?;
+                tokio::select! {
+                    r = pgsnap::dumpall::run(&plan) => r,
+                    why = signals.next() => Err(pgsnap::error::Error::new(ErrorKind::Interrupted, why)),
+                }
+            };
+            match rt.block_on(run) {
                 Ok(()) => ExitCode::SUCCESS,
+                Err(e) if e.kind() == ErrorKind::BrokenPipe => ExitCode::from(1),
                 Err(e) => fail_with(e),
             }
         }

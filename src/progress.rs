@@ -193,6 +193,33 @@ impl Progress {
         ));
     }
 
+    /// One database of several begins (`pgsnap dumpall`): a line on a terminal, an event in
+    /// JSON.
+    pub fn database(&self, name: &str, number: usize, total: usize) {
+        if self.bar.is_some() {
+            eprintln!("pgsnap: database {number}/{total}: {name}");
+        }
+        self.emit(format!(
+            "{{\"event\":\"database\",\"database\":{},\"number\":{number},\"of\":{total},\"elapsed\":{:.3}}}",
+            json_str(name),
+            self.start.elapsed().as_secs_f64()
+        ));
+    }
+
+    /// A whole cluster's dump finished: one summary line on a terminal, the `done` event.
+    pub fn finish_dumpall(&self, bytes: u64, databases: usize) {
+        let seconds = self.start.elapsed().as_secs_f64();
+        if self.bar.is_some() {
+            eprintln!(
+                "pgsnap: dumped the globals and {databases} databases, {} in {seconds:.1} s",
+                megabytes(bytes)
+            );
+        }
+        self.emit(format!(
+            "{{\"event\":\"done\",\"bytes\":{bytes},\"seconds\":{seconds:.3},\"databases\":{databases}}}"
+        ));
+    }
+
     /// A dump finished: one summary line on a terminal (`dumped N tables, X MB in Y s (Z MB/s)
     /// to FILE`), the same facts in the JSON `done` event.
     pub fn finish_dump(&self, bytes: u64, tables: usize, target: &str) {

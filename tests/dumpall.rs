@@ -1,5 +1,6 @@
-//! `pgsnap dumpall -g/-r/-t` against real pg_dumpall on clusters of their own (roles and
-//! tablespaces are cluster-wide: the shared test cluster's other tests would change them).
+//! `pgsnap dumpall` (the full form and `-g/-r/-t`) against real pg_dumpall on clusters of their
+//! own (roles, tablespaces and databases are cluster-wide: the shared test cluster's other tests
+//! would change them).
 
 mod common;
 
@@ -49,10 +50,33 @@ fn pgsnap_dumpall(c: &Cluster, args: &[&str]) -> Vec<u8> {
 }
 
 /// Roles with every attribute, memberships with admin option and grantors, settings, comments,
-/// parameter privileges, two tablespaces with options, privileges and comments.
+/// security labels, parameter privileges, two tablespaces with options, privileges, comments
+/// and labels.
 fn populate(c: &Cluster) {
+    populate_roles(c);
     let ts1 = tablespace_dir(c, "ts_one");
     let ts2 = tablespace_dir(c, "ts_two");
+    for s in [
+        format!(
+            "CREATE TABLESPACE ts_one OWNER app_owner LOCATION '{}' WITH (random_page_cost = 2)",
+            ts1.display()
+        ),
+        format!("CREATE TABLESPACE \"TS Two\" LOCATION '{}'", ts2.display()),
+        "GRANT CREATE ON TABLESPACE ts_one TO auditor".to_string(),
+        "COMMENT ON TABLESPACE \"TS Two\" IS 'slow disks'".to_string(),
+    ] {
+        c.psql("postgres", &["-c", &s]).expect(&s);
+    }
+    let load = format!("LOAD '{}'", label_provider(c).display());
+    let labels = "SECURITY LABEL FOR pgsnap_test ON ROLE app_owner IS 'owner''s label'; \
+                  SECURITY LABEL FOR second ON ROLE app_owner IS 'two'; \
+                  SECURITY LABEL FOR pgsnap_test ON TABLESPACE ts_one IS 'fast'";
+    c.psql("postgres", &["-c", &load, "-c", labels])
+        .expect("security labels");
+}
+
+/// The roles of [`populate`].
+fn populate_roles(c: &Cluster) {
     let sql = [
         "CREATE ROLE app_owner LOGIN PASSWORD 'right' CONNECTION LIMIT 5 VALID UNTIL '2031-02-03 04:05:06+00'",
         "CREATE ROLE app_ro NOLOGIN NOINHERIT CREATEDB",
@@ -78,17 +102,44 @@ fn populate(c: &Cluster) {
         let s = "GRANT app_ro TO auditor WITH INHERIT FALSE, SET FALSE";
         c.psql("postgres", &["-c", s]).expect(s);
     }
+}
+
+/// Three databases beside template1 and postgres: one owned by a role, with settings (its own
+/// and a role's in it), privileges, a comment, tables with data and a sequence; one whose name
+/// needs a connection string to reconnect; one with a mixed-case name; and one that takes no
+/// connections (left out, as by pg_dumpall).
+fn populate_databases(c: &Cluster) {
     for s in [
-        format!(
-            "CREATE TABLESPACE ts_one OWNER app_owner LOCATION '{}' WITH (random_page_cost = 2)",
-            ts1.display()
-        ),
-        format!("CREATE TABLESPACE \"TS Two\" LOCATION '{}'", ts2.display()),
-        "GRANT CREATE ON TABLESPACE ts_one TO auditor".to_string(),
-        "COMMENT ON TABLESPACE \"TS Two\" IS 'slow disks'".to_string(),
+        "CREATE DATABASE app OWNER app_owner",
+        "CREATE DATABASE \"we ird's\" CONNECTION LIMIT 3",
+        "CREATE DATABASE \"Reports\"",
+        "CREATE DATABASE closed ALLOW_CONNECTIONS false",
+        "ALTER DATABASE app SET work_mem = '5MB'",
+        "ALTER ROLE auditor IN DATABASE app SET search_path = audit, public",
+        "GRANT CONNECT, TEMPORARY ON DATABASE app TO auditor",
+        "REVOKE TEMPORARY ON DATABASE \"Reports\" FROM PUBLIC",
+        "COMMENT ON DATABASE app IS 'the application'",
+        "COMMENT ON DATABASE postgres IS 'maintenance'",
     ] {
-        c.psql("postgres", &["-c", &s]).expect(&s);
+        c.psql("postgres", &["-c", s]).expect(s);
     }
+    let app = "SET ROLE app_owner; \
+               CREATE TABLE item (id serial PRIMARY KEY, name text NOT NULL, price numeric); \
+               INSERT INTO item (name, price) SELECT 'item ' || g, g * 1.5 FROM generate_series(1, 5000) g; \
+               CREATE TABLE note (item_id int REFERENCES item, body text); \
+               INSERT INTO note SELECT g, repeat('x', g % 50) FROM generate_series(1, 2000) g; \
+               GRANT SELECT ON item TO auditor; \
+               CREATE VIEW cheap AS SELECT * FROM item WHERE price < 10";
+    c.psql("app", &["-c", app]).expect("app's objects");
+    let weird = "CREATE TABLE \"T\" (a int); INSERT INTO \"T\" SELECT generate_series(1, 100)";
+    c.psql("we ird's", &["-c", weird])
+        .expect("we ird's objects");
+    let reports = "CREATE SCHEMA r; CREATE TABLE r.daily (day date, total bigint); \
+                   INSERT INTO r.daily VALUES ('2026-01-01', 7)";
+    c.psql("Reports", &["-c", reports])
+        .expect("Reports' objects");
+    c.psql("template1", &["-c", "CREATE TABLE t1_marker (a int)"])
+        .expect("template1's objects");
 }
 
 #[test]
@@ -135,6 +186,145 @@ fn globals_roles_and_tablespaces_are_byte_identical_to_pg_dumpall() {
 }
 
 #[test]
+fn full_cluster_dump_is_byte_identical_to_pg_dumpall() {
+    let c = pgsnap::bench::cluster::start(false).expect("start a cluster");
+    populate(&c);
+    populate_databases(&c);
+    for flags in [
+        &[][..],
+        &["-c"],
+        &["-c", "--if-exists"],
+        &["-s"],
+        &["-a"],
+        &["-O", "-x", "--no-comments"],
+        &["--exclude-database=we*", "--exclude-database=REPORTS"],
+        &["--exclude-database=\"Reports\""],
+        &["--inserts", "--no-tablespaces"],
+        &["--quote-all-identifiers"],
+        &["-l", "template1", "--no-security-labels"],
+    ] {
+        let expected = pg_dumpall(&c, flags);
+        for jobs in ["1", "4"] {
+            let mut args = flags.to_vec();
+            args.extend(["-j", jobs]);
+            assert_same_dump(
+                &expected,
+                &pgsnap_dumpall(&c, &args),
+                &format!("dumpall {flags:?} -j {jobs}"),
+            );
+        }
+    }
+    // -f: the file appears whole, once every database is dumped.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cluster.sql");
+    let out = c.pgsnap(&["dumpall", KEY, "-f", &file.to_string_lossy()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same_dump(
+        &pg_dumpall(&c, &[]),
+        &std::fs::read(&file).unwrap(),
+        "dumpall -f",
+    );
+    // JSON progress: the globals, then each database with its own events, then the end.
+    let out = c.pgsnap(&[
+        "dumpall",
+        KEY,
+        "--progress=json",
+        "-f",
+        &file.to_string_lossy(),
+    ]);
+    assert!(out.status.success());
+    let events: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON event per line"))
+        .collect();
+    let databases: Vec<&str> = events
+        .iter()
+        .filter(|e| e["event"] == "database")
+        .map(|e| e["database"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        databases,
+        ["template1", "Reports", "app", "postgres", "we ird's"]
+    );
+    let last = events.last().unwrap();
+    assert_eq!(last["event"], "done");
+    assert_eq!(last["databases"], 5);
+    assert_eq!(last["bytes"], std::fs::metadata(&file).unwrap().len());
+    assert!(
+        events
+            .iter()
+            .any(|e| e["event"] == "table_end" && e["table"] == "public.item" && e["rows"] == 5000),
+        "{events:?}"
+    );
+    // A database that fails leaves no file and names the database.
+    std::fs::remove_file(&file).unwrap();
+    let out = c.pgsnap(&[
+        "dumpall",
+        KEY,
+        "-f",
+        &file.to_string_lossy(),
+        "--lock-wait-timeout=1x",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("database \"template1\""),
+        "{err}"
+    );
+    assert!(!file.exists(), "a failed dumpall left {}", file.display());
+    let out = c.pgsnap(&["dumpall", "--exclude-database=a.b"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("improper qualified name (too many dotted names): a.b"),
+        "{err}"
+    );
+}
+
+#[test]
+fn full_cluster_dump_loads_into_a_fresh_cluster() {
+    let source = pgsnap::bench::cluster::start(false).expect("start a cluster");
+    populate_roles(&source);
+    populate_databases(&source);
+    let script = pgsnap_dumpall(&source, &["-j", "2"]);
+    let target = pgsnap::bench::cluster::start(false).expect("start a second cluster");
+    let existing = target
+        .psql(
+            "postgres",
+            &[
+                "-At",
+                "-c",
+                "SELECT count(*) FROM pg_roles WHERE rolname !~ '^pg_'",
+            ],
+        )
+        .unwrap();
+    let existing: usize = existing.trim().parse().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cluster.sql");
+    std::fs::write(&file, &script).unwrap();
+    let mut psql = Command::new(target.client("psql"));
+    target.env(&mut psql);
+    let out = psql
+        .args(["-X", "-q", "-d", "postgres", "-f"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.lines().filter(|l| l.contains("ERROR")).count(),
+        existing,
+        "only the existing roles' CREATE ROLE fails: {err}"
+    );
+    assert_same_dump(
+        &pg_dumpall(&source, &[]),
+        &pg_dumpall(&target, &[]),
+        "cluster restored from pgsnap dumpall",
+    );
+}
+
+#[test]
 fn roles_load_into_a_fresh_cluster_as_they_were() {
     let source = pgsnap::bench::cluster::start(false).expect("start a cluster");
     populate(&source);
@@ -158,6 +348,14 @@ fn roles_load_into_a_fresh_cluster_as_they_were() {
     std::fs::write(&file, &roles).unwrap();
     let mut psql = Command::new(target.client("psql"));
     target.env(&mut psql);
+    // The roles' security labels need their provider in the loading session.
+    psql.env(
+        "PGOPTIONS",
+        format!(
+            "-c session_preload_libraries={}",
+            label_provider(&target).display()
+        ),
+    );
     let out = psql
         .args(["-X", "-q", "-d", "postgres", "-f"])
         .arg(&file)

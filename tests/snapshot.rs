@@ -22,6 +22,7 @@ fn workers_see_the_leaders_snapshot_not_later_writes() {
         port: Some(c.port.to_string()),
         user: Some("postgres".into()),
         dbname: Some(db.clone()),
+        database: None,
     };
     let settings = conninfo::resolve(
         &opts,

@@ -17,29 +17,7 @@ pub struct NamePattern {
 /// Converts one pattern with `parts` allowed dot-separated parts (1 for schema patterns,
 /// 2 for table patterns; a leading database part is accepted and checked against `dbname`).
 pub fn parse_pattern(pattern: &str, max_parts: usize, dbname: &str) -> Result<NamePattern> {
-    let mut parts: Vec<String> = vec![String::new()];
-    let mut in_quotes = false;
-    let mut chars = pattern.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '"' {
-            if in_quotes && chars.peek() == Some(&'"') {
-                chars.next();
-                push_literal(parts_last(&mut parts), '"');
-            } else {
-                in_quotes = !in_quotes;
-            }
-        } else if !in_quotes && c.is_ascii_uppercase() {
-            parts_last(&mut parts).push(c.to_ascii_lowercase());
-        } else if !in_quotes && c == '*' {
-            parts_last(&mut parts).push_str(".*");
-        } else if !in_quotes && c == '?' {
-            parts_last(&mut parts).push('.');
-        } else if !in_quotes && c == '.' {
-            parts.push(String::new());
-        } else {
-            push_literal(parts_last(&mut parts), c);
-        }
-    }
+    let mut parts = split_pattern(pattern);
     let anchored = |p: &str| format!("^({p})$");
     if parts.len() > max_parts + 1 {
         return Err(Error::usage(format!(
@@ -67,6 +45,46 @@ pub fn parse_pattern(pattern: &str, max_parts: usize, dbname: &str) -> Result<Na
         schema_regex,
         name_regex,
     })
+}
+
+/// A database name pattern (pg_dumpall's `--exclude-database`) as its anchored regex; a
+/// dotted pattern is refused as pg_dumpall refuses it.
+pub fn database_pattern(pattern: &str) -> Result<String> {
+    match split_pattern(pattern).as_slice() {
+        [name] => Ok(format!("^({name})$")),
+        _ => Err(Error::usage(format!(
+            "improper qualified name (too many dotted names): {pattern}"
+        ))),
+    }
+}
+
+/// The pattern's dot-separated parts, each turned into a regex (`*` to `.*`, `?` to `.`,
+/// unquoted letters folded to lower case, quoted text literal).
+fn split_pattern(pattern: &str) -> Vec<String> {
+    let mut parts: Vec<String> = vec![String::new()];
+    let mut in_quotes = false;
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '"' {
+            if in_quotes && chars.peek() == Some(&'"') {
+                chars.next();
+                push_literal(parts_last(&mut parts), '"');
+            } else {
+                in_quotes = !in_quotes;
+            }
+        } else if !in_quotes && c.is_ascii_uppercase() {
+            parts_last(&mut parts).push(c.to_ascii_lowercase());
+        } else if !in_quotes && c == '*' {
+            parts_last(&mut parts).push_str(".*");
+        } else if !in_quotes && c == '?' {
+            parts_last(&mut parts).push('.');
+        } else if !in_quotes && c == '.' {
+            parts.push(String::new());
+        } else {
+            push_literal(parts_last(&mut parts), c);
+        }
+    }
+    parts
 }
 
 fn parts_last(parts: &mut [String]) -> &mut String {
@@ -101,6 +119,14 @@ mod tests {
         assert_eq!(p.name_regex, "^(My\\.Table\\*)$");
         let p = parse_pattern("\"a\"\"b\"", 2, "db").unwrap();
         assert_eq!(p.name_regex, "^(a\"b)$");
+    }
+
+    #[test]
+    fn database_patterns_take_one_part() {
+        assert_eq!(database_pattern("App*").unwrap(), "^(app.*)$");
+        assert_eq!(database_pattern("\"We ird\"").unwrap(), "^(We ird)$");
+        let err = database_pattern("a.b").unwrap_err().to_string();
+        assert!(err.contains("improper qualified name (too many dotted names): a.b"));
     }
 
     #[test]

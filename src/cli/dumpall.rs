@@ -95,6 +95,149 @@ pub struct DumpallArgs {
         help_heading = "Options controlling the output content"
     )]
     pub restrict_key: Option<String>,
+    /// Dump only the data, not the schema (no global objects either).
+    #[arg(
+        short = 'a',
+        long = "data-only",
+        help_heading = "Options controlling the output content"
+    )]
+    pub data_only: bool,
+    /// Dump only the schema, no data.
+    #[arg(
+        short = 's',
+        long = "schema-only",
+        help_heading = "Options controlling the output content"
+    )]
+    pub schema_only: bool,
+    /// Exclude databases whose name matches PATTERN.
+    #[arg(
+        long = "exclude-database",
+        value_name = "PATTERN",
+        help_heading = "Options controlling the output content"
+    )]
+    pub exclude_database: Vec<String>,
+    /// Dump data as INSERT commands, rather than COPY.
+    #[arg(
+        long = "inserts",
+        help_heading = "Options controlling the output content"
+    )]
+    pub inserts: bool,
+    /// Dump data as INSERT commands with column names.
+    #[arg(
+        long = "column-inserts",
+        visible_alias = "attribute-inserts",
+        help_heading = "Options controlling the output content"
+    )]
+    pub column_inserts: bool,
+    /// Number of rows per INSERT; implies --inserts.
+    #[arg(
+        long = "rows-per-insert",
+        value_name = "NROWS",
+        help_heading = "Options controlling the output content"
+    )]
+    pub rows_per_insert: Option<i64>,
+    /// Add ON CONFLICT DO NOTHING to INSERT commands.
+    #[arg(
+        long = "on-conflict-do-nothing",
+        help_heading = "Options controlling the output content"
+    )]
+    pub on_conflict_do_nothing: bool,
+    /// Disable triggers during data-only restore.
+    #[arg(
+        long = "disable-triggers",
+        help_heading = "Options controlling the output content"
+    )]
+    pub disable_triggers: bool,
+    /// Disable dollar quoting, use SQL standard quoting.
+    #[arg(
+        long = "disable-dollar-quoting",
+        help_heading = "Options controlling the output content"
+    )]
+    pub disable_dollar_quoting: bool,
+    /// Quote all identifiers, even if not key words.
+    #[arg(
+        long = "quote-all-identifiers",
+        help_heading = "Options controlling the output content"
+    )]
+    pub quote_all_identifiers: bool,
+    /// Use SET SESSION AUTHORIZATION commands instead of ALTER OWNER commands.
+    #[arg(
+        long = "use-set-session-authorization",
+        help_heading = "Options controlling the output content"
+    )]
+    pub use_set_session_authorization: bool,
+    /// Load partitions via the root table.
+    #[arg(
+        long = "load-via-partition-root",
+        help_heading = "Options controlling the output content"
+    )]
+    pub load_via_partition_root: bool,
+    /// Do not dump publications.
+    #[arg(
+        long = "no-publications",
+        help_heading = "Options controlling the output content"
+    )]
+    pub no_publications: bool,
+    /// Do not dump subscriptions.
+    #[arg(
+        long = "no-subscriptions",
+        help_heading = "Options controlling the output content"
+    )]
+    pub no_subscriptions: bool,
+    /// Do not dump table access methods.
+    #[arg(
+        long = "no-table-access-method",
+        help_heading = "Options controlling the output content"
+    )]
+    pub no_table_access_method: bool,
+    /// Do not dump TOAST compression methods.
+    #[arg(
+        long = "no-toast-compression",
+        help_heading = "Options controlling the output content"
+    )]
+    pub no_toast_compression: bool,
+    /// Do not dump unlogged table data.
+    #[arg(
+        long = "no-unlogged-table-data",
+        help_heading = "Options controlling the output content"
+    )]
+    pub no_unlogged_table_data: bool,
+    /// Override the default setting for extra_float_digits.
+    #[arg(
+        long = "extra-float-digits",
+        value_name = "NUM",
+        allow_negative_numbers = true,
+        help_heading = "Options controlling the output content"
+    )]
+    pub extra_float_digits: Option<i32>,
+    /// Fail after waiting TIMEOUT for a table lock.
+    #[arg(
+        long = "lock-wait-timeout",
+        value_name = "TIMEOUT",
+        help_heading = "General options"
+    )]
+    pub lock_wait_timeout: Option<String>,
+    /// Do not wait for changes to be written safely to disk.
+    #[arg(long = "no-sync", help_heading = "General options")]
+    pub no_sync: bool,
+    /// Parallel connections copying each database's table data.
+    #[arg(
+        short = 'j',
+        long = "jobs",
+        value_name = "NUM",
+        help_heading = "General options"
+    )]
+    pub jobs: Option<usize>,
+    /// Verbose mode.
+    #[arg(short = 'v', long = "verbose", help_heading = "General options")]
+    pub verbose: bool,
+    /// Progress on stderr: auto (a bar on a terminal), bar, json (one event per line), none.
+    #[arg(
+        long = "progress",
+        value_name = "MODE",
+        help_heading = "General options"
+    )]
+    pub progress: Option<String>,
     /// Connection options (`-d` takes a connection string, as pg_dumpall's).
     #[command(flatten)]
     pub conn: ConnArgs,

@@ -160,6 +160,7 @@ mod tests {
             port: Some("1".into()),
             user: Some("nobody".into()),
             dbname: Some("nothing".into()),
+            database: None,
         };
         let settings = crate::pg::conninfo::resolve_from_process(&opts).unwrap();
         let setup = WorkerSetup {

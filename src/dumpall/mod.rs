@@ -1,6 +1,7 @@
-//! `pgsnap dumpall`: the cluster's global objects (roles, their settings and memberships,
-//! privileges on configuration parameters, tablespaces) in pg_dumpall's plain text: `-g`, `-r`
-//! and `-t`. Reading is in `read`, the text in `text` (pure).
+//! `pgsnap dumpall`: a whole cluster in pg_dumpall's plain text: the global objects (roles,
+//! their settings and memberships, privileges on configuration parameters, tablespaces), then
+//! every database dumped by the dump engine as pg_dump --create writes it; or only the globals
+//! (`-g`, `-r`, `-t`). Reading is in `read`, the text in `text` (pure).
 
 mod read;
 mod text;
@@ -8,10 +9,13 @@ mod text;
 pub use read::Globals;
 pub use text::render;
 
+use crate::ddl::quote::Quoting;
 use crate::error::{Error, ErrorKind, Result};
 use crate::output::sink::Sink;
 use crate::pg::connect::{self, PasswordPrompt};
 use crate::pg::conninfo::{self, ConnOptions};
+use crate::plan::{DumpPlan, DumpRequest, Switches};
+use crate::progress::{Progress, ProgressMode};
 
 /// What `pgsnap dumpall` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +26,8 @@ pub enum Scope {
     Roles,
     /// `-t`: tablespaces.
     Tablespaces,
+    /// No scope option: the globals, then every database.
+    All,
 }
 
 /// A validated `pgsnap dumpall` run.
@@ -37,6 +43,15 @@ pub struct DumpallPlan {
     pub scope: Scope,
     /// Switches that change the text.
     pub text: TextOptions,
+    /// `--exclude-database` patterns.
+    pub exclude_databases: Vec<String>,
+    /// What every database's dump is asked (its connection and `--create`/`--clean` are set
+    /// per database).
+    pub database_dump: DumpRequest,
+    /// Progress reporting.
+    pub progress: ProgressMode,
+    /// `--no-sync`
+    pub no_sync: bool,
 }
 
 /// The switches that change pg_dumpall's text.
@@ -59,6 +74,10 @@ pub struct TextOptions {
     pub if_exists: bool,
     /// The `\restrict` key.
     pub restrict_key: String,
+    /// `-a`: no global objects.
+    pub data_only: bool,
+    /// Identifier quoting (`--quote-all-identifiers`, the server's keywords).
+    pub quoting: Quoting,
 }
 
 impl DumpallPlan {
@@ -98,10 +117,7 @@ impl DumpallPlan {
         } else if a.globals_only {
             Scope::Globals
         } else {
-            return Err(Error::usage(
-                "pgsnap dumpall writes the global objects so far: give -g, -r or -t \
-                 (and dump each database with pgsnap dump -C)",
-            ));
+            Scope::All
         };
         if let Some(key) = &a.restrict_key {
             if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric()) {
@@ -114,8 +130,15 @@ impl DumpallPlan {
             Some(k) => k.clone(),
             None => crate::dump::random_restrict_key()?,
         };
+        for p in &a.exclude_database {
+            crate::catalog::filter::database_pattern(p)?;
+        }
+        let mut conn = a.conn.options(None);
+        // pg_dumpall's maintenance database: -l, else postgres, winning over a -d conninfo's.
+        conn.database = Some(a.database.clone().unwrap_or_else(|| "postgres".into()));
+        let database_dump = database_dump(a, &restrict_key)?;
         Ok(DumpallPlan {
-            conn: a.conn.options(a.database.as_ref()),
+            conn,
             prompt: if a.conn.no_password {
                 PasswordPrompt::Never
             } else if a.conn.password {
@@ -134,9 +157,78 @@ impl DumpallPlan {
                 clean: a.clean,
                 if_exists: a.if_exists,
                 restrict_key,
+                data_only: a.data_only,
+                quoting: Quoting {
+                    all: a.quote_all_identifiers,
+                    ..Quoting::default()
+                },
             },
+            exclude_databases: a.exclude_database.clone(),
+            database_dump,
+            progress: match &a.progress {
+                Some(p) => ProgressMode::parse(p)?,
+                None => ProgressMode::default(),
+            },
+            no_sync: a.no_sync,
         })
     }
+
+    /// The dump of one database of a full dump: `--create`, and for template1 and postgres
+    /// (which a restore finds already there) `--clean --create` with `--clean`, else neither.
+    pub fn database_plan(&self, name: &str) -> Result<DumpPlan> {
+        let mut req = self.database_dump.clone();
+        req.conn.database = Some(name.to_string());
+        let existing = matches!(name, "template1" | "postgres");
+        req.switches.create = !existing || self.text.clean;
+        // pg_dumpall keeps --if-exists to its own drops.
+        req.switches.clean = existing && self.text.clean;
+        let mut plan = DumpPlan::new(req)?;
+        plan.progress = self.progress;
+        Ok(plan)
+    }
+}
+
+/// What pg_dumpall hands each pg_dump: its dump options and connection, the same restrict key.
+fn database_dump(a: &crate::cli::DumpallArgs, restrict_key: &str) -> Result<DumpRequest> {
+    let req = DumpRequest {
+        conn: a.conn.options(None),
+        no_password: a.conn.no_password,
+        password: a.conn.password,
+        schema_only: a.schema_only,
+        data_only: a.data_only,
+        jobs: a.jobs,
+        no_owner: a.no_owner,
+        no_privileges: a.no_privileges,
+        no_comments: a.no_comments,
+        restrict_key: Some(restrict_key.to_string()),
+        verbose: a.verbose,
+        switches: Switches {
+            no_publications: a.no_publications,
+            no_subscriptions: a.no_subscriptions,
+            no_security_labels: a.no_security_labels,
+            no_tablespaces: a.no_tablespaces,
+            no_table_access_method: a.no_table_access_method,
+            no_toast_compression: a.no_toast_compression,
+            no_unlogged_table_data: a.no_unlogged_table_data,
+            lock_wait_timeout: a.lock_wait_timeout.clone(),
+            extra_float_digits: a.extra_float_digits,
+            quote_all_identifiers: a.quote_all_identifiers,
+            disable_dollar_quoting: a.disable_dollar_quoting,
+            load_via_partition_root: a.load_via_partition_root,
+            use_set_session_authorization: a.use_set_session_authorization,
+            disable_triggers: a.disable_triggers,
+            inserts: a.inserts,
+            column_inserts: a.column_inserts,
+            rows_per_insert: a.rows_per_insert,
+            on_conflict_do_nothing: a.on_conflict_do_nothing,
+            no_sync: a.no_sync,
+            ..Switches::default()
+        },
+        ..DumpRequest::default()
+    };
+    // Checked once here, as pg_dumpall's pg_dump would check it for the first database.
+    DumpPlan::new(req.clone())?;
+    Ok(req)
 }
 
 /// The roles and tablespaces one database needs, in pg_dumpall's text (for a snapshot's
@@ -166,6 +258,10 @@ pub async fn database_globals(
             restrict_key: restrict_key.to_string(),
             ..TextOptions::default()
         },
+        exclude_databases: Vec::new(),
+        database_dump: DumpRequest::default(),
+        progress: ProgressMode::None,
+        no_sync: false,
     };
     let mut g = read::read(client, &plan).await?;
     let needed = read::database_needs(client).await?;
@@ -178,14 +274,14 @@ pub async fn database_globals(
     Ok(render(Scope::Globals, &plan.text, &g))
 }
 
-/// Runs `pgsnap dumpall`.
+/// Runs `pgsnap dumpall`: one output, written under a temporary name and put in place when
+/// every database has been dumped.
 pub async fn run(plan: &DumpallPlan) -> Result<()> {
     let mut sink = Sink::open_with(plan.output.as_deref(), Default::default(), false)?;
-    let mut settings = conninfo::resolve_from_process(&plan.conn)?;
-    if plan.conn.dbname.is_none() {
-        // pg_dumpall's maintenance database.
-        settings.dbname = "postgres".into();
+    if plan.no_sync {
+        sink = sink.without_sync();
     }
+    let settings = conninfo::resolve_from_process(&plan.conn)?;
     let (client, _) = connect::connect_leader(settings, plan.prompt).await?;
     let version: i32 = client
         .query_one(
@@ -203,8 +299,53 @@ pub async fn run(plan: &DumpallPlan) -> Result<()> {
             ),
         ));
     }
+    let progress = Progress::new(plan.progress, 0, 0);
+    progress.phase("globals");
+    let mut text = plan.text.clone();
+    text.quoting.major = version.unsigned_abs() / 10000;
+    if text.quoting.all {
+        client
+            .batch_execute("SET quote_all_identifiers = true")
+            .await?;
+    }
     let globals = read::read(&client, plan).await?;
-    sink.write_all(render(plan.scope, &plan.text, &globals).as_bytes())?;
-    sink.finish()?;
+    sink.write_all(text::globals(plan.scope, &text, &globals).as_bytes())?;
+    if plan.scope == Scope::All {
+        dump_databases(plan, &globals.databases, &mut sink, &progress).await?;
+    }
+    sink.write_all(text::CLUSTER_DUMP_COMPLETE.as_bytes())?;
+    let summary = sink.finish()?;
+    progress.finish_dumpall(summary.stored_bytes, globals.databases.len());
+    Ok(())
+}
+
+/// Every database in turn, each by the dump engine with its own snapshot and workers.
+async fn dump_databases(
+    plan: &DumpallPlan,
+    names: &[String],
+    sink: &mut Sink,
+    progress: &Progress,
+) -> Result<()> {
+    if !names.is_empty() {
+        sink.write_all(text::DATABASES.as_bytes())?;
+    }
+    for (i, name) in names.iter().enumerate() {
+        progress.database(name, i + 1, names.len());
+        if plan.database_dump.verbose {
+            eprintln!("pgsnap: dumping database \"{name}\"");
+        }
+        let db_plan = plan.database_plan(name)?;
+        let connect = !db_plan.switches.create;
+        sink.write_all(text::database_head(name, connect).as_bytes())?;
+        let before = sink.bytes();
+        let written = crate::dump::write_into(&db_plan, sink)
+            .await
+            .map_err(|e| e.context(format!("dumping database \"{name}\"")))?;
+        written.progress.finish_dump(
+            sink.bytes() - before,
+            written.report.tables,
+            &format!("database \"{name}\""),
+        );
+    }
     Ok(())
 }

@@ -100,6 +100,10 @@ pub struct Globals {
     pub tablespaces: Vec<Tablespace>,
     /// Tablespace names for `--clean`'s drops, by name.
     pub tablespace_drops: Vec<String>,
+    /// The databases a full dump dumps, in pg_dumpall's order: template1, then by name.
+    pub databases: Vec<String>,
+    /// Database names for a full dump's `--clean` drops, by name.
+    pub database_drops: Vec<String>,
 }
 
 fn failed(what: &'static str) -> impl Fn(tokio_postgres::Error) -> Error {
@@ -164,7 +168,56 @@ pub async fn read(client: &Client, plan: &DumpallPlan) -> Result<Globals> {
                 .collect::<Result<_>>()?;
         }
     }
+    if plan.scope == Scope::All {
+        read_databases(client, plan, &mut g).await?;
+    }
     Ok(g)
+}
+
+/// The databases of a full dump (pg_dumpall's dumpDatabases and dropDBs): those that take
+/// connections and are not invalid, without template0 and, for the dumps, the excluded ones.
+async fn read_databases(client: &Client, plan: &DumpallPlan, g: &mut Globals) -> Result<()> {
+    let names: Vec<String> = client
+        .query(
+            "SELECT datname::text FROM pg_catalog.pg_database d \
+             WHERE datallowconn AND datconnlimit != -2 ORDER BY datname",
+            &[],
+        )
+        .await
+        .map_err(failed("databases"))?
+        .iter()
+        .map(|r| get(r, "datname"))
+        .collect::<Result<_>>()?;
+    let mut excluded = std::collections::BTreeSet::new();
+    for pattern in &plan.exclude_databases {
+        let regex = crate::catalog::filter::database_pattern(pattern)?;
+        for row in client
+            .query(
+                "SELECT datname::text FROM pg_catalog.pg_database n \
+                 WHERE datname OPERATOR(pg_catalog.~) $1 COLLATE pg_catalog.default",
+                &[&regex],
+            )
+            .await
+            .map_err(failed("databases"))?
+        {
+            excluded.insert(get::<String>(&row, "datname")?);
+        }
+    }
+    let kept = |n: &&String| n.as_str() != "template0" && !excluded.contains(*n);
+    g.databases = names
+        .iter()
+        .filter(|n| n.as_str() == "template1")
+        .chain(names.iter().filter(|n| n.as_str() != "template1"))
+        .filter(kept)
+        .cloned()
+        .collect();
+    if plan.text.clean {
+        g.database_drops = names
+            .into_iter()
+            .filter(|n| !matches!(n.as_str(), "template0" | "template1" | "postgres"))
+            .collect();
+    }
+    Ok(())
 }
 
 async fn read_roles(

@@ -4,11 +4,36 @@
 use super::read::{Globals, Role};
 use super::{Scope, TextOptions};
 use crate::ddl::acl::{build_acl_commands, AclTarget};
-use crate::ddl::quote::{quote_literal, Quoting};
+use crate::ddl::quote::{quote_literal, sanitize_line, Quoting};
 
-/// The whole script for `scope`.
+/// The whole script for `-g`, `-r` or `-t`.
 pub fn render(scope: Scope, opts: &TextOptions, g: &Globals) -> String {
-    let q = Quoting::default();
+    let mut out = globals(scope, opts, g);
+    out.push_str(CLUSTER_DUMP_COMPLETE);
+    out
+}
+
+/// The script's last lines.
+pub const CLUSTER_DUMP_COMPLETE: &str = "--\n-- PostgreSQL database cluster dump complete\n--\n\n";
+
+/// The heading of the databases' part of a full dump (when there is any database).
+pub const DATABASES: &str = "--\n-- Databases\n--\n\n";
+
+/// What precedes one database's dump: its heading, and for `template1` and `postgres` without
+/// `--clean` (dumped without `--create`, so with no `\connect` of their own) the `\connect`.
+pub fn database_head(name: &str, connect: bool) -> String {
+    let mut out = format!("--\n-- Database \"{}\" dump\n--\n\n", sanitize_line(name));
+    if connect {
+        out.push_str(&format!("\\connect {name}\n\n"));
+    }
+    out
+}
+
+/// The script up to the databases: the settings, `--clean`'s drops, roles, memberships,
+/// parameter privileges and tablespaces as `scope` asks (none of them with `-a`), then the end
+/// of the restricted part.
+pub fn globals(scope: Scope, opts: &TextOptions, g: &Globals) -> String {
+    let q = opts.quoting;
     let mut out = format!(
         "--\n-- PostgreSQL database cluster dump\n--\n\n\\restrict {}\n\n\
          SET default_transaction_read_only = off;\n\n\
@@ -21,13 +46,34 @@ pub fn render(scope: Scope, opts: &TextOptions, g: &Globals) -> String {
         out.push_str("SET escape_string_warning = off;\n");
     }
     out.push('\n');
+    if !opts.data_only {
+        definitions(&mut out, scope, opts, g, q);
+    }
+    out.push_str(&format!("\\unrestrict {}\n\n", opts.restrict_key));
+    out
+}
+
+/// The drops and definitions of the global objects.
+fn definitions(out: &mut String, scope: Scope, opts: &TextOptions, g: &Globals, q: Quoting) {
     let tablespaces = scope != Scope::Roles && !opts.no_tablespaces;
     let roles = scope != Scope::Tablespaces;
     if opts.clean {
         let if_exists = if opts.if_exists { "IF EXISTS " } else { "" };
+        if scope == Scope::All {
+            // pg_dumpall's dropDBs: every connectable database but the two dumped with
+            // --clean --create (excluded databases too).
+            drops(
+                out,
+                "databases (except postgres and template1)",
+                "DATABASE",
+                if_exists,
+                g.database_drops.iter().map(String::as_str),
+                q,
+            );
+        }
         if tablespaces {
             drops(
-                &mut out,
+                out,
                 "tablespaces",
                 "TABLESPACE",
                 if_exists,
@@ -37,7 +83,7 @@ pub fn render(scope: Scope, opts: &TextOptions, g: &Globals) -> String {
         }
         if roles {
             drops(
-                &mut out,
+                out,
                 "roles",
                 "ROLE",
                 if_exists,
@@ -47,18 +93,13 @@ pub fn render(scope: Scope, opts: &TextOptions, g: &Globals) -> String {
         }
     }
     if roles {
-        role_section(&mut out, opts, g, q);
-        memberships(&mut out, g, q);
-        parameter_privileges(&mut out, opts, g, q);
+        role_section(out, opts, g, q);
+        memberships(out, g, q);
+        parameter_privileges(out, opts, g, q);
     }
     if tablespaces {
-        tablespace_section(&mut out, opts, g, q);
+        tablespace_section(out, opts, g, q);
     }
-    out.push_str(&format!(
-        "\\unrestrict {}\n\n--\n-- PostgreSQL database cluster dump complete\n--\n\n",
-        opts.restrict_key
-    ));
-    out
 }
 
 /// `--clean`'s DROPs of one kind (pg_dumpall's dropRoles, dropTablespaces).

@@ -17,6 +17,9 @@ pub struct ConnOptions {
     pub user: Option<String>,
     /// `-d/--dbname` or the positional DBNAME: a name, `key=value` conninfo or URI.
     pub dbname: Option<String>,
+    /// A database name that wins over any inside a conninfo `dbname` (pg_dumpall's `-l` and
+    /// its connection to each database it dumps).
+    pub database: Option<String>,
 }
 
 /// libpq's `sslmode`.
@@ -429,6 +432,9 @@ fn gather_params(opts: &ConnOptions, src: &Sources<'_>) -> Result<BTreeMap<Strin
             params.insert("dbname".into(), d.clone());
         }
         None => {}
+    }
+    if let Some(d) = &opts.database {
+        params.insert("dbname".into(), d.clone());
     }
     let env = |k: &str| (src.env)(k).filter(|v| !v.is_empty());
 

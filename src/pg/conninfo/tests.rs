@@ -182,11 +182,25 @@ fn precedence_options_conninfo_service_env() {
             user: Some("carol".into()),
             dbname: Some("host=ci user=u".into()),
             port: None,
+            database: None,
         })
         .unwrap();
     assert_eq!(
         (s.hosts[0].host.as_str(), s.user.as_str(), s.dbname.as_str()),
         ("ci", "u", "envdb")
+    );
+    // A database given apart (pg_dumpall's -l, its per-database connections) beats the
+    // conninfo's dbname and keeps its other keys.
+    let s = w
+        .resolve(ConnOptions {
+            dbname: Some("host=ci dbname=first".into()),
+            database: Some("second".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        (s.hosts[0].host.as_str(), s.dbname.as_str()),
+        ("ci", "second")
     );
 }
 
