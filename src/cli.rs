@@ -114,6 +114,9 @@ pub enum SnapshotAction {
         /// End other sessions of the database at the swap instead of refusing.
         #[arg(long = "force")]
         force: bool,
+        /// Progress on stderr: auto (a bar on a terminal), bar, json (one event per line), none.
+        #[arg(long = "progress", value_name = "MODE", default_value = "auto")]
+        progress: String,
     },
 }
 

@@ -319,7 +319,10 @@ pub async fn write_into(plan: &DumpPlan, sink: &mut Sink) -> Result<Written> {
         Default::default()
     };
     log(plan, start, "writing");
-    let progress = crate::progress::Progress::new(plan.progress, estimate, tables);
+    let mut progress = crate::progress::Progress::new(plan.progress, estimate, tables);
+    if plan.progress_part {
+        progress = progress.part_of_larger();
+    }
     progress.phase("data");
     let mut out = Writer {
         client: &client,

@@ -114,9 +114,10 @@ fn snapshot(args: pgsnap::cli::SnapshotArgs) -> ExitCode {
         media_into,
         jobs,
         force,
+        progress,
     }) = args.action
     {
-        return snapshot_restore(dir, conn, media_into, jobs, force);
+        return snapshot_restore(dir, conn, media_into, jobs, force, &progress);
     }
     if let Some(SnapshotAction::Verify { dir }) = args.action {
         return match pgsnap::snapshot::verify(&dir) {
@@ -188,11 +189,16 @@ fn snapshot_restore(
     media_into: Option<std::path::PathBuf>,
     jobs: usize,
     force: bool,
+    progress: &str,
 ) -> ExitCode {
     use pgsnap::pg::connect::PasswordPrompt;
     if conn.dbname.is_none() {
         return fail("snapshot restore needs -d DBNAME, the database to replace");
     }
+    let progress = match pgsnap::progress::ProgressMode::parse(progress) {
+        Ok(p) => p,
+        Err(e) => return fail_with(e),
+    };
     let plan = pgsnap::snapshot::restore::SnapshotRestorePlan {
         dir,
         prompt: if conn.no_password {
@@ -206,6 +212,7 @@ fn snapshot_restore(
         jobs,
         force,
         media_into,
+        progress,
     };
     let Some(rt) = runtime() else {
         return ExitCode::from(1);
@@ -273,6 +280,7 @@ fn restore(args: pgsnap::cli::RestoreArgs) -> ExitCode {
             Ok(p) => p,
             Err(e) => return fail(e),
         },
+        progress_part: false,
         skips: pgsnap::restore::skip::Skips {
             no_owner: args.no_owner,
             no_privileges: args.no_privileges,

@@ -87,6 +87,8 @@ pub struct DumpPlan {
     pub compression: crate::output::compress::Compression,
     /// Progress reporting.
     pub progress: crate::progress::ProgressMode,
+    /// The dump is one database of a larger command: its progress ends with `database_done`.
+    pub progress_part: bool,
     /// `-E/--encoding` as typed (checked by the server); the database's encoding when absent.
     pub encoding: Option<String>,
 }
@@ -375,6 +377,7 @@ impl DumpPlan {
                 Some(p) => crate::progress::ProgressMode::parse(p)?,
                 None => Default::default(),
             },
+            progress_part: false,
             encoding: req.encoding,
         })
     }

@@ -41,6 +41,9 @@ pub struct Progress {
     tables_total: usize,
     tables_done: usize,
     table_start: Instant,
+    /// The name of the closing event: `done`, or `database_done` when this reporter's work is
+    /// one part of a larger command's (which ends the stream with its own `done`).
+    done_event: &'static str,
 }
 
 /// The time left, once it means something: after a few seconds and a few percent (an
@@ -89,7 +92,33 @@ impl Progress {
             tables_total,
             tables_done: 0,
             table_start: Instant::now(),
+            done_event: "done",
         }
+    }
+
+    /// This reporter's work is one database of a larger command (`dumpall`, `snapshot`): its
+    /// closing event is `database_done`, the command's own `done` comes last.
+    pub fn part_of_larger(mut self) -> Progress {
+        self.done_event = "database_done";
+        self
+    }
+
+    /// A command's own closing event, with the facts it adds (`"key":value` pairs).
+    pub fn finish_with(&self, facts: &[(&str, String)]) {
+        let mut line = format!(
+            "{{\"event\":\"done\",\"seconds\":{:.3}",
+            self.start.elapsed().as_secs_f64()
+        );
+        for (k, v) in facts {
+            line.push_str(&format!(",{}:{v}", json_str(k)));
+        }
+        line.push('}');
+        self.emit(line);
+    }
+
+    /// A JSON string value, for [`Progress::finish_with`].
+    pub fn json(s: &str) -> String {
+        json_str(s)
     }
 
     fn emit(&self, line: String) {
@@ -188,7 +217,8 @@ impl Progress {
     pub fn finish(&self, bytes: u64) {
         self.complete_bar();
         self.emit(format!(
-            "{{\"event\":\"done\",\"bytes\":{bytes},\"seconds\":{:.3}}}",
+            "{{\"event\":\"{}\",\"bytes\":{bytes},\"seconds\":{:.3}}}",
+            self.done_event,
             self.start.elapsed().as_secs_f64()
         ));
     }
@@ -233,7 +263,8 @@ impl Progress {
             );
         }
         self.emit(format!(
-            "{{\"event\":\"done\",\"bytes\":{bytes},\"seconds\":{seconds:.3},\"tables\":{tables},\"megabytes_per_second\":{rate:.3},\"target\":{}}}",
+            "{{\"event\":\"{}\",\"bytes\":{bytes},\"seconds\":{seconds:.3},\"tables\":{tables},\"megabytes_per_second\":{rate:.3},\"target\":{}}}",
+            self.done_event,
             json_str(target)
         ));
     }

@@ -133,17 +133,22 @@ pub async fn take(
         Method::Lz4 => (format!("{DB_FILE}.lz4"), "plain-sql+lz4"),
         Method::Zstd => (format!("{DB_FILE}.zst"), "plain-sql+zstd"),
     };
+    let progress = crate::progress::Progress::new(plan.progress, 0, 0);
+    progress.phase("database");
     let mut dump_plan = plan.clone();
     dump_plan.output = Some(staging.path().join(&db_file));
     dump_plan.hash_output = true;
+    dump_plan.progress_part = true;
     let report = dump::run(&dump_plan)
         .await
         .map_err(|e| e.context("dumping the database"))?;
+    progress.phase("globals");
     let globals = write_globals(plan, &staging.path().join(GLOBALS_FILE))
         .await
         .map_err(|e| e.context("reading the roles and tablespaces the database needs"))?;
     let (media_file, media_source) = match media_dir {
         Some(dir) => {
+            progress.phase("media");
             let r = media::archive::archive(dir, &staging.path().join(MEDIA_FILE))
                 .map_err(|e| e.context("archiving media"))?;
             for (path, why) in &r.skipped {
@@ -192,6 +197,20 @@ pub async fn take(
             format!("cannot create \"{}\": {e}", out.display()),
         ));
     }
+    let stored = manifest.database_dump.size
+        + manifest.globals.as_ref().map_or(0, |g| g.size)
+        + manifest.media.as_ref().map_or(0, |m| m.size);
+    progress.finish_with(&[
+        (
+            "snapshot",
+            crate::progress::Progress::json(&manifest.snapshot_id),
+        ),
+        ("bytes", stored.to_string()),
+        (
+            "target",
+            crate::progress::Progress::json(&out.display().to_string()),
+        ),
+    ]);
     Ok(manifest)
 }
 

@@ -74,6 +74,31 @@ fn workers_see_the_leaders_snapshot_not_later_writes() {
 }
 
 /// SHA-256 of every file under `dir`, by relative path.
+/// The JSON progress events among a command's stderr lines.
+fn json_events(stderr: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).expect("a JSON event"))
+        .collect()
+}
+
+/// The snapshot's own steps: its phases and the parts' and its own closing events (the dump's
+/// and the restore's inner phases and table events left out).
+fn outer_steps(events: &[serde_json::Value]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e["event"].as_str()? {
+            "phase" => {
+                let p = e["phase"].as_str()?;
+                (!matches!(p, "catalog" | "data")).then(|| p.to_string())
+            }
+            "database_done" | "done" => e["event"].as_str().map(str::to_string),
+            _ => None,
+        })
+        .collect()
+}
+
 fn tree_digest(dir: &std::path::Path) -> Vec<(String, String)> {
     use sha2::Digest;
     let mut out = Vec::new();
@@ -125,6 +150,7 @@ fn snapshot_restore_rebuilds_roles_database_and_media_on_a_fresh_server() {
     let snap = dir.path().join("snap");
     let out = c.pgsnap(&[
         "snapshot",
+        "--progress=json",
         "--media",
         &media.to_string_lossy(),
         "-o",
@@ -136,13 +162,24 @@ fn snapshot_restore_rebuilds_roles_database_and_media_on_a_fresh_server() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let events = json_events(&out.stderr);
+    assert_eq!(
+        outer_steps(&events),
+        ["database", "database_done", "globals", "media", "done"],
+        "{events:?}"
+    );
+    let done = events.last().unwrap();
+    assert!(done["snapshot"].as_str().is_some_and(|s| !s.is_empty()));
+    assert!(events
+        .iter()
+        .any(|e| e["event"] == "table_end" && e["table"] == "public.items" && e["rows"] == 5000));
     // A fresh server without these roles.
     let target = pgsnap::bench::cluster::start(false).expect("start a cluster");
     let media_into = dir.path().join("restored/media");
     let restore = |media_into: &std::path::Path| {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pgsnap"));
         target.env(&mut cmd);
-        cmd.args(["snapshot", "restore"])
+        cmd.args(["snapshot", "restore", "--progress=json"])
             .arg(&snap)
             .args(["-d", "restored", "--media-into"])
             .arg(media_into)
@@ -155,6 +192,23 @@ fn snapshot_restore_rebuilds_roles_database_and_media_on_a_fresh_server() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{round}: {err}");
         assert!(err.contains("snapshot restored"), "{round}: {err}");
+        let events = json_events(&out.stderr);
+        assert_eq!(
+            outer_steps(&events),
+            [
+                "verify",
+                "globals",
+                "database",
+                "restore",
+                "database_done",
+                "media",
+                "done"
+            ],
+            "{round}: {events:?}"
+        );
+        let done = events.last().unwrap();
+        assert_eq!(done["media_files"], 2, "{round}: {done}");
+        assert!(done["tables"].as_u64().unwrap() >= 1, "{round}: {done}");
         assert_same_dump(&schema(c, &db), &schema(&target, "restored"), round);
         assert_eq!(
             c.data_fingerprint(&db),

@@ -184,6 +184,7 @@ impl DumpallPlan {
         req.switches.clean = existing && self.text.clean;
         let mut plan = DumpPlan::new(req)?;
         plan.progress = self.progress;
+        plan.progress_part = true;
         Ok(plan)
     }
 }

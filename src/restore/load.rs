@@ -19,7 +19,10 @@ pub(super) async fn load(
         .and_then(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .unwrap_or(0);
-    let progress = crate::progress::Progress::new(plan.progress, file_size, 0);
+    let mut progress = crate::progress::Progress::new(plan.progress, file_size, 0);
+    if plan.progress_part {
+        progress = progress.part_of_larger();
+    }
     progress.phase("restore");
     if plan.clean_database && plan.in_place && !plan.create {
         clean_database(&settings, plan.force).await?;

@@ -64,6 +64,8 @@ pub struct RestorePlan {
     pub single_transaction: bool,
     /// Progress reporting.
     pub progress: crate::progress::ProgressMode,
+    /// The restore is one part of a larger command: its progress ends with `database_done`.
+    pub progress_part: bool,
     /// `-O` and `-x`: statements left out.
     pub skips: skip::Skips,
     /// `--role`: `SET ROLE` on every connection before anything else.

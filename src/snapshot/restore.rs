@@ -8,6 +8,7 @@ use super::{verify, SnapshotManifest, GLOBALS_FILE, MANIFEST};
 use crate::error::{Error, ErrorKind, Result};
 use crate::pg::connect::{self, PasswordPrompt};
 use crate::pg::conninfo::{self, ConnOptions};
+use crate::progress::{Progress, ProgressMode};
 use crate::restore::script::{Item, ScriptReader};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -27,6 +28,8 @@ pub struct SnapshotRestorePlan {
     pub force: bool,
     /// Where the media directory goes (the archive's own name here when `None`).
     pub media_into: Option<PathBuf>,
+    /// Progress reporting.
+    pub progress: ProgressMode,
 }
 
 /// What a snapshot restore did.
@@ -143,6 +146,8 @@ async fn apply_globals(
 
 /// Restores the snapshot in `plan.dir`.
 pub async fn run(plan: &SnapshotRestorePlan) -> Result<SnapshotRestoreReport> {
+    let progress = Progress::new(plan.progress, 0, 0);
+    progress.phase("verify");
     // Everything is checked before anything is touched.
     let problems = verify(&plan.dir)?;
     if !problems.is_empty() {
@@ -160,6 +165,7 @@ pub async fn run(plan: &SnapshotRestorePlan) -> Result<SnapshotRestoreReport> {
         serde_json::from_str(&text).map_err(|e| Error::usage(format!("{MANIFEST}: {e}")))?;
     let mut report = SnapshotRestoreReport::default();
     if let Some(globals) = &manifest.globals {
+        progress.phase("globals");
         let mut settings = conninfo::resolve_from_process(&plan.conn)?;
         // Roles and tablespaces belong to the cluster: created from the maintenance database.
         settings.dbname = "postgres".into();
@@ -178,13 +184,16 @@ pub async fn run(plan: &SnapshotRestorePlan) -> Result<SnapshotRestoreReport> {
         create: false,
         part_bytes: Some(crate::restore::PART_BYTES),
         single_transaction: false,
-        progress: crate::progress::ProgressMode::None,
+        progress: plan.progress,
+        progress_part: true,
         skips: Default::default(),
         role: None,
         on_error_continue: false,
     };
+    progress.phase("database");
     report.database = crate::restore::run(&restore).await?;
     if let Some(media) = &manifest.media {
+        progress.phase("media");
         let opts = crate::media::restore::RestoreOptions {
             into: plan.media_into.clone(),
             no_verify: false,
@@ -194,6 +203,20 @@ pub async fn run(plan: &SnapshotRestorePlan) -> Result<SnapshotRestoreReport> {
         let r = crate::media::restore::restore(&plan.dir.join(&media.path), &opts)?;
         report.media = Some((r.target, r.files));
     }
+    let names = |v: &[String]| {
+        let quoted: Vec<String> = v.iter().map(|n| Progress::json(n)).collect();
+        format!("[{}]", quoted.join(","))
+    };
+    progress.finish_with(&[
+        ("created", names(&report.created)),
+        ("existing", names(&report.existing)),
+        ("statements", report.database.statements.to_string()),
+        ("tables", report.database.tables.to_string()),
+        (
+            "media_files",
+            report.media.as_ref().map_or(0, |m| m.1).to_string(),
+        ),
+    ]);
     Ok(report)
 }
 
