@@ -156,6 +156,8 @@ fn globals_roles_and_tablespaces_are_byte_identical_to_pg_dumpall() {
         &["-g", "--no-comments", "-x"],
         &["-g", "--no-tablespaces"],
         &["-r", "-c", "--if-exists"],
+        // Without superuser rights: pg_roles serves.
+        &["-g", "--no-role-passwords", "-U", "auditor"],
     ] {
         assert_same_dump(
             &pg_dumpall(&c, flags),

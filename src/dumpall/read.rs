@@ -304,9 +304,9 @@ async fn read_roles(
         "SELECT ur.rolname::text AS roleid, um.rolname::text AS member, a.admin_option, \
          ug.rolname::text AS grantor, a.grantor AS grantorid, {options} \
          FROM pg_catalog.pg_auth_members a \
-         LEFT JOIN pg_catalog.pg_authid ur ON ur.oid = a.roleid \
-         LEFT JOIN pg_catalog.pg_authid um ON um.oid = a.member \
-         LEFT JOIN pg_catalog.pg_authid ug ON ug.oid = a.grantor \
+         LEFT JOIN pg_catalog.{catalog} ur ON ur.oid = a.roleid \
+         LEFT JOIN pg_catalog.{catalog} um ON um.oid = a.member \
+         LEFT JOIN pg_catalog.{catalog} ug ON ug.oid = a.grantor \
          WHERE NOT (ur.rolname ~ '^pg_' AND um.rolname ~ '^pg_') ORDER BY {order}"
     );
     for r in client
