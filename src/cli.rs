@@ -63,7 +63,7 @@ pub struct BenchArgs {
         value_delimiter = ','
     )]
     pub jobs: Vec<usize>,
-    /// Server major to benchmark on (15 to 18): the system's, or one unpacked by
+    /// Server major to benchmark on (14 to 18): the system's, or one unpacked by
     /// scripts/ensure-pg-majors.sh under target/pg-majors.
     #[arg(long = "server-major")]
     pub server_major: Option<u32>,
@@ -759,6 +759,7 @@ impl DumpArgs {
                     ("--no-schema", 18, self.no_schema),
                     ("--no-policies", 18, self.no_policies),
                     ("--sync-method", 17, self.sync_method.is_some()),
+                    ("--no-table-access-method", 15, self.no_table_access_method),
                 ]
                 .into_iter()
                 .filter(|(_, _, used)| *used)

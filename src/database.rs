@@ -52,9 +52,12 @@ pub struct DatabaseInfo {
 /// `daticurules`, 17 renamed `daticulocale` to `datlocale`.
 fn locale_columns(server_num: u32) -> &'static str {
     match server_num {
-        ..160000 => "d.daticulocale AS datlocale, NULL::text AS daticurules",
-        160000..170000 => "d.daticulocale AS datlocale, d.daticurules",
-        _ => "d.datlocale, d.daticurules",
+        ..150000 => "'c' AS datlocprovider, NULL::text AS datlocale, NULL::text AS daticurules",
+        150000..160000 => {
+            "d.datlocprovider::text, d.daticulocale AS datlocale, NULL::text AS daticurules"
+        }
+        160000..170000 => "d.datlocprovider::text, d.daticulocale AS datlocale, d.daticurules",
+        _ => "d.datlocprovider::text, d.datlocale, d.daticurules",
     }
 }
 
@@ -66,7 +69,7 @@ pub async fn load(client: &Client, server_num: u32, seclabels: bool) -> Result<D
         .query_one(
             &format!("SELECT d.datname::text, pg_catalog.pg_get_userbyid(d.datdba)::text AS owner, \
              pg_catalog.pg_encoding_to_char(d.encoding)::text AS encoding, d.datcollate::text, \
-             d.datctype::text, d.datlocprovider::text, {}, d.datconnlimit, \
+             d.datctype::text, {}, d.datconnlimit, \
              d.datistemplate, d.datallowconn, t.spcname::text, d.datacl::text, \
              pg_catalog.acldefault('d', d.datdba)::text AS acldefault, \
              pg_catalog.shobj_description(d.oid, 'pg_database') AS comment, \
@@ -240,6 +243,7 @@ pub fn connect_line(quoting: Quoting, name: &str) -> Result<String> {
 /// The database's TOC entries, in pg_dump's order: DATABASE, its COMMENT, DATABASE PROPERTIES
 /// (only when there are some), and its ACL (printed with the other ACLs).
 pub fn entries(
+    dialect: crate::dialect::Dialect,
     quoting: Quoting,
     db: &DatabaseInfo,
     std_strings: bool,
@@ -253,11 +257,13 @@ pub fn entries(
         "CREATE DATABASE {q} WITH TEMPLATE = template0 ENCODING = {}",
         lit(&db.encoding)
     );
-    create.push_str(match db.provider {
-        'i' => " LOCALE_PROVIDER = icu",
-        'b' => " LOCALE_PROVIDER = builtin",
-        _ => " LOCALE_PROVIDER = libc",
-    });
+    if dialect.database_locale_provider() {
+        create.push_str(match db.provider {
+            'i' => " LOCALE_PROVIDER = icu",
+            'b' => " LOCALE_PROVIDER = builtin",
+            _ => " LOCALE_PROVIDER = libc",
+        });
+    }
     if !db.collate.is_empty() && db.collate == db.ctype {
         create.push_str(&format!(" LOCALE = {}", lit(&db.collate)));
     } else {

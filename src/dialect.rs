@@ -64,6 +64,31 @@ impl Dialect {
         )))
     }
 
+    /// pg_dump 15 and later name the locale provider in CREATE DATABASE (libc for an older
+    /// server's database); 14 has none to name.
+    pub fn database_locale_provider(self) -> bool {
+        self.major >= 15
+    }
+
+    /// pg_dumpall 14 heads each role's settings with "User Configurations" and each setting
+    /// with its own "User Config"; 15 and later head the section once and each role once.
+    pub fn user_config_per_setting(self) -> bool {
+        self.major < 15
+    }
+
+    /// pg_dump 14 gives a foreign table's entry the (empty) tablespace of the table it
+    /// describes, so `SET default_tablespace = ''` precedes it; 15 and later name none.
+    pub fn foreign_table_tablespace(self) -> bool {
+        self.major < 15
+    }
+
+    /// pg_dump 14 dumps only the public schema's privileges, compared with what initdb gave it
+    /// (pg_init_privs); 15 and later also its owner and comment, and compare its privileges
+    /// with 15's default.
+    pub fn public_schema_acl_only(self) -> bool {
+        self.major < 15
+    }
+
     /// The object type in `ALTER ... OWNER TO` of a relation whose entry is `desc`: pg_dump 16
     /// and later name sequences, views and materialized views as what they are; 15 and 14
     /// alter them all as tables.

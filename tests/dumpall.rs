@@ -91,11 +91,18 @@ fn populate_roles(c: &Cluster) {
         "ALTER ROLE app_owner SET work_mem = '8MB'",
         "ALTER ROLE app_owner SET search_path = public, audit",
         "ALTER ROLE auditor SET statement_timeout = 1000",
-        "GRANT SET ON PARAMETER work_mem TO app_owner",
-        "GRANT SET, ALTER SYSTEM ON PARAMETER log_statement TO \"Ops Admin\" WITH GRANT OPTION",
     ];
     for s in sql {
         c.psql("postgres", &["-c", s]).expect(s);
+    }
+    if c.major() >= 15 {
+        // Privileges on parameters came with 15.
+        for s in [
+            "GRANT SET ON PARAMETER work_mem TO app_owner",
+            "GRANT SET, ALTER SYSTEM ON PARAMETER log_statement TO \"Ops Admin\" WITH GRANT OPTION",
+        ] {
+            c.psql("postgres", &["-c", s]).expect(s);
+        }
     }
     if c.major() >= 16 {
         // 16's grant options.

@@ -77,21 +77,31 @@ pub const COMPOSITE_ATTRS: &str = "SELECT ct.oid AS typeoid, a.attname, pg_catal
  LEFT JOIN pg_catalog.pg_type at ON at.oid = a.atttypid \
  WHERE a.attnum > 0 ORDER BY ct.oid, a.attnum";
 
-/// Collations: 16 added `collicurules`, 17 renamed `colliculocale` to `colllocale` (for its
+/// Collations: 15 added `colliculocale` (an ICU collation's locale was in `collcollate` and
+/// `collctype` before), 16 `collicurules`, 17 renamed `colliculocale` to `colllocale` (for its
 /// builtin provider too).
 pub fn collations(server_num: u32) -> &'static str {
     macro_rules! collations {
         ($cols:literal) => {
+            collations!("c.collcollate, c.collctype, ", $cols)
+        };
+        ($locales:literal, $cols:literal) => {
             concat!(
                 "SELECT c.tableoid, c.oid, c.collname, c.collnamespace, pg_catalog.pg_get_userbyid(c.collowner) AS owner, \
- c.collprovider::text, c.collisdeterministic, c.collcollate, c.collctype, ",
+ c.collprovider::text, c.collisdeterministic, ",
+                $locales,
                 $cols,
                 " FROM pg_catalog.pg_collation c ORDER BY c.oid"
             )
         };
     }
     match server_num {
-        ..160000 => collations!("c.colliculocale AS colllocale, NULL::text AS collicurules"),
+        ..150000 => collations!(
+            "CASE WHEN c.collprovider <> 'i' THEN c.collcollate END AS collcollate, \
+ CASE WHEN c.collprovider <> 'i' THEN c.collctype END AS collctype, ",
+            "CASE WHEN c.collprovider = 'i' THEN c.collcollate END AS colllocale, NULL::text AS collicurules"
+        ),
+        150000..160000 => collations!("c.colliculocale AS colllocale, NULL::text AS collicurules"),
         160000..170000 => collations!("c.colliculocale AS colllocale, c.collicurules"),
         _ => collations!("c.colllocale, c.collicurules"),
     }
@@ -457,15 +467,15 @@ pub const TS_PARSERS_AND_TEMPLATES: &str = "SELECT p.tableoid, p.oid, p.prsname 
 
 /// Subscriptions of the current database (reading their connection strings takes a superuser,
 /// as for pg_dump), with the columns the server's major has: 16 made `substream` a char and
-/// added `suborigin`, `subpasswordrequired` and `subrunasowner`; 17 added `subfailover`. Older
+/// added `suborigin`, `subpasswordrequired` and `subrunasowner`; 17 added `subfailover`; 15
+/// added `subtwophasestate` and `subdisableonerr` (off before). Older
 /// servers' subscriptions read as pg_dump 16 reads them (they ran as their owner).
 pub fn subscriptions(server_num: u32) -> &'static str {
     macro_rules! subscriptions {
         ($cols:literal) => {
             concat!(
                 "SELECT s.tableoid, s.oid, s.subname, pg_catalog.pg_get_userbyid(s.subowner) AS owner, \
- s.subconninfo, s.subslotname::text, s.subsynccommit, s.subpublications, s.subbinary, \
- s.subtwophasestate::text, s.subdisableonerr, ",
+ s.subconninfo, s.subslotname::text, s.subsynccommit, s.subpublications, s.subbinary, ",
                 $cols,
                 " FROM pg_catalog.pg_subscription s \
  WHERE s.subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) \
@@ -474,16 +484,23 @@ pub fn subscriptions(server_num: u32) -> &'static str {
         };
     }
     match server_num {
-        ..160000 => subscriptions!(
-            "CASE WHEN s.substream THEN 't' ELSE 'f' END AS substream, 'any' AS suborigin, \
+        ..150000 => subscriptions!(
+            "'d' AS subtwophasestate, false AS subdisableonerr, \
+ CASE WHEN s.substream THEN 't' ELSE 'f' END AS substream, 'any' AS suborigin, \
+ true AS subpasswordrequired, true AS subrunasowner, false AS subfailover"
+        ),
+        150000..160000 => subscriptions!(
+            "s.subtwophasestate::text, s.subdisableonerr, \
+ CASE WHEN s.substream THEN 't' ELSE 'f' END AS substream, 'any' AS suborigin, \
  true AS subpasswordrequired, true AS subrunasowner, false AS subfailover"
         ),
         160000..170000 => subscriptions!(
-            "s.substream::text, s.suborigin, s.subpasswordrequired, s.subrunasowner, \
- false AS subfailover"
+            "s.subtwophasestate::text, s.subdisableonerr, \
+ s.substream::text, s.suborigin, s.subpasswordrequired, s.subrunasowner, false AS subfailover"
         ),
         _ => subscriptions!(
-            "s.substream::text, s.suborigin, s.subpasswordrequired, s.subrunasowner, s.subfailover"
+            "s.subtwophasestate::text, s.subdisableonerr, \
+ s.substream::text, s.suborigin, s.subpasswordrequired, s.subrunasowner, s.subfailover"
         ),
     }
 }
@@ -523,15 +540,29 @@ pub const PUBLICATIONS: &str =
  p.puballtables, p.pubinsert, p.pubupdate, p.pubdelete, p.pubtruncate, p.pubviaroot \
  FROM pg_catalog.pg_publication p ORDER BY p.oid";
 
-/// Tables in publications, with column lists and row filters.
-pub const PUBLICATION_RELS: &str = "SELECT pr.tableoid, pr.oid, pr.prpubid, pr.prrelid, \
+/// Tables in publications, with column lists and row filters (15 added both).
+pub fn publication_rels(server_num: u32) -> &'static str {
+    if server_num >= 150000 {
+        "SELECT pr.tableoid, pr.oid, pr.prpubid, pr.prrelid, \
  pg_catalog.pg_get_expr(pr.prqual, pr.prrelid) AS prrelqual, \
  (CASE WHEN pr.prattrs IS NOT NULL THEN (SELECT pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.quote_ident(attname) \
    FROM pg_catalog.pg_attribute WHERE attrelid = pr.prrelid AND attnum = ANY(pr.prattrs) ORDER BY attnum), ', ')) END) AS prattrs \
- FROM pg_catalog.pg_publication_rel pr ORDER BY pr.oid";
+ FROM pg_catalog.pg_publication_rel pr ORDER BY pr.oid"
+    } else {
+        "SELECT pr.tableoid, pr.oid, pr.prpubid, pr.prrelid, NULL::text AS prrelqual, NULL::text AS prattrs \
+ FROM pg_catalog.pg_publication_rel pr ORDER BY pr.oid"
+    }
+}
 
-/// Schemas in publications.
-pub const PUBLICATION_SCHEMAS: &str = "SELECT pn.tableoid, pn.oid, pn.pnpubid, pn.pnnspid FROM pg_catalog.pg_publication_namespace pn ORDER BY pn.oid";
+/// Schemas in publications (15 added them: none before).
+pub fn publication_schemas(server_num: u32) -> &'static str {
+    if server_num >= 150000 {
+        "SELECT pn.tableoid, pn.oid, pn.pnpubid, pn.pnnspid FROM pg_catalog.pg_publication_namespace pn ORDER BY pn.oid"
+    } else {
+        "SELECT 0::pg_catalog.oid AS tableoid, 0::pg_catalog.oid AS oid, 0::pg_catalog.oid AS pnpubid, \
+ 0::pg_catalog.oid AS pnnspid WHERE false"
+    }
+}
 
 /// Extended statistics.
 pub const STATS_EXT: &str = "SELECT s.tableoid, s.oid, s.stxname, s.stxnamespace, pg_catalog.pg_get_userbyid(s.stxowner) AS owner, \

@@ -12,6 +12,7 @@ pub(super) fn namespace(cx: &mut Ctx, o: &Obj) {
         comment,
         create,
         dump_definition,
+        acl_only,
     } = &**detail;
     let q = cx.ident(&o.name);
     if *dump_definition {
@@ -39,7 +40,9 @@ pub(super) fn namespace(cx: &mut Ctx, o: &Obj) {
         } else {
             comment
         };
-    cx.comment(comment, "SCHEMA", &q, o, owner);
-    cx.seclabel("SCHEMA", &q, o, owner);
+    if !*acl_only {
+        cx.comment(comment, "SCHEMA", &q, o, owner);
+        cx.seclabel("SCHEMA", &q, o, owner);
+    }
     cx.acl(acl, "SCHEMA", &q, None, None, owner, format!("SCHEMA {q}"));
 }

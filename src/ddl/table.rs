@@ -104,8 +104,9 @@ pub(super) fn table(cx: &mut Ctx, o: &Obj) {
         .ns(o.namespace.as_deref())
         .owner(&t.owner)
         .drop(format!("DROP {desc} {qn};\n"));
-    // Views and foreign tables have no storage, so pg_dump names no tablespace for them.
-    if !matches!(t.relkind, 'v' | 'f') {
+    // Views and foreign tables have no storage, so pg_dump names no tablespace for them
+    // (pg_dump 14 still names one for foreign tables).
+    if t.relkind != 'v' && (t.relkind != 'f' || cx.opts.dialect.foreign_table_tablespace()) {
         e.tablespace = Some(t.tablespace.clone());
     }
     if matches!(t.relkind, 'r' | 'm') {

@@ -324,16 +324,21 @@ async fn read_roles(
             set: get(&r, "set_option")?,
         });
     }
-    for r in client
-        .query(
-            "SELECT parname::text, pg_catalog.pg_get_userbyid(10)::text AS parowner, \
-             paracl::text, pg_catalog.acldefault('p', 10)::text AS acldefault \
-             FROM pg_catalog.pg_parameter_acl ORDER BY 1",
-            &[],
-        )
-        .await
-        .map_err(failed("parameter privileges"))?
-    {
+    // Privileges on parameters came with 15.
+    let parameter_acls = if g.server_num >= 150000 {
+        client
+            .query(
+                "SELECT parname::text, pg_catalog.pg_get_userbyid(10)::text AS parowner, \
+                 paracl::text, pg_catalog.acldefault('p', 10)::text AS acldefault \
+                 FROM pg_catalog.pg_parameter_acl ORDER BY 1",
+                &[],
+            )
+            .await
+            .map_err(failed("parameter privileges"))?
+    } else {
+        Vec::new()
+    };
+    for r in parameter_acls {
         g.parameter_acls.push(ParameterAcl {
             name: get(&r, "parname")?,
             owner: get(&r, "parowner")?,

@@ -5,6 +5,7 @@ use super::read::{Globals, Role};
 use super::{Scope, TextOptions};
 use crate::ddl::acl::{build_acl_commands, AclTarget};
 use crate::ddl::quote::{quote_literal, sanitize_line, Quoting};
+use crate::dialect::Dialect;
 
 /// The whole script for `-g`, `-r` or `-t`.
 pub fn render(scope: Scope, opts: &TextOptions, g: &Globals) -> String {
@@ -95,7 +96,10 @@ fn definitions(out: &mut String, scope: Scope, opts: &TextOptions, g: &Globals, 
     if roles {
         role_section(out, opts, g, q);
         memberships(out, g, q);
-        parameter_privileges(out, opts, g, q);
+        // Privileges on parameters came with 15 (pg_dumpall's dumpRoleGUCPrivs).
+        if g.server_num >= 150000 {
+            parameter_privileges(out, opts, g, q);
+        }
     }
     if tablespaces {
         tablespace_section(out, opts, g, q);
@@ -181,12 +185,19 @@ fn role_section(out: &mut String, opts: &TextOptions, g: &Globals, q: Quoting) {
     for r in &g.roles {
         role(out, opts, r, q, std);
     }
-    if !g.roles.is_empty() {
+    // pg_dumpall 14 heads each role's settings, and each setting, on its own.
+    let old_headings = Dialect::for_server(g.server_num).user_config_per_setting();
+    if !g.roles.is_empty() && !old_headings {
         out.push_str("\n--\n-- User Configurations\n--\n");
     }
     for r in &g.roles {
         for (i, s) in r.settings.iter().enumerate() {
-            if i == 0 {
+            if old_headings {
+                if i == 0 {
+                    out.push_str("--\n-- User Configurations\n--\n\n");
+                }
+                out.push_str(&format!("--\n-- User Config \"{}\"\n--\n\n", r.name));
+            } else if i == 0 {
                 out.push_str(&format!("\n--\n-- User Config \"{}\"\n--\n\n", r.name));
             }
             out.push_str(&format!(

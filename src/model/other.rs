@@ -15,6 +15,8 @@ pub struct NamespaceDetail {
     pub create: bool,
     /// Whether the definition (CREATE / owner) is emitted.
     pub dump_definition: bool,
+    /// Only the privileges are dumped (pg_dump 14's public schema).
+    pub acl_only: bool,
 }
 
 /// Details of a Extension object (boxed in [`Detail`] to keep every object small).

@@ -33,7 +33,8 @@ pub(crate) async fn namespaces(ld: &mut Loader<'_>) -> Result<()> {
         let is_public = name == "public" && ld.sel.include_schemas.is_none();
         let owner_oid = oid(&r, "nspowner")?;
         let mut acl = acl_from(&r, "nspacl")?;
-        if is_public {
+        let acl_only = is_public && ld.cat.dialect.public_schema_acl_only();
+        if is_public && !acl_only {
             // pg_dump assumes the v15 default ACL for public and ignores pg_init_privs.
             acl.initprivs = Some(format!(
                 "{{{}=UC/{},=U/{}}}",
@@ -42,7 +43,7 @@ pub(crate) async fn namespaces(ld: &mut Loader<'_>) -> Result<()> {
                 acl_role(&owner)
             ));
         }
-        let def_dump = dump && !(is_public && owner_oid == PG_DATABASE_OWNER);
+        let def_dump = dump && !(is_public && owner_oid == PG_DATABASE_OWNER) && !acl_only;
         ld.cat.add(Obj {
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
@@ -57,6 +58,7 @@ pub(crate) async fn namespaces(ld: &mut Loader<'_>) -> Result<()> {
                 comment: None,
                 create: !is_public,
                 dump_definition: def_dump,
+                acl_only,
             })),
             ..Obj::of(Kind::Namespace)
         });

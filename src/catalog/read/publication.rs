@@ -58,7 +58,9 @@ pub(crate) async fn publications(ld: &mut Loader<'_>) -> Result<()> {
         .pipe
         .stream("publications", queries::PUBLICATIONS, &[])
         .await?;
-    ld.pipe.send_ahead(queries::PUBLICATION_RELS, None).await;
+    ld.pipe
+        .send_ahead(queries::publication_rels(ld.cat.server_num), None)
+        .await;
     while let Some(r) = next_row(&mut rows, "publications").await? {
         let mut ops = Vec::new();
         for (col, word) in [
@@ -91,7 +93,11 @@ pub(crate) async fn publications(ld: &mut Loader<'_>) -> Result<()> {
     }
     let mut rows = ld
         .pipe
-        .stream("publication tables", queries::PUBLICATION_RELS, &[])
+        .stream(
+            "publication tables",
+            queries::publication_rels(ld.cat.server_num),
+            &[],
+        )
         .await?;
     while let Some(r) = next_row(&mut rows, "publication tables").await? {
         let (Some(p), Some(t)) = (
@@ -128,7 +134,11 @@ pub(crate) async fn publications(ld: &mut Loader<'_>) -> Result<()> {
     }
     let mut rows = ld
         .pipe
-        .stream("publication schemas", queries::PUBLICATION_SCHEMAS, &[])
+        .stream(
+            "publication schemas",
+            queries::publication_schemas(ld.cat.server_num),
+            &[],
+        )
         .await?;
     while let Some(r) = next_row(&mut rows, "publication schemas").await? {
         let (Some(p), Some(n)) = (
