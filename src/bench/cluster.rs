@@ -333,7 +333,8 @@ pub fn start_with(bindir: &Path, clientdir: &Path, tls: bool) -> Result<Cluster>
     // Roles are cluster-wide: create the fixtures' roles once, before tests run in parallel.
     cluster.psql(
         "postgres",
-        &["-c", "CREATE ROLE pgsnap_pw LOGIN PASSWORD 'right-password'; CREATE ROLE pgsnap_app; CREATE ROLE pgsnap_ro; CREATE ROLE netbox LOGIN"],
+        // SCRAM, as pg_hba asks for it (13 encrypts with md5 by default).
+        &["-c", "SET password_encryption = 'scram-sha-256'; CREATE ROLE pgsnap_pw LOGIN PASSWORD 'right-password'; CREATE ROLE pgsnap_app; CREATE ROLE pgsnap_ro; CREATE ROLE netbox LOGIN"],
     )?;
     if tls {
         cluster.psql(

@@ -40,29 +40,60 @@ pub const TYPES: &str = "SELECT t.tableoid, t.oid, t.typname, t.typnamespace, pg
  LEFT JOIN pg_catalog.pg_init_privs ip ON (ip.objoid = t.oid AND ip.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass AND ip.objsubid = 0) \
  ORDER BY t.oid";
 
-/// Base types' definitions, as dumpBaseType reads them (functions as `regproc` text).
-pub const BASE_TYPES: &str = "SELECT t.oid, t.typlen::int4, t.typinput::pg_catalog.regproc::text AS typinput, \
+/// Base types' definitions, as dumpBaseType reads them (functions as `regproc` text); 14 added
+/// subscripting functions.
+pub fn base_types(server_num: u32) -> &'static str {
+    macro_rules! base_types {
+        ($subscript:literal) => {
+            concat!(
+                "SELECT t.oid, t.typlen::int4, t.typinput::pg_catalog.regproc::text AS typinput, \
  t.typoutput::pg_catalog.regproc::text AS typoutput, \
  CASE WHEN t.typreceive <> 0 THEN t.typreceive::pg_catalog.regproc::text END AS typreceive, \
  CASE WHEN t.typsend <> 0 THEN t.typsend::pg_catalog.regproc::text END AS typsend, \
  CASE WHEN t.typmodin <> 0 THEN t.typmodin::pg_catalog.regproc::text END AS typmodin, \
  CASE WHEN t.typmodout <> 0 THEN t.typmodout::pg_catalog.regproc::text END AS typmodout, \
  CASE WHEN t.typanalyze <> 0 THEN t.typanalyze::pg_catalog.regproc::text END AS typanalyze, \
- CASE WHEN t.typsubscript <> 0 THEN t.typsubscript::pg_catalog.regproc::text END AS typsubscript, \
- t.typcategory::text, t.typispreferred, t.typdelim::text, t.typbyval, t.typalign::text, t.typstorage::text, \
+ ",
+                $subscript,
+                " t.typcategory::text, t.typispreferred, t.typdelim::text, t.typbyval, t.typalign::text, t.typstorage::text, \
  (t.typcollation <> 0) AS typcollatable, pg_catalog.pg_get_expr(t.typdefaultbin, 0) AS typdefaultbin, t.typdefault, \
  CASE WHEN t.typelem <> 0 THEN pg_catalog.format_type(t.typelem, NULL) END AS typelem \
  FROM pg_catalog.pg_type t LEFT JOIN pg_catalog.pg_type te ON te.oid = t.typelem \
- WHERE t.typtype = 'b' AND t.oid >= 16384 AND (te.oid IS NULL OR te.typarray <> t.oid) ORDER BY t.oid";
+ WHERE t.typtype = 'b' AND t.oid >= 16384 AND (te.oid IS NULL OR te.typarray <> t.oid) ORDER BY t.oid"
+            )
+        };
+    }
+    if server_num >= 140000 {
+        base_types!(
+            "CASE WHEN t.typsubscript <> 0 THEN t.typsubscript::pg_catalog.regproc::text END AS typsubscript,"
+        )
+    } else {
+        base_types!("NULL::text AS typsubscript,")
+    }
+}
 
-/// Range types.
-pub const RANGES: &str = "SELECT r.rngtypid, pg_catalog.format_type(r.rngsubtype, NULL) AS rngsubtype, \
- pg_catalog.format_type(r.rngmultitypid, NULL) AS rngmultitype, opc.opcname, \
+/// Range types; 14 added their multirange types.
+pub fn ranges(server_num: u32) -> &'static str {
+    macro_rules! ranges {
+        ($multirange:literal) => {
+            concat!(
+                "SELECT r.rngtypid, pg_catalog.format_type(r.rngsubtype, NULL) AS rngsubtype, ",
+                $multirange,
+                " opc.opcname, \
  (SELECT nspname FROM pg_catalog.pg_namespace nsp WHERE nsp.oid = opc.opcnamespace) AS opcnsp, opc.opcdefault, \
  CASE WHEN r.rngcollation = st.typcollation THEN 0 ELSE r.rngcollation END AS collation, \
  r.rngcanonical::pg_catalog.regproc::text AS rngcanonical, r.rngsubdiff::pg_catalog.regproc::text AS rngsubdiff \
  FROM pg_catalog.pg_range r LEFT JOIN pg_catalog.pg_type st ON st.oid = r.rngsubtype \
- LEFT JOIN pg_catalog.pg_opclass opc ON opc.oid = r.rngsubopc ORDER BY r.rngtypid";
+ LEFT JOIN pg_catalog.pg_opclass opc ON opc.oid = r.rngsubopc ORDER BY r.rngtypid"
+            )
+        };
+    }
+    if server_num >= 140000 {
+        ranges!("pg_catalog.format_type(r.rngmultitypid, NULL) AS rngmultitype,")
+    } else {
+        ranges!("NULL::text AS rngmultitype,")
+    }
+}
 
 /// Enum labels.
 pub const ENUM_LABELS: &str =
@@ -110,15 +141,19 @@ pub fn collations(server_num: u32) -> &'static str {
 /// Functions, procedures and aggregates outside the system schemas, in heap order: pg_dump
 /// numbers them as its unordered scan returns them, which decides where it starts breaking a
 /// dependency loop it cannot repair.
-pub const FUNCS: &str = "SELECT p.tableoid, p.oid, p.proname, p.pronamespace, pg_catalog.pg_get_userbyid(p.proowner) AS owner, \
+pub fn funcs(server_num: u32) -> &'static str {
+    macro_rules! funcs {
+        ($sqlbody:literal) => {
+            concat!(
+                "SELECT p.tableoid, p.oid, p.proname, p.pronamespace, pg_catalog.pg_get_userbyid(p.proowner) AS owner, \
  p.prokind::text, p.proargtypes::oid[] AS argtypes, \
  ARRAY(SELECT pg_catalog.format_type(p.proargtypes[i], NULL) FROM pg_catalog.generate_series(0, p.pronargs - 1) i) AS argtypenames, \
  pg_catalog.pg_get_function_arguments(p.oid) AS funcargs, \
  pg_catalog.pg_get_function_identity_arguments(p.oid) AS funciargs, \
  pg_catalog.pg_get_function_result(p.oid) AS funcresult, \
- l.lanname, p.prosrc, p.probin, \
- CASE WHEN p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_function_sqlbody(p.oid) END AS prosqlbody, \
- p.provolatile::text, p.proisstrict, p.prosecdef, p.proleakproof, p.proparallel::text, \
+ l.lanname, p.prosrc, p.probin, ",
+                $sqlbody,
+                " p.provolatile::text, p.proisstrict, p.prosecdef, p.proleakproof, p.proparallel::text, \
  p.procost::text, p.prorows::text, p.proretset, \
  CASE WHEN p.prosupport <> 0 THEN p.prosupport::pg_catalog.regproc::text END AS prosupport, \
  p.proconfig, \
@@ -133,7 +168,17 @@ pub const FUNCS: &str = "SELECT p.tableoid, p.oid, p.proname, p.pronamespace, pg
    OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass \
      AND d.objid = p.oid AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e') \
    OR p.proacl IS DISTINCT FROM ip.initprivs) \
- ORDER BY p.ctid";
+ ORDER BY p.ctid"
+            )
+        };
+    }
+    // 14 added SQL-standard bodies.
+    if server_num >= 140000 {
+        funcs!("CASE WHEN p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_function_sqlbody(p.oid) END AS prosqlbody,")
+    } else {
+        funcs!("NULL::text AS prosqlbody,")
+    }
+}
 
 /// Aggregate definitions.
 pub const AGGREGATES: &str = "SELECT a.aggfnoid::pg_catalog.oid AS oid, a.aggkind::text, \
@@ -197,15 +242,20 @@ pub const SEQUENCES: &str = "SELECT s.seqrelid, pg_catalog.format_type(s.seqtypi
 
 macro_rules! columns_select {
     () => {
+        columns_select!("a.attcompression::text,")
+    };
+    ($compression:literal) => {
+        concat!(
         "SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS atttypname, \
  a.attnotnull, a.attisdropped, a.attislocal, COALESCE(a.attstattarget::int4, -1) AS attstattarget, a.attstorage::text, t.typstorage::text, \
  a.attidentity::text, a.attgenerated::text, \
- CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation ELSE 0 END AS attcollation, \
- a.attcompression::text, pg_catalog.array_to_string(a.attoptions, ', ') AS attoptions, \
+ CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation ELSE 0 END AS attcollation, ",
+ $compression,
+ " pg_catalog.array_to_string(a.attoptions, ', ') AS attoptions, \
  a.attacl::text, ip.initprivs::text, \
  CASE WHEN a.attfdwoptions IS NOT NULL THEN \
    pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.quote_ident(option_name) || ' ' || pg_catalog.quote_literal(option_value) \
-   FROM pg_catalog.pg_options_to_table(a.attfdwoptions) ORDER BY option_name), E',\n    ') END AS attfdwoptions"
+   FROM pg_catalog.pg_options_to_table(a.attfdwoptions) ORDER BY option_name), E',\n    ') END AS attfdwoptions")
     };
 }
 
@@ -231,9 +281,17 @@ pub fn columns(server_num: u32) -> &'static str {
  AND co.contype = 'n' AND co.conkey = ARRAY[a.attnum])",
             " WHERE a.attnum > 0::pg_catalog.int2 ORDER BY a.attrelid, a.attnum"
         )
-    } else {
+    } else if server_num >= 140000 {
         concat!(
             columns_select!(),
+            ", NULL::text AS notnull_name, false AS notnull_noinherit, a.attislocal AS notnull_islocal",
+            columns_from!(),
+            " WHERE a.attnum > 0::pg_catalog.int2 ORDER BY a.attrelid, a.attnum"
+        )
+    } else {
+        // 14 added column compression.
+        concat!(
+            columns_select!("''::text AS attcompression,"),
             ", NULL::text AS notnull_name, false AS notnull_noinherit, a.attislocal AS notnull_islocal",
             columns_from!(),
             " WHERE a.attnum > 0::pg_catalog.int2 ORDER BY a.attrelid, a.attnum"
@@ -468,14 +526,15 @@ pub const TS_PARSERS_AND_TEMPLATES: &str = "SELECT p.tableoid, p.oid, p.prsname 
 /// Subscriptions of the current database (reading their connection strings takes a superuser,
 /// as for pg_dump), with the columns the server's major has: 16 made `substream` a char and
 /// added `suborigin`, `subpasswordrequired` and `subrunasowner`; 17 added `subfailover`; 15
-/// added `subtwophasestate` and `subdisableonerr` (off before). Older
+/// added `subtwophasestate` and `subdisableonerr` (off before); 14 `subbinary` and `substream`
+/// (off before). Older
 /// servers' subscriptions read as pg_dump 16 reads them (they ran as their owner).
 pub fn subscriptions(server_num: u32) -> &'static str {
     macro_rules! subscriptions {
         ($cols:literal) => {
             concat!(
                 "SELECT s.tableoid, s.oid, s.subname, pg_catalog.pg_get_userbyid(s.subowner) AS owner, \
- s.subconninfo, s.subslotname::text, s.subsynccommit, s.subpublications, s.subbinary, ",
+ s.subconninfo, s.subslotname::text, s.subsynccommit, s.subpublications, ",
                 $cols,
                 " FROM pg_catalog.pg_subscription s \
  WHERE s.subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) \
@@ -484,22 +543,27 @@ pub fn subscriptions(server_num: u32) -> &'static str {
         };
     }
     match server_num {
-        ..150000 => subscriptions!(
-            "'d' AS subtwophasestate, false AS subdisableonerr, \
+        ..140000 => subscriptions!(
+            "false AS subbinary, 'd' AS subtwophasestate, false AS subdisableonerr, \
+ 'f' AS substream, 'any' AS suborigin, \
+ true AS subpasswordrequired, true AS subrunasowner, false AS subfailover"
+        ),
+        140000..150000 => subscriptions!(
+            "s.subbinary, 'd' AS subtwophasestate, false AS subdisableonerr, \
  CASE WHEN s.substream THEN 't' ELSE 'f' END AS substream, 'any' AS suborigin, \
  true AS subpasswordrequired, true AS subrunasowner, false AS subfailover"
         ),
         150000..160000 => subscriptions!(
-            "s.subtwophasestate::text, s.subdisableonerr, \
+            "s.subbinary, s.subtwophasestate::text, s.subdisableonerr, \
  CASE WHEN s.substream THEN 't' ELSE 'f' END AS substream, 'any' AS suborigin, \
  true AS subpasswordrequired, true AS subrunasowner, false AS subfailover"
         ),
         160000..170000 => subscriptions!(
-            "s.subtwophasestate::text, s.subdisableonerr, \
+            "s.subbinary, s.subtwophasestate::text, s.subdisableonerr, \
  s.substream::text, s.suborigin, s.subpasswordrequired, s.subrunasowner, false AS subfailover"
         ),
         _ => subscriptions!(
-            "s.subtwophasestate::text, s.subdisableonerr, \
+            "s.subbinary, s.subtwophasestate::text, s.subdisableonerr, \
  s.substream::text, s.suborigin, s.subpasswordrequired, s.subrunasowner, s.subfailover"
         ),
     }

@@ -291,11 +291,11 @@ pub async fn run(plan: &DumpallPlan) -> Result<()> {
         )
         .await?
         .get(0);
-    if !(140000..190000).contains(&version) {
+    if !(130000..190000).contains(&version) {
         return Err(Error::new(
             ErrorKind::Unsupported,
             format!(
-                "server version {version} is not supported: pgsnap dumpall serves PostgreSQL 14 \
+                "server version {version} is not supported: pgsnap dumpall serves PostgreSQL 13 \
                  to 18 servers"
             ),
         ));

@@ -11,7 +11,9 @@ pub(crate) async fn functions(ld: &mut Loader<'_>) -> Result<()> {
         .pipe
         .stream("aggregates", queries::AGGREGATES, &[])
         .await?;
-    ld.pipe.send_ahead(queries::FUNCS, None).await;
+    ld.pipe
+        .send_ahead(queries::funcs(ld.cat.server_num), None)
+        .await;
     while let Some(r) = next_row(&mut rows, "aggregates").await? {
         let dash = |s: String| if s == "-" { String::new() } else { s };
         aggs.insert(
@@ -41,7 +43,10 @@ pub(crate) async fn functions(ld: &mut Loader<'_>) -> Result<()> {
             },
         );
     }
-    let mut rows = ld.pipe.stream("functions", queries::FUNCS, &[]).await?;
+    let mut rows = ld
+        .pipe
+        .stream("functions", queries::funcs(ld.cat.server_num), &[])
+        .await?;
     ld.pipe
         .send_ahead(queries::collations(ld.cat.server_num), None)
         .await;

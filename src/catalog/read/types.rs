@@ -54,7 +54,9 @@ pub(crate) async fn types(ld: &mut Loader<'_>) -> Result<()> {
         .pipe
         .stream("enum labels", queries::ENUM_LABELS, &[])
         .await?;
-    ld.pipe.send_ahead(queries::RANGES, None).await;
+    ld.pipe
+        .send_ahead(queries::ranges(ld.cat.server_num), None)
+        .await;
     while let Some(r) = next_row(&mut rows, "enum labels").await? {
         enum_labels
             .entry(oid(&r, "enumtypid")?)
@@ -62,8 +64,13 @@ pub(crate) async fn types(ld: &mut Loader<'_>) -> Result<()> {
             .push(text(&r, "enumlabel")?);
     }
     let mut ranges: BTreeMap<u32, Vec<String>> = BTreeMap::new();
-    let mut rows = ld.pipe.stream("range types", queries::RANGES, &[]).await?;
-    ld.pipe.send_ahead(queries::BASE_TYPES, None).await;
+    let mut rows = ld
+        .pipe
+        .stream("range types", queries::ranges(ld.cat.server_num), &[])
+        .await?;
+    ld.pipe
+        .send_ahead(queries::base_types(ld.cat.server_num), None)
+        .await;
     while let Some(r) = next_row(&mut rows, "range types").await? {
         let mut opts = vec![format!("subtype = {}", text(&r, "rngsubtype")?)];
         if let Some(m) = opt_text(&r, "rngmultitype")? {
@@ -93,7 +100,7 @@ pub(crate) async fn types(ld: &mut Loader<'_>) -> Result<()> {
     let mut base_types: BTreeMap<u32, Vec<String>> = BTreeMap::new();
     let mut rows = ld
         .pipe
-        .stream("base types", queries::BASE_TYPES, &[])
+        .stream("base types", queries::base_types(ld.cat.server_num), &[])
         .await?;
     ld.pipe.send_ahead(queries::COMPOSITE_ATTRS, None).await;
     while let Some(r) = next_row(&mut rows, "base types").await? {
