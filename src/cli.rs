@@ -244,6 +244,30 @@ pub struct DumpArgs {
         help_heading = "Options controlling the output content"
     )]
     pub no_policies: bool,
+    /// Include sequence data in the dump, even with -s or --no-data (pg_dump 18).
+    #[arg(
+        long = "sequence-data",
+        help_heading = "Options controlling the output content"
+    )]
+    pub sequence_data: bool,
+    /// Do not dump statistics (pg_dump 18; its default, as pgsnap's).
+    #[arg(
+        long = "no-statistics",
+        help_heading = "Options controlling the output content"
+    )]
+    pub no_statistics: bool,
+    /// Dump the statistics (pg_dump 18): not written by pgsnap yet, refused.
+    #[arg(
+        long = "statistics",
+        help_heading = "Options controlling the output content"
+    )]
+    pub statistics: bool,
+    /// Dump only the statistics (pg_dump 18): not written by pgsnap yet, refused.
+    #[arg(
+        long = "statistics-only",
+        help_heading = "Options controlling the output content"
+    )]
+    pub statistics_only: bool,
     /// Do NOT dump data for the specified table(s).
     #[arg(
         long = "exclude-table-data",
@@ -662,6 +686,18 @@ impl DumpArgs {
                 self.dbname.as_deref().unwrap_or("")
             )));
         }
+        if let Some(flag) = [
+            ("--statistics", self.statistics),
+            ("--statistics-only", self.statistics_only),
+        ]
+        .iter()
+        .find_map(|(flag, given)| given.then_some(flag))
+        {
+            return Err(crate::error::Error::usage(format!(
+                "{flag}: pgsnap does not write pg_dump 18's statistics statements yet \
+                 (statistics are left out, as pg_dump 18 leaves them out by default)"
+            )));
+        }
         let mut req = self.request()?;
         for path in &self.filter {
             let (text, source) = if path.as_os_str() == "-" {
@@ -751,6 +787,7 @@ impl DumpArgs {
                 serializable_deferrable: self.serializable_deferrable,
                 no_sync: self.no_sync,
                 no_policies: self.no_policies,
+                sequence_data: self.sequence_data,
                 force_row_filters: self.force,
                 no_role_passwords: false,
                 sync_method: self.sync_method.clone(),
@@ -758,6 +795,8 @@ impl DumpArgs {
                     ("--no-data", 18, self.no_data),
                     ("--no-schema", 18, self.no_schema),
                     ("--no-policies", 18, self.no_policies),
+                    ("--sequence-data", 18, self.sequence_data),
+                    ("--no-statistics", 18, self.no_statistics),
                     ("--sync-method", 17, self.sync_method.is_some()),
                     ("--no-table-access-method", 15, self.no_table_access_method),
                 ]

@@ -462,7 +462,7 @@ async fn read_model(
     // Sequence values come over a connection of their own (see load_sequence_values), opened
     // only when there is a sequence to read.
     let any_sequence = cat.objects.iter().any(|o| o.kind() == Kind::SequenceSet);
-    if plan.data && plan.sections.data && any_sequence {
+    if (plan.data || plan.switches.sequence_data) && plan.sections.data && any_sequence {
         sequence_values(client, &join.settings, &join.session_sql, plan, &mut cat).await?;
     }
     log(

@@ -160,6 +160,8 @@ pub struct Switches {
     pub force_row_filters: bool,
     /// `--no-policies` (pg_dump 18): no row security policies nor their tables' ENABLE.
     pub no_policies: bool,
+    /// `--sequence-data` (pg_dump 18): sequence values even when no other data is dumped.
+    pub sequence_data: bool,
     /// `--sync-method` (pg_dump 17): `fsync` or `syncfs`; a single output file is synced the
     /// same way with either.
     pub sync_method: Option<String>,

@@ -1967,16 +1967,20 @@ fn newer_pg_dump_options_follow_the_major_whose_text_is_written() {
     // The fixture has row security and policies.
     let db = fixture_db(c);
     let server = c.major();
-    for (flag, since) in [
-        ("--no-policies", 18),
-        ("--no-data", 18),
-        ("--no-schema", 18),
-        ("--sync-method=fsync", 17),
-        ("--no-table-access-method", 15),
+    for (flag, others, since) in [
+        ("--no-policies", None, 18),
+        ("--no-data", None, 18),
+        ("--no-schema", None, 18),
+        ("--sequence-data", Some("-s"), 18),
+        ("--sequence-data", Some("--no-data"), 18),
+        ("--no-statistics", None, 18),
+        ("--sync-method=fsync", None, 17),
+        ("--no-table-access-method", None, 15),
     ] {
+        let args: Vec<&str> = [KEY, flag].into_iter().chain(others).collect();
         if server >= since {
-            let expected = c.pg_dump(&db, &[KEY, flag]);
-            assert_same_dump(&expected, &c.pgsnap_dump(&db, &[KEY, flag]), flag);
+            let expected = c.pg_dump(&db, &args);
+            assert_same_dump(&expected, &c.pgsnap_dump(&db, &args), flag);
             continue;
         }
         // The server's own pg_dump has no such option: refused in its words, with the way out.
@@ -1992,10 +1996,10 @@ fn newer_pg_dump_options_follow_the_major_whose_text_is_written() {
         // As the pg_dump that has it.
         let mut cmd = std::process::Command::new(newer_pg_dump(since));
         c.env(&mut cmd);
-        let theirs = cmd.args([KEY, flag, &db]).output().unwrap();
+        let theirs = cmd.args(&args).arg(&db).output().unwrap();
         assert!(theirs.status.success(), "pg_dump {since} {flag}");
         let as_arg = format!("--as-pg-dump={since}");
-        let ours = c.pgsnap_dump(&db, &[KEY, &as_arg, flag]);
+        let ours = c.pgsnap_dump(&db, &[&args[..], &[as_arg.as_str()]].concat());
         assert_same_dump(&theirs.stdout, &ours, &format!("{flag} as pg_dump {since}"));
     }
     let out = c.pgsnap(&["dump", "--sync-method=sometimes", &db]);

@@ -363,8 +363,8 @@ pub(crate) async fn inheritance(ld: &mut Loader<'_>) -> Result<()> {
 
 /// Data objects: table data, sequence values, matview refreshes, extension configuration tables.
 pub(crate) async fn data_objects(ld: &mut Loader<'_>) -> Result<()> {
-    // Data objects.
-    if ld.plan.data {
+    // Data objects (with only --sequence-data, sequence values alone).
+    if ld.plan.data || ld.plan.switches.sequence_data {
         let config_tables = config_tables(&ld.cat, &ld.ext_configs, ld.sel);
         for (&tid, filter) in &config_tables {
             if let (Some(filter), Detail::Table(t)) = (filter, &mut ld.cat.objects[tid].detail) {
@@ -391,6 +391,9 @@ pub(crate) async fn data_objects(ld: &mut Loader<'_>) -> Result<()> {
                 'm' => Kind::RefreshMatview,
                 _ => continue,
             };
+            if !ld.plan.data && kind != Kind::SequenceSet {
+                continue;
+            }
             // --exclude-table-data applies to every relation with data, sequences included.
             if ld.sel.exclude_data.contains(&o.cat.oid) {
                 continue;
