@@ -256,13 +256,13 @@ pub struct DumpArgs {
         help_heading = "Options controlling the output content"
     )]
     pub no_statistics: bool,
-    /// Dump the statistics (pg_dump 18): not written by pgsnap yet, refused.
+    /// Dump the relations' planner statistics (pg_dump 18).
     #[arg(
         long = "statistics",
         help_heading = "Options controlling the output content"
     )]
     pub statistics: bool,
-    /// Dump only the statistics (pg_dump 18): not written by pgsnap yet, refused.
+    /// Dump only the statistics, not schema or data (pg_dump 18).
     #[arg(
         long = "statistics-only",
         help_heading = "Options controlling the output content"
@@ -686,17 +686,30 @@ impl DumpArgs {
                 self.dbname.as_deref().unwrap_or("")
             )));
         }
-        if let Some(flag) = [
-            ("--statistics", self.statistics),
-            ("--statistics-only", self.statistics_only),
-        ]
-        .iter()
-        .find_map(|(flag, given)| given.then_some(flag))
-        {
+        if self.statistics_only && (self.schema_only || self.data_only) {
             return Err(crate::error::Error::usage(format!(
-                "{flag}: pgsnap does not write pg_dump 18's statistics statements yet \
-                 (statistics are left out, as pg_dump 18 leaves them out by default)"
+                "options {} and --statistics-only cannot be used together",
+                if self.schema_only {
+                    "-s/--schema-only"
+                } else {
+                    "-a/--data-only"
+                }
             )));
+        }
+        if self.statistics && (self.schema_only || self.data_only) {
+            return Err(crate::error::Error::usage(format!(
+                "options {} and --statistics cannot be used together",
+                if self.schema_only {
+                    "-s/--schema-only"
+                } else {
+                    "-a/--data-only"
+                }
+            )));
+        }
+        if self.statistics && self.no_statistics {
+            return Err(crate::error::Error::usage(
+                "options --statistics and --no-statistics cannot be used together",
+            ));
         }
         let mut req = self.request()?;
         for path in &self.filter {
@@ -730,6 +743,7 @@ impl DumpArgs {
             file: self.file.clone(),
             schema_only: self.schema_only || self.no_data,
             data_only: self.data_only || self.no_schema,
+            statistics_only: self.statistics_only,
             filters: Filters {
                 include_tables: self.table.clone(),
                 exclude_tables: self.exclude_table.clone(),
@@ -788,6 +802,7 @@ impl DumpArgs {
                 no_sync: self.no_sync,
                 no_policies: self.no_policies,
                 sequence_data: self.sequence_data,
+                statistics: self.statistics || self.statistics_only,
                 force_row_filters: self.force,
                 no_role_passwords: false,
                 sync_method: self.sync_method.clone(),
@@ -797,6 +812,8 @@ impl DumpArgs {
                     ("--no-policies", 18, self.no_policies),
                     ("--sequence-data", 18, self.sequence_data),
                     ("--no-statistics", 18, self.no_statistics),
+                    ("--statistics", 18, self.statistics),
+                    ("--statistics-only", 18, self.statistics_only),
                     ("--sync-method", 17, self.sync_method.is_some()),
                     ("--no-table-access-method", 15, self.no_table_access_method),
                 ]

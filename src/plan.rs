@@ -162,6 +162,8 @@ pub struct Switches {
     pub no_policies: bool,
     /// `--sequence-data` (pg_dump 18): sequence values even when no other data is dumped.
     pub sequence_data: bool,
+    /// `--statistics` or `--statistics-only` (pg_dump 18): relations' planner statistics.
+    pub statistics: bool,
     /// `--sync-method` (pg_dump 17): `fsync` or `syncfs`; a single output file is synced the
     /// same way with either.
     pub sync_method: Option<String>,
@@ -222,6 +224,8 @@ pub struct DumpRequest {
     pub schema_only: bool,
     /// `-a`
     pub data_only: bool,
+    /// `--statistics-only` (pg_dump 18): neither definitions nor data.
+    pub statistics_only: bool,
     /// Filters.
     pub filters: Filters,
     /// `-j`
@@ -358,8 +362,8 @@ impl DumpPlan {
             conn: req.conn,
             prompt,
             output: file,
-            schema: !req.data_only,
-            data: !req.schema_only,
+            schema: !req.data_only && !req.statistics_only,
+            data: !req.schema_only && !req.statistics_only,
             filters: req.filters,
             jobs,
             no_owner: req.no_owner,

@@ -13,6 +13,11 @@ pub fn priority(kind: Kind, dialect: crate::dialect::Dialect) -> u32 {
     let base = |k| base_priority(k) * 2;
     match kind {
         Kind::Blob if dialect.groups_large_objects() => base(Kind::SequenceSet) + 1,
+        // pg_dump 18's statistics: a table's after all other data, the rest just before the
+        // event triggers and materialized view refreshes (a refreshed view's own statistics
+        // depend on its refresh).
+        Kind::RelStats => base(Kind::BlobData) + 1,
+        Kind::RelStatsPostData => base(Kind::EventTrigger) - 1,
         k => base(k),
     }
 }
@@ -63,6 +68,8 @@ fn base_priority(kind: Kind) -> u32 {
         Kind::DefaultAcl => 44,
         Kind::EventTrigger => 45,
         Kind::RefreshMatview => 46,
+        Kind::RelStats => 28,
+        Kind::RelStatsPostData => 46,
     }
 }
 
@@ -79,7 +86,15 @@ fn parent_table(o: &Obj) -> Option<DumpId> {
 /// pg_dump's `DOTypeNameCompare`.
 fn compare(cat: &Catalog, a: DumpId, b: DumpId) -> Ordering {
     let (oa, ob) = (&cat.objects[a], &cat.objects[b]);
-    let by_prio = priority(oa.kind(), cat.dialect).cmp(&priority(ob.kind(), cat.dialect));
+    let prio = |o: &Obj| match o.kind() {
+        // With statistics dumped, pg_dump 18 sorts constraints after the indexes; the
+        // dependency of each constraint's index on its constraint then pulls the constraints
+        // in among the indexes, by name (as measured against pg_dump 18: INDEX a_idx,
+        // CONSTRAINT t_pkey, INDEX zz, then the CHECK constraints).
+        Kind::Constraint if cat.with_statistics => priority(Kind::Index, cat.dialect) + 1,
+        k => priority(k, cat.dialect),
+    };
+    let by_prio = prio(oa).cmp(&prio(ob));
     if by_prio != Ordering::Equal {
         return by_prio;
     }
@@ -285,6 +300,7 @@ pub fn describe(cat: &Catalog, id: DumpId) -> String {
         Kind::TableData => "TABLE DATA",
         Kind::SequenceSet => "SEQUENCE SET",
         Kind::RefreshMatview => "REFRESH MATERIALIZED VIEW",
+        Kind::RelStats | Kind::RelStatsPostData => "RELATION STATISTICS FOR",
         Kind::Policy => "POLICY",
         Kind::Cast => "CAST",
         Kind::Operator => "OPERATOR",

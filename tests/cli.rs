@@ -101,14 +101,6 @@ fn usage_errors_are_worded_and_exit_as_pg_dumps() {
             &["dump", "-F", "x", "db"],
             "invalid output format \"x\" specified",
         ),
-        (
-            &["dump", "--statistics", "db"],
-            "--statistics: pgsnap does not write pg_dump 18's statistics statements yet",
-        ),
-        (
-            &["dump", "--statistics-only", "db"],
-            "--statistics-only: pgsnap does not write pg_dump 18's statistics statements yet",
-        ),
     ] {
         let out = pgsnap(args);
         let err = String::from_utf8_lossy(&out.stderr);

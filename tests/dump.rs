@@ -2160,3 +2160,76 @@ fn snapshot_carries_the_roles_and_tablespaces_its_database_needs() {
     assert_eq!(bad.status.code(), Some(5));
     assert!(String::from_utf8_lossy(&bad.stdout).contains("globals.sql"));
 }
+
+#[test]
+fn statistics_match_pg_dump_18() {
+    // pg_dump 18's --statistics and --statistics-only: on an 18 server against its own
+    // pg_dump, on older ones against pg_dump 18 with --as-pg-dump=18. VACUUM ANALYZE first,
+    // so that autovacuum has nothing left to change between the two dumps.
+    let c = cluster();
+    let db = fixture_db(c);
+    c.psql(&db, &["-c", "VACUUM ANALYZE"]).expect("analyze");
+    let mut dbs = vec![(db, "fixture")];
+    if let Some(pagila) = pagila_db(c) {
+        c.psql(&pagila, &["-c", "VACUUM ANALYZE"]).expect("analyze");
+        dbs.push((pagila, "pagila"));
+    }
+    let as_18: &[&str] = if c.major() >= 18 {
+        &[]
+    } else {
+        &["--as-pg-dump=18"]
+    };
+    for (db, what) in &dbs {
+        for flags in [
+            &["--statistics"][..],
+            &["--statistics-only"],
+            &["--statistics", "-c", "--if-exists"],
+        ] {
+            let args: Vec<&str> = [KEY].iter().chain(flags).copied().collect();
+            let expected = if c.major() >= 18 {
+                c.pg_dump(db, &args)
+            } else {
+                let mut cmd = std::process::Command::new(newer_pg_dump(18));
+                c.env(&mut cmd);
+                let out = cmd.args(&args).arg(db).output().unwrap();
+                assert!(out.status.success(), "pg_dump 18 {flags:?}");
+                out.stdout
+            };
+            for jobs in ["1", "4"] {
+                let ours: Vec<&str> = args
+                    .iter()
+                    .chain(as_18)
+                    .copied()
+                    .chain(["-j", jobs])
+                    .collect();
+                assert_same_dump(
+                    &expected,
+                    &c.pgsnap_dump(db, &ours),
+                    &format!("{what} {flags:?} -j {jobs}"),
+                );
+            }
+        }
+    }
+    // pg_dump 18's own rules for the switches.
+    for (args, message) in [
+        (
+            &["--statistics", "-s"][..],
+            "options -s/--schema-only and --statistics cannot be used together",
+        ),
+        (
+            &["--statistics-only", "-a"],
+            "options -a/--data-only and --statistics-only cannot be used together",
+        ),
+        (
+            &["--statistics", "--no-statistics"],
+            "options --statistics and --no-statistics cannot be used together",
+        ),
+    ] {
+        let db = dbs[0].0.as_str();
+        let all: Vec<&str> = ["dump"].iter().chain(args).copied().chain([db]).collect();
+        let out = c.pgsnap(&[&all[..], as_18].concat());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains(message), "{args:?}: {err}");
+    }
+}

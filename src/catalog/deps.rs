@@ -93,7 +93,7 @@ pub(super) fn add_boundaries(cat: &mut Catalog) {
                 cat.objects[id].add_dep(pre);
                 cat.objects[post].deps.push(id);
             }
-            Kind::TableData | Kind::SequenceSet | Kind::BlobData => {
+            Kind::TableData | Kind::SequenceSet | Kind::BlobData | Kind::RelStats => {
                 cat.objects[id].add_dep(pre);
                 cat.objects[post].deps.push(id);
             }
@@ -108,6 +108,7 @@ pub(super) fn add_boundaries(cat: &mut Catalog) {
             | Kind::PublicationSchema
             | Kind::Subscription
             | Kind::EventTrigger
+            | Kind::RelStatsPostData
             | Kind::DefaultAcl => {
                 cat.objects[id].add_dep(post);
             }

@@ -140,7 +140,12 @@ impl<'a> Loader<'a> {
                 // pg_dump counts large objects' own entries as data.
                 if !matches!(
                     o.kind(),
-                    Kind::TableData | Kind::SequenceSet | Kind::BlobData | Kind::Blob
+                    Kind::TableData
+                        | Kind::SequenceSet
+                        | Kind::BlobData
+                        | Kind::Blob
+                        | Kind::RelStats
+                        | Kind::RelStatsPostData
                 ) {
                     o.dump = false;
                 }

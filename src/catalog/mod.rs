@@ -130,6 +130,7 @@ const READERS: &[Reader] = &[
     |ld| Box::pin(read::comment::labels_and_comments(ld)),
     |ld| Box::pin(read::deps::dependencies(ld)),
     |ld| Box::pin(read::table::data_objects(ld)),
+    |ld| Box::pin(read::statistics::relation_statistics(ld)),
 ];
 
 /// Reads the whole catalog and builds the model. `sel` comes from [`resolve_selection`].

@@ -672,3 +672,58 @@ pub const FAMILY_MEMBER_DEPENDS: &str =
 /// Security labels (pg_dump's collectSecLabels; a label's providers in name order).
 pub const SECLABELS: &str = "SELECT label, provider, classoid, objoid, objsubid \
  FROM pg_catalog.pg_seclabel ORDER BY classoid, objoid, objsubid, provider";
+
+/// The size figures of the relations whose statistics are dumped (pg_dump 18's
+/// `--statistics`): 18 added `relallfrozen`. $1: the relations' oids.
+pub fn relation_stats(server_num: u32) -> &'static str {
+    match server_num {
+        // Before 14 a relation never vacuumed or analyzed had reltuples 0, not -1: pg_dump 18
+        // writes what 14 would have.
+        ..140000 => {
+            "SELECT c.oid, c.relpages, \
+ CASE WHEN c.relpages = 0 AND c.reltuples = 0 THEN '-1' ELSE c.reltuples::text END AS reltuples, \
+ c.relallvisible, NULL::int4 AS relallfrozen \
+ FROM pg_catalog.pg_class c WHERE c.oid = ANY($1::pg_catalog.oid[]) ORDER BY c.oid"
+        }
+        140000..180000 => {
+            "SELECT c.oid, c.relpages, c.reltuples::text, c.relallvisible, \
+ NULL::int4 AS relallfrozen \
+ FROM pg_catalog.pg_class c WHERE c.oid = ANY($1::pg_catalog.oid[]) ORDER BY c.oid"
+        }
+        _ => {
+            "SELECT c.oid, c.relpages, c.reltuples::text, c.relallvisible, c.relallfrozen \
+ FROM pg_catalog.pg_class c WHERE c.oid = ANY($1::pg_catalog.oid[]) ORDER BY c.oid"
+        }
+    }
+}
+
+/// The pg_stats rows of those relations, by relation, column name and inherited, every value
+/// as text (in the session's extra_float_digits): 17 added the range columns. $1: the oids.
+pub fn attribute_stats(server_num: u32) -> &'static str {
+    macro_rules! attribute_stats {
+        ($ranges:literal) => {
+            concat!(
+                "SELECT c.oid, s.attname::text, a.attnum, s.inherited, s.null_frac::text, \
+ s.avg_width::text, s.n_distinct::text, s.most_common_vals::text, s.most_common_freqs::text, \
+ s.histogram_bounds::text, s.correlation::text, s.most_common_elems::text, \
+ s.most_common_elem_freqs::text, s.elem_count_histogram::text, ",
+                $ranges,
+                " FROM pg_catalog.pg_class c \
+ JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+ JOIN pg_catalog.pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname \
+ JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = s.attname \
+ WHERE c.oid = ANY($1::pg_catalog.oid[]) ORDER BY c.oid, s.attname, s.inherited"
+            )
+        };
+    }
+    if server_num >= 170000 {
+        attribute_stats!(
+            "s.range_length_histogram::text, s.range_empty_frac::text, s.range_bounds_histogram::text"
+        )
+    } else {
+        attribute_stats!(
+            "NULL::text AS range_length_histogram, NULL::text AS range_empty_frac, \
+ NULL::text AS range_bounds_histogram"
+        )
+    }
+}

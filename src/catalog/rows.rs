@@ -62,6 +62,11 @@ pub fn i32_(row: &Row, col: &str) -> Result<i32> {
     get::<i32>(row, col)
 }
 
+/// A nullable int4 column.
+pub fn opt_i32(row: &Row, col: &str) -> Result<Option<i32>> {
+    get::<Option<i32>>(row, col)
+}
+
 /// An int8 column.
 pub fn i64_(row: &Row, col: &str) -> Result<i64> {
     get::<i64>(row, col)

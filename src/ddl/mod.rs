@@ -17,6 +17,7 @@ mod policy;
 mod publication;
 pub mod quote;
 mod sequence;
+mod statistics;
 mod table;
 mod text_search;
 mod trigger_rule;
@@ -24,8 +25,8 @@ mod types;
 
 use self::{
     constraint::*, default_acl::*, extension::*, foreign::*, function::*, index::*, language::*,
-    large_object::*, namespace::*, operator::*, policy::*, publication::*, sequence::*, table::*,
-    text_search::*, trigger_rule::*, types::*,
+    large_object::*, namespace::*, operator::*, policy::*, publication::*, sequence::*,
+    statistics::*, table::*, text_search::*, trigger_rule::*, types::*,
 };
 use crate::model::*;
 use crate::toc::{Pass, TableCopy, TocEntry};
@@ -296,6 +297,7 @@ pub fn object_entries(cat: &Catalog, id: DumpId, opts: DdlOptions, out: &mut Vec
             Kind::Policy => policy(&mut cx, o),
             Kind::DefaultAcl => default_acl(&mut cx, o),
             Kind::StatsExt => stats_ext(&mut cx, o),
+            Kind::RelStats | Kind::RelStatsPostData => relation_stats(&mut cx, o),
             Kind::Publication => publication(&mut cx, o),
             Kind::EventTrigger => event_trigger(&mut cx, o),
             Kind::TsDict | Kind::TsConfig => text_search(&mut cx, o),

@@ -1,4 +1,4 @@
-//! Indexes, constraints and extended statistics.
+//! Indexes, constraints, extended statistics and relations' planner statistics.
 
 use super::*;
 
@@ -69,4 +69,50 @@ pub struct ConstraintDetail {
     pub separate: bool,
     /// Comment.
     pub comment: Option<String>,
+}
+
+/// A relation's planner statistics, as pg_dump 18's `--statistics` writes them
+/// (`pg_restore_relation_stats` and one `pg_restore_attribute_stats` per pg_stats row).
+#[derive(Debug, Clone, Default)]
+pub struct RelStatsDetail {
+    /// The relation (table, partitioned table, materialized view, foreign table or index).
+    pub relation: DumpId,
+    /// The server's `server_version_num`, written as the statistics' version.
+    pub version: u32,
+    /// `relpages`
+    pub relpages: i32,
+    /// `reltuples`, as the server prints it.
+    pub reltuples: String,
+    /// `relallvisible`
+    pub relallvisible: i32,
+    /// `relallfrozen` (18).
+    pub relallfrozen: Option<i32>,
+    /// pg_stats rows, by attribute name and inherited.
+    pub attributes: Vec<AttributeStats>,
+}
+
+/// One pg_stats row.
+#[derive(Debug, Clone, Default)]
+pub struct AttributeStats {
+    /// The column's name; for an index its position instead (`attnum`).
+    pub column: StatsColumn,
+    /// `inherited`
+    pub inherited: bool,
+    /// The values pg_stats has, in pg_dump's order: argument name, SQL type, value text.
+    pub values: Vec<(&'static str, &'static str, String)>,
+}
+
+/// How an attribute's statistics name their column.
+#[derive(Debug, Clone)]
+pub enum StatsColumn {
+    /// A table's column, by name.
+    Name(String),
+    /// An index's column, by position.
+    Number(i16),
+}
+
+impl Default for StatsColumn {
+    fn default() -> Self {
+        StatsColumn::Number(0)
+    }
 }

@@ -108,6 +108,11 @@ pub enum Kind {
     DefaultAcl,
     /// `DO_STATSEXT`: extended statistics
     StatsExt,
+    /// `DO_REL_STATS` in the data section: a table's planner statistics (pg_dump 18)
+    RelStats,
+    /// `DO_REL_STATS` in the post-data section: an index's, or a refreshed materialized
+    /// view's, planner statistics (pg_dump 18)
+    RelStatsPostData,
     /// `DO_EVENT_TRIGGER`
     EventTrigger,
     /// `DO_PUBLICATION`
@@ -172,6 +177,7 @@ impl Kind {
                 matches!(self, K::PublicationRel | K::PublicationSchema)
             }
             Detail::StatsExt(_) => self == K::StatsExt,
+            Detail::RelStats(_) => matches!(self, K::RelStats | K::RelStatsPostData),
             Detail::DefaultAcl(_) => self == K::DefaultAcl,
             Detail::TableData { .. } => {
                 matches!(self, K::TableData | K::SequenceSet | K::RefreshMatview)
@@ -336,6 +342,8 @@ pub enum Detail {
     PublicationMember(Box<PublicationMemberDetail>),
     /// Extended statistics object.
     StatsExt(Box<StatsExtDetail>),
+    /// A relation's planner statistics.
+    RelStats(Box<RelStatsDetail>),
     /// Default privileges of a role (in a schema, or everywhere).
     DefaultAcl(Box<DefaultAclDetail>),
     /// The contents of a group of large objects (pg_dump 17's per-group BLOBS entry).
@@ -368,6 +376,9 @@ pub struct Catalog {
     pub encoding: String,
     /// `standard_conforming_strings`.
     pub std_strings: bool,
+    /// Relations' planner statistics are dumped (pg_dump 18's `--statistics`), which changes
+    /// how pg_dump orders constraints among indexes.
+    pub with_statistics: bool,
     /// Pre-data boundary object.
     pub pre_boundary: DumpId,
     /// Post-data boundary object.

@@ -241,7 +241,13 @@ impl PlainState {
                 self.tableam = Some(am.clone());
             }
         }
-        let pfx = if e.is_data() { "Data for " } else { "" };
+        let pfx = if e.is_data() {
+            "Data for "
+        } else if e.desc == "STATISTICS DATA" {
+            "Statistics for "
+        } else {
+            ""
+        };
         let schema = match &e.namespace {
             Some(ns) if !ns.is_empty() => sanitize_line(ns),
             _ => "-".to_string(),

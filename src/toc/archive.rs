@@ -51,7 +51,7 @@ impl<'a> Archive<'a> {
             for e in batch.drain(..).rev() {
                 // Entries with a drop statement are never comments or ACLs: their own section
                 // decides.
-                if self.sections.wants(Section::of(e.desc)) {
+                if self.sections.wants(e.section()) {
                     out.push(e);
                 }
             }
@@ -95,7 +95,7 @@ impl Entries<'_> {
     fn main_entry(&mut self) -> Option<Printed> {
         loop {
             if let Some((id, e)) = self.made.pop_front() {
-                match Section::of(e.desc) {
+                match e.section() {
                     Section::None => {}
                     s => self.section = s,
                 }

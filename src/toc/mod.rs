@@ -143,6 +143,16 @@ pub struct TocEntry {
     /// For pg_dump 17's `BLOB METADATA` and `BLOBS` entries: their group of large objects
     /// (the archiver prints one command per large object).
     pub large_objects: Vec<u32>,
+    /// The section, where the kind does not decide it (pg_dump 18's STATISTICS DATA: a
+    /// table's in the data section, an index's in post-data).
+    pub section: Option<Section>,
+}
+
+impl TocEntry {
+    /// The `--section` this entry belongs to.
+    pub fn section(&self) -> Section {
+        self.section.unwrap_or_else(|| Section::of(self.desc))
+    }
 }
 
 /// What a TABLE DATA entry streams.
@@ -186,6 +196,7 @@ impl TocEntry {
             pass: Pass::Main,
             data: None,
             large_objects: Vec::new(),
+            section: None,
         }
     }
 

@@ -14,6 +14,7 @@ pub(crate) mod operator;
 pub(crate) mod policy;
 pub(crate) mod publication;
 pub(crate) mod sequence;
+pub(crate) mod statistics;
 pub(crate) mod table;
 pub(crate) mod text_search;
 pub(crate) mod trigger_rule;
