@@ -150,71 +150,29 @@ pub async fn load(
     ld.finish()
 }
 
-/// The body lines of `CREATE TYPE name (...)` for a base type, in dumpBaseType's order.
-fn base_type_options(r: &tokio_postgres::Row, std_strings: bool) -> Result<Vec<String>> {
-    let lit = |s: &str| crate::ddl::quote::quote_literal(s, std_strings);
-    let typlen = i32_(r, "typlen")?;
-    let mut o = vec![if typlen == -1 {
-        "INTERNALLENGTH = variable".to_string()
-    } else {
-        format!("INTERNALLENGTH = {typlen}")
-    }];
-    o.push(format!("INPUT = {}", text(r, "typinput")?));
-    o.push(format!("OUTPUT = {}", text(r, "typoutput")?));
-    for (col, word) in [
-        ("typreceive", "RECEIVE"),
-        ("typsend", "SEND"),
-        ("typmodin", "TYPMOD_IN"),
-        ("typmodout", "TYPMOD_OUT"),
-        ("typanalyze", "ANALYZE"),
-    ] {
-        if let Some(f) = opt_text(r, col)? {
-            o.push(format!("{word} = {f}"));
-        }
-    }
-    if boolean(r, "typcollatable")? {
-        o.push("COLLATABLE = true".into());
-    }
-    if let Some(expr) = opt_text(r, "typdefaultbin")? {
-        o.push(format!("DEFAULT = {expr}"));
-    } else if let Some(value) = opt_text(r, "typdefault")? {
-        o.push(format!("DEFAULT = {}", lit(&value)));
-    }
-    if let Some(f) = opt_text(r, "typsubscript")? {
-        o.push(format!("SUBSCRIPT = {f}"));
-    }
-    if let Some(elem) = opt_text(r, "typelem")? {
-        o.push(format!("ELEMENT = {elem}"));
-    }
-    let category = text(r, "typcategory")?;
-    if category != "U" {
-        o.push(format!("CATEGORY = {}", lit(&category)));
-    }
-    if boolean(r, "typispreferred")? {
-        o.push("PREFERRED = true".into());
-    }
-    let delim = text(r, "typdelim")?;
-    if delim != "," {
-        o.push(format!("DELIMITER = {}", lit(&delim)));
-    }
-    match ch(r, "typalign")? {
-        'c' => o.push("ALIGNMENT = char".into()),
-        's' => o.push("ALIGNMENT = int2".into()),
-        'i' => o.push("ALIGNMENT = int4".into()),
-        'd' => o.push("ALIGNMENT = double".into()),
-        _ => {}
-    }
-    match ch(r, "typstorage")? {
-        'p' => o.push("STORAGE = plain".into()),
-        'e' => o.push("STORAGE = external".into()),
-        'x' => o.push("STORAGE = extended".into()),
-        'm' => o.push("STORAGE = main".into()),
-        _ => {}
-    }
-    if boolean(r, "typbyval")? {
-        o.push("PASSEDBYVALUE".into());
-    }
-    Ok(o)
+/// A base type's definition from its row of the base types query.
+fn base_type_def(r: &tokio_postgres::Row) -> Result<BaseTypeDef> {
+    Ok(BaseTypeDef {
+        typlen: i32_(r, "typlen")?,
+        input: text(r, "typinput")?,
+        output: text(r, "typoutput")?,
+        receive: opt_text(r, "typreceive")?,
+        send: opt_text(r, "typsend")?,
+        typmod_in: opt_text(r, "typmodin")?,
+        typmod_out: opt_text(r, "typmodout")?,
+        analyze: opt_text(r, "typanalyze")?,
+        collatable: boolean(r, "typcollatable")?,
+        default_expr: opt_text(r, "typdefaultbin")?,
+        default_value: opt_text(r, "typdefault")?,
+        subscript: opt_text(r, "typsubscript")?,
+        element: opt_text(r, "typelem")?,
+        category: text(r, "typcategory")?,
+        preferred: boolean(r, "typispreferred")?,
+        delimiter: text(r, "typdelim")?,
+        align: ch(r, "typalign")?,
+        storage: ch(r, "typstorage")?,
+        by_value: boolean(r, "typbyval")?,
+    })
 }
 
 /// A role name as it appears inside an aclitem (double-quoted when needed).

@@ -512,14 +512,14 @@ pub const CONVERSIONS: &str = "SELECT c.tableoid, c.oid, c.conname, c.connamespa
 
 /// Text search parsers and templates outside pg_catalog, their functions as `regproc` text.
 pub const TS_PARSERS_AND_TEMPLATES: &str = "SELECT p.tableoid, p.oid, p.prsname AS name, p.prsnamespace AS nsp, \
- pg_catalog.concat_ws(E',\n', '    START = ' || p.prsstart::pg_catalog.regproc, '    GETTOKEN = ' || p.prstoken::pg_catalog.regproc, \
-   '    END = ' || p.prsend::pg_catalog.regproc, \
-   CASE WHEN p.prsheadline <> 0 THEN '    HEADLINE = ' || p.prsheadline::pg_catalog.regproc END, \
-   '    LEXTYPES = ' || p.prslextype::pg_catalog.regproc) AS body \
+ p.prsstart::pg_catalog.regproc::text AS prsstart, p.prstoken::pg_catalog.regproc::text AS prstoken, \
+ p.prsend::pg_catalog.regproc::text AS prsend, \
+ CASE WHEN p.prsheadline <> 0 THEN p.prsheadline::pg_catalog.regproc::text END AS prsheadline, \
+ p.prslextype::pg_catalog.regproc::text AS prslextype, NULL::text AS tmplinit, NULL::text AS tmpllexize \
  FROM pg_catalog.pg_ts_parser p WHERE p.prsnamespace <> 'pg_catalog'::pg_catalog.regnamespace \
- UNION ALL SELECT t.tableoid, t.oid, t.tmplname, t.tmplnamespace, \
- pg_catalog.concat_ws(E',\n', CASE WHEN t.tmplinit <> 0 THEN '    INIT = ' || t.tmplinit::pg_catalog.regproc END, \
-   '    LEXIZE = ' || t.tmpllexize::pg_catalog.regproc) \
+ UNION ALL SELECT t.tableoid, t.oid, t.tmplname, t.tmplnamespace, NULL, NULL, NULL, NULL, NULL, \
+ CASE WHEN t.tmplinit <> 0 THEN t.tmplinit::pg_catalog.regproc::text END, \
+ t.tmpllexize::pg_catalog.regproc::text \
  FROM pg_catalog.pg_ts_template t WHERE t.tmplnamespace <> 'pg_catalog'::pg_catalog.regnamespace \
  ORDER BY 1, 2";
 

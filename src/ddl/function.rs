@@ -282,9 +282,21 @@ pub(super) fn cast(cx: &mut Ctx, o: &Obj) {
     };
     let CastDetail {
         types,
-        body,
+        method,
+        function,
+        context,
         comment,
     } = &**detail;
+    let mut body = match method {
+        'b' => "WITHOUT FUNCTION".to_string(),
+        'i' => "WITH INOUT".to_string(),
+        _ => format!("WITH FUNCTION {}", function.as_deref().unwrap_or_default()),
+    };
+    match context {
+        'a' => body.push_str(" AS ASSIGNMENT"),
+        'i' => body.push_str(" AS IMPLICIT"),
+        _ => {}
+    }
     let label = format!("CAST ({types})");
     cx.push_def(
         TocEntry::new(

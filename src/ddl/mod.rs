@@ -346,7 +346,45 @@ fn simple(cx: &mut Ctx, o: &Obj) {
         _ => "TEXT SEARCH TEMPLATE",
     };
     let qn = cx.qname(o);
-    let defn = format!("CREATE {}{desc} {qn}{}", d.prefix, d.body);
+    let defn = match &d.def {
+        SimpleDef::Conversion {
+            default,
+            from_encoding,
+            to_encoding,
+            function,
+        } => format!(
+            "CREATE {}{desc} {qn} FOR {} TO {} FROM {function};\n",
+            if *default { "DEFAULT " } else { "" },
+            cx.lit(from_encoding),
+            cx.lit(to_encoding)
+        ),
+        SimpleDef::Parser {
+            start,
+            gettoken,
+            end,
+            headline,
+            lextypes,
+        } => {
+            let mut lines = vec![
+                format!("    START = {start}"),
+                format!("    GETTOKEN = {gettoken}"),
+                format!("    END = {end}"),
+            ];
+            if let Some(h) = headline {
+                lines.push(format!("    HEADLINE = {h}"));
+            }
+            lines.push(format!("    LEXTYPES = {lextypes}"));
+            format!("CREATE {desc} {qn} (\n{} );\n", lines.join(",\n"))
+        }
+        SimpleDef::Template { init, lexize } => {
+            let mut lines = Vec::new();
+            if let Some(i) = init {
+                lines.push(format!("    INIT = {i}"));
+            }
+            lines.push(format!("    LEXIZE = {lexize}"));
+            format!("CREATE {desc} {qn} (\n{} );\n", lines.join(",\n"))
+        }
+    };
     let mut e = TocEntry::new(desc, o.name.clone(), defn)
         .ns(o.namespace.as_deref())
         .drop(format!("DROP {desc} {qn};\n"));

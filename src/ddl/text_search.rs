@@ -8,15 +8,23 @@ pub(super) fn text_search(cx: &mut Ctx, o: &Obj) {
     };
     let TextSearchDetail {
         owner,
-        head,
+        base,
+        init_option,
         mappings,
         comment,
     } = &**detail;
-    let desc = if o.kind() == Kind::TsDict {
-        "TEXT SEARCH DICTIONARY"
+    let (desc, base_word) = if o.kind() == Kind::TsDict {
+        ("TEXT SEARCH DICTIONARY", "TEMPLATE")
     } else {
-        "TEXT SEARCH CONFIGURATION"
+        ("TEXT SEARCH CONFIGURATION", "PARSER")
     };
+    let mut head = format!(
+        "{base_word} = {}",
+        cx.opts.quoting.qualified(&base.0, &base.1)
+    );
+    if let Some(opt) = init_option {
+        head.push_str(&format!(",\n    {opt}"));
+    }
     let qn = cx.qname(o);
     let mut s = format!("CREATE {desc} {qn} (\n    {head} );\n");
     for (token, dicts) in mappings {

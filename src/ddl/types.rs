@@ -43,7 +43,10 @@ pub(super) fn type_entries(cx: &mut Ctx, o: &Obj) {
         }
         'r' => {
             let body: Vec<String> = t
-                .range_options
+                .range
+                .as_deref()
+                .map(|r| range_body(cx, r))
+                .unwrap_or_default()
                 .iter()
                 .map(|o| format!("\n    {o}"))
                 .collect();
@@ -58,7 +61,11 @@ pub(super) fn type_entries(cx: &mut Ctx, o: &Obj) {
             "TYPE",
             format!(
                 "CREATE TYPE {qn} (\n    {}\n);\n",
-                t.base_options.join(",\n    ")
+                t.base
+                    .as_deref()
+                    .map(|b| base_body(cx, b))
+                    .unwrap_or_default()
+                    .join(",\n    ")
             ),
         ),
         'c' => {
@@ -206,4 +213,91 @@ pub(super) fn collation(cx: &mut Ctx, o: &Obj) {
     ));
     cx.push_def(e);
     cx.comment(comment, "COLLATION", &cx.ident(&o.name), o, owner);
+}
+
+/// The body lines of `CREATE TYPE name AS RANGE (...)`, in dumpRangeType's order.
+fn range_body(cx: &Ctx, r: &RangeTypeDef) -> Vec<String> {
+    let mut o = vec![format!("subtype = {}", r.subtype)];
+    if let Some(m) = &r.multirange {
+        o.push(format!("multirange_type_name = {m}"));
+    }
+    if let Some((nsp, name)) = &r.opclass {
+        o.push(format!(
+            "subtype_opclass = {}.{}",
+            cx.ident(nsp),
+            cx.ident(name)
+        ));
+    }
+    if let Some(c) = &r.collation {
+        o.push(format!("collation = {c}"));
+    }
+    for (f, word) in [(&r.canonical, "canonical"), (&r.subtype_diff, "subtype_diff")] {
+        if f != "-" {
+            o.push(format!("{word} = {f}"));
+        }
+    }
+    o
+}
+
+/// The body lines of `CREATE TYPE name (...)` for a base type, in dumpBaseType's order.
+fn base_body(cx: &Ctx, b: &BaseTypeDef) -> Vec<String> {
+    let mut o = vec![if b.typlen == -1 {
+        "INTERNALLENGTH = variable".to_string()
+    } else {
+        format!("INTERNALLENGTH = {}", b.typlen)
+    }];
+    o.push(format!("INPUT = {}", b.input));
+    o.push(format!("OUTPUT = {}", b.output));
+    for (f, word) in [
+        (&b.receive, "RECEIVE"),
+        (&b.send, "SEND"),
+        (&b.typmod_in, "TYPMOD_IN"),
+        (&b.typmod_out, "TYPMOD_OUT"),
+        (&b.analyze, "ANALYZE"),
+    ] {
+        if let Some(f) = f {
+            o.push(format!("{word} = {f}"));
+        }
+    }
+    if b.collatable {
+        o.push("COLLATABLE = true".into());
+    }
+    if let Some(expr) = &b.default_expr {
+        o.push(format!("DEFAULT = {expr}"));
+    } else if let Some(value) = &b.default_value {
+        o.push(format!("DEFAULT = {}", cx.lit(value)));
+    }
+    if let Some(f) = &b.subscript {
+        o.push(format!("SUBSCRIPT = {f}"));
+    }
+    if let Some(elem) = &b.element {
+        o.push(format!("ELEMENT = {elem}"));
+    }
+    if b.category != "U" {
+        o.push(format!("CATEGORY = {}", cx.lit(&b.category)));
+    }
+    if b.preferred {
+        o.push("PREFERRED = true".into());
+    }
+    if b.delimiter != "," {
+        o.push(format!("DELIMITER = {}", cx.lit(&b.delimiter)));
+    }
+    match b.align {
+        'c' => o.push("ALIGNMENT = char".into()),
+        's' => o.push("ALIGNMENT = int2".into()),
+        'i' => o.push("ALIGNMENT = int4".into()),
+        'd' => o.push("ALIGNMENT = double".into()),
+        _ => {}
+    }
+    match b.storage {
+        'p' => o.push("STORAGE = plain".into()),
+        'e' => o.push("STORAGE = external".into()),
+        'x' => o.push("STORAGE = extended".into()),
+        'm' => o.push("STORAGE = main".into()),
+        _ => {}
+    }
+    if b.by_value {
+        o.push("PASSEDBYVALUE".into());
+    }
+    o
 }

@@ -33,8 +33,12 @@ pub struct TransformDetail {
 pub struct CastDetail {
     /// `source AS target`, formatted.
     pub types: String,
-    /// `WITH FUNCTION ...`, `WITH INOUT` or `WITHOUT FUNCTION`, plus context.
-    pub body: String,
+    /// `castmethod`: `f` function, `i` in/out, `b` binary coercible.
+    pub method: char,
+    /// The function's signature, for `f`.
+    pub function: Option<String>,
+    /// `castcontext`: `a` assignment, `i` implicit, `e` explicit.
+    pub context: char,
     /// Comment.
     pub comment: Option<String>,
 }

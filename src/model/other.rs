@@ -104,12 +104,56 @@ pub struct LanguageDetail {
 pub struct SimpleDetail {
     /// Owner role, for kinds that have one.
     pub owner: Option<String>,
-    /// Conversion: `DEFAULT ` or nothing, before CONVERSION.
-    pub prefix: String,
-    /// What follows the qualified name.
-    pub body: String,
+    /// The definition.
+    pub def: SimpleDef,
     /// Comment.
     pub comment: Option<String>,
+}
+
+/// The definition of a conversion, a text search parser or a text search template (functions
+/// as `regproc` text).
+#[derive(Debug, Clone)]
+pub enum SimpleDef {
+    /// `CREATE [DEFAULT] CONVERSION ... FOR ... TO ... FROM ...`
+    Conversion {
+        /// `condefault`
+        default: bool,
+        /// Source encoding.
+        from_encoding: String,
+        /// Destination encoding.
+        to_encoding: String,
+        /// Conversion function.
+        function: String,
+    },
+    /// `CREATE TEXT SEARCH PARSER`
+    Parser {
+        /// START, GETTOKEN, END functions.
+        start: String,
+        /// GETTOKEN function.
+        gettoken: String,
+        /// END function.
+        end: String,
+        /// HEADLINE function, when set.
+        headline: Option<String>,
+        /// LEXTYPES function.
+        lextypes: String,
+    },
+    /// `CREATE TEXT SEARCH TEMPLATE`
+    Template {
+        /// INIT function, when set.
+        init: Option<String>,
+        /// LEXIZE function.
+        lexize: String,
+    },
+}
+
+impl Default for SimpleDef {
+    fn default() -> Self {
+        SimpleDef::Template {
+            init: None,
+            lexize: String::new(),
+        }
+    }
 }
 
 /// Details of a large object (boxed in [`Detail`] to keep every object small).
@@ -130,8 +174,10 @@ pub struct BlobDetail {
 pub struct TextSearchDetail {
     /// Owner role.
     pub owner: String,
-    /// Dictionary: `TEMPLATE = ...` and options; configuration: `PARSER = ...`.
-    pub head: String,
+    /// Dictionary: its template; configuration: its parser (schema, name).
+    pub base: (String, String),
+    /// Dictionary: its options as the server prints them (`pg_dump`'s dictinitoption).
+    pub init_option: Option<String>,
     /// Configuration token mappings: (token alias, dictionaries).
     pub mappings: Vec<(String, String)>,
     /// Comment.

@@ -112,19 +112,6 @@ pub(crate) async fn casts(ld: &mut Loader<'_>) -> Result<()> {
     ld.pipe.send_ahead(queries::OPERATORS, None).await;
     while let Some(r) = next_row(&mut rows, "casts").await? {
         let o = oid(&r, "oid")?;
-        let mut body = match ch(&r, "castmethod")? {
-            'b' => "WITHOUT FUNCTION".to_string(),
-            'i' => "WITH INOUT".to_string(),
-            _ => format!(
-                "WITH FUNCTION {}",
-                opt_text(&r, "func")?.unwrap_or_default()
-            ),
-        };
-        match ch(&r, "castcontext")? {
-            'a' => body.push_str(" AS ASSIGNMENT"),
-            'i' => body.push_str(" AS IMPLICIT"),
-            _ => {}
-        }
         ld.cat.add(Obj {
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
@@ -135,7 +122,9 @@ pub(crate) async fn casts(ld: &mut Loader<'_>) -> Result<()> {
             dump: ld.include_everything && !ld.ext_members.contains_key(&(PG_CAST, o)),
             detail: Detail::Cast(Box::new(CastDetail {
                 types: format!("{} AS {}", text(&r, "source")?, text(&r, "target")?),
-                body,
+                method: ch(&r, "castmethod")?,
+                function: opt_text(&r, "func")?,
+                context: ch(&r, "castcontext")?,
                 comment: None,
             })),
             ..Obj::of(Kind::Cast)

@@ -50,13 +50,6 @@ pub(crate) async fn languages(ld: &mut Loader<'_>) -> Result<()> {
     while let Some(r) = next_row(&mut rows, "conversions").await? {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "connamespace")?;
-        let lit = |s: String| crate::ddl::quote::quote_literal(&s, ld.cat.std_strings);
-        let body = format!(
-            " FOR {} TO {} FROM {};\n",
-            lit(text(&r, "forenc")?),
-            lit(text(&r, "toenc")?),
-            text(&r, "conproc")?
-        );
         ld.cat.add(Obj {
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
@@ -69,12 +62,12 @@ pub(crate) async fn languages(ld: &mut Loader<'_>) -> Result<()> {
                 && !ld.ext_members.contains_key(&(PG_CONVERSION, o)),
             detail: Detail::Simple(Box::new(SimpleDetail {
                 owner: Some(text(&r, "owner")?),
-                prefix: if boolean(&r, "condefault")? {
-                    "DEFAULT ".into()
-                } else {
-                    String::new()
+                def: SimpleDef::Conversion {
+                    default: boolean(&r, "condefault")?,
+                    from_encoding: text(&r, "forenc")?,
+                    to_encoding: text(&r, "toenc")?,
+                    function: text(&r, "conproc")?,
                 },
-                body,
                 comment: None,
             })),
             ..Obj::of(Kind::Conversion)
@@ -102,8 +95,20 @@ pub(crate) async fn languages(ld: &mut Loader<'_>) -> Result<()> {
                 && !ld.ext_members.contains_key(&(tableoid, o)),
             detail: Detail::Simple(Box::new(SimpleDetail {
                 owner: None,
-                prefix: String::new(),
-                body: format!(" (\n{} );\n", text(&r, "body")?),
+                def: if tableoid == PG_TS_PARSER {
+                    SimpleDef::Parser {
+                        start: text(&r, "prsstart")?,
+                        gettoken: text(&r, "prstoken")?,
+                        end: text(&r, "prsend")?,
+                        headline: opt_text(&r, "prsheadline")?,
+                        lextypes: text(&r, "prslextype")?,
+                    }
+                } else {
+                    SimpleDef::Template {
+                        init: opt_text(&r, "tmplinit")?,
+                        lexize: text(&r, "tmpllexize")?,
+                    }
+                },
                 comment: None,
             })),
             ..Obj::of(if tableoid == PG_TS_PARSER {

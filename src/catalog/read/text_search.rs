@@ -14,14 +14,6 @@ pub(crate) async fn text_search(ld: &mut Loader<'_>) -> Result<()> {
     while let Some(r) = next_row(&mut rows, "text search dictionaries").await? {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "dictnamespace")?;
-        let mut head = format!(
-            "TEMPLATE = {}",
-            ld.quoting
-                .qualified(&text(&r, "tmplnsp")?, &text(&r, "tmplname")?)
-        );
-        if let Some(opt) = opt_text(&r, "dictinitoption")? {
-            head.push_str(&format!(",\n    {opt}"));
-        }
         ld.cat.add(Obj {
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
@@ -34,7 +26,8 @@ pub(crate) async fn text_search(ld: &mut Loader<'_>) -> Result<()> {
                 && !ld.ext_members.contains_key(&(PG_TS_DICT, o)),
             detail: Detail::TextSearch(Box::new(TextSearchDetail {
                 owner: text(&r, "owner")?,
-                head,
+                base: (text(&r, "tmplnsp")?, text(&r, "tmplname")?),
+                init_option: opt_text(&r, "dictinitoption")?,
                 mappings: Vec::new(),
                 comment: None,
             })),
@@ -65,11 +58,6 @@ pub(crate) async fn text_search(ld: &mut Loader<'_>) -> Result<()> {
     while let Some(r) = next_row(&mut rows, "text search configurations").await? {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "cfgnamespace")?;
-        let head = format!(
-            "PARSER = {}",
-            ld.quoting
-                .qualified(&text(&r, "prsnsp")?, &text(&r, "prsname")?)
-        );
         ld.cat.add(Obj {
             cat: CatalogId {
                 tableoid: oid(&r, "tableoid")?,
@@ -82,7 +70,8 @@ pub(crate) async fn text_search(ld: &mut Loader<'_>) -> Result<()> {
                 && !ld.ext_members.contains_key(&(PG_TS_CONFIG, o)),
             detail: Detail::TextSearch(Box::new(TextSearchDetail {
                 owner: text(&r, "owner")?,
-                head,
+                base: (text(&r, "prsnsp")?, text(&r, "prsname")?),
+                init_option: None,
                 mappings: maps.remove(&o).unwrap_or_default(),
                 comment: None,
             })),

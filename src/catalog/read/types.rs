@@ -63,7 +63,7 @@ pub(crate) async fn types(ld: &mut Loader<'_>) -> Result<()> {
             .or_default()
             .push(text(&r, "enumlabel")?);
     }
-    let mut ranges: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    let mut ranges: BTreeMap<u32, RangeTypeDef> = BTreeMap::new();
     let mut rows = ld
         .pipe
         .stream("range types", queries::ranges(ld.cat.server_num), &[])
@@ -72,39 +72,29 @@ pub(crate) async fn types(ld: &mut Loader<'_>) -> Result<()> {
         .send_ahead(queries::base_types(ld.cat.server_num), None)
         .await;
     while let Some(r) = next_row(&mut rows, "range types").await? {
-        let mut opts = vec![format!("subtype = {}", text(&r, "rngsubtype")?)];
-        if let Some(m) = opt_text(&r, "rngmultitype")? {
-            opts.push(format!("multirange_type_name = {m}"));
-        }
-        if opt_boolean(&r, "opcdefault")? == Some(false) {
-            opts.push(format!(
-                "subtype_opclass = {}.{}",
-                ld.quoting.ident(&text(&r, "opcnsp")?),
-                ld.quoting.ident(&text(&r, "opcname")?)
-            ));
-        }
-        if let Some(c) = coll_name(&ld.collation_names, oid(&r, "collation")?) {
-            opts.push(format!("collation = {c}"));
-        }
-        for (col, word) in [
-            ("rngcanonical", "canonical"),
-            ("rngsubdiff", "subtype_diff"),
-        ] {
-            let f = text(&r, col)?;
-            if f != "-" {
-                opts.push(format!("{word} = {f}"));
-            }
-        }
-        ranges.insert(oid(&r, "rngtypid")?, opts);
+        let opclass = if opt_boolean(&r, "opcdefault")? == Some(false) {
+            Some((text(&r, "opcnsp")?, text(&r, "opcname")?))
+        } else {
+            None
+        };
+        let def = RangeTypeDef {
+            subtype: text(&r, "rngsubtype")?,
+            multirange: opt_text(&r, "rngmultitype")?,
+            opclass,
+            collation: coll_name(&ld.collation_names, oid(&r, "collation")?),
+            canonical: text(&r, "rngcanonical")?,
+            subtype_diff: text(&r, "rngsubdiff")?,
+        };
+        ranges.insert(oid(&r, "rngtypid")?, def);
     }
-    let mut base_types: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    let mut base_types: BTreeMap<u32, BaseTypeDef> = BTreeMap::new();
     let mut rows = ld
         .pipe
         .stream("base types", queries::base_types(ld.cat.server_num), &[])
         .await?;
     ld.pipe.send_ahead(queries::COMPOSITE_ATTRS, None).await;
     while let Some(r) = next_row(&mut rows, "base types").await? {
-        base_types.insert(oid(&r, "oid")?, base_type_options(&r, ld.cat.std_strings)?);
+        base_types.insert(oid(&r, "oid")?, base_type_def(&r)?);
     }
     let mut rows = ld
         .pipe
@@ -146,8 +136,8 @@ pub(crate) async fn types(ld: &mut Loader<'_>) -> Result<()> {
             domain_default: opt_text(&r, "domain_default")?,
             domain_collation: coll_name(&ld.collation_names, oid(&r, "domain_collation")?),
             composite_attrs: ld.composite.remove(&o).unwrap_or_default(),
-            range_options: ranges.remove(&o).unwrap_or_default(),
-            base_options: base_types.remove(&o).unwrap_or_default(),
+            range: ranges.remove(&o).map(Box::new),
+            base: base_types.remove(&o).map(Box::new),
             acl: acl_from(&r, "typacl")?,
             ..Default::default()
         };
