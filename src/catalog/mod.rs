@@ -68,25 +68,6 @@ fn acl_from(row: &tokio_postgres::Row, acl_col: &str) -> Result<Acl> {
     })
 }
 
-/// Formats a reloptions array the way pg_dump's `appendReloptionsArray` does.
-pub fn format_reloptions(q: Quoting, opts: &[String], prefix: &str) -> String {
-    let mut out = Vec::new();
-    for o in opts {
-        let (name, value) = match o.split_once('=') {
-            Some((n, v)) => (n, v),
-            None => (o.as_str(), ""),
-        };
-        // A value that reads as a plain identifier goes bare, anything else as a literal.
-        let quoted_value = if q.ident(value) == value {
-            value.to_string()
-        } else {
-            crate::ddl::quote::quote_literal(value, true)
-        };
-        out.push(format!("{prefix}{}={quoted_value}", q.ident(name)));
-    }
-    out.join(", ")
-}
-
 /// A catalog reader: reads one family (or part of one) into the model.
 type Reader =
     for<'l, 'a> fn(

@@ -53,8 +53,11 @@ pub(super) fn constraint(cx: &mut Ctx, o: &Obj) {
             });
             // The server's short form leaves out the index's storage parameters, which
             // pg_dump writes after the columns (an exclusion constraint's form has them).
-            let def = match index.and_then(|ix| ix.reloptions.as_deref()) {
-                Some(opts) if c.contype != 'x' => with_index_options(&c.def, opts, c.deferrable),
+            let opts = index
+                .filter(|ix| !ix.reloptions.is_empty())
+                .map(|ix| quote::format_reloptions(cx.opts.quoting, &ix.reloptions, ""));
+            let def = match opts {
+                Some(opts) if c.contype != 'x' => with_index_options(&c.def, &opts, c.deferrable),
                 _ => c.def.clone(),
             };
             let mut s = format!(

@@ -110,6 +110,25 @@ pub fn dollar_quote(body: &str) -> String {
     format!("{delim}{body}{delim}")
 }
 
+/// Formats a reloptions array the way pg_dump's `appendReloptionsArray` does.
+pub fn format_reloptions(q: Quoting, opts: &[String], prefix: &str) -> String {
+    let mut out = Vec::new();
+    for o in opts {
+        let (name, value) = match o.split_once('=') {
+            Some((n, v)) => (n, v),
+            None => (o.as_str(), ""),
+        };
+        // A value that reads as a plain identifier goes bare, anything else as a literal.
+        let quoted_value = if q.ident(value) == value {
+            value.to_string()
+        } else {
+            quote_literal(value, true)
+        };
+        out.push(format!("{prefix}{}={quoted_value}", q.ident(name)));
+    }
+    out.join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

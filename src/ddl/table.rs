@@ -29,8 +29,8 @@ pub(super) fn table(cx: &mut Ctx, o: &Obj) {
         }
         'm' => {
             s.push_str(&format!("CREATE MATERIALIZED VIEW {qn}"));
-            if t.reloptions().is_some() || t.toast_reloptions().is_some() {
-                s.push_str(&format!("\nWITH ({})", with_options(t)));
+            if !t.reloptions().is_empty() || !t.toast_reloptions().is_empty() {
+                s.push_str(&format!("\nWITH ({})", with_options(cx.opts.quoting, t)));
             }
             s.push_str(&format!(" AS\n{}\n  WITH NO DATA;\n", view_body(t)));
             "MATERIALIZED VIEW"
@@ -72,8 +72,8 @@ pub(super) fn table(cx: &mut Ctx, o: &Obj) {
             if let Some((server, _)) = t.foreign() {
                 s.push_str(&format!("\nSERVER {}", cx.ident(server)));
             }
-            if t.reloptions().is_some() || t.toast_reloptions().is_some() {
-                s.push_str(&format!("\nWITH ({})", with_options(t)));
+            if !t.reloptions().is_empty() || !t.toast_reloptions().is_empty() {
+                s.push_str(&format!("\nWITH ({})", with_options(cx.opts.quoting, t)));
             }
             if let Some((_, options)) = t.foreign().filter(|(_, o)| !o.is_empty()) {
                 s.push_str(&format!("\nOPTIONS (\n    {options}\n)"));
@@ -387,13 +387,14 @@ pub(super) fn inherited_not_null(cat: &Catalog, t: &TableDetail, column: &str) -
     })
 }
 
-pub(super) fn with_options(t: &TableDetail) -> String {
+/// A table's storage parameters and its TOAST table's, for `WITH (...)`.
+pub(super) fn with_options(q: Quoting, t: &TableDetail) -> String {
     let mut parts = Vec::new();
-    if let Some(r) = t.reloptions() {
-        parts.push(r.clone());
+    if !t.reloptions().is_empty() {
+        parts.push(quote::format_reloptions(q, t.reloptions(), ""));
     }
-    if let Some(r) = t.toast_reloptions() {
-        parts.push(r.clone());
+    if !t.toast_reloptions().is_empty() {
+        parts.push(quote::format_reloptions(q, t.toast_reloptions(), "toast."));
     }
     parts.join(", ")
 }
@@ -402,8 +403,11 @@ pub(super) fn with_options(t: &TableDetail) -> String {
 /// placeholder, typed NULLs) and the check option the real query carries.
 pub(super) fn view_clauses(q: Quoting, t: &TableDetail, placeholder: bool) -> String {
     let mut s = String::new();
-    if let Some(r) = t.reloptions() {
-        s.push_str(&format!(" WITH ({r})"));
+    if !t.reloptions().is_empty() {
+        s.push_str(&format!(
+            " WITH ({})",
+            quote::format_reloptions(q, t.reloptions(), "")
+        ));
     }
     if placeholder {
         s.push_str(&format!(" AS\n{}", dummy_view_body(q, t)));

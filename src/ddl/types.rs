@@ -231,7 +231,10 @@ fn range_body(cx: &Ctx, r: &RangeTypeDef) -> Vec<String> {
     if let Some(c) = &r.collation {
         o.push(format!("collation = {c}"));
     }
-    for (f, word) in [(&r.canonical, "canonical"), (&r.subtype_diff, "subtype_diff")] {
+    for (f, word) in [
+        (&r.canonical, "canonical"),
+        (&r.subtype_diff, "subtype_diff"),
+    ] {
         if f != "-" {
             o.push(format!("{word} = {f}"));
         }

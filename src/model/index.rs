@@ -30,8 +30,8 @@ pub struct IndexDetail {
     pub replident: bool,
     /// Tablespace.
     pub tablespace: String,
-    /// reloptions
-    pub reloptions: Option<String>,
+    /// reloptions, `name=value` each
+    pub reloptions: Vec<String>,
     /// Column statistics targets: (column number in index, target).
     pub stat_targets: Vec<(i32, i32)>,
     /// Number of key columns, to print statistics.

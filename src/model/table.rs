@@ -150,10 +150,10 @@ pub struct TableDetail {
 /// Rarely set table texts, apart so that a plain table stays small.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TableExtra {
-    /// reloptions as `a=b, c=d`
-    pub reloptions: Option<String>,
-    /// toast reloptions
-    pub toast_reloptions: Option<String>,
+    /// reloptions, `name=value` each (a view's check_option left out)
+    pub reloptions: Vec<String>,
+    /// The TOAST table's reloptions
+    pub toast_reloptions: Vec<String>,
     /// View check option (local/cascaded).
     pub check_option: Option<String>,
     /// Partition bound expression.
@@ -182,15 +182,13 @@ impl TableExtra {
 
 impl TableDetail {
     /// `reloptions` (see [`TableExtra`]).
-    pub fn reloptions(&self) -> Option<&String> {
-        self.extra.as_ref().and_then(|x| x.reloptions.as_ref())
+    pub fn reloptions(&self) -> &[String] {
+        self.extra.as_ref().map_or(&[], |x| &x.reloptions)
     }
 
     /// `toast_reloptions` (see [`TableExtra`]).
-    pub fn toast_reloptions(&self) -> Option<&String> {
-        self.extra
-            .as_ref()
-            .and_then(|x| x.toast_reloptions.as_ref())
+    pub fn toast_reloptions(&self) -> &[String] {
+        self.extra.as_ref().map_or(&[], |x| &x.toast_reloptions)
     }
 
     /// `check_option` (see [`TableExtra`]).

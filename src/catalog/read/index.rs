@@ -28,8 +28,7 @@ pub(crate) async fn indexes(ld: &mut Loader<'_>) -> Result<()> {
             clustered: boolean(&r, "indisclustered")?,
             replident: boolean(&r, "indisreplident")?,
             tablespace: text(&r, "tablespace")?,
-            reloptions: (!indreloptions.is_empty())
-                .then(|| format_reloptions(ld.quoting, &indreloptions, "")),
+            reloptions: indreloptions,
             stat_targets: statcols.into_iter().zip(statvals).collect(),
             nkeys: i32_(&r, "indnkeyatts")?,
             parent_oid: oid(&r, "parentidx")?,

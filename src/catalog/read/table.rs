@@ -34,10 +34,8 @@ pub(crate) async fn tables(ld: &mut Loader<'_>) -> Result<()> {
             .collect();
         let toast = text_array(r, "toast_reloptions")?;
         let extra = TableExtra {
-            reloptions: (!reloptions.is_empty())
-                .then(|| format_reloptions(ld.quoting, &reloptions, "")),
-            toast_reloptions: (!toast.is_empty())
-                .then(|| format_reloptions(ld.quoting, &toast, "toast.")),
+            reloptions,
+            toast_reloptions: toast,
             check_option,
             partbound: opt_text(r, "partbound")?,
             partkeydef: opt_text(r, "partkeydef")?,
