@@ -306,6 +306,40 @@ fn full_cluster_dump_is_byte_identical_to_pg_dumpall() {
     );
 }
 
+/// Loads a pg_dumpall-style script into `target` with its psql, the label provider in the
+/// session. The roles the new cluster has already (its superuser, the harness's own) fail to
+/// be created, as with pg_dumpall's script, and the rest runs: exactly those errors occur.
+fn load_with_psql(target: &Cluster, script: &[u8]) {
+    let existing = target
+        .psql(
+            "postgres",
+            &[
+                "-At",
+                "-c",
+                "SELECT count(*) FROM pg_roles WHERE rolname !~ '^pg_'",
+            ],
+        )
+        .unwrap();
+    let existing: usize = existing.trim().parse().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("script.sql");
+    std::fs::write(&file, script).unwrap();
+    let mut psql = Command::new(target.client("psql"));
+    target.env(&mut psql);
+    with_labels(target, &mut psql);
+    let out = psql
+        .args(["-X", "-q", "-d", "postgres", "-f"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.lines().filter(|l| l.contains("ERROR")).count(),
+        existing,
+        "only the existing roles' CREATE ROLE fails: {err}"
+    );
+}
+
 #[test]
 fn full_cluster_dump_loads_into_a_fresh_cluster() {
     let source = pgsnap::bench::cluster::start(false).expect("start a cluster");
@@ -319,34 +353,7 @@ fn full_cluster_dump_loads_into_a_fresh_cluster() {
         source.psql("postgres", &["-c", s]).expect(s);
     }
     let target = pgsnap::bench::cluster::start(false).expect("start a second cluster");
-    let existing = target
-        .psql(
-            "postgres",
-            &[
-                "-At",
-                "-c",
-                "SELECT count(*) FROM pg_roles WHERE rolname !~ '^pg_'",
-            ],
-        )
-        .unwrap();
-    let existing: usize = existing.trim().parse().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("cluster.sql");
-    std::fs::write(&file, &script).unwrap();
-    let mut psql = Command::new(target.client("psql"));
-    target.env(&mut psql);
-    with_labels(&target, &mut psql);
-    let out = psql
-        .args(["-X", "-q", "-d", "postgres", "-f"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        err.lines().filter(|l| l.contains("ERROR")).count(),
-        existing,
-        "only the existing roles' CREATE ROLE fails: {err}"
-    );
+    load_with_psql(&target, &script);
     assert_same_dump(
         &expected,
         &pg_dumpall(&target, &[]),
@@ -360,37 +367,7 @@ fn roles_load_into_a_fresh_cluster_as_they_were() {
     populate(&source);
     let roles = pgsnap_dumpall(&source, &["-r"]);
     let target = pgsnap::bench::cluster::start(false).expect("start a second cluster");
-    // The roles the new cluster has already (its superuser, the harness's own) fail to be
-    // created, as with pg_dumpall's script, and the rest runs.
-    let existing = target
-        .psql(
-            "postgres",
-            &[
-                "-At",
-                "-c",
-                "SELECT count(*) FROM pg_roles WHERE rolname !~ '^pg_'",
-            ],
-        )
-        .unwrap();
-    let existing: usize = existing.trim().parse().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("roles.sql");
-    std::fs::write(&file, &roles).unwrap();
-    let mut psql = Command::new(target.client("psql"));
-    target.env(&mut psql);
-    // The roles' security labels need their provider in the loading session.
-    with_labels(&target, &mut psql);
-    let out = psql
-        .args(["-X", "-q", "-d", "postgres", "-f"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        err.lines().filter(|l| l.contains("ERROR")).count(),
-        existing,
-        "only the existing roles' CREATE ROLE fails: {err}"
-    );
+    load_with_psql(&target, &roles);
     assert_same_dump(
         &pg_dumpall(&source, &["-r"]),
         &pg_dumpall(&target, &["-r"]),
