@@ -325,8 +325,11 @@ pub fn label_provider(cluster: &Cluster) -> Option<PathBuf> {
     });
     match built {
         Ok(p) => Some(p.clone()),
-        Err(e) if cluster.major() == 13 => {
-            skipped(&format!("security labels on PostgreSQL 13: {e}"));
+        Err(_) if cluster.major() == 13 => {
+            skipped(
+                "security labels on PostgreSQL 13: no package registry here carries its server \
+                 headers (its client programs are 14's), so the test label provider cannot be built",
+            );
             None
         }
         Err(e) => panic!("{e}"),
