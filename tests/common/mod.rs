@@ -145,7 +145,9 @@ pub fn skipped(why: &str) {
         .append(true)
         .open(skip_log())
     {
-        let _ = writeln!(f, "{why}");
+        // One write per line: tests run in parallel threads, and an appended line written in
+        // pieces could interleave with another's.
+        let _ = f.write_all(format!("{why}\n").as_bytes());
     }
 }
 
