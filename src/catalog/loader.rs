@@ -109,10 +109,28 @@ impl<'a> Loader<'a> {
             table_ids: Vec::new(),
             composite: BTreeMap::new(),
             composite_rel_to_type: BTreeMap::new(),
-            catalog_acls: false,
+            // pg_catalog's changed privileges come with every dump that names no tables or
+            // schemas.
+            catalog_acls: sel.include_tables.is_none()
+                && sel.include_schemas.is_none()
+                && !plan.no_privileges,
             collation_names: BTreeMap::new(),
             quoting,
         })
+    }
+
+    /// The large objects query, when large objects are part of the dump: with data in a
+    /// whole-database dump, or asked for with -b (pg_dump's outputBlobs); one BLOBS entry
+    /// then carries all their contents. -s never includes them: they are data, even with -b.
+    pub(crate) fn large_objects_query(&self) -> Option<&'static str> {
+        let output_blobs = self.plan.data
+            && (self.plan.switches.large_objects
+                || (self.include_everything && !self.plan.switches.no_large_objects));
+        match (output_blobs, self.cat.dialect.groups_large_objects()) {
+            (false, _) => None,
+            (true, true) => Some(queries::LARGE_OBJECTS_BY_OWNER),
+            (true, false) => Some(queries::LARGE_OBJECTS),
+        }
     }
 
     /// The decisions made once everything is read: ACL-only objects, what `-a` keeps, the
@@ -175,14 +193,5 @@ pub(crate) fn coll_name(names: &BTreeMap<u32, String>, o: u32) -> Option<String>
         None
     } else {
         names.get(&o).cloned()
-    }
-}
-
-/// The query read after security labels: comments, unless `--no-comments`.
-pub(crate) fn after_labels(plan: &DumpPlan) -> &'static str {
-    if plan.no_comments {
-        queries::DEPENDS
-    } else {
-        queries::COMMENTS
     }
 }

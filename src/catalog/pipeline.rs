@@ -45,13 +45,65 @@ pub(super) type PendingRows<'c> = std::pin::Pin<
     >,
 >;
 
-/// Catalog queries with one sent ahead: while the rows of one query are turned into the model,
-/// the server already runs the next (unnamed statement, one message batch), so the catalog costs
-/// the server's time rather than the server's plus the client's. Only queries whose rows are
-/// read to the end before any other statement runs may be sent ahead.
+/// When a planned catalog query goes to the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Send {
+    /// As soon as the query before it is being read.
+    Ahead,
+    /// Likewise, with the `oid[]` the query before it was given as `$1`.
+    AheadWithSameOids,
+    /// Only when its reader asks for it: other statements run before it (the table locks), or
+    /// its parameter is known only then.
+    WhenRead,
+}
+
+/// One catalog query in the order the readers read them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Planned {
+    pub(crate) sql: &'static str,
+    pub(crate) send: Send,
+}
+
+/// A query sent while the one before it is read.
+pub(crate) const fn ahead(sql: &'static str) -> Planned {
+    Planned {
+        sql,
+        send: Send::Ahead,
+    }
+}
+
+/// A query sent while the one before it is read, with that one's `oid[]`.
+pub(crate) const fn ahead_with_same_oids(sql: &'static str) -> Planned {
+    Planned {
+        sql,
+        send: Send::AheadWithSameOids,
+    }
+}
+
+/// A query sent only when its reader asks for it.
+pub(crate) const fn when_read(sql: &'static str) -> Planned {
+    Planned {
+        sql,
+        send: Send::WhenRead,
+    }
+}
+
+/// Catalog queries in a planned order, each sent ahead by the pipeline itself: while the rows of
+/// one query are turned into the model, the server already runs the next (unnamed statement,
+/// one message batch), so the catalog costs the server's time rather than the server's plus the
+/// client's. The plan is the readers' own list of their queries ([`super::READERS`]); a reader
+/// asking for a query out of that order is an error, so the order cannot drift. Only queries
+/// whose rows are read to the end before any other statement runs may be sent ahead: a
+/// statement outside the plan asks [`Pipeline::idle`] first.
 pub(super) struct Pipeline<'c> {
     pub(super) client: &'c Client,
-    pub(super) ahead: Option<(&'static str, PendingRows<'c>)>,
+    /// Every query of this dump's catalog, in the order they are read.
+    plan: Vec<Planned>,
+    /// The next one to be read.
+    next: usize,
+    /// The `oid[]` of the query last read, for one that is sent with the same.
+    last_oids: Option<Vec<u32>>,
+    ahead: Option<(&'static str, PendingRows<'c>)>,
     /// The query a [`Helper`] runs (the leader's text for it, and its answer to come).
     pub(super) delegated: Option<(&'static str, PendingRows<'static>)>,
     /// The helper's connection, open while its answers are read.
@@ -62,35 +114,77 @@ impl<'c> Pipeline<'c> {
     pub(super) fn new(client: &'c Client) -> Self {
         Pipeline {
             client,
+            plan: Vec::new(),
+            next: 0,
+            last_oids: None,
             ahead: None,
             delegated: None,
             helper: None,
         }
     }
 
-    /// Sends `sql` now (with an `oid[]` as $1 when given); [`Pipeline::stream`] picks it up.
-    pub(super) async fn send_ahead(&mut self, sql: &'static str, oids: Option<Vec<u32>>) {
-        if self.ahead.is_some() || self.delegated.as_ref().is_some_and(|(d, _)| *d == sql) {
-            return;
-        }
-        let params: Vec<(Vec<u32>, tokio_postgres::types::Type)> = oids
-            .map(|o| vec![(o, tokio_postgres::types::Type::OID_ARRAY)])
-            .unwrap_or_default();
-        let request: std::pin::Pin<Box<dyn std::future::Future<Output = _> + 'c>> =
-            Box::pin(self.client.query_typed_raw(sql, params));
-        let mut pending = Box::pin(futures_util::future::maybe_done(request));
-        // The first poll writes the request; its answer queues behind the current query's rows.
-        let _ = futures_util::poll!(pending.as_mut());
-        self.ahead = Some((sql, pending));
+    /// Sets the queries to come, in their order.
+    pub(super) fn set_plan(&mut self, plan: Vec<Planned>) {
+        self.plan = plan;
+        self.next = 0;
     }
 
-    /// The rows of `sql`: the one sent ahead if it is that query, else a new request.
+    /// The rows of `sql`, the next query of the plan: the one sent ahead, the helper's, or a
+    /// new request (with `oids` as `$1`). The query after it is then sent ahead when its plan
+    /// says so.
     pub(super) async fn stream(
         &mut self,
         what: &str,
         sql: &'static str,
-        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+        oids: Option<&[u32]>,
     ) -> Result<Rows> {
+        match self.plan.get(self.next) {
+            Some(p) if p.sql == sql => self.next += 1,
+            planned => return Err(Error::new(
+                ErrorKind::Catalog,
+                format!(
+                    "internal error: catalog query for {what} read out of its planned order ({})",
+                    if planned.is_some() {
+                        "another query was planned next"
+                    } else {
+                        "no query was planned next"
+                    }
+                ),
+            )),
+        }
+        self.last_oids = oids.map(<[u32]>::to_vec);
+        let rows = self.answer(what, sql).await?;
+        self.send_next_ahead().await;
+        Ok(rows)
+    }
+
+    /// Whether the plan was read to its end (a planned query never read is a reader that
+    /// skipped its query: an error, never a silently missing kind).
+    pub(super) fn finish(&self) -> Result<()> {
+        match self.plan.get(self.next) {
+            None => Ok(()),
+            Some(_) => Err(Error::new(
+                ErrorKind::Catalog,
+                format!(
+                    "internal error: {} planned catalog queries were never read",
+                    self.plan.len() - self.next
+                ),
+            )),
+        }
+    }
+
+    /// Ready for a statement outside the plan: no answer is queued on the connection.
+    pub(super) fn idle(&self, what: &str) -> Result<()> {
+        match &self.ahead {
+            None => Ok(()),
+            Some(_) => Err(Error::new(
+                ErrorKind::Catalog,
+                format!("internal error: {what} would run while a catalog query is sent ahead"),
+            )),
+        }
+    }
+
+    async fn answer(&mut self, what: &str, sql: &'static str) -> Result<Rows> {
         if let Some((_, mut pending)) = self.delegated.take_if(|(d, _)| *d == sql) {
             pending.as_mut().await;
             // A helper whose query failed leaves it to this connection (a real error then
@@ -99,27 +193,62 @@ impl<'c> Pipeline<'c> {
                 return Ok(Box::pin(rows));
             }
         }
-        if let Some((ahead_sql, mut pending)) = self.ahead.take() {
-            pending.as_mut().await;
-            let answer = pending.as_mut().take_output();
-            // Every query is sent ahead of the one read next: another one here is a wasted
-            // round of server work (the reading order and the send_ahead calls disagree).
-            debug_assert_eq!(ahead_sql, sql, "catalog query sent ahead but not read next");
-            if ahead_sql == sql {
-                return match answer {
-                    Some(Ok(rows)) => Ok(Box::pin(rows)),
-                    Some(Err(e)) => {
-                        Err(Error::from_pg(e, ErrorKind::Server).context(format!("reading {what}")))
-                    }
-                    None => Err(Error::new(
-                        ErrorKind::Server,
-                        format!("internal: reading {what}: answer taken twice"),
-                    )),
-                };
+        let answer = match self.ahead.take() {
+            Some((ahead_sql, mut pending)) if ahead_sql == sql => {
+                pending.as_mut().await;
+                pending.as_mut().take_output()
             }
-            // A query sent ahead and then not wanted: its rows are dropped unread.
+            // Only the next planned query is ever sent ahead.
+            Some(_) => None,
+            None => Some(self.request(sql).await),
+        };
+        match answer {
+            Some(Ok(rows)) => Ok(Box::pin(rows)),
+            Some(Err(e)) => {
+                Err(Error::from_pg(e, ErrorKind::Server).context(format!("reading {what}")))
+            }
+            None => Err(Error::new(
+                ErrorKind::Catalog,
+                format!("internal error: reading {what}: its answer was lost"),
+            )),
         }
-        query_stream(self.client, what, sql, params).await
+    }
+
+    /// Sends `sql` with the last `oid[]` (if any) as `$1`, typed, as one unnamed statement.
+    fn request(
+        &self,
+        sql: &'static str,
+    ) -> impl std::future::Future<
+        Output = std::result::Result<tokio_postgres::RowStream, tokio_postgres::Error>,
+    > + 'c {
+        let params: Vec<(Vec<u32>, tokio_postgres::types::Type)> = self
+            .last_oids
+            .clone()
+            .map(|o| vec![(o, tokio_postgres::types::Type::OID_ARRAY)])
+            .unwrap_or_default();
+        self.client.query_typed_raw(sql, params)
+    }
+
+    /// Sends the next planned query now if its plan says so and no helper runs it.
+    async fn send_next_ahead(&mut self) {
+        let Some(next) = self.plan.get(self.next).copied() else {
+            return;
+        };
+        if next.send == Send::WhenRead
+            || self.ahead.is_some()
+            || self.delegated.as_ref().is_some_and(|(d, _)| *d == next.sql)
+        {
+            return;
+        }
+        if next.send == Send::Ahead {
+            self.last_oids = None;
+        }
+        let request: std::pin::Pin<Box<dyn std::future::Future<Output = _> + 'c>> =
+            Box::pin(self.request(next.sql));
+        let mut pending = Box::pin(futures_util::future::maybe_done(request));
+        // The first poll writes the request; its answer queues behind the current query's rows.
+        let _ = futures_util::poll!(pending.as_mut());
+        self.ahead = Some((next.sql, pending));
     }
 }
 

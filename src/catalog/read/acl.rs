@@ -10,9 +10,8 @@ pub(crate) async fn catalog_acls(ld: &mut Loader<'_>) -> Result<()> {
     if ld.catalog_acls {
         let mut rows = ld
             .pipe
-            .stream("system catalog privileges", queries::CATALOG_ACLS, &[])
+            .stream("system catalog privileges", queries::CATALOG_ACLS, None)
             .await?;
-        ld.pipe.send_ahead(queries::INHERITS, None).await;
         while let Some(r) = next_row(&mut rows, "system catalog privileges").await? {
             let acls = opt_text_array(&r, "colacls")?;
             let inits = opt_text_array(&r, "colinit")?;
@@ -65,32 +64,8 @@ pub(crate) async fn default_acls_and_large_objects(ld: &mut Loader<'_>) -> Resul
     // Default privileges: in a dumped schema, or global ones in a whole-database dump.
     let mut rows = ld
         .pipe
-        .stream("default privileges", queries::DEFAULT_ACLS, &[])
+        .stream("default privileges", queries::DEFAULT_ACLS, None)
         .await?;
-    // The query read after security labels, and the one after large objects.
-    let after_labels = after_labels(ld.plan);
-    let after_blobs = if ld.plan.switches.no_security_labels {
-        after_labels
-    } else {
-        queries::SECLABELS
-    };
-    // Large objects: part of a whole-database dump with data, or asked for with -b
-    // (pg_dump's outputBlobs); one BLOBS entry then carries all their contents.
-    // -s never includes them: they are data, even with -b.
-    let output_blobs = ld.plan.data
-        && (ld.plan.switches.large_objects
-            || (ld.include_everything && !ld.plan.switches.no_large_objects));
-    let blobs_query = if ld.cat.dialect.groups_large_objects() {
-        queries::LARGE_OBJECTS_BY_OWNER
-    } else {
-        queries::LARGE_OBJECTS
-    };
-    let after_acls = if output_blobs {
-        blobs_query
-    } else {
-        after_blobs
-    };
-    ld.pipe.send_ahead(after_acls, None).await;
     while let Some(r) = next_row(&mut rows, "default privileges").await? {
         let nsp = oid(&r, "defaclnamespace")?;
         let (namespace, dump) = if nsp == 0 {
@@ -123,9 +98,8 @@ pub(crate) async fn default_acls_and_large_objects(ld: &mut Loader<'_>) -> Resul
         });
     }
 
-    if output_blobs {
-        let mut rows = ld.pipe.stream("large objects", blobs_query, &[]).await?;
-        ld.pipe.send_ahead(after_blobs, None).await;
+    if let Some(blobs_query) = ld.large_objects_query() {
+        let mut rows = ld.pipe.stream("large objects", blobs_query, None).await?;
         let mut blobs = Vec::new();
         while let Some(r) = next_row(&mut rows, "large objects").await? {
             blobs.push(LargeObjectRow {

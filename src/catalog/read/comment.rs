@@ -9,9 +9,8 @@ pub(crate) async fn labels_and_comments(ld: &mut Loader<'_>) -> Result<()> {
     if !ld.plan.switches.no_security_labels {
         let mut rows = ld
             .pipe
-            .stream("security labels", queries::SECLABELS, &[])
+            .stream("security labels", queries::SECLABELS, None)
             .await?;
-        ld.pipe.send_ahead(after_labels(ld.plan), None).await;
         while let Some(r) = next_row(&mut rows, "security labels").await? {
             ld.cat
                 .seclabels
@@ -27,8 +26,7 @@ pub(crate) async fn labels_and_comments(ld: &mut Loader<'_>) -> Result<()> {
 
     // Comments.
     if !ld.plan.no_comments {
-        let mut rows = ld.pipe.stream("comments", queries::COMMENTS, &[]).await?;
-        ld.pipe.send_ahead(queries::DEPENDS, None).await;
+        let mut rows = ld.pipe.stream("comments", queries::COMMENTS, None).await?;
         while let Some(r) = next_row(&mut rows, "comments").await? {
             let classoid = oid(&r, "classoid")?;
             let objoid = oid(&r, "objoid")?;

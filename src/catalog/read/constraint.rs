@@ -8,22 +8,8 @@ pub(crate) async fn checks(ld: &mut Loader<'_>) -> Result<()> {
     // Check constraints of tables and domains.
     let mut rows = ld
         .pipe
-        .stream("check constraints", queries::CHECKS, &[])
+        .stream("check constraints", queries::CHECKS, None)
         .await?;
-    // pg_catalog's changed privileges come with every dump that names no tables or schemas.
-    ld.catalog_acls = ld.sel.include_tables.is_none()
-        && ld.sel.include_schemas.is_none()
-        && !ld.plan.no_privileges;
-    ld.pipe
-        .send_ahead(
-            if ld.catalog_acls {
-                queries::CATALOG_ACLS
-            } else {
-                queries::INHERITS
-            },
-            None,
-        )
-        .await;
     while let Some(r) = next_row(&mut rows, "check constraints").await? {
         let conrelid = oid(&r, "conrelid")?;
         let contypid = oid(&r, "contypid")?;
@@ -81,9 +67,8 @@ pub(crate) async fn foreign_keys(ld: &mut Loader<'_>) -> Result<()> {
     // Foreign keys.
     let mut rows = ld
         .pipe
-        .stream("foreign keys", queries::FOREIGN_KEYS, &[])
+        .stream("foreign keys", queries::FOREIGN_KEYS, None)
         .await?;
-    ld.pipe.send_ahead(queries::TRIGGERS, None).await;
     while let Some(r) = next_row(&mut rows, "foreign keys").await? {
         let Some(tid) = ld.cat.find(PG_CLASS, oid(&r, "conrelid")?) else {
             continue;

@@ -7,14 +7,8 @@ use crate::catalog::*;
 pub(crate) async fn dependencies(ld: &mut Loader<'_>) -> Result<()> {
     // Dependencies from pg_depend; a composite type's relation stands for the type.
     // Then those of operator family members, which count as their family's.
-    for (sql, next) in [
-        (queries::DEPENDS, Some(queries::FAMILY_MEMBER_DEPENDS)),
-        (queries::FAMILY_MEMBER_DEPENDS, None),
-    ] {
-        let mut rows = ld.pipe.stream("dependencies", sql, &[]).await?;
-        if let Some(next) = next {
-            ld.pipe.send_ahead(next, None).await;
-        }
+    for sql in [queries::DEPENDS, queries::FAMILY_MEMBER_DEPENDS] {
+        let mut rows = ld.pipe.stream("dependencies", sql, None).await?;
         while let Some(r) = next_row(&mut rows, "dependencies").await? {
             let classid = oid(&r, "classid")?;
             let objid = oid(&r, "objid")?;

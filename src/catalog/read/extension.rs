@@ -9,9 +9,8 @@ pub(crate) async fn members(ld: &mut Loader<'_>) -> Result<()> {
     // privileges, see the end). (classid, objid) -> extension.
     let mut rows = ld
         .pipe
-        .stream("extension members", queries::EXTENSION_MEMBERS, &[])
+        .stream("extension members", queries::EXTENSION_MEMBERS, None)
         .await?;
-    ld.pipe.send_ahead(queries::NAMESPACES, None).await;
     while let Some(r) = next_row(&mut rows, "extension members").await? {
         ld.ext_members.insert(
             (oid(&r, "classid")?, oid(&r, "objid")?),
@@ -28,7 +27,7 @@ pub(crate) async fn extensions(ld: &mut Loader<'_>) -> Result<()> {
     // (extension, its tables with their data filters).
     let mut rows = ld
         .pipe
-        .stream("extensions", queries::EXTENSIONS, &[])
+        .stream("extensions", queries::EXTENSIONS, None)
         .await?;
     while let Some(r) = next_row(&mut rows, "extensions").await? {
         let o = oid(&r, "oid")?;

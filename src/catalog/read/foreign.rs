@@ -8,9 +8,8 @@ pub(crate) async fn foreign_data(ld: &mut Loader<'_>) -> Result<()> {
     // Foreign-data wrappers and servers (a server carries its user mappings).
     let mut rows = ld
         .pipe
-        .stream("foreign-data wrappers", queries::FDWS, &[])
+        .stream("foreign-data wrappers", queries::FDWS, None)
         .await?;
-    ld.pipe.send_ahead(queries::FOREIGN_SERVERS, None).await;
     while let Some(r) = next_row(&mut rows, "foreign-data wrappers").await? {
         let o = oid(&r, "oid")?;
         let mut clauses = String::new();
@@ -47,9 +46,8 @@ pub(crate) async fn foreign_data(ld: &mut Loader<'_>) -> Result<()> {
     }
     let mut rows = ld
         .pipe
-        .stream("foreign servers", queries::FOREIGN_SERVERS, &[])
+        .stream("foreign servers", queries::FOREIGN_SERVERS, None)
         .await?;
-    ld.pipe.send_ahead(queries::TRANSFORMS, None).await;
     while let Some(r) = next_row(&mut rows, "foreign servers").await? {
         let o = oid(&r, "oid")?;
         let mut clauses = String::new();

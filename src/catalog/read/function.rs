@@ -9,11 +9,8 @@ pub(crate) async fn functions(ld: &mut Loader<'_>) -> Result<()> {
     let mut aggs: BTreeMap<u32, AggDetail> = BTreeMap::new();
     let mut rows = ld
         .pipe
-        .stream("aggregates", queries::AGGREGATES, &[])
+        .stream("aggregates", queries::AGGREGATES, None)
         .await?;
-    ld.pipe
-        .send_ahead(queries::funcs(ld.cat.server_num), None)
-        .await;
     while let Some(r) = next_row(&mut rows, "aggregates").await? {
         let dash = |s: String| if s == "-" { String::new() } else { s };
         aggs.insert(
@@ -45,11 +42,8 @@ pub(crate) async fn functions(ld: &mut Loader<'_>) -> Result<()> {
     }
     let mut rows = ld
         .pipe
-        .stream("functions", queries::funcs(ld.cat.server_num), &[])
+        .stream("functions", queries::funcs(ld.cat.server_num), None)
         .await?;
-    ld.pipe
-        .send_ahead(queries::collations(ld.cat.server_num), None)
-        .await;
     while let Some(r) = next_row(&mut rows, "functions").await? {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "pronamespace")?;
@@ -108,8 +102,7 @@ pub(crate) async fn functions(ld: &mut Loader<'_>) -> Result<()> {
 /// Casts.
 pub(crate) async fn casts(ld: &mut Loader<'_>) -> Result<()> {
     // Casts.
-    let mut rows = ld.pipe.stream("casts", queries::CASTS, &[]).await?;
-    ld.pipe.send_ahead(queries::OPERATORS, None).await;
+    let mut rows = ld.pipe.stream("casts", queries::CASTS, None).await?;
     while let Some(r) = next_row(&mut rows, "casts").await? {
         let o = oid(&r, "oid")?;
         ld.cat.add(Obj {
@@ -139,9 +132,8 @@ pub(crate) async fn transforms(ld: &mut Loader<'_>) -> Result<()> {
     // Transforms.
     let mut rows = ld
         .pipe
-        .stream("transforms", queries::TRANSFORMS, &[])
+        .stream("transforms", queries::TRANSFORMS, None)
         .await?;
-    ld.pipe.send_ahead(queries::LANGUAGES, None).await;
     while let Some(r) = next_row(&mut rows, "transforms").await? {
         let o = oid(&r, "oid")?;
         let function = |side: &str| -> Result<Option<FunctionRef>> {

@@ -7,8 +7,7 @@ use crate::catalog::*;
 pub(crate) async fn indexes(ld: &mut Loader<'_>) -> Result<()> {
     // Indexes and the constraints they implement.
     let mut index_parent: Vec<(DumpId, u32)> = Vec::new();
-    let mut rows = ld.pipe.stream("indexes", queries::INDEXES, &[]).await?;
-    ld.pipe.send_ahead(queries::FOREIGN_KEYS, None).await;
+    let mut rows = ld.pipe.stream("indexes", queries::INDEXES, None).await?;
     while let Some(r) = next_row(&mut rows, "indexes").await? {
         let Some(tid) = ld.cat.find(PG_CLASS, oid(&r, "indrelid")?) else {
             continue;
@@ -119,9 +118,8 @@ pub(crate) async fn statistics(ld: &mut Loader<'_>) -> Result<()> {
     // Extended statistics.
     let mut rows = ld
         .pipe
-        .stream("extended statistics", queries::STATS_EXT, &[])
+        .stream("extended statistics", queries::STATS_EXT, None)
         .await?;
-    ld.pipe.send_ahead(queries::DEFAULT_ACLS, None).await;
     while let Some(r) = next_row(&mut rows, "extended statistics").await? {
         // pg_dump 15 decides by the statistics object's schema, not by its table.
         let nsp = oid(&r, "stxnamespace")?;

@@ -6,8 +6,10 @@ use crate::catalog::*;
 /// Procedural languages, conversions, text search parsers and templates.
 pub(crate) async fn languages(ld: &mut Loader<'_>) -> Result<()> {
     // Procedural languages, conversions, text search parsers and templates.
-    let mut rows = ld.pipe.stream("languages", queries::LANGUAGES, &[]).await?;
-    ld.pipe.send_ahead(queries::CONVERSIONS, None).await;
+    let mut rows = ld
+        .pipe
+        .stream("languages", queries::LANGUAGES, None)
+        .await?;
     while let Some(r) = next_row(&mut rows, "languages").await? {
         let o = oid(&r, "oid")?;
         ld.cat.add(Obj {
@@ -42,11 +44,8 @@ pub(crate) async fn languages(ld: &mut Loader<'_>) -> Result<()> {
     }
     let mut rows = ld
         .pipe
-        .stream("conversions", queries::CONVERSIONS, &[])
+        .stream("conversions", queries::CONVERSIONS, None)
         .await?;
-    ld.pipe
-        .send_ahead(queries::TS_PARSERS_AND_TEMPLATES, None)
-        .await;
     while let Some(r) = next_row(&mut rows, "conversions").await? {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "connamespace")?;
@@ -78,10 +77,9 @@ pub(crate) async fn languages(ld: &mut Loader<'_>) -> Result<()> {
         .stream(
             "text search parsers and templates",
             queries::TS_PARSERS_AND_TEMPLATES,
-            &[],
+            None,
         )
         .await?;
-    ld.pipe.send_ahead(ld.subscriptions_query, None).await;
     while let Some(r) = next_row(&mut rows, "text search parsers and templates").await? {
         let o = oid(&r, "oid")?;
         let tableoid = oid(&r, "tableoid")?;

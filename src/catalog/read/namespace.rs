@@ -6,8 +6,7 @@ use crate::catalog::*;
 /// Schemas, and whether each is dumped and whether its contents are (pg_dump's selectDumpableNamespace).
 pub(crate) async fn namespaces(ld: &mut Loader<'_>) -> Result<()> {
     // Schemas.
-    let mut rows = ld.pipe.stream("schemas", queries::NAMESPACES, &[]).await?;
-    ld.pipe.send_ahead(queries::EXTENSIONS, None).await;
+    let mut rows = ld.pipe.stream("schemas", queries::NAMESPACES, None).await?;
     while let Some(r) = next_row(&mut rows, "schemas").await? {
         let o = oid(&r, "oid")?;
         let name = text(&r, "nspname")?;

@@ -6,8 +6,10 @@ use crate::catalog::*;
 /// Operators (pg_dump's getOperators).
 pub(crate) async fn operators(ld: &mut Loader<'_>) -> Result<()> {
     // Operators; shell operators (no function yet) are known but never dumped.
-    let mut rows = ld.pipe.stream("operators", queries::OPERATORS, &[]).await?;
-    ld.pipe.send_ahead(queries::ACCESS_METHODS, None).await;
+    let mut rows = ld
+        .pipe
+        .stream("operators", queries::OPERATORS, None)
+        .await?;
     while let Some(r) = next_row(&mut rows, "operators").await? {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "oprnamespace")?;
@@ -54,9 +56,8 @@ pub(crate) async fn operators(ld: &mut Loader<'_>) -> Result<()> {
 pub(crate) async fn access_methods(ld: &mut Loader<'_>) -> Result<()> {
     let mut rows = ld
         .pipe
-        .stream("access methods", queries::ACCESS_METHODS, &[])
+        .stream("access methods", queries::ACCESS_METHODS, None)
         .await?;
-    ld.pipe.send_ahead(queries::OPFAMILIES, None).await;
     while let Some(r) = next_row(&mut rows, "access methods").await? {
         let o = oid(&r, "oid")?;
         ld.cat.add(Obj {
@@ -84,9 +85,8 @@ pub(crate) async fn access_methods(ld: &mut Loader<'_>) -> Result<()> {
 pub(crate) async fn families_and_classes(ld: &mut Loader<'_>) -> Result<()> {
     let mut rows = ld
         .pipe
-        .stream("operator families", queries::OPFAMILIES, &[])
+        .stream("operator families", queries::OPFAMILIES, None)
         .await?;
-    ld.pipe.send_ahead(queries::OPCLASSES, None).await;
     while let Some(r) = next_row(&mut rows, "operator families").await? {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "opfnamespace")?;
@@ -110,9 +110,8 @@ pub(crate) async fn families_and_classes(ld: &mut Loader<'_>) -> Result<()> {
     }
     let mut rows = ld
         .pipe
-        .stream("operator classes", queries::OPCLASSES, &[])
+        .stream("operator classes", queries::OPCLASSES, None)
         .await?;
-    ld.pipe.send_ahead(queries::AM_OPS, None).await;
     while let Some(r) = next_row(&mut rows, "operator classes").await? {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "opcnamespace")?;
@@ -145,9 +144,8 @@ pub(crate) async fn families_and_classes(ld: &mut Loader<'_>) -> Result<()> {
 pub(crate) async fn class_members(ld: &mut Loader<'_>) -> Result<()> {
     let mut rows = ld
         .pipe
-        .stream("operator class members", queries::AM_OPS, &[])
+        .stream("operator class members", queries::AM_OPS, None)
         .await?;
-    ld.pipe.send_ahead(queries::AM_PROCS, None).await;
     while let Some(r) = next_row(&mut rows, "operator class members").await? {
         let Some(id) = ld.cat.find(oid(&r, "refclassid")?, oid(&r, "refobjid")?) else {
             continue;
@@ -163,9 +161,8 @@ pub(crate) async fn class_members(ld: &mut Loader<'_>) -> Result<()> {
     }
     let mut rows = ld
         .pipe
-        .stream("operator class functions", queries::AM_PROCS, &[])
+        .stream("operator class functions", queries::AM_PROCS, None)
         .await?;
-    ld.pipe.send_ahead(queries::FDWS, None).await;
     while let Some(r) = next_row(&mut rows, "operator class functions").await? {
         let Some(id) = ld.cat.find(oid(&r, "refclassid")?, oid(&r, "refobjid")?) else {
             continue;

@@ -33,8 +33,7 @@ pub(crate) async fn policies(ld: &mut Loader<'_>) -> Result<()> {
         });
         ld.cat.objects[id].add_dep(tid);
     }
-    let mut rows = ld.pipe.stream("policies", queries::POLICIES, &[]).await?;
-    ld.pipe.send_ahead(queries::CASTS, None).await;
+    let mut rows = ld.pipe.stream("policies", queries::POLICIES, None).await?;
     while let Some(r) = next_row(&mut rows, "policies").await? {
         let Some(tid) = ld.cat.find(PG_CLASS, oid(&r, "polrelid")?) else {
             continue;

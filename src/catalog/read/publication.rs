@@ -8,9 +8,8 @@ pub(crate) async fn subscriptions(ld: &mut Loader<'_>) -> Result<()> {
     // Subscriptions (dumped with connect = false, as pg_dump does).
     let mut rows = ld
         .pipe
-        .stream("subscriptions", ld.subscriptions_query, &[])
+        .stream("subscriptions", ld.subscriptions_query, None)
         .await?;
-    ld.pipe.send_ahead(queries::TS_DICTS, None).await;
     while let Some(r) = next_row(&mut rows, "subscriptions").await? {
         if !ld.superuser {
             if i32_(&r, "n")? > 0 && !ld.plan.switches.no_subscriptions {
@@ -56,11 +55,8 @@ pub(crate) async fn publications(ld: &mut Loader<'_>) -> Result<()> {
     // Publications, their tables and schemas.
     let mut rows = ld
         .pipe
-        .stream("publications", queries::PUBLICATIONS, &[])
+        .stream("publications", queries::PUBLICATIONS, None)
         .await?;
-    ld.pipe
-        .send_ahead(queries::publication_rels(ld.cat.server_num), None)
-        .await;
     while let Some(r) = next_row(&mut rows, "publications").await? {
         let mut ops = Vec::new();
         for (col, word) in [
@@ -96,7 +92,7 @@ pub(crate) async fn publications(ld: &mut Loader<'_>) -> Result<()> {
         .stream(
             "publication tables",
             queries::publication_rels(ld.cat.server_num),
-            &[],
+            None,
         )
         .await?;
     while let Some(r) = next_row(&mut rows, "publication tables").await? {
@@ -137,7 +133,7 @@ pub(crate) async fn publications(ld: &mut Loader<'_>) -> Result<()> {
         .stream(
             "publication schemas",
             queries::publication_schemas(ld.cat.server_num),
-            &[],
+            None,
         )
         .await?;
     while let Some(r) = next_row(&mut rows, "publication schemas").await? {

@@ -6,8 +6,10 @@ use crate::catalog::*;
 /// Sequence parameters.
 pub(crate) async fn sequences(ld: &mut Loader<'_>) -> Result<()> {
     // Sequence parameters.
-    let mut rows = ld.pipe.stream("sequences", queries::SEQUENCES, &[]).await?;
-    ld.pipe.send_ahead(queries::AGGREGATES, None).await;
+    let mut rows = ld
+        .pipe
+        .stream("sequences", queries::SEQUENCES, None)
+        .await?;
     while let Some(r) = next_row(&mut rows, "sequences").await? {
         if let Some(id) = ld.cat.find(PG_CLASS, oid(&r, "seqrelid")?) {
             let p = SequenceParams {

@@ -78,7 +78,7 @@ pub(crate) async fn relation_statistics(ld: &mut Loader<'_>) -> Result<()> {
         .stream(
             "relation statistics",
             queries::relation_stats(server_num),
-            &[&oids],
+            Some(&oids),
         )
         .await?;
     while let Some(r) = next_row(&mut rows, "relation statistics").await? {
@@ -99,7 +99,7 @@ pub(crate) async fn relation_statistics(ld: &mut Loader<'_>) -> Result<()> {
         .stream(
             "column statistics",
             queries::attribute_stats(server_num),
-            &[&oids],
+            Some(&oids),
         )
         .await?;
     let mut columns: BTreeMap<u32, Vec<(String, i16, AttributeStats)>> = BTreeMap::new();

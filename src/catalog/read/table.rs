@@ -6,7 +6,7 @@ use crate::catalog::*;
 /// Relations, locked right away to keep concurrent DDL out; owned sequences follow their table.
 pub(crate) async fn tables(ld: &mut Loader<'_>) -> Result<()> {
     // Relations, locked right away to keep concurrent DDL out.
-    let mut table_rows = ld.pipe.stream("tables", queries::TABLES, &[]).await?;
+    let mut table_rows = ld.pipe.stream("tables", queries::TABLES, None).await?;
     let mut owned_seq: Vec<(DumpId, u32, i16, bool)> = Vec::new();
     while let Some(row) = next_row(&mut table_rows, "tables").await? {
         let r = &row;
@@ -104,6 +104,7 @@ pub(crate) async fn tables(ld: &mut Loader<'_>) -> Result<()> {
             }
         }
     }
+    ld.pipe.idle("locking tables")?;
     if let Some(t) = &ld.plan.switches.lock_wait_timeout {
         // pg_dump's --lock-wait-timeout: give up instead of queueing behind a long lock.
         let sql = format!(
@@ -159,11 +160,12 @@ pub(crate) async fn columns(ld: &mut Loader<'_>) -> Result<()> {
         .collect();
     let mut rows = ld
         .pipe
-        .stream("columns", queries::columns(ld.cat.server_num), &[&rel_oids])
+        .stream(
+            "columns",
+            queries::columns(ld.cat.server_num),
+            Some(&rel_oids),
+        )
         .await?;
-    ld.pipe
-        .send_ahead(queries::ATTRDEFS, Some(rel_oids.clone()))
-        .await;
     while let Some(r) = next_row(&mut rows, "columns").await? {
         let Some(id) = ld.cat.find(PG_CLASS, oid(&r, "attrelid")?) else {
             continue;
@@ -224,9 +226,8 @@ pub(crate) async fn columns(ld: &mut Loader<'_>) -> Result<()> {
     // by the loop repair when a default refers to something created after the table).
     let mut rows = ld
         .pipe
-        .stream("column defaults", queries::ATTRDEFS, &[&rel_oids])
+        .stream("column defaults", queries::ATTRDEFS, Some(&rel_oids))
         .await?;
-    ld.pipe.send_ahead(queries::CHECKS, None).await;
     while let Some(r) = next_row(&mut rows, "column defaults").await? {
         let Some(tid) = ld.cat.find(PG_CLASS, oid(&r, "adrelid")?) else {
             continue;
@@ -285,9 +286,8 @@ pub(crate) async fn inheritance(ld: &mut Loader<'_>) -> Result<()> {
     // Inheritance.
     let mut rows = ld
         .pipe
-        .stream("inheritance", queries::INHERITS, &[])
+        .stream("inheritance", queries::INHERITS, None)
         .await?;
-    ld.pipe.send_ahead(queries::INDEXES, None).await;
     while let Some(r) = next_row(&mut rows, "inheritance").await? {
         let (Some(child), Some(parent)) = (
             ld.cat.find(PG_CLASS, oid(&r, "inhrelid")?),
@@ -369,6 +369,7 @@ pub(crate) async fn data_objects(ld: &mut Loader<'_>) -> Result<()> {
                 t.extra.get_or_insert_with(Box::default).data_filter = Some(filter.clone());
             }
         }
+        ld.pipe.idle("checking row filters")?;
         row_filters(ld).await?;
         for &tid in &ld.table_ids {
             let o = &ld.cat.objects[tid];
@@ -422,10 +423,14 @@ pub(crate) async fn data_objects(ld: &mut Loader<'_>) -> Result<()> {
         // Configuration tables' data is loaded in foreign-key order: their constraints exist
         // already when it is (CREATE EXTENSION made them).
         if !config_tables.is_empty() {
-            let mut rows = ld
-                .pipe
-                .stream("extension table keys", queries::EXTENSION_TABLE_FKS, &[])
-                .await?;
+            ld.pipe.idle("reading extension table keys")?;
+            let mut rows = query_stream(
+                ld.client,
+                "extension table keys",
+                queries::EXTENSION_TABLE_FKS,
+                &[],
+            )
+            .await?;
             while let Some(r) = next_row(&mut rows, "extension table keys").await? {
                 let data_of = |rel: u32| {
                     ld.cat

@@ -8,9 +8,8 @@ pub(crate) async fn text_search(ld: &mut Loader<'_>) -> Result<()> {
     // Text search dictionaries and configurations.
     let mut rows = ld
         .pipe
-        .stream("text search dictionaries", queries::TS_DICTS, &[])
+        .stream("text search dictionaries", queries::TS_DICTS, None)
         .await?;
-    ld.pipe.send_ahead(queries::TS_CONFIG_MAPS, None).await;
     while let Some(r) = next_row(&mut rows, "text search dictionaries").await? {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "dictnamespace")?;
@@ -37,7 +36,7 @@ pub(crate) async fn text_search(ld: &mut Loader<'_>) -> Result<()> {
     let mut maps: BTreeMap<u32, Vec<(String, String)>> = BTreeMap::new();
     let mut rows = ld
         .pipe
-        .stream("text search mappings", queries::TS_CONFIG_MAPS, &[])
+        .stream("text search mappings", queries::TS_CONFIG_MAPS, None)
         .await?;
     while let Some(r) = next_row(&mut rows, "text search mappings").await? {
         let list = maps.entry(oid(&r, "mapcfg")?).or_default();
@@ -53,7 +52,7 @@ pub(crate) async fn text_search(ld: &mut Loader<'_>) -> Result<()> {
     }
     let mut rows = ld
         .pipe
-        .stream("text search configurations", queries::TS_CONFIGS, &[])
+        .stream("text search configurations", queries::TS_CONFIGS, None)
         .await?;
     while let Some(r) = next_row(&mut rows, "text search configurations").await? {
         let o = oid(&r, "oid")?;

@@ -6,8 +6,7 @@ use crate::catalog::*;
 /// Triggers, then rules (a view's ON SELECT rule is folded into CREATE VIEW).
 pub(crate) async fn triggers_and_rules(ld: &mut Loader<'_>) -> Result<()> {
     // Triggers.
-    let mut rows = ld.pipe.stream("triggers", queries::TRIGGERS, &[]).await?;
-    ld.pipe.send_ahead(queries::RULES, None).await;
+    let mut rows = ld.pipe.stream("triggers", queries::TRIGGERS, None).await?;
     while let Some(r) = next_row(&mut rows, "triggers").await? {
         let Some(tid) = ld.cat.find(PG_CLASS, oid(&r, "tgrelid")?) else {
             continue;
@@ -36,8 +35,7 @@ pub(crate) async fn triggers_and_rules(ld: &mut Loader<'_>) -> Result<()> {
     }
 
     // Rules: a view's ON SELECT rule is folded into CREATE VIEW and orders it.
-    let mut rows = ld.pipe.stream("rules", queries::RULES, &[]).await?;
-    ld.pipe.send_ahead(queries::POLICIES, None).await;
+    let mut rows = ld.pipe.stream("rules", queries::RULES, None).await?;
     while let Some(r) = next_row(&mut rows, "rules").await? {
         let Some(tid) = ld.cat.find(PG_CLASS, oid(&r, "ev_class")?) else {
             continue;
@@ -84,9 +82,8 @@ pub(crate) async fn event_triggers(ld: &mut Loader<'_>) -> Result<()> {
     // Event triggers.
     let mut rows = ld
         .pipe
-        .stream("event triggers", queries::EVENT_TRIGGERS, &[])
+        .stream("event triggers", queries::EVENT_TRIGGERS, None)
         .await?;
-    ld.pipe.send_ahead(queries::PUBLICATIONS, None).await;
     while let Some(r) = next_row(&mut rows, "event triggers").await? {
         let o = oid(&r, "oid")?;
         ld.cat.add(Obj {

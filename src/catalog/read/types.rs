@@ -8,9 +8,8 @@ pub(crate) async fn collations(ld: &mut Loader<'_>) -> Result<()> {
     // Collations (needed before types and columns, which name them).
     let mut rows = ld
         .pipe
-        .stream("collations", queries::collations(ld.cat.server_num), &[])
+        .stream("collations", queries::collations(ld.cat.server_num), None)
         .await?;
-    ld.pipe.send_ahead(queries::ENUM_LABELS, None).await;
     while let Some(r) = next_row(&mut rows, "collations").await? {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "collnamespace")?;
@@ -52,11 +51,8 @@ pub(crate) async fn types(ld: &mut Loader<'_>) -> Result<()> {
     let mut enum_labels: BTreeMap<u32, Vec<String>> = BTreeMap::new();
     let mut rows = ld
         .pipe
-        .stream("enum labels", queries::ENUM_LABELS, &[])
+        .stream("enum labels", queries::ENUM_LABELS, None)
         .await?;
-    ld.pipe
-        .send_ahead(queries::ranges(ld.cat.server_num), None)
-        .await;
     while let Some(r) = next_row(&mut rows, "enum labels").await? {
         enum_labels
             .entry(oid(&r, "enumtypid")?)
@@ -66,11 +62,8 @@ pub(crate) async fn types(ld: &mut Loader<'_>) -> Result<()> {
     let mut ranges: BTreeMap<u32, RangeTypeDef> = BTreeMap::new();
     let mut rows = ld
         .pipe
-        .stream("range types", queries::ranges(ld.cat.server_num), &[])
+        .stream("range types", queries::ranges(ld.cat.server_num), None)
         .await?;
-    ld.pipe
-        .send_ahead(queries::base_types(ld.cat.server_num), None)
-        .await;
     while let Some(r) = next_row(&mut rows, "range types").await? {
         let opclass = if opt_boolean(&r, "opcdefault")? == Some(false) {
             Some((text(&r, "opcnsp")?, text(&r, "opcname")?))
@@ -90,17 +83,15 @@ pub(crate) async fn types(ld: &mut Loader<'_>) -> Result<()> {
     let mut base_types: BTreeMap<u32, BaseTypeDef> = BTreeMap::new();
     let mut rows = ld
         .pipe
-        .stream("base types", queries::base_types(ld.cat.server_num), &[])
+        .stream("base types", queries::base_types(ld.cat.server_num), None)
         .await?;
-    ld.pipe.send_ahead(queries::COMPOSITE_ATTRS, None).await;
     while let Some(r) = next_row(&mut rows, "base types").await? {
         base_types.insert(oid(&r, "oid")?, base_type_def(&r)?);
     }
     let mut rows = ld
         .pipe
-        .stream("composite types", queries::COMPOSITE_ATTRS, &[])
+        .stream("composite types", queries::COMPOSITE_ATTRS, None)
         .await?;
-    ld.pipe.send_ahead(queries::TYPES, None).await;
     while let Some(r) = next_row(&mut rows, "composite types").await? {
         if boolean(&r, "attisdropped")? {
             continue;
@@ -111,7 +102,7 @@ pub(crate) async fn types(ld: &mut Loader<'_>) -> Result<()> {
             coll_name(&ld.collation_names, oid(&r, "attcollation")?),
         ));
     }
-    let mut rows = ld.pipe.stream("types", queries::TYPES, &[]).await?;
+    let mut rows = ld.pipe.stream("types", queries::TYPES, None).await?;
     while let Some(r) = next_row(&mut rows, "types").await? {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "typnamespace")?;
