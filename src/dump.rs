@@ -3,7 +3,7 @@
 
 use crate::catalog;
 use crate::copy::{self, TableJob};
-use crate::ddl::{self, DdlOptions};
+use crate::ddl::DdlOptions;
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::Kind;
 use crate::output::encode::{ascii_sql, Encoder};
@@ -156,39 +156,30 @@ async fn sequence_values(
 
 /// The copy jobs of the dump's table data, in dump order, with the number of tables and the
 /// estimated bytes (heap pages) for progress. Data a `--section` choice leaves out is not copied.
-fn table_jobs(
-    cat: &crate::model::Catalog,
-    order: &[crate::model::DumpId],
-    opts: DdlOptions,
-    plan: &DumpPlan,
-) -> (Vec<TableJob>, usize, u64) {
+fn table_jobs(archive: &Archive<'_>, plan: &DumpPlan) -> (Vec<TableJob>, usize, u64) {
     let mut jobs: Vec<TableJob> = Vec::new();
     let (mut tables, mut estimate) = (0usize, 0u64);
-    let mut batch = Vec::new();
-    for &id in order {
-        if cat.objects[id].kind() != Kind::TableData || !plan.sections.data {
-            continue;
-        }
-        ddl::object_entries(cat, id, opts, &mut batch);
-        for e in batch.drain(..) {
-            let Some(d) = &e.data else { continue };
-            tables += 1;
-            estimate += d.relpages.max(0) as u64 * 8192;
-            let name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
-            jobs.push(TableJob {
-                entry: id,
-                // Workers may speak another client encoding: what they send is kept ASCII.
-                sql: ascii_sql(&d.copy_out_sql).into_owned(),
-                qualified: ascii_sql(&d.qualified_name).into_owned(),
-                columns: ascii_sql(&d.columns).into_owned(),
-                relpages: d.relpages,
-                name,
-                inserts: d.inserts.clone(),
-                // Workers lock what the leader locked (foreign tables are not).
-                lock: matches!(cat.table(d.table).map(|t| t.relkind), Some('r' | 'p')),
-                row_filter: d.row_filter.clone(),
-            });
-        }
+    if !plan.sections.data {
+        return (jobs, tables, estimate);
+    }
+    for (id, e) in archive.table_data() {
+        let Some(d) = &e.data else { continue };
+        tables += 1;
+        estimate += d.relpages.max(0) as u64 * 8192;
+        let name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
+        jobs.push(TableJob {
+            entry: id,
+            // Workers may speak another client encoding: what they send is kept ASCII.
+            sql: ascii_sql(&d.copy_out_sql).into_owned(),
+            qualified: ascii_sql(&d.qualified_name).into_owned(),
+            columns: ascii_sql(&d.columns).into_owned(),
+            relpages: d.relpages,
+            name,
+            inserts: d.inserts.clone(),
+            // Workers lock what the leader locked (foreign tables are not).
+            lock: matches!(archive.relkind(d.table), Some('r' | 'p')),
+            row_filter: d.row_filter.clone(),
+        });
     }
     (jobs, tables, estimate)
 }
@@ -277,10 +268,17 @@ pub async fn write_into(plan: &DumpPlan, sink: &mut Sink) -> Result<Written> {
         major: dialect.major,
     };
     let opts = ddl_options(plan, quoting, dialect);
-    // Entries are built object by object while writing, so the text of a big schema is never
-    // held whole; only the table-data entries are built up front (and dropped again), to
-    // schedule the workers.
-    let (jobs, tables, estimate) = table_jobs(cat, &model.order, opts, plan);
+    // -C: the database's own entries come first, each reconnecting as pg_dump does.
+    let (db_entries, connect) = database_entries(plan, quoting, &model)?;
+    let archive = Archive::new(
+        cat,
+        &model.order,
+        opts,
+        plan.sections,
+        db_entries,
+        plan.switches.clean,
+    );
+    let (jobs, tables, estimate) = table_jobs(&archive, plan);
 
     let key = restrict_key(plan)?;
     // -E wins, then client_encoding / PGCLIENTENCODING, then the database's (as with libpq).
@@ -337,21 +335,12 @@ pub async fn write_into(plan: &DumpPlan, sink: &mut Sink) -> Result<Written> {
         parallel,
     };
     out.text(&plain::header(&header)).await?;
-    // -C: the database's own entries come first, each reconnecting as pg_dump does.
-    let (db_entries, connect) = database_entries(plan, quoting, &model)?;
-    let archive = Archive {
-        cat,
-        order: &model.order,
-        opts,
-        sections: plan.sections,
-        database: db_entries,
-    };
     if plan.switches.clean {
         // Each DROP runs as the entry's owner under --use-set-session-authorization.
         let mut text = String::new();
         for e in archive.drops() {
-            if let Some(sql) = plain::drop_statement(&e, plan.switches.if_exists) {
-                text.push_str(&out.st.become_owner(&e, out.popts));
+            if let Some(sql) = plain::drop_statement(e, plan.switches.if_exists) {
+                text.push_str(&out.st.become_owner(e, out.popts));
                 text.push_str(&sql);
             }
         }

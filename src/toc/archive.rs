@@ -1,35 +1,81 @@
 //! pg_dump's archiver rules (`pg_backup_archiver.c`) for a plain dump: which entries print, in
-//! which order and section, and what `-c` drops. The entries are made object by object as they
-//! are asked for, so the text of a big schema is never held whole; only the entries of the later
-//! passes (ACLs, then materialized view refreshes) wait for the main pass to end. Pure.
+//! which order and section, and what `-c` drops; the copy scheduler reads its table data
+//! entries. Each entry's text is made once: object by object as it prints, so the text of a big
+//! schema is never held whole (only the entries of the later passes, ACLs then materialized
+//! view refreshes, wait for the main pass to end), or all before printing under `-c`, whose
+//! drops print first. Pure.
 
 use super::{Pass, Section, Sections, TocEntry};
 use crate::ddl::{self, DdlOptions};
-use crate::model::{Catalog, DumpId};
-use std::collections::VecDeque;
+use crate::model::{Catalog, DumpId, Kind};
+use std::collections::{BTreeMap, VecDeque};
 
 /// One dump's archive: its objects in dump order and the rules that pick their entries.
 pub struct Archive<'a> {
-    /// The model.
-    pub cat: &'a Catalog,
-    /// Dump order (from `sort`).
-    pub order: &'a [DumpId],
-    /// Text switches.
-    pub opts: DdlOptions,
-    /// `--section` choices.
-    pub sections: Sections,
+    cat: &'a Catalog,
+    order: &'a [DumpId],
+    opts: DdlOptions,
+    sections: Sections,
     /// `-C`: the database's own entries (`database::entries`), printed first.
-    pub database: Vec<TocEntry>,
+    database: Vec<TocEntry>,
+    /// Entries made before printing starts, by object: the table data's (the copy scheduler
+    /// reads them) and, under `-c`, every object's (their drops print first). Each entry's text
+    /// is made once: these are taken, not made again, when they print.
+    made: BTreeMap<DumpId, Vec<TocEntry>>,
 }
 
 impl<'a> Archive<'a> {
+    /// The archive of `order`'s objects. With `clean`, every entry is made now (pg_dump's drop
+    /// loop needs them all before the first prints); otherwise only the table data's, and the
+    /// others as they print, so the text of a big schema is never held whole.
+    pub fn new(
+        cat: &'a Catalog,
+        order: &'a [DumpId],
+        opts: DdlOptions,
+        sections: Sections,
+        database: Vec<TocEntry>,
+        clean: bool,
+    ) -> Archive<'a> {
+        let mut made = BTreeMap::new();
+        for &id in order {
+            if clean || cat.objects[id].kind() == Kind::TableData {
+                let mut batch = Vec::new();
+                ddl::object_entries(cat, id, opts, &mut batch);
+                made.insert(id, batch);
+            }
+        }
+        Archive {
+            cat,
+            order,
+            opts,
+            sections,
+            database,
+            made,
+        }
+    }
+
+    /// The table data entries that copy rows, in dump order, with their objects.
+    pub fn table_data(&self) -> impl Iterator<Item = (DumpId, &TocEntry)> + '_ {
+        self.order
+            .iter()
+            .filter(|id| self.cat.objects[**id].kind() == Kind::TableData)
+            .filter_map(|id| self.made.get(id).map(|batch| (*id, batch)))
+            .flat_map(|(id, batch)| batch.iter().map(move |e| (id, e)))
+            .filter(|(_, e)| e.data.is_some())
+    }
+
+    /// A relation's kind (`relkind`), if `id` is a relation.
+    pub fn relkind(&self, id: DumpId) -> Option<char> {
+        self.cat.table(id).map(|t| t.relkind)
+    }
+
     /// Every entry to print, in print order: the database's own (`-C`), the main pass in dump
     /// order, then the ACL pass and the post-ACL pass, each in dump order. A comment or ACL
     /// takes the section of the entry before it, as pg_dump's archiver gives it.
-    pub fn entries(&'a self) -> Entries<'a> {
+    pub fn entries(mut self) -> Entries<'a> {
         Entries {
+            database: std::mem::take(&mut self.database).into(),
             ar: self,
-            database: self.database.clone().into(),
             next_object: 0,
             made: VecDeque::new(),
             later: Vec::new(),
@@ -40,15 +86,14 @@ impl<'a> Archive<'a> {
 
     /// `-c/--clean`: the entries whose drop statements print ahead of everything, last first
     /// (pg_dump's drop loop). With `-C` only the database's: the other objects go with it.
-    pub fn drops(&self) -> Vec<TocEntry> {
+    /// Only an archive made with `clean` has them.
+    pub fn drops(&self) -> Vec<&TocEntry> {
         if !self.database.is_empty() {
-            return self.database.iter().rev().cloned().collect();
+            return self.database.iter().rev().collect();
         }
         let mut out = Vec::new();
-        let mut batch = Vec::new();
-        for &id in self.order.iter().rev() {
-            ddl::object_entries(self.cat, id, self.opts, &mut batch);
-            for e in batch.drain(..).rev() {
+        for id in self.order.iter().rev() {
+            for e in self.made.get(id).into_iter().flatten().rev() {
                 // Entries with a drop statement are never comments or ACLs: their own section
                 // decides.
                 if self.sections.wants(e.section()) {
@@ -62,7 +107,7 @@ impl<'a> Archive<'a> {
 
 /// The entries of an [`Archive`] in print order.
 pub struct Entries<'a> {
-    ar: &'a Archive<'a>,
+    ar: Archive<'a>,
     database: VecDeque<TocEntry>,
     next_object: usize,
     made: VecDeque<(DumpId, TocEntry)>,
@@ -110,8 +155,11 @@ impl Entries<'_> {
             }
             let &id = self.ar.order.get(self.next_object)?;
             self.next_object += 1;
-            let mut batch = Vec::new();
-            ddl::object_entries(self.ar.cat, id, self.ar.opts, &mut batch);
+            let batch = self.ar.made.remove(&id).unwrap_or_else(|| {
+                let mut batch = Vec::new();
+                ddl::object_entries(self.ar.cat, id, self.ar.opts, &mut batch);
+                batch
+            });
             self.made.extend(batch.into_iter().map(|e| (id, e)));
         }
     }
