@@ -10,7 +10,7 @@ use std::collections::BinaryHeap;
 /// pg_dump's `dbObjectTypePriority` for the kinds modelled here: 15's, with 17's large
 /// objects moved between the sequence values and their contents (they are data there).
 pub fn priority(kind: Kind, dialect: crate::dialect::Dialect) -> u32 {
-    let base = |k| base_priority(k) * 2;
+    let base = |k: Kind| k.info().priority * 2;
     match kind {
         Kind::Blob if dialect.groups_large_objects() => base(Kind::SequenceSet) + 1,
         // pg_dump 18's statistics: a table's after all other data, the rest just before the
@@ -19,57 +19,6 @@ pub fn priority(kind: Kind, dialect: crate::dialect::Dialect) -> u32 {
         Kind::RelStats => base(Kind::BlobData) + 1,
         Kind::RelStatsPostData => base(Kind::EventTrigger) - 1,
         k => base(k),
-    }
-}
-
-fn base_priority(kind: Kind) -> u32 {
-    match kind {
-        Kind::Namespace => 1,
-        Kind::Language => 2,
-        Kind::Collation => 3,
-        Kind::Transform => 4,
-        Kind::Extension => 5,
-        Kind::Type | Kind::ShellType => 6,
-        Kind::Cast => 7,
-        Kind::Func => 8,
-        Kind::Agg => 9,
-        Kind::AccessMethod => 10,
-        Kind::Operator => 11,
-        Kind::OpFamily | Kind::OpClass => 12,
-        Kind::Conversion => 13,
-        Kind::TsParser => 14,
-        Kind::TsTemplate => 15,
-        Kind::TsDict => 16,
-        Kind::TsConfig => 17,
-        Kind::ForeignDataWrapper => 18,
-        Kind::ForeignServer => 19,
-        Kind::Table => 20,
-        Kind::TableAttach => 21,
-        Kind::DummyType => 22,
-        Kind::AttrDef => 23,
-        Kind::Blob => 24,
-        Kind::PreDataBoundary => 25,
-        Kind::TableData => 26,
-        Kind::SequenceSet => 27,
-        Kind::BlobData => 28,
-        Kind::PostDataBoundary => 29,
-        Kind::Constraint => 30,
-        Kind::Index => 31,
-        Kind::IndexAttach => 32,
-        Kind::StatsExt => 33,
-        Kind::Rule => 34,
-        Kind::Trigger => 35,
-        Kind::FkConstraint => 36,
-        Kind::Policy => 37,
-        Kind::Publication => 38,
-        Kind::PublicationRel => 39,
-        Kind::PublicationSchema => 40,
-        Kind::Subscription => 41,
-        Kind::DefaultAcl => 44,
-        Kind::EventTrigger => 45,
-        Kind::RefreshMatview => 46,
-        Kind::RelStats => 28,
-        Kind::RelStatsPostData => 46,
     }
 }
 
@@ -281,54 +230,7 @@ fn set_separate(cat: &mut Catalog, id: DumpId) {
 /// A named description of an object for loop reports (pg_dump's `describeDumpableObject`).
 pub fn describe(cat: &Catalog, id: DumpId) -> String {
     let o = &cat.objects[id];
-    let what = match o.kind() {
-        Kind::Namespace => "SCHEMA",
-        Kind::Extension => "EXTENSION",
-        Kind::Type | Kind::DummyType => "TYPE",
-        Kind::Func => "FUNCTION",
-        Kind::Agg => "AGGREGATE",
-        Kind::Collation => "COLLATION",
-        Kind::Table => "TABLE",
-        Kind::TableAttach => "TABLE ATTACH",
-        Kind::AttrDef => "ATTRDEF",
-        Kind::Index => "INDEX",
-        Kind::IndexAttach => "INDEX ATTACH",
-        Kind::Rule => "RULE",
-        Kind::Trigger => "TRIGGER",
-        Kind::Constraint => "CONSTRAINT",
-        Kind::FkConstraint => "FK CONSTRAINT",
-        Kind::TableData => "TABLE DATA",
-        Kind::SequenceSet => "SEQUENCE SET",
-        Kind::RefreshMatview => "REFRESH MATERIALIZED VIEW",
-        Kind::RelStats | Kind::RelStatsPostData => "RELATION STATISTICS FOR",
-        Kind::Policy => "POLICY",
-        Kind::Cast => "CAST",
-        Kind::Operator => "OPERATOR",
-        Kind::AccessMethod => "ACCESS METHOD",
-        Kind::OpFamily => "OPERATOR FAMILY",
-        Kind::OpClass => "OPERATOR CLASS",
-        Kind::ForeignDataWrapper => "FOREIGN DATA WRAPPER",
-        Kind::ForeignServer => "FOREIGN SERVER",
-        Kind::Blob => "BLOB",
-        Kind::Transform => "TRANSFORM",
-        Kind::ShellType => "SHELL TYPE",
-        Kind::Language => "PROCEDURAL LANGUAGE",
-        Kind::Subscription => "SUBSCRIPTION",
-        Kind::Conversion => "CONVERSION",
-        Kind::TsParser => "TEXT SEARCH PARSER",
-        Kind::TsTemplate => "TEXT SEARCH TEMPLATE",
-        Kind::BlobData => "BLOB DATA",
-        Kind::TsDict => "TEXT SEARCH DICTIONARY",
-        Kind::TsConfig => "TEXT SEARCH CONFIGURATION",
-        Kind::DefaultAcl => "DEFAULT ACL",
-        Kind::StatsExt => "STATISTICS",
-        Kind::Publication => "PUBLICATION",
-        Kind::EventTrigger => "EVENT TRIGGER",
-        Kind::PublicationRel => "PUBLICATION TABLE",
-        Kind::PublicationSchema => "PUBLICATION TABLES IN SCHEMA",
-        Kind::PreDataBoundary => "PRE-DATA BOUNDARY",
-        Kind::PostDataBoundary => "POST-DATA BOUNDARY",
-    };
+    let what = o.kind().info().name;
     format!("{what} {}  (ID {} OID {})", o.name, id + 1, o.cat.oid)
 }
 

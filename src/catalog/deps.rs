@@ -88,44 +88,28 @@ pub(super) fn add_boundaries(cat: &mut Catalog) {
     let blobs_are_data = cat.dialect.groups_large_objects();
     for id in 0..cat.objects.len() {
         let kind = cat.objects[id].kind();
-        match kind {
-            Kind::Blob if blobs_are_data => {
+        let place = match kind.info().place {
+            // pg_dump 17 writes large objects' own entries as data.
+            Place::PreData if kind == Kind::Blob && blobs_are_data => Place::Data,
+            Place::PostDataIfSeparate => match &cat.objects[id].detail {
+                Detail::Rule(r) if r.separate => Place::PostData,
+                Detail::Constraint(c) if c.separate => Place::PostData,
+                // Printed with its table: no boundary of its own.
+                _ => continue,
+            },
+            place => place,
+        };
+        match place {
+            Place::Data => {
                 cat.objects[id].add_dep(pre);
                 cat.objects[post].deps.push(id);
             }
-            Kind::TableData | Kind::SequenceSet | Kind::BlobData | Kind::RelStats => {
-                cat.objects[id].add_dep(pre);
-                cat.objects[post].deps.push(id);
-            }
-            Kind::Index
-            | Kind::IndexAttach
-            | Kind::RefreshMatview
-            | Kind::Trigger
-            | Kind::Policy
-            | Kind::StatsExt
-            | Kind::Publication
-            | Kind::PublicationRel
-            | Kind::PublicationSchema
-            | Kind::Subscription
-            | Kind::EventTrigger
-            | Kind::RelStatsPostData
-            | Kind::DefaultAcl => {
-                cat.objects[id].add_dep(post);
-            }
-            Kind::Rule => {
-                if matches!(&cat.objects[id].detail, Detail::Rule(r) if r.separate) {
-                    cat.objects[id].add_dep(post);
-                }
-            }
-            Kind::Constraint | Kind::FkConstraint => {
-                if matches!(&cat.objects[id].detail, Detail::Constraint(c) if c.separate) {
-                    cat.objects[id].add_dep(post);
-                }
-            }
-            Kind::PreDataBoundary => {}
-            Kind::PostDataBoundary => cat.objects[id].add_dep(pre),
+            Place::PostData => cat.objects[id].add_dep(post),
+            Place::Boundary if kind == Kind::PostDataBoundary => cat.objects[id].add_dep(pre),
+            Place::Boundary => {}
             // Each id comes up once: push directly (add_dep's duplicate check is linear).
-            _ => cat.objects[pre].deps.push(id),
+            Place::PreData => cat.objects[pre].deps.push(id),
+            Place::PostDataIfSeparate => {}
         }
     }
 }

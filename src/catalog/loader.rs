@@ -156,15 +156,7 @@ impl<'a> Loader<'a> {
         if !self.plan.schema {
             for o in &mut self.cat.objects {
                 // pg_dump counts large objects' own entries as data.
-                if !matches!(
-                    o.kind(),
-                    Kind::TableData
-                        | Kind::SequenceSet
-                        | Kind::BlobData
-                        | Kind::Blob
-                        | Kind::RelStats
-                        | Kind::RelStatsPostData
-                ) {
+                if !o.kind().info().data {
                     o.dump = false;
                 }
             }

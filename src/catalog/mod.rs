@@ -352,37 +352,12 @@ fn attach_comment(cat: &mut Catalog, classoid: u32, objoid: u32, subid: i32, des
         return;
     };
     match &mut cat.objects[id].detail {
-        Detail::Namespace(d) => d.comment = Some(desc),
-        Detail::Extension(d) => d.comment = Some(desc),
-        Detail::Collation(d) => d.comment = Some(desc),
-        Detail::Operator(d) => d.comment = Some(desc),
-        Detail::AccessMethod(d) => d.comment = Some(desc),
-        Detail::Foreign(d) => d.comment = Some(desc),
+        // A group of large objects keeps each one's comment.
         Detail::Blob(d) => d.comments.push((objoid, desc)),
-        Detail::Transform(d) => d.comment = Some(desc),
-        Detail::Language(d) => d.comment = Some(desc),
-        Detail::Subscription(d) => d.comment = Some(desc),
-        Detail::Simple(d) => d.comment = Some(desc),
-        Detail::OpClass(d) => d.comment = Some(desc),
-        Detail::Trigger(d) => d.comment = Some(desc),
-        Detail::Type(t) => t.comment = Some(desc),
-        Detail::Func(f) => f.comment = Some(desc),
-        Detail::Constraint(c) => c.comment = Some(desc),
-        Detail::Index(ix) => ix.comment = Some(desc),
-        Detail::Policy(p) => p.comment = Some(desc),
-        Detail::Rule(d) => d.comment = Some(desc),
-        Detail::StatsExt(d) => d.comment = Some(desc),
-        Detail::Publication(d) => d.comment = Some(desc),
-        Detail::EventTrigger(d) => d.comment = Some(desc),
-        Detail::TextSearch(d) => d.comment = Some(desc),
-        Detail::Cast(d) => d.comment = Some(desc),
-        Detail::Table(t) => {
-            if subid == 0 {
-                t.comment = Some(desc);
-            } else if let Some(c) = t.columns.iter_mut().find(|c| i32::from(c.num) == subid) {
-                c.extra_mut().comment = Some(desc);
+        detail => {
+            if let Some(slot) = detail.comment_mut(subid) {
+                *slot = Some(desc);
             }
         }
-        _ => {}
     }
 }

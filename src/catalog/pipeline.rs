@@ -140,9 +140,10 @@ impl<'c> Pipeline<'c> {
     ) -> Result<Rows> {
         match self.plan.get(self.next) {
             Some(p) if p.sql == sql => self.next += 1,
-            planned => return Err(Error::new(
-                ErrorKind::Catalog,
-                format!(
+            planned => {
+                return Err(Error::new(
+                    ErrorKind::Catalog,
+                    format!(
                     "internal error: catalog query for {what} read out of its planned order ({})",
                     if planned.is_some() {
                         "another query was planned next"
@@ -150,7 +151,8 @@ impl<'c> Pipeline<'c> {
                         "no query was planned next"
                     }
                 ),
-            )),
+                ))
+            }
         }
         self.last_oids = oids.map(<[u32]>::to_vec);
         let rows = self.answer(what, sql).await?;

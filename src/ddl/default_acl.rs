@@ -2,6 +2,13 @@
 
 use super::*;
 
+/// The entries of one object of this family (the kinds whose row in `Kind::info` names it).
+pub(super) fn entries(cx: &mut Ctx, o: &Obj) {
+    if matches!(o.kind(), Kind::DefaultAcl) {
+        default_acl(cx, o);
+    }
+}
+
 pub(super) fn default_acl(cx: &mut Ctx, o: &Obj) {
     let Detail::DefaultAcl(detail) = &o.detail else {
         return;

@@ -2,6 +2,13 @@
 
 use super::*;
 
+/// The entries of one object of this family (the kinds whose row in `Kind::info` names it).
+pub(super) fn entries(cx: &mut Ctx, o: &Obj) {
+    if matches!(o.kind(), Kind::ForeignDataWrapper | Kind::ForeignServer) {
+        foreign(cx, o);
+    }
+}
+
 pub(super) fn foreign(cx: &mut Ctx, o: &Obj) {
     let Detail::Foreign(d) = &o.detail else {
         return;

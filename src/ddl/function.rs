@@ -2,6 +2,16 @@
 
 use super::*;
 
+/// The entries of one object of this family (the kinds whose row in `Kind::info` names it).
+pub(super) fn entries(cx: &mut Ctx, o: &Obj) {
+    match o.kind() {
+        Kind::Func | Kind::Agg => function(cx, o),
+        Kind::Cast => cast(cx, o),
+        Kind::Transform => transform(cx, o),
+        _ => {}
+    }
+}
+
 pub(super) fn function(cx: &mut Ctx, o: &Obj) {
     let Detail::Func(f) = &o.detail else { return };
     let q = cx.ident(&o.name);

@@ -2,6 +2,16 @@
 
 use super::*;
 
+/// The entries of one object of this family (the kinds whose row in `Kind::info` names it).
+pub(super) fn entries(cx: &mut Ctx, o: &Obj) {
+    match o.kind() {
+        Kind::Index => index(cx, o),
+        Kind::IndexAttach => index_attach(cx, o),
+        Kind::StatsExt => stats_ext(cx, o),
+        _ => {}
+    }
+}
+
 pub(super) fn index(cx: &mut Ctx, o: &Obj) {
     let Detail::Index(ix) = &o.detail else { return };
     let tab = &cx.cat.objects[ix.table];

@@ -2,6 +2,15 @@
 
 use super::*;
 
+/// The entries of one object of this family (the kinds whose row in `Kind::info` names it).
+pub(super) fn entries(cx: &mut Ctx, o: &Obj) {
+    match o.kind() {
+        Kind::Blob => blob(cx, o),
+        Kind::BlobData => blob_data(cx, o),
+        _ => {}
+    }
+}
+
 pub(super) fn blob(cx: &mut Ctx, o: &Obj) {
     let Detail::Blob(d) = &o.detail else {
         return;

@@ -23,11 +23,7 @@ mod text_search;
 mod trigger_rule;
 mod types;
 
-use self::{
-    constraint::*, default_acl::*, extension::*, foreign::*, function::*, index::*, language::*,
-    large_object::*, namespace::*, operator::*, policy::*, publication::*, sequence::*,
-    statistics::*, table::*, text_search::*, trigger_rule::*, types::*,
-};
+use self::{foreign::*, function::*, language::*, operator::*, sequence::*, table::*, types::*};
 use crate::model::*;
 use crate::toc::{Pass, TableCopy, TocEntry};
 use quote::{dollar_quote, quote_literal, Quoting};
@@ -281,44 +277,26 @@ pub fn object_entries(cat: &Catalog, id: DumpId, opts: DdlOptions, out: &mut Vec
         if o.acl_only {
             return acl_only_entries(&mut cx, o);
         }
-        match o.kind() {
-            Kind::Namespace => namespace(&mut cx, o),
-            Kind::Extension => extension(&mut cx, o),
-            Kind::Type => type_entries(&mut cx, o),
-            Kind::Func | Kind::Agg => function(&mut cx, o),
-            Kind::Collation => collation(&mut cx, o),
-            Kind::Table => table(&mut cx, o),
-            Kind::TableAttach => table_attach(&mut cx, o),
-            Kind::AttrDef => attrdef(&mut cx, o),
-            Kind::Index => index(&mut cx, o),
-            Kind::IndexAttach => index_attach(&mut cx, o),
-            Kind::Constraint | Kind::FkConstraint => constraint(&mut cx, o),
-            Kind::Trigger => trigger(&mut cx, o),
-            Kind::Policy => policy(&mut cx, o),
-            Kind::DefaultAcl => default_acl(&mut cx, o),
-            Kind::StatsExt => stats_ext(&mut cx, o),
-            Kind::RelStats | Kind::RelStatsPostData => relation_stats(&mut cx, o),
-            Kind::Publication => publication(&mut cx, o),
-            Kind::EventTrigger => event_trigger(&mut cx, o),
-            Kind::TsDict | Kind::TsConfig => text_search(&mut cx, o),
-            Kind::Cast => cast(&mut cx, o),
-            Kind::Operator => operator(&mut cx, o),
-            Kind::AccessMethod => access_method(&mut cx, o),
-            Kind::ForeignDataWrapper | Kind::ForeignServer => foreign(&mut cx, o),
-            Kind::Blob => blob(&mut cx, o),
-            Kind::Transform => transform(&mut cx, o),
-            Kind::ShellType => shell_type(&mut cx, o),
-            Kind::Language => language(&mut cx, o),
-            Kind::Subscription => subscription(&mut cx, o),
-            Kind::Conversion | Kind::TsParser | Kind::TsTemplate => simple(&mut cx, o),
-            Kind::BlobData => blob_data(&mut cx, o),
-            Kind::OpFamily | Kind::OpClass => opclass(&mut cx, o),
-            Kind::PublicationRel | Kind::PublicationSchema => publication_member(&mut cx, o),
-            Kind::TableData => table_data(&mut cx, o),
-            Kind::SequenceSet => sequence_set(&mut cx, o),
-            Kind::RefreshMatview => refresh_matview(&mut cx, o),
-            Kind::Rule => rule(&mut cx, o),
-            Kind::DummyType | Kind::PreDataBoundary | Kind::PostDataBoundary => {}
+        match o.kind().info().family {
+            Family::Namespace => namespace::entries(&mut cx, o),
+            Family::Extension => extension::entries(&mut cx, o),
+            Family::Types => types::entries(&mut cx, o),
+            Family::Function => function::entries(&mut cx, o),
+            Family::Table => table::entries(&mut cx, o),
+            Family::Sequence => sequence::entries(&mut cx, o),
+            Family::Index => index::entries(&mut cx, o),
+            Family::Constraint => constraint::entries(&mut cx, o),
+            Family::TriggerRule => trigger_rule::entries(&mut cx, o),
+            Family::Policy => policy::entries(&mut cx, o),
+            Family::DefaultAcl => default_acl::entries(&mut cx, o),
+            Family::Statistics => statistics::entries(&mut cx, o),
+            Family::Publication => publication::entries(&mut cx, o),
+            Family::TextSearch => text_search::entries(&mut cx, o),
+            Family::Operator => operator::entries(&mut cx, o),
+            Family::Foreign => foreign::entries(&mut cx, o),
+            Family::LargeObject => large_object::entries(&mut cx, o),
+            Family::Language => language::entries(&mut cx, o),
+            Family::Unprinted => {}
         }
     }
 }
@@ -336,73 +314,12 @@ fn acl_only_entries(cx: &mut Ctx, o: &Obj) {
     }
 }
 
-fn simple(cx: &mut Ctx, o: &Obj) {
-    let Detail::Simple(d) = &o.detail else {
-        return;
-    };
-    let desc = match o.kind() {
-        Kind::Conversion => "CONVERSION",
-        Kind::TsParser => "TEXT SEARCH PARSER",
-        _ => "TEXT SEARCH TEMPLATE",
-    };
-    let qn = cx.qname(o);
-    let defn = match &d.def {
-        SimpleDef::Conversion {
-            default,
-            from_encoding,
-            to_encoding,
-            function,
-        } => format!(
-            "CREATE {}{desc} {qn} FOR {} TO {} FROM {function};\n",
-            if *default { "DEFAULT " } else { "" },
-            cx.lit(from_encoding),
-            cx.lit(to_encoding)
-        ),
-        SimpleDef::Parser {
-            start,
-            gettoken,
-            end,
-            headline,
-            lextypes,
-        } => {
-            let mut lines = vec![
-                format!("    START = {start}"),
-                format!("    GETTOKEN = {gettoken}"),
-                format!("    END = {end}"),
-            ];
-            if let Some(h) = headline {
-                lines.push(format!("    HEADLINE = {h}"));
-            }
-            lines.push(format!("    LEXTYPES = {lextypes}"));
-            format!("CREATE {desc} {qn} (\n{} );\n", lines.join(",\n"))
-        }
-        SimpleDef::Template { init, lexize } => {
-            let mut lines = Vec::new();
-            if let Some(i) = init {
-                lines.push(format!("    INIT = {i}"));
-            }
-            lines.push(format!("    LEXIZE = {lexize}"));
-            format!("CREATE {desc} {qn} (\n{} );\n", lines.join(",\n"))
-        }
-    };
-    let mut e = TocEntry::new(desc, o.name.clone(), defn)
-        .ns(o.namespace.as_deref())
-        .drop(format!("DROP {desc} {qn};\n"));
-    if let Some(owner) = &d.owner {
-        e = e.owner(owner);
-        e.owner_stmt = Some(format!("ALTER {desc} {qn} OWNER TO {};", cx.ident(owner)));
-    }
-    cx.push_def(e);
-    let owner = d.owner.clone().unwrap_or_default();
-    cx.comment(&d.comment, desc, &cx.ident(&o.name), o, &owner);
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn constraint_index_options_go_before_deferrable() {
         assert_eq!(
-            super::with_index_options(
+            super::constraint::with_index_options(
                 "PRIMARY KEY (id) INCLUDE (v) DEFERRABLE INITIALLY DEFERRED",
                 "fillfactor='80'",
                 true
@@ -410,7 +327,11 @@ mod tests {
             "PRIMARY KEY (id) INCLUDE (v) WITH (fillfactor='80') DEFERRABLE INITIALLY DEFERRED"
         );
         assert_eq!(
-            super::with_index_options("UNIQUE NULLS NOT DISTINCT (a)", "fillfactor='70'", false),
+            super::constraint::with_index_options(
+                "UNIQUE NULLS NOT DISTINCT (a)",
+                "fillfactor='70'",
+                false
+            ),
             "UNIQUE NULLS NOT DISTINCT (a) WITH (fillfactor='70')"
         );
     }

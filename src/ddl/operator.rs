@@ -2,6 +2,16 @@
 
 use super::*;
 
+/// The entries of one object of this family (the kinds whose row in `Kind::info` names it).
+pub(super) fn entries(cx: &mut Ctx, o: &Obj) {
+    match o.kind() {
+        Kind::Operator => operator(cx, o),
+        Kind::AccessMethod => access_method(cx, o),
+        Kind::OpFamily | Kind::OpClass => opclass(cx, o),
+        _ => {}
+    }
+}
+
 pub(super) fn operator(cx: &mut Ctx, o: &Obj) {
     let Detail::Operator(d) = &o.detail else {
         return;

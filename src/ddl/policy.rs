@@ -2,6 +2,13 @@
 
 use super::*;
 
+/// The entries of one object of this family (the kinds whose row in `Kind::info` names it).
+pub(super) fn entries(cx: &mut Ctx, o: &Obj) {
+    if matches!(o.kind(), Kind::Policy) {
+        policy(cx, o);
+    }
+}
+
 pub(super) fn policy(cx: &mut Ctx, o: &Obj) {
     let Detail::Policy(p) = &o.detail else { return };
     let tab = &cx.cat.objects[p.table];

@@ -2,6 +2,16 @@
 
 use super::*;
 
+/// The entries of one object of this family (the kinds whose row in `Kind::info` names it).
+pub(super) fn entries(cx: &mut Ctx, o: &Obj) {
+    match o.kind() {
+        Kind::Publication => publication(cx, o),
+        Kind::PublicationRel | Kind::PublicationSchema => publication_member(cx, o),
+        Kind::Subscription => subscription(cx, o),
+        _ => {}
+    }
+}
+
 pub(super) fn publication(cx: &mut Ctx, o: &Obj) {
     let Detail::Publication(detail) = &o.detail else {
         return;

@@ -2,6 +2,13 @@
 
 use super::*;
 
+/// The entries of one object of this family (the kinds whose row in `Kind::info` names it).
+pub(super) fn entries(cx: &mut Ctx, o: &Obj) {
+    if matches!(o.kind(), Kind::SequenceSet) {
+        sequence_set(cx, o);
+    }
+}
+
 pub(super) fn sequence(cx: &mut Ctx, o: &Obj, t: &TableDetail) {
     let Some(p) = &t.seq else { return };
     let qn = cx.qname(o);

@@ -3,6 +3,13 @@
 
 use super::*;
 
+/// The entries of one object of this family (the kinds whose row in `Kind::info` names it).
+pub(super) fn entries(cx: &mut Ctx, o: &Obj) {
+    if matches!(o.kind(), Kind::RelStats | Kind::RelStatsPostData) {
+        relation_stats(cx, o);
+    }
+}
+
 /// `\t'name', 'value'::type` (pg_dump's appendNamedArgument).
 fn argument(cx: &Ctx, name: &str, value: &str, sql_type: &str) -> String {
     format!("\t'{name}', {}::{sql_type}", cx.lit(value))

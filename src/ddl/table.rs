@@ -2,6 +2,18 @@
 
 use super::*;
 
+/// The entries of one object of this family (the kinds whose row in `Kind::info` names it).
+pub(super) fn entries(cx: &mut Ctx, o: &Obj) {
+    match o.kind() {
+        Kind::Table => table(cx, o),
+        Kind::TableAttach => table_attach(cx, o),
+        Kind::AttrDef => attrdef(cx, o),
+        Kind::TableData => table_data(cx, o),
+        Kind::RefreshMatview => refresh_matview(cx, o),
+        _ => {}
+    }
+}
+
 pub(super) fn print_column(t: &TableDetail, c: &Column) -> bool {
     !c.dropped && (c.is_local || t.is_partition)
 }

@@ -2,6 +2,16 @@
 
 use super::*;
 
+/// The entries of one object of this family (the kinds whose row in `Kind::info` names it).
+pub(super) fn entries(cx: &mut Ctx, o: &Obj) {
+    match o.kind() {
+        Kind::Trigger => trigger(cx, o),
+        Kind::Rule => rule(cx, o),
+        Kind::EventTrigger => event_trigger(cx, o),
+        _ => {}
+    }
+}
+
 pub(super) fn trigger(cx: &mut Ctx, o: &Obj) {
     let Detail::Trigger(detail) = &o.detail else {
         return;

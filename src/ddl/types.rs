@@ -2,6 +2,16 @@
 
 use super::*;
 
+/// The entries of one object of this family (the kinds whose row in `Kind::info` names it).
+pub(super) fn entries(cx: &mut Ctx, o: &Obj) {
+    match o.kind() {
+        Kind::Type => type_entries(cx, o),
+        Kind::ShellType => shell_type(cx, o),
+        Kind::Collation => collation(cx, o),
+        _ => {}
+    }
+}
+
 pub(super) fn type_entries(cx: &mut Ctx, o: &Obj) {
     let Detail::Type(t) = &o.detail else { return };
     let qn = cx.qname(o);
