@@ -80,9 +80,9 @@ impl<'a> Loader<'a> {
         // Only a superuser may read subscriptions' connection strings (pg_dump then skips them).
         let superuser = opt_boolean(info, "superuser")?.unwrap_or(false);
         let subscriptions_query = if superuser {
-            queries::subscriptions(cat.server_num)
+            read::publication::subscriptions_sql(cat.server_num)
         } else {
-            queries::SUBSCRIPTION_COUNT
+            read::publication::SUBSCRIPTION_COUNT
         };
         let quoting = Quoting {
             all: plan.switches.quote_all_identifiers,
@@ -128,8 +128,8 @@ impl<'a> Loader<'a> {
                 || (self.include_everything && !self.plan.switches.no_large_objects));
         match (output_blobs, self.cat.dialect.groups_large_objects()) {
             (false, _) => None,
-            (true, true) => Some(queries::LARGE_OBJECTS_BY_OWNER),
-            (true, false) => Some(queries::LARGE_OBJECTS),
+            (true, true) => Some(read::acl::LARGE_OBJECTS_BY_OWNER),
+            (true, false) => Some(read::acl::LARGE_OBJECTS),
         }
     }
 

@@ -4,7 +4,7 @@ use super::*;
 use crate::ddl::quote::qualified;
 
 /// Replaces the dumped tables' `relpages` with their true heap size (see
-/// `queries::TABLE_SIZES`); run once their locks are held, so that it never waits.
+/// `read::table::TABLE_SIZES`); run once their locks are held, so that it never waits.
 pub(super) async fn measure_tables(
     client: &Client,
     cat: &mut Catalog,
@@ -20,7 +20,7 @@ pub(super) async fn measure_tables(
         return Ok(());
     }
     let rows = client
-        .query(queries::TABLE_SIZES, &[&oids])
+        .query(read::table::TABLE_SIZES, &[&oids])
         .await
         .map_err(|e| Error::from_pg(e, ErrorKind::Server).context("measuring tables"))?;
     for r in rows {

@@ -18,7 +18,6 @@ use select::*;
 pub use select::{resolve_selection, Selection};
 
 pub mod filter;
-pub mod queries;
 pub mod rows;
 
 use crate::ddl::quote::Quoting;
@@ -86,211 +85,40 @@ struct Reader {
 /// the columns that name them, indexes before the constraints they implement). Their queries,
 /// concatenated, are the pipeline's plan: each is sent while the one before it is read.
 const READERS: &[Reader] = &[
-    Reader {
-        queries: |_| vec![ahead(queries::EXTENSION_MEMBERS)],
-        read: |ld| Box::pin(read::extension::members(ld)),
-    },
-    Reader {
-        queries: |_| vec![ahead(queries::NAMESPACES)],
-        read: |ld| Box::pin(read::namespace::namespaces(ld)),
-    },
-    Reader {
-        queries: |_| vec![ahead(queries::EXTENSIONS)],
-        read: |ld| Box::pin(read::extension::extensions(ld)),
-    },
-    Reader {
-        queries: |_| vec![ahead(queries::TABLES)],
-        read: |ld| Box::pin(read::table::tables(ld)),
-    },
-    Reader {
-        // After the table locks.
-        queries: |_| vec![when_read(queries::SEQUENCES)],
-        read: |ld| Box::pin(read::sequence::sequences(ld)),
-    },
-    Reader {
-        queries: |ld| {
-            vec![
-                ahead(queries::AGGREGATES),
-                ahead(queries::funcs(ld.cat.server_num)),
-            ]
-        },
-        read: |ld| Box::pin(read::function::functions(ld)),
-    },
-    Reader {
-        queries: |ld| vec![ahead(queries::collations(ld.cat.server_num))],
-        read: |ld| Box::pin(read::types::collations(ld)),
-    },
-    Reader {
-        queries: |ld| {
-            let v = ld.cat.server_num;
-            vec![
-                ahead(queries::ENUM_LABELS),
-                ahead(queries::ranges(v)),
-                ahead(queries::base_types(v)),
-                ahead(queries::COMPOSITE_ATTRS),
-                ahead(queries::TYPES),
-            ]
-        },
-        read: |ld| Box::pin(read::types::types(ld)),
-    },
-    Reader {
-        // Given the relations read.
-        queries: |ld| {
-            vec![
-                when_read(queries::columns(ld.cat.server_num)),
-                ahead_with_same_oids(queries::ATTRDEFS),
-            ]
-        },
-        read: |ld| Box::pin(read::table::columns(ld)),
-    },
-    Reader {
-        queries: |_| vec![ahead(queries::CHECKS)],
-        read: |ld| Box::pin(read::constraint::checks(ld)),
-    },
-    Reader {
-        queries: |ld| match ld.catalog_acls {
-            true => vec![ahead(queries::CATALOG_ACLS)],
-            false => vec![],
-        },
-        read: |ld| Box::pin(read::acl::catalog_acls(ld)),
-    },
-    Reader {
-        queries: |_| vec![ahead(queries::INHERITS)],
-        read: |ld| Box::pin(read::table::inheritance(ld)),
-    },
-    Reader {
-        queries: |_| vec![ahead(queries::INDEXES)],
-        read: |ld| Box::pin(read::index::indexes(ld)),
-    },
-    Reader {
-        queries: |_| vec![ahead(queries::FOREIGN_KEYS)],
-        read: |ld| Box::pin(read::constraint::foreign_keys(ld)),
-    },
-    Reader {
-        queries: |_| vec![ahead(queries::TRIGGERS), ahead(queries::RULES)],
-        read: |ld| Box::pin(read::trigger_rule::triggers_and_rules(ld)),
-    },
-    Reader {
-        queries: |_| vec![ahead(queries::POLICIES)],
-        read: |ld| Box::pin(read::policy::policies(ld)),
-    },
-    Reader {
-        queries: |_| vec![ahead(queries::CASTS)],
-        read: |ld| Box::pin(read::function::casts(ld)),
-    },
-    Reader {
-        queries: |_| vec![ahead(queries::OPERATORS)],
-        read: |ld| Box::pin(read::operator::operators(ld)),
-    },
-    Reader {
-        queries: |_| vec![ahead(queries::ACCESS_METHODS)],
-        read: |ld| Box::pin(read::operator::access_methods(ld)),
-    },
-    Reader {
-        queries: |_| vec![ahead(queries::OPFAMILIES), ahead(queries::OPCLASSES)],
-        read: |ld| Box::pin(read::operator::families_and_classes(ld)),
-    },
-    Reader {
-        queries: |_| vec![ahead(queries::AM_OPS), ahead(queries::AM_PROCS)],
-        read: |ld| Box::pin(read::operator::class_members(ld)),
-    },
-    Reader {
-        queries: |_| vec![ahead(queries::FDWS), ahead(queries::FOREIGN_SERVERS)],
-        read: |ld| Box::pin(read::foreign::foreign_data(ld)),
-    },
-    Reader {
-        queries: |_| vec![ahead(queries::TRANSFORMS)],
-        read: |ld| Box::pin(read::function::transforms(ld)),
-    },
-    Reader {
-        queries: |_| {
-            vec![
-                ahead(queries::LANGUAGES),
-                ahead(queries::CONVERSIONS),
-                ahead(queries::TS_PARSERS_AND_TEMPLATES),
-            ]
-        },
-        read: |ld| Box::pin(read::language::languages(ld)),
-    },
-    Reader {
-        queries: |ld| vec![ahead(ld.subscriptions_query)],
-        read: |ld| Box::pin(read::publication::subscriptions(ld)),
-    },
-    Reader {
-        queries: |_| {
-            vec![
-                ahead(queries::TS_DICTS),
-                ahead(queries::TS_CONFIG_MAPS),
-                ahead(queries::TS_CONFIGS),
-            ]
-        },
-        read: |ld| Box::pin(read::text_search::text_search(ld)),
-    },
-    Reader {
-        queries: |_| vec![ahead(queries::EVENT_TRIGGERS)],
-        read: |ld| Box::pin(read::trigger_rule::event_triggers(ld)),
-    },
-    Reader {
-        queries: |ld| {
-            let v = ld.cat.server_num;
-            vec![
-                ahead(queries::PUBLICATIONS),
-                ahead(queries::publication_rels(v)),
-                ahead(queries::publication_schemas(v)),
-            ]
-        },
-        read: |ld| Box::pin(read::publication::publications(ld)),
-    },
-    Reader {
-        queries: |_| vec![ahead(queries::STATS_EXT)],
-        read: |ld| Box::pin(read::index::statistics(ld)),
-    },
-    Reader {
-        queries: |ld| {
-            let mut q = vec![ahead(queries::DEFAULT_ACLS)];
-            q.extend(ld.large_objects_query().map(ahead));
-            q
-        },
-        read: |ld| Box::pin(read::acl::default_acls_and_large_objects(ld)),
-    },
-    Reader {
-        queries: |ld| {
-            let mut q = Vec::new();
-            if !ld.plan.switches.no_security_labels {
-                q.push(ahead(queries::SECLABELS));
-            }
-            if !ld.plan.no_comments {
-                q.push(ahead(queries::COMMENTS));
-            }
-            q
-        },
-        read: |ld| Box::pin(read::comment::labels_and_comments(ld)),
-    },
-    Reader {
-        queries: |_| {
-            vec![
-                ahead(queries::DEPENDS),
-                ahead(queries::FAMILY_MEMBER_DEPENDS),
-            ]
-        },
-        read: |ld| Box::pin(read::deps::dependencies(ld)),
-    },
-    Reader {
-        // Its statements depend on what was read (extensions' configuration tables, row
-        // filters): none is planned.
-        queries: |_| vec![],
-        read: |ld| Box::pin(read::table::data_objects(ld)),
-    },
-    Reader {
-        queries: |ld| match ld.plan.switches.statistics {
-            true => vec![
-                when_read(queries::relation_stats(ld.cat.server_num)),
-                ahead_with_same_oids(queries::attribute_stats(ld.cat.server_num)),
-            ],
-            false => vec![],
-        },
-        read: |ld| Box::pin(read::statistics::relation_statistics(ld)),
-    },
+    read::extension::READ_MEMBERS,
+    read::namespace::READ_NAMESPACES,
+    read::extension::READ_EXTENSIONS,
+    read::table::READ_TABLES,
+    read::sequence::READ_SEQUENCES,
+    read::function::READ_FUNCTIONS,
+    read::types::READ_COLLATIONS,
+    read::types::READ_TYPES,
+    read::table::READ_COLUMNS,
+    read::constraint::READ_CHECKS,
+    read::acl::READ_CATALOG_ACLS,
+    read::table::READ_INHERITANCE,
+    read::index::READ_INDEXES,
+    read::constraint::READ_FOREIGN_KEYS,
+    read::trigger_rule::READ_TRIGGERS_AND_RULES,
+    read::policy::READ_POLICIES,
+    read::function::READ_CASTS,
+    read::operator::READ_OPERATORS,
+    read::operator::READ_ACCESS_METHODS,
+    read::operator::READ_FAMILIES_AND_CLASSES,
+    read::operator::READ_CLASS_MEMBERS,
+    read::foreign::READ_FOREIGN_DATA,
+    read::function::READ_TRANSFORMS,
+    read::language::READ_LANGUAGES,
+    read::publication::READ_SUBSCRIPTIONS,
+    read::text_search::READ_TEXT_SEARCH,
+    read::trigger_rule::READ_EVENT_TRIGGERS,
+    read::publication::READ_PUBLICATIONS,
+    read::index::READ_STATISTICS,
+    read::acl::READ_DEFAULT_ACLS_AND_LARGE_OBJECTS,
+    read::comment::READ_LABELS_AND_COMMENTS,
+    read::deps::READ_DEPENDENCIES,
+    read::table::READ_DATA_OBJECTS,
+    read::statistics::READ_RELATION_STATISTICS,
 ];
 
 /// Reads the whole catalog and builds the model. `sel` comes from [`resolve_selection`].

@@ -1,7 +1,16 @@
-//! Privileges read on their own: changed system catalog ACLs, default privileges; and large objects. Read on the leader's connection, in the order `catalog::load` walks.
+//! Privileges read on their own: changed system catalog ACLs, default privileges; and large objects. Holds their queries (per server major), the walk's steps that plan them and the readers.
 
 use crate::catalog::loader::*;
 use crate::catalog::*;
+
+/// The walk's step for [`catalog_acls`].
+pub(in crate::catalog) const READ_CATALOG_ACLS: Reader = Reader {
+    queries: |ld| match ld.catalog_acls {
+        true => vec![ahead(CATALOG_ACLS)],
+        false => vec![],
+    },
+    read: |ld| Box::pin(catalog_acls(ld)),
+};
 
 /// System catalog relations with privileges changed since initdb (ACL-only in a whole-database dump).
 pub(crate) async fn catalog_acls(ld: &mut Loader<'_>) -> Result<()> {
@@ -10,7 +19,7 @@ pub(crate) async fn catalog_acls(ld: &mut Loader<'_>) -> Result<()> {
     if ld.catalog_acls {
         let mut rows = ld
             .pipe
-            .stream("system catalog privileges", queries::CATALOG_ACLS, None)
+            .stream("system catalog privileges", CATALOG_ACLS, None)
             .await?;
         while let Some(r) = next_row(&mut rows, "system catalog privileges").await? {
             let acls = opt_text_array(&r, "colacls")?;
@@ -59,12 +68,22 @@ pub(crate) async fn catalog_acls(ld: &mut Loader<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The walk's step for [`default_acls_and_large_objects`].
+pub(in crate::catalog) const READ_DEFAULT_ACLS_AND_LARGE_OBJECTS: Reader = Reader {
+    queries: |ld| {
+        let mut q = vec![ahead(DEFAULT_ACLS)];
+        q.extend(ld.large_objects_query().map(ahead));
+        q
+    },
+    read: |ld| Box::pin(default_acls_and_large_objects(ld)),
+};
+
 /// Default privileges, then large objects (pg_dump's outputBlobs).
 pub(crate) async fn default_acls_and_large_objects(ld: &mut Loader<'_>) -> Result<()> {
     // Default privileges: in a dumped schema, or global ones in a whole-database dump.
     let mut rows = ld
         .pipe
-        .stream("default privileges", queries::DEFAULT_ACLS, None)
+        .stream("default privileges", DEFAULT_ACLS, None)
         .await?;
     while let Some(r) = next_row(&mut rows, "default privileges").await? {
         let nsp = oid(&r, "defaclnamespace")?;
@@ -199,3 +218,41 @@ fn add_large_objects(ld: &mut Loader<'_>, rows: Vec<LargeObjectRow>) {
         });
     }
 }
+
+// The queries, as pg_dump reads the catalog of each server major.
+
+/// pg_catalog relations whose privileges, or whose columns' privileges, differ from those
+/// initdb gave them: pg_dump dumps only those ACLs of the system catalog.
+pub(crate) const CATALOG_ACLS: &str = "SELECT c.oid, c.relname, c.relnamespace, c.relkind::text, pg_catalog.pg_get_userbyid(c.relowner) AS owner, \
+ c.relacl::text, pg_catalog.acldefault(CASE WHEN c.relkind = 'S' THEN 's'::\"char\" ELSE 'r'::\"char\" END, c.relowner)::text AS acldefault, \
+ ip.initprivs::text, cols.colnames, cols.colacls, cols.colinit \
+ FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_init_privs ip \
+   ON ip.objoid = c.oid AND ip.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ip.objsubid = 0 \
+ LEFT JOIN LATERAL (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attnum) AS colnames, \
+     pg_catalog.array_agg(a.attacl::text ORDER BY a.attnum) AS colacls, \
+     pg_catalog.array_agg(pa.initprivs::text ORDER BY a.attnum) AS colinit \
+   FROM pg_catalog.pg_attribute a LEFT JOIN pg_catalog.pg_init_privs pa \
+     ON pa.objoid = a.attrelid AND pa.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND pa.objsubid = a.attnum \
+   WHERE a.attrelid = c.oid AND NOT a.attisdropped AND a.attacl IS DISTINCT FROM pa.initprivs) cols ON true \
+ WHERE c.relnamespace = 'pg_catalog'::pg_catalog.regnamespace AND c.relkind IN ('r', 'v', 'm', 'S', 'f', 'p') \
+ AND (c.relacl IS DISTINCT FROM ip.initprivs OR cols.colnames IS NOT NULL) \
+ ORDER BY c.oid";
+
+/// Large objects' owners and privileges (their contents are read while writing).
+pub(crate) const LARGE_OBJECTS: &str =
+    "SELECT l.oid, pg_catalog.pg_get_userbyid(l.lomowner) AS owner, \
+ l.lomacl::text, pg_catalog.acldefault('L', l.lomowner)::text AS acldefault \
+ FROM pg_catalog.pg_largeobject_metadata l ORDER BY l.oid";
+
+/// Large objects in pg_dump 17's order, which makes its groups: by owner, then privileges.
+pub(crate) const LARGE_OBJECTS_BY_OWNER: &str =
+    "SELECT l.oid, pg_catalog.pg_get_userbyid(l.lomowner) AS owner, \
+ l.lomacl::text, pg_catalog.acldefault('L', l.lomowner)::text AS acldefault \
+ FROM pg_catalog.pg_largeobject_metadata l ORDER BY l.lomowner, l.lomacl::pg_catalog.text, l.oid";
+
+/// Default privileges.
+pub(crate) const DEFAULT_ACLS: &str = "SELECT d.tableoid, d.oid, pg_catalog.pg_get_userbyid(d.defaclrole) AS defaclrole, \
+ d.defaclnamespace, d.defaclobjtype::text, d.defaclacl::text, \
+ CASE WHEN d.defaclnamespace = 0 THEN pg_catalog.acldefault(CASE WHEN d.defaclobjtype = 'S' THEN 's'::\"char\" \
+   ELSE d.defaclobjtype END, d.defaclrole)::text ELSE '{}' END AS acldefault \
+ FROM pg_catalog.pg_default_acl d ORDER BY d.oid";

@@ -1,16 +1,28 @@
-//! Comments and security labels. Read on the leader's connection, in the order `catalog::load` walks.
+//! Comments and security labels. Holds their queries (per server major), the walk's steps that plan them and the readers.
 
 use crate::catalog::loader::*;
 use crate::catalog::*;
+
+/// The walk's step for [`labels_and_comments`].
+pub(in crate::catalog) const READ_LABELS_AND_COMMENTS: Reader = Reader {
+    queries: |ld| {
+        let mut q = Vec::new();
+        if !ld.plan.switches.no_security_labels {
+            q.push(ahead(SECLABELS));
+        }
+        if !ld.plan.no_comments {
+            q.push(ahead(COMMENTS));
+        }
+        q
+    },
+    read: |ld| Box::pin(labels_and_comments(ld)),
+};
 
 /// Security labels and comments.
 pub(crate) async fn labels_and_comments(ld: &mut Loader<'_>) -> Result<()> {
     // Security labels.
     if !ld.plan.switches.no_security_labels {
-        let mut rows = ld
-            .pipe
-            .stream("security labels", queries::SECLABELS, None)
-            .await?;
+        let mut rows = ld.pipe.stream("security labels", SECLABELS, None).await?;
         while let Some(r) = next_row(&mut rows, "security labels").await? {
             ld.cat
                 .seclabels
@@ -26,7 +38,7 @@ pub(crate) async fn labels_and_comments(ld: &mut Loader<'_>) -> Result<()> {
 
     // Comments.
     if !ld.plan.no_comments {
-        let mut rows = ld.pipe.stream("comments", queries::COMMENTS, None).await?;
+        let mut rows = ld.pipe.stream("comments", COMMENTS, None).await?;
         while let Some(r) = next_row(&mut rows, "comments").await? {
             let classoid = oid(&r, "classoid")?;
             let objoid = oid(&r, "objoid")?;
@@ -53,3 +65,14 @@ pub(crate) async fn labels_and_comments(ld: &mut Loader<'_>) -> Result<()> {
 
     Ok(())
 }
+
+// The queries, as pg_dump reads the catalog of each server major.
+
+/// Every comment.
+pub(crate) const COMMENTS: &str =
+    "SELECT classoid, objoid, objsubid, description FROM pg_catalog.pg_description \
+ ORDER BY classoid, objoid, objsubid";
+
+/// Security labels (pg_dump's collectSecLabels; a label's providers in name order).
+pub(crate) const SECLABELS: &str = "SELECT label, provider, classoid, objoid, objsubid \
+ FROM pg_catalog.pg_seclabel ORDER BY classoid, objoid, objsubid, provider";

@@ -1,15 +1,18 @@
-//! Check constraints and foreign keys (index-backed constraints come with their indexes). Read on the leader's connection, in the order `catalog::load` walks.
+//! Check constraints and foreign keys (index-backed constraints come with their indexes). Holds their queries (per server major), the walk's steps that plan them and the readers.
 
 use crate::catalog::loader::*;
 use crate::catalog::*;
 
+/// The walk's step for [`checks`].
+pub(in crate::catalog) const READ_CHECKS: Reader = Reader {
+    queries: |_| vec![ahead(CHECKS)],
+    read: |ld| Box::pin(checks(ld)),
+};
+
 /// Check constraints of tables and domains.
 pub(crate) async fn checks(ld: &mut Loader<'_>) -> Result<()> {
     // Check constraints of tables and domains.
-    let mut rows = ld
-        .pipe
-        .stream("check constraints", queries::CHECKS, None)
-        .await?;
+    let mut rows = ld.pipe.stream("check constraints", CHECKS, None).await?;
     while let Some(r) = next_row(&mut rows, "check constraints").await? {
         let conrelid = oid(&r, "conrelid")?;
         let contypid = oid(&r, "contypid")?;
@@ -62,13 +65,16 @@ pub(crate) async fn checks(ld: &mut Loader<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The walk's step for [`foreign_keys`].
+pub(in crate::catalog) const READ_FOREIGN_KEYS: Reader = Reader {
+    queries: |_| vec![ahead(FOREIGN_KEYS)],
+    read: |ld| Box::pin(foreign_keys(ld)),
+};
+
 /// Foreign keys.
 pub(crate) async fn foreign_keys(ld: &mut Loader<'_>) -> Result<()> {
     // Foreign keys.
-    let mut rows = ld
-        .pipe
-        .stream("foreign keys", queries::FOREIGN_KEYS, None)
-        .await?;
+    let mut rows = ld.pipe.stream("foreign keys", FOREIGN_KEYS, None).await?;
     while let Some(r) = next_row(&mut rows, "foreign keys").await? {
         let Some(tid) = ld.cat.find(PG_CLASS, oid(&r, "conrelid")?) else {
             continue;
@@ -101,3 +107,17 @@ pub(crate) async fn foreign_keys(ld: &mut Loader<'_>) -> Result<()> {
 
     Ok(())
 }
+
+// The queries, as pg_dump reads the catalog of each server major.
+
+/// Check constraints of tables and domains.
+pub(crate) const CHECKS: &str = "SELECT c.tableoid, c.oid, c.conrelid, c.contypid, c.conname, \
+ pg_catalog.pg_get_constraintdef(c.oid) AS consrc, c.conislocal, c.convalidated \
+ FROM pg_catalog.pg_constraint c WHERE c.contype = 'c' ORDER BY c.conrelid, c.contypid, c.conname";
+
+/// Foreign keys (not the clones on partitions).
+pub(crate) const FOREIGN_KEYS: &str =
+    "SELECT c.tableoid, c.oid, c.conrelid, c.conname, c.confrelid, \
+ pg_catalog.pg_get_constraintdef(c.oid) AS condef \
+ FROM pg_catalog.pg_constraint c WHERE c.contype = 'f' AND c.conparentid = 0 AND c.conrelid <> 0 \
+ ORDER BY c.conrelid, c.conname";

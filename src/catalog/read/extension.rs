@@ -1,7 +1,13 @@
-//! Extensions and their members. Read on the leader's connection, in the order `catalog::load` walks.
+//! Extensions and their members. Holds their queries (per server major), the walk's steps that plan them and the readers.
 
 use crate::catalog::loader::*;
 use crate::catalog::*;
+
+/// The walk's step for [`members`].
+pub(in crate::catalog) const READ_MEMBERS: Reader = Reader {
+    queries: |_| vec![ahead(EXTENSION_MEMBERS)],
+    read: |ld| Box::pin(members(ld)),
+};
 
 /// Extension membership: members are never dumped on their own (only their changed privileges).
 pub(crate) async fn members(ld: &mut Loader<'_>) -> Result<()> {
@@ -9,7 +15,7 @@ pub(crate) async fn members(ld: &mut Loader<'_>) -> Result<()> {
     // privileges, see the end). (classid, objid) -> extension.
     let mut rows = ld
         .pipe
-        .stream("extension members", queries::EXTENSION_MEMBERS, None)
+        .stream("extension members", EXTENSION_MEMBERS, None)
         .await?;
     while let Some(r) = next_row(&mut rows, "extension members").await? {
         ld.ext_members.insert(
@@ -21,14 +27,17 @@ pub(crate) async fn members(ld: &mut Loader<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The walk's step for [`extensions`].
+pub(in crate::catalog) const READ_EXTENSIONS: Reader = Reader {
+    queries: |_| vec![ahead(EXTENSIONS)],
+    read: |ld| Box::pin(extensions(ld)),
+};
+
 /// Extensions, and the configuration tables whose data they leave to the dump.
 pub(crate) async fn extensions(ld: &mut Loader<'_>) -> Result<()> {
     // Extensions, and the configuration tables whose data they leave to the dump:
     // (extension, its tables with their data filters).
-    let mut rows = ld
-        .pipe
-        .stream("extensions", queries::EXTENSIONS, None)
-        .await?;
+    let mut rows = ld.pipe.stream("extensions", EXTENSIONS, None).await?;
     while let Some(r) = next_row(&mut rows, "extensions").await? {
         let o = oid(&r, "oid")?;
         let (config, conditions) = (oid_array(&r, "extconfig")?, text_array(&r, "extcondition")?);
@@ -68,3 +77,15 @@ pub(crate) async fn extensions(ld: &mut Loader<'_>) -> Result<()> {
 
     Ok(())
 }
+
+// The queries, as pg_dump reads the catalog of each server major.
+
+/// Extensions.
+pub(crate) const EXTENSIONS: &str = "SELECT x.tableoid, x.oid, x.extname, n.nspname, x.extversion, \
+ x.extconfig::pg_catalog.oid[] AS extconfig, x.extcondition::text[] AS extcondition \
+ FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace ORDER BY x.oid";
+
+/// Objects that belong to an extension.
+pub(crate) const EXTENSION_MEMBERS: &str =
+    "SELECT classid, objid, refobjid FROM pg_catalog.pg_depend \
+ WHERE refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND deptype = 'e' ORDER BY 1, 2";

@@ -1,16 +1,19 @@
-//! Functions, procedures, aggregates, casts and transforms. Read on the leader's connection, in the order `catalog::load` walks.
+//! Functions, procedures, aggregates, casts and transforms. Holds their queries (per server major), the walk's steps that plan them and the readers.
 
 use crate::catalog::loader::*;
 use crate::catalog::*;
+
+/// The walk's step for [`functions`].
+pub(in crate::catalog) const READ_FUNCTIONS: Reader = Reader {
+    queries: |ld| vec![ahead(AGGREGATES), ahead(funcs_sql(ld.cat.server_num))],
+    read: |ld| Box::pin(functions(ld)),
+};
 
 /// Functions, procedures and aggregates.
 pub(crate) async fn functions(ld: &mut Loader<'_>) -> Result<()> {
     // Functions and aggregates.
     let mut aggs: BTreeMap<u32, AggDetail> = BTreeMap::new();
-    let mut rows = ld
-        .pipe
-        .stream("aggregates", queries::AGGREGATES, None)
-        .await?;
+    let mut rows = ld.pipe.stream("aggregates", AGGREGATES, None).await?;
     while let Some(r) = next_row(&mut rows, "aggregates").await? {
         let dash = |s: String| if s == "-" { String::new() } else { s };
         aggs.insert(
@@ -42,7 +45,7 @@ pub(crate) async fn functions(ld: &mut Loader<'_>) -> Result<()> {
     }
     let mut rows = ld
         .pipe
-        .stream("functions", queries::funcs(ld.cat.server_num), None)
+        .stream("functions", funcs_sql(ld.cat.server_num), None)
         .await?;
     while let Some(r) = next_row(&mut rows, "functions").await? {
         let o = oid(&r, "oid")?;
@@ -99,10 +102,16 @@ pub(crate) async fn functions(ld: &mut Loader<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The walk's step for [`casts`].
+pub(in crate::catalog) const READ_CASTS: Reader = Reader {
+    queries: |_| vec![ahead(CASTS)],
+    read: |ld| Box::pin(casts(ld)),
+};
+
 /// Casts.
 pub(crate) async fn casts(ld: &mut Loader<'_>) -> Result<()> {
     // Casts.
-    let mut rows = ld.pipe.stream("casts", queries::CASTS, None).await?;
+    let mut rows = ld.pipe.stream("casts", CASTS, None).await?;
     while let Some(r) = next_row(&mut rows, "casts").await? {
         let o = oid(&r, "oid")?;
         ld.cat.add(Obj {
@@ -127,13 +136,16 @@ pub(crate) async fn casts(ld: &mut Loader<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The walk's step for [`transforms`].
+pub(in crate::catalog) const READ_TRANSFORMS: Reader = Reader {
+    queries: |_| vec![ahead(TRANSFORMS)],
+    read: |ld| Box::pin(transforms(ld)),
+};
+
 /// Transforms.
 pub(crate) async fn transforms(ld: &mut Loader<'_>) -> Result<()> {
     // Transforms.
-    let mut rows = ld
-        .pipe
-        .stream("transforms", queries::TRANSFORMS, None)
-        .await?;
+    let mut rows = ld.pipe.stream("transforms", TRANSFORMS, None).await?;
     while let Some(r) = next_row(&mut rows, "transforms").await? {
         let o = oid(&r, "oid")?;
         let function = |side: &str| -> Result<Option<FunctionRef>> {
@@ -173,3 +185,89 @@ pub(crate) async fn transforms(ld: &mut Loader<'_>) -> Result<()> {
 
     Ok(())
 }
+
+// The queries, as pg_dump reads the catalog of each server major.
+
+/// Functions, procedures and aggregates outside the system schemas, in heap order: pg_dump
+/// numbers them as its unordered scan returns them, which decides where it starts breaking a
+/// dependency loop it cannot repair.
+pub(crate) fn funcs_sql(server_num: u32) -> &'static str {
+    macro_rules! funcs {
+        ($sqlbody:literal) => {
+            concat!(
+                "SELECT p.tableoid, p.oid, p.proname, p.pronamespace, pg_catalog.pg_get_userbyid(p.proowner) AS owner, \
+ p.prokind::text, p.proargtypes::oid[] AS argtypes, \
+ ARRAY(SELECT pg_catalog.format_type(p.proargtypes[i], NULL) FROM pg_catalog.generate_series(0, p.pronargs - 1) i) AS argtypenames, \
+ pg_catalog.pg_get_function_arguments(p.oid) AS funcargs, \
+ pg_catalog.pg_get_function_identity_arguments(p.oid) AS funciargs, \
+ pg_catalog.pg_get_function_result(p.oid) AS funcresult, \
+ l.lanname, p.prosrc, p.probin, ",
+                $sqlbody,
+                " p.provolatile::text, p.proisstrict, p.prosecdef, p.proleakproof, p.proparallel::text, \
+ p.procost::text, p.prorows::text, p.proretset, \
+ CASE WHEN p.prosupport <> 0 THEN p.prosupport::pg_catalog.regproc::text END AS prosupport, \
+ p.proconfig, \
+ p.proacl::text, pg_catalog.acldefault('f', p.proowner)::text AS acldefault, ip.initprivs::text \
+ FROM pg_catalog.pg_proc p \
+ JOIN pg_catalog.pg_language l ON l.oid = p.prolang \
+ LEFT JOIN pg_catalog.pg_init_privs ip ON (ip.objoid = p.oid AND ip.classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND ip.objsubid = 0) \
+ WHERE p.pronamespace <> 'information_schema'::pg_catalog.regnamespace \
+ AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass \
+   AND d.objid = p.oid AND d.deptype = 'i') \
+ AND (p.pronamespace <> 'pg_catalog'::pg_catalog.regnamespace \
+   OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass \
+     AND d.objid = p.oid AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e') \
+   OR p.proacl IS DISTINCT FROM ip.initprivs) \
+ ORDER BY p.ctid"
+            )
+        };
+    }
+    // 14 added SQL-standard bodies.
+    if server_num >= 140000 {
+        funcs!("CASE WHEN p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_function_sqlbody(p.oid) END AS prosqlbody,")
+    } else {
+        funcs!("NULL::text AS prosqlbody,")
+    }
+}
+
+/// Aggregate definitions.
+pub(crate) const AGGREGATES: &str = "SELECT a.aggfnoid::pg_catalog.oid AS oid, a.aggkind::text, \
+ a.aggtransfn::pg_catalog.regproc::text AS transfn, a.aggfinalfn::pg_catalog.regproc::text AS finalfn, \
+ a.aggcombinefn::pg_catalog.regproc::text AS combinefn, a.aggserialfn::pg_catalog.regproc::text AS serialfn, \
+ a.aggdeserialfn::pg_catalog.regproc::text AS deserialfn, a.aggmtransfn::pg_catalog.regproc::text AS mtransfn, \
+ a.aggminvtransfn::pg_catalog.regproc::text AS minvtransfn, a.aggmfinalfn::pg_catalog.regproc::text AS mfinalfn, \
+ a.aggfinalextra, a.aggmfinalextra, a.aggfinalmodify::text, a.aggmfinalmodify::text, \
+ a.aggsortop::pg_catalog.regoperator::text AS sortop, \
+ pg_catalog.format_type(a.aggtranstype, NULL) AS transtype, a.aggtransspace, \
+ pg_catalog.format_type(a.aggmtranstype, NULL) AS mtranstype, a.aggmtransspace, \
+ a.agginitval, a.aggminitval, p.proparallel::text \
+ FROM pg_catalog.pg_aggregate a JOIN pg_catalog.pg_proc p ON p.oid = a.aggfnoid \
+ WHERE p.pronamespace <> 'pg_catalog'::pg_catalog.regnamespace \
+ AND p.pronamespace <> 'information_schema'::pg_catalog.regnamespace";
+
+/// User casts (not the built-in ones, not those created internally with a range type).
+pub(crate) const CASTS: &str = "SELECT c.tableoid, c.oid, st.typname AS srcname, tt.typname AS tgtname, \
+ pg_catalog.format_type(c.castsource, NULL) AS source, pg_catalog.format_type(c.casttarget, NULL) AS target, \
+ c.castmethod::text, c.castcontext::text, \
+ CASE WHEN c.castfunc <> 0 THEN pg_catalog.quote_ident(pn.nspname) || '.' || pg_catalog.quote_ident(p.proname) || '(' || \
+   pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.format_type(p.proargtypes[i], NULL) \
+   FROM pg_catalog.generate_series(0, p.pronargs - 1) i), ', ') || ')' END AS func \
+ FROM pg_catalog.pg_cast c JOIN pg_catalog.pg_type st ON st.oid = c.castsource JOIN pg_catalog.pg_type tt ON tt.oid = c.casttarget \
+ LEFT JOIN pg_catalog.pg_proc p ON p.oid = c.castfunc LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace \
+ WHERE c.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_cast'::pg_catalog.regclass \
+   AND d.objid = c.oid AND d.deptype = 'i') \
+ ORDER BY c.castsource, c.casttarget";
+
+/// Transforms, with their functions' signatures as pg_dump's format_function_signature.
+pub(crate) const TRANSFORMS: &str = "SELECT t.tableoid, t.oid, ty.typname, l.lanname, pg_catalog.format_type(t.trftype, NULL) AS trftype, \
+ fn.nspname AS fromnsp, f.proname AS fromname, \
+ pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.format_type(f.proargtypes[i], NULL) \
+   FROM pg_catalog.generate_series(0, f.pronargs - 1) i), ', ') AS fromargs, \
+ tn.nspname AS tonsp, tp.proname AS toname, \
+ pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.format_type(tp.proargtypes[i], NULL) \
+   FROM pg_catalog.generate_series(0, tp.pronargs - 1) i), ', ') AS toargs \
+ FROM pg_catalog.pg_transform t JOIN pg_catalog.pg_type ty ON ty.oid = t.trftype \
+ JOIN pg_catalog.pg_language l ON l.oid = t.trflang \
+ LEFT JOIN pg_catalog.pg_proc f ON f.oid = t.trffromsql LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = f.pronamespace \
+ LEFT JOIN pg_catalog.pg_proc tp ON tp.oid = t.trftosql LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = tp.pronamespace \
+ ORDER BY t.oid";

@@ -1,13 +1,19 @@
-//! Indexes, the constraints they implement, and extended statistics. Read on the leader's connection, in the order `catalog::load` walks.
+//! Indexes, the constraints they implement, and extended statistics. Holds their queries (per server major), the walk's steps that plan them and the readers.
 
 use crate::catalog::loader::*;
 use crate::catalog::*;
+
+/// The walk's step for [`indexes`].
+pub(in crate::catalog) const READ_INDEXES: Reader = Reader {
+    queries: |_| vec![ahead(INDEXES)],
+    read: |ld| Box::pin(indexes(ld)),
+};
 
 /// Indexes and the constraints they implement.
 pub(crate) async fn indexes(ld: &mut Loader<'_>) -> Result<()> {
     // Indexes and the constraints they implement.
     let mut index_parent: Vec<(DumpId, u32)> = Vec::new();
-    let mut rows = ld.pipe.stream("indexes", queries::INDEXES, None).await?;
+    let mut rows = ld.pipe.stream("indexes", INDEXES, None).await?;
     while let Some(r) = next_row(&mut rows, "indexes").await? {
         let Some(tid) = ld.cat.find(PG_CLASS, oid(&r, "indrelid")?) else {
             continue;
@@ -113,12 +119,18 @@ pub(crate) async fn indexes(ld: &mut Loader<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The walk's step for [`statistics`].
+pub(in crate::catalog) const READ_STATISTICS: Reader = Reader {
+    queries: |_| vec![ahead(STATS_EXT)],
+    read: |ld| Box::pin(statistics(ld)),
+};
+
 /// Extended statistics.
 pub(crate) async fn statistics(ld: &mut Loader<'_>) -> Result<()> {
     // Extended statistics.
     let mut rows = ld
         .pipe
-        .stream("extended statistics", queries::STATS_EXT, None)
+        .stream("extended statistics", STATS_EXT, None)
         .await?;
     while let Some(r) = next_row(&mut rows, "extended statistics").await? {
         // pg_dump 15 decides by the statistics object's schema, not by its table.
@@ -144,3 +156,51 @@ pub(crate) async fn statistics(ld: &mut Loader<'_>) -> Result<()> {
 
     Ok(())
 }
+
+// The queries, as pg_dump reads the catalog of each server major.
+
+// The index query's SELECT, shared by both orderings below.
+macro_rules! indexes_select {
+    () => {
+        "SELECT t.tableoid, t.oid, i.indrelid, t.relname AS indexname, \
+ CASE WHEN c.oid IS NULL THEN pg_catalog.pg_get_indexdef(i.indexrelid) END AS indexdef, i.indnkeyatts::int4, i.indnatts::int4, \
+ i.indisclustered, i.indisreplident, c.contype::text, c.conname, c.condeferrable, c.condeferred, \
+ c.tableoid AS contableoid, c.oid AS conoid, \
+ CASE WHEN c.oid IS NOT NULL THEN pg_catalog.pg_get_constraintdef(c.oid, false) END AS condef, \
+ COALESCE(ts.spcname, '') AS tablespace, t.reloptions AS indreloptions, \
+ st.cols AS indstatcols, st.vals AS indstatvals, \
+ COALESCE(inh.inhparent, 0) AS parentidx \
+ FROM pg_catalog.pg_index i \
+ JOIN pg_catalog.pg_class t ON (t.oid = i.indexrelid) \
+ JOIN pg_catalog.pg_class t2 ON (t2.oid = i.indrelid) \
+ LEFT JOIN pg_catalog.pg_constraint c ON (i.indrelid = c.conrelid AND i.indexrelid = c.conindid AND c.contype IN ('p', 'u', 'x')) \
+ LEFT JOIN pg_catalog.pg_inherits inh ON (inh.inhrelid = i.indexrelid) \
+ LEFT JOIN pg_catalog.pg_tablespace ts ON (ts.oid = t.reltablespace) \
+ LEFT JOIN (SELECT a.attrelid, pg_catalog.array_agg(a.attnum::int4 ORDER BY a.attnum) AS cols, \
+              pg_catalog.array_agg(a.attstattarget::int4 ORDER BY a.attnum) AS vals \
+            FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_index xi ON xi.indexrelid = a.attrelid AND xi.indexprs IS NOT NULL \
+            WHERE a.attstattarget >= 0 GROUP BY a.attrelid) st ON st.attrelid = i.indexrelid \
+ WHERE (i.indisvalid OR t2.relkind = 'p') AND i.indisready \
+ AND t2.relnamespace <> 'pg_catalog'::pg_catalog.regnamespace \
+ AND t2.relnamespace <> 'pg_toast'::pg_catalog.regnamespace \
+ AND t2.relnamespace <> 'information_schema'::pg_catalog.regnamespace"
+    };
+}
+
+/// Indexes, with the constraints they implement. Statistics targets are looked up only for
+/// expression indexes: only an expression column of an index can carry one.
+pub(crate) const INDEXES: &str = concat!(indexes_select!(), " ORDER BY i.indrelid, indexname");
+
+/// [`INDEXES`] for a helper connection: every definition is computed before the first row is
+/// sent (the sort above the materialized rows needs them all), so the server does that work
+/// while the leader reads other queries, and the rows then wait on the server, not in memory.
+pub(crate) const INDEXES_PRECOMPUTED: &str = concat!(
+    "WITH r AS MATERIALIZED (",
+    indexes_select!(),
+    ") SELECT * FROM r ORDER BY indrelid, indexname"
+);
+
+/// Extended statistics.
+pub(crate) const STATS_EXT: &str = "SELECT s.tableoid, s.oid, s.stxname, s.stxnamespace, pg_catalog.pg_get_userbyid(s.stxowner) AS owner, \
+ s.stxrelid, COALESCE(s.stxstattarget::int4, -1) AS stxstattarget, pg_catalog.pg_get_statisticsobjdef(s.oid) AS def \
+ FROM pg_catalog.pg_statistic_ext s ORDER BY s.oid";

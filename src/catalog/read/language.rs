@@ -1,15 +1,24 @@
-//! Procedural languages, conversions, text search parsers and templates. Read on the leader's connection, in the order `catalog::load` walks.
+//! Procedural languages, conversions, text search parsers and templates. Holds their queries (per server major), the walk's steps that plan them and the readers.
 
 use crate::catalog::loader::*;
 use crate::catalog::*;
 
+/// The walk's step for [`languages`].
+pub(in crate::catalog) const READ_LANGUAGES: Reader = Reader {
+    queries: |_| {
+        vec![
+            ahead(LANGUAGES),
+            ahead(CONVERSIONS),
+            ahead(TS_PARSERS_AND_TEMPLATES),
+        ]
+    },
+    read: |ld| Box::pin(languages(ld)),
+};
+
 /// Procedural languages, conversions, text search parsers and templates.
 pub(crate) async fn languages(ld: &mut Loader<'_>) -> Result<()> {
     // Procedural languages, conversions, text search parsers and templates.
-    let mut rows = ld
-        .pipe
-        .stream("languages", queries::LANGUAGES, None)
-        .await?;
+    let mut rows = ld.pipe.stream("languages", LANGUAGES, None).await?;
     while let Some(r) = next_row(&mut rows, "languages").await? {
         let o = oid(&r, "oid")?;
         ld.cat.add(Obj {
@@ -42,10 +51,7 @@ pub(crate) async fn languages(ld: &mut Loader<'_>) -> Result<()> {
             ..Obj::of(Kind::Language)
         });
     }
-    let mut rows = ld
-        .pipe
-        .stream("conversions", queries::CONVERSIONS, None)
-        .await?;
+    let mut rows = ld.pipe.stream("conversions", CONVERSIONS, None).await?;
     while let Some(r) = next_row(&mut rows, "conversions").await? {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "connamespace")?;
@@ -76,7 +82,7 @@ pub(crate) async fn languages(ld: &mut Loader<'_>) -> Result<()> {
         .pipe
         .stream(
             "text search parsers and templates",
-            queries::TS_PARSERS_AND_TEMPLATES,
+            TS_PARSERS_AND_TEMPLATES,
             None,
         )
         .await?;
@@ -119,3 +125,29 @@ pub(crate) async fn languages(ld: &mut Loader<'_>) -> Result<()> {
 
     Ok(())
 }
+
+// The queries, as pg_dump reads the catalog of each server major.
+
+/// User-made procedural languages.
+pub(crate) const LANGUAGES: &str = "SELECT l.tableoid, l.oid, l.lanname, l.lanpltrusted, l.lanplcallfoid, l.laninline, l.lanvalidator, \
+ pg_catalog.pg_get_userbyid(l.lanowner) AS owner, l.lanacl::text, pg_catalog.acldefault('l', l.lanowner)::text AS acldefault \
+ FROM pg_catalog.pg_language l WHERE l.lanispl ORDER BY l.oid";
+
+/// Encoding conversions outside pg_catalog.
+pub(crate) const CONVERSIONS: &str = "SELECT c.tableoid, c.oid, c.conname, c.connamespace, pg_catalog.pg_get_userbyid(c.conowner) AS owner, \
+ pg_catalog.pg_encoding_to_char(c.conforencoding) AS forenc, pg_catalog.pg_encoding_to_char(c.contoencoding) AS toenc, \
+ c.conproc::text AS conproc, c.condefault \
+ FROM pg_catalog.pg_conversion c WHERE c.connamespace <> 'pg_catalog'::pg_catalog.regnamespace ORDER BY c.oid";
+
+/// Text search parsers and templates outside pg_catalog, their functions as `regproc` text.
+pub(crate) const TS_PARSERS_AND_TEMPLATES: &str = "SELECT p.tableoid, p.oid, p.prsname AS name, p.prsnamespace AS nsp, \
+ p.prsstart::pg_catalog.regproc::text AS prsstart, p.prstoken::pg_catalog.regproc::text AS prstoken, \
+ p.prsend::pg_catalog.regproc::text AS prsend, \
+ CASE WHEN p.prsheadline <> 0 THEN p.prsheadline::pg_catalog.regproc::text END AS prsheadline, \
+ p.prslextype::pg_catalog.regproc::text AS prslextype, NULL::text AS tmplinit, NULL::text AS tmpllexize \
+ FROM pg_catalog.pg_ts_parser p WHERE p.prsnamespace <> 'pg_catalog'::pg_catalog.regnamespace \
+ UNION ALL SELECT t.tableoid, t.oid, t.tmplname, t.tmplnamespace, NULL, NULL, NULL, NULL, NULL, \
+ CASE WHEN t.tmplinit <> 0 THEN t.tmplinit::pg_catalog.regproc::text END, \
+ t.tmpllexize::pg_catalog.regproc::text \
+ FROM pg_catalog.pg_ts_template t WHERE t.tmplnamespace <> 'pg_catalog'::pg_catalog.regnamespace \
+ ORDER BY 1, 2";

@@ -1,12 +1,18 @@
-//! Schemas. Read on the leader's connection, in the order `catalog::load` walks.
+//! Schemas. Holds their queries (per server major), the walk's steps that plan them and the readers.
 
 use crate::catalog::loader::*;
 use crate::catalog::*;
 
+/// The walk's step for [`namespaces`].
+pub(in crate::catalog) const READ_NAMESPACES: Reader = Reader {
+    queries: |_| vec![ahead(NAMESPACES)],
+    read: |ld| Box::pin(namespaces(ld)),
+};
+
 /// Schemas, and whether each is dumped and whether its contents are (pg_dump's selectDumpableNamespace).
 pub(crate) async fn namespaces(ld: &mut Loader<'_>) -> Result<()> {
     // Schemas.
-    let mut rows = ld.pipe.stream("schemas", queries::NAMESPACES, None).await?;
+    let mut rows = ld.pipe.stream("schemas", NAMESPACES, None).await?;
     while let Some(r) = next_row(&mut rows, "schemas").await? {
         let o = oid(&r, "oid")?;
         let name = text(&r, "nspname")?;
@@ -72,3 +78,12 @@ pub(crate) async fn namespaces(ld: &mut Loader<'_>) -> Result<()> {
 
     Ok(())
 }
+
+// The queries, as pg_dump reads the catalog of each server major.
+
+/// Schemas, with ACL inputs.
+pub(crate) const NAMESPACES: &str = "SELECT n.tableoid, n.oid, n.nspname, pg_catalog.pg_get_userbyid(n.nspowner) AS owner, \
+ n.nspowner, n.nspacl::text, pg_catalog.acldefault('n', n.nspowner)::text AS acldefault, ip.initprivs::text \
+ FROM pg_catalog.pg_namespace n \
+ LEFT JOIN pg_catalog.pg_init_privs ip ON (ip.objoid = n.oid AND ip.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND ip.objsubid = 0) \
+ ORDER BY n.oid";

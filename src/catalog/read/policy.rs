@@ -1,7 +1,13 @@
-//! Row security policies. Read on the leader's connection, in the order `catalog::load` walks.
+//! Row security policies. Holds their queries (per server major), the walk's steps that plan them and the readers.
 
 use crate::catalog::loader::*;
 use crate::catalog::*;
+
+/// The walk's step for [`policies`].
+pub(in crate::catalog) const READ_POLICIES: Reader = Reader {
+    queries: |_| vec![ahead(POLICIES)],
+    read: |ld| Box::pin(policies(ld)),
+};
 
 /// Row security: the enabled markers, then the policies.
 pub(crate) async fn policies(ld: &mut Loader<'_>) -> Result<()> {
@@ -33,7 +39,7 @@ pub(crate) async fn policies(ld: &mut Loader<'_>) -> Result<()> {
         });
         ld.cat.objects[id].add_dep(tid);
     }
-    let mut rows = ld.pipe.stream("policies", queries::POLICIES, None).await?;
+    let mut rows = ld.pipe.stream("policies", POLICIES, None).await?;
     while let Some(r) = next_row(&mut rows, "policies").await? {
         let Some(tid) = ld.cat.find(PG_CLASS, oid(&r, "polrelid")?) else {
             continue;
@@ -67,3 +73,13 @@ pub(crate) async fn policies(ld: &mut Loader<'_>) -> Result<()> {
 
     Ok(())
 }
+
+// The queries, as pg_dump reads the catalog of each server major.
+
+/// Row-level security policies.
+pub(crate) const POLICIES: &str = "SELECT pol.tableoid, pol.oid, pol.polrelid, pol.polname, pol.polcmd::text, pol.polpermissive, \
+ CASE WHEN pol.polroles = '{0}' THEN NULL ELSE pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.quote_ident(rolname) \
+   FROM pg_catalog.pg_roles WHERE oid = ANY(pol.polroles)), ', ') END AS polroles, \
+ pg_catalog.pg_get_expr(pol.polqual, pol.polrelid) AS polqual, \
+ pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid) AS polwithcheck \
+ FROM pg_catalog.pg_policy pol ORDER BY pol.oid";

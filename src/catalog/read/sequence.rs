@@ -1,15 +1,19 @@
-//! Sequences. Read on the leader's connection, in the order `catalog::load` walks.
+//! Sequences. Holds their queries (per server major), the walk's steps that plan them and the readers.
 
 use crate::catalog::loader::*;
 use crate::catalog::*;
 
+/// The walk's step for [`sequences`].
+pub(in crate::catalog) const READ_SEQUENCES: Reader = Reader {
+    // After the table locks.
+    queries: |_| vec![when_read(SEQUENCES)],
+    read: |ld| Box::pin(sequences(ld)),
+};
+
 /// Sequence parameters.
 pub(crate) async fn sequences(ld: &mut Loader<'_>) -> Result<()> {
     // Sequence parameters.
-    let mut rows = ld
-        .pipe
-        .stream("sequences", queries::SEQUENCES, None)
-        .await?;
+    let mut rows = ld.pipe.stream("sequences", SEQUENCES, None).await?;
     while let Some(r) = next_row(&mut rows, "sequences").await? {
         if let Some(id) = ld.cat.find(PG_CLASS, oid(&r, "seqrelid")?) {
             let p = SequenceParams {
@@ -30,3 +34,9 @@ pub(crate) async fn sequences(ld: &mut Loader<'_>) -> Result<()> {
 
     Ok(())
 }
+
+// The queries, as pg_dump reads the catalog of each server major.
+
+/// Sequence parameters.
+pub(crate) const SEQUENCES: &str = "SELECT s.seqrelid, pg_catalog.format_type(s.seqtypid, NULL) AS seqtype, s.seqstart, s.seqincrement, \
+ s.seqmax, s.seqmin, s.seqcache, s.seqcycle FROM pg_catalog.pg_sequence s";

@@ -60,6 +60,18 @@ fn targets(cat: &Catalog) -> Vec<Target> {
         .collect()
 }
 
+/// The walk's step for [`relation_statistics`].
+pub(in crate::catalog) const READ_RELATION_STATISTICS: Reader = Reader {
+    queries: |ld| match ld.plan.switches.statistics {
+        true => vec![
+            when_read(relation_stats_sql(ld.cat.server_num)),
+            ahead_with_same_oids(attribute_stats_sql(ld.cat.server_num)),
+        ],
+        false => vec![],
+    },
+    read: |ld| Box::pin(relation_statistics(ld)),
+};
+
 /// Statistics objects for the dumped relations, when `--statistics` asks for them.
 pub(crate) async fn relation_statistics(ld: &mut Loader<'_>) -> Result<()> {
     if !ld.plan.switches.statistics {
@@ -77,7 +89,7 @@ pub(crate) async fn relation_statistics(ld: &mut Loader<'_>) -> Result<()> {
         .pipe
         .stream(
             "relation statistics",
-            queries::relation_stats(server_num),
+            relation_stats_sql(server_num),
             Some(&oids),
         )
         .await?;
@@ -98,7 +110,7 @@ pub(crate) async fn relation_statistics(ld: &mut Loader<'_>) -> Result<()> {
         .pipe
         .stream(
             "column statistics",
-            queries::attribute_stats(server_num),
+            attribute_stats_sql(server_num),
             Some(&oids),
         )
         .await?;
@@ -164,4 +176,61 @@ pub(crate) async fn relation_statistics(ld: &mut Loader<'_>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+// The queries, as pg_dump reads the catalog of each server major.
+
+/// The size figures of the relations whose statistics are dumped (pg_dump 18's
+/// `--statistics`): 18 added `relallfrozen`. $1: the relations' oids.
+pub(crate) fn relation_stats_sql(server_num: u32) -> &'static str {
+    match server_num {
+        // Before 14 a relation never vacuumed or analyzed had reltuples 0, not -1: pg_dump 18
+        // writes what 14 would have.
+        ..140000 => {
+            "SELECT c.oid, c.relpages, \
+ CASE WHEN c.relpages = 0 AND c.reltuples = 0 THEN '-1' ELSE c.reltuples::text END AS reltuples, \
+ c.relallvisible, NULL::int4 AS relallfrozen \
+ FROM pg_catalog.pg_class c WHERE c.oid = ANY($1::pg_catalog.oid[]) ORDER BY c.oid"
+        }
+        140000..180000 => {
+            "SELECT c.oid, c.relpages, c.reltuples::text, c.relallvisible, \
+ NULL::int4 AS relallfrozen \
+ FROM pg_catalog.pg_class c WHERE c.oid = ANY($1::pg_catalog.oid[]) ORDER BY c.oid"
+        }
+        _ => {
+            "SELECT c.oid, c.relpages, c.reltuples::text, c.relallvisible, c.relallfrozen \
+ FROM pg_catalog.pg_class c WHERE c.oid = ANY($1::pg_catalog.oid[]) ORDER BY c.oid"
+        }
+    }
+}
+
+/// The pg_stats rows of those relations, by relation, column name and inherited, every value
+/// as text (in the session's extra_float_digits): 17 added the range columns. $1: the oids.
+pub(crate) fn attribute_stats_sql(server_num: u32) -> &'static str {
+    macro_rules! attribute_stats {
+        ($ranges:literal) => {
+            concat!(
+                "SELECT c.oid, s.attname::text, a.attnum, s.inherited, s.null_frac::text, \
+ s.avg_width::text, s.n_distinct::text, s.most_common_vals::text, s.most_common_freqs::text, \
+ s.histogram_bounds::text, s.correlation::text, s.most_common_elems::text, \
+ s.most_common_elem_freqs::text, s.elem_count_histogram::text, ",
+                $ranges,
+                " FROM pg_catalog.pg_class c \
+ JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+ JOIN pg_catalog.pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname \
+ JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attname = s.attname \
+ WHERE c.oid = ANY($1::pg_catalog.oid[]) ORDER BY c.oid, s.attname, s.inherited"
+            )
+        };
+    }
+    if server_num >= 170000 {
+        attribute_stats!(
+            "s.range_length_histogram::text, s.range_empty_frac::text, s.range_bounds_histogram::text"
+        )
+    } else {
+        attribute_stats!(
+            "NULL::text AS range_length_histogram, NULL::text AS range_empty_frac, \
+ NULL::text AS range_bounds_histogram"
+        )
+    }
 }

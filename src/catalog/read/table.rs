@@ -1,12 +1,18 @@
-//! Tables and other relations: the relations, their columns and defaults, inheritance and partitions, and the data objects. Read on the leader's connection, in the order `catalog::load` walks.
+//! Tables and other relations: the relations, their columns and defaults, inheritance and partitions, and the data objects. Holds their queries (per server major), the walk's steps that plan them and the readers.
 
 use crate::catalog::loader::*;
 use crate::catalog::*;
 
+/// The walk's step for [`tables`].
+pub(in crate::catalog) const READ_TABLES: Reader = Reader {
+    queries: |_| vec![ahead(TABLES)],
+    read: |ld| Box::pin(tables(ld)),
+};
+
 /// Relations, locked right away to keep concurrent DDL out; owned sequences follow their table.
 pub(crate) async fn tables(ld: &mut Loader<'_>) -> Result<()> {
     // Relations, locked right away to keep concurrent DDL out.
-    let mut table_rows = ld.pipe.stream("tables", queries::TABLES, None).await?;
+    let mut table_rows = ld.pipe.stream("tables", TABLES, None).await?;
     let mut owned_seq: Vec<(DumpId, u32, i16, bool)> = Vec::new();
     while let Some(row) = next_row(&mut table_rows, "tables").await? {
         let r = &row;
@@ -127,7 +133,11 @@ pub(crate) async fn tables(ld: &mut Loader<'_>) -> Result<()> {
     }
     if let Some(h) = helper {
         let sent = h
-            .send(queries::INDEXES, queries::INDEXES_PRECOMPUTED, &mut ld.pipe)
+            .send(
+                super::index::INDEXES,
+                super::index::INDEXES_PRECOMPUTED,
+                &mut ld.pipe,
+            )
             .await;
         if ld.plan.verbose {
             match sent {
@@ -148,6 +158,18 @@ pub(crate) async fn tables(ld: &mut Loader<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The walk's step for [`columns`].
+pub(in crate::catalog) const READ_COLUMNS: Reader = Reader {
+    // Given the relations read.
+    queries: |ld| {
+        vec![
+            when_read(columns_sql(ld.cat.server_num)),
+            ahead_with_same_oids(ATTRDEFS),
+        ]
+    },
+    read: |ld| Box::pin(columns(ld)),
+};
+
 /// Columns of every user relation and their defaults.
 pub(crate) async fn columns(ld: &mut Loader<'_>) -> Result<()> {
     // Columns of every user relation (needed for COPY lists and ordering decisions).
@@ -160,11 +182,7 @@ pub(crate) async fn columns(ld: &mut Loader<'_>) -> Result<()> {
         .collect();
     let mut rows = ld
         .pipe
-        .stream(
-            "columns",
-            queries::columns(ld.cat.server_num),
-            Some(&rel_oids),
-        )
+        .stream("columns", columns_sql(ld.cat.server_num), Some(&rel_oids))
         .await?;
     while let Some(r) = next_row(&mut rows, "columns").await? {
         let Some(id) = ld.cat.find(PG_CLASS, oid(&r, "attrelid")?) else {
@@ -226,7 +244,7 @@ pub(crate) async fn columns(ld: &mut Loader<'_>) -> Result<()> {
     // by the loop repair when a default refers to something created after the table).
     let mut rows = ld
         .pipe
-        .stream("column defaults", queries::ATTRDEFS, Some(&rel_oids))
+        .stream("column defaults", ATTRDEFS, Some(&rel_oids))
         .await?;
     while let Some(r) = next_row(&mut rows, "column defaults").await? {
         let Some(tid) = ld.cat.find(PG_CLASS, oid(&r, "adrelid")?) else {
@@ -281,13 +299,16 @@ pub(crate) async fn columns(ld: &mut Loader<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The walk's step for [`inheritance`].
+pub(in crate::catalog) const READ_INHERITANCE: Reader = Reader {
+    queries: |_| vec![ahead(INHERITS)],
+    read: |ld| Box::pin(inheritance(ld)),
+};
+
 /// Inheritance, generated columns inherited as such, and partition attachments.
 pub(crate) async fn inheritance(ld: &mut Loader<'_>) -> Result<()> {
     // Inheritance.
-    let mut rows = ld
-        .pipe
-        .stream("inheritance", queries::INHERITS, None)
-        .await?;
+    let mut rows = ld.pipe.stream("inheritance", INHERITS, None).await?;
     while let Some(r) = next_row(&mut rows, "inheritance").await? {
         let (Some(child), Some(parent)) = (
             ld.cat.find(PG_CLASS, oid(&r, "inhrelid")?),
@@ -359,6 +380,14 @@ pub(crate) async fn inheritance(ld: &mut Loader<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The walk's step for [`data_objects`].
+pub(in crate::catalog) const READ_DATA_OBJECTS: Reader = Reader {
+    // Its statements depend on what was read (extensions' configuration tables, row
+    // filters): none is planned.
+    queries: |_| vec![],
+    read: |ld| Box::pin(data_objects(ld)),
+};
+
 /// Data objects: table data, sequence values, matview refreshes, extension configuration tables.
 pub(crate) async fn data_objects(ld: &mut Loader<'_>) -> Result<()> {
     // Data objects (with only --sequence-data, sequence values alone).
@@ -424,13 +453,8 @@ pub(crate) async fn data_objects(ld: &mut Loader<'_>) -> Result<()> {
         // already when it is (CREATE EXTENSION made them).
         if !config_tables.is_empty() {
             ld.pipe.idle("reading extension table keys")?;
-            let mut rows = query_stream(
-                ld.client,
-                "extension table keys",
-                queries::EXTENSION_TABLE_FKS,
-                &[],
-            )
-            .await?;
+            let mut rows =
+                query_stream(ld.client, "extension table keys", EXTENSION_TABLE_FKS, &[]).await?;
             while let Some(r) = next_row(&mut rows, "extension table keys").await? {
                 let data_of = |rel: u32| {
                     ld.cat
@@ -518,3 +542,122 @@ fn referencing_table(cat: &Catalog, oid: u32) -> Option<String> {
         _ => None,
     })
 }
+
+// The queries, as pg_dump reads the catalog of each server major.
+
+/// Foreign keys from tables to extension member tables (config tables' data is ordered by
+/// them, as pg_dump's processExtensionTables).
+pub(crate) const EXTENSION_TABLE_FKS: &str =
+    "SELECT c.conrelid, c.confrelid FROM pg_catalog.pg_constraint c \
+ JOIN pg_catalog.pg_depend d ON (d.objid = c.confrelid) \
+ WHERE c.contype = 'f' AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass \
+ AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass ORDER BY 1, 2";
+
+/// The true heap size of tables in pages, for splitting their data into ranges (`relpages` is
+/// only as fresh as the last VACUUM or ANALYZE). `pg_relation_size` locks the table: run it only
+/// once the leader holds the locks. $1: the tables' oids.
+pub(crate) const TABLE_SIZES: &str = "SELECT c.oid, \
+ pg_catalog.pg_relation_size(c.oid) / pg_catalog.current_setting('block_size')::int8 AS pages \
+ FROM pg_catalog.pg_class c WHERE c.oid = ANY($1::pg_catalog.oid[]) AND c.relkind = 'r'";
+
+/// Relations: tables, views, matviews, sequences, composite-type relations, partitioned tables.
+/// No function here may lock a table: the locks are taken after this query, under
+/// `--lock-wait-timeout` (see `TABLE_SIZES`).
+pub(crate) const TABLES: &str = "SELECT c.tableoid, c.oid, c.relname, c.relnamespace, c.relkind::text, c.relpersistence::text, \
+ pg_catalog.pg_get_userbyid(c.relowner) AS owner, c.relacl::text, \
+ pg_catalog.acldefault(CASE WHEN c.relkind = 'S' THEN 's'::\"char\" ELSE 'r'::\"char\" END, c.relowner)::text AS acldefault, \
+ ip.initprivs::text, \
+ c.relpages::int8 AS relpages, c.relispartition, \
+ CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS partbound, \
+ CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partkeydef, \
+ c.reloptions, tc.reloptions AS toast_reloptions, \
+ am.amname, COALESCE(ts.spcname, '') AS tablespace, c.relreplident::text, c.relrowsecurity, c.relforcerowsecurity, \
+ c.relispopulated, CASE WHEN c.reloftype <> 0 THEN c.reloftype::pg_catalog.regtype::text END AS oftype, \
+ d.refobjid AS owning_tab, d.refobjsubid AS owning_col, (d.deptype = 'i') AS is_identity, \
+ CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END AS viewdef, \
+ fs.srvname AS ftserver, \
+ CASE WHEN c.relkind = 'f' THEN pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.quote_ident(option_name) || ' ' || \
+   pg_catalog.quote_literal(option_value) FROM pg_catalog.pg_options_to_table(ft.ftoptions) ORDER BY option_name), E',\n    ') \
+ END AS ftoptions \
+ FROM pg_catalog.pg_class c \
+ LEFT JOIN pg_catalog.pg_foreign_table ft ON (c.relkind = 'f' AND ft.ftrelid = c.oid) \
+ LEFT JOIN pg_catalog.pg_foreign_server fs ON (fs.oid = ft.ftserver) \
+ LEFT JOIN pg_catalog.pg_depend d ON (c.relkind = 'S' AND d.classid = c.tableoid AND d.objid = c.oid AND d.objsubid = 0 \
+   AND d.refclassid = c.tableoid AND d.deptype IN ('a', 'i')) \
+ LEFT JOIN pg_catalog.pg_class tc ON (c.reltoastrelid = tc.oid AND c.relkind <> 'p') \
+ LEFT JOIN pg_catalog.pg_am am ON (c.relam = am.oid) \
+ LEFT JOIN pg_catalog.pg_tablespace ts ON (ts.oid = c.reltablespace) \
+ LEFT JOIN pg_catalog.pg_init_privs ip ON (c.oid = ip.objoid AND ip.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ip.objsubid = 0) \
+ WHERE c.relkind IN ('r', 'S', 'v', 'c', 'm', 'f', 'p') \
+ AND c.relnamespace <> 'pg_catalog'::pg_catalog.regnamespace \
+ AND c.relnamespace <> 'information_schema'::pg_catalog.regnamespace \
+ AND c.relnamespace <> 'pg_toast'::pg_catalog.regnamespace \
+ ORDER BY c.oid";
+
+macro_rules! columns_select {
+    () => {
+        columns_select!("a.attcompression::text,")
+    };
+    ($compression:literal) => {
+        concat!(
+        "SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS atttypname, \
+ a.attnotnull, a.attisdropped, a.attislocal, COALESCE(a.attstattarget::int4, -1) AS attstattarget, a.attstorage::text, t.typstorage::text, \
+ a.attidentity::text, a.attgenerated::text, \
+ CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation ELSE 0 END AS attcollation, ",
+ $compression,
+ " pg_catalog.array_to_string(a.attoptions, ', ') AS attoptions, \
+ a.attacl::text, ip.initprivs::text, \
+ CASE WHEN a.attfdwoptions IS NOT NULL THEN \
+   pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.quote_ident(option_name) || ' ' || pg_catalog.quote_literal(option_value) \
+   FROM pg_catalog.pg_options_to_table(a.attfdwoptions) ORDER BY option_name), E',\n    ') END AS attfdwoptions")
+    };
+}
+
+macro_rules! columns_from {
+    () => {
+        " FROM pg_catalog.unnest($1::pg_catalog.oid[]) AS src(tbloid) \
+ JOIN pg_catalog.pg_attribute a ON src.tbloid = a.attrelid \
+ LEFT JOIN pg_catalog.pg_type t ON (a.atttypid = t.oid) \
+ LEFT JOIN pg_catalog.pg_init_privs ip ON (ip.objoid = a.attrelid AND ip.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ip.objsubid = a.attnum)"
+    };
+}
+
+/// Columns of the given tables, with their NOT NULL constraints as 18 stores them (a name,
+/// NO INHERIT, local or inherited, validated); older servers give the column's own flags.
+pub(crate) fn columns_sql(server_num: u32) -> &'static str {
+    if server_num >= 180000 {
+        concat!(
+            columns_select!(),
+            ", co.conname::text AS notnull_name, COALESCE(co.connoinherit, false) AS notnull_noinherit, \
+ COALESCE(co.conislocal, a.attislocal) AS notnull_islocal",
+            columns_from!(),
+            " LEFT JOIN pg_catalog.pg_constraint co ON (a.attrelid = co.conrelid \
+ AND co.contype = 'n' AND co.conkey = ARRAY[a.attnum])",
+            " WHERE a.attnum > 0::pg_catalog.int2 ORDER BY a.attrelid, a.attnum"
+        )
+    } else if server_num >= 140000 {
+        concat!(
+            columns_select!(),
+            ", NULL::text AS notnull_name, false AS notnull_noinherit, a.attislocal AS notnull_islocal",
+            columns_from!(),
+            " WHERE a.attnum > 0::pg_catalog.int2 ORDER BY a.attrelid, a.attnum"
+        )
+    } else {
+        // 14 added column compression.
+        concat!(
+            columns_select!("''::text AS attcompression,"),
+            ", NULL::text AS notnull_name, false AS notnull_noinherit, a.attislocal AS notnull_islocal",
+            columns_from!(),
+            " WHERE a.attnum > 0::pg_catalog.int2 ORDER BY a.attrelid, a.attnum"
+        )
+    }
+}
+
+/// Column defaults.
+pub(crate) const ATTRDEFS: &str = "SELECT a.tableoid, a.oid, a.adrelid, a.adnum, pg_catalog.pg_get_expr(a.adbin, a.adrelid) AS adsrc \
+ FROM pg_catalog.unnest($1::pg_catalog.oid[]) AS src(tbloid) \
+ JOIN pg_catalog.pg_attrdef a ON (src.tbloid = a.adrelid) ORDER BY a.adrelid, a.adnum";
+
+/// Table inheritance.
+pub(crate) const INHERITS: &str =
+    "SELECT inhrelid, inhparent FROM pg_catalog.pg_inherits ORDER BY inhrelid, inhseqno";

@@ -1,14 +1,20 @@
-//! Text search dictionaries and configurations. Read on the leader's connection, in the order `catalog::load` walks.
+//! Text search dictionaries and configurations. Holds their queries (per server major), the walk's steps that plan them and the readers.
 
 use crate::catalog::loader::*;
 use crate::catalog::*;
+
+/// The walk's step for [`text_search`].
+pub(in crate::catalog) const READ_TEXT_SEARCH: Reader = Reader {
+    queries: |_| vec![ahead(TS_DICTS), ahead(TS_CONFIG_MAPS), ahead(TS_CONFIGS)],
+    read: |ld| Box::pin(text_search(ld)),
+};
 
 /// Text search dictionaries and configurations.
 pub(crate) async fn text_search(ld: &mut Loader<'_>) -> Result<()> {
     // Text search dictionaries and configurations.
     let mut rows = ld
         .pipe
-        .stream("text search dictionaries", queries::TS_DICTS, None)
+        .stream("text search dictionaries", TS_DICTS, None)
         .await?;
     while let Some(r) = next_row(&mut rows, "text search dictionaries").await? {
         let o = oid(&r, "oid")?;
@@ -36,7 +42,7 @@ pub(crate) async fn text_search(ld: &mut Loader<'_>) -> Result<()> {
     let mut maps: BTreeMap<u32, Vec<(String, String)>> = BTreeMap::new();
     let mut rows = ld
         .pipe
-        .stream("text search mappings", queries::TS_CONFIG_MAPS, None)
+        .stream("text search mappings", TS_CONFIG_MAPS, None)
         .await?;
     while let Some(r) = next_row(&mut rows, "text search mappings").await? {
         let list = maps.entry(oid(&r, "mapcfg")?).or_default();
@@ -52,7 +58,7 @@ pub(crate) async fn text_search(ld: &mut Loader<'_>) -> Result<()> {
     }
     let mut rows = ld
         .pipe
-        .stream("text search configurations", queries::TS_CONFIGS, None)
+        .stream("text search configurations", TS_CONFIGS, None)
         .await?;
     while let Some(r) = next_row(&mut rows, "text search configurations").await? {
         let o = oid(&r, "oid")?;
@@ -80,3 +86,23 @@ pub(crate) async fn text_search(ld: &mut Loader<'_>) -> Result<()> {
 
     Ok(())
 }
+
+// The queries, as pg_dump reads the catalog of each server major.
+
+/// Text search dictionaries.
+pub(crate) const TS_DICTS: &str = "SELECT d.tableoid, d.oid, d.dictname, d.dictnamespace, pg_catalog.pg_get_userbyid(d.dictowner) AS owner, \
+ d.dictinitoption, t.tmplname, tn.nspname AS tmplnsp \
+ FROM pg_catalog.pg_ts_dict d JOIN pg_catalog.pg_ts_template t ON t.oid = d.dicttemplate \
+ JOIN pg_catalog.pg_namespace tn ON tn.oid = t.tmplnamespace ORDER BY d.oid";
+
+/// Text search configurations.
+pub(crate) const TS_CONFIGS: &str = "SELECT c.tableoid, c.oid, c.cfgname, c.cfgnamespace, pg_catalog.pg_get_userbyid(c.cfgowner) AS owner, \
+ p.prsname, pn.nspname AS prsnsp \
+ FROM pg_catalog.pg_ts_config c JOIN pg_catalog.pg_ts_parser p ON p.oid = c.cfgparser \
+ JOIN pg_catalog.pg_namespace pn ON pn.oid = p.prsnamespace ORDER BY c.oid";
+
+/// Token mappings of user text search configurations.
+pub(crate) const TS_CONFIG_MAPS: &str = "SELECT m.mapcfg, (SELECT alias FROM pg_catalog.ts_token_type(c.cfgparser) AS t \
+   WHERE t.tokid = m.maptokentype) AS tokenname, m.mapdict::pg_catalog.regdictionary::text AS dictname \
+ FROM pg_catalog.pg_ts_config_map m JOIN pg_catalog.pg_ts_config c ON c.oid = m.mapcfg \
+ WHERE c.oid >= 16384 ORDER BY m.mapcfg, m.maptokentype, m.mapseqno";

@@ -1,12 +1,18 @@
-//! Triggers, rules and event triggers. Read on the leader's connection, in the order `catalog::load` walks.
+//! Triggers, rules and event triggers. Holds their queries (per server major), the walk's steps that plan them and the readers.
 
 use crate::catalog::loader::*;
 use crate::catalog::*;
 
+/// The walk's step for [`triggers_and_rules`].
+pub(in crate::catalog) const READ_TRIGGERS_AND_RULES: Reader = Reader {
+    queries: |_| vec![ahead(TRIGGERS), ahead(RULES)],
+    read: |ld| Box::pin(triggers_and_rules(ld)),
+};
+
 /// Triggers, then rules (a view's ON SELECT rule is folded into CREATE VIEW).
 pub(crate) async fn triggers_and_rules(ld: &mut Loader<'_>) -> Result<()> {
     // Triggers.
-    let mut rows = ld.pipe.stream("triggers", queries::TRIGGERS, None).await?;
+    let mut rows = ld.pipe.stream("triggers", TRIGGERS, None).await?;
     while let Some(r) = next_row(&mut rows, "triggers").await? {
         let Some(tid) = ld.cat.find(PG_CLASS, oid(&r, "tgrelid")?) else {
             continue;
@@ -35,7 +41,7 @@ pub(crate) async fn triggers_and_rules(ld: &mut Loader<'_>) -> Result<()> {
     }
 
     // Rules: a view's ON SELECT rule is folded into CREATE VIEW and orders it.
-    let mut rows = ld.pipe.stream("rules", queries::RULES, None).await?;
+    let mut rows = ld.pipe.stream("rules", RULES, None).await?;
     while let Some(r) = next_row(&mut rows, "rules").await? {
         let Some(tid) = ld.cat.find(PG_CLASS, oid(&r, "ev_class")?) else {
             continue;
@@ -77,12 +83,18 @@ pub(crate) async fn triggers_and_rules(ld: &mut Loader<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The walk's step for [`event_triggers`].
+pub(in crate::catalog) const READ_EVENT_TRIGGERS: Reader = Reader {
+    queries: |_| vec![ahead(EVENT_TRIGGERS)],
+    read: |ld| Box::pin(event_triggers(ld)),
+};
+
 /// Event triggers.
 pub(crate) async fn event_triggers(ld: &mut Loader<'_>) -> Result<()> {
     // Event triggers.
     let mut rows = ld
         .pipe
-        .stream("event triggers", queries::EVENT_TRIGGERS, None)
+        .stream("event triggers", EVENT_TRIGGERS, None)
         .await?;
     while let Some(r) = next_row(&mut rows, "event triggers").await? {
         let o = oid(&r, "oid")?;
@@ -108,3 +120,25 @@ pub(crate) async fn event_triggers(ld: &mut Loader<'_>) -> Result<()> {
 
     Ok(())
 }
+
+// The queries, as pg_dump reads the catalog of each server major.
+
+/// Triggers (not internal ones, not clones on partitions).
+/// A partition's clone of its parent's trigger is listed only when its enabled state differs.
+pub(crate) const TRIGGERS: &str = "SELECT t.tableoid, t.oid, t.tgrelid, t.tgname, pg_catalog.pg_get_triggerdef(t.oid, false) AS tgdef, \
+ t.tgenabled::text, t.tgparentid <> 0 AS tgispartition FROM pg_catalog.pg_trigger t \
+ LEFT JOIN pg_catalog.pg_trigger u ON u.oid = t.tgparentid \
+ WHERE (NOT t.tgisinternal AND t.tgparentid = 0) OR t.tgenabled <> u.tgenabled ORDER BY t.tgrelid, t.tgname";
+
+/// Event triggers.
+pub(crate) const EVENT_TRIGGERS: &str = "SELECT e.tableoid, e.oid, e.evtname, e.evtenabled::text, e.evtevent, \
+ pg_catalog.pg_get_userbyid(e.evtowner) AS owner, \
+ pg_catalog.array_to_string(ARRAY(SELECT pg_catalog.quote_literal(x) FROM pg_catalog.unnest(e.evttags) AS t(x)), ', ') AS evttags, \
+ e.evtfoid::pg_catalog.regproc::text AS evtfname \
+ FROM pg_catalog.pg_event_trigger e ORDER BY e.oid";
+
+/// Rewrite rules.
+pub(crate) const RULES: &str =
+    "SELECT r.tableoid, r.oid, r.rulename, r.ev_class, r.ev_type::text, r.is_instead, r.ev_enabled::text, \
+ CASE WHEN r.rulename <> '_RETURN' THEN pg_catalog.pg_get_ruledef(r.oid) END AS ruledef \
+ FROM pg_catalog.pg_rewrite r ORDER BY r.oid";

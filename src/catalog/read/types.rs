@@ -1,14 +1,20 @@
-//! Types and collations. Read on the leader's connection, in the order `catalog::load` walks.
+//! Types and collations. Holds their queries (per server major), the walk's steps that plan them and the readers.
 
 use crate::catalog::loader::*;
 use crate::catalog::*;
+
+/// The walk's step for [`collations`].
+pub(in crate::catalog) const READ_COLLATIONS: Reader = Reader {
+    queries: |ld| vec![ahead(collations_sql(ld.cat.server_num))],
+    read: |ld| Box::pin(collations(ld)),
+};
 
 /// Collations (needed before types and columns, which name them).
 pub(crate) async fn collations(ld: &mut Loader<'_>) -> Result<()> {
     // Collations (needed before types and columns, which name them).
     let mut rows = ld
         .pipe
-        .stream("collations", queries::collations(ld.cat.server_num), None)
+        .stream("collations", collations_sql(ld.cat.server_num), None)
         .await?;
     while let Some(r) = next_row(&mut rows, "collations").await? {
         let o = oid(&r, "oid")?;
@@ -45,14 +51,26 @@ pub(crate) async fn collations(ld: &mut Loader<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The walk's step for [`types`].
+pub(in crate::catalog) const READ_TYPES: Reader = Reader {
+    queries: |ld| {
+        let v = ld.cat.server_num;
+        vec![
+            ahead(ENUM_LABELS),
+            ahead(ranges_sql(v)),
+            ahead(base_types_sql(v)),
+            ahead(COMPOSITE_ATTRS),
+            ahead(TYPES),
+        ]
+    },
+    read: |ld| Box::pin(types(ld)),
+};
+
 /// Types: enum labels, ranges, base types, composite attributes, then the types.
 pub(crate) async fn types(ld: &mut Loader<'_>) -> Result<()> {
     // Types.
     let mut enum_labels: BTreeMap<u32, Vec<String>> = BTreeMap::new();
-    let mut rows = ld
-        .pipe
-        .stream("enum labels", queries::ENUM_LABELS, None)
-        .await?;
+    let mut rows = ld.pipe.stream("enum labels", ENUM_LABELS, None).await?;
     while let Some(r) = next_row(&mut rows, "enum labels").await? {
         enum_labels
             .entry(oid(&r, "enumtypid")?)
@@ -62,7 +80,7 @@ pub(crate) async fn types(ld: &mut Loader<'_>) -> Result<()> {
     let mut ranges: BTreeMap<u32, RangeTypeDef> = BTreeMap::new();
     let mut rows = ld
         .pipe
-        .stream("range types", queries::ranges(ld.cat.server_num), None)
+        .stream("range types", ranges_sql(ld.cat.server_num), None)
         .await?;
     while let Some(r) = next_row(&mut rows, "range types").await? {
         let opclass = if opt_boolean(&r, "opcdefault")? == Some(false) {
@@ -83,14 +101,14 @@ pub(crate) async fn types(ld: &mut Loader<'_>) -> Result<()> {
     let mut base_types: BTreeMap<u32, BaseTypeDef> = BTreeMap::new();
     let mut rows = ld
         .pipe
-        .stream("base types", queries::base_types(ld.cat.server_num), None)
+        .stream("base types", base_types_sql(ld.cat.server_num), None)
         .await?;
     while let Some(r) = next_row(&mut rows, "base types").await? {
         base_types.insert(oid(&r, "oid")?, base_type_def(&r)?);
     }
     let mut rows = ld
         .pipe
-        .stream("composite types", queries::COMPOSITE_ATTRS, None)
+        .stream("composite types", COMPOSITE_ATTRS, None)
         .await?;
     while let Some(r) = next_row(&mut rows, "composite types").await? {
         if boolean(&r, "attisdropped")? {
@@ -102,7 +120,7 @@ pub(crate) async fn types(ld: &mut Loader<'_>) -> Result<()> {
             coll_name(&ld.collation_names, oid(&r, "attcollation")?),
         ));
     }
-    let mut rows = ld.pipe.stream("types", queries::TYPES, None).await?;
+    let mut rows = ld.pipe.stream("types", TYPES, None).await?;
     while let Some(r) = next_row(&mut rows, "types").await? {
         let o = oid(&r, "oid")?;
         let nsp = oid(&r, "typnamespace")?;
@@ -176,4 +194,120 @@ pub(crate) async fn types(ld: &mut Loader<'_>) -> Result<()> {
     }
 
     Ok(())
+}
+
+// The queries, as pg_dump reads the catalog of each server major.
+
+/// All types (system ones too: they are dependency passthroughs, never dumped).
+pub(crate) const TYPES: &str = "SELECT t.tableoid, t.oid, t.typname, t.typnamespace, pg_catalog.pg_get_userbyid(t.typowner) AS owner, \
+ t.typtype::text, t.typinput::pg_catalog.oid AS typinput, t.typrelid, c.relkind::text AS relkind, t.typelem, t.typlen::int4, \
+ (t.typname[0] = '_' AND t.typelem <> 0 AND te.typarray = t.oid) AS isarray, \
+ t.typacl::text, pg_catalog.acldefault('T', t.typowner)::text AS acldefault, ip.initprivs::text, \
+ CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END AS domain_base, \
+ t.typnotnull, \
+ CASE WHEN t.typtype = 'd' THEN pg_catalog.pg_get_expr(t.typdefaultbin, 'pg_catalog.pg_type'::pg_catalog.regclass) END AS domain_default, \
+ CASE WHEN t.typtype = 'd' AND t.typcollation <> u.typcollation THEN t.typcollation ELSE 0 END AS domain_collation \
+ FROM pg_catalog.pg_type t \
+ LEFT JOIN pg_catalog.pg_class c ON c.oid = t.typrelid \
+ LEFT JOIN pg_catalog.pg_type u ON (t.typbasetype = u.oid) \
+ LEFT JOIN pg_catalog.pg_type te ON (te.oid = t.typelem) \
+ LEFT JOIN pg_catalog.pg_init_privs ip ON (ip.objoid = t.oid AND ip.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass AND ip.objsubid = 0) \
+ ORDER BY t.oid";
+
+/// Base types' definitions, as dumpBaseType reads them (functions as `regproc` text); 14 added
+/// subscripting functions.
+pub(crate) fn base_types_sql(server_num: u32) -> &'static str {
+    macro_rules! base_types {
+        ($subscript:literal) => {
+            concat!(
+                "SELECT t.oid, t.typlen::int4, t.typinput::pg_catalog.regproc::text AS typinput, \
+ t.typoutput::pg_catalog.regproc::text AS typoutput, \
+ CASE WHEN t.typreceive <> 0 THEN t.typreceive::pg_catalog.regproc::text END AS typreceive, \
+ CASE WHEN t.typsend <> 0 THEN t.typsend::pg_catalog.regproc::text END AS typsend, \
+ CASE WHEN t.typmodin <> 0 THEN t.typmodin::pg_catalog.regproc::text END AS typmodin, \
+ CASE WHEN t.typmodout <> 0 THEN t.typmodout::pg_catalog.regproc::text END AS typmodout, \
+ CASE WHEN t.typanalyze <> 0 THEN t.typanalyze::pg_catalog.regproc::text END AS typanalyze, \
+ ",
+                $subscript,
+                " t.typcategory::text, t.typispreferred, t.typdelim::text, t.typbyval, t.typalign::text, t.typstorage::text, \
+ (t.typcollation <> 0) AS typcollatable, pg_catalog.pg_get_expr(t.typdefaultbin, 0) AS typdefaultbin, t.typdefault, \
+ CASE WHEN t.typelem <> 0 THEN pg_catalog.format_type(t.typelem, NULL) END AS typelem \
+ FROM pg_catalog.pg_type t LEFT JOIN pg_catalog.pg_type te ON te.oid = t.typelem \
+ WHERE t.typtype = 'b' AND t.oid >= 16384 AND (te.oid IS NULL OR te.typarray <> t.oid) ORDER BY t.oid"
+            )
+        };
+    }
+    if server_num >= 140000 {
+        base_types!(
+            "CASE WHEN t.typsubscript <> 0 THEN t.typsubscript::pg_catalog.regproc::text END AS typsubscript,"
+        )
+    } else {
+        base_types!("NULL::text AS typsubscript,")
+    }
+}
+
+/// Range types; 14 added their multirange types.
+pub(crate) fn ranges_sql(server_num: u32) -> &'static str {
+    macro_rules! ranges {
+        ($multirange:literal) => {
+            concat!(
+                "SELECT r.rngtypid, pg_catalog.format_type(r.rngsubtype, NULL) AS rngsubtype, ",
+                $multirange,
+                " opc.opcname, \
+ (SELECT nspname FROM pg_catalog.pg_namespace nsp WHERE nsp.oid = opc.opcnamespace) AS opcnsp, opc.opcdefault, \
+ CASE WHEN r.rngcollation = st.typcollation THEN 0 ELSE r.rngcollation END AS collation, \
+ r.rngcanonical::pg_catalog.regproc::text AS rngcanonical, r.rngsubdiff::pg_catalog.regproc::text AS rngsubdiff \
+ FROM pg_catalog.pg_range r LEFT JOIN pg_catalog.pg_type st ON st.oid = r.rngsubtype \
+ LEFT JOIN pg_catalog.pg_opclass opc ON opc.oid = r.rngsubopc ORDER BY r.rngtypid"
+            )
+        };
+    }
+    if server_num >= 140000 {
+        ranges!("pg_catalog.format_type(r.rngmultitypid, NULL) AS rngmultitype,")
+    } else {
+        ranges!("NULL::text AS rngmultitype,")
+    }
+}
+
+/// Enum labels.
+pub(crate) const ENUM_LABELS: &str =
+    "SELECT enumtypid, enumlabel FROM pg_catalog.pg_enum ORDER BY enumtypid, enumsortorder";
+
+/// Attributes of stand-alone composite types.
+pub(crate) const COMPOSITE_ATTRS: &str = "SELECT ct.oid AS typeoid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS atttypdefn, \
+ CASE WHEN a.attcollation <> at.typcollation THEN a.attcollation ELSE 0 END AS attcollation, a.attisdropped \
+ FROM pg_catalog.pg_type ct \
+ JOIN pg_catalog.pg_class c ON c.oid = ct.typrelid AND c.relkind = 'c' \
+ JOIN pg_catalog.pg_attribute a ON a.attrelid = ct.typrelid \
+ LEFT JOIN pg_catalog.pg_type at ON at.oid = a.atttypid \
+ WHERE a.attnum > 0 ORDER BY ct.oid, a.attnum";
+
+/// Collations: 15 added `colliculocale` (an ICU collation's locale was in `collcollate` and
+/// `collctype` before), 16 `collicurules`, 17 renamed `colliculocale` to `colllocale` (for its
+/// builtin provider too).
+pub(crate) fn collations_sql(server_num: u32) -> &'static str {
+    macro_rules! collations {
+        ($cols:literal) => {
+            collations!("c.collcollate, c.collctype, ", $cols)
+        };
+        ($locales:literal, $cols:literal) => {
+            concat!(
+                "SELECT c.tableoid, c.oid, c.collname, c.collnamespace, pg_catalog.pg_get_userbyid(c.collowner) AS owner, \
+ c.collprovider::text, c.collisdeterministic, ",
+                $locales,
+                $cols,
+                " FROM pg_catalog.pg_collation c ORDER BY c.oid"
+            )
+        };
+    }
+    match server_num {
+        ..150000 => collations!(
+            "CASE WHEN c.collprovider <> 'i' THEN c.collcollate END AS collcollate, \
+ CASE WHEN c.collprovider <> 'i' THEN c.collctype END AS collctype, ",
+            "CASE WHEN c.collprovider = 'i' THEN c.collcollate END AS colllocale, NULL::text AS collicurules"
+        ),
+        150000..160000 => collations!("c.colliculocale AS colllocale, NULL::text AS collicurules"),
+        160000..170000 => collations!("c.colliculocale AS colllocale, c.collicurules"),
+        _ => collations!("c.colllocale, c.collicurules"),
+    }
 }
