@@ -1,5 +1,6 @@
-//! Reads the catalog in the leader's snapshot, one query per object kind, and builds the
-//! dump model with pg_dump's dependency edges and dump decisions.
+//! Reads the catalog in the leader's snapshot by walking the readers' steps (`READERS`, each
+//! family's in `read/<family>.rs`), and builds the dump model with pg_dump's dependency edges
+//! and dump decisions.
 
 mod loader;
 mod read;

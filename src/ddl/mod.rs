@@ -1,4 +1,5 @@
-//! Turns the ordered model into TOC entries with pg_dump's exact SQL text. Pure.
+//! Turns the ordered model into TOC entries with pg_dump's exact SQL text: each family's
+//! `entries` in `ddl/<family>.rs`, chosen by the family in the kind's row. Pure.
 
 pub mod acl;
 mod constraint;
