@@ -113,3 +113,126 @@ pub(super) fn add_boundaries(cat: &mut Catalog) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn relation(cat: &mut Catalog, oid: u32, relkind: char) -> DumpId {
+        cat.add(Obj {
+            cat: CatalogId {
+                tableoid: PG_CLASS,
+                oid,
+            },
+            name: format!("r{oid}").into(),
+            dump: true,
+            detail: Detail::Table(Box::new(TableDetail {
+                relkind,
+                ..Default::default()
+            })),
+            ..Obj::of(Kind::Table)
+        })
+    }
+
+    fn data_of(cat: &mut Catalog, table: DumpId, kind: Kind) -> DumpId {
+        let id = cat.add(Obj {
+            dump: true,
+            detail: Detail::TableData { table },
+            ..Obj::of(kind)
+        });
+        cat.objects[id].add_dep(table);
+        if let Detail::Table(t) = &mut cat.objects[table].detail {
+            t.data = Some(id);
+        }
+        id
+    }
+
+    fn rule(cat: &mut Catalog, table: DumpId, separate: bool) -> DumpId {
+        cat.add(Obj {
+            detail: Detail::Rule(Box::new(RuleDetail {
+                table,
+                separate,
+                ..Default::default()
+            })),
+            ..Obj::of(Kind::Rule)
+        })
+    }
+
+    #[test]
+    fn boundaries_split_the_sections_as_pg_dump_does() {
+        let mut cat = Catalog::default();
+        let table = relation(&mut cat, 20000, 'r');
+        let data = data_of(&mut cat, table, Kind::TableData);
+        let index = cat.add(Obj::of(Kind::Index));
+        let view_rule = rule(&mut cat, table, false);
+        let separate_rule = rule(&mut cat, table, true);
+        add_boundaries(&mut cat);
+        let (pre, post) = (cat.pre_boundary, cat.post_boundary);
+        assert!(cat.objects[pre].deps.contains(&table));
+        assert!(cat.objects[data].deps.contains(&pre));
+        assert!(cat.objects[post].deps.contains(&data));
+        assert!(cat.objects[post].deps.contains(&pre));
+        assert!(cat.objects[index].deps.contains(&post));
+        assert!(cat.objects[separate_rule].deps.contains(&post));
+        // A rule printed inside its view's definition has no boundary of its own.
+        assert!(!cat.objects[view_rule].deps.contains(&post));
+        assert!(!cat.objects[pre].deps.contains(&view_rule));
+    }
+
+    #[test]
+    fn large_objects_are_data_where_the_dialect_groups_them() {
+        for (major, data) in [(15, false), (17, true)] {
+            let mut cat = Catalog {
+                dialect: crate::dialect::Dialect::for_server(major * 10000),
+                ..Default::default()
+            };
+            let blob = cat.add(Obj::of(Kind::Blob));
+            add_boundaries(&mut cat);
+            let (pre, post) = (cat.pre_boundary, cat.post_boundary);
+            assert_eq!(cat.objects[blob].deps.contains(&pre), data, "{major}");
+            assert_eq!(cat.objects[post].deps.contains(&blob), data, "{major}");
+            assert_eq!(cat.objects[pre].deps.contains(&blob), !data, "{major}");
+        }
+    }
+
+    #[test]
+    fn a_matview_refresh_waits_for_the_matviews_it_reads_through_views() {
+        // m1 reads v, which reads m2: m1's refresh comes after m2's.
+        let mut cat = Catalog::default();
+        let m2 = relation(&mut cat, 20001, 'm');
+        let v = relation(&mut cat, 20002, 'v');
+        let m1 = relation(&mut cat, 20003, 'm');
+        let v_rule = rule(&mut cat, v, false);
+        cat.objects[v_rule].add_dep(m2);
+        cat.objects[v].add_dep(v_rule);
+        let m1_rule = rule(&mut cat, m1, false);
+        cat.objects[m1_rule].add_dep(v);
+        cat.objects[m1].add_dep(m1_rule);
+        let refresh2 = data_of(&mut cat, m2, Kind::RefreshMatview);
+        let refresh1 = data_of(&mut cat, m1, Kind::RefreshMatview);
+        add_matview_refresh_deps(&mut cat);
+        assert!(cat.objects[refresh1].deps.contains(&refresh2));
+        assert!(!cat.objects[refresh2].deps.contains(&refresh1));
+    }
+
+    #[test]
+    fn table_data_follows_the_data_it_references() {
+        let mut cat = Catalog::default();
+        let parent = relation(&mut cat, 20010, 'r');
+        let child = relation(&mut cat, 20011, 'r');
+        let parent_data = data_of(&mut cat, parent, Kind::TableData);
+        let child_data = data_of(&mut cat, child, Kind::TableData);
+        cat.add(Obj {
+            detail: Detail::Constraint(Box::new(ConstraintDetail {
+                table: Some(child),
+                contype: 'f',
+                confrelid: 20010,
+                ..Default::default()
+            })),
+            ..Obj::of(Kind::FkConstraint)
+        });
+        add_table_data_fk_deps(&mut cat);
+        assert!(cat.objects[child_data].deps.contains(&parent_data));
+        assert!(!cat.objects[parent_data].deps.contains(&child_data));
+    }
+}

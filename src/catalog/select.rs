@@ -366,3 +366,84 @@ pub(super) fn config_tables(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(
+        cat: &mut Catalog,
+        kind: Kind,
+        oid: u32,
+        namespace: &str,
+        acl: Option<&str>,
+    ) -> DumpId {
+        let acl = Acl {
+            acl: acl.map(str::to_string),
+            ..Default::default()
+        };
+        let (tableoid, detail) = match kind {
+            Kind::Func => (
+                PG_PROC,
+                Detail::Func(Box::new(FuncDetail {
+                    acl,
+                    ..Default::default()
+                })),
+            ),
+            _ => (
+                PG_CLASS,
+                Detail::Table(Box::new(TableDetail {
+                    relkind: 'r',
+                    acl: Box::new(acl),
+                    ..Default::default()
+                })),
+            ),
+        };
+        cat.add(Obj {
+            cat: CatalogId { tableoid, oid },
+            namespace: Some(namespace.into()),
+            name: format!("o{oid}").into(),
+            detail,
+            ..Obj::of(kind)
+        })
+    }
+
+    #[test]
+    fn only_privileges_of_members_and_changed_catalog_functions_are_dumped() {
+        let mut cat = Catalog::default();
+        let dumped_ext = cat.add(Obj {
+            cat: CatalogId {
+                tableoid: 3079,
+                oid: 30000,
+            },
+            dump: true,
+            ..Obj::of(Kind::Extension)
+        });
+        let skipped_ext_oid = 30001;
+        let member_with_acl = object(&mut cat, Kind::Table, 30010, "public", Some("{a=r/b}"));
+        let member_without_acl = object(&mut cat, Kind::Table, 30011, "public", None);
+        let member_of_skipped = object(&mut cat, Kind::Table, 30012, "public", Some("{a=r/b}"));
+        let catalog_func = object(&mut cat, Kind::Func, 1000, "pg_catalog", Some("{=X/b}"));
+        let plain_func = object(&mut cat, Kind::Func, 30020, "public", Some("{=X/b}"));
+        let ext_oid = cat.objects[dumped_ext].cat.oid;
+        let members: BTreeMap<(u32, u32), u32> = [
+            ((PG_CLASS, 30010), ext_oid),
+            ((PG_CLASS, 30011), ext_oid),
+            ((PG_CLASS, 30012), skipped_ext_oid),
+        ]
+        .into_iter()
+        .collect();
+        let mut with_catalog_acls = cat.clone();
+        mark_acl_only(&mut with_catalog_acls, &members, true, true);
+        let acl_only = |c: &Catalog, id: DumpId| c.objects[id].dump && c.objects[id].acl_only;
+        assert!(acl_only(&with_catalog_acls, member_with_acl));
+        assert!(!acl_only(&with_catalog_acls, member_without_acl));
+        assert!(!acl_only(&with_catalog_acls, member_of_skipped));
+        assert!(acl_only(&with_catalog_acls, catalog_func));
+        assert!(!acl_only(&with_catalog_acls, plain_func));
+        // A dump that names tables or schemas leaves pg_catalog's privileges out.
+        mark_acl_only(&mut cat, &members, false, false);
+        assert!(!acl_only(&cat, catalog_func));
+        assert!(acl_only(&cat, member_with_acl));
+    }
+}

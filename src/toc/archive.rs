@@ -186,3 +186,84 @@ impl Iterator for Entries<'_> {
         self.later_sorted.as_mut()?.next()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Acl, Detail, NamespaceDetail, Obj};
+
+    /// Two schemas with privileges, in dump order a, b.
+    fn schemas() -> (Catalog, Vec<DumpId>) {
+        let mut cat = Catalog::default();
+        let order = ["a", "b"]
+            .iter()
+            .map(|name| {
+                cat.add(Obj {
+                    name: (*name).into(),
+                    dump: true,
+                    detail: Detail::Namespace(Box::new(NamespaceDetail {
+                        owner: "owner".into(),
+                        acl: Acl {
+                            acl: Some("{owner=UC/owner,reader=U/owner}".into()),
+                            acldefault: "{owner=UC/owner}".into(),
+                            initprivs: None,
+                        },
+                        create: true,
+                        dump_definition: true,
+                        ..Default::default()
+                    })),
+                    ..Obj::of(Kind::Namespace)
+                })
+            })
+            .collect();
+        (cat, order)
+    }
+
+    fn options() -> DdlOptions {
+        DdlOptions {
+            schema: true,
+            ..Default::default()
+        }
+    }
+
+    fn described(entries: impl Iterator<Item = Printed>) -> Vec<String> {
+        entries
+            .map(|(_, e)| format!("{} {}", e.desc, e.tag))
+            .collect()
+    }
+
+    #[test]
+    fn privileges_print_in_their_own_pass_after_the_definitions() {
+        let (cat, order) = schemas();
+        let ar = Archive::new(&cat, &order, options(), Sections::default(), vec![], false);
+        assert_eq!(
+            described(ar.entries()),
+            ["SCHEMA a", "SCHEMA b", "ACL SCHEMA a", "ACL SCHEMA b"]
+        );
+    }
+
+    #[test]
+    fn clean_drops_last_first_and_prints_the_same_entries() {
+        let (cat, order) = schemas();
+        let ar = Archive::new(&cat, &order, options(), Sections::default(), vec![], true);
+        let drops: Vec<String> = ar
+            .drops()
+            .iter()
+            .filter(|e| !e.drop.is_empty())
+            .map(|e| format!("{} {}", e.desc, e.tag))
+            .collect();
+        assert_eq!(drops, ["SCHEMA b", "SCHEMA a"]);
+        assert_eq!(
+            described(ar.entries()),
+            ["SCHEMA a", "SCHEMA b", "ACL SCHEMA a", "ACL SCHEMA b"]
+        );
+    }
+
+    #[test]
+    fn a_section_leaves_out_the_other_sections_entries_and_their_privileges() {
+        let (cat, order) = schemas();
+        let data_only = Sections::parse(&["data".to_string()]).expect("a section name");
+        let ar = Archive::new(&cat, &order, options(), data_only, vec![], false);
+        assert!(described(ar.entries()).is_empty());
+    }
+}
