@@ -162,26 +162,34 @@ fn table_jobs(archive: &Archive<'_>, plan: &DumpPlan) -> (Vec<TableJob>, usize, 
     if !plan.sections.data {
         return (jobs, tables, estimate);
     }
-    for (id, e) in archive.table_data() {
-        let Some(d) = &e.data else { continue };
+    for (id, c) in archive.copy_sources() {
         tables += 1;
-        estimate += d.relpages.max(0) as u64 * 8192;
-        let name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
+        estimate += c.relpages.max(0) as u64 * 8192;
+        let o = archive.object(id);
         jobs.push(TableJob {
             entry: id,
+            name: format!("{}.{}", o.namespace.as_deref().unwrap_or(""), o.name),
             // Workers may speak another client encoding: what they send is kept ASCII.
-            sql: ascii_sql(&d.copy_out_sql).into_owned(),
-            qualified: ascii_sql(&d.qualified_name).into_owned(),
-            columns: ascii_sql(&d.columns).into_owned(),
-            relpages: d.relpages,
-            name,
-            inserts: d.inserts.clone(),
+            sql: ascii_owned(c.copy_out_sql),
+            qualified: ascii_owned(c.qualified_name),
+            columns: ascii_owned(c.columns),
+            relpages: c.relpages,
+            inserts: c.inserts,
             // Workers lock what the leader locked (foreign tables are not).
-            lock: matches!(archive.relkind(d.table), Some('r' | 'p')),
-            row_filter: d.row_filter.clone(),
+            lock: matches!(archive.relkind(c.table), Some('r' | 'p')),
+            row_filter: c.row_filter,
         });
     }
     (jobs, tables, estimate)
+}
+
+/// `s` with every non-ASCII character escaped as [`ascii_sql`] does, without a copy when
+/// there is none.
+fn ascii_owned(s: String) -> String {
+    match ascii_sql(&s) {
+        std::borrow::Cow::Borrowed(_) => s,
+        std::borrow::Cow::Owned(escaped) => escaped,
+    }
 }
 
 /// The `\restrict` key: `--restrict-key`'s, or a random one as pg_dump makes.
@@ -332,7 +340,6 @@ pub async fn write_into(plan: &DumpPlan, sink: &mut Sink) -> Result<Written> {
         popts: print_options(plan, quoting),
         progress,
         spools,
-        parallel,
     };
     out.text(&plain::header(&header)).await?;
     if plan.switches.clean {
@@ -360,10 +367,10 @@ pub async fn write_into(plan: &DumpPlan, sink: &mut Sink) -> Result<Written> {
             out.large_objects(cat, &e.large_objects).await?;
             continue;
         }
-        let (Some(d), Some(id)) = (&e.data, object) else {
+        let (Some(_), Some(id)) = (&e.data, object) else {
             continue;
         };
-        out.table_data(&e, d, id).await?;
+        out.table_data(&e, id).await?;
     }
     out.text(&plain::footer(&key)).await?;
     // The leader's transaction (and so the snapshot) stayed open until every worker finished.
@@ -539,7 +546,6 @@ struct Writer<'a> {
     popts: PrintOptions,
     progress: crate::progress::Progress,
     spools: copy::Spools,
-    parallel: bool,
 }
 
 impl Writer<'_> {
@@ -571,7 +577,6 @@ impl Writer<'_> {
     async fn table_data(
         &mut self,
         e: &crate::toc::TocEntry,
-        d: &crate::toc::TableCopy,
         id: crate::model::DumpId,
     ) -> Result<()> {
         let table_name = format!("{}.{}", e.namespace.as_deref().unwrap_or(""), e.tag);
@@ -589,20 +594,17 @@ impl Writer<'_> {
             progress.bytes(b.len() as u64);
             sink.write_all(b)
         };
-        if self.parallel {
-            let chunks = self
-                .spools
-                .remove(&id)
-                .ok_or_else(|| Error::new(ErrorKind::Io, "internal: no copy job for table data"))?;
-            let leader = copy::lock::Leader {
-                client: self.client,
-                encoding: (self.encoding != "UTF8").then_some(self.encoding),
-                verbose: self.plan.verbose,
-            };
-            chunks.drain(&mut write, &leader).await?;
-        } else {
-            copy::copy_table(self.client, &d.copy_out_sql, &table_name, |b| write(&b)).await?;
-        }
+        // Every table data entry that prints was scheduled (`table_jobs`).
+        let chunks = self
+            .spools
+            .remove(&id)
+            .ok_or_else(|| Error::new(ErrorKind::Io, "internal: no copy job for table data"))?;
+        let leader = copy::lock::Leader {
+            client: self.client,
+            encoding: (self.encoding != "UTF8").then_some(self.encoding),
+            verbose: self.plan.verbose,
+        };
+        chunks.drain(&mut write, &leader).await?;
         self.progress.table_end(&table_name, t_bytes, t_rows);
         let tail = self.st.data_tail(e, self.popts);
         self.text(&tail).await

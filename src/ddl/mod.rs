@@ -26,8 +26,9 @@ mod types;
 
 use self::{foreign::*, function::*, language::*, operator::*, sequence::*, table::*, types::*};
 use crate::model::*;
-use crate::toc::{Pass, TableCopy, TocEntry};
+use crate::toc::{CopySource, Pass, TableCopy, TocEntry};
 use quote::{dollar_quote, quote_literal, Quoting};
+pub use table::copy_source;
 
 /// Output switches that change the text.
 #[derive(Debug, Clone, Copy, Default)]

@@ -544,58 +544,122 @@ pub(super) fn partition_root(cat: &Catalog, mut table: DumpId) -> DumpId {
     table
 }
 
+/// What a table data object copies: its table, the column list, the qualified name, the
+/// rows' filter (an extension configuration table's), a `--table-data-where` condition that
+/// allows ranged copies, and where the rows go in (`--load-via-partition-root`).
+struct DataParts<'c> {
+    table: DumpId,
+    t: &'c TableDetail,
+    cols: String,
+    qn: String,
+    filter: &'c str,
+    row_filter: Option<String>,
+    via_root: Option<String>,
+}
+
+impl<'c> DataParts<'c> {
+    fn of(cx: &Ctx<'c>, o: &Obj) -> Option<DataParts<'c>> {
+        let Detail::TableData { table } = &o.detail else {
+            return None;
+        };
+        let tab = &cx.cat.objects[*table];
+        let t = cx.cat.table(*table)?;
+        // A foreign table cannot be COPYed itself, nor rows filtered (an extension
+        // configuration table's): their rows come through a query.
+        let filter = t.data_filter().map(String::as_str).unwrap_or("");
+        Some(DataParts {
+            table: *table,
+            t,
+            cols: copy_column_list(cx.opts.quoting, t),
+            qn: cx.qname(tab),
+            filter,
+            // --table-data-where alone: this table's own rows (ONLY: its children are copied
+            // on their own), which can be copied in ranges too.
+            row_filter: t
+                .extra
+                .as_ref()
+                .and_then(|x| x.row_filter.clone())
+                .filter(|r| t.relkind == 'r' && filter == format!("WHERE {r}")),
+            // With --load-via-partition-root a partition's rows go in through its root table.
+            via_root: (cx.opts.load_via_partition_root && t.is_partition)
+                .then(|| cx.qname(&cx.cat.objects[partition_root(cx.cat, *table)])),
+        })
+    }
+
+    fn copy_into(&self) -> &str {
+        self.via_root.as_deref().unwrap_or(&self.qn)
+    }
+
+    /// The column list without its parentheses.
+    fn bare_cols(&self) -> &str {
+        self.cols.trim_start_matches('(').trim_end_matches(')')
+    }
+}
+
+/// The TABLE DATA entry: its head and the `COPY ... FROM stdin;` line its rows follow (the
+/// rows come from the copy workers, scheduled from [`copy_source`]).
 pub(super) fn table_data(cx: &mut Ctx, o: &Obj) {
-    let Detail::TableData { table } = &o.detail else {
+    let Some(parts) = DataParts::of(cx, o) else {
         return;
     };
-    let tab = &cx.cat.objects[*table];
-    let Some(t) = cx.cat.table(*table) else {
-        return;
+    let mut e = TocEntry::new("TABLE DATA", o.name.clone(), "")
+        .ns(o.namespace.as_deref())
+        .owner(&parts.t.owner);
+    let as_inserts = cx.opts.inserts.is_some();
+    e.data = Some(TableCopy {
+        table: parts.table,
+        copy_stmt: if as_inserts {
+            String::new()
+        } else {
+            format!("COPY {} {} FROM stdin;\n", parts.copy_into(), parts.cols)
+        },
+        as_inserts,
+        via_root: parts.via_root,
+    });
+    cx.out.push(e);
+}
+
+/// What the copy workers send for a table data object that prints (pg_dump's
+/// dumpTableData_copy / dumpTableData_insert queries): made once, when the copies are
+/// scheduled.
+pub fn copy_source(cat: &Catalog, id: DumpId, opts: DdlOptions) -> Option<CopySource> {
+    let o = &cat.objects[id];
+    if !o.dump || o.acl_only || o.kind() != Kind::TableData {
+        return None;
+    }
+    let mut unused = Vec::new();
+    let cx = Ctx {
+        cat,
+        opts,
+        out: &mut unused,
     };
-    let cols = copy_column_list(cx.opts.quoting, t);
-    let qn = cx.qname(tab);
-    // A foreign table cannot be COPYed itself, nor rows filtered (an extension configuration
-    // table's): their rows come through a query.
-    let filter = t.data_filter().map(String::as_str).unwrap_or("");
-    // --table-data-where alone: this table's own rows (ONLY: its children are copied on their
-    // own), which can be copied in ranges too.
-    let row_filter = t
-        .extra
-        .as_ref()
-        .and_then(|x| x.row_filter.clone())
-        .filter(|r| t.relkind == 'r' && filter == format!("WHERE {r}"));
+    let parts = DataParts::of(&cx, o)?;
+    let (t, qn, filter) = (parts.t, &parts.qn, parts.filter);
     let copy_out_sql = if t.relkind == 'r' && filter.is_empty() {
-        format!("COPY {qn} {cols} TO stdout;")
-    } else if let Some(r) = &row_filter {
-        let list = if cols.is_empty() {
+        format!("COPY {qn} {} TO stdout;", parts.cols)
+    } else if let Some(r) = &parts.row_filter {
+        let list = if parts.cols.is_empty() {
             "*"
         } else {
-            cols.trim_start_matches('(').trim_end_matches(')')
+            parts.bare_cols()
         };
         format!("COPY (SELECT {list} FROM ONLY {qn} WHERE {r}) TO stdout;")
-    } else if cols.is_empty() {
+    } else if parts.cols.is_empty() {
         format!("COPY (SELECT * FROM {qn} {filter}) TO stdout;")
     } else {
         format!(
             "COPY (SELECT {} FROM {qn} {filter}) TO stdout;",
-            cols.trim_start_matches('(').trim_end_matches(')')
+            parts.bare_cols()
         )
     };
-    let mut e = TocEntry::new("TABLE DATA", o.name.clone(), "")
-        .ns(o.namespace.as_deref())
-        .owner(&t.owner);
-    // With --load-via-partition-root a partition's rows go in through its root table.
-    let via_root = (cx.opts.load_via_partition_root && t.is_partition)
-        .then(|| cx.qname(&cx.cat.objects[partition_root(cx.cat, *table)]));
-    let copy_into = via_root.clone().unwrap_or_else(|| qn.clone());
-    let inserts = cx.opts.inserts.map(|opts| {
+    let inserts = opts.inserts.map(|insert_opts| {
         let mut spec = crate::inserts::InsertSpec::new(
-            &qn,
-            &copy_into,
+            qn,
+            parts.copy_into(),
             t,
-            opts,
-            cx.cat.std_strings,
-            cx.opts.quoting,
+            insert_opts,
+            cat.std_strings,
+            opts.quoting,
         );
         if !filter.is_empty() {
             spec.select.push(' ');
@@ -603,31 +667,22 @@ pub(super) fn table_data(cx: &mut Ctx, o: &Obj) {
         }
         std::sync::Arc::new(spec)
     });
-    e.data = Some(TableCopy {
-        table: *table,
-        copy_stmt: if inserts.is_some() {
-            String::new()
-        } else {
-            format!("COPY {copy_into} {cols} FROM stdin;\n")
-        },
-        via_root,
-        inserts,
+    Some(CopySource {
+        table: parts.table,
         copy_out_sql,
         relpages: t.relpages,
-        qualified_name: qn.clone(),
         // Ranged copies of an extension table would lose its filter, and only a plain table
         // has a heap to cut into ctid ranges (a foreign table may still report pages): those
         // are never split. A --table-data-where condition goes into every range.
-        columns: if (filter.is_empty() || row_filter.is_some()) && t.relkind == 'r' {
-            cols.trim_start_matches('(')
-                .trim_end_matches(')')
-                .to_string()
+        columns: if (filter.is_empty() || parts.row_filter.is_some()) && t.relkind == 'r' {
+            parts.bare_cols().to_string()
         } else {
             String::new()
         },
-        row_filter,
-    });
-    cx.out.push(e);
+        qualified_name: parts.qn.clone(),
+        inserts,
+        row_filter: parts.row_filter.clone(),
+    })
 }
 
 pub(super) fn refresh_matview(cx: &mut Ctx, o: &Obj) {

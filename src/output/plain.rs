@@ -198,7 +198,7 @@ impl PlainState {
     pub fn data_tail(&mut self, e: &TocEntry, opts: PrintOptions) -> String {
         // INSERT data ends with two blank lines instead of the COPY terminator.
         let mut out = match &e.data {
-            Some(d) if d.inserts.is_some() => "\n\n",
+            Some(d) if d.as_inserts => "\n\n",
             _ => COPY_END,
         }
         .to_string();
@@ -391,13 +391,8 @@ mod tests {
         e.data = Some(TableCopy {
             table: 0,
             copy_stmt: "COPY public.t  FROM stdin;\n".into(),
-            copy_out_sql: String::new(),
-            relpages: 0,
-            qualified_name: "public.t".into(),
-            columns: String::new(),
-            inserts: None,
+            as_inserts: false,
             via_root: None,
-            row_filter: None,
         });
         let text = render_without_data(
             &h(),

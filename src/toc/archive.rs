@@ -1,13 +1,13 @@
 //! pg_dump's archiver rules (`pg_backup_archiver.c`) for a plain dump: which entries print, in
-//! which order and section, and what `-c` drops; the copy scheduler reads its table data
-//! entries. Each entry's text is made once: object by object as it prints, so the text of a big
-//! schema is never held whole (only the entries of the later passes, ACLs then materialized
-//! view refreshes, wait for the main pass to end), or all before printing under `-c`, whose
-//! drops print first. Pure.
+//! which order and section, and what `-c` drops; the copy scheduler reads from it what the
+//! workers send for each table data entry. Each entry's text is made once: object by object as
+//! it prints, so the text of a big schema is never held whole (only the entries of the later
+//! passes, ACLs then materialized view refreshes, wait for the main pass to end), or all before
+//! printing under `-c`, whose drops print first. Pure.
 
-use super::{Pass, Section, Sections, TocEntry};
+use super::{CopySource, Pass, Section, Sections, TocEntry};
 use crate::ddl::{self, DdlOptions};
-use crate::model::{Catalog, DumpId, Kind};
+use crate::model::{Catalog, DumpId};
 use std::collections::{BTreeMap, VecDeque};
 
 /// One dump's archive: its objects in dump order and the rules that pick their entries.
@@ -18,16 +18,15 @@ pub struct Archive<'a> {
     sections: Sections,
     /// `-C`: the database's own entries (`database::entries`), printed first.
     database: Vec<TocEntry>,
-    /// Entries made before printing starts, by object: the table data's (the copy scheduler
-    /// reads them) and, under `-c`, every object's (their drops print first). Each entry's text
-    /// is made once: these are taken, not made again, when they print.
+    /// Under `-c`, every object's entries, made before printing starts (their drops print
+    /// first); taken, not made again, when they print.
     made: BTreeMap<DumpId, Vec<TocEntry>>,
 }
 
 impl<'a> Archive<'a> {
     /// The archive of `order`'s objects. With `clean`, every entry is made now (pg_dump's drop
-    /// loop needs them all before the first prints); otherwise only the table data's, and the
-    /// others as they print, so the text of a big schema is never held whole.
+    /// loop needs them all before the first prints); otherwise each as it prints, so the text
+    /// of a big schema is never held whole.
     pub fn new(
         cat: &'a Catalog,
         order: &'a [DumpId],
@@ -38,9 +37,11 @@ impl<'a> Archive<'a> {
     ) -> Archive<'a> {
         let mut made = BTreeMap::new();
         for &id in order {
-            if clean || cat.objects[id].kind() == Kind::TableData {
+            if clean {
                 let mut batch = Vec::new();
                 ddl::object_entries(cat, id, opts, &mut batch);
+                // Held until printed: no spare room per object.
+                batch.shrink_to_fit();
                 made.insert(id, batch);
             }
         }
@@ -54,14 +55,17 @@ impl<'a> Archive<'a> {
         }
     }
 
-    /// The table data entries that copy rows, in dump order, with their objects.
-    pub fn table_data(&self) -> impl Iterator<Item = (DumpId, &TocEntry)> + '_ {
+    /// What the copy workers send for each table data entry that prints, in dump order, with
+    /// its object (made once here; the entry made when it prints carries only its COPY line).
+    pub fn copy_sources(&self) -> impl Iterator<Item = (DumpId, CopySource)> + '_ {
         self.order
             .iter()
-            .filter(|id| self.cat.objects[**id].kind() == Kind::TableData)
-            .filter_map(|id| self.made.get(id).map(|batch| (*id, batch)))
-            .flat_map(|(id, batch)| batch.iter().map(move |e| (id, e)))
-            .filter(|(_, e)| e.data.is_some())
+            .filter_map(|&id| ddl::copy_source(self.cat, id, self.opts).map(|c| (id, c)))
+    }
+
+    /// The object an entry comes from.
+    pub fn object(&self, id: DumpId) -> &crate::model::Obj {
+        &self.cat.objects[id]
     }
 
     /// A relation's kind (`relkind`), if `id` is a relation.
@@ -190,7 +194,7 @@ impl Iterator for Entries<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Acl, Detail, NamespaceDetail, Obj};
+    use crate::model::{Acl, Detail, Kind, NamespaceDetail, Obj};
 
     /// Two schemas with privileges, in dump order a, b.
     fn schemas() -> (Catalog, Vec<DumpId>) {

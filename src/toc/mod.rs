@@ -155,14 +155,26 @@ impl TocEntry {
     }
 }
 
-/// What a TABLE DATA entry streams.
+/// What a TABLE DATA entry prints around its rows.
 #[derive(Debug, Clone)]
 pub struct TableCopy {
     /// Dump id of the table.
     pub table: DumpId,
-    /// `COPY public.t (a, b) FROM stdin;\n`
+    /// `COPY public.t (a, b) FROM stdin;\n` (empty when the rows are INSERT statements).
     pub copy_stmt: String,
-    /// `COPY public.t (a, b) TO stdout;` sent to the server.
+    /// The rows are INSERT statements (`--inserts` and friends).
+    pub as_inserts: bool,
+    /// With `--load-via-partition-root`, for a partition: the root table the rows go into
+    /// (pg_dump prints it as a comment ahead of the data).
+    pub via_root: Option<String>,
+}
+
+/// What the copy workers send to the server for one TABLE DATA entry.
+#[derive(Debug, Clone)]
+pub struct CopySource {
+    /// Dump id of the table.
+    pub table: DumpId,
+    /// `COPY public.t (a, b) TO stdout;`
     pub copy_out_sql: String,
     /// Relation size in pages, for scheduling largest first and splitting.
     pub relpages: i64,
@@ -175,9 +187,6 @@ pub struct TableCopy {
     pub inserts: Option<std::sync::Arc<crate::inserts::InsertSpec>>,
     /// `--table-data-where`'s condition: ranged copies add it to their own.
     pub row_filter: Option<String>,
-    /// With `--load-via-partition-root`, for a partition: the root table the rows go into
-    /// (pg_dump prints it as a comment ahead of the data).
-    pub via_root: Option<String>,
 }
 
 impl TocEntry {
