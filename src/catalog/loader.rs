@@ -119,6 +119,22 @@ impl<'a> Loader<'a> {
         })
     }
 
+    /// Reads the rows of `sql`, the next query of the plan, one at a time into `read`: the
+    /// reader's synchronous per-row step into plain structs and the model.
+    pub(crate) async fn read_rows(
+        &mut self,
+        what: &str,
+        sql: &'static str,
+        oids: Option<&[u32]>,
+        mut read: impl FnMut(&mut Self, &tokio_postgres::Row) -> Result<()>,
+    ) -> Result<()> {
+        let mut rows = self.pipe.stream(what, sql, oids).await?;
+        while let Some(r) = next_row(&mut rows, what).await? {
+            read(self, &r)?;
+        }
+        Ok(())
+    }
+
     /// The large objects query, when large objects are part of the dump: with data in a
     /// whole-database dump, or asked for with -b (pg_dump's outputBlobs); one BLOBS entry
     /// then carries all their contents. -s never includes them: they are data, even with -b.

@@ -17,14 +17,10 @@ pub(crate) async fn catalog_acls(ld: &mut Loader<'_>) -> Result<()> {
     // System catalog relations with privileges changed since initdb: only their ACLs are
     // dumped, and only in a whole-database dump (pg_dump's ACL-only pg_catalog).
     if ld.catalog_acls {
-        let mut rows = ld
-            .pipe
-            .stream("system catalog privileges", CATALOG_ACLS, None)
-            .await?;
-        while let Some(r) = next_row(&mut rows, "system catalog privileges").await? {
-            let acls = opt_text_array(&r, "colacls")?;
-            let inits = opt_text_array(&r, "colinit")?;
-            let columns = text_array(&r, "colnames")?
+        ld.read_rows("system catalog privileges", CATALOG_ACLS, None, |ld, r| {
+            let acls = opt_text_array(r, "colacls")?;
+            let inits = opt_text_array(r, "colinit")?;
+            let columns = text_array(r, "colnames")?
                 .into_iter()
                 .zip(acls.into_iter().zip(inits))
                 .map(|(name, (acl, initprivs))| {
@@ -43,26 +39,28 @@ pub(crate) async fn catalog_acls(ld: &mut Loader<'_>) -> Result<()> {
             ld.cat.add(Obj {
                 cat: CatalogId {
                     tableoid: PG_CLASS,
-                    oid: oid(&r, "oid")?,
+                    oid: oid(r, "oid")?,
                 },
-                namespace: Some(ns_name(&ld.namespaces, oid(&r, "relnamespace")?)?),
-                name: text(&r, "relname")?.into(),
+                namespace: Some(ns_name(&ld.namespaces, oid(r, "relnamespace")?)?),
+                name: text(r, "relname")?.into(),
                 dump: true,
                 detail: Detail::Table(Box::new(TableDetail {
-                    relkind: ch(&r, "relkind")?,
-                    owner: text(&r, "owner")?,
+                    relkind: ch(r, "relkind")?,
+                    owner: text(r, "owner")?,
                     columns,
                     acl: Box::new(Acl {
-                        acl: opt_text(&r, "relacl")?,
-                        acldefault: text(&r, "acldefault")?,
-                        initprivs: opt_text(&r, "initprivs")?,
+                        acl: opt_text(r, "relacl")?,
+                        acldefault: text(r, "acldefault")?,
+                        initprivs: opt_text(r, "initprivs")?,
                     }),
                     ..Default::default()
                 })),
                 acl_only: true,
                 ..Obj::of(Kind::Table)
             });
-        }
+            Ok(())
+        })
+        .await?;
     }
 
     Ok(())
@@ -81,12 +79,8 @@ pub(in crate::catalog) const READ_DEFAULT_ACLS_AND_LARGE_OBJECTS: Reader = Reade
 /// Default privileges, then large objects (pg_dump's outputBlobs).
 pub(crate) async fn default_acls_and_large_objects(ld: &mut Loader<'_>) -> Result<()> {
     // Default privileges: in a dumped schema, or global ones in a whole-database dump.
-    let mut rows = ld
-        .pipe
-        .stream("default privileges", DEFAULT_ACLS, None)
-        .await?;
-    while let Some(r) = next_row(&mut rows, "default privileges").await? {
-        let nsp = oid(&r, "defaclnamespace")?;
+    ld.read_rows("default privileges", DEFAULT_ACLS, None, |ld, r| {
+        let nsp = oid(r, "defaclnamespace")?;
         let (namespace, dump) = if nsp == 0 {
             (None, ld.include_everything)
         } else {
@@ -95,42 +89,45 @@ pub(crate) async fn default_acls_and_large_objects(ld: &mut Loader<'_>) -> Resul
                 ns_contains(&ld.namespaces, nsp) && !ld.filters_tables,
             )
         };
-        let role = text(&r, "defaclrole")?;
+        let role = text(r, "defaclrole")?;
         ld.cat.add(Obj {
             cat: CatalogId {
-                tableoid: oid(&r, "tableoid")?,
-                oid: oid(&r, "oid")?,
+                tableoid: oid(r, "tableoid")?,
+                oid: oid(r, "oid")?,
             },
             namespace,
             name: role.clone().into(),
             dump,
             detail: Detail::DefaultAcl(Box::new(DefaultAclDetail {
                 role,
-                objtype: ch(&r, "defaclobjtype")?,
+                objtype: ch(r, "defaclobjtype")?,
                 acl: Acl {
-                    acl: opt_text(&r, "defaclacl")?,
-                    acldefault: text(&r, "acldefault")?,
+                    acl: opt_text(r, "defaclacl")?,
+                    acldefault: text(r, "acldefault")?,
                     initprivs: None,
                 },
             })),
             ..Obj::of(Kind::DefaultAcl)
         });
-    }
+        Ok(())
+    })
+    .await?;
 
     if let Some(blobs_query) = ld.large_objects_query() {
-        let mut rows = ld.pipe.stream("large objects", blobs_query, None).await?;
         let mut blobs = Vec::new();
-        while let Some(r) = next_row(&mut rows, "large objects").await? {
+        ld.read_rows("large objects", blobs_query, None, |_, r| {
             blobs.push(LargeObjectRow {
-                oid: oid(&r, "oid")?,
-                owner: text(&r, "owner")?,
+                oid: oid(r, "oid")?,
+                owner: text(r, "owner")?,
                 acl: Acl {
-                    acl: opt_text(&r, "lomacl")?,
-                    acldefault: text(&r, "acldefault")?,
+                    acl: opt_text(r, "lomacl")?,
+                    acldefault: text(r, "acldefault")?,
                     initprivs: None,
                 },
             });
-        }
+            Ok(())
+        })
+        .await?;
         add_large_objects(ld, blobs);
     }
 

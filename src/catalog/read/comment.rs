@@ -22,28 +22,28 @@ pub(in crate::catalog) const READ_LABELS_AND_COMMENTS: Reader = Reader {
 pub(crate) async fn labels_and_comments(ld: &mut Loader<'_>) -> Result<()> {
     // Security labels.
     if !ld.plan.switches.no_security_labels {
-        let mut rows = ld.pipe.stream("security labels", SECLABELS, None).await?;
-        while let Some(r) = next_row(&mut rows, "security labels").await? {
+        ld.read_rows("security labels", SECLABELS, None, |ld, r| {
             ld.cat
                 .seclabels
-                .entry((oid(&r, "classoid")?, oid(&r, "objoid")?))
+                .entry((oid(r, "classoid")?, oid(r, "objoid")?))
                 .or_default()
                 .push(SecLabel {
-                    subid: i32_(&r, "objsubid")?,
-                    provider: text(&r, "provider")?,
-                    label: text(&r, "label")?,
+                    subid: i32_(r, "objsubid")?,
+                    provider: text(r, "provider")?,
+                    label: text(r, "label")?,
                 });
-        }
+            Ok(())
+        })
+        .await?;
     }
 
     // Comments.
     if !ld.plan.no_comments {
-        let mut rows = ld.pipe.stream("comments", COMMENTS, None).await?;
-        while let Some(r) = next_row(&mut rows, "comments").await? {
-            let classoid = oid(&r, "classoid")?;
-            let objoid = oid(&r, "objoid")?;
-            let subid = i32_(&r, "objsubid")?;
-            let desc = text(&r, "description")?;
+        ld.read_rows("comments", COMMENTS, None, |ld, r| {
+            let classoid = oid(r, "classoid")?;
+            let objoid = oid(r, "objoid")?;
+            let subid = i32_(r, "objsubid")?;
+            let desc = text(r, "description")?;
             // A composite type's column comments sit on its relation; they print with the type.
             if let (PG_CLASS, true, Some(&ty)) =
                 (classoid, subid > 0, ld.composite_rel_to_type.get(&objoid))
@@ -57,10 +57,12 @@ pub(crate) async fn labels_and_comments(ld: &mut Loader<'_>) -> Result<()> {
                 if let (Some(column), Detail::Type(t)) = (column, &mut ld.cat.objects[ty].detail) {
                     t.column_comments.push((column, desc));
                 }
-                continue;
+                return Ok(());
             }
             attach_comment(&mut ld.cat, classoid, objoid, subid, desc);
-        }
+            Ok(())
+        })
+        .await?;
     }
 
     Ok(())

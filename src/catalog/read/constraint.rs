@@ -12,21 +12,20 @@ pub(in crate::catalog) const READ_CHECKS: Reader = Reader {
 /// Check constraints of tables and domains.
 pub(crate) async fn checks(ld: &mut Loader<'_>) -> Result<()> {
     // Check constraints of tables and domains.
-    let mut rows = ld.pipe.stream("check constraints", CHECKS, None).await?;
-    while let Some(r) = next_row(&mut rows, "check constraints").await? {
-        let conrelid = oid(&r, "conrelid")?;
-        let contypid = oid(&r, "contypid")?;
-        let validated = boolean(&r, "convalidated")?;
-        let is_local = boolean(&r, "conislocal")?;
+    ld.read_rows("check constraints", CHECKS, None, |ld, r| {
+        let conrelid = oid(r, "conrelid")?;
+        let contypid = oid(r, "contypid")?;
+        let validated = boolean(r, "convalidated")?;
+        let is_local = boolean(r, "conislocal")?;
         let (owner_id, is_domain) = if conrelid != 0 {
             match ld.cat.find(PG_CLASS, conrelid) {
                 Some(t) => (t, false),
-                None => continue,
+                None => return Ok(()),
             }
         } else {
             match ld.cat.find(PG_TYPE, contypid) {
                 Some(t) => (t, true),
-                None => continue,
+                None => return Ok(()),
             }
         };
         let owner = &ld.cat.objects[owner_id];
@@ -35,7 +34,7 @@ pub(crate) async fn checks(ld: &mut Loader<'_>) -> Result<()> {
             table: (!is_domain).then_some(owner_id),
             domain: is_domain.then_some(owner_id),
             contype: 'c',
-            def: text(&r, "consrc")?,
+            def: text(r, "consrc")?,
             is_local,
             validated,
             separate,
@@ -43,11 +42,11 @@ pub(crate) async fn checks(ld: &mut Loader<'_>) -> Result<()> {
         };
         let id = ld.cat.add(Obj {
             cat: CatalogId {
-                tableoid: oid(&r, "tableoid")?,
-                oid: oid(&r, "oid")?,
+                tableoid: oid(r, "tableoid")?,
+                oid: oid(r, "oid")?,
             },
             namespace: owner.namespace.clone(),
-            name: text(&r, "conname")?.into(),
+            name: text(r, "conname")?.into(),
             dump: owner.dump && (is_domain || is_local),
             detail: Detail::Constraint(Box::new(detail)),
             ..Obj::of(Kind::Constraint)
@@ -60,7 +59,9 @@ pub(crate) async fn checks(ld: &mut Loader<'_>) -> Result<()> {
             Detail::Type(t) => t.domain_constraints.push(id),
             _ => {}
         }
-    }
+        Ok(())
+    })
+    .await?;
 
     Ok(())
 }
@@ -74,10 +75,9 @@ pub(in crate::catalog) const READ_FOREIGN_KEYS: Reader = Reader {
 /// Foreign keys.
 pub(crate) async fn foreign_keys(ld: &mut Loader<'_>) -> Result<()> {
     // Foreign keys.
-    let mut rows = ld.pipe.stream("foreign keys", FOREIGN_KEYS, None).await?;
-    while let Some(r) = next_row(&mut rows, "foreign keys").await? {
-        let Some(tid) = ld.cat.find(PG_CLASS, oid(&r, "conrelid")?) else {
-            continue;
+    ld.read_rows("foreign keys", FOREIGN_KEYS, None, |ld, r| {
+        let Some(tid) = ld.cat.find(PG_CLASS, oid(r, "conrelid")?) else {
+            return Ok(());
         };
         let (tns, tdump) = (
             ld.cat.objects[tid].namespace.clone(),
@@ -85,17 +85,17 @@ pub(crate) async fn foreign_keys(ld: &mut Loader<'_>) -> Result<()> {
         );
         ld.cat.add(Obj {
             cat: CatalogId {
-                tableoid: oid(&r, "tableoid")?,
-                oid: oid(&r, "oid")?,
+                tableoid: oid(r, "tableoid")?,
+                oid: oid(r, "oid")?,
             },
             namespace: tns,
-            name: text(&r, "conname")?.into(),
+            name: text(r, "conname")?.into(),
             dump: tdump,
             detail: Detail::Constraint(Box::new(ConstraintDetail {
                 table: Some(tid),
                 contype: 'f',
-                def: text(&r, "condef")?,
-                confrelid: oid(&r, "confrelid")?,
+                def: text(r, "condef")?,
+                confrelid: oid(r, "confrelid")?,
                 is_local: true,
                 validated: true,
                 separate: true,
@@ -103,7 +103,9 @@ pub(crate) async fn foreign_keys(ld: &mut Loader<'_>) -> Result<()> {
             })),
             ..Obj::of(Kind::FkConstraint)
         });
-    }
+        Ok(())
+    })
+    .await?;
 
     Ok(())
 }

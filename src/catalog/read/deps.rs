@@ -14,12 +14,11 @@ pub(crate) async fn dependencies(ld: &mut Loader<'_>) -> Result<()> {
     // Dependencies from pg_depend; a composite type's relation stands for the type.
     // Then those of operator family members, which count as their family's.
     for sql in [DEPENDS, FAMILY_MEMBER_DEPENDS] {
-        let mut rows = ld.pipe.stream("dependencies", sql, None).await?;
-        while let Some(r) = next_row(&mut rows, "dependencies").await? {
-            let classid = oid(&r, "classid")?;
-            let objid = oid(&r, "objid")?;
-            let refclassid = oid(&r, "refclassid")?;
-            let refobjid = oid(&r, "refobjid")?;
+        ld.read_rows("dependencies", sql, None, |ld, r| {
+            let classid = oid(r, "classid")?;
+            let objid = oid(r, "objid")?;
+            let refclassid = oid(r, "refclassid")?;
+            let refobjid = oid(r, "refobjid")?;
             let map = |c: u32, o: u32| -> Option<DumpId> {
                 if c == PG_CLASS {
                     if let Some(t) = ld.composite_rel_to_type.get(&o) {
@@ -29,12 +28,14 @@ pub(crate) async fn dependencies(ld: &mut Loader<'_>) -> Result<()> {
                 ld.cat.find(c, o)
             };
             let (Some(obj), Some(refobj)) = (map(classid, objid), map(refclassid, refobjid)) else {
-                continue;
+                return Ok(());
             };
             if obj != refobj {
                 ld.cat.objects[obj].add_dep(refobj);
             }
-        }
+            Ok(())
+        })
+        .await?;
     }
 
     Ok(())

@@ -13,16 +13,12 @@ pub(in crate::catalog) const READ_MEMBERS: Reader = Reader {
 pub(crate) async fn members(ld: &mut Loader<'_>) -> Result<()> {
     // Extension membership first: members are never dumped on their own (only their changed
     // privileges, see the end). (classid, objid) -> extension.
-    let mut rows = ld
-        .pipe
-        .stream("extension members", EXTENSION_MEMBERS, None)
-        .await?;
-    while let Some(r) = next_row(&mut rows, "extension members").await? {
-        ld.ext_members.insert(
-            (oid(&r, "classid")?, oid(&r, "objid")?),
-            oid(&r, "refobjid")?,
-        );
-    }
+    ld.read_rows("extension members", EXTENSION_MEMBERS, None, |ld, r| {
+        ld.ext_members
+            .insert((oid(r, "classid")?, oid(r, "objid")?), oid(r, "refobjid")?);
+        Ok(())
+    })
+    .await?;
 
     Ok(())
 }
@@ -37,23 +33,22 @@ pub(in crate::catalog) const READ_EXTENSIONS: Reader = Reader {
 pub(crate) async fn extensions(ld: &mut Loader<'_>) -> Result<()> {
     // Extensions, and the configuration tables whose data they leave to the dump:
     // (extension, its tables with their data filters).
-    let mut rows = ld.pipe.stream("extensions", EXTENSIONS, None).await?;
-    while let Some(r) = next_row(&mut rows, "extensions").await? {
-        let o = oid(&r, "oid")?;
-        let (config, conditions) = (oid_array(&r, "extconfig")?, text_array(&r, "extcondition")?);
+    ld.read_rows("extensions", EXTENSIONS, None, |ld, r| {
+        let o = oid(r, "oid")?;
+        let (config, conditions) = (oid_array(r, "extconfig")?, text_array(r, "extcondition")?);
         if config.len() != conditions.len() {
             return Err(Error::catalog(format!(
                 "mismatched number of configurations and conditions for extension \"{}\"",
-                text(&r, "extname")?
+                text(r, "extname")?
             )));
         }
         let id = ld.cat.add(Obj {
             cat: CatalogId {
-                tableoid: oid(&r, "tableoid")?,
+                tableoid: oid(r, "tableoid")?,
                 oid: o,
             },
             namespace: None,
-            name: text(&r, "extname")?.into(),
+            name: text(r, "extname")?.into(),
             // -e picks extensions by name, whatever -n/-t say (pg_dump's
             // selectDumpableExtension).
             dump: o >= FIRST_NORMAL_OID
@@ -63,8 +58,8 @@ pub(crate) async fn extensions(ld: &mut Loader<'_>) -> Result<()> {
                 }
                 && !ld.sel.exclude_extensions.contains(&o),
             detail: Detail::Extension(Box::new(ExtensionDetail {
-                schema: text(&r, "nspname")?,
-                version: text(&r, "extversion")?,
+                schema: text(r, "nspname")?,
+                version: text(r, "extversion")?,
                 comment: None,
             })),
             ..Obj::of(Kind::Extension)
@@ -73,7 +68,9 @@ pub(crate) async fn extensions(ld: &mut Loader<'_>) -> Result<()> {
             ld.ext_configs
                 .push((id, config.into_iter().zip(conditions).collect()));
         }
-    }
+        Ok(())
+    })
+    .await?;
 
     Ok(())
 }

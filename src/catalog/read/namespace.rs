@@ -12,10 +12,9 @@ pub(in crate::catalog) const READ_NAMESPACES: Reader = Reader {
 /// Schemas, and whether each is dumped and whether its contents are (pg_dump's selectDumpableNamespace).
 pub(crate) async fn namespaces(ld: &mut Loader<'_>) -> Result<()> {
     // Schemas.
-    let mut rows = ld.pipe.stream("schemas", NAMESPACES, None).await?;
-    while let Some(r) = next_row(&mut rows, "schemas").await? {
-        let o = oid(&r, "oid")?;
-        let name = text(&r, "nspname")?;
+    ld.read_rows("schemas", NAMESPACES, None, |ld, r| {
+        let o = oid(r, "oid")?;
+        let name = text(r, "nspname")?;
         let system = name == "pg_catalog"
             || name == "information_schema"
             || name.starts_with("pg_toast")
@@ -33,11 +32,11 @@ pub(crate) async fn namespaces(ld: &mut Loader<'_>) -> Result<()> {
             dump = false;
         }
         let dump_contains = dump || (ld.filters_tables && !system);
-        let owner = text(&r, "owner")?;
+        let owner = text(r, "owner")?;
         // public is special (created by initdb) unless the user selected schemas with -n.
         let is_public = name == "public" && ld.sel.include_schemas.is_none();
-        let owner_oid = oid(&r, "nspowner")?;
-        let mut acl = acl_from(&r, "nspacl")?;
+        let owner_oid = oid(r, "nspowner")?;
+        let mut acl = acl_from(r, "nspacl")?;
         let acl_only = is_public && ld.cat.dialect.public_schema_acl_only();
         if is_public && !acl_only {
             // pg_dump assumes the v15 default ACL for public and ignores pg_init_privs.
@@ -51,7 +50,7 @@ pub(crate) async fn namespaces(ld: &mut Loader<'_>) -> Result<()> {
         let def_dump = dump && !(is_public && owner_oid == PG_DATABASE_OWNER) && !acl_only;
         ld.cat.add(Obj {
             cat: CatalogId {
-                tableoid: oid(&r, "tableoid")?,
+                tableoid: oid(r, "tableoid")?,
                 oid: o,
             },
             namespace: None,
@@ -74,7 +73,9 @@ pub(crate) async fn namespaces(ld: &mut Loader<'_>) -> Result<()> {
                 dump_contains: dump_contains && (dump || ld.filters_tables),
             },
         );
-    }
+        Ok(())
+    })
+    .await?;
 
     Ok(())
 }

@@ -39,20 +39,19 @@ pub(crate) async fn policies(ld: &mut Loader<'_>) -> Result<()> {
         });
         ld.cat.objects[id].add_dep(tid);
     }
-    let mut rows = ld.pipe.stream("policies", POLICIES, None).await?;
-    while let Some(r) = next_row(&mut rows, "policies").await? {
-        let Some(tid) = ld.cat.find(PG_CLASS, oid(&r, "polrelid")?) else {
-            continue;
+    ld.read_rows("policies", POLICIES, None, |ld, r| {
+        let Some(tid) = ld.cat.find(PG_CLASS, oid(r, "polrelid")?) else {
+            return Ok(());
         };
         let (ns, dump) = (
             ld.cat.objects[tid].namespace.clone(),
             ld.cat.objects[tid].dump && !ld.plan.switches.no_policies,
         );
-        let name = text(&r, "polname")?;
+        let name = text(r, "polname")?;
         ld.cat.add(Obj {
             cat: CatalogId {
-                tableoid: oid(&r, "tableoid")?,
-                oid: oid(&r, "oid")?,
+                tableoid: oid(r, "tableoid")?,
+                oid: oid(r, "oid")?,
             },
             namespace: ns,
             name: name.clone().into(),
@@ -60,16 +59,18 @@ pub(crate) async fn policies(ld: &mut Loader<'_>) -> Result<()> {
             detail: Detail::Policy(Box::new(PolicyDetail {
                 table: tid,
                 name: Some(name),
-                cmd: ch(&r, "polcmd")?,
-                permissive: boolean(&r, "polpermissive")?,
-                roles: opt_text(&r, "polroles")?,
-                qual: opt_text(&r, "polqual")?,
-                with_check: opt_text(&r, "polwithcheck")?,
+                cmd: ch(r, "polcmd")?,
+                permissive: boolean(r, "polpermissive")?,
+                roles: opt_text(r, "polroles")?,
+                qual: opt_text(r, "polqual")?,
+                with_check: opt_text(r, "polwithcheck")?,
                 comment: None,
             })),
             ..Obj::of(Kind::Policy)
         });
-    }
+        Ok(())
+    })
+    .await?;
 
     Ok(())
 }

@@ -85,53 +85,51 @@ pub(crate) async fn relation_statistics(ld: &mut Loader<'_>) -> Result<()> {
         .collect();
     let server_num = ld.cat.server_num;
     let mut sizes: BTreeMap<u32, RelStatsDetail> = BTreeMap::new();
-    let mut rows = ld
-        .pipe
-        .stream(
-            "relation statistics",
-            relation_stats_sql(server_num),
-            Some(&oids),
-        )
-        .await?;
-    while let Some(r) = next_row(&mut rows, "relation statistics").await? {
-        sizes.insert(
-            oid(&r, "oid")?,
-            RelStatsDetail {
-                version: server_num,
-                relpages: i32_(&r, "relpages")?,
-                reltuples: text(&r, "reltuples")?,
-                relallvisible: i32_(&r, "relallvisible")?,
-                relallfrozen: opt_i32(&r, "relallfrozen")?,
-                ..Default::default()
-            },
-        );
-    }
-    let mut rows = ld
-        .pipe
-        .stream(
-            "column statistics",
-            attribute_stats_sql(server_num),
-            Some(&oids),
-        )
-        .await?;
+    ld.read_rows(
+        "relation statistics",
+        relation_stats_sql(server_num),
+        Some(&oids),
+        |_, r| {
+            sizes.insert(
+                oid(r, "oid")?,
+                RelStatsDetail {
+                    version: server_num,
+                    relpages: i32_(r, "relpages")?,
+                    reltuples: text(r, "reltuples")?,
+                    relallvisible: i32_(r, "relallvisible")?,
+                    relallfrozen: opt_i32(r, "relallfrozen")?,
+                    ..Default::default()
+                },
+            );
+            Ok(())
+        },
+    )
+    .await?;
     let mut columns: BTreeMap<u32, Vec<(String, i16, AttributeStats)>> = BTreeMap::new();
-    while let Some(r) = next_row(&mut rows, "column statistics").await? {
-        let mut values = Vec::new();
-        for (name, sql_type) in VALUES {
-            if let Some(v) = opt_text(&r, name)? {
-                values.push((name, sql_type, v));
+    ld.read_rows(
+        "column statistics",
+        attribute_stats_sql(server_num),
+        Some(&oids),
+        |_, r| {
+            let mut values = Vec::new();
+            for (name, sql_type) in VALUES {
+                if let Some(v) = opt_text(r, name)? {
+                    values.push((name, sql_type, v));
+                }
             }
-        }
-        columns.entry(oid(&r, "oid")?).or_default().push((
-            text(&r, "attname")?,
-            i16_(&r, "attnum")?,
-            AttributeStats {
-                inherited: boolean(&r, "inherited")?,
-                values,
-                ..Default::default()
-            },
-        ));
-    }
+            columns.entry(oid(r, "oid")?).or_default().push((
+                text(r, "attname")?,
+                i16_(r, "attnum")?,
+                AttributeStats {
+                    inherited: boolean(r, "inherited")?,
+                    values,
+                    ..Default::default()
+                },
+            ));
+            Ok(())
+        },
+    )
+    .await?;
     for t in targets {
         let rel_oid = ld.cat.objects[t.relation].cat.oid;
         let Some(mut detail) = sizes.remove(&rel_oid) else {

@@ -12,9 +12,8 @@ pub(in crate::catalog) const READ_TABLES: Reader = Reader {
 /// Relations, locked right away to keep concurrent DDL out; owned sequences follow their table.
 pub(crate) async fn tables(ld: &mut Loader<'_>) -> Result<()> {
     // Relations, locked right away to keep concurrent DDL out.
-    let mut table_rows = ld.pipe.stream("tables", TABLES, None).await?;
     let mut owned_seq: Vec<(DumpId, u32, i16, bool)> = Vec::new();
-    while let Some(row) = next_row(&mut table_rows, "tables").await? {
+    ld.read_rows("tables", TABLES, None, |ld, row| {
         let r = &row;
         let o = oid(r, "oid")?;
         let nsp = oid(r, "relnamespace")?;
@@ -93,7 +92,9 @@ pub(crate) async fn tables(ld: &mut Loader<'_>) -> Result<()> {
                 opt_boolean(r, "is_identity")?.unwrap_or(false),
             ));
         }
-    }
+        Ok(())
+    })
+    .await?;
     // Sequences follow their owning table's dump decision (getOwnedSeqs).
     for (seq, owner_oid, col, identity) in owned_seq {
         if let Some(owner) = ld.cat.find(PG_CLASS, owner_oid) {
@@ -180,60 +181,63 @@ pub(crate) async fn columns(ld: &mut Loader<'_>) -> Result<()> {
         .filter(|id| ld.cat.table(**id).map(|t| t.relkind) != Some('S'))
         .map(|id| ld.cat.objects[*id].cat.oid)
         .collect();
-    let mut rows = ld
-        .pipe
-        .stream("columns", columns_sql(ld.cat.server_num), Some(&rel_oids))
-        .await?;
-    while let Some(r) = next_row(&mut rows, "columns").await? {
-        let Some(id) = ld.cat.find(PG_CLASS, oid(&r, "attrelid")?) else {
-            continue;
-        };
-        let initprivs = opt_text(&r, "initprivs")?;
-        let attacl = opt_text(&r, "attacl")?;
-        let attname = text(&r, "attname")?;
-        // Only a name other than the one the server would choose is kept (pg_dump 18's
-        // determineNotNullFlags).
-        let not_null_name = opt_text(&r, "notnull_name")?
-            .filter(|n| *n != format!("{}_{attname}_not_null", ld.cat.objects[id].name));
-        let extra = ColumnExtra {
-            not_null_name,
-            collation: coll_name(&ld.collation_names, oid(&r, "attcollation")?),
-            options: opt_text(&r, "attoptions")?.filter(|s| !s.is_empty()),
-            fdw_options: opt_text(&r, "attfdwoptions")?.filter(|s| !s.is_empty()),
-            comment: None,
-            acl: (attacl.is_some() || initprivs.is_some()).then(|| Acl {
-                acl: attacl,
-                acldefault: "{}".into(),
-                initprivs,
-            }),
-        };
-        let rare = extra.collation.is_some()
-            || extra.options.is_some()
-            || extra.fdw_options.is_some()
-            || extra.acl.is_some()
-            || extra.not_null_name.is_some();
-        let col = Column {
-            num: i16_(&r, "attnum")?,
-            name: attname,
-            type_name: opt_text(&r, "atttypname")?.unwrap_or_default(),
-            not_null: boolean(&r, "attnotnull")?,
-            not_null_local: boolean(&r, "notnull_islocal")?,
-            not_null_no_inherit: boolean(&r, "notnull_noinherit")?,
-            dropped: boolean(&r, "attisdropped")?,
-            is_local: boolean(&r, "attislocal")?,
-            stat_target: i32_(&r, "attstattarget")?,
-            storage: ch(&r, "attstorage")?,
-            type_storage: opt_ch(&r, "typstorage")?.unwrap_or(' '),
-            identity: opt_ch(&r, "attidentity")?,
-            generated: opt_ch(&r, "attgenerated")?,
-            compression: opt_ch(&r, "attcompression")?,
-            default: None,
-            extra: rare.then(|| Box::new(extra)),
-        };
-        if let Detail::Table(t) = &mut ld.cat.objects[id].detail {
-            t.columns.push(col);
-        }
-    }
+    ld.read_rows(
+        "columns",
+        columns_sql(ld.cat.server_num),
+        Some(&rel_oids),
+        |ld, r| {
+            let Some(id) = ld.cat.find(PG_CLASS, oid(r, "attrelid")?) else {
+                return Ok(());
+            };
+            let initprivs = opt_text(r, "initprivs")?;
+            let attacl = opt_text(r, "attacl")?;
+            let attname = text(r, "attname")?;
+            // Only a name other than the one the server would choose is kept (pg_dump 18's
+            // determineNotNullFlags).
+            let not_null_name = opt_text(r, "notnull_name")?
+                .filter(|n| *n != format!("{}_{attname}_not_null", ld.cat.objects[id].name));
+            let extra = ColumnExtra {
+                not_null_name,
+                collation: coll_name(&ld.collation_names, oid(r, "attcollation")?),
+                options: opt_text(r, "attoptions")?.filter(|s| !s.is_empty()),
+                fdw_options: opt_text(r, "attfdwoptions")?.filter(|s| !s.is_empty()),
+                comment: None,
+                acl: (attacl.is_some() || initprivs.is_some()).then(|| Acl {
+                    acl: attacl,
+                    acldefault: "{}".into(),
+                    initprivs,
+                }),
+            };
+            let rare = extra.collation.is_some()
+                || extra.options.is_some()
+                || extra.fdw_options.is_some()
+                || extra.acl.is_some()
+                || extra.not_null_name.is_some();
+            let col = Column {
+                num: i16_(r, "attnum")?,
+                name: attname,
+                type_name: opt_text(r, "atttypname")?.unwrap_or_default(),
+                not_null: boolean(r, "attnotnull")?,
+                not_null_local: boolean(r, "notnull_islocal")?,
+                not_null_no_inherit: boolean(r, "notnull_noinherit")?,
+                dropped: boolean(r, "attisdropped")?,
+                is_local: boolean(r, "attislocal")?,
+                stat_target: i32_(r, "attstattarget")?,
+                storage: ch(r, "attstorage")?,
+                type_storage: opt_ch(r, "typstorage")?.unwrap_or(' '),
+                identity: opt_ch(r, "attidentity")?,
+                generated: opt_ch(r, "attgenerated")?,
+                compression: opt_ch(r, "attcompression")?,
+                default: None,
+                extra: rare.then(|| Box::new(extra)),
+            };
+            if let Detail::Table(t) = &mut ld.cat.objects[id].detail {
+                t.columns.push(col);
+            }
+            Ok(())
+        },
+    )
+    .await?;
     for id in &ld.table_ids {
         if let Detail::Table(t) = &mut ld.cat.objects[*id].detail {
             t.columns.shrink_to_fit();
@@ -242,15 +246,11 @@ pub(crate) async fn columns(ld: &mut Loader<'_>) -> Result<()> {
 
     // Column defaults: non-separate ones must come before their table (pg_dump's trick, undone
     // by the loop repair when a default refers to something created after the table).
-    let mut rows = ld
-        .pipe
-        .stream("column defaults", ATTRDEFS, Some(&rel_oids))
-        .await?;
-    while let Some(r) = next_row(&mut rows, "column defaults").await? {
-        let Some(tid) = ld.cat.find(PG_CLASS, oid(&r, "adrelid")?) else {
-            continue;
+    ld.read_rows("column defaults", ATTRDEFS, Some(&rel_oids), |ld, r| {
+        let Some(tid) = ld.cat.find(PG_CLASS, oid(r, "adrelid")?) else {
+            return Ok(());
         };
-        let adnum = i16_(&r, "adnum")?;
+        let adnum = i16_(r, "adnum")?;
         let (relkind, print_col, tdump, tns, tname) = {
             let o = &ld.cat.objects[tid];
             let t = ld
@@ -272,8 +272,8 @@ pub(crate) async fn columns(ld: &mut Loader<'_>) -> Result<()> {
         let separate = relkind == 'v' || !print_col;
         let id = ld.cat.add(Obj {
             cat: CatalogId {
-                tableoid: oid(&r, "tableoid")?,
-                oid: oid(&r, "oid")?,
+                tableoid: oid(r, "tableoid")?,
+                oid: oid(r, "oid")?,
             },
             namespace: tns,
             name: tname,
@@ -281,7 +281,7 @@ pub(crate) async fn columns(ld: &mut Loader<'_>) -> Result<()> {
             detail: Detail::AttrDef {
                 table: tid,
                 adnum,
-                expr: text(&r, "adsrc")?.into(),
+                expr: text(r, "adsrc")?.into(),
                 separate,
             },
             ..Obj::of(Kind::AttrDef)
@@ -294,7 +294,9 @@ pub(crate) async fn columns(ld: &mut Loader<'_>) -> Result<()> {
                 c.default = Some(id);
             }
         }
-    }
+        Ok(())
+    })
+    .await?;
 
     Ok(())
 }
@@ -308,18 +310,19 @@ pub(in crate::catalog) const READ_INHERITANCE: Reader = Reader {
 /// Inheritance, generated columns inherited as such, and partition attachments.
 pub(crate) async fn inheritance(ld: &mut Loader<'_>) -> Result<()> {
     // Inheritance.
-    let mut rows = ld.pipe.stream("inheritance", INHERITS, None).await?;
-    while let Some(r) = next_row(&mut rows, "inheritance").await? {
+    ld.read_rows("inheritance", INHERITS, None, |ld, r| {
         let (Some(child), Some(parent)) = (
-            ld.cat.find(PG_CLASS, oid(&r, "inhrelid")?),
-            ld.cat.find(PG_CLASS, oid(&r, "inhparent")?),
+            ld.cat.find(PG_CLASS, oid(r, "inhrelid")?),
+            ld.cat.find(PG_CLASS, oid(r, "inhparent")?),
         ) else {
-            continue;
+            return Ok(());
         };
         if let Detail::Table(t) = &mut ld.cat.objects[child].detail {
             t.parents.push(parent);
         }
-    }
+        Ok(())
+    })
+    .await?;
     // A child's generated column with its parent's expression inherits it: no default of its
     // own is printed (pg_dump's flagInhAttrs, foundSameGenerated).
     let mut same_generated = Vec::new();

@@ -12,42 +12,36 @@ pub(in crate::catalog) const READ_TEXT_SEARCH: Reader = Reader {
 /// Text search dictionaries and configurations.
 pub(crate) async fn text_search(ld: &mut Loader<'_>) -> Result<()> {
     // Text search dictionaries and configurations.
-    let mut rows = ld
-        .pipe
-        .stream("text search dictionaries", TS_DICTS, None)
-        .await?;
-    while let Some(r) = next_row(&mut rows, "text search dictionaries").await? {
-        let o = oid(&r, "oid")?;
-        let nsp = oid(&r, "dictnamespace")?;
+    ld.read_rows("text search dictionaries", TS_DICTS, None, |ld, r| {
+        let o = oid(r, "oid")?;
+        let nsp = oid(r, "dictnamespace")?;
         ld.cat.add(Obj {
             cat: CatalogId {
-                tableoid: oid(&r, "tableoid")?,
+                tableoid: oid(r, "tableoid")?,
                 oid: o,
             },
             namespace: Some(ns_name(&ld.namespaces, nsp)?),
-            name: text(&r, "dictname")?.into(),
+            name: text(r, "dictname")?.into(),
             dump: ns_contains(&ld.namespaces, nsp)
                 && !ld.filters_tables
                 && !ld.ext_members.contains_key(&(PG_TS_DICT, o)),
             detail: Detail::TextSearch(Box::new(TextSearchDetail {
-                owner: text(&r, "owner")?,
-                base: (text(&r, "tmplnsp")?, text(&r, "tmplname")?),
-                init_option: opt_text(&r, "dictinitoption")?,
+                owner: text(r, "owner")?,
+                base: (text(r, "tmplnsp")?, text(r, "tmplname")?),
+                init_option: opt_text(r, "dictinitoption")?,
                 mappings: Vec::new(),
                 comment: None,
             })),
             ..Obj::of(Kind::TsDict)
         });
-    }
+        Ok(())
+    })
+    .await?;
     let mut maps: BTreeMap<u32, Vec<(String, String)>> = BTreeMap::new();
-    let mut rows = ld
-        .pipe
-        .stream("text search mappings", TS_CONFIG_MAPS, None)
-        .await?;
-    while let Some(r) = next_row(&mut rows, "text search mappings").await? {
-        let list = maps.entry(oid(&r, "mapcfg")?).or_default();
-        let token = text(&r, "tokenname")?;
-        let dict = text(&r, "dictname")?;
+    ld.read_rows("text search mappings", TS_CONFIG_MAPS, None, |_, r| {
+        let list = maps.entry(oid(r, "mapcfg")?).or_default();
+        let token = text(r, "tokenname")?;
+        let dict = text(r, "dictname")?;
         match list.last_mut() {
             Some((t, d)) if *t == token => {
                 d.push_str(", ");
@@ -55,34 +49,34 @@ pub(crate) async fn text_search(ld: &mut Loader<'_>) -> Result<()> {
             }
             _ => list.push((token, dict)),
         }
-    }
-    let mut rows = ld
-        .pipe
-        .stream("text search configurations", TS_CONFIGS, None)
-        .await?;
-    while let Some(r) = next_row(&mut rows, "text search configurations").await? {
-        let o = oid(&r, "oid")?;
-        let nsp = oid(&r, "cfgnamespace")?;
+        Ok(())
+    })
+    .await?;
+    ld.read_rows("text search configurations", TS_CONFIGS, None, |ld, r| {
+        let o = oid(r, "oid")?;
+        let nsp = oid(r, "cfgnamespace")?;
         ld.cat.add(Obj {
             cat: CatalogId {
-                tableoid: oid(&r, "tableoid")?,
+                tableoid: oid(r, "tableoid")?,
                 oid: o,
             },
             namespace: Some(ns_name(&ld.namespaces, nsp)?),
-            name: text(&r, "cfgname")?.into(),
+            name: text(r, "cfgname")?.into(),
             dump: ns_contains(&ld.namespaces, nsp)
                 && !ld.filters_tables
                 && !ld.ext_members.contains_key(&(PG_TS_CONFIG, o)),
             detail: Detail::TextSearch(Box::new(TextSearchDetail {
-                owner: text(&r, "owner")?,
-                base: (text(&r, "prsnsp")?, text(&r, "prsname")?),
+                owner: text(r, "owner")?,
+                base: (text(r, "prsnsp")?, text(r, "prsname")?),
                 init_option: None,
                 mappings: maps.remove(&o).unwrap_or_default(),
                 comment: None,
             })),
             ..Obj::of(Kind::TsConfig)
         });
-    }
+        Ok(())
+    })
+    .await?;
 
     Ok(())
 }
