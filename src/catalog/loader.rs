@@ -1,6 +1,7 @@
 //! The state the catalog readers share while the catalog is read: the model being built, the
 //! query pipeline, the selection, and the lookups later readers need from earlier ones
-//! (schemas, extension members, tables, collations, composite types).
+//! (schemas, extension members, tables, collations, composite types); it streams each query's
+//! rows into the reader's per-row step.
 
 use super::*;
 

@@ -1,4 +1,6 @@
-//! The catalog's queries on the wire: one sent ahead while the previous one's rows are read, and the second (helper) connection for the slowest query of a big catalog.
+//! The catalog's queries on the wire, in the readers' planned order: each sent ahead while the
+//! previous one's rows are read, a read out of the plan refused, and the second (helper)
+//! connection for the slowest query of a big catalog.
 
 use super::*;
 

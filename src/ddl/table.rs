@@ -1,4 +1,5 @@
-//! Tables, views, materialized views, their columns, defaults, partitions, data entries and matview refreshes (dumpTableSchema, dumpTableData).
+//! Tables, views, materialized views, their columns, defaults, partitions, data entries and the copy workers' queries, and matview refreshes (dumpTableSchema,
+//! dumpTableData).
 
 use super::*;
 

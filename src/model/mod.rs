@@ -1,5 +1,6 @@
 //! The dump model: every catalog object pg_dump would know about, with dump ids and
-//! dependencies. Pure data; built by `catalog`, ordered by `sort`, turned into text by `ddl`.
+//! dependencies; what each kind is lives in `kind`. Pure data; built by `catalog`, ordered by
+//! `sort`, turned into text by `ddl`.
 
 use std::collections::BTreeMap;
 

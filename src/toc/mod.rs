@@ -1,5 +1,6 @@
-//! TOC entries: the seam between the DDL generators and the plain-format writer, and the
-//! archiver that orders them (`archive`). Pure.
+//! TOC entries: the seam between the DDL generators and the plain-format writer, what the copy
+//! workers send for a table data entry, and the archiver that makes and orders them
+//! (`archive`). Pure.
 
 pub mod archive;
 

@@ -1,4 +1,5 @@
-//! One reader per object family, in the order pg_dump's getSchemaData reads them.
+//! One file per object family: its SQL, the walk's steps that plan it (`READ_*`, listed in
+//! `catalog::READERS` in pg_dump's getSchemaData order) and the readers.
 
 pub(crate) mod acl;
 pub(crate) mod comment;
