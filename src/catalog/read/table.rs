@@ -657,9 +657,17 @@ pub(crate) fn columns_sql(server_num: u32) -> &'static str {
 }
 
 /// Column defaults.
-pub(crate) const ATTRDEFS: &str = "SELECT a.tableoid, a.oid, a.adrelid, a.adnum, pg_catalog.pg_get_expr(a.adbin, a.adrelid) AS adsrc \
+///
+/// A default never refers to a column (the server refuses it), so its text needs no relation
+/// to name columns by: given one, pg_get_expr opens the relation (a relation cache entry built
+/// per table on a fresh backend), a large part of this query's time with many tables. Only
+/// a generated column's expression names columns and is read with its relation.
+pub(crate) const ATTRDEFS: &str = "SELECT a.tableoid, a.oid, a.adrelid, a.adnum, \
+ pg_catalog.pg_get_expr(a.adbin, CASE WHEN at.attgenerated = '' THEN 0 ELSE a.adrelid END) AS adsrc \
  FROM pg_catalog.unnest($1::pg_catalog.oid[]) AS src(tbloid) \
- JOIN pg_catalog.pg_attrdef a ON (src.tbloid = a.adrelid) ORDER BY a.adrelid, a.adnum";
+ JOIN pg_catalog.pg_attrdef a ON (src.tbloid = a.adrelid) \
+ JOIN pg_catalog.pg_attribute at ON (at.attrelid = a.adrelid AND at.attnum = a.adnum) \
+ ORDER BY a.adrelid, a.adnum";
 
 /// Table inheritance.
 pub(crate) const INHERITS: &str =
