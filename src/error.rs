@@ -163,6 +163,9 @@ impl Error {
             .map(str::to_string);
         let message = match err.as_db_error() {
             Some(db) => server_message(db.message(), db.detail(), db.hint()),
+            // The connection ended before this request (its backend terminated while idle):
+            // libpq's words, whatever moment it was noticed in.
+            None if err.is_closed() => "server closed the connection unexpectedly".to_string(),
             None => {
                 let mut m = err.to_string();
                 let mut src = std::error::Error::source(&err);
