@@ -94,8 +94,7 @@ pub(super) fn add_boundaries(cat: &mut Catalog) {
             Place::PostDataIfSeparate => match &cat.objects[id].detail {
                 Detail::Rule(r) if r.separate => Place::PostData,
                 Detail::Constraint(c) if c.separate => Place::PostData,
-                // Printed with its table: no boundary of its own.
-                _ => continue,
+                _ => Place::PostDataIfSeparate,
             },
             place => place,
         };
@@ -106,10 +105,11 @@ pub(super) fn add_boundaries(cat: &mut Catalog) {
             }
             Place::PostData => cat.objects[id].add_dep(post),
             Place::Boundary if kind == Kind::PostDataBoundary => cat.objects[id].add_dep(pre),
-            Place::Boundary => {}
+            // The pre-data boundary, and a rule or constraint printed with its table (no
+            // boundary of its own).
+            Place::Boundary | Place::PostDataIfSeparate => {}
             // Each id comes up once: push directly (add_dep's duplicate check is linear).
             Place::PreData => cat.objects[pre].deps.push(id),
-            Place::PostDataIfSeparate => {}
         }
     }
 }

@@ -559,20 +559,23 @@ struct DataParts<'c> {
 }
 
 impl<'c> DataParts<'c> {
-    fn of(cx: &Ctx<'c>, o: &Obj) -> Option<DataParts<'c>> {
+    fn of(cat: &'c Catalog, opts: DdlOptions, o: &Obj) -> Option<DataParts<'c>> {
         let Detail::TableData { table } = &o.detail else {
             return None;
         };
-        let tab = &cx.cat.objects[*table];
-        let t = cx.cat.table(*table)?;
+        let qname = |o: &Obj| {
+            opts.quoting
+                .qualified(o.namespace.as_deref().unwrap_or(""), &o.name)
+        };
+        let t = cat.table(*table)?;
         // A foreign table cannot be COPYed itself, nor rows filtered (an extension
         // configuration table's): their rows come through a query.
         let filter = t.data_filter().map(String::as_str).unwrap_or("");
         Some(DataParts {
             table: *table,
             t,
-            cols: copy_column_list(cx.opts.quoting, t),
-            qn: cx.qname(tab),
+            cols: copy_column_list(opts.quoting, t),
+            qn: qname(&cat.objects[*table]),
             filter,
             // --table-data-where alone: this table's own rows (ONLY: its children are copied
             // on their own), which can be copied in ranges too.
@@ -582,8 +585,8 @@ impl<'c> DataParts<'c> {
                 .and_then(|x| x.row_filter.clone())
                 .filter(|r| t.relkind == 'r' && filter == format!("WHERE {r}")),
             // With --load-via-partition-root a partition's rows go in through its root table.
-            via_root: (cx.opts.load_via_partition_root && t.is_partition)
-                .then(|| cx.qname(&cx.cat.objects[partition_root(cx.cat, *table)])),
+            via_root: (opts.load_via_partition_root && t.is_partition)
+                .then(|| qname(&cat.objects[partition_root(cat, *table)])),
         })
     }
 
@@ -600,7 +603,7 @@ impl<'c> DataParts<'c> {
 /// The TABLE DATA entry: its head and the `COPY ... FROM stdin;` line its rows follow (the
 /// rows come from the copy workers, scheduled from [`copy_source`]).
 pub(super) fn table_data(cx: &mut Ctx, o: &Obj) {
-    let Some(parts) = DataParts::of(cx, o) else {
+    let Some(parts) = DataParts::of(cx.cat, cx.opts, o) else {
         return;
     };
     let mut e = TocEntry::new("TABLE DATA", o.name.clone(), "")
@@ -628,13 +631,7 @@ pub fn copy_source(cat: &Catalog, id: DumpId, opts: DdlOptions) -> Option<CopySo
     if !o.dump || o.acl_only || o.kind() != Kind::TableData {
         return None;
     }
-    let mut unused = Vec::new();
-    let cx = Ctx {
-        cat,
-        opts,
-        out: &mut unused,
-    };
-    let parts = DataParts::of(&cx, o)?;
+    let parts = DataParts::of(cat, opts, o)?;
     let (t, qn, filter) = (parts.t, &parts.qn, parts.filter);
     let copy_out_sql = if t.relkind == 'r' && filter.is_empty() {
         format!("COPY {qn} {} TO stdout;", parts.cols)
