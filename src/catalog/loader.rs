@@ -181,6 +181,25 @@ impl<'a> Loader<'a> {
         add_boundaries(&mut self.cat);
         Ok(self.cat)
     }
+
+    /// Whether an extension owns the object (its script makes it; only its ACL may be dumped).
+    pub(crate) fn is_extension_member(&self, class: u32, o: u32) -> bool {
+        self.ext_members.contains_key(&(class, o))
+    }
+
+    /// pg_dump's selectDumpableObject for an object in a schema: dumped with its schema's
+    /// contents, unless `-t` narrows the dump to tables or an extension owns it.
+    pub(crate) fn dumps_in_schema(&self, class: u32, o: u32, nsp: u32) -> bool {
+        ns_contains(&self.namespaces, nsp)
+            && !self.filters_tables
+            && !self.is_extension_member(class, o)
+    }
+
+    /// pg_dump's selectDumpableObject for an object outside schemas: dumped unless anything
+    /// narrows the dump or an extension owns it.
+    pub(crate) fn dumps_global(&self, class: u32, o: u32) -> bool {
+        self.include_everything && !self.is_extension_member(class, o)
+    }
 }
 
 /// A schema's name by OID.

@@ -1,6 +1,7 @@
 //! Strict accessors for catalog rows: an unexpected NULL or type is an error naming the column.
 
 use crate::error::{Error, Result};
+use crate::model::CatalogId;
 use tokio_postgres::types::FromSql;
 use tokio_postgres::Row;
 
@@ -35,6 +36,14 @@ pub fn opt_ch(row: &Row, col: &str) -> Result<Option<char>> {
 /// An OID column.
 pub fn oid(row: &Row, col: &str) -> Result<u32> {
     get::<u32>(row, col)
+}
+
+/// The object's identity from its `tableoid` and `oid` columns.
+pub fn catalog_id(row: &Row) -> Result<CatalogId> {
+    Ok(CatalogId {
+        tableoid: oid(row, "tableoid")?,
+        oid: oid(row, "oid")?,
+    })
 }
 
 /// A nullable OID column.

@@ -91,10 +91,7 @@ pub(crate) async fn default_acls_and_large_objects(ld: &mut Loader<'_>) -> Resul
         };
         let role = text(r, "defaclrole")?;
         ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: oid(r, "oid")?,
-            },
+            cat: catalog_id(r)?,
             namespace,
             name: role.clone().into(),
             dump,

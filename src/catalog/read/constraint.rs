@@ -41,10 +41,7 @@ pub(crate) async fn checks(ld: &mut Loader<'_>) -> Result<()> {
             ..Default::default()
         };
         let id = ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: oid(r, "oid")?,
-            },
+            cat: catalog_id(r)?,
             namespace: owner.namespace.clone(),
             name: text(r, "conname")?.into(),
             dump: owner.dump && (is_domain || is_local),
@@ -84,10 +81,7 @@ pub(crate) async fn foreign_keys(ld: &mut Loader<'_>) -> Result<()> {
             ld.cat.objects[tid].dump,
         );
         ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: oid(r, "oid")?,
-            },
+            cat: catalog_id(r)?,
             namespace: tns,
             name: text(r, "conname")?.into(),
             dump: tdump,

@@ -43,10 +43,7 @@ pub(crate) async fn extensions(ld: &mut Loader<'_>) -> Result<()> {
             )));
         }
         let id = ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: o,
-            },
+            cat: catalog_id(r)?,
             namespace: None,
             name: text(r, "extname")?.into(),
             // -e picks extensions by name, whatever -n/-t say (pg_dump's

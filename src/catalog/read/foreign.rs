@@ -23,13 +23,10 @@ pub(crate) async fn foreign_data(ld: &mut Loader<'_>) -> Result<()> {
             }
         }
         ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: o,
-            },
+            cat: catalog_id(r)?,
             namespace: None,
             name: text(r, "fdwname")?.into(),
-            dump: ld.include_everything && !ld.ext_members.contains_key(&(PG_FDW, o)),
+            dump: ld.dumps_global(PG_FDW, o),
             detail: Detail::Foreign(Box::new(ForeignDetail {
                 owner: text(r, "owner")?,
                 clauses,
@@ -60,13 +57,10 @@ pub(crate) async fn foreign_data(ld: &mut Loader<'_>) -> Result<()> {
         let users = text_array(r, "mapping_users")?;
         let options = text_array(r, "mapping_options")?;
         ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: o,
-            },
+            cat: catalog_id(r)?,
             namespace: None,
             name: text(r, "srvname")?.into(),
-            dump: ld.include_everything && !ld.ext_members.contains_key(&(PG_FOREIGN_SERVER, o)),
+            dump: ld.dumps_global(PG_FOREIGN_SERVER, o),
             detail: Detail::Foreign(Box::new(ForeignDetail {
                 owner: text(r, "owner")?,
                 clauses,

@@ -76,14 +76,9 @@ pub(crate) async fn functions(ld: &mut Loader<'_>) -> Result<()> {
             acl: acl_from(r, "proacl")?,
             comment: None,
         };
-        let dump = ns_contains(&ld.namespaces, nsp)
-            && !ld.filters_tables
-            && !ld.ext_members.contains_key(&(PG_PROC, o));
+        let dump = ld.dumps_in_schema(PG_PROC, o, nsp);
         ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: o,
-            },
+            cat: catalog_id(r)?,
             namespace: Some(ns_name(&ld.namespaces, nsp)?),
             name: text(r, "proname")?.into(),
             dump,
@@ -113,13 +108,10 @@ pub(crate) async fn casts(ld: &mut Loader<'_>) -> Result<()> {
     ld.read_rows("casts", CASTS, None, |ld, r| {
         let o = oid(r, "oid")?;
         ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: o,
-            },
+            cat: catalog_id(r)?,
             namespace: None,
             name: format!("{} {}", text(r, "srcname")?, text(r, "tgtname")?).into(),
-            dump: ld.include_everything && !ld.ext_members.contains_key(&(PG_CAST, o)),
+            dump: ld.dumps_global(PG_CAST, o),
             detail: Detail::Cast(Box::new(CastDetail {
                 types: format!("{} AS {}", text(r, "source")?, text(r, "target")?),
                 method: ch(r, "castmethod")?,
@@ -164,13 +156,10 @@ pub(crate) async fn transforms(ld: &mut Loader<'_>) -> Result<()> {
         };
         let language = text(r, "lanname")?;
         ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: o,
-            },
+            cat: catalog_id(r)?,
             namespace: None,
             name: format!("{} {language}", text(r, "typname")?).into(),
-            dump: ld.include_everything && !ld.ext_members.contains_key(&(PG_TRANSFORM, o)),
+            dump: ld.dumps_global(PG_TRANSFORM, o),
             detail: Detail::Transform(Box::new(TransformDetail {
                 type_name: text(r, "trftype")?,
                 language,

@@ -39,10 +39,7 @@ pub(crate) async fn indexes(ld: &mut Loader<'_>) -> Result<()> {
             ..Default::default()
         };
         let index_id = ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: oid(r, "oid")?,
-            },
+            cat: catalog_id(r)?,
             namespace: tns.clone(),
             name: text(r, "indexname")?.into(),
             dump: tdump,
@@ -134,10 +131,7 @@ pub(crate) async fn statistics(ld: &mut Loader<'_>) -> Result<()> {
         let nsp = oid(r, "stxnamespace")?;
         let dump = ns_contains(&ld.namespaces, nsp) && !ld.filters_tables;
         ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: oid(r, "oid")?,
-            },
+            cat: catalog_id(r)?,
             namespace: Some(ns_name(&ld.namespaces, oid(r, "stxnamespace")?)?),
             name: text(r, "stxname")?.into(),
             dump,

@@ -21,16 +21,11 @@ pub(crate) async fn languages(ld: &mut Loader<'_>) -> Result<()> {
     ld.read_rows("languages", LANGUAGES, None, |ld, r| {
         let o = oid(r, "oid")?;
         ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: o,
-            },
+            cat: catalog_id(r)?,
             namespace: None,
             name: text(r, "lanname")?.into(),
             // Languages from initdb get only their privileges dumped (see mark_acl_only).
-            dump: ld.include_everything
-                && o >= FIRST_NORMAL_OID
-                && !ld.ext_members.contains_key(&(PG_LANGUAGE, o)),
+            dump: ld.dumps_global(PG_LANGUAGE, o) && o >= FIRST_NORMAL_OID,
             detail: Detail::Language(Box::new(LanguageDetail {
                 owner: text(r, "owner")?,
                 trusted: boolean(r, "lanpltrusted")?,
@@ -56,15 +51,10 @@ pub(crate) async fn languages(ld: &mut Loader<'_>) -> Result<()> {
         let o = oid(r, "oid")?;
         let nsp = oid(r, "connamespace")?;
         ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: o,
-            },
+            cat: catalog_id(r)?,
             namespace: Some(ns_name(&ld.namespaces, nsp)?),
             name: text(r, "conname")?.into(),
-            dump: ns_contains(&ld.namespaces, nsp)
-                && !ld.filters_tables
-                && !ld.ext_members.contains_key(&(PG_CONVERSION, o)),
+            dump: ld.dumps_in_schema(PG_CONVERSION, o, nsp),
             detail: Detail::Simple(Box::new(SimpleDetail {
                 owner: Some(text(r, "owner")?),
                 def: SimpleDef::Conversion {
@@ -92,9 +82,7 @@ pub(crate) async fn languages(ld: &mut Loader<'_>) -> Result<()> {
                 cat: CatalogId { tableoid, oid: o },
                 namespace: Some(ns_name(&ld.namespaces, nsp)?),
                 name: text(r, "name")?.into(),
-                dump: ns_contains(&ld.namespaces, nsp)
-                    && !ld.filters_tables
-                    && !ld.ext_members.contains_key(&(tableoid, o)),
+                dump: ld.dumps_in_schema(tableoid, o, nsp),
                 detail: Detail::Simple(Box::new(SimpleDetail {
                     owner: None,
                     def: if tableoid == PG_TS_PARSER {

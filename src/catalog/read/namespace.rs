@@ -19,7 +19,7 @@ pub(crate) async fn namespaces(ld: &mut Loader<'_>) -> Result<()> {
             || name == "information_schema"
             || name.starts_with("pg_toast")
             || name.starts_with("pg_temp_")
-            || ld.ext_members.contains_key(&(PG_NAMESPACE, o));
+            || ld.is_extension_member(PG_NAMESPACE, o);
         let mut dump = !system;
         // -t wins over -n: with tables named, no schema is dumped (pg_dump's
         // selectDumpableNamespace).
@@ -49,10 +49,7 @@ pub(crate) async fn namespaces(ld: &mut Loader<'_>) -> Result<()> {
         }
         let def_dump = dump && !(is_public && owner_oid == PG_DATABASE_OWNER) && !acl_only;
         ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: o,
-            },
+            cat: catalog_id(r)?,
             namespace: None,
             name: name.clone().into(),
             dump,

@@ -23,16 +23,10 @@ pub(crate) async fn operators(ld: &mut Loader<'_>) -> Result<()> {
         let oprkind = ch(r, "oprkind")?;
         let function = regproc("oprcode")?;
         ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: o,
-            },
+            cat: catalog_id(r)?,
             namespace: Some(ns_name(&ld.namespaces, nsp)?),
             name: text(r, "oprname")?.into(),
-            dump: function.is_some()
-                && ns_contains(&ld.namespaces, nsp)
-                && !ld.filters_tables
-                && !ld.ext_members.contains_key(&(PG_OPERATOR, o)),
+            dump: function.is_some() && ld.dumps_in_schema(PG_OPERATOR, o, nsp),
             detail: Detail::Operator(Box::new(OperatorDetail {
                 owner: text(r, "owner")?,
                 oprkind,
@@ -67,15 +61,10 @@ pub(crate) async fn access_methods(ld: &mut Loader<'_>) -> Result<()> {
     ld.read_rows("access methods", ACCESS_METHODS, None, |ld, r| {
         let o = oid(r, "oid")?;
         ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: o,
-            },
+            cat: catalog_id(r)?,
             namespace: None,
             name: text(r, "amname")?.into(),
-            dump: ld.include_everything
-                && o >= FIRST_NORMAL_OID
-                && !ld.ext_members.contains_key(&(PG_AM, o)),
+            dump: ld.dumps_global(PG_AM, o) && o >= FIRST_NORMAL_OID,
             detail: Detail::AccessMethod(Box::new(AccessMethodDetail {
                 amtype: ch(r, "amtype")?,
                 handler: text(r, "amhandler")?,
@@ -101,15 +90,10 @@ pub(crate) async fn families_and_classes(ld: &mut Loader<'_>) -> Result<()> {
         let o = oid(r, "oid")?;
         let nsp = oid(r, "opfnamespace")?;
         ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: o,
-            },
+            cat: catalog_id(r)?,
             namespace: Some(ns_name(&ld.namespaces, nsp)?),
             name: text(r, "opfname")?.into(),
-            dump: ns_contains(&ld.namespaces, nsp)
-                && !ld.filters_tables
-                && !ld.ext_members.contains_key(&(PG_OPFAMILY, o)),
+            dump: ld.dumps_in_schema(PG_OPFAMILY, o, nsp),
             detail: Detail::OpClass(Box::new(OpClassDetail {
                 owner: text(r, "owner")?,
                 am: text(r, "amname")?,
@@ -124,15 +108,10 @@ pub(crate) async fn families_and_classes(ld: &mut Loader<'_>) -> Result<()> {
         let o = oid(r, "oid")?;
         let nsp = oid(r, "opcnamespace")?;
         ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: o,
-            },
+            cat: catalog_id(r)?,
             namespace: Some(ns_name(&ld.namespaces, nsp)?),
             name: text(r, "opcname")?.into(),
-            dump: ns_contains(&ld.namespaces, nsp)
-                && !ld.filters_tables
-                && !ld.ext_members.contains_key(&(PG_OPCLASS, o)),
+            dump: ld.dumps_in_schema(PG_OPCLASS, o, nsp),
             detail: Detail::OpClass(Box::new(OpClassDetail {
                 owner: text(r, "owner")?,
                 am: text(r, "amname")?,

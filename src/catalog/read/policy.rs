@@ -49,10 +49,7 @@ pub(crate) async fn policies(ld: &mut Loader<'_>) -> Result<()> {
         );
         let name = text(r, "polname")?;
         ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: oid(r, "oid")?,
-            },
+            cat: catalog_id(r)?,
             namespace: ns,
             name: name.clone().into(),
             dump,

@@ -22,10 +22,7 @@ pub(crate) async fn subscriptions(ld: &mut Loader<'_>) -> Result<()> {
             return Ok(());
         }
         ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: oid(r, "oid")?,
-            },
+            cat: catalog_id(r)?,
             namespace: None,
             name: text(r, "subname")?.into(),
             dump: ld.include_everything && !ld.plan.switches.no_subscriptions,
@@ -83,10 +80,7 @@ pub(crate) async fn publications(ld: &mut Loader<'_>) -> Result<()> {
             }
         }
         ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: oid(r, "oid")?,
-            },
+            cat: catalog_id(r)?,
             namespace: None,
             name: text(r, "pubname")?.into(),
             dump: ld.include_everything && !ld.plan.switches.no_publications,
@@ -121,10 +115,7 @@ pub(crate) async fn publications(ld: &mut Loader<'_>) -> Result<()> {
                 table_dumped && ld.cat.objects[p].dump,
             );
             let id = ld.cat.add(Obj {
-                cat: CatalogId {
-                    tableoid: oid(r, "tableoid")?,
-                    oid: oid(r, "oid")?,
-                },
+                cat: catalog_id(r)?,
                 namespace: ns,
                 name,
                 dump,
@@ -162,10 +153,7 @@ pub(crate) async fn publications(ld: &mut Loader<'_>) -> Result<()> {
                 schema_dumped && ld.cat.objects[p].dump,
             );
             let id = ld.cat.add(Obj {
-                cat: CatalogId {
-                    tableoid: oid(r, "tableoid")?,
-                    oid: oid(r, "oid")?,
-                },
+                cat: catalog_id(r)?,
                 namespace: None,
                 name,
                 dump,

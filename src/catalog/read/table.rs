@@ -19,7 +19,7 @@ pub(crate) async fn tables(ld: &mut Loader<'_>) -> Result<()> {
         let nsp = oid(r, "relnamespace")?;
         let relkind = ch(r, "relkind")?;
         let mut dump = ns_contains(&ld.namespaces, nsp)
-            && !ld.ext_members.contains_key(&(PG_CLASS, o))
+            && !ld.is_extension_member(PG_CLASS, o)
             && relkind != 'c';
         if let Some(inc) = &ld.sel.include_tables {
             dump = dump && inc.contains(&o);
@@ -67,14 +67,11 @@ pub(crate) async fn tables(ld: &mut Loader<'_>) -> Result<()> {
             relpages: i64_(r, "relpages")?,
             populated: boolean(r, "relispopulated")?,
             acl: Box::new(acl_from(r, "relacl")?),
-            ext_member: ld.ext_members.contains_key(&(PG_CLASS, o)),
+            ext_member: ld.is_extension_member(PG_CLASS, o),
             ..Default::default()
         };
         let id = ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: o,
-            },
+            cat: catalog_id(r)?,
             namespace: Some(ns_name(&ld.namespaces, nsp)?),
             name: text(r, "relname")?.into(),
             dump,
@@ -271,10 +268,7 @@ pub(crate) async fn columns(ld: &mut Loader<'_>) -> Result<()> {
         };
         let separate = relkind == 'v' || !print_col;
         let id = ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: oid(r, "oid")?,
-            },
+            cat: catalog_id(r)?,
             namespace: tns,
             name: tname,
             dump: tdump,

@@ -16,15 +16,10 @@ pub(crate) async fn text_search(ld: &mut Loader<'_>) -> Result<()> {
         let o = oid(r, "oid")?;
         let nsp = oid(r, "dictnamespace")?;
         ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: o,
-            },
+            cat: catalog_id(r)?,
             namespace: Some(ns_name(&ld.namespaces, nsp)?),
             name: text(r, "dictname")?.into(),
-            dump: ns_contains(&ld.namespaces, nsp)
-                && !ld.filters_tables
-                && !ld.ext_members.contains_key(&(PG_TS_DICT, o)),
+            dump: ld.dumps_in_schema(PG_TS_DICT, o, nsp),
             detail: Detail::TextSearch(Box::new(TextSearchDetail {
                 owner: text(r, "owner")?,
                 base: (text(r, "tmplnsp")?, text(r, "tmplname")?),
@@ -56,15 +51,10 @@ pub(crate) async fn text_search(ld: &mut Loader<'_>) -> Result<()> {
         let o = oid(r, "oid")?;
         let nsp = oid(r, "cfgnamespace")?;
         ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: o,
-            },
+            cat: catalog_id(r)?,
             namespace: Some(ns_name(&ld.namespaces, nsp)?),
             name: text(r, "cfgname")?.into(),
-            dump: ns_contains(&ld.namespaces, nsp)
-                && !ld.filters_tables
-                && !ld.ext_members.contains_key(&(PG_TS_CONFIG, o)),
+            dump: ld.dumps_in_schema(PG_TS_CONFIG, o, nsp),
             detail: Detail::TextSearch(Box::new(TextSearchDetail {
                 owner: text(r, "owner")?,
                 base: (text(r, "prsnsp")?, text(r, "prsname")?),

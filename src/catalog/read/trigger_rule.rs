@@ -21,10 +21,7 @@ pub(crate) async fn triggers_and_rules(ld: &mut Loader<'_>) -> Result<()> {
             ld.cat.objects[tid].dump,
         );
         ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: oid(r, "oid")?,
-            },
+            cat: catalog_id(r)?,
             namespace: tns,
             name: text(r, "tgname")?.into(),
             dump: tdump,
@@ -55,10 +52,7 @@ pub(crate) async fn triggers_and_rules(ld: &mut Loader<'_>) -> Result<()> {
             ld.cat.objects[tid].dump,
         );
         let id = ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: oid(r, "oid")?,
-            },
+            cat: catalog_id(r)?,
             namespace: tns,
             name: text(r, "rulename")?.into(),
             dump: tdump && !on_select_view,
@@ -97,13 +91,10 @@ pub(crate) async fn event_triggers(ld: &mut Loader<'_>) -> Result<()> {
     ld.read_rows("event triggers", EVENT_TRIGGERS, None, |ld, r| {
         let o = oid(r, "oid")?;
         ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: o,
-            },
+            cat: catalog_id(r)?,
             namespace: None,
             name: text(r, "evtname")?.into(),
-            dump: ld.include_everything && !ld.ext_members.contains_key(&(PG_EVENT_TRIGGER, o)),
+            dump: ld.dumps_global(PG_EVENT_TRIGGER, o),
             detail: Detail::EventTrigger(Box::new(EventTriggerDetail {
                 owner: text(r, "owner")?,
                 event: text(r, "evtevent")?,

@@ -23,14 +23,9 @@ pub(crate) async fn collations(ld: &mut Loader<'_>) -> Result<()> {
             let schema = ns_name(&ld.namespaces, nsp)?;
             ld.collation_names
                 .insert(o, ld.quoting.qualified(&schema, &name));
-            let dump = ns_contains(&ld.namespaces, nsp)
-                && !ld.filters_tables
-                && !ld.ext_members.contains_key(&(PG_COLLATION, o));
+            let dump = ld.dumps_in_schema(PG_COLLATION, o, nsp);
             ld.cat.add(Obj {
-                cat: CatalogId {
-                    tableoid: oid(r, "tableoid")?,
-                    oid: o,
-                },
+                cat: catalog_id(r)?,
                 namespace: Some(std::sync::Arc::from(schema.as_ref())),
                 name: name.into(),
                 dump,
@@ -135,9 +130,7 @@ pub(crate) async fn types(ld: &mut Loader<'_>) -> Result<()> {
         let relkind = opt_ch(r, "relkind")?;
         let isarray = boolean(r, "isarray")?;
         let typrelid = oid(r, "typrelid")?;
-        let mut dump = ns_contains(&ld.namespaces, nsp)
-            && !ld.filters_tables
-            && !ld.ext_members.contains_key(&(PG_TYPE, o));
+        let mut dump = ld.dumps_in_schema(PG_TYPE, o, nsp);
         if (typrelid != 0 && relkind != Some('c')) || isarray || typtype == 'm' {
             dump = false;
         }
@@ -167,10 +160,7 @@ pub(crate) async fn types(ld: &mut Loader<'_>) -> Result<()> {
             Detail::Type(Box::new(detail))
         };
         let id = ld.cat.add(Obj {
-            cat: CatalogId {
-                tableoid: oid(r, "tableoid")?,
-                oid: o,
-            },
+            cat: catalog_id(r)?,
             namespace: Some(ns_name(&ld.namespaces, nsp)?),
             name: text(r, "typname")?.into(),
             dump,
