@@ -168,10 +168,8 @@ pub struct Switches {
     /// same way with either.
     pub sync_method: Option<String>,
     /// The switches given that came with a newer pg_dump, and its major: refused when the
-    /// text written is an older pg_dump's. (16's and 17's selection switches, `--filter`,
-    /// `--exclude-extension` and the `*-and-children` ones, are taken with any text, as pgsnap
-    /// always has: they choose objects, and the objects print as the text's pg_dump prints
-    /// them.)
+    /// text written is an older pg_dump's, as that pg_dump refuses them (16's `*-and-children`
+    /// switches, 17's `--filter`, `--exclude-extension` and `--sync-method`, 18's).
     pub newer_options: Vec<(&'static str, u32)>,
 }
 

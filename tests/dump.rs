@@ -1250,59 +1250,74 @@ fn compare_equivalent(c: &Cluster, db: &str, theirs: &[&str], ours: &[&str]) {
     );
 }
 
+/// What the pg_dump that has a switch (from major `since`) writes with `args`, and the
+/// `--as-pg-dump` pgsnap needs to write the same text: the server's own pg_dump when it has
+/// the switch, else pg_dump `since`.
+fn oracle_having(c: &Cluster, db: &str, since: u32, args: &[&str]) -> (Vec<u8>, Vec<String>) {
+    let mut a = vec![KEY];
+    a.extend_from_slice(args);
+    if c.major() >= since {
+        return (c.pg_dump(db, &a), Vec::new());
+    }
+    let mut cmd = std::process::Command::new(newer_pg_dump(since));
+    c.env(&mut cmd);
+    let out = cmd.args(&a).arg(db).output().unwrap();
+    assert!(
+        out.status.success(),
+        "pg_dump {since} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.stdout, vec![format!("--as-pg-dump={since}")])
+}
+
+/// pgsnap with `args` against the pg_dump that has the switch they use (from major `since`).
+/// Where the server's own pg_dump lacks it, pgsnap first refuses it as that pg_dump does, and
+/// then writes pg_dump `since`'s text with `--as-pg-dump`.
+fn compare_having(c: &Cluster, db: &str, since: u32, args: &[&str]) {
+    if c.major() < since {
+        let out = c.pgsnap(&[&["dump"][..], args, &[db]].concat());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains("unrecognized option '--")
+                && err.contains(&format!("--as-pg-dump={since} or later takes it")),
+            "{args:?}: {err}"
+        );
+    }
+    let (theirs, as_arg) = oracle_having(c, db, since, args);
+    let mut ours = vec![KEY];
+    ours.extend(as_arg.iter().map(String::as_str));
+    ours.extend_from_slice(args);
+    assert_same_dump(
+        &theirs,
+        &c.pgsnap_dump(db, &ours),
+        &format!("pgsnap {args:?} against pg_dump {since} or the server's"),
+    );
+}
+
 #[test]
-fn and_children_switches_match_pg_dump_with_the_children_named() {
-    // pg_dump 15 has no *-and-children switches: they must equal naming every child.
+fn and_children_switches_match_pg_dump_16s() {
     let c = cluster();
     let db = fixture_db(c);
-    compare_equivalent(
+    compare_having(c, &db, 16, &["--table-and-children=measurement"]);
+    compare_having(
         c,
         &db,
-        &[
-            "-t",
-            "measurement",
-            "-t",
-            "measurement_2025",
-            "-t",
-            "measurement_2026",
-        ],
-        &["--table-and-children=measurement"],
-    );
-    compare_equivalent(
-        c,
-        &db,
-        &["-t", "base_item", "-t", "special_item", "-t", "dcim_site"],
+        16,
         &["--table-and-children=base_item", "-t", "dcim_site"],
     );
-    compare_equivalent(
-        c,
-        &db,
-        &[
-            "-T",
-            "measurement",
-            "-T",
-            "measurement_2025",
-            "-T",
-            "measurement_2026",
-        ],
-        &["--exclude-table-and-children=measurement"],
-    );
-    compare_equivalent(
-        c,
-        &db,
-        &[
-            "--exclude-table-data=measurement",
-            "--exclude-table-data=measurement_2025",
-            "--exclude-table-data=measurement_2026",
-        ],
-        &["--exclude-table-data-and-children=measur*"],
-    );
-    let out = c.pgsnap(&[
+    compare_having(c, &db, 16, &["--exclude-table-and-children=measurement"]);
+    compare_having(c, &db, 16, &["--exclude-table-data-and-children=measur*"]);
+    let mut args = vec![
         "dump",
         "--strict-names",
         "--table-and-children=nomatch",
         &db,
-    ]);
+    ];
+    if c.major() < 16 {
+        args.push("--as-pg-dump=16");
+    }
+    let out = c.pgsnap(&args);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
@@ -1312,7 +1327,7 @@ fn and_children_switches_match_pg_dump_with_the_children_named() {
 }
 
 #[test]
-fn filter_file_matches_pg_dump_switches() {
+fn filter_file_matches_pg_dump_17s() {
     let c = cluster();
     let db = fixture_db(c);
     let dir = tempfile::tempdir().unwrap();
@@ -1326,51 +1341,30 @@ fn filter_file_matches_pg_dump_switches() {
     let f = filter(
         "# the devices, without their rows\ninclude table dcim_*\nexclude table_data dcim_device\n",
     );
-    compare_equivalent(
-        c,
-        &db,
-        &["-t", "dcim_*", "--exclude-table-data=dcim_device"],
-        &[&f],
-    );
+    compare_having(c, &db, 17, &[&f]);
     let f = filter(
         "exclude schema audit\n\n  EXCLUDE table_and_children measurement # partitions too\n",
     );
-    compare_equivalent(
-        c,
-        &db,
-        &[
-            "-N",
-            "audit",
-            "-T",
-            "measurement",
-            "-T",
-            "measurement_2025",
-            "-T",
-            "measurement_2026",
-        ],
-        &[&f],
-    );
+    compare_having(c, &db, 17, &[&f]);
     let f = filter("include schema audit\ninclude table \"Weird \"\"Name\"\"\"\n");
-    compare_equivalent(
-        c,
-        &db,
-        &["-n", "audit", "-t", "\"Weird \"\"Name\"\"\"", "-s"],
-        &[&f, "-s"],
-    );
+    compare_having(c, &db, 17, &[&f, "-s"]);
     // Filter files add to the switches given beside them.
     let f = filter("exclude table_data_and_children measurement\n");
-    compare_equivalent(
+    compare_having(
         c,
         &db,
-        &[
-            "--exclude-table-data=extras_objectchange",
-            "--exclude-table-data=measurement*",
-        ],
+        17,
         &["--exclude-table-data=extras_objectchange", &f],
     );
+    let as17: Vec<&str> = if c.major() < 17 {
+        vec!["--as-pg-dump=17"]
+    } else {
+        Vec::new()
+    };
     // --exclude-extension (pg_dump 17) leaves out CREATE EXTENSION, never its members.
     let f = filter("exclude extension pg_trgm\n");
-    let out = String::from_utf8(c.pgsnap_dump(&db, &[KEY, "-s", &f])).unwrap();
+    let out =
+        String::from_utf8(c.pgsnap_dump(&db, &[&[KEY, "-s", &f][..], &as17].concat())).unwrap();
     assert!(!out.contains("CREATE EXTENSION IF NOT EXISTS pg_trgm"));
     assert!(!out.contains("FUNCTION public.similarity"));
     assert!(out.contains("gin_trgm_ops"));
@@ -1379,6 +1373,7 @@ fn filter_file_matches_pg_dump_switches() {
     c.env(&mut cmd);
     let mut child = cmd
         .args(["dump", KEY, "--filter=-", &db])
+        .args(&as17)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -1397,14 +1392,11 @@ fn filter_file_matches_pg_dump_switches() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_same_dump(
-        &c.pg_dump(&db, &[KEY, "-t", "dcim_site"]),
-        &out.stdout,
-        "--filter=-",
-    );
+    let (theirs, _) = oracle_having(c, &db, 17, &["-t", "dcim_site"]);
+    assert_same_dump(&theirs, &out.stdout, "--filter=-");
     // Bad lines: pg_dump's message with the file and line, exit 1, nothing dumped.
     let f = filter("include table dcim_site\ninclude table_data dcim_site\n");
-    let out = c.pgsnap(&["dump", &f, &db]);
+    let out = c.pgsnap(&[&["dump", &f, &db][..], &as17].concat());
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
@@ -1412,7 +1404,7 @@ fn filter_file_matches_pg_dump_switches() {
         "{err}"
     );
     assert!(out.stdout.is_empty());
-    let out = c.pgsnap(&["dump", "--filter=/nonexistent/filter", &db]);
+    let out = c.pgsnap(&[&["dump", "--filter=/nonexistent/filter", &db][..], &as17].concat());
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("could not open filter file \"/nonexistent/filter\""));
@@ -2071,7 +2063,12 @@ fn row_filters_keep_exactly_the_rows_their_condition_selects() {
     let dir = tempfile::tempdir().unwrap();
     let filter = dir.path().join("f.txt");
     std::fs::write(&filter, "include table_data_where big id % 7 = 0\n").unwrap();
-    let dump = c.pgsnap_dump(&db, &[KEY, &format!("--filter={}", filter.display())]);
+    let filter_arg = format!("--filter={}", filter.display());
+    let mut args = vec![KEY, filter_arg.as_str()];
+    if c.major() < 17 {
+        args.push("--as-pg-dump=17");
+    }
+    let dump = c.pgsnap_dump(&db, &args);
     assert_eq!(copy_rows(&dump, "public.big"), expected);
     // A table that foreign keys reference: refused unless --force.
     let out = c.pgsnap(&["dump", "--table-data-where=parent:id = 2", &db]);

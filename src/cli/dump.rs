@@ -628,6 +628,27 @@ impl DumpArgs {
                     ("--statistics", 18, self.statistics),
                     ("--statistics-only", 18, self.statistics_only),
                     ("--sync-method", 17, self.sync_method.is_some()),
+                    ("--filter", 17, !self.filter.is_empty()),
+                    (
+                        "--exclude-extension",
+                        17,
+                        !self.exclude_extension.is_empty(),
+                    ),
+                    (
+                        "--table-and-children",
+                        16,
+                        !self.table_and_children.is_empty(),
+                    ),
+                    (
+                        "--exclude-table-and-children",
+                        16,
+                        !self.exclude_table_and_children.is_empty(),
+                    ),
+                    (
+                        "--exclude-table-data-and-children",
+                        16,
+                        !self.exclude_table_data_and_children.is_empty(),
+                    ),
                     ("--no-table-access-method", 15, self.no_table_access_method),
                 ]
                 .into_iter()
