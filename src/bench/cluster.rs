@@ -341,7 +341,8 @@ pub fn start_with(bindir: &Path, clientdir: &Path, tls: bool) -> Result<Cluster>
             "postgres",
             &[
                 "-c",
-                "CREATE ROLE tlsuser LOGIN SUPERUSER PASSWORD 'p@ss:word'",
+                "SET password_encryption = 'scram-sha-256'; \
+                 CREATE ROLE tlsuser LOGIN SUPERUSER PASSWORD 'p@ss:word'",
             ],
         )?;
     }
