@@ -172,6 +172,33 @@ fn passwords_from_pgpass_env_service_and_uri() {
 }
 
 #[test]
+fn md5_passwords_are_answered_as_libpq_answers_them() {
+    let e = Env::new();
+    let conninfo = format!(
+        "host=127.0.0.1 port={} dbname={} user=md5user sslmode=disable",
+        e.port(),
+        e.db
+    );
+    ok(
+        &run(
+            e.home.path(),
+            &[("PGPASSWORD", "old-style")],
+            &["dump", "-s", "-w", "-j", "2", "-d", &conninfo],
+        ),
+        "md5",
+    );
+    fail(
+        &run(
+            e.home.path(),
+            &[("PGPASSWORD", "wrong")],
+            &["dump", "-s", "-w", "-d", &conninfo],
+        ),
+        "md5, wrong password",
+        "password authentication failed for user \"md5user\"",
+    );
+}
+
+#[test]
 fn tls_modes_and_channel_binding() {
     let e = Env::new();
     let home = e.home.path();

@@ -247,9 +247,10 @@ pub fn start_with(bindir: &Path, clientdir: &Path, tls: bool) -> Result<Cluster>
             String::from_utf8_lossy(&out.stderr)
         )));
     }
-    // Password authentication for one role, so that wrong-password handling can be tested.
+    // Password authentication for one role, so that wrong-password handling can be tested;
+    // over TCP, MD5 for one role (13's default, still taken up to 18) and SCRAM for the others.
     let hba = if tls {
-        "local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\nhost all all 127.0.0.1/32 scram-sha-256\n"
+        "local all all trust\nhost all md5user 127.0.0.1/32 md5\nhostssl all all 127.0.0.1/32 scram-sha-256\nhost all all 127.0.0.1/32 scram-sha-256\n"
     } else {
         "local all pgsnap_pw scram-sha-256\nlocal all all trust\n"
     };
@@ -342,7 +343,9 @@ pub fn start_with(bindir: &Path, clientdir: &Path, tls: bool) -> Result<Cluster>
             &[
                 "-c",
                 "SET password_encryption = 'scram-sha-256'; \
-                 CREATE ROLE tlsuser LOGIN SUPERUSER PASSWORD 'p@ss:word'",
+                 CREATE ROLE tlsuser LOGIN SUPERUSER PASSWORD 'p@ss:word'; \
+                 SET password_encryption = 'md5'; \
+                 CREATE ROLE md5user LOGIN SUPERUSER PASSWORD 'old-style'",
             ],
         )?;
     }
