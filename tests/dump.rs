@@ -1967,6 +1967,8 @@ fn newer_pg_dump_options_follow_the_major_whose_text_is_written() {
         ("--sequence-data", Some("--no-data"), 18),
         ("--no-statistics", None, 18),
         ("--sync-method=fsync", None, 17),
+        ("--large-objects", None, 16),
+        ("--no-large-objects", None, 16),
         ("--no-table-access-method", None, 15),
     ] {
         let args: Vec<&str> = [KEY, flag].into_iter().chain(others).collect();

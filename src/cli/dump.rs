@@ -327,16 +327,26 @@ pub struct DumpArgs {
     /// Include large objects in the dump.
     #[arg(
         short = 'b',
+        long = "blobs",
+        help_heading = "Options controlling the output content"
+    )]
+    pub blobs: bool,
+    /// Same as --blobs (pg_dump 16).
+    #[arg(
         long = "large-objects",
-        visible_alias = "blobs",
         help_heading = "Options controlling the output content"
     )]
     pub large_objects: bool,
     /// Exclude large objects from the dump.
     #[arg(
         short = 'B',
+        long = "no-blobs",
+        help_heading = "Options controlling the output content"
+    )]
+    pub no_blobs: bool,
+    /// Same as --no-blobs (pg_dump 16).
+    #[arg(
         long = "no-large-objects",
-        visible_alias = "no-blobs",
         help_heading = "Options controlling the output content"
     )]
     pub no_large_objects: bool,
@@ -619,49 +629,50 @@ impl DumpArgs {
                 force_row_filters: self.force,
                 no_role_passwords: false,
                 sync_method: self.sync_method.clone(),
-                newer_options: [
-                    ("--no-data", 18, self.no_data),
-                    ("--no-schema", 18, self.no_schema),
-                    ("--no-policies", 18, self.no_policies),
-                    ("--sequence-data", 18, self.sequence_data),
-                    ("--no-statistics", 18, self.no_statistics),
-                    ("--statistics", 18, self.statistics),
-                    ("--statistics-only", 18, self.statistics_only),
-                    ("--sync-method", 17, self.sync_method.is_some()),
-                    ("--filter", 17, !self.filter.is_empty()),
-                    (
-                        "--exclude-extension",
-                        17,
-                        !self.exclude_extension.is_empty(),
-                    ),
-                    (
-                        "--table-and-children",
-                        16,
-                        !self.table_and_children.is_empty(),
-                    ),
-                    (
-                        "--exclude-table-and-children",
-                        16,
-                        !self.exclude_table_and_children.is_empty(),
-                    ),
-                    (
-                        "--exclude-table-data-and-children",
-                        16,
-                        !self.exclude_table_data_and_children.is_empty(),
-                    ),
-                    ("--no-table-access-method", 15, self.no_table_access_method),
-                ]
-                .into_iter()
-                .filter(|(_, _, used)| *used)
-                .map(|(name, major, _)| (name, major))
-                .collect(),
-                no_large_objects: self.no_large_objects,
-                large_objects: self.large_objects,
+                newer_options: self.newer_options(),
+                no_large_objects: self.no_blobs || self.no_large_objects,
+                large_objects: self.blobs || self.large_objects,
             },
             encoding: self.encoding.clone(),
             compress: self.compress.clone(),
             progress: self.progress.clone(),
         })
+    }
+
+    /// The switches given that only a newer pg_dump than some has, each with the major that
+    /// added it: refused when the text written is an older pg_dump's, as that one refuses them.
+    fn newer_options(&self) -> Vec<(&'static str, u32)> {
+        let given = |patterns: &Vec<String>| !patterns.is_empty();
+        [
+            ("--no-data", 18, self.no_data),
+            ("--no-schema", 18, self.no_schema),
+            ("--no-policies", 18, self.no_policies),
+            ("--sequence-data", 18, self.sequence_data),
+            ("--no-statistics", 18, self.no_statistics),
+            ("--statistics", 18, self.statistics),
+            ("--statistics-only", 18, self.statistics_only),
+            ("--sync-method", 17, self.sync_method.is_some()),
+            ("--filter", 17, !self.filter.is_empty()),
+            ("--exclude-extension", 17, given(&self.exclude_extension)),
+            ("--table-and-children", 16, given(&self.table_and_children)),
+            (
+                "--exclude-table-and-children",
+                16,
+                given(&self.exclude_table_and_children),
+            ),
+            (
+                "--exclude-table-data-and-children",
+                16,
+                given(&self.exclude_table_data_and_children),
+            ),
+            ("--large-objects", 16, self.large_objects),
+            ("--no-large-objects", 16, self.no_large_objects),
+            ("--no-table-access-method", 15, self.no_table_access_method),
+        ]
+        .into_iter()
+        .filter(|(_, _, used)| *used)
+        .map(|(name, major, _)| (name, major))
+        .collect()
     }
 }
 
