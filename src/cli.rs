@@ -7,7 +7,7 @@ use std::path::PathBuf;
 mod dump;
 mod dumpall;
 mod restore;
-pub use dump::{parse_table_data_where, DumpArgs};
+pub use dump::{check_statistics_switches, parse_table_data_where, read_filter_file, DumpArgs};
 pub use dumpall::DumpallArgs;
 pub use restore::RestoreArgs;
 

@@ -1,5 +1,6 @@
 //! `--filter=FILE`: pg_dump 17's filter file (`include|exclude OBJECT_TYPE PATTERN` lines)
-//! read into the same pattern lists the `-t/-n/-e/...` switches fill. Pure.
+//! read into the same pattern lists the `-t/-n/-e/...` switches fill, and pg_dumpall 17's
+//! (`exclude database PATTERN` lines). Pure.
 
 use crate::plan::Filters;
 
@@ -55,18 +56,28 @@ impl ObjectType {
     }
 }
 
-/// Adds the patterns of a filter file's `text` to `filters`. `source` names it in messages as
-/// pg_dump does: `file "NAME"`, or `standard input`.
-pub fn apply(text: &str, source: &str, filters: &mut Filters) -> crate::error::Result<()> {
+/// One line of a filter file, as read.
+enum Line {
+    /// `include|exclude OBJECT_TYPE PATTERN`, and the line the pattern ends on.
+    Pattern {
+        include: bool,
+        kind: ObjectType,
+        pattern: String,
+        lineno: usize,
+    },
+    /// pgsnap's row filter: `include table_data_where PATTERN CONDITION`.
+    RowFilter { pattern: String, condition: String },
+}
+
+/// Reads a filter file's lines as pg_dump's `filter_read_item` does; `row_filters` takes
+/// pgsnap's `table_data_where` lines (pg_dump's), which pg_dumpall's reader does not know.
+fn read_lines(text: &str, source: &str, row_filters: bool) -> crate::error::Result<Vec<Line>> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut read = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         let lineno = i + 1;
-        let fail = |msg: String| {
-            crate::error::Error::usage(format!(
-                "invalid format in filter read from {source} on line {lineno}: {msg}"
-            ))
-        };
+        let fail = |msg: String| fail_at(source, lineno, msg);
         let mut s = lines[i].trim_start();
         i += 1;
         if s.is_empty() || s.starts_with('#') {
@@ -89,17 +100,17 @@ pub fn apply(text: &str, source: &str, filters: &mut Filters) -> crate::error::R
         let Some(word) = keyword(&mut s) else {
             return Err(fail("missing filter object type".into()));
         };
-        // pgsnap's row filter: `include table_data_where PATTERN CONDITION` on one line.
-        if include && word.eq_ignore_ascii_case("table_data_where") {
+        if row_filters && include && word.eq_ignore_ascii_case("table_data_where") {
             let (pattern, condition) = pattern_and_rest(s.trim());
             if pattern.is_empty() || condition.is_empty() {
                 return Err(fail(
                     "table_data_where needs a table pattern and a condition".into(),
                 ));
             }
-            filters
-                .table_data_where
-                .push((pattern.to_string(), condition.to_string()));
+            read.push(Line::RowFilter {
+                pattern: pattern.to_string(),
+                condition: condition.to_string(),
+            });
             continue;
         }
         let Some(kind) = ObjectType::from_keyword(word) else {
@@ -109,12 +120,38 @@ pub fn apply(text: &str, source: &str, filters: &mut Filters) -> crate::error::R
         let (pattern, used) =
             read_pattern(s, &lines[i..]).map_err(|m| fail_at(source, i + m.0, m.1))?;
         i += used;
-        let lineno = i;
+        read.push(Line::Pattern {
+            include,
+            kind,
+            pattern,
+            lineno: i,
+        });
+    }
+    Ok(read)
+}
+
+/// Adds the patterns of a filter file's `text` to `filters`. `source` names it in messages as
+/// pg_dump does: `file "NAME"`, or `standard input`.
+pub fn apply(text: &str, source: &str, filters: &mut Filters) -> crate::error::Result<()> {
+    for line in read_lines(text, source, true)? {
+        let (include, kind, pattern, lineno) = match line {
+            Line::RowFilter { pattern, condition } => {
+                filters.table_data_where.push((pattern, condition));
+                continue;
+            }
+            Line::Pattern {
+                include,
+                kind,
+                pattern,
+                lineno,
+            } => (include, kind, pattern, lineno),
+        };
         let not_allowed = |verb: &str| {
-            crate::error::Error::usage(format!(
-                "invalid format in filter read from {source} on line {lineno}: {verb} filter for \"{}\" is not allowed",
-                kind.name()
-            ))
+            fail_at(
+                source,
+                lineno,
+                format!("{verb} filter for \"{}\" is not allowed", kind.name()),
+            )
         };
         use ObjectType::*;
         let list = match (include, kind) {
@@ -135,6 +172,35 @@ pub fn apply(text: &str, source: &str, filters: &mut Filters) -> crate::error::R
         list.push(pattern);
     }
     Ok(())
+}
+
+/// The database patterns of a pg_dumpall filter file (pg_dumpall 17's `read_dumpall_filters`):
+/// only `exclude database PATTERN` lines; any other object is refused as pg_dumpall refuses it.
+pub fn excluded_databases(text: &str, source: &str) -> crate::error::Result<Vec<String>> {
+    let mut patterns = Vec::new();
+    for line in read_lines(text, source, false)? {
+        let Line::Pattern {
+            include,
+            kind,
+            pattern,
+            lineno,
+        } = line
+        else {
+            continue;
+        };
+        if include {
+            return Err(fail_at(
+                source,
+                lineno,
+                format!("include filter for \"{}\" is not allowed", kind.name()),
+            ));
+        }
+        if kind != ObjectType::Database {
+            return Err(fail_at(source, lineno, "unsupported filter object".into()));
+        }
+        patterns.push(pattern);
+    }
+    Ok(patterns)
 }
 
 /// A pattern (a double-quoted part keeps its spaces) and the rest of the line after it.
@@ -331,6 +397,28 @@ mod tests {
         assert!(
             err("--x\n").ends_with("no filter command found (expected \"include\" or \"exclude\")")
         );
+    }
+
+    #[test]
+    fn pg_dumpall_files_exclude_databases_only() {
+        let read = |t: &str| excluded_databases(t, "file \"f\"").map_err(|e| e.to_string());
+        assert_eq!(
+            read("# old ones\nexclude database test*\nEXCLUDE DATABASE \"Old DB\"\n").unwrap(),
+            vec!["test*", "\"Old DB\""]
+        );
+        assert_eq!(
+            read("\ninclude database x\n").unwrap_err(),
+            "invalid format in filter read from file \"f\" on line 2: include filter for \"database\" is not allowed"
+        );
+        assert!(read("exclude database a\nexclude table t\n")
+            .unwrap_err()
+            .ends_with("line 2: unsupported filter object"));
+        assert!(read("include table_data_where t a = 1\n")
+            .unwrap_err()
+            .ends_with("unsupported filter object type: \"table_data_where\""));
+        assert!(read("exclude database\n")
+            .unwrap_err()
+            .ends_with("missing object name pattern"));
     }
 
     #[test]

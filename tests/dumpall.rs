@@ -304,6 +304,66 @@ fn full_cluster_dump_is_byte_identical_to_pg_dumpall() {
         err.contains("improper qualified name (too many dotted names): a.b"),
         "{err}"
     );
+    newer_pg_dumpall_switches_follow_the_servers_major(&c);
+}
+
+/// pg_dumpall 17's `--filter` and 18's data, schema, policy and statistics switches: the same
+/// text as the server's own pg_dumpall where it has them, refused in its words where not.
+fn newer_pg_dumpall_switches_follow_the_servers_major(c: &Cluster) {
+    let dir = tempfile::tempdir().unwrap();
+    let filter = dir.path().join("databases.txt");
+    std::fs::write(
+        &filter,
+        "# not these\nexclude database we*\n\nEXCLUDE DATABASE REPORTS\n",
+    )
+    .unwrap();
+    let filter = format!("--filter={}", filter.display());
+    // Statistics as they stand, not as autovacuum may change them between the two dumps.
+    for db in ["app", "postgres", "template1", "we ird's", "Reports"] {
+        c.psql(db, &["-c", "VACUUM ANALYZE"]).expect("analyze");
+    }
+    for (flags, since) in [
+        (&[filter.as_str()][..], 17),
+        (&["--no-data"], 18),
+        (&["--no-schema"], 18),
+        (&["--no-policies", "-s"], 18),
+        (&["--sequence-data", "-s"], 18),
+        (&["--statistics"], 18),
+        (&["--statistics-only", "-c"], 18),
+        (&["--no-statistics"], 18),
+    ] {
+        if c.major() >= since {
+            assert_same_dump(
+                &pg_dumpall(c, flags),
+                &pgsnap_dumpall(c, &[flags, &["-j", "2"]].concat()),
+                &format!("dumpall {flags:?}"),
+            );
+            continue;
+        }
+        let out = c.pgsnap(&[&["dumpall"][..], flags].concat());
+        let err = String::from_utf8_lossy(&out.stderr);
+        let name = flags[0].split('=').next().unwrap_or_default();
+        assert_eq!(out.status.code(), Some(1), "{flags:?}: {err}");
+        assert!(
+            err.contains(&format!("unrecognized option '{name}'"))
+                && err.contains(&format!("pg_dumpall {since} added it")),
+            "{flags:?}: {err}"
+        );
+    }
+    // A filter line pg_dumpall does not take: its message, nothing written.
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, "exclude database old\nexclude table t\n").unwrap();
+    let out = c.pgsnap(&["dumpall", &format!("--filter={}", bad.display())]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "invalid format in filter read from file \"{}\" on line 2: unsupported filter object",
+            bad.display()
+        )),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
 }
 
 /// Loads a pg_dumpall-style script into `target` with its psql, the label provider in the

@@ -509,50 +509,16 @@ impl DumpArgs {
                 self.dbname.as_deref().unwrap_or("")
             )));
         }
-        if self.statistics_only && (self.schema_only || self.data_only) {
-            return Err(crate::error::Error::usage(format!(
-                "options {} and --statistics-only cannot be used together",
-                if self.schema_only {
-                    "-s/--schema-only"
-                } else {
-                    "-a/--data-only"
-                }
-            )));
-        }
-        if self.statistics && (self.schema_only || self.data_only) {
-            return Err(crate::error::Error::usage(format!(
-                "options {} and --statistics cannot be used together",
-                if self.schema_only {
-                    "-s/--schema-only"
-                } else {
-                    "-a/--data-only"
-                }
-            )));
-        }
-        if self.statistics && self.no_statistics {
-            return Err(crate::error::Error::usage(
-                "options --statistics and --no-statistics cannot be used together",
-            ));
-        }
+        check_statistics_switches(
+            self.schema_only,
+            self.data_only,
+            self.statistics,
+            self.statistics_only,
+            self.no_statistics,
+        )?;
         let mut req = self.request()?;
         for path in &self.filter {
-            let (text, source) = if path.as_os_str() == "-" {
-                let mut text = String::new();
-                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|e| {
-                    crate::error::Error::usage(format!(
-                        "could not read from filter file \"-\": {e}"
-                    ))
-                })?;
-                (text, "standard input".to_string())
-            } else {
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    crate::error::Error::usage(format!(
-                        "could not open filter file \"{}\": {e}",
-                        path.display()
-                    ))
-                })?;
-                (text, format!("file \"{}\"", path.display()))
-            };
+            let (text, source) = read_filter_file(path)?;
             crate::filter_file::apply(&text, &source, &mut req.filters)?;
         }
         Ok(req)
@@ -688,4 +654,54 @@ pub fn parse_table_data_where(arg: &str) -> crate::error::Result<(String, String
              extras_objectchange:time > now() - interval '30 days'"
         ))),
     }
+}
+
+/// A filter file's text and its name in messages (`file "NAME"`, or `standard input` for
+/// "-"), as pg_dump and pg_dumpall read it.
+pub fn read_filter_file(path: &std::path::Path) -> crate::error::Result<(String, String)> {
+    if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|e| {
+            crate::error::Error::usage(format!("could not read from filter file \"-\": {e}"))
+        })?;
+        return Ok((text, "standard input".to_string()));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        crate::error::Error::usage(format!(
+            "could not open filter file \"{}\": {e}",
+            path.display()
+        ))
+    })?;
+    Ok((text, format!("file \"{}\"", path.display())))
+}
+
+/// pg_dump 18's refusals of the statistics switches beside `-s`, `-a` or each other.
+pub fn check_statistics_switches(
+    schema_only: bool,
+    data_only: bool,
+    statistics: bool,
+    statistics_only: bool,
+    no_statistics: bool,
+) -> crate::error::Result<()> {
+    let only = if schema_only {
+        "-s/--schema-only"
+    } else {
+        "-a/--data-only"
+    };
+    if statistics_only && (schema_only || data_only) {
+        return Err(crate::error::Error::usage(format!(
+            "options {only} and --statistics-only cannot be used together"
+        )));
+    }
+    if statistics && (schema_only || data_only) {
+        return Err(crate::error::Error::usage(format!(
+            "options {only} and --statistics cannot be used together"
+        )));
+    }
+    if statistics && no_statistics {
+        return Err(crate::error::Error::usage(
+            "options --statistics and --no-statistics cannot be used together",
+        ));
+    }
+    Ok(())
 }

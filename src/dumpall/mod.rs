@@ -52,6 +52,9 @@ pub struct DumpallPlan {
     pub progress: ProgressMode,
     /// `--no-sync`
     pub no_sync: bool,
+    /// The switches given that only a newer pg_dumpall than some has, with the major that
+    /// added each: refused on an older server, whose text is its own pg_dumpall's.
+    pub newer_options: Vec<(&'static str, u32)>,
 }
 
 /// The switches that change pg_dumpall's text.
@@ -74,7 +77,7 @@ pub struct TextOptions {
     pub if_exists: bool,
     /// The `\restrict` key.
     pub restrict_key: String,
-    /// `-a`: no global objects.
+    /// `-a`, `--no-schema` or `--statistics-only`: no global objects.
     pub data_only: bool,
     /// Identifier quoting (`--quote-all-identifiers`, the server's keywords).
     pub quoting: Quoting,
@@ -130,7 +133,19 @@ impl DumpallPlan {
             Some(k) => k.clone(),
             None => crate::dump::random_restrict_key()?,
         };
-        for p in &a.exclude_database {
+        crate::cli::check_statistics_switches(
+            a.schema_only,
+            a.data_only,
+            a.statistics,
+            a.statistics_only,
+            a.no_statistics,
+        )?;
+        let mut exclude_databases = a.exclude_database.clone();
+        for path in &a.filter {
+            let (text, source) = crate::cli::read_filter_file(path)?;
+            exclude_databases.extend(crate::filter_file::excluded_databases(&text, &source)?);
+        }
+        for p in &exclude_databases {
             crate::catalog::filter::database_pattern(p)?;
         }
         let mut conn = a.conn.options(None);
@@ -157,19 +172,21 @@ impl DumpallPlan {
                 clean: a.clean,
                 if_exists: a.if_exists,
                 restrict_key,
-                data_only: a.data_only,
+                // pg_dumpall 18 writes no global objects with these either.
+                data_only: a.data_only || a.no_schema || a.statistics_only,
                 quoting: Quoting {
                     all: a.quote_all_identifiers,
                     ..Quoting::default()
                 },
             },
-            exclude_databases: a.exclude_database.clone(),
+            exclude_databases,
             database_dump,
             progress: match &a.progress {
                 Some(p) => ProgressMode::parse(p)?,
                 None => ProgressMode::default(),
             },
             no_sync: a.no_sync,
+            newer_options: newer_options(a),
         })
     }
 
@@ -189,14 +206,49 @@ impl DumpallPlan {
     }
 }
 
+/// The switches given that only a newer pg_dumpall than some has, each with the major that
+/// added it.
+fn newer_options(a: &crate::cli::DumpallArgs) -> Vec<(&'static str, u32)> {
+    [
+        ("--filter", 17, !a.filter.is_empty()),
+        ("--no-data", 18, a.no_data),
+        ("--no-schema", 18, a.no_schema),
+        ("--no-policies", 18, a.no_policies),
+        ("--no-statistics", 18, a.no_statistics),
+        ("--sequence-data", 18, a.sequence_data),
+        ("--statistics", 18, a.statistics),
+        ("--statistics-only", 18, a.statistics_only),
+    ]
+    .into_iter()
+    .filter(|(_, _, used)| *used)
+    .map(|(name, major, _)| (name, major))
+    .collect()
+}
+
+/// Refuses a switch the server's own pg_dumpall (14's for a 13 server) does not have, in its
+/// words.
+fn check_newer_options(options: &[(&'static str, u32)], server_num: u32) -> Result<()> {
+    let major = crate::dialect::Dialect::for_server(server_num).major;
+    match options.iter().find(|(_, since)| *since > major) {
+        Some((name, since)) => Err(Error::usage(format!(
+            "unrecognized option '{name}': pg_dumpall {major} has no such option (the \
+             PostgreSQL {} server's cluster is written as pg_dumpall {major} writes it; \
+             pg_dumpall {since} added it)",
+            server_num / 10000
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// What pg_dumpall hands each pg_dump: its dump options and connection, the same restrict key.
 fn database_dump(a: &crate::cli::DumpallArgs, restrict_key: &str) -> Result<DumpRequest> {
     let req = DumpRequest {
         conn: a.conn.options(None),
         no_password: a.conn.no_password,
         password: a.conn.password,
-        schema_only: a.schema_only,
-        data_only: a.data_only,
+        schema_only: a.schema_only || a.no_data,
+        data_only: a.data_only || a.no_schema,
+        statistics_only: a.statistics_only,
         jobs: a.jobs,
         no_owner: a.no_owner,
         no_privileges: a.no_privileges,
@@ -223,6 +275,9 @@ fn database_dump(a: &crate::cli::DumpallArgs, restrict_key: &str) -> Result<Dump
             rows_per_insert: a.rows_per_insert,
             on_conflict_do_nothing: a.on_conflict_do_nothing,
             no_sync: a.no_sync,
+            no_policies: a.no_policies,
+            sequence_data: a.sequence_data,
+            statistics: a.statistics || a.statistics_only,
             ..Switches::default()
         },
         ..DumpRequest::default()
@@ -263,6 +318,7 @@ pub async fn database_globals(
         database_dump: DumpRequest::default(),
         progress: ProgressMode::None,
         no_sync: false,
+        newer_options: Vec::new(),
     };
     let mut g = read::read(client, &plan).await?;
     let needed = read::database_needs(client).await?;
@@ -300,6 +356,7 @@ pub async fn run(plan: &DumpallPlan) -> Result<()> {
             ),
         ));
     }
+    check_newer_options(&plan.newer_options, version.unsigned_abs())?;
     let progress = Progress::new(plan.progress, 0, 0);
     progress.phase("globals");
     let mut text = plan.text.clone();
