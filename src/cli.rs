@@ -6,9 +6,11 @@ use std::path::PathBuf;
 
 mod dump;
 mod dumpall;
+mod parts;
 mod restore;
-pub use dump::{check_statistics_switches, parse_table_data_where, read_filter_file, DumpArgs};
+pub use dump::{parse_table_data_where, read_filter_file, DumpArgs};
 pub use dumpall::DumpallArgs;
+pub use parts::PartsArgs;
 pub use restore::RestoreArgs;
 
 /// pgsnap: pg_dump-identical dumps without PostgreSQL client tools.

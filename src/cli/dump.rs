@@ -39,48 +39,9 @@ pub struct DumpArgs {
         help_heading = "Options controlling the output content"
     )]
     pub data_only: bool,
-    /// Do not dump data (pg_dump 18).
-    #[arg(
-        long = "no-data",
-        help_heading = "Options controlling the output content"
-    )]
-    pub no_data: bool,
-    /// Do not dump schema (pg_dump 18).
-    #[arg(
-        long = "no-schema",
-        help_heading = "Options controlling the output content"
-    )]
-    pub no_schema: bool,
-    /// Do not dump row security policies (pg_dump 18).
-    #[arg(
-        long = "no-policies",
-        help_heading = "Options controlling the output content"
-    )]
-    pub no_policies: bool,
-    /// Include sequence data in the dump, even with -s or --no-data (pg_dump 18).
-    #[arg(
-        long = "sequence-data",
-        help_heading = "Options controlling the output content"
-    )]
-    pub sequence_data: bool,
-    /// Do not dump statistics (pg_dump 18; its default, as pgsnap's).
-    #[arg(
-        long = "no-statistics",
-        help_heading = "Options controlling the output content"
-    )]
-    pub no_statistics: bool,
-    /// Dump the relations' planner statistics (pg_dump 18).
-    #[arg(
-        long = "statistics",
-        help_heading = "Options controlling the output content"
-    )]
-    pub statistics: bool,
-    /// Dump only the statistics, not schema or data (pg_dump 18).
-    #[arg(
-        long = "statistics-only",
-        help_heading = "Options controlling the output content"
-    )]
-    pub statistics_only: bool,
+    /// pg_dump 18's switches for the parts of the dump.
+    #[command(flatten)]
+    pub parts: super::parts::PartsArgs,
     /// Do NOT dump data for the specified table(s).
     #[arg(
         long = "exclude-table-data",
@@ -509,13 +470,7 @@ impl DumpArgs {
                 self.dbname.as_deref().unwrap_or("")
             )));
         }
-        check_statistics_switches(
-            self.schema_only,
-            self.data_only,
-            self.statistics,
-            self.statistics_only,
-            self.no_statistics,
-        )?;
+        self.parts.check(self.schema_only, self.data_only)?;
         let mut req = self.request()?;
         for path in &self.filter {
             let (text, source) = read_filter_file(path)?;
@@ -530,9 +485,9 @@ impl DumpArgs {
             no_password: self.conn.no_password,
             password: self.conn.password,
             file: self.file.clone(),
-            schema_only: self.schema_only || self.no_data,
-            data_only: self.data_only || self.no_schema,
-            statistics_only: self.statistics_only,
+            schema_only: self.schema_only || self.parts.no_data,
+            data_only: self.data_only || self.parts.no_schema,
+            statistics_only: self.parts.statistics_only,
             filters: Filters {
                 include_tables: self.table.clone(),
                 exclude_tables: self.exclude_table.clone(),
@@ -589,9 +544,9 @@ impl DumpArgs {
                 snapshot: self.snapshot.clone(),
                 serializable_deferrable: self.serializable_deferrable,
                 no_sync: self.no_sync,
-                no_policies: self.no_policies,
-                sequence_data: self.sequence_data,
-                statistics: self.statistics || self.statistics_only,
+                no_policies: self.parts.no_policies,
+                sequence_data: self.parts.sequence_data,
+                statistics: self.parts.statistics || self.parts.statistics_only,
                 force_row_filters: self.force,
                 no_role_passwords: false,
                 sync_method: self.sync_method.clone(),
@@ -609,14 +564,7 @@ impl DumpArgs {
     /// added it: refused when the text written is an older pg_dump's, as that one refuses them.
     fn newer_options(&self) -> Vec<(&'static str, u32)> {
         let given = |patterns: &Vec<String>| !patterns.is_empty();
-        [
-            ("--no-data", 18, self.no_data),
-            ("--no-schema", 18, self.no_schema),
-            ("--no-policies", 18, self.no_policies),
-            ("--sequence-data", 18, self.sequence_data),
-            ("--no-statistics", 18, self.no_statistics),
-            ("--statistics", 18, self.statistics),
-            ("--statistics-only", 18, self.statistics_only),
+        let older = [
             ("--sync-method", 17, self.sync_method.is_some()),
             ("--filter", 17, !self.filter.is_empty()),
             ("--exclude-extension", 17, given(&self.exclude_extension)),
@@ -637,8 +585,8 @@ impl DumpArgs {
         ]
         .into_iter()
         .filter(|(_, _, used)| *used)
-        .map(|(name, major, _)| (name, major))
-        .collect()
+        .map(|(name, major, _)| (name, major));
+        self.parts.newer_options().chain(older).collect()
     }
 }
 
@@ -673,35 +621,4 @@ pub fn read_filter_file(path: &std::path::Path) -> crate::error::Result<(String,
         ))
     })?;
     Ok((text, format!("file \"{}\"", path.display())))
-}
-
-/// pg_dump 18's refusals of the statistics switches beside `-s`, `-a` or each other.
-pub fn check_statistics_switches(
-    schema_only: bool,
-    data_only: bool,
-    statistics: bool,
-    statistics_only: bool,
-    no_statistics: bool,
-) -> crate::error::Result<()> {
-    let only = if schema_only {
-        "-s/--schema-only"
-    } else {
-        "-a/--data-only"
-    };
-    if statistics_only && (schema_only || data_only) {
-        return Err(crate::error::Error::usage(format!(
-            "options {only} and --statistics-only cannot be used together"
-        )));
-    }
-    if statistics && (schema_only || data_only) {
-        return Err(crate::error::Error::usage(format!(
-            "options {only} and --statistics cannot be used together"
-        )));
-    }
-    if statistics && no_statistics {
-        return Err(crate::error::Error::usage(
-            "options --statistics and --no-statistics cannot be used together",
-        ));
-    }
-    Ok(())
 }

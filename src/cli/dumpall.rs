@@ -210,48 +210,9 @@ pub struct DumpallArgs {
         help_heading = "Options controlling the output content"
     )]
     pub filter: Vec<std::path::PathBuf>,
-    /// Do not dump data (pg_dumpall 18).
-    #[arg(
-        long = "no-data",
-        help_heading = "Options controlling the output content"
-    )]
-    pub no_data: bool,
-    /// Do not dump schema, nor global objects (pg_dumpall 18).
-    #[arg(
-        long = "no-schema",
-        help_heading = "Options controlling the output content"
-    )]
-    pub no_schema: bool,
-    /// Do not dump row security policies (pg_dumpall 18).
-    #[arg(
-        long = "no-policies",
-        help_heading = "Options controlling the output content"
-    )]
-    pub no_policies: bool,
-    /// Do not dump statistics (pg_dumpall 18).
-    #[arg(
-        long = "no-statistics",
-        help_heading = "Options controlling the output content"
-    )]
-    pub no_statistics: bool,
-    /// Include sequence data in the dump (pg_dumpall 18).
-    #[arg(
-        long = "sequence-data",
-        help_heading = "Options controlling the output content"
-    )]
-    pub sequence_data: bool,
-    /// Dump the statistics (pg_dumpall 18).
-    #[arg(
-        long = "statistics",
-        help_heading = "Options controlling the output content"
-    )]
-    pub statistics: bool,
-    /// Dump only the statistics, not schema or data, nor global objects (pg_dumpall 18).
-    #[arg(
-        long = "statistics-only",
-        help_heading = "Options controlling the output content"
-    )]
-    pub statistics_only: bool,
+    /// pg_dumpall 18's switches for the parts of each database's dump.
+    #[command(flatten)]
+    pub parts: super::parts::PartsArgs,
     /// Override the default setting for extra_float_digits.
     #[arg(
         long = "extra-float-digits",

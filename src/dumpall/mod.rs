@@ -133,13 +133,7 @@ impl DumpallPlan {
             Some(k) => k.clone(),
             None => crate::dump::random_restrict_key()?,
         };
-        crate::cli::check_statistics_switches(
-            a.schema_only,
-            a.data_only,
-            a.statistics,
-            a.statistics_only,
-            a.no_statistics,
-        )?;
+        a.parts.check(a.schema_only, a.data_only)?;
         let mut exclude_databases = a.exclude_database.clone();
         for path in &a.filter {
             let (text, source) = crate::cli::read_filter_file(path)?;
@@ -173,7 +167,7 @@ impl DumpallPlan {
                 if_exists: a.if_exists,
                 restrict_key,
                 // pg_dumpall 18 writes no global objects with these either.
-                data_only: a.data_only || a.no_schema || a.statistics_only,
+                data_only: a.data_only || a.parts.no_schema || a.parts.statistics_only,
                 quoting: Quoting {
                     all: a.quote_all_identifiers,
                     ..Quoting::default()
@@ -209,20 +203,8 @@ impl DumpallPlan {
 /// The switches given that only a newer pg_dumpall than some has, each with the major that
 /// added it.
 fn newer_options(a: &crate::cli::DumpallArgs) -> Vec<(&'static str, u32)> {
-    [
-        ("--filter", 17, !a.filter.is_empty()),
-        ("--no-data", 18, a.no_data),
-        ("--no-schema", 18, a.no_schema),
-        ("--no-policies", 18, a.no_policies),
-        ("--no-statistics", 18, a.no_statistics),
-        ("--sequence-data", 18, a.sequence_data),
-        ("--statistics", 18, a.statistics),
-        ("--statistics-only", 18, a.statistics_only),
-    ]
-    .into_iter()
-    .filter(|(_, _, used)| *used)
-    .map(|(name, major, _)| (name, major))
-    .collect()
+    let filter = (!a.filter.is_empty()).then_some(("--filter", 17));
+    a.parts.newer_options().chain(filter).collect()
 }
 
 /// Refuses a switch the server's own pg_dumpall (14's for a 13 server) does not have, in its
@@ -246,9 +228,9 @@ fn database_dump(a: &crate::cli::DumpallArgs, restrict_key: &str) -> Result<Dump
         conn: a.conn.options(None),
         no_password: a.conn.no_password,
         password: a.conn.password,
-        schema_only: a.schema_only || a.no_data,
-        data_only: a.data_only || a.no_schema,
-        statistics_only: a.statistics_only,
+        schema_only: a.schema_only || a.parts.no_data,
+        data_only: a.data_only || a.parts.no_schema,
+        statistics_only: a.parts.statistics_only,
         jobs: a.jobs,
         no_owner: a.no_owner,
         no_privileges: a.no_privileges,
@@ -275,9 +257,9 @@ fn database_dump(a: &crate::cli::DumpallArgs, restrict_key: &str) -> Result<Dump
             rows_per_insert: a.rows_per_insert,
             on_conflict_do_nothing: a.on_conflict_do_nothing,
             no_sync: a.no_sync,
-            no_policies: a.no_policies,
-            sequence_data: a.sequence_data,
-            statistics: a.statistics || a.statistics_only,
+            no_policies: a.parts.no_policies,
+            sequence_data: a.parts.sequence_data,
+            statistics: a.parts.statistics || a.parts.statistics_only,
             ..Switches::default()
         },
         ..DumpRequest::default()
