@@ -480,14 +480,13 @@ impl DumpArgs {
     }
 
     fn request(&self) -> crate::error::Result<DumpRequest> {
-        Ok(DumpRequest {
+        let mut req = DumpRequest {
             conn: self.conn.options(self.dbname.as_ref()),
             no_password: self.conn.no_password,
             password: self.conn.password,
             file: self.file.clone(),
-            schema_only: self.schema_only || self.parts.no_data,
-            data_only: self.data_only || self.parts.no_schema,
-            statistics_only: self.parts.statistics_only,
+            schema_only: self.schema_only,
+            data_only: self.data_only,
             filters: Filters {
                 include_tables: self.table.clone(),
                 exclude_tables: self.exclude_table.clone(),
@@ -544,20 +543,22 @@ impl DumpArgs {
                 snapshot: self.snapshot.clone(),
                 serializable_deferrable: self.serializable_deferrable,
                 no_sync: self.no_sync,
-                no_policies: self.parts.no_policies,
-                sequence_data: self.parts.sequence_data,
-                statistics: self.parts.statistics || self.parts.statistics_only,
                 force_row_filters: self.force,
                 no_role_passwords: false,
                 sync_method: self.sync_method.clone(),
                 newer_options: self.newer_options(),
                 no_large_objects: self.no_blobs || self.no_large_objects,
                 large_objects: self.blobs || self.large_objects,
+                // pg_dump 18's parts: `PartsArgs::ask` below.
+                ..crate::plan::Switches::default()
             },
             encoding: self.encoding.clone(),
             compress: self.compress.clone(),
             progress: self.progress.clone(),
-        })
+            ..DumpRequest::default()
+        };
+        self.parts.ask(&mut req);
+        Ok(req)
     }
 
     /// The switches given that only a newer pg_dump than some has, each with the major that

@@ -67,6 +67,17 @@ impl PartsArgs {
         .map(|(name, _)| (name, 18))
     }
 
+    /// Asks these parts of `req`, whose `-s`/`-a` are set already: `--no-data` narrows it to
+    /// the schema and `--no-schema` to the data, as `-s` and `-a` do.
+    pub fn ask(&self, req: &mut crate::plan::DumpRequest) {
+        req.schema_only |= self.no_data;
+        req.data_only |= self.no_schema;
+        req.statistics_only = self.statistics_only;
+        req.switches.no_policies = self.no_policies;
+        req.switches.sequence_data = self.sequence_data;
+        req.switches.statistics = self.statistics || self.statistics_only;
+    }
+
     /// pg_dump 18's refusals of the statistics switches beside `-s`, `-a` or each other.
     pub fn check(&self, schema_only: bool, data_only: bool) -> crate::error::Result<()> {
         let only = if schema_only {

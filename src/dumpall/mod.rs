@@ -224,13 +224,12 @@ fn check_newer_options(options: &[(&'static str, u32)], server_num: u32) -> Resu
 
 /// What pg_dumpall hands each pg_dump: its dump options and connection, the same restrict key.
 fn database_dump(a: &crate::cli::DumpallArgs, restrict_key: &str) -> Result<DumpRequest> {
-    let req = DumpRequest {
+    let mut req = DumpRequest {
         conn: a.conn.options(None),
         no_password: a.conn.no_password,
         password: a.conn.password,
-        schema_only: a.schema_only || a.parts.no_data,
-        data_only: a.data_only || a.parts.no_schema,
-        statistics_only: a.parts.statistics_only,
+        schema_only: a.schema_only,
+        data_only: a.data_only,
         jobs: a.jobs,
         no_owner: a.no_owner,
         no_privileges: a.no_privileges,
@@ -257,13 +256,11 @@ fn database_dump(a: &crate::cli::DumpallArgs, restrict_key: &str) -> Result<Dump
             rows_per_insert: a.rows_per_insert,
             on_conflict_do_nothing: a.on_conflict_do_nothing,
             no_sync: a.no_sync,
-            no_policies: a.parts.no_policies,
-            sequence_data: a.parts.sequence_data,
-            statistics: a.parts.statistics || a.parts.statistics_only,
             ..Switches::default()
         },
         ..DumpRequest::default()
     };
+    a.parts.ask(&mut req);
     // Checked once here, as pg_dumpall's pg_dump would check it for the first database.
     DumpPlan::new(req.clone())?;
     Ok(req)
